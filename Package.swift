@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+// CareLedger: an offline-first, tamper-evident ledger and sync engine for healthcare sites.
+// Dependencies point one way: LZ4Codec → LedgerStorage; LedgerCore → LedgerConsent / LedgerSync → CLI.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "CareLedger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "careledger", targets: ["careledger"]),
+        .executable(name: "careledger-bench", targets: ["careledger-bench"]),
+        .library(name: "LedgerCore", targets: ["LedgerCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Debian's liblz4 (apt-get install liblz4-dev), found through pkg-config.
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // Debian's libsqlite3, used only by the benchmark baseline.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The LZ4 frame codec alone, so fuzz builds instrument only it.
+        .target(name: "LZ4Codec", dependencies: ["CLZ4"], swiftSettings: strict),
+        // Segments, blocks, index, recovery: bytes and records, nothing of entries' meaning.
+        .target(name: "LedgerStorage", dependencies: ["LZ4Codec"], swiftSettings: strict),
+        // Entries, identity, charter, the RFC 9162 Merkle log, proofs, the site ledger and verify.
+        .target(
+            name: "LedgerCore",
+            dependencies: [
+                "LedgerStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Consent versions, conflict resolution, access decisions, FHIR R4 mapping.
+        .target(
+            name: "LedgerConsent",
+            dependencies: ["LedgerCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // Summaries, the reconciliation state machine and bundles (no networking here).
+        .target(
+            name: "LedgerSync",
+            dependencies: ["LedgerCore", "LZ4Codec", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // One file per subcommand of `careledger`.
+        .target(
+            name: "CareLedgerCLI",
+            dependencies: [
+                "LedgerCore", "LedgerConsent", "LedgerSync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "careledger", dependencies: ["CareLedgerCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "careledger-bench",
+            dependencies: [
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        // Seeded generators and temporary folders shared by the test targets.
+        .target(name: "TestSupport", swiftSettings: strict),
+        .testTarget(name: "LedgerStorageTests", dependencies: ["LedgerStorage", "LZ4Codec", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "LedgerSyncTests", dependencies: ["LedgerSync", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "TestSupport"], swiftSettings: strict),
+    ]
+)

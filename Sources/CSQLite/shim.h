@@ -1,0 +1,4 @@
+#ifndef CARELEDGER_CSQLITE_SHIM_H
+#define CARELEDGER_CSQLITE_SHIM_H
+#include <sqlite3.h>
+#endif

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `careledger` command: the root of every subcommand in `shared/CLI.md`.
+public struct CareLedgerCommand: AsyncParsableCommand {
+    /// The subcommands and help text.
+    public static let configuration = CommandConfiguration(
+        commandName: "careledger",
+        abstract: "An offline-first, tamper-evident ledger and sync engine for healthcare sites.",
+        version: "0.1.0",
+        subcommands: []
+    )
+
+    /// Creates the command (ArgumentParser needs an empty initializer).
+    public init() {}
+}

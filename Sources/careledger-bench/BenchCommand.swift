@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `careledger-bench`: measured figures beside a baseline measured in the same run.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "careledger-bench",
+        abstract: "CareLedger benchmarks, each printed beside a baseline measured in the same run.",
+        subcommands: []
+    )
+}

@@ -1,0 +1,3 @@
+import CareLedgerCLI
+
+await CareLedgerCommand.main()
