@@ -1,0 +1,33 @@
+import Foundation
+
+/// Writes a command's result: one JSON object with `--json`, aligned text otherwise.
+struct CommandOutput {
+    let json: Bool
+
+    /// Prints `value` as one snake_case JSON object when `--json` is set, else calls `human`.
+    func emit<T: Encodable>(_ value: T, human: () -> Void) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            let data = try encoder.encode(value)
+            FileHandle.standardOutput.write(data)
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        } else {
+            human()
+        }
+    }
+
+    /// Prints `label: value` rows with the labels padded to one width.
+    static func table(_ rows: [(String, String)]) {
+        let width = rows.map(\.0.count).max() ?? 0
+        for (label, value) in rows {
+            print(label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+        }
+    }
+}
+
+/// Writes one line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A site's role in the network, as the charter records it.
+public enum MemberRole: String, Codable, Sendable, CaseIterable {
+    /// A clinic: appends consents, anchors and access decisions.
+    case clinic
+    /// A field team: carries bundles between sites and relays others' entries.
+    case field
+    /// A central site: merges what many clinics send.
+    case central
+    /// An auditor: reads and verifies, writes audit reports.
+    case auditor
+    /// A governance site: may admit and revoke members (Specs/charter.md §3).
+    case governance
+}
+
+/// How concurrent consent heads are resolved network-wide (Specs/consent.md).
+public enum ConflictRule: String, Codable, Sendable {
+    /// A concurrent denial or revocation wins for the overlapping scope.
+    case denyOverrides = "deny-overrides"
+    /// The head with the latest hybrid timestamp wins; ties go to the larger version id.
+    case latestWins = "latest-wins"
+}
+
+/// The payload of the `charter.genesis` entry that founds a network (Specs/charter.md §2).
+public struct GenesisPayload: Codable, Sendable, Equatable {
+    /// The network's human name.
+    public var networkName: String
+    /// The founding site's name.
+    public var founderName: String
+    /// The founder's Ed25519 signing key: the first governance key.
+    public var founderKey: Hash32
+    /// The founder's X25519 key-agreement key, for bundles addressed to it.
+    public var founderAgreementKey: Hash32
+    /// How consent conflicts are resolved.
+    public var conflictRule: ConflictRule
+    /// Whether a patient with no consent on record is permitted (opt-out) or denied (opt-in).
+    public var optOut: Bool
+    /// When the network was founded, RFC 3339 UTC; informational.
+    public var created: String
+
+    /// Creates a genesis payload.
+    public init(networkName: String, founderName: String, founderKey: Hash32, founderAgreementKey: Hash32,
+                conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false, created: String) {
+        self.networkName = networkName; self.founderName = founderName; self.founderKey = founderKey
+        self.founderAgreementKey = founderAgreementKey; self.conflictRule = conflictRule; self.optOut = optOut
+        self.created = created
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case networkName = "network_name", founderName = "founder_name", founderKey = "founder_key"
+        case founderAgreementKey = "founder_agreement_key", conflictRule = "conflict_rule", optOut = "opt_out", created
+    }
+}
+
+/// The payload of a `charter.admit` entry: a governance site admits a site's keys.
+public struct AdmitPayload: Codable, Sendable, Equatable {
+    /// The admitted site's Ed25519 signing key.
+    public var key: Hash32
+    /// The admitted site's X25519 key-agreement key.
+    public var agreementKey: Hash32
+    /// The admitted site's name, unique in the network.
+    public var name: String
+    /// The admitted site's role.
+    public var role: MemberRole
+
+    /// Creates an admission.
+    public init(key: Hash32, agreementKey: Hash32, name: String, role: MemberRole) {
+        self.key = key; self.agreementKey = agreementKey; self.name = name; self.role = role
+    }
+
+    enum CodingKeys: String, CodingKey { case key, agreementKey = "agreement_key", name, role }
+}
+
+/// The payload of a `charter.revoke` entry: a key stops being trusted from a stated time on.
+public struct RevokePayload: Codable, Sendable, Equatable {
+    /// The revoked Ed25519 signing key.
+    public var key: Hash32
+    /// Why, for the audit trail (no patient data).
+    public var reason: String
+    /// Entries the key signs at or after this hybrid time are quarantined.
+    public var effectiveFrom: HybridTimestamp
+
+    /// Creates a revocation.
+    public init(key: Hash32, reason: String, effectiveFrom: HybridTimestamp) {
+        self.key = key; self.reason = reason; self.effectiveFrom = effectiveFrom
+    }
+
+    enum CodingKeys: String, CodingKey { case key, reason, effectiveFrom = "effective_from" }
+}
+
+extension Hash32: Codable {
+    /// Decodes 64 hex digits.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = Hash32(hex: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected 64 hex digits")
+        }
+        self = value
+    }
+
+    /// Encodes as 64 lowercase hex digits.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+}
+
+/// Canonical JSON for payloads: sorted keys, no insignificant whitespace, slashes unescaped.
+///
+/// Entry ids hash payload bytes, so every site must produce the same bytes for the same value.
+public enum CanonicalJSON {
+    /// Encodes a value canonically.
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    /// Decodes a value, rejecting anything that does not parse as `T`.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(bytes))
+    }
+}
