@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // CareLedger: an offline-first, tamper-evident ledger and sync engine for healthcare sites.
-// Dependencies point one way: LZ4Codec → LedgerStorage; LedgerCore → LedgerConsent / LedgerSync → CLI.
+// Dependencies point one way: LZ4Codec → LedgerStorage → LedgerCore → LedgerConsent / LedgerSync → LedgerNet → CLI.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // Debian's liblz4 (apt-get install liblz4-dev), found through pkg-config.
@@ -49,11 +50,22 @@ let package = Package(
             name: "LedgerSync",
             dependencies: ["LedgerCore", "LZ4Codec", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // The only target that imports NIO: the authenticated, encrypted TCP transport.
+        .target(
+            name: "LedgerNet",
+            dependencies: [
+                "LedgerCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // One file per subcommand of `careledger`.
         .target(
             name: "CareLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerConsent", "LedgerSync",
+                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -62,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "careledger-bench",
             dependencies: [
-                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "CSQLite",
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -73,6 +85,7 @@ let package = Package(
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerSyncTests", dependencies: ["LedgerSync", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "LedgerNetTests", dependencies: ["LedgerNet", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,3 +1,0 @@
-import CareLedgerCLI
-
-await CareLedgerCommand.main()
