@@ -1,0 +1,123 @@
+import Crypto
+import Dispatch
+
+/// Signs and verifies batches of entries on every core.
+///
+/// Each entry's id depends only on its own content, so a batch is split into contiguous
+/// chunks and each chunk is encoded, hashed and signed (or decoded and verified)
+/// independently with `DispatchQueue.concurrentPerform`. Results come back in input order.
+/// Links between entries of the same batch must be known before signing; build the batch
+/// with `EntryContent.id` (which only hashes) and sign afterwards.
+public enum EntryBatch {
+    /// The outcome of checking one encoded entry.
+    public enum Check: Sendable {
+        /// The entry decoded and its signature verifies.
+        case valid(Entry)
+        /// The entry decoded but its signature does not verify.
+        case badSignature(Entry)
+        /// The bytes are not a canonical entry.
+        case undecodable(CoreError)
+
+        /// The entry, when it decoded and verified.
+        public var validEntry: Entry? {
+            if case .valid(let entry) = self { return entry }
+            return nil
+        }
+    }
+
+    /// How many threads to use: one per active core.
+    public static var defaultParallelism: Int { max(1, System.activeProcessorCount) }
+
+    /// Signs every content with `keys`, in parallel; the result is in input order.
+    ///
+    /// - Throws: `CoreError` `.invalidKey` when a content's author is not `keys`' public key
+    ///   (checked for the whole batch before any signing), `.signingFailed`.
+    public static func sign(
+        _ contents: [EntryContent], with keys: SiteKeys, parallelism: Int = defaultParallelism
+    ) throws -> [Entry] {
+        for content in contents where content.author != keys.signingPublicKey {
+            throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(content.author.hex) of an entry in the batch")
+        }
+        let results = parallelMap(count: contents.count, parallelism: parallelism) { i -> Result<Entry, CoreError> in
+            do { return .success(try Entry.sign(contents[i], with: keys)) } catch let error as CoreError {
+                return .failure(error)
+            } catch {
+                return .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
+            }
+        }
+        return try results.map { try $0.get() }
+    }
+
+    /// Verifies every entry's signature, in parallel; `result[i]` is entry i's verdict.
+    public static func verify(_ entries: [Entry], parallelism: Int = defaultParallelism) -> [Bool] {
+        parallelMap(count: entries.count, parallelism: parallelism) { i in entries[i].isSignatureValid() }
+    }
+
+    /// Decodes and verifies encoded entries, in parallel; `result[i]` is record i's verdict.
+    public static func decodeAndVerify(_ records: [[UInt8]], parallelism: Int = defaultParallelism) -> [Check] {
+        parallelMap(count: records.count, parallelism: parallelism) { i -> Check in
+            do {
+                let entry = try Entry.decode(records[i])
+                return entry.isSignatureValid() ? .valid(entry) : .badSignature(entry)
+            } catch let error as CoreError {
+                return .undecodable(error)
+            } catch {
+                return .undecodable(CoreError(.malformedFile, "undecodable entry", underlying: error))
+            }
+        }
+    }
+
+    /// Runs `body(i)` for i in 0..<count on up to `parallelism` threads, results in order.
+    static func parallelMap<T: Sendable>(
+        count: Int, parallelism: Int, _ body: @Sendable (Int) -> T
+    ) -> [T] {
+        guard count > 0 else { return [] }
+        let threads = max(1, min(parallelism, count))
+        // Several chunks per thread, so a thread slowed by other load does not hold the rest up.
+        let chunks = threads == 1 ? 1 : min(count, threads * 8)
+        let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+        slots.initialize(repeating: nil)
+        defer { slots.deallocate() }
+        let shared = SharedSlots(slots)
+        if chunks == 1 {
+            for i in 0..<count { shared.store(body(i), at: i) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let start = count * chunk / chunks
+                let end = count * (chunk + 1) / chunks
+                for i in start..<end { shared.store(body(i), at: i) }
+            }
+        }
+        var out = [T]()
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            if let value = slots[i] { out.append(value) }
+        }
+        slots.deinitialize()
+        return out
+    }
+}
+
+/// Result slots written by concurrent chunks.
+// @unchecked Sendable: every index is written by exactly one chunk, and read only after
+// concurrentPerform returns (which orders all writes before the reads).
+private struct SharedSlots<T>: @unchecked Sendable {
+    let base: UnsafeMutableBufferPointer<T?>
+    init(_ base: UnsafeMutableBufferPointer<T?>) { self.base = base }
+    func store(_ value: T, at index: Int) { base[index] = value }
+}
+
+/// The number of active cores, without importing Foundation here.
+enum System {
+    static var activeProcessorCount: Int {
+        #if canImport(Glibc)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 1
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A `MerkleNodeStore` in a folder: one append-only file of 32-byte hashes per level.
+///
+/// `Specs/merkle-log.md` §5: `level-00.hashes` holds the leaf hashes, `level-01.hashes` the
+/// parents of pairs of leaves, and so on; node i of a level is at byte offset 32·i. Opening
+/// reads only file sizes (no rehashing); a torn last hash (size not a multiple of 32) is cut
+/// off, and `MerkleTree.init` repairs levels that a crash left behind or ahead, since every
+/// node can be recomputed from the level below it.
+///
+/// Appends are buffered in memory and written by `sync()`, which also fsyncs (the caller
+/// decides when: typically once per appended batch, after the log's own sync). Reads see
+/// buffered nodes. One writer: the site ledger owns the store; it is not `Sendable`.
+public final class FileMerkleNodeStore: MerkleNodeStore {
+    /// The folder holding the level files.
+    public let directory: String
+    private var levels: [Level] = []
+    private var directoryDirty = false
+
+    private struct Level {
+        let path: String
+        var fd: Int32
+        /// Nodes already written to the file.
+        var written: UInt64
+        /// Nodes appended but not yet written, 32 bytes each.
+        var pending: [UInt8]
+        var dirty: Bool
+        var count: UInt64 { written + UInt64(pending.count / 32) }
+    }
+
+    /// Pending bytes per level that trigger a write before `sync()` (64 KiB = 2,048 nodes).
+    private static let flushThreshold = 64 * 1024
+
+    /// Opens (or starts) the store in `directory`, which must exist.
+    /// - Throws: `CoreError.Code.io` when a level file cannot be opened or sized.
+    public init(directory: String) throws {
+        self.directory = directory
+        var level = 0
+        while true {
+            let path = Self.path(directory, level)
+            guard access(path, F_OK) == 0 else { break }
+            let fd = try FileIO.open(path, O_RDWR)
+            var size = 0
+            do {
+                size = try FileIO.fileSize(fd, path: path)
+                if size % 32 != 0 {
+                    size -= size % 32
+                    try FileIO.truncate(fd, to: size, path: path)
+                }
+            } catch {
+                close(fd)
+                throw error
+            }
+            levels.append(Level(path: path, fd: fd, written: UInt64(size / 32), pending: [], dirty: false))
+            level += 1
+        }
+    }
+
+    deinit {
+        for level in levels { close(level.fd) }
+    }
+
+    static func path(_ directory: String, _ level: Int) -> String {
+        let digits = level < 10 ? "0\(level)" : "\(level)"
+        return "\(directory)/level-\(digits).hashes"
+    }
+
+    /// How many nodes `level` holds, written or buffered.
+    public func count(level: Int) -> UInt64 {
+        level < levels.count ? levels[level].count : 0
+    }
+
+    /// The node at `level`, `index`, from the buffer or the file.
+    public func node(level: Int, index: UInt64) throws -> Hash32 {
+        guard level < levels.count, index < levels[level].count else {
+            throw CoreError(.outOfRange, "no Merkle node at level \(level) index \(index)", file: directory)
+        }
+        let entry = levels[level]
+        if index >= entry.written {
+            let offset = Int(index - entry.written) * 32
+            return entry.pending.withUnsafeBytes { Hash32(unsafeBytes: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + 32])) }
+        }
+        var buffer = [UInt8](repeating: 0, count: 32)
+        try buffer.withUnsafeMutableBytes {
+            try FileIO.preadExactly(entry.fd, into: $0, at: Int(index) * 32, path: entry.path)
+        }
+        return buffer.withUnsafeBytes { Hash32(unsafeBytes: $0) }
+    }
+
+    /// Appends a node to `level`'s buffer, creating the level's file if needed.
+    public func append(_ hash: Hash32, level: Int) throws {
+        while levels.count <= level {
+            let path = Self.path(directory, levels.count)
+            let fd = try FileIO.open(path, O_RDWR | O_CREAT)
+            levels.append(Level(path: path, fd: fd, written: 0, pending: [], dirty: true))
+            directoryDirty = true
+        }
+        hash.append(to: &levels[level].pending)
+        if levels[level].pending.count >= Self.flushThreshold { try flush(level) }
+    }
+
+    /// Drops nodes of `level` from `count` on, in the buffer and the file.
+    public func truncate(level: Int, count: UInt64) throws {
+        guard level < levels.count, count < levels[level].count else { return }
+        if count >= levels[level].written {
+            let keep = Int(count - levels[level].written) * 32
+            levels[level].pending.removeSubrange(keep...)
+        } else {
+            levels[level].pending.removeAll()
+            try FileIO.truncate(levels[level].fd, to: Int(count) * 32, path: levels[level].path)
+            levels[level].written = count
+            levels[level].dirty = true
+        }
+    }
+
+    /// Writes every buffered node and fsyncs each changed file (and the folder if a file was created).
+    public func sync() throws {
+        for level in levels.indices {
+            try flush(level)
+            if levels[level].dirty {
+                try FileIO.sync(levels[level].fd, path: levels[level].path)
+                levels[level].dirty = false
+            }
+        }
+        if directoryDirty {
+            try FileIO.syncParentDirectory(of: Self.path(directory, 0))
+            directoryDirty = false
+        }
+    }
+
+    private func flush(_ level: Int) throws {
+        guard !levels[level].pending.isEmpty else { return }
+        let entry = levels[level]
+        try entry.pending.withUnsafeBytes {
+            try FileIO.pwriteAll(entry.fd, $0, at: Int(entry.written) * 32, path: entry.path)
+        }
+        levels[level].written += UInt64(entry.pending.count / 32)
+        levels[level].pending.removeAll(keepingCapacity: true)
+        levels[level].dirty = true
+    }
+}
