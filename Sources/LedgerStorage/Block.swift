@@ -1,0 +1,165 @@
+import LZ4Codec
+
+/// Where one block sits in a segment and which ordinals it holds (kept in memory per segment).
+struct BlockInfo: Equatable {
+    /// File offset of the block header frame.
+    var offset: UInt64
+    /// Bytes of the whole block: header frame and LZ4 data frame.
+    var length: UInt32
+    /// Ordinal of the block's first record.
+    var firstOrdinal: UInt64
+    /// Records in the block.
+    var recordCount: UInt32
+}
+
+/// The fixed part of a block header (Specs/segment-format.md §5), enough to know the block's extent.
+struct BlockHeaderPrefix {
+    static let size = 28
+    var firstOrdinal: UInt64
+    var recordCount: Int
+    var rawLength: Int
+    var dataLength: Int
+    /// Bytes of the header frame (8-byte skippable header and payload).
+    var headerLength: Int { 8 + SegmentFormat.blockHeaderFixedPayload + SegmentFormat.blockRecordEntrySize * recordCount + 4 }
+    /// Bytes of the whole block.
+    var totalLength: Int { headerLength + dataLength }
+
+    /// Parses the first 28 bytes of a block; nil when they are not a plausible block header.
+    static func parse(_ raw: UnsafeRawBufferPointer) -> BlockHeaderPrefix? {
+        guard raw.count >= size, let frame = LZ4SkippableFrame.parseHeader(raw),
+            frame.nibble == SegmentFormat.blockHeaderNibble
+        else { return nil }
+        var reader = ByteReader(raw, offset: 8)
+        guard let first = reader.u64(), let count = reader.u32(), let rawLength = reader.u32(), let dataLength = reader.u32()
+        else { return nil }
+        let prefix = BlockHeaderPrefix(
+            firstOrdinal: first, recordCount: Int(count), rawLength: Int(rawLength), dataLength: Int(dataLength))
+        guard count > 0, Int(count) <= SegmentFormat.maxRecordsPerBlock,
+            Int(rawLength) <= SegmentFormat.maxBlockRawLength, Int(dataLength) <= SegmentFormat.maxBlockDataLength,
+            dataLength >= 4, Int(frame.payloadSize) == prefix.headerLength - 8
+        else { return nil }
+        return prefix
+    }
+}
+
+/// Encodes records into blocks (Specs/segment-format.md §5).
+enum BlockEncoder {
+    /// Appends one encoded block holding `records` to `out`.
+    ///
+    /// The raw bytes (the values, concatenated) are compressed into one LZ4 frame; the block
+    /// header frame before it lists the keys and value lengths and ends with the CRC-32C of
+    /// the header bytes before the CRC followed by the LZ4 frame.
+    static func append(
+        _ records: ArraySlice<(key: [UInt8], value: [UInt8])>, firstOrdinal: UInt64, scratch: inout [UInt8],
+        to out: inout [UInt8]
+    ) throws -> BlockInfo {
+        scratch.removeAll(keepingCapacity: true)
+        for record in records { scratch.append(contentsOf: record.value) }
+        let frame: [UInt8]
+        do {
+            frame = try LZ4FrameCompressor.compress(scratch)
+        } catch {
+            throw StorageError(.io, "could not compress a block", underlying: error)
+        }
+        let start = out.count
+        let payloadSize = SegmentFormat.blockHeaderFixedPayload + SegmentFormat.blockRecordEntrySize * records.count + 4
+        LZ4SkippableFrame.appendHeader(nibble: SegmentFormat.blockHeaderNibble, payloadSize: UInt32(payloadSize), to: &out)
+        out.appendLE(firstOrdinal)
+        out.appendLE(UInt32(records.count))
+        out.appendLE(UInt32(scratch.count))
+        out.appendLE(UInt32(frame.count))
+        for record in records {
+            out.append(contentsOf: record.key)
+            out.appendLE(UInt32(record.value.count))
+        }
+        var crc = out.withUnsafeBytes { CRC32C.update(0, UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        crc = frame.withUnsafeBytes { CRC32C.update(crc, $0) }
+        out.appendLE(crc)
+        out.append(contentsOf: frame)
+        return BlockInfo(
+            offset: 0, length: UInt32(out.count - start), firstOrdinal: firstOrdinal, recordCount: UInt32(records.count))
+    }
+}
+
+/// A block read back, checked and decompressed: keys, value boundaries and raw bytes.
+final class DecodedBlock: Sendable {
+    /// Ordinal of the first record.
+    let firstOrdinal: UInt64
+    /// The keys, 32 bytes each, in record order.
+    let keys: [UInt8]
+    /// `ends[i]` is where record i's value ends in `raw`; record i starts at `ends[i-1]` (or 0).
+    let ends: [Int]
+    /// The decompressed values, concatenated.
+    let raw: [UInt8]
+
+    var count: Int { ends.count }
+
+    init(firstOrdinal: UInt64, keys: [UInt8], ends: [Int], raw: [UInt8]) {
+        self.firstOrdinal = firstOrdinal
+        self.keys = keys
+        self.ends = ends
+        self.raw = raw
+    }
+
+    func key(_ index: Int) -> ArraySlice<UInt8> { keys[index * 32..<index * 32 + 32] }
+    func value(_ index: Int) -> ArraySlice<UInt8> { raw[(index == 0 ? 0 : ends[index - 1])..<ends[index]] }
+
+    /// Checks the CRC of a complete block held in `bytes` and returns its header prefix.
+    ///
+    /// Used by recovery (no decompression) and by ``decode(_:file:offset:decompressor:)``.
+    static func check(_ bytes: UnsafeRawBufferPointer, file: String, offset: UInt64) throws -> BlockHeaderPrefix {
+        guard let prefix = BlockHeaderPrefix.parse(bytes) else {
+            throw StorageError(.corruptBlock, "block header is malformed", file: file, offset: offset)
+        }
+        guard bytes.count >= prefix.totalLength else {
+            throw StorageError(.corruptBlock, "block is truncated", file: file, offset: offset)
+        }
+        let crcAt = prefix.headerLength - 4
+        var reader = ByteReader(bytes, offset: crcAt)
+        let stored = reader.u32()
+        var crc = CRC32C.update(0, UnsafeRawBufferPointer(rebasing: bytes[0..<crcAt]))
+        crc = CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength]))
+        guard stored == crc else {
+            throw StorageError(.corruptBlock, "block checksum mismatch", file: file, offset: offset)
+        }
+        return prefix
+    }
+
+    /// Checks and decodes the block that fills `bytes` exactly.
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, file: String, offset: UInt64, decompressor: LZ4FrameDecompressor
+    ) throws -> DecodedBlock {
+        let prefix = try check(bytes, file: file, offset: offset)
+        guard prefix.totalLength == bytes.count else {
+            throw StorageError(.corruptBlock, "block length disagrees with the index", file: file, offset: offset)
+        }
+        var keys = [UInt8]()
+        keys.reserveCapacity(prefix.recordCount * 32)
+        var ends = [Int]()
+        ends.reserveCapacity(prefix.recordCount)
+        var reader = ByteReader(bytes, offset: BlockHeaderPrefix.size)
+        var end = 0
+        for _ in 0..<prefix.recordCount {
+            keys.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[reader.offset..<reader.offset + 32]))
+            _ = reader.skip(32)
+            end += Int(reader.u32() ?? 0)
+            ends.append(end)
+        }
+        guard end == prefix.rawLength else {
+            throw StorageError(.corruptBlock, "value lengths disagree with the block's raw length", file: file, offset: offset)
+        }
+        let frame = UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength])
+        let raw: [UInt8]
+        do {
+            raw = try decompressor.decompressFrame(frame, maxOutput: prefix.rawLength)
+        } catch {
+            throw StorageError(
+                .corruptBlock, "block data does not decompress", file: file, offset: offset + UInt64(prefix.headerLength),
+                underlying: error)
+        }
+        guard raw.count == prefix.rawLength else {
+            throw StorageError(.corruptBlock, "block decompressed to a wrong size", file: file, offset: offset)
+        }
+        return DecodedBlock(firstOrdinal: prefix.firstOrdinal, keys: keys, ends: ends, raw: raw)
+    }
+}

@@ -1,0 +1,38 @@
+/// One segment file as the open log tracks it (mutated only under the log's lock).
+final class Segment {
+    let number: UInt64
+    let path: String
+    let firstOrdinal: UInt64
+    var file: OpenFile
+    /// Bytes in the file (for the active segment: where the next block goes).
+    var size: UInt64
+    var recordCount: UInt64
+    var rawBytes: UInt64
+    /// Sealed segments have a tail; their blocks come from the index, loaded lazily.
+    var tail: SegmentTail?
+    var index: SegmentIndex?
+    /// Blocks and keys (32 bytes each, ordinal order) known from a scan: always for the
+    /// active segment, and for a sealed one whose index could not be read.
+    var scannedBlocks: [BlockInfo] = []
+    var scannedKeys: [UInt8] = []
+    var keyMap: [Key32: UInt32]?
+    /// Where a sealed segment without a usable index stopped being readable, if it did.
+    var damage: StorageFault?
+    /// Whether the segment is sealed (immutable): every segment but the last, and the last once sealed.
+    var isSealed = false
+    /// Whether the lazy load of a sealed segment's index (or its fallback scan) has happened.
+    var blocksLoaded = false
+
+    init(number: UInt64, path: String, firstOrdinal: UInt64, file: OpenFile, size: UInt64) {
+        self.number = number
+        self.path = path
+        self.firstOrdinal = firstOrdinal
+        self.file = file
+        self.size = size
+        self.recordCount = 0
+        self.rawBytes = 0
+    }
+
+    var endOrdinal: UInt64 { firstOrdinal + recordCount }
+    var name: String { SegmentFormat.fileName(segment: number) }
+}

@@ -1,0 +1,124 @@
+import LZ4Codec
+
+/// Constants and the fixed-size frames of the segment format (Specs/segment-format.md).
+enum SegmentFormat {
+    /// The format version written in every segment header (§4).
+    static let version: UInt16 = 1
+    /// Skippable-frame nibbles (§2): the magic is `0x184D2A50 | nibble`.
+    static let headerNibble: UInt8 = 0xA
+    static let blockHeaderNibble: UInt8 = 0xB
+    static let indexNibble: UInt8 = 0xC
+    static let tailNibble: UInt8 = 0xD
+    /// ASCII "CLSEGHDR" and "CLSEGEND": the first 8 payload bytes of header and tail (§4, §6).
+    static let headerTag: [UInt8] = Array("CLSEGHDR".utf8)
+    static let tailTag: [UInt8] = Array("CLSEGEND".utf8)
+    /// Whole-frame sizes of the fixed frames, including the 8-byte skippable header.
+    static let headerFrameSize = 44
+    static let tailFrameSize = 44
+    /// Key size: every record key is 32 bytes (e.g. a SHA-256).
+    static let keySize = 32
+    /// Bytes per record in a block header: key and value length (§5).
+    static let blockRecordEntrySize = 36
+    /// Fixed payload bytes of a block header before the record entries (§5).
+    static let blockHeaderFixedPayload = 20
+    /// The most raw bytes one block may declare; a reader refuses more before allocating (§5).
+    static let maxBlockRawLength = 64 << 20
+    /// The most compressed bytes one block's LZ4 frame may occupy.
+    static let maxBlockDataLength = LZ4FrameDecompressor.defaultMaxOutput + (1 << 20)
+    /// The most records one block may hold.
+    static let maxRecordsPerBlock = 1 << 20
+
+    /// File name of segment `number`: `segment-` and 10 or more decimal digits, then `.lz4` (§1).
+    static func fileName(segment number: UInt64) -> String {
+        let digits = String(number)
+        return "segment-" + String(repeating: "0", count: max(0, 10 - digits.count)) + digits + ".lz4"
+    }
+
+    /// The segment number in a file name written by ``fileName(segment:)``, or nil.
+    static func segmentNumber(fileName name: String) -> UInt64? {
+        guard name.hasPrefix("segment-"), name.hasSuffix(".lz4") else { return nil }
+        let digits = name.dropFirst("segment-".count).dropLast(".lz4".count)
+        guard digits.count >= 10, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return UInt64(digits)
+    }
+}
+
+/// The segment header frame (§4): who this segment is and where its ordinals start.
+struct SegmentHeader: Equatable {
+    var segmentNumber: UInt64
+    var firstOrdinal: UInt64
+
+    /// The 44 bytes of the header frame.
+    func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(SegmentFormat.headerFrameSize)
+        LZ4SkippableFrame.appendHeader(nibble: SegmentFormat.headerNibble, payloadSize: 36, to: &bytes)
+        bytes.append(contentsOf: SegmentFormat.headerTag)
+        bytes.appendLE(SegmentFormat.version)
+        bytes.appendLE(UInt16(0))
+        bytes.appendLE(UInt32(0))
+        bytes.appendLE(segmentNumber)
+        bytes.appendLE(firstOrdinal)
+        bytes.appendLE(CRC32C.checksum(bytes))
+        return bytes
+    }
+
+    /// Parses and checks a header frame; throws `.corruptSegment` or `.unsupportedVersion`.
+    static func decode(_ bytes: [UInt8], file: String) throws -> SegmentHeader {
+        func corrupt(_ why: String) -> StorageError {
+            StorageError(.corruptSegment, "segment header \(why)", file: file, offset: 0)
+        }
+        guard bytes.count == SegmentFormat.headerFrameSize else { throw corrupt("is truncated") }
+        guard let frame = LZ4SkippableFrame.parseHeader(bytes), frame.nibble == SegmentFormat.headerNibble,
+            frame.payloadSize == 36, Array(bytes[8..<16]) == SegmentFormat.headerTag
+        else { throw corrupt("has a wrong magic, size or tag") }
+        return try bytes.withUnsafeBytes { raw in
+            var reader = ByteReader(raw, offset: 16)
+            guard let version = reader.u16(), reader.skip(6), let number = reader.u64(), let first = reader.u64(),
+                let stored = reader.u32()
+            else { throw corrupt("is truncated") }
+            guard CRC32C.update(0, UnsafeRawBufferPointer(rebasing: raw[0..<40])) == stored else {
+                throw corrupt("checksum mismatch")
+            }
+            guard version <= SegmentFormat.version else {
+                throw StorageError(.unsupportedVersion, "segment format version \(version) is newer than \(SegmentFormat.version)", file: file, offset: 16)
+            }
+            return SegmentHeader(segmentNumber: number, firstOrdinal: first)
+        }
+    }
+}
+
+/// The segment tail frame (§6): the last 44 bytes of a sealed segment, locating its index.
+struct SegmentTail: Equatable {
+    var indexOffset: UInt64
+    var recordCount: UInt64
+    var rawBytes: UInt64
+
+    /// The 44 bytes of the tail frame.
+    func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(SegmentFormat.tailFrameSize)
+        LZ4SkippableFrame.appendHeader(nibble: SegmentFormat.tailNibble, payloadSize: 36, to: &bytes)
+        bytes.append(contentsOf: SegmentFormat.tailTag)
+        bytes.appendLE(indexOffset)
+        bytes.appendLE(recordCount)
+        bytes.appendLE(rawBytes)
+        bytes.appendLE(CRC32C.checksum(bytes))
+        return bytes
+    }
+
+    /// Parses a tail frame; nil when the bytes are not a valid tail (the segment is then unsealed).
+    static func decode(_ bytes: [UInt8]) -> SegmentTail? {
+        guard bytes.count == SegmentFormat.tailFrameSize,
+            let frame = LZ4SkippableFrame.parseHeader(bytes), frame.nibble == SegmentFormat.tailNibble,
+            frame.payloadSize == 36, Array(bytes[8..<16]) == SegmentFormat.tailTag
+        else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            var reader = ByteReader(raw, offset: 16)
+            guard let index = reader.u64(), let count = reader.u64(), let rawBytes = reader.u64(), let stored = reader.u32(),
+                CRC32C.update(0, UnsafeRawBufferPointer(rebasing: raw[0..<40])) == stored
+            else { return nil }
+            return SegmentTail(indexOffset: index, recordCount: count, rawBytes: rawBytes)
+        }
+    }
+}

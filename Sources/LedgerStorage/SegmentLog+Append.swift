@@ -1,0 +1,150 @@
+/// Appending, sealing and creating segments (Specs/segment-format.md §5–§7).
+extension SegmentLog {
+    /// Appends a batch of records and returns once they are durable (group commit).
+    ///
+    /// The batch is packed into blocks, written to the end of the active segment in one
+    /// write and made durable with one `fdatasync`; only then does this return. If any
+    /// step fails, the segment is cut back to where it was, so the batch is not served
+    /// now or after a reopen; the log stays usable. If even that rollback fails, the log
+    /// refuses further appends (`.writerPoisoned`) until it is reopened, and recovery on
+    /// open removes the partial batch.
+    ///
+    /// Before writing, an active segment past the size limit is sealed; a failure there
+    /// fails this call, with nothing of this batch written.
+    ///
+    /// - Parameter records: keys of exactly 32 bytes, values up to ``SegmentLogOptions/maxRecordSize``.
+    /// - Returns: the location of each record, in order; their ordinals are consecutive.
+    /// - Throws: ``StorageError``: `.invalidArgument` for a bad key or oversized value,
+    ///   `.noSpace`/`.io` when the disk fails, `.writerPoisoned`, `.closed`.
+    @discardableResult
+    public func append(_ records: [(key: [UInt8], value: [UInt8])]) throws -> [RecordLocation] {
+        let maxValue = min(options.maxRecordSize, SegmentFormat.maxBlockRawLength)
+        for (position, record) in records.enumerated() {
+            guard record.key.count == SegmentFormat.keySize else {
+                throw StorageError(.invalidArgument, "record \(position) of the batch has a \(record.key.count)-byte key; keys are 32 bytes")
+            }
+            guard record.value.count <= maxValue else {
+                throw StorageError(.invalidArgument, "record \(position) of the batch is \(record.value.count) bytes; the limit is \(maxValue)")
+            }
+        }
+        return try lock.withLock {
+            try checkOpen()
+            if let poisoned { throw StorageError(.writerPoisoned, "an earlier failed write could not be undone; reopen the log", file: directory, underlying: poisoned) }
+            guard !records.isEmpty else { return [] }
+            if let last = segments.last, !last.isSealed, last.size >= options.segmentSizeLimit {
+                try seal(last)
+            }
+            let active = try activeSegment()
+            var batch: [UInt8] = []
+            var blocks: [BlockInfo] = []
+            var ordinal = active.endOrdinal
+            var start = 0
+            var rawInBlock = 0
+            var rawTotal: UInt64 = 0
+            func flush(until end: Int) throws {
+                var block = try BlockEncoder.append(records[start..<end], firstOrdinal: ordinal, scratch: &scratch, to: &batch)
+                block.offset = active.size + UInt64(batch.count) - UInt64(block.length)
+                blocks.append(block)
+                ordinal += UInt64(end - start)
+                start = end
+                rawInBlock = 0
+            }
+            for (position, record) in records.enumerated() {
+                if position > start, rawInBlock + record.value.count > options.blockSize
+                    || position - start >= SegmentFormat.maxRecordsPerBlock
+                {
+                    try flush(until: position)
+                }
+                rawInBlock += record.value.count
+                rawTotal += UInt64(record.value.count)
+            }
+            try flush(until: records.count)
+            try writeDurably(batch, to: active)
+            var locations: [RecordLocation] = []
+            locations.reserveCapacity(records.count)
+            for block in blocks {
+                for index in 0..<Int(block.recordCount) {
+                    locations.append(
+                        RecordLocation(
+                            segment: active.number, blockOffset: block.offset, index: UInt32(index),
+                            ordinal: block.firstOrdinal + UInt64(index)))
+                }
+            }
+            let firstNew = UInt32(active.recordCount)
+            active.scannedBlocks.append(contentsOf: blocks)
+            for (position, record) in records.enumerated() {
+                active.scannedKeys.append(contentsOf: record.key)
+                if active.keyMap != nil {
+                    let key = record.key.withUnsafeBytes { Key32($0) }
+                    if active.keyMap?[key] == nil { active.keyMap?[key] = firstNew + UInt32(position) }
+                }
+            }
+            active.recordCount += UInt64(records.count)
+            active.rawBytes += rawTotal
+            active.size += UInt64(batch.count)
+            return locations
+        }
+    }
+
+    /// Seals the active segment now, whatever its size (for tests, tools and shutdown).
+    ///
+    /// The next append starts a new segment. Does nothing when there is no active segment
+    /// or it holds no records.
+    public func sealActiveSegment() throws {
+        try lock.withLock {
+            try checkOpen()
+            if let poisoned { throw StorageError(.writerPoisoned, "an earlier failed write could not be undone; reopen the log", file: directory, underlying: poisoned) }
+            guard let last = segments.last, !last.isSealed, last.recordCount > 0 else { return }
+            try seal(last)
+        }
+    }
+
+    /// Writes the index and tail frames (§6) after the last block and makes them durable.
+    func seal(_ segment: Segment) throws {
+        let index = SegmentIndex(blocks: segment.scannedBlocks, keys: segment.scannedKeys)
+        var footer = index.encoded(recordCount: segment.recordCount)
+        footer += SegmentTail(indexOffset: segment.size, recordCount: segment.recordCount, rawBytes: segment.rawBytes).encoded()
+        try writeDurably(footer, to: segment)
+        segment.tail = SegmentTail(indexOffset: segment.size, recordCount: segment.recordCount, rawBytes: segment.rawBytes)
+        segment.index = index
+        segment.isSealed = true
+        segment.blocksLoaded = true
+        segment.scannedBlocks = []
+        segment.scannedKeys = []
+        segment.keyMap = nil
+        segment.size += UInt64(footer.count)
+    }
+
+    /// The active segment, creating the next one (atomically, §7) when the last is sealed.
+    func activeSegment() throws -> Segment {
+        if let last = segments.last, !last.isSealed { return last }
+        let number = (segments.last?.number ?? 0) + 1
+        let first = segments.last?.endOrdinal ?? 0
+        let path = path(of: number)
+        let header = SegmentHeader(segmentNumber: number, firstOrdinal: first).encoded()
+        try DurableFile.write(header, to: path, fileSystem: fileSystem)
+        let file = try fileSystem.open(path, mode: .readWrite)
+        let segment = Segment(number: number, path: path, firstOrdinal: first, file: file, size: UInt64(header.count))
+        segment.blocksLoaded = true
+        segments.append(segment)
+        return segment
+    }
+
+    /// Writes `bytes` at the end of `segment` and `fdatasync`s; on failure cuts the file back.
+    func writeDurably(_ bytes: [UInt8], to segment: Segment) throws {
+        do {
+            try fileSystem.writeAll(segment.file, bytes, at: segment.size)
+            try fileSystem.syncData(segment.file)
+        } catch {
+            do {
+                try fileSystem.truncate(segment.file, to: segment.size)
+                try fileSystem.syncData(segment.file)
+            } catch let rollback as StorageError {
+                poisoned = rollback
+            } catch {
+                poisoned = StorageError(.io, "rollback failed", file: segment.path)
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,187 @@
+/// Reads: by location, by ordinal, by key, and forward scans (Specs/segment-format.md §5, §6).
+extension SegmentLog {
+    /// The location of the record with ordinal `ordinal` (0-based append order).
+    ///
+    /// - Throws: `.invalidArgument` when `ordinal >= recordCount`; `.corruptBlock` or
+    ///   `.corruptSegment` when the segment holding it is damaged there.
+    public func location(ofOrdinal ordinal: UInt64) throws -> RecordLocation {
+        try lock.withLock {
+            try checkOpen()
+            let (segment, block) = try findBlock(ordinal: ordinal)
+            return RecordLocation(
+                segment: segment.number, blockOffset: block.offset, index: UInt32(ordinal - block.firstOrdinal), ordinal: ordinal)
+        }
+    }
+
+    /// The record with ordinal `ordinal`.
+    public func read(ordinal: UInt64) throws -> StoredRecord {
+        try read(at: location(ofOrdinal: ordinal))
+    }
+
+    /// The record at `location`, checked against its block's checksum.
+    ///
+    /// - Throws: `.invalidArgument` for a location this log never returned; `.corruptBlock`
+    ///   (with file and offset) when the block is damaged — damaged bytes are never returned.
+    public func read(at location: RecordLocation) throws -> StoredRecord {
+        let decoded = try lock.withLock { () throws -> DecodedBlock in
+            try checkOpen()
+            let (segment, block) = try findBlock(ordinal: location.ordinal)
+            guard segment.number == location.segment, block.offset == location.blockOffset,
+                UInt64(location.index) == location.ordinal - block.firstOrdinal
+            else {
+                throw StorageError(.invalidArgument, "location \(location) is not a record of this log", file: directory)
+            }
+            return try loadBlock(block, in: segment)
+        }
+        let index = Int(location.index)
+        return StoredRecord(location: location, key: decoded.key(index), value: decoded.value(index))
+    }
+
+    /// The location of the first record appended with `key`, or nil when there is none.
+    ///
+    /// Sealed segments answer from their persisted key index (loaded on first use), the
+    /// active segment from an in-memory map built on first use.
+    /// - Throws: `.invalidArgument` unless `key` is 32 bytes; storage errors from reading an index or block.
+    public func location(forKey key: [UInt8]) throws -> RecordLocation? {
+        guard key.count == SegmentFormat.keySize else {
+            throw StorageError(.invalidArgument, "keys are 32 bytes, got \(key.count)")
+        }
+        return try lock.withLock {
+            try checkOpen()
+            for segment in segments {
+                if let location = try find(key: key, in: segment) { return location }
+            }
+            return nil
+        }
+    }
+
+    /// Calls `body` with each record from ordinal `start` on, in order, across segments.
+    ///
+    /// The log's lock is not held while `body` runs, so `body` may call the log (records
+    /// appended meanwhile may or may not be visited). Return false from `body` to stop.
+    /// - Throws: what `body` throws, or a storage error at the first damaged block (records
+    ///   before it have been visited; nothing from the damaged block is).
+    public func scan(from start: UInt64 = 0, _ body: (StoredRecord) throws -> Bool) throws {
+        var ordinal = start
+        while true {
+            let next = try lock.withLock { () throws -> (Segment, BlockInfo, DecodedBlock)? in
+                try checkOpen()
+                guard ordinal < (segments.last?.endOrdinal ?? 0) else { return nil }
+                let (segment, block) = try findBlock(ordinal: ordinal)
+                if let cached = cache.get(BlockCache.Key(segment: segment.number, offset: block.offset)) {
+                    return (segment, block, cached)
+                }
+                return (segment, block, try decodeBlock(block, in: segment))
+            }
+            guard let (segment, block, decoded) = next else { return }
+            for index in Int(ordinal - block.firstOrdinal)..<decoded.count {
+                let location = RecordLocation(
+                    segment: segment.number, blockOffset: block.offset, index: UInt32(index),
+                    ordinal: block.firstOrdinal + UInt64(index))
+                guard try body(StoredRecord(location: location, key: decoded.key(index), value: decoded.value(index))) else {
+                    return
+                }
+            }
+            ordinal = block.firstOrdinal + UInt64(block.recordCount)
+        }
+    }
+
+    // MARK: - Internals (call with the lock held)
+
+    /// The segment and block holding `ordinal`.
+    func findBlock(ordinal: UInt64) throws -> (Segment, BlockInfo) {
+        guard let last = segments.last, ordinal < last.endOrdinal else {
+            throw StorageError(.invalidArgument, "ordinal \(ordinal) is past the end of the log (\(segments.last?.endOrdinal ?? 0) records)", file: directory)
+        }
+        var low = 0
+        var high = segments.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if segments[middle].firstOrdinal <= ordinal { low = middle } else { high = middle - 1 }
+        }
+        let segment = segments[low]
+        let blocks = try blocks(of: segment)
+        guard let position = SegmentIndex.blockIndex(of: ordinal, in: blocks) else {
+            let damage = segment.damage
+            throw StorageError(
+                .corruptBlock, "record \(ordinal) lies in a damaged part of the segment (\(damage?.what ?? "missing block"))",
+                file: segment.path, offset: damage?.offset)
+        }
+        return (segment, blocks[position])
+    }
+
+    /// A segment's block table: from memory, or its index (loaded once), or a fallback scan.
+    func blocks(of segment: Segment) throws -> [BlockInfo] {
+        if !segment.blocksLoaded, let tail = segment.tail {
+            let indexLength = Int(segment.size - UInt64(SegmentFormat.tailFrameSize) - tail.indexOffset)
+            do {
+                let bytes = try fileSystem.readExactly(segment.file, count: indexLength, at: tail.indexOffset)
+                segment.index = try SegmentIndex.decode(
+                    bytes, firstOrdinal: segment.firstOrdinal, expectedCount: tail.recordCount, file: segment.path,
+                    offset: tail.indexOffset)
+                segment.blocksLoaded = true
+            } catch {
+                openFaults.append(StorageFault(file: segment.path, offset: tail.indexOffset, what: "segment index unreadable; blocks were scanned"))
+                let scan = try Self.scanBlocks(
+                    segment, from: UInt64(SegmentFormat.headerFrameSize), to: tail.indexOffset, fileSystem: fileSystem)
+                Self.adoptScan(scan, into: segment, faults: &openFaults)
+            }
+        }
+        return segment.index?.blocks ?? segment.scannedBlocks
+    }
+
+    /// The decoded block, from the cache or from disk (then cached).
+    func loadBlock(_ block: BlockInfo, in segment: Segment) throws -> DecodedBlock {
+        let key = BlockCache.Key(segment: segment.number, offset: block.offset)
+        if let cached = cache.get(key) { return cached }
+        let decoded = try decodeBlock(block, in: segment)
+        cache.put(key, decoded)
+        return decoded
+    }
+
+    /// Reads, checks and decompresses one block.
+    func decodeBlock(_ block: BlockInfo, in segment: Segment) throws -> DecodedBlock {
+        let bytes = try fileSystem.readExactly(segment.file, count: Int(block.length), at: block.offset)
+        let decoded = try bytes.withUnsafeBytes {
+            try DecodedBlock.decode($0, file: segment.path, offset: block.offset, decompressor: decompressor)
+        }
+        guard decoded.firstOrdinal == block.firstOrdinal, decoded.count == Int(block.recordCount) else {
+            throw StorageError(.corruptBlock, "block ordinals disagree with the segment index", file: segment.path, offset: block.offset)
+        }
+        return decoded
+    }
+
+    /// The first record with `key` in `segment`, if any.
+    func find(key: [UInt8], in segment: Segment) throws -> RecordLocation? {
+        let blocks = try blocks(of: segment)
+        let candidates: [UInt32]
+        if let index = segment.index {
+            candidates = index.candidates(forKey: key)
+        } else {
+            if segment.keyMap == nil {
+                var map: [Key32: UInt32] = [:]
+                map.reserveCapacity(segment.scannedKeys.count / 32)
+                segment.scannedKeys.withUnsafeBytes { raw in
+                    for position in 0..<(raw.count / 32) {
+                        let key = Key32(UnsafeRawBufferPointer(rebasing: raw[position * 32..<position * 32 + 32]))
+                        if map[key] == nil { map[key] = UInt32(position) }
+                    }
+                }
+                segment.keyMap = map
+            }
+            let wanted = key.withUnsafeBytes { Key32($0) }
+            candidates = segment.keyMap?[wanted].map { [$0] } ?? []
+        }
+        for relative in candidates {
+            let ordinal = segment.firstOrdinal + UInt64(relative)
+            guard let position = SegmentIndex.blockIndex(of: ordinal, in: blocks) else { continue }
+            let block = blocks[position]
+            let decoded = try loadBlock(block, in: segment)
+            let index = Int(ordinal - block.firstOrdinal)
+            if decoded.key(index).elementsEqual(key) {
+                return RecordLocation(segment: segment.number, blockOffset: block.offset, index: UInt32(index), ordinal: ordinal)
+            }
+        }
+        return nil
+    }
+}

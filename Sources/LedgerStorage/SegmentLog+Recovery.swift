@@ -1,0 +1,146 @@
+/// Recovery and scanning (Specs/segment-format.md §8 "Recovery").
+extension SegmentLog {
+    /// The valid blocks found by walking a byte range of a segment from its start.
+    struct ScanResult {
+        var blocks: [BlockInfo] = []
+        var keys: [UInt8] = []
+        var rawBytes: UInt64 = 0
+        var recordCount: UInt64 = 0
+        /// File offset where the valid blocks end.
+        var end: UInt64
+        /// Why the walk stopped before the end of the range, or nil when it reached it.
+        var stopReason: String?
+        /// Whether the walk stopped at an index frame (a sealed segment's footer).
+        var stoppedAtIndex = false
+    }
+
+    /// Walks blocks in `[start, limit)`, checking each one's structure, checksum and ordinals.
+    ///
+    /// It stops at the first byte that does not begin a complete, checksummed block in
+    /// sequence; everything before that point is trustworthy, nothing after it is used.
+    static func scanBlocks(_ segment: Segment, from start: UInt64, to limit: UInt64, fileSystem: any FileSystem) throws
+        -> ScanResult
+    {
+        var result = ScanResult(end: start)
+        guard limit > start else { return result }
+        let bytes = try fileSystem.readExactly(segment.file, count: Int(limit - start), at: start)
+        var ordinal = segment.firstOrdinal
+        bytes.withUnsafeBytes { raw in
+            var position = 0
+            while position < raw.count {
+                let rest = UnsafeRawBufferPointer(rebasing: raw[position...])
+                let offset = start + UInt64(position)
+                guard rest.count >= BlockHeaderPrefix.size else {
+                    result.stopReason = "torn block header"
+                    return
+                }
+                guard let prefix = BlockHeaderPrefix.parse(rest) else {
+                    if let frame = LZ4SkippableHeader.nibble(rest), frame == SegmentFormat.indexNibble {
+                        result.stoppedAtIndex = true
+                        result.stopReason = "segment index without a valid tail (interrupted seal)"
+                    } else {
+                        result.stopReason = "not a block header"
+                    }
+                    return
+                }
+                guard prefix.totalLength <= rest.count else {
+                    result.stopReason = "torn block (\(rest.count) of \(prefix.totalLength) bytes)"
+                    return
+                }
+                do {
+                    _ = try DecodedBlock.check(rest, file: segment.path, offset: offset)
+                } catch {
+                    result.stopReason = "block checksum mismatch"
+                    return
+                }
+                guard prefix.firstOrdinal == ordinal else {
+                    result.stopReason = "block ordinal \(prefix.firstOrdinal) out of sequence, expected \(ordinal)"
+                    return
+                }
+                result.blocks.append(
+                    BlockInfo(
+                        offset: offset, length: UInt32(prefix.totalLength), firstOrdinal: ordinal,
+                        recordCount: UInt32(prefix.recordCount)))
+                for record in 0..<prefix.recordCount {
+                    let at = BlockHeaderPrefix.size + record * SegmentFormat.blockRecordEntrySize
+                    result.keys.append(contentsOf: rest[at..<at + SegmentFormat.keySize])
+                }
+                ordinal += UInt64(prefix.recordCount)
+                result.recordCount += UInt64(prefix.recordCount)
+                result.rawBytes += UInt64(prefix.rawLength)
+                position += prefix.totalLength
+                result.end = start + UInt64(position)
+            }
+        }
+        return result
+    }
+
+    /// Scans the active segment and cuts a torn or corrupt tail, quarantining it first.
+    ///
+    /// - Returns: a report when bytes were cut, nil when the segment ended cleanly.
+    static func recoverActive(_ segment: Segment, fileSystem: any FileSystem) throws -> RecoveryReport? {
+        let scan = try scanBlocks(
+            segment, from: UInt64(SegmentFormat.headerFrameSize), to: segment.size, fileSystem: fileSystem)
+        segment.scannedBlocks = scan.blocks
+        segment.scannedKeys = scan.keys
+        segment.recordCount = scan.recordCount
+        segment.rawBytes = scan.rawBytes
+        segment.blocksLoaded = true
+        guard scan.end < segment.size else { return nil }
+        let cut = try fileSystem.readExactly(segment.file, count: Int(segment.size - scan.end), at: scan.end)
+        let quarantine = try quarantinePath(for: segment.path, offset: scan.end, fileSystem: fileSystem)
+        try DurableFile.write(cut, to: quarantine, fileSystem: fileSystem)
+        try fileSystem.truncate(segment.file, to: scan.end)
+        try fileSystem.syncData(segment.file)
+        let report = RecoveryReport(
+            file: segment.path, cutOffset: scan.end, cutBytes: segment.size - scan.end, quarantineFile: quarantine,
+            reason: scan.stopReason ?? "unreadable tail")
+        segment.size = scan.end
+        return report
+    }
+
+    /// A sealed segment whose tail is unusable: learn its blocks by scanning; record any damage.
+    static func scanSealedWithoutIndex(_ segment: Segment, fileSystem: any FileSystem, faults: inout [StorageFault]) throws {
+        let scan = try scanBlocks(
+            segment, from: UInt64(SegmentFormat.headerFrameSize), to: segment.size, fileSystem: fileSystem)
+        adoptScan(scan, into: segment, faults: &faults)
+    }
+
+    /// Uses a scan of a sealed segment as its block table, noting where it stopped being readable.
+    static func adoptScan(_ scan: ScanResult, into segment: Segment, faults: inout [StorageFault]) {
+        segment.scannedBlocks = scan.blocks
+        segment.scannedKeys = scan.keys
+        segment.blocksLoaded = true
+        if segment.tail == nil {
+            segment.recordCount = scan.recordCount
+            segment.rawBytes = scan.rawBytes
+        }
+        if let reason = scan.stopReason, !scan.stoppedAtIndex || scan.recordCount < segment.recordCount {
+            let fault = StorageFault(file: segment.path, offset: scan.end, what: reason)
+            segment.damage = fault
+            faults.append(fault)
+        }
+    }
+
+    /// `SEGMENT.quarantine-OFFSET`, with `-2`, `-3`, ... when that name is taken.
+    static func quarantinePath(for segmentPath: String, offset: UInt64, fileSystem: any FileSystem) throws -> String {
+        let base = "\(segmentPath).quarantine-\(offset)"
+        var candidate = base
+        var attempt = 1
+        while fileSystem.exists(candidate) {
+            attempt += 1
+            candidate = "\(base)-\(attempt)"
+        }
+        return candidate
+    }
+}
+
+/// Reads just the nibble of a skippable frame at the start of a buffer.
+enum LZ4SkippableHeader {
+    static func nibble(_ raw: UnsafeRawBufferPointer) -> UInt8? {
+        guard raw.count >= 4 else { return nil }
+        let magic = UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
+        guard magic & 0xFFFF_FFF0 == 0x184D_2A50 else { return nil }
+        return UInt8(magic & 0xF)
+    }
+}

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one error type of the storage layer.
+///
+/// It carries a stable code (the CLI maps `.locked` and `.corrupt*` to exit 3), a message for
+/// people, the file and offset at fault, the `errno` when a system call failed and the
+/// underlying error when another layer (the LZ4 codec) raised it. Messages never include
+/// record bytes.
+public struct StorageError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong; stable strings so scripts and logs can match on them.
+    public enum Code: String, Hashable, Sendable {
+        /// Another process (or another open log in this one) holds the data folder's lock.
+        case locked
+        /// A system call failed with an I/O error (`EIO` and friends).
+        case io
+        /// The disk is full (`ENOSPC`) or the quota is exhausted (`EDQUOT`).
+        case noSpace = "no_space"
+        /// A checksum did not match or a structure was malformed in a block or segment.
+        case corruptBlock = "corrupt_block"
+        /// A segment's header, footer or ordering is inconsistent.
+        case corruptSegment = "corrupt_segment"
+        /// A file or folder that must exist is missing.
+        case notFound = "not_found"
+        /// The caller passed something invalid: a key of the wrong size, a record too large,
+        /// a location or ordinal that does not exist.
+        case invalidArgument = "invalid_argument"
+        /// The segment was written by a newer format version.
+        case unsupportedVersion = "unsupported_version"
+        /// An earlier write or sync failed in a way that could not be rolled back; reopen the log.
+        case writerPoisoned = "writer_poisoned"
+        /// The log has been closed.
+        case closed
+    }
+
+    /// The stable code.
+    public let code: Code
+    /// A one-line human message (no record bytes).
+    public let message: String
+    /// The file at fault, when there is one.
+    public let file: String?
+    /// The byte offset in `file` at fault, when known.
+    public let offset: UInt64?
+    /// The `errno` of the failed system call, when there is one.
+    public let errno: Int32?
+    /// The error from another layer that caused this one, when there is one.
+    public let underlying: (any Error & Sendable)?
+
+    /// Creates an error; only `code` and `message` are required.
+    public init(
+        _ code: Code, _ message: String, file: String? = nil, offset: UInt64? = nil,
+        errno: Int32? = nil, underlying: (any Error & Sendable)? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.file = file
+        self.offset = offset
+        self.errno = errno
+        self.underlying = underlying
+    }
+
+    /// Builds the error for a failed system call, classifying `ENOSPC`/`EDQUOT` as `.noSpace`.
+    package static func system(_ operation: String, errno number: Int32, file: String?, offset: UInt64? = nil) -> StorageError {
+        let code: Code
+        switch number {
+        case ENOSPC, EDQUOT: code = .noSpace
+        case ENOENT: code = .notFound
+        default: code = .io
+        }
+        let reason = String(cString: strerror(number))
+        return StorageError(code, "\(operation) failed: \(reason)", file: file, offset: offset, errno: number)
+    }
+
+    /// `code: message (file at offset N, errno E)` on one line.
+    public var description: String {
+        var text = "\(code.rawValue): \(message)"
+        var context: [String] = []
+        if let file { context.append(offset.map { "\(file) at offset \($0)" } ?? file) } else if let offset {
+            context.append("offset \(offset)")
+        }
+        if let errno { context.append("errno \(errno)") }
+        if !context.isEmpty { text += " (" + context.joined(separator: ", ") + ")" }
+        if let underlying { text += ": \(underlying)" }
+        return text
+    }
+}
