@@ -31,7 +31,14 @@ public struct EntryContent: Hashable, Sendable {
         networkID: Hash32, author: Hash32, sequence: UInt64, links: [Hash32],
         timestamp: HybridTimestamp, kind: String, payload: [UInt8]
     ) throws {
-        let canonicalLinks = Array(Set(links)).sorted()
+        var canonicalLinks = links
+        if canonicalLinks.count > 1 {
+            canonicalLinks.sort()
+            var unique = [Hash32]()
+            unique.reserveCapacity(canonicalLinks.count)
+            for link in canonicalLinks where unique.last != link { unique.append(link) }
+            canonicalLinks = unique
+        }
         guard canonicalLinks.count <= EntryFormat.maxLinks else {
             throw CoreError(.limitExceeded, "an entry has \(canonicalLinks.count) links, the limit is \(EntryFormat.maxLinks)")
         }
@@ -68,6 +75,26 @@ public struct EntryContent: Hashable, Sendable {
 
     /// The entry id this content will have: SHA-256 of `encodedBody()`.
     public var id: Hash32 { Hash32.sha256(encodedBody()) }
+
+    /// Encodes and hashes this content once, ready to be signed (possibly on another core).
+    ///
+    /// The bulk-append path: build each content with links to the previous ids, `prepare()`
+    /// it in order, then sign the prepared batch in parallel with `EntryBatch.sign`.
+    public func prepare() -> PreparedEntry {
+        let body = encodedBody()
+        let id = body.withUnsafeBytes { Hash32.sha256($0) }
+        return PreparedEntry(content: self, id: id, body: body)
+    }
+}
+
+/// Content that has been encoded and hashed, waiting for its signature.
+public struct PreparedEntry: Hashable, Sendable {
+    /// The content.
+    public let content: EntryContent
+    /// The id the signed entry will have.
+    public let id: Hash32
+    /// The encoded body (reserved with room for the signature).
+    let body: [UInt8]
 }
 
 /// A signed ledger entry: content, its id, and the author's Ed25519 signature over the id.

@@ -48,6 +48,95 @@ public enum EntryBatch {
         return try results.map { try $0.get() }
     }
 
+    /// Signs prepared entries (encoded and hashed in order by the caller), in parallel.
+    ///
+    /// - Throws: as `sign(_:with:parallelism:)`.
+    public static func sign(
+        prepared: [PreparedEntry], with keys: SiteKeys, parallelism: Int = defaultParallelism
+    ) throws -> [Entry] {
+        for item in prepared where item.content.author != keys.signingPublicKey {
+            throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(item.content.author.hex) of an entry in the batch")
+        }
+        let results = parallelMap(count: prepared.count, parallelism: parallelism) { i -> Result<Entry, CoreError> in
+            do { return .success(try Entry.sign(prepared[i], with: keys)) } catch let error as CoreError {
+                return .failure(error)
+            } catch {
+                return .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
+            }
+        }
+        return try results.map { try $0.get() }
+    }
+
+    /// Builds, hashes and signs a chain of entries, overlapping the in-order part with signing.
+    ///
+    /// `build(i, previous)` runs on the calling thread, in order, and returns the content of
+    /// entry i; `previous` is the id of entry i - 1 of this batch (nil for i = 0), so each
+    /// entry can link to the one before it. Every `chunkSize` prepared entries are handed to
+    /// signing threads while the caller goes on building, so the hashing that must happen in
+    /// order does not leave the other cores idle. This is the bulk-append path.
+    /// - Throws: whatever `build` throws (no entries are returned then), or as `sign`.
+    public static func signChain(
+        count: Int, with keys: SiteKeys, chunkSize: Int = 256,
+        build: (_ index: Int, _ previous: Hash32?) throws -> EntryContent
+    ) throws -> [Entry] {
+        guard count > 0 else { return [] }
+        let slots = UnsafeMutableBufferPointer<Result<Entry, CoreError>?>.allocate(capacity: count)
+        slots.initialize(repeating: nil)
+        defer {
+            slots.deinitialize()
+            slots.deallocate()
+        }
+        let shared = SharedSlots(slots)
+        let group = DispatchGroup()
+        let queue = DispatchQueue.global(qos: .userInitiated)
+        var previous: Hash32?
+        var chunk = [PreparedEntry]()
+        chunk.reserveCapacity(chunkSize)
+        var chunkStart = 0
+        func submit() {
+            let work = chunk, start = chunkStart
+            queue.async(group: group) {
+                for (offset, item) in work.enumerated() {
+                    let result: Result<Entry, CoreError>
+                    do { result = .success(try Entry.sign(item, with: keys)) } catch let error as CoreError {
+                        result = .failure(error)
+                    } catch {
+                        result = .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
+                    }
+                    shared.store(result, at: start + offset)
+                }
+            }
+            chunkStart += chunk.count
+            chunk.removeAll(keepingCapacity: true)
+        }
+        do {
+            for i in 0..<count {
+                let content = try build(i, previous)
+                guard content.author == keys.signingPublicKey else {
+                    throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(content.author.hex) of entry \(i) of the batch")
+                }
+                let item = content.prepare()
+                previous = item.id
+                chunk.append(item)
+                if chunk.count == chunkSize { submit() }
+            }
+            if !chunk.isEmpty { submit() }
+        } catch {
+            group.wait()
+            throw error
+        }
+        group.wait()
+        var out = [Entry]()
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            guard let result = slots[i] else {
+                throw CoreError(.signingFailed, "entry \(i) of the batch was not signed")
+            }
+            out.append(try result.get())
+        }
+        return out
+    }
+
     /// Verifies every entry's signature, in parallel; `result[i]` is entry i's verdict.
     public static func verify(_ entries: [Entry], parallelism: Int = defaultParallelism) -> [Bool] {
         parallelMap(count: entries.count, parallelism: parallelism) { i in entries[i].isSignatureValid() }

@@ -25,11 +25,18 @@ extension Entry {
     /// - Throws: `CoreError.Code.invalidKey` when `keys` is not the content's author, or
     ///   `.signingFailed` when the crypto library fails.
     public static func sign(_ content: EntryContent, with keys: SiteKeys) throws -> Entry {
+        try sign(content.prepare(), with: keys)
+    }
+
+    /// Signs an already encoded and hashed content (the parallel half of bulk signing).
+    ///
+    /// - Throws: as `sign(_:with:)`.
+    public static func sign(_ prepared: PreparedEntry, with keys: SiteKeys) throws -> Entry {
+        let content = prepared.content, id = prepared.id
         guard content.author == keys.signingPublicKey else {
             throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the entry's author \(content.author.hex)")
         }
-        var bytes = content.encodedBody()
-        let id = bytes.withUnsafeBytes { Hash32.sha256($0) }
+        var bytes = prepared.body
         let signature: [UInt8]
         do {
             signature = Array(try keys.signing.signature(for: EntrySignature.message(for: id)))
