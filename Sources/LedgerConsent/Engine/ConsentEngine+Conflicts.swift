@@ -48,10 +48,11 @@ extension ConsentEngine {
 
     /// Builds the content of a version that resolves a consent's conflict (`consent resolve`).
     ///
-    /// The result supersedes every head. With `choosing`, it copies that head; otherwise it
-    /// follows the rule: latest-wins copies the winner; deny-overrides copies the latest
-    /// withdrawing head if any, else the latest head with every other head's deny provisions
-    /// added as exceptions, so the resolution is never more permissive than the conflict was.
+    /// The result supersedes every head. With `choosing` (a person's pick), it copies that head;
+    /// otherwise it follows the rule: latest-wins copies the winner; deny-overrides copies the
+    /// latest withdrawing head if any (a revocation is never lost), else the latest head that
+    /// denies something (else the latest head), with every other active head's deny provisions
+    /// added to it as exceptions. The caller records it as a new `consent.version` entry.
     /// - Throws: `ConsentError.Code.unknownConsent` when the consent or chosen head is unknown.
     public func resolution(for key: ConsentKey, choosing: Hash32? = nil) throws(ConsentError) -> ConsentVersionContent {
         guard let history = history(key) else {
@@ -74,12 +75,16 @@ extension ConsentEngine {
                 content = latest.content
             case .denyOverrides:
                 let withdrawing = considered.filter { $0.content.status == .inactive || $0.content.status == .rejected }
+                let denying = considered.filter { v in
+                    v.content.status == .active && v.content.provision.map { !Self.denySubtrees($0, type: $0.type ?? .permit).isEmpty } == true
+                }
                 if let revocation = ConsentHistory.latest(withdrawing) {
                     content = revocation.content
                 } else {
-                    content = latest.content
+                    let base = ConsentHistory.latest(denying) ?? latest
+                    content = base.content
                     if var root = content.provision {
-                        for other in considered where other.id != latest.id && other.content.status == .active {
+                        for other in considered where other.id != base.id && other.content.status == .active {
                             if let theirs = other.content.provision {
                                 root.provisions += Self.denySubtrees(theirs, type: theirs.type ?? .permit)
                             }
