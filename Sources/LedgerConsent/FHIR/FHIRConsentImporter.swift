@@ -1,0 +1,220 @@
+import LedgerCore
+
+/// One consent version read from FHIR, ready to be written as a `consent.version` entry.
+public struct ImportedConsent: Sendable, Hashable {
+    /// The version content, patient already pseudonymised, `supersedes` filled in.
+    public let content: ConsentVersionContent
+    /// Where the resource sat in the input, e.g. `Bundle.entry[1].resource`.
+    public let path: String
+    /// The ledger version id a CareLedger export stamped on the resource, if any; when the
+    /// engine already holds that version, the caller may skip writing a duplicate.
+    public let exportedVersionId: Hash32?
+}
+
+/// FHIR R4 `Consent` JSON (a resource or a `Bundle` of them) → consent versions (Specs/consent.md §4).
+///
+/// The whole input is validated before anything is returned, so a caller never writes
+/// half an import. Patient identifiers are replaced by the network pseudonym here, before
+/// anything leaves this type; errors name JSON paths, never values.
+public struct FHIRConsentImporter: Sendable {
+    /// The CareLedger extension that carries a version's ledger id and `supersedes` in exports.
+    public static let versionExtensionURL = "urn:careledger:fhir:consent-version"
+
+    private let key: PseudonymKey
+
+    /// Creates an importer that pseudonymises with the network's key.
+    public init(pseudonymKey: PseudonymKey) { self.key = pseudonymKey }
+
+    /// Reads every Consent in `bytes`.
+    ///
+    /// - Parameter currentHeads: the heads this site holds for a consent; a resource without
+    ///   the CareLedger version extension becomes a version superseding them (a re-import of
+    ///   a known logical id is an update).
+    /// - Throws: `ConsentError` with the JSON path of the first element at fault.
+    public func read(
+        _ bytes: [UInt8], currentHeads: (ConsentKey) -> [Hash32]
+    ) throws(ConsentError) -> [ImportedConsent] {
+        let root = try JSONParser.parse(bytes)
+        guard case .object(let members) = root,
+              let typeValue = members.first(where: { $0.0 == "resourceType" })?.1 else {
+            throw ConsentError(.missingElement, "not a FHIR resource (no resourceType)", path: "resourceType")
+        }
+        let type = try JSONRead.string(typeValue, "resourceType")
+        var out: [ImportedConsent] = []
+        var seen = Set<ConsentKey>()
+        func add(_ value: JSONValue, _ path: String) throws(ConsentError) {
+            let imported = try consent(value, path, currentHeads)
+            if imported.exportedVersionId == nil, !seen.insert(imported.content.key).inserted {
+                throw ConsentError(.invalidValue, "the same consent appears twice in one input without CareLedger version ids; import its versions one at a time", path: "\(path).id")
+            }
+            out.append(imported)
+        }
+        switch type {
+        case "Consent":
+            try add(root, "Consent")
+        case "Bundle":
+            var r = try JSONObjectReader(root, path: "Bundle")
+            r.ignore("resourceType")
+            r.ignore("id")
+            r.ignore("meta")
+            r.ignore("timestamp")
+            r.ignore("total")
+            _ = try FHIRRead.code(try r.required("type"), r.child("type"))
+            let entries = try FHIRRead.list(&r, "entry") { (v, p) in v.withPath(p) }
+            try r.finish()
+            for (value, path) in entries {
+                var e = try JSONObjectReader(value, path: path)
+                e.ignore("fullUrl")
+                let resource = try e.required("resource")
+                try e.finish()
+                let resourcePath = e.child("resource")
+                guard case .object(let m) = resource, let t = m.first(where: { $0.0 == "resourceType" })?.1,
+                      case .string("Consent") = t else {
+                    throw ConsentError(.unsupportedElement, "only Consent resources can be imported", path: "\(resourcePath).resourceType")
+                }
+                try add(resource, resourcePath)
+            }
+        default:
+            throw ConsentError(.unsupportedElement, "only Consent resources or Bundles of them can be imported", path: "resourceType")
+        }
+        return out
+    }
+
+    private func consent(
+        _ value: JSONValue, _ path: String, _ currentHeads: (ConsentKey) -> [Hash32]
+    ) throws(ConsentError) -> ImportedConsent {
+        var r = try JSONObjectReader(value, path: path)
+        r.ignore("resourceType")
+        r.ignore("meta")  // the source server's bookkeeping
+        r.ignore("text")  // narrative: may hold PHI, never needed for decisions
+        let id = try FHIRRead.id(try r.required("id"), r.child("id"))
+        let statusText = try FHIRRead.code(try r.required("status"), r.child("status"))
+        guard let status = ConsentStatus(rawValue: statusText) else {
+            throw ConsentError(.invalidValue, "not a Consent status (draft, proposed, active, rejected, inactive, entered-in-error)", path: r.child("status"))
+        }
+        let scope = try FHIRRead.concept(try r.required("scope"), r.child("scope"))
+        let categoryValue = try r.required("category")
+        let category = try JSONRead.each(
+            try JSONRead.nonEmptyArray(categoryValue, r.child("category")), r.child("category"), FHIRRead.concept)
+        let patient = try patient(try r.required("patient"), r.child("patient"))
+        let dateTime = try r.optional("dateTime").map { (x) throws(ConsentError) in try FHIRRead.dateTime(x, r.child("dateTime")) }
+        let organizations = try FHIRRead.list(&r, "organization", FHIRRead.referenceString)
+        let policyRule = try r.optional("policyRule").map { (x) throws(ConsentError) in try FHIRRead.concept(x, r.child("policyRule")) }
+        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try self.provision(x, r.child("provision"), depth: 1) }
+        let stamp = try FHIRRead.list(&r, "extension", versionExtension)
+        try r.finish()
+        guard stamp.count <= 1 else {
+            throw ConsentError(.invalidValue, "the CareLedger version extension appears more than once", path: "\(r.child("extension"))[1]")
+        }
+        let key = ConsentKey(patient: patient, consentId: id)
+        let supersedes = stamp.first.map(\.supersedes) ?? currentHeads(key)
+        let content = ConsentVersionContent(
+            key: key, status: status, scope: scope, category: category, dateTime: dateTime,
+            policyRule: policyRule, organizations: organizations, provision: provision, supersedes: supersedes)
+        return ImportedConsent(content: content, path: path, exportedVersionId: stamp.first?.versionId)
+    }
+
+    /// `Consent.patient` → pseudonym: an identifier (preferred) or a reference, hashed at once.
+    private func patient(_ value: JSONValue, _ path: String) throws(ConsentError) -> PatientPseudonym {
+        var r = try JSONObjectReader(value, path: path)
+        r.ignore("display")  // a name: PHI, dropped unread
+        r.ignore("type")
+        let reference = try r.optional("reference").map { (x) throws(ConsentError) in try FHIRRead.string(x, r.child("reference")) }
+        let identifier = try r.optional("identifier").map { (x) throws(ConsentError) -> PatientPseudonym in
+            var i = try JSONObjectReader(x, path: r.child("identifier"))
+            i.ignore("use")
+            let system = try FHIRRead.string(try i.required("system"), i.child("system"))
+            let value = try FHIRRead.string(try i.required("value"), i.child("value"))
+            try i.finish()
+            if system == PseudonymKey.pseudonymSystem {
+                guard value.utf8.count == 64, value == value.lowercased(), let p = PatientPseudonym(hex: value) else {
+                    throw ConsentError(.invalidValue, "a CareLedger pseudonym needs 64 lowercase hex digits", path: i.child("value"))
+                }
+                return p
+            }
+            return key.pseudonym(system: system, value: value)
+        }
+        try r.finish()
+        if let identifier { return identifier }
+        if let reference { return key.pseudonym(system: PseudonymKey.referenceSystem, value: reference) }
+        throw ConsentError(.missingElement, "the patient needs an identifier (system and value) or a reference", path: path)
+    }
+
+    private func provision(_ value: JSONValue, _ path: String, depth: Int) throws(ConsentError) -> ConsentProvision {
+        guard depth <= ConsentVersionPayload.maxProvisionDepth else {
+            throw ConsentError(.unsupportedElement, "provisions nested deeper than \(ConsentVersionPayload.maxProvisionDepth)", path: path)
+        }
+        var r = try JSONObjectReader(value, path: path)
+        var p = ConsentProvision()
+        if let t = r.optional("type") {
+            guard let type = ProvisionType(rawValue: try FHIRRead.code(t, r.child("type"))) else {
+                throw ConsentError(.invalidValue, "expected permit or deny", path: r.child("type"))
+            }
+            p.type = type
+        }
+        p.period = try r.optional("period").map { (x) throws(ConsentError) in try FHIRRead.period(x, r.child("period")) }
+        p.actors = try FHIRRead.list(&r, "actor") { (x, actorPath) throws(ConsentError) in
+            var a = try JSONObjectReader(x, path: actorPath)
+            let role = try FHIRRead.concept(try a.required("role"), a.child("role"))
+            let reference = try FHIRRead.referenceString(try a.required("reference"), a.child("reference"))
+            try a.finish()
+            if reference.hasPrefix("Patient/") || reference.contains("/Patient/") || reference.hasPrefix("#") {
+                throw ConsentError(.unsupportedElement, "patient and contained references as actors are not supported (they would put a patient id on the ledger)", path: "\(a.child("reference")).reference")
+            }
+            return ProvisionActor(role: role, reference: reference)
+        }
+        p.actions = try FHIRRead.list(&r, "action", FHIRRead.concept)
+        p.securityLabels = try FHIRRead.list(&r, "securityLabel", FHIRRead.coding)
+        p.purposes = try FHIRRead.list(&r, "purpose", FHIRRead.coding)
+        p.classes = try FHIRRead.list(&r, "class", FHIRRead.coding)
+        p.codes = try FHIRRead.list(&r, "code", FHIRRead.concept)
+        p.dataPeriod = try r.optional("dataPeriod").map { (x) throws(ConsentError) in try FHIRRead.period(x, r.child("dataPeriod")) }
+        p.provisions = try FHIRRead.list(&r, "provision") { (x, childPath) throws(ConsentError) in
+            try provision(x, childPath, depth: depth + 1)
+        }
+        try r.finish()
+        return p
+    }
+
+    private struct VersionStamp { var versionId: Hash32?; var supersedes: [Hash32] }
+
+    /// The CareLedger extension: `{url, extension: [{url: versionId|supersedes, valueString: hex}]}`.
+    private func versionExtension(_ value: JSONValue, _ path: String) throws(ConsentError) -> VersionStamp {
+        var r = try JSONObjectReader(value, path: path)
+        let url = try FHIRRead.string(try r.required("url"), r.child("url"))
+        guard url == Self.versionExtensionURL else {
+            throw ConsentError(.unsupportedElement, "extension is not supported by CareLedger", path: r.child("url"))
+        }
+        var stamp = VersionStamp(versionId: nil, supersedes: [])
+        let parts = try FHIRRead.list(&r, "extension") { (x, p) in x.withPath(p) }
+        try r.finish()
+        for (part, partPath) in parts {
+            var e = try JSONObjectReader(part, path: partPath)
+            let name = try FHIRRead.string(try e.required("url"), e.child("url"))
+            let text = try FHIRRead.string(try e.required("valueString"), e.child("valueString"))
+            try e.finish()
+            guard text.utf8.count == 64, text == text.lowercased(), let hash = Hash32(hex: text) else {
+                throw ConsentError(.invalidValue, "expected 64 lowercase hex digits", path: e.child("valueString"))
+            }
+            switch name {
+            case "versionId" where stamp.versionId == nil: stamp.versionId = hash
+            case "supersedes": stamp.supersedes.append(hash)
+            default: throw ConsentError(.unsupportedElement, "unknown or repeated part of the CareLedger extension", path: e.child("url"))
+            }
+        }
+        return stamp
+    }
+}
+
+extension JSONValue {
+    /// Pairs a value with its path (lets list readers defer work until the whole list is typed).
+    func withPath(_ path: String) -> (JSONValue, String) { (self, path) }
+}
+
+extension FHIRConsentImporter {
+    /// Reads every Consent in `bytes`, filling `supersedes` from the heads `engine` holds.
+    /// - Throws: `ConsentError` with the JSON path of the first element at fault.
+    public func read(_ bytes: [UInt8], engine: ConsentEngine) throws(ConsentError) -> [ImportedConsent] {
+        try read(bytes) { engine.heads(of: $0) }
+    }
+}

@@ -1,0 +1,88 @@
+import LedgerCore
+
+/// Readers for the FHIR R4 datatypes a `Consent` uses (Specs/consent.md §4.3).
+///
+/// Each accepts exactly the elements listed in the spec and refuses the rest with the
+/// path of the element, so nothing is silently lost between FHIR and the ledger.
+enum FHIRRead {
+    static func string(_ v: JSONValue, _ path: String) throws(ConsentError) -> String {
+        try JSONRead.string(v, path)
+    }
+
+    static func code(_ v: JSONValue, _ path: String) throws(ConsentError) -> String {
+        let s = try JSONRead.string(v, path)
+        guard s.first != " ", s.last != " ", !s.contains("  ") else {
+            throw ConsentError(.invalidValue, "a FHIR code may not have leading, trailing or double spaces", path: path)
+        }
+        return s
+    }
+
+    /// FHIR `id`: 1 to 64 of `A-Z a-z 0-9 - .`.
+    static func id(_ v: JSONValue, _ path: String) throws(ConsentError) -> String {
+        let s = try JSONRead.string(v, path)
+        let ok = s.utf8.count <= 64 && s.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E
+        }
+        guard ok else { throw ConsentError(.invalidValue, "not a FHIR id (1-64 of A-Z a-z 0-9 - .)", path: path) }
+        return s
+    }
+
+    static func dateTime(_ v: JSONValue, _ path: String, roundUp: Bool = false) throws(ConsentError) -> Int64 {
+        let s = try JSONRead.string(v, path)
+        guard let millis = FHIRDateTime.parse(s, roundUp: roundUp) else {
+            throw ConsentError(.invalidValue, "not a FHIR dateTime (YYYY, YYYY-MM, YYYY-MM-DD or a full time with zone)", path: path)
+        }
+        return millis
+    }
+
+    static func coding(_ v: JSONValue, _ path: String) throws(ConsentError) -> Coding {
+        var r = try JSONObjectReader(v, path: path)
+        let system = try r.optional("system").map { (x) throws(ConsentError) in try string(x, r.child("system")) }
+        let code = try code(try r.required("code"), r.child("code"))
+        let display = try r.optional("display").map { (x) throws(ConsentError) in try string(x, r.child("display")) }
+        try r.finish()
+        return Coding(system: system, code: code, display: display)
+    }
+
+    static func concept(_ v: JSONValue, _ path: String) throws(ConsentError) -> Concept {
+        var r = try JSONObjectReader(v, path: path)
+        let codings = try list(&r, "coding", coding)
+        let text = try r.optional("text").map { (x) throws(ConsentError) in try string(x, r.child("text")) }
+        try r.finish()
+        guard !codings.isEmpty || text != nil else {
+            throw ConsentError(.missingElement, "a CodeableConcept needs coding or text", path: path)
+        }
+        return Concept(codings: codings, text: text)
+    }
+
+    static func period(_ v: JSONValue, _ path: String) throws(ConsentError) -> ConsentPeriod {
+        var r = try JSONObjectReader(v, path: path)
+        let start = try r.optional("start").map { (x) throws(ConsentError) in try dateTime(x, r.child("start")) }
+        let end = try r.optional("end").map { (x) throws(ConsentError) in try dateTime(x, r.child("end"), roundUp: true) }
+        try r.finish()
+        guard start != nil || end != nil else { throw ConsentError(.missingElement, "a Period needs start or end", path: path) }
+        if let start, let end, start > end {
+            throw ConsentError(.invalidValue, "period ends before it starts", path: "\(path).end")
+        }
+        return ConsentPeriod(start: start, end: end)
+    }
+
+    /// A `Reference` given by its `reference` string (display and type are ignored).
+    static func referenceString(_ v: JSONValue, _ path: String) throws(ConsentError) -> String {
+        var r = try JSONObjectReader(v, path: path)
+        let reference = try string(try r.required("reference"), r.child("reference"))
+        r.ignore("display")
+        r.ignore("type")
+        try r.finish()
+        return reference
+    }
+
+    /// An optional, non-empty array member, each element read by `body`.
+    static func list<T>(
+        _ r: inout JSONObjectReader, _ key: String, _ body: (JSONValue, String) throws(ConsentError) -> T
+    ) throws(ConsentError) -> [T] {
+        guard let v = r.optional(key) else { return [] }
+        let path = r.child(key)
+        return try JSONRead.each(try JSONRead.nonEmptyArray(v, path), path, body)
+    }
+}

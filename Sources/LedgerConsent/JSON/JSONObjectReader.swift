@@ -1,0 +1,105 @@
+/// Reads one JSON object member by member, tracking the JSON path for errors.
+///
+/// Strict decoders (payloads, FHIR import) take the members they know and then call
+/// `finish()`, which reports the first member nobody took, so unknown elements are
+/// refused by name rather than silently dropped (Specs/consent.md §3.2, §4.4).
+struct JSONObjectReader {
+    /// The path of this object, e.g. `Bundle.entry[2].resource`.
+    let path: String
+    private let members: [(String, JSONValue)]
+    private var taken = Set<String>()
+
+    /// Wraps `value`, which must be an object.
+    init(_ value: JSONValue, path: String) throws(ConsentError) {
+        guard case .object(let members) = value else {
+            throw ConsentError(.invalidValue, "expected an object, found \(value.typeName)", path: path)
+        }
+        self.path = path
+        self.members = members
+    }
+
+    /// The path of member `key`.
+    func child(_ key: String) -> String { "\(path).\(key)" }
+
+    /// Whether the object has member `key` (without taking it).
+    func has(_ key: String) -> Bool { members.contains { $0.0 == key } }
+
+    /// Takes member `key` if present.
+    mutating func optional(_ key: String) -> JSONValue? {
+        guard let member = members.first(where: { $0.0 == key }) else { return nil }
+        taken.insert(key)
+        return member.1
+    }
+
+    /// Takes member `key`, which must be present.
+    mutating func required(_ key: String) throws(ConsentError) -> JSONValue {
+        guard let value = optional(key) else {
+            throw ConsentError(.missingElement, "required element is missing", path: child(key))
+        }
+        return value
+    }
+
+    /// Marks member `key` as deliberately ignored.
+    mutating func ignore(_ key: String) { taken.insert(key) }
+
+    /// Throws for the first member (in document order) that was not taken.
+    func finish(_ code: ConsentError.Code = .unsupportedElement) throws(ConsentError) {
+        if let stray = members.first(where: { !taken.contains($0.0) }) {
+            let message = code == .unsupportedElement ? "element is not supported by CareLedger" : "unknown member"
+            throw ConsentError(code, message, path: child(stray.0))
+        }
+    }
+}
+
+/// Typed accessors for JSON values that name the path on failure.
+enum JSONRead {
+    /// A string value (FHIR strings must also be non-empty; pass `allowEmpty` for payloads).
+    static func string(_ value: JSONValue, _ path: String, allowEmpty: Bool = false) throws(ConsentError) -> String {
+        guard case .string(let s) = value else {
+            throw ConsentError(.invalidValue, "expected a string, found \(value.typeName)", path: path)
+        }
+        guard allowEmpty || !s.isEmpty else { throw ConsentError(.invalidValue, "empty string", path: path) }
+        return s
+    }
+
+    /// An array value.
+    static func array(_ value: JSONValue, _ path: String) throws(ConsentError) -> [JSONValue] {
+        guard case .array(let items) = value else {
+            throw ConsentError(.invalidValue, "expected an array, found \(value.typeName)", path: path)
+        }
+        return items
+    }
+
+    /// A non-empty array (FHIR forbids empty arrays; canonical payloads omit them).
+    static func nonEmptyArray(_ value: JSONValue, _ path: String) throws(ConsentError) -> [JSONValue] {
+        let items = try array(value, path)
+        guard !items.isEmpty else { throw ConsentError(.invalidValue, "empty array", path: path) }
+        return items
+    }
+
+    /// An integer that fits in 64 bits.
+    static func int64(_ value: JSONValue, _ path: String) throws(ConsentError) -> Int64 {
+        guard case .number(let lexeme) = value, let n = JSONValue.integer(lexeme) else {
+            throw ConsentError(.invalidValue, "expected an integer, found \(value.typeName)", path: path)
+        }
+        return n
+    }
+
+    /// A boolean.
+    static func bool(_ value: JSONValue, _ path: String) throws(ConsentError) -> Bool {
+        guard case .bool(let b) = value else {
+            throw ConsentError(.invalidValue, "expected a boolean, found \(value.typeName)", path: path)
+        }
+        return b
+    }
+
+    /// Maps each element of an array with its path `path[i]`.
+    static func each<T>(
+        _ items: [JSONValue], _ path: String, _ body: (JSONValue, String) throws(ConsentError) -> T
+    ) throws(ConsentError) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() { out.append(try body(item, "\(path)[\(i)]")) }
+        return out
+    }
+}

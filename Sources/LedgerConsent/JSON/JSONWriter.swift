@@ -1,0 +1,81 @@
+/// Serialises `JSONValue`s: canonical (Specs/consent.md §3.1) or pretty for people.
+///
+/// Canonical form: members sorted by the UTF-8 bytes of their names, no insignificant
+/// whitespace, strings escaped minimally (`"` `\` and control characters only, the
+/// latter as `\b \f \n \r \t` or lowercase `\u00xx`), numbers as their integer lexeme.
+/// One value has exactly one canonical encoding, so payload bytes are reproducible.
+enum JSONWriter {
+    /// The canonical bytes of `value`.
+    static func canonical(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, sorted: true, indent: nil, level: 0, to: &out)
+        return out
+    }
+
+    /// Indented text for people and FHIR exports, members in their given order.
+    static func pretty(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        write(value, sorted: false, indent: 2, level: 0, to: &out)
+        out.append(0x0A)
+        return out
+    }
+
+    private static func newline(_ indent: Int?, _ level: Int, _ out: inout [UInt8]) {
+        guard let indent else { return }
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: indent * level))
+    }
+
+    private static func write(_ value: JSONValue, sorted: Bool, indent: Int?, level: Int, to out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: Array("null".utf8))
+        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
+        case .number(let lexeme): out.append(contentsOf: Array(lexeme.utf8))
+        case .string(let s): writeString(s, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent, level + 1, &out)
+                write(item, sorted: sorted, indent: indent, level: level + 1, to: &out)
+            }
+            if !items.isEmpty { newline(indent, level, &out) }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            let ordered = sorted ? members.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) } : members
+            out.append(UInt8(ascii: "{"))
+            for (i, member) in ordered.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent, level + 1, &out)
+                writeString(member.0, to: &out)
+                out.append(UInt8(ascii: ":"))
+                if indent != nil { out.append(0x20) }
+                write(member.1, sorted: sorted, indent: indent, level: level + 1, to: &out)
+            }
+            if !ordered.isEmpty { newline(indent, level, &out) }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeString(_ s: String, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,63 @@
+import LedgerCore
+
+/// The canonical JSON payload of an `access.decision` audit entry (Specs/consent.md §6).
+///
+/// Same canonical rules as `consent.version` (§3.1); decoded strictly.
+public enum AccessDecisionPayload {
+    /// The ledger entry kind that records an access decision.
+    public static let kind = "access.decision"
+    /// The payload format version written in member `format`.
+    public static let formatVersion: Int64 = 1
+
+    /// The canonical payload bytes of `decision`.
+    public static func encode(_ decision: AccessDecision) -> [UInt8] {
+        let q = decision.request
+        var m: [(String, JSONValue)] = [
+            ("format", .number(String(formatVersion))),
+            ("patient", .string(q.patient.hex)),
+            ("actor", .string(q.actor)),
+            ("purpose", .string(q.purpose)),
+            ("time", .number(String(q.time))),
+            ("decision", .string(decision.outcome.rawValue)),
+            ("reason", .string(decision.reason)),
+            ("emergency", .bool(decision.emergency)),
+        ]
+        if !q.classes.isEmpty { m.append(("classes", .array(q.classes.map { .string($0) }))) }
+        if let dataTime = q.dataTime { m.append(("data_time", .number(String(dataTime)))) }
+        if !decision.basis.isEmpty { m.append(("basis", .array(decision.basis.map { .string($0.hex) }))) }
+        return JSONWriter.canonical(.object(m))
+    }
+
+    /// Decodes a canonical payload; throws for any other byte form.
+    /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
+    public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> AccessDecision {
+        var r = try JSONObjectReader(try JSONParser.parse(bytes), path: "$")
+        let format = try JSONRead.int64(try r.required("format"), r.child("format"))
+        guard format == formatVersion else {
+            throw ConsentError(.invalidValue, "unsupported payload format \(format) (this build reads \(formatVersion))", path: r.child("format"))
+        }
+        let patientHex = try JSONRead.string(try r.required("patient"), r.child("patient"))
+        guard patientHex == patientHex.lowercased(), let patient = PatientPseudonym(hex: patientHex) else {
+            throw ConsentError(.invalidValue, "expected a 64-hex-digit pseudonym", path: r.child("patient"))
+        }
+        let actor = try JSONRead.string(try r.required("actor"), r.child("actor"))
+        let purpose = try JSONRead.string(try r.required("purpose"), r.child("purpose"))
+        let time = try PayloadValues.instant(try r.required("time"), r.child("time"))
+        let outcomeText = try JSONRead.string(try r.required("decision"), r.child("decision"))
+        guard let outcome = AccessOutcome(rawValue: outcomeText) else {
+            throw ConsentError(.invalidValue, "expected permit or deny", path: r.child("decision"))
+        }
+        let reason = try JSONRead.string(try r.required("reason"), r.child("reason"))
+        let emergency = try JSONRead.bool(try r.required("emergency"), r.child("emergency"))
+        let classes = try PayloadValues.list(&r, "classes", PayloadValues.string)
+        let dataTime = try r.optional("data_time").map { (x) throws(ConsentError) in try PayloadValues.instant(x, r.child("data_time")) }
+        let basis = try PayloadValues.list(&r, "basis", PayloadValues.hash)
+        try r.finish(.invalidValue)
+        let request = AccessRequest(patient: patient, actor: actor, purpose: purpose, classes: classes, time: time, dataTime: dataTime, emergency: emergency)
+        let decision = AccessDecision(request: request, outcome: outcome, basis: basis, reason: reason, emergency: emergency)
+        guard encode(decision) == bytes else {
+            throw ConsentError(.nonCanonicalPayload, "payload is not in canonical form (sorted keys, no whitespace, no empty lists)", path: "$")
+        }
+        return decision
+    }
+}

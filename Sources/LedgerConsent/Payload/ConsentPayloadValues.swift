@@ -1,0 +1,87 @@
+import LedgerCore
+
+/// JSON forms of the model's building blocks inside canonical payloads (Specs/consent.md §3.3).
+///
+/// Empty lists and absent optionals are omitted, so every value has one encoding; the
+/// decoder refuses what the encoder would never write (empty arrays, unknown members).
+enum PayloadValues {
+    static func coding(_ c: Coding) -> JSONValue {
+        var m: [(String, JSONValue)] = [("code", .string(c.code))]
+        if let system = c.system { m.append(("system", .string(system))) }
+        if let display = c.display { m.append(("display", .string(display))) }
+        return .object(m)
+    }
+
+    static func decodeCoding(_ v: JSONValue, _ path: String) throws(ConsentError) -> Coding {
+        var r = try JSONObjectReader(v, path: path)
+        let code = try JSONRead.string(try r.required("code"), r.child("code"))
+        let system = try r.optional("system").map { (x) throws(ConsentError) in try JSONRead.string(x, r.child("system")) }
+        let display = try r.optional("display").map { (x) throws(ConsentError) in try JSONRead.string(x, r.child("display")) }
+        try r.finish(.invalidValue)
+        return Coding(system: system, code: code, display: display)
+    }
+
+    static func concept(_ c: Concept) -> JSONValue {
+        var m: [(String, JSONValue)] = []
+        if !c.codings.isEmpty { m.append(("codings", .array(c.codings.map(coding)))) }
+        if let text = c.text { m.append(("text", .string(text))) }
+        return .object(m)
+    }
+
+    static func decodeConcept(_ v: JSONValue, _ path: String) throws(ConsentError) -> Concept {
+        var r = try JSONObjectReader(v, path: path)
+        let codings = try list(&r, "codings", decodeCoding)
+        let text = try r.optional("text").map { (x) throws(ConsentError) in try JSONRead.string(x, r.child("text")) }
+        try r.finish(.invalidValue)
+        guard !codings.isEmpty || text != nil else {
+            throw ConsentError(.invalidValue, "a concept needs codings or text", path: path)
+        }
+        return Concept(codings: codings, text: text)
+    }
+
+    static func period(_ p: ConsentPeriod) -> JSONValue {
+        var m: [(String, JSONValue)] = []
+        if let start = p.start { m.append(("start", .number(String(start)))) }
+        if let end = p.end { m.append(("end", .number(String(end)))) }
+        return .object(m)
+    }
+
+    static func decodePeriod(_ v: JSONValue, _ path: String) throws(ConsentError) -> ConsentPeriod {
+        var r = try JSONObjectReader(v, path: path)
+        let start = try r.optional("start").map { (x) throws(ConsentError) in try instant(x, r.child("start")) }
+        let end = try r.optional("end").map { (x) throws(ConsentError) in try instant(x, r.child("end")) }
+        try r.finish(.invalidValue)
+        guard start != nil || end != nil else { throw ConsentError(.invalidValue, "a period needs start or end", path: path) }
+        if let start, let end, start > end { throw ConsentError(.invalidValue, "period ends before it starts", path: path) }
+        return ConsentPeriod(start: start, end: end)
+    }
+
+    static func instant(_ v: JSONValue, _ path: String) throws(ConsentError) -> Int64 {
+        let n = try JSONRead.int64(v, path)
+        guard n >= FHIRDateTime.minMillis, n <= FHIRDateTime.maxMillis else {
+            throw ConsentError(.invalidValue, "instant outside years 0001-9999", path: path)
+        }
+        return n
+    }
+
+    static func hash(_ v: JSONValue, _ path: String) throws(ConsentError) -> Hash32 {
+        let s = try JSONRead.string(v, path)
+        guard s.utf8.count == 64, s == s.lowercased(), let h = Hash32(hex: s) else {
+            throw ConsentError(.invalidValue, "expected 64 lowercase hex digits", path: path)
+        }
+        return h
+    }
+
+    /// Reads an optional non-empty array member with `body` for each element.
+    static func list<T>(
+        _ r: inout JSONObjectReader, _ key: String, _ body: (JSONValue, String) throws(ConsentError) -> T
+    ) throws(ConsentError) -> [T] {
+        guard let v = r.optional(key) else { return [] }
+        let path = r.child(key)
+        return try JSONRead.each(try JSONRead.nonEmptyArray(v, path), path, body)
+    }
+
+    static func string(_ v: JSONValue, _ path: String) throws(ConsentError) -> String {
+        try JSONRead.string(v, path)
+    }
+}

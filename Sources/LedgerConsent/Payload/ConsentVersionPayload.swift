@@ -1,0 +1,127 @@
+import LedgerCore
+
+/// The canonical JSON payload of a `consent.version` ledger entry (Specs/consent.md §3).
+///
+/// Entries are hashed and signed, so the payload must have exactly one byte form: keys
+/// sorted, no whitespace, empty lists omitted. `decode` accepts only that form; anything
+/// else (unknown members, wrong types, extra spaces) is refused with the path at fault.
+public enum ConsentVersionPayload {
+    /// The ledger entry kind that carries a consent version.
+    public static let kind = "consent.version"
+    /// The payload format version written in member `format`.
+    public static let formatVersion: Int64 = 1
+
+    /// The canonical payload bytes of `content`.
+    public static func encode(_ content: ConsentVersionContent) -> [UInt8] {
+        JSONWriter.canonical(json(content))
+    }
+
+    /// Decodes a canonical payload; throws for any other byte form.
+    /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
+    public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
+        let value = try JSONParser.parse(bytes)
+        let content = try content(value)
+        guard encode(content) == bytes else {
+            throw ConsentError(.nonCanonicalPayload, "payload is not in canonical form (sorted keys, no whitespace, no empty lists)", path: "$")
+        }
+        return content
+    }
+
+    static func json(_ c: ConsentVersionContent) -> JSONValue {
+        var m: [(String, JSONValue)] = [
+            ("format", .number(String(formatVersion))),
+            ("patient", .string(c.key.patient.hex)),
+            ("consent_id", .string(c.key.consentId)),
+            ("status", .string(c.status.rawValue)),
+            ("scope", PayloadValues.concept(c.scope)),
+        ]
+        if !c.category.isEmpty { m.append(("category", .array(c.category.map(PayloadValues.concept)))) }
+        if let dateTime = c.dateTime { m.append(("date_time", .number(String(dateTime)))) }
+        if let rule = c.policyRule { m.append(("policy_rule", PayloadValues.concept(rule))) }
+        if !c.organizations.isEmpty { m.append(("organizations", .array(c.organizations.map { .string($0) }))) }
+        if let provision = c.provision { m.append(("provision", provisionJSON(provision))) }
+        if !c.supersedes.isEmpty { m.append(("supersedes", .array(c.supersedes.map { .string($0.hex) }))) }
+        return .object(m)
+    }
+
+    static func provisionJSON(_ p: ConsentProvision) -> JSONValue {
+        var m: [(String, JSONValue)] = []
+        if let type = p.type { m.append(("type", .string(type.rawValue))) }
+        if let period = p.period { m.append(("period", PayloadValues.period(period))) }
+        if !p.actors.isEmpty {
+            m.append(("actors", .array(p.actors.map { .object([("reference", .string($0.reference)), ("role", PayloadValues.concept($0.role))]) })))
+        }
+        if !p.actions.isEmpty { m.append(("actions", .array(p.actions.map(PayloadValues.concept)))) }
+        if !p.securityLabels.isEmpty { m.append(("security_labels", .array(p.securityLabels.map(PayloadValues.coding)))) }
+        if !p.purposes.isEmpty { m.append(("purposes", .array(p.purposes.map(PayloadValues.coding)))) }
+        if !p.classes.isEmpty { m.append(("classes", .array(p.classes.map(PayloadValues.coding)))) }
+        if !p.codes.isEmpty { m.append(("codes", .array(p.codes.map(PayloadValues.concept)))) }
+        if let dp = p.dataPeriod { m.append(("data_period", PayloadValues.period(dp))) }
+        if !p.provisions.isEmpty { m.append(("provisions", .array(p.provisions.map(provisionJSON)))) }
+        return .object(m)
+    }
+
+    static func content(_ value: JSONValue) throws(ConsentError) -> ConsentVersionContent {
+        var r = try JSONObjectReader(value, path: "$")
+        let format = try JSONRead.int64(try r.required("format"), r.child("format"))
+        guard format == formatVersion else {
+            throw ConsentError(.invalidValue, "unsupported payload format \(format) (this build reads \(formatVersion))", path: r.child("format"))
+        }
+        let patientHex = try JSONRead.string(try r.required("patient"), r.child("patient"))
+        guard patientHex == patientHex.lowercased(), let patient = PatientPseudonym(hex: patientHex) else {
+            throw ConsentError(.invalidValue, "expected a 64-hex-digit pseudonym", path: r.child("patient"))
+        }
+        let consentId = try JSONRead.string(try r.required("consent_id"), r.child("consent_id"))
+        let statusText = try JSONRead.string(try r.required("status"), r.child("status"))
+        guard let status = ConsentStatus(rawValue: statusText) else {
+            throw ConsentError(.invalidValue, "unknown status code", path: r.child("status"))
+        }
+        let scope = try PayloadValues.decodeConcept(try r.required("scope"), r.child("scope"))
+        let category = try PayloadValues.list(&r, "category", PayloadValues.decodeConcept)
+        let dateTime = try r.optional("date_time").map { (x) throws(ConsentError) in try PayloadValues.instant(x, r.child("date_time")) }
+        let rule = try r.optional("policy_rule").map { (x) throws(ConsentError) in try PayloadValues.decodeConcept(x, r.child("policy_rule")) }
+        let organizations = try PayloadValues.list(&r, "organizations", PayloadValues.string)
+        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try decodeProvision(x, r.child("provision"), depth: 1) }
+        let supersedes = try PayloadValues.list(&r, "supersedes", PayloadValues.hash)
+        try r.finish(.invalidValue)
+        return ConsentVersionContent(
+            key: ConsentKey(patient: patient, consentId: consentId), status: status, scope: scope, category: category,
+            dateTime: dateTime, policyRule: rule, organizations: organizations, provision: provision, supersedes: supersedes)
+    }
+
+    /// The deepest nesting of provisions accepted (the root is depth 1).
+    public static let maxProvisionDepth = 16
+
+    static func decodeProvision(_ v: JSONValue, _ path: String, depth: Int) throws(ConsentError) -> ConsentProvision {
+        guard depth <= maxProvisionDepth else {
+            throw ConsentError(.invalidValue, "provisions nested deeper than \(maxProvisionDepth)", path: path)
+        }
+        var r = try JSONObjectReader(v, path: path)
+        var p = ConsentProvision()
+        if let t = r.optional("type") {
+            guard let type = ProvisionType(rawValue: try JSONRead.string(t, r.child("type"))) else {
+                throw ConsentError(.invalidValue, "expected permit or deny", path: r.child("type"))
+            }
+            p.type = type
+        }
+        p.period = try r.optional("period").map { (x) throws(ConsentError) in try PayloadValues.decodePeriod(x, r.child("period")) }
+        p.actors = try PayloadValues.list(&r, "actors") { (x, path) throws(ConsentError) in
+            var a = try JSONObjectReader(x, path: path)
+            let reference = try JSONRead.string(try a.required("reference"), a.child("reference"))
+            let role = try PayloadValues.decodeConcept(try a.required("role"), a.child("role"))
+            try a.finish(.invalidValue)
+            return ProvisionActor(role: role, reference: reference)
+        }
+        p.actions = try PayloadValues.list(&r, "actions", PayloadValues.decodeConcept)
+        p.securityLabels = try PayloadValues.list(&r, "security_labels", PayloadValues.decodeCoding)
+        p.purposes = try PayloadValues.list(&r, "purposes", PayloadValues.decodeCoding)
+        p.classes = try PayloadValues.list(&r, "classes", PayloadValues.decodeCoding)
+        p.codes = try PayloadValues.list(&r, "codes", PayloadValues.decodeConcept)
+        p.dataPeriod = try r.optional("data_period").map { (x) throws(ConsentError) in try PayloadValues.decodePeriod(x, r.child("data_period")) }
+        p.provisions = try PayloadValues.list(&r, "provisions") { (x, path) throws(ConsentError) in
+            try decodeProvision(x, path, depth: depth + 1)
+        }
+        try r.finish(.invalidValue)
+        return p
+    }
+}
