@@ -1,0 +1,235 @@
+import LedgerCore
+
+/// The one reconciliation state machine, used unchanged for bundles and for TCP.
+///
+/// Pure: it is fed messages and returns actions; it performs no I/O. A driver moves the
+/// bytes (`SyncMessageCodec`), loads items to send (`sendItems`), and executes `commit`
+/// through the injected atomic store. Items the peer sends are checked by the injected
+/// verifier as they arrive and only staged; they are committed together when the
+/// exchange ends well, and dropped entirely if it fails (Specs/sync-protocol.md §5).
+public struct ReconcileSession: Sendable {
+    /// Which side of the exchange this is.
+    public enum Role: Sendable, Hashable {
+        /// Sends HELLO first.
+        case initiator
+        /// Answers a HELLO.
+        case responder
+        /// Reads a bundle's recorded flight: SUMMARY, ITEMS…, empty STEP (§5.5).
+        case bundleReader
+    }
+
+    /// Where the exchange stands.
+    public enum State: Sendable, Hashable {
+        /// Waiting for `start` (initiator) or for HELLO / SUMMARY (responder, bundle reader).
+        case idle
+        /// Waiting for the peer's next flight.
+        case awaitingPeer
+        /// Done; both sides know what to send and lack, and the staged items were handed to `commit`.
+        case finished
+        /// Cut off; nothing staged will be committed.
+        case failed
+    }
+
+    /// What the driver must do, in order.
+    public enum Action: Sendable {
+        /// Send this message to the peer.
+        case send(SyncMessage)
+        /// Load these items from the local store and send them as ITEMS messages
+        /// (`SyncItemChunker`), before the next `send`.
+        case sendItems([Hash32])
+        /// Store these items atomically (all or none) through the injected store.
+        case commit([SyncItem])
+        /// The peer's summary, to persist as "last known summary of peer X" (bundles).
+        case learnedPeerSummary(SummarySnapshot)
+        /// The exchange ended well.
+        case finished(SyncOutcome)
+        /// The exchange failed; nothing from the peer may be stored.
+        case failed(SyncError)
+    }
+
+    /// The role of this side.
+    public let role: Role
+    /// Where the exchange stands.
+    public private(set) var state: State = .idle
+    /// The caps applied to the peer.
+    public let limits: SyncLimits
+    /// Every id this side decided to send, in decision order.
+    public private(set) var sentIDs: [Hash32] = []
+    /// Ranges and short ids this side asked the peer for (what it lacks, as far as it knows).
+    public private(set) var requested: [RangeReport] = []
+
+    private let set: ReconcilableSet
+    private let verifier: any SyncItemVerifier
+    private var comparison: RangeComparison?
+    private var sentSet = Set<Hash32>()
+    private var staged: [SyncItem] = []
+    private var stagedIDs = Set<Hash32>()
+    private var stagedBytes = 0
+    private var alreadyHad = 0
+    private var flightsSent = 0
+    private var flightsReceived = 0
+    private var lastReportFlight = 0
+
+    /// Creates a session over a snapshot of the local set.
+    /// - Parameters:
+    ///   - set: the ids this site holds when the exchange starts.
+    ///   - verifier: checks received items before they are staged.
+    public init(role: Role, set: ReconcilableSet, verifier: any SyncItemVerifier, limits: SyncLimits = SyncLimits()) {
+        self.role = role
+        self.set = set
+        self.verifier = verifier
+        self.limits = limits
+    }
+
+    /// Opens the exchange (initiator only) with a fresh 16-byte random salt.
+    public mutating func start(salt: [UInt8]) -> [Action] {
+        guard role == .initiator, state == .idle, salt.count == SyncProtocol.saltLength else {
+            return fail(SyncError(.unexpectedMessage, "start() needs an idle initiator and a 16-byte salt"))
+        }
+        let comparison = RangeComparison(set: set, salt: salt)
+        self.comparison = comparison
+        let reports = comparison.opening()
+        requested.append(contentsOf: reports.filter { if case .ids(_, let l) = $0 { return l.isEmpty } else { return false } })
+        state = .awaitingPeer
+        flightsSent += 1
+        lastReportFlight = flightsSent + flightsReceived
+        return [.send(.hello(SyncHello(salt: salt, reports: reports)))]
+    }
+
+    /// Feeds one message from the peer.
+    public mutating func receive(_ message: SyncMessage) -> [Action] {
+        switch (message, state, role) {
+        case (_, .finished, _), (_, .failed, _):
+            return fail(SyncError(.unexpectedMessage, "message after the exchange ended"))
+        case (.abort(let code), _, _):
+            state = .failed
+            staged = []
+            return [.failed(SyncError(.peerAborted, "peer aborted the exchange with code \(code)"))]
+        case (.hello(let hello), .idle, .responder):
+            guard hello.salt.count == SyncProtocol.saltLength, !hello.reports.isEmpty else {
+                return fail(SyncError(.malformedMessage, "HELLO needs a 16-byte salt and at least one report"))
+            }
+            comparison = RangeComparison(set: set, salt: hello.salt)
+            return answer(hello.reports)
+        case (.summary(let snapshot), .idle, .bundleReader):
+            state = .awaitingPeer
+            return [.learnedPeerSummary(snapshot)]
+        case (.items(let items), .awaitingPeer, _):
+            return stage(items)
+        case (.step(let reports), .awaitingPeer, .bundleReader):
+            guard reports.isEmpty else {
+                return fail(SyncError(.unexpectedMessage, "a bundle's closing STEP must be empty"))
+            }
+            flightsReceived += 1
+            return finish()
+        case (.step(let reports), .awaitingPeer, _):
+            return answer(reports)
+        default:
+            return fail(SyncError(.unexpectedMessage, "message type 0x\(String(message.typeByte, radix: 16)) is not accepted by a \(role) in state \(state)"))
+        }
+    }
+
+    /// Tells the session the peer's bytes did not decode; it aborts the exchange.
+    public mutating func receiveUndecodable(_ error: SyncError) -> [Action] {
+        fail(error)
+    }
+
+    // MARK: - Flights
+
+    private mutating func answer(_ reports: [RangeReport]) -> [Action] {
+        guard let comparison else { return fail(SyncError(.unexpectedMessage, "STEP before HELLO")) }
+        flightsReceived += 1
+        guard flightsReceived <= limits.maxFlights else {
+            return fail(SyncError(.tooManyRounds, "peer sent more than \(limits.maxFlights) flights"))
+        }
+        if !reports.isEmpty { lastReportFlight = flightsSent + flightsReceived }
+        let (replies, toSend) = comparison.process(reports)
+        var fresh: [Hash32] = []
+        for id in toSend where sentSet.insert(id).inserted { fresh.append(id) }
+        sentIDs.append(contentsOf: fresh)
+        requested.append(contentsOf: replies.filter {
+            switch $0 {
+            case .need: return true
+            case .ids(_, let list): return list.isEmpty
+            case .children: return false
+            }
+        })
+        var actions: [Action] = []
+        if !fresh.isEmpty { actions.append(.sendItems(fresh)) }
+        if reports.isEmpty && replies.isEmpty {
+            // The peer closed and owes nothing more: commit what it sent.
+            return actions + finish()
+        }
+        actions.append(.send(.step(replies)))
+        flightsSent += 1
+        if !replies.isEmpty { lastReportFlight = flightsSent + flightsReceived }
+        if replies.isEmpty {
+            // This flight closes the exchange: the peer's requests are answered and we ask nothing.
+            return actions + finish()
+        }
+        state = .awaitingPeer
+        return actions
+    }
+
+    private mutating func stage(_ items: [SyncItem]) -> [Action] {
+        var fresh: [SyncItem] = []
+        for item in items {
+            if set.contains(item.id) || stagedIDs.contains(item.id) { alreadyHad += 1; continue }
+            stagedBytes += item.bytes.count
+            guard stagedBytes <= limits.maxStagedBytes else {
+                return fail(SyncError(.limitExceeded, "peer sent more than \(limits.maxStagedBytes) bytes of items in one exchange"))
+            }
+            fresh.append(item)
+            stagedIDs.insert(item.id)
+        }
+        guard !fresh.isEmpty else { return [] }
+        do {
+            try verifier.verify(fresh)
+        } catch {
+            return fail(SyncError(.itemRejected, "the peer sent an item that failed verification; nothing it sent in this exchange is stored",
+                                  itemID: fresh.count == 1 ? fresh[0].id : nil, underlying: error))
+        }
+        staged.append(contentsOf: fresh)
+        return []
+    }
+
+    private mutating func finish() -> [Action] {
+        state = .finished
+        let outcome = SyncOutcome(received: staged.map(\.id), alreadyHad: alreadyHad, sent: sentIDs.count,
+                                  flightsSent: flightsSent, flightsReceived: flightsReceived,
+                                  roundTrips: (lastReportFlight + 1) / 2)
+        let items = staged
+        staged = []
+        return [.commit(items), .finished(outcome)]
+    }
+
+    private mutating func fail(_ error: SyncError) -> [Action] {
+        let wasLive = state != .failed && state != .finished
+        state = .failed
+        staged = []
+        stagedIDs = []
+        let code: UInt16 = switch error.code {
+        case .itemRejected: SyncProtocol.AbortCode.itemRejected
+        case .limitExceeded, .oversizedMessage, .tooManyRounds: SyncProtocol.AbortCode.limitExceeded
+        default: SyncProtocol.AbortCode.protocolError
+        }
+        return (wasLive && role != .bundleReader ? [.send(.abort(code: code))] : []) + [.failed(error)]
+    }
+}
+
+/// What one exchange did, for the CLI's `received`/`sent`/`round_trips` and for logs.
+public struct SyncOutcome: Sendable, Hashable {
+    /// Ids of items received and handed to `commit`, new to this site.
+    public let received: [Hash32]
+    /// Items the peer sent that this site already held (replays, duplicates).
+    public let alreadyHad: Int
+    /// Items this side sent.
+    public let sent: Int
+    /// HELLO/STEP flights this side sent.
+    public let flightsSent: Int
+    /// HELLO/STEP flights this side received.
+    public let flightsReceived: Int
+    /// Round trips until both sides knew what to send and lack: half the flights up to the
+    /// last one carrying a report, rounded up (the closing flight only delivers items).
+    public let roundTrips: Int
+}

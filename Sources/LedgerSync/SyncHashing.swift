@@ -1,0 +1,56 @@
+import Crypto
+import LedgerCore
+
+/// Every SHA-256 the sync layer computes, domain-separated by a leading tag byte
+/// (Specs/sync-protocol.md §3.2). Nothing else in LedgerSync hashes set contents.
+enum SyncHashing {
+    /// Leaf node: SHA-256(0x00 || id_1 || … || id_k) over the range's ids in ascending order.
+    static func leaf<C: Collection>(_ sortedIDs: C) -> Hash32 where C.Element == Hash32 {
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 + 32 * sortedIDs.count)
+        buffer[0] = 0x00
+        var at = 1
+        for id in sortedIDs {
+            for word in [id.w0, id.w1, id.w2, id.w3] {
+                var w = word.bigEndian
+                withUnsafeBytes(of: &w) { raw in for b in raw { buffer[at] = b; at += 1 } }
+            }
+        }
+        hasher.update(data: buffer)
+        return digest(hasher.finalize())
+    }
+
+    /// Inner node: SHA-256(0x01 || bitmap u16 BE || hash of each present child in nibble order).
+    static func inner(bitmap: UInt16, childHashes: [Hash32]) -> Hash32 {
+        var writer = ByteWriter(capacity: 3 + 32 * childHashes.count)
+        writer.u8(0x01)
+        writer.u16(bitmap)
+        for child in childHashes { writer.hash(child) }
+        return digest(SHA256.hash(data: writer.bytes))
+    }
+
+    /// Salted range fingerprint: the first `length` bytes of SHA-256(0x02 || salt || node hash).
+    static func fingerprint(_ node: Hash32, salt: [UInt8], length: Int) -> [UInt8] {
+        var writer = ByteWriter(capacity: 1 + salt.count + 32)
+        writer.u8(0x02)
+        writer.raw(salt)
+        writer.hash(node)
+        return Array(SHA256.hash(data: writer.bytes).prefix(length))
+    }
+
+    /// Salted short id: the first 8 bytes of SHA-256(0x03 || salt || id), as a big-endian integer.
+    static func shortID(_ id: Hash32, salt: [UInt8]) -> UInt64 {
+        var writer = ByteWriter(capacity: 1 + salt.count + 32)
+        writer.u8(0x03)
+        writer.raw(salt)
+        writer.hash(id)
+        var value: UInt64 = 0
+        for byte in SHA256.hash(data: writer.bytes).prefix(8) { value = value << 8 | UInt64(byte) }
+        return value
+    }
+
+    private static func digest(_ digest: SHA256.Digest) -> Hash32 {
+        // SHA-256 digests are always 32 bytes.
+        Hash32(bytes: Array(digest)) ?? .zero
+    }
+}
