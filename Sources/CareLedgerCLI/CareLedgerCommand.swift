@@ -7,7 +7,11 @@ public struct CareLedgerCommand: AsyncParsableCommand {
         commandName: "careledger",
         abstract: "An offline-first, tamper-evident ledger and sync engine for healthcare sites.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [
+            NetworkCommand.self, InitCommand.self, IdentityCommand.self, MembersCommand.self,
+            AppendCommand.self, AnchorCommand.self, AttestCommand.self, LogCommand.self, StatsCommand.self,
+            VerifyCommand.self, HeadCommand.self, ProofCommand.self,
+        ]
     )
 
     /// Creates the command (ArgumentParser needs an empty initializer).

@@ -57,19 +57,38 @@ public struct GenesisPayload: Codable, Sendable, Equatable {
 public struct AdmitPayload: Codable, Sendable, Equatable {
     /// The admitted site's Ed25519 signing key.
     public var key: Hash32
-    /// The admitted site's X25519 key-agreement key.
-    public var agreementKey: Hash32
+    /// The admitted site's X25519 key-agreement key, when the admitting site knows it; else
+    /// the site's own `site.profile` entry supplies it.
+    public var agreementKey: Hash32?
     /// The admitted site's name, unique in the network.
     public var name: String
     /// The admitted site's role.
     public var role: MemberRole
 
     /// Creates an admission.
-    public init(key: Hash32, agreementKey: Hash32, name: String, role: MemberRole) {
+    public init(key: Hash32, agreementKey: Hash32?, name: String, role: MemberRole) {
         self.key = key; self.agreementKey = agreementKey; self.name = name; self.role = role
     }
 
     enum CodingKeys: String, CodingKey { case key, agreementKey = "agreement_key", name, role }
+}
+
+/// The payload of a `site.profile` entry: a site states its own key-agreement key.
+///
+/// Signed by the site's own Ed25519 key, so the binding of the two keys is authentic; it
+/// lets `members admit` name a site by its signing key alone (Specs/charter.md §3).
+public struct SiteProfilePayload: Codable, Sendable, Equatable {
+    /// The site's X25519 key-agreement key.
+    public var agreementKey: Hash32
+    /// The name the site gave itself.
+    public var name: String
+
+    /// Creates a profile.
+    public init(agreementKey: Hash32, name: String) {
+        self.agreementKey = agreementKey; self.name = name
+    }
+
+    enum CodingKeys: String, CodingKey { case agreementKey = "agreement_key", name }
 }
 
 /// The payload of a `charter.revoke` entry: a key stops being trusted from a stated time on.
@@ -87,24 +106,6 @@ public struct RevokePayload: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey { case key, reason, effectiveFrom = "effective_from" }
-}
-
-extension Hash32: Codable {
-    /// Decodes 64 hex digits.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let value = Hash32(hex: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected 64 hex digits")
-        }
-        self = value
-    }
-
-    /// Encodes as 64 lowercase hex digits.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
-    }
 }
 
 /// Canonical JSON for payloads: sorted keys, no insignificant whitespace, slashes unescaped.

@@ -6,8 +6,8 @@ public struct Member: Sendable, Equatable {
     public var name: String
     /// The site's Ed25519 signing key.
     public var key: Hash32
-    /// The site's X25519 key-agreement key.
-    public var agreementKey: Hash32
+    /// The site's X25519 key-agreement key, once known (from its admission or its profile).
+    public var agreementKey: Hash32?
     /// The site's role.
     public var role: MemberRole
     /// When set, entries this key signs at or after this time are not trusted.
@@ -59,6 +59,8 @@ public struct NetworkCharter: Sendable {
         case admit(AdmitPayload)
         /// A `charter.revoke` entry.
         case revoke(RevokePayload)
+        /// A `site.profile` entry, authored by the site it describes.
+        case profile(SiteProfilePayload)
     }
 
     /// The genesis that founded the network.
@@ -112,6 +114,7 @@ public struct NetworkCharter: Sendable {
     }
 
     private mutating func recompute() {
+        var profileSupplied = Set<Hash32>()
         var result: [Hash32: Member] = [
             genesis.founderKey: Member(name: genesis.founderName, key: genesis.founderKey,
                                        agreementKey: genesis.founderAgreementKey, role: .governance)
@@ -141,6 +144,15 @@ public struct NetworkCharter: Sendable {
         for (_, payload) in applied where payload.key != genesis.founderKey {
             result[payload.key] = Member(name: payload.name, key: payload.key,
                                          agreementKey: payload.agreementKey, role: payload.role)
+        }
+        // Profiles supply agreement keys the admissions did not state; the latest one wins.
+        let profiles = events.values.compactMap { event -> (Event, SiteProfilePayload)? in
+            if case .profile(let payload) = event.change { return (event, payload) }
+            return nil
+        }.sorted { ($0.0.timestamp, $0.0.entryID) < ($1.0.timestamp, $1.0.entryID) }
+        for (event, payload) in profiles where result[event.author]?.agreementKey == nil || profileSupplied.contains(event.author) {
+            result[event.author]?.agreementKey = payload.agreementKey
+            profileSupplied.insert(event.author)
         }
         // Revocations by governance members: the earliest effective time wins.
         for event in events.values {

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import LedgerCore
+
+/// The payload of an `anchor` entry: a record's SHA-256 and reference, never the record.
+struct AnchorPayload: Codable {
+    var sha256: String
+    var size: Int
+    var system: String?
+    var type: String?
+    var id: String?
+    var version: String?
+}
+
+/// `careledger anchor --file RECORD`: anchors the SHA-256 of a clinical record.
+struct AnchorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anchor", abstract: "Anchor the SHA-256 of a record (the record itself stays off the ledger).")
+    @OptionGroup var options: SiteOptions
+    @Option(help: "The record file.") var file: String
+    @Option(help: "The record's system (e.g. an EHR's base URL).") var system: String?
+    @Option(help: "The record's resource type.") var type: String?
+    @Option(help: "The record's id.") var id: String?
+    @Option(help: "The record's version.") var version: String?
+
+    struct Output: Encodable { let entryId: String, sha256: String }
+
+    func run() async throws {
+        try await runReportingFailures {
+            let digest = try RecordDigest.of(file)
+            let ledger = try openSite(options)
+            let payload = AnchorPayload(sha256: digest.hex, size: digest.size, system: system, type: type, id: id, version: version)
+            let entry = try ledger.append(kind: "anchor", payloads: [try CanonicalJSON.encode(payload)])[0]
+            try CommandOutput(json: options.json).emit(Output(entryId: entry.id.hex, sha256: digest.hex)) {
+                print("Anchored \(file) (sha256 \(digest.hex)) as entry \(entry.id.hex)")
+            }
+        }
+    }
+}
+
+/// `careledger attest --file RECORD`: is this exact record anchored? Exit 0 yes, 1 no.
+struct AttestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attest", abstract: "Check whether this exact record is anchored (exit 0 yes, 1 no).")
+    @OptionGroup var options: SiteOptions
+    @Option(help: "The record file.") var file: String
+
+    struct Output: Encodable { let anchored: Bool, sha256: String, entryId: String?, site: String?, time: String? }
+
+    func run() async throws {
+        try await runReportingFailures {
+            let digest = try RecordDigest.of(file)
+            let ledger = try openSite(options)
+            var found: Entry?
+            try ledger.forEachEntry { _, entry in
+                guard found == nil, entry.kind == "anchor",
+                      let payload = try? CanonicalJSON.decode(AnchorPayload.self, from: entry.payload),
+                      payload.sha256 == digest.hex else { return }
+                found = entry
+            }
+            let site = found.map { ledger.charter.members[$0.author]?.name ?? $0.author.hex }
+            let output = Output(anchored: found != nil, sha256: digest.hex, entryId: found?.id.hex, site: site,
+                                time: found.map { RFC3339.string(from: $0.timestamp) })
+            try CommandOutput(json: options.json).emit(output) {
+                if let found {
+                    print("Anchored: entry \(found.id.hex) by \(site ?? "?") at \(output.time ?? "?")")
+                } else {
+                    print("Not anchored: no entry holds sha256 \(digest.hex)")
+                }
+            }
+            if found == nil { throw ExitCode(1) }
+        }
+    }
+}
+
+/// A file's SHA-256 and size.
+struct RecordDigest {
+    let hex: String
+    let size: Int
+
+    static func of(_ path: String) throws -> RecordDigest {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIFailure.usage("cannot read \(path): no such file or not readable")
+        }
+        return RecordDigest(hex: Hash32Hex.string(Array(SHA256.hash(data: data))), size: data.count)
+    }
+}

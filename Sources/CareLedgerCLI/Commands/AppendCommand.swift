@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+
+/// `careledger append --kind KIND --jsonl FILE`: one signed entry per JSON line.
+struct AppendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "append", abstract: "Append one signed entry per line of a JSON Lines file (- = stdin).")
+    @OptionGroup var options: SiteOptions
+    @Option(help: "The entry kind, e.g. anchor, consent.version, trial.custody.") var kind: String
+    @Option(help: "JSON Lines file, one JSON object per line; - reads standard input.") var jsonl: String
+    @Option(help: "Entries per durable batch (group commit).") var batch: Int = 1000
+
+    struct Output: Encodable { let appended: Int, firstId: String?, lastId: String? }
+
+    func run() async throws {
+        try await runReportingFailures {
+            guard batch > 0 else { throw CLIFailure.usage("--batch must be positive") }
+            let payloads = try JSONLines.readObjects(jsonl)
+            let ledger = try openSite(options)
+            let bar = ProgressBar(label: "append", total: payloads.count)
+            var first: Entry?, last: Entry?
+            var start = 0
+            while start < payloads.count {
+                let end = min(start + batch, payloads.count)
+                let entries: [Entry]
+                do {
+                    entries = try ledger.append(kind: kind, payloads: Array(payloads[start..<end]))
+                } catch let error as CoreError {
+                    bar.finish()
+                    throw CLIFailure(kind: .usage, message: "\(error.description) (lines \(start + 1)-\(end); \(start) entries before them were appended and are durable)")
+                }
+                first = first ?? entries.first
+                last = entries.last ?? last
+                bar.advance(by: entries.count)
+                start = end
+            }
+            bar.finish()
+            try CommandOutput(json: options.json).emit(Output(appended: payloads.count, firstId: first?.id.hex, lastId: last?.id.hex)) {
+                print("Appended \(payloads.count) \(kind) entries" + (last.map { ", last \($0.id.hex)" } ?? ""))
+            }
+        }
+    }
+}
+
+/// Reads and canonicalises JSON Lines input.
+enum JSONLines {
+    /// Every non-blank line as canonical JSON bytes; any bad line rejects the whole input.
+    static func readObjects(_ path: String) throws -> [[UInt8]] {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let read = FileManager.default.contents(atPath: path) else {
+                throw CLIFailure.usage("cannot read \(path): no such file or not readable")
+            }
+            data = read
+        }
+        var out: [[UInt8]] = []
+        var lineNumber = 0
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)), object is [String: Any] else {
+                throw CLIFailure.usage("\(path) line \(lineNumber): not a JSON object; nothing was appended")
+            }
+            let canonical = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            out.append(Array(canonical))
+        }
+        return out
+    }
+}

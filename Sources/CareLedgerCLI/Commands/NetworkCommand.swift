@@ -1,0 +1,58 @@
+import ArgumentParser
+import LedgerCore
+
+/// `careledger network create|genesis`: found a network, hand its genesis to joiners.
+struct NetworkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "network", abstract: "Found a network or export its genesis for joiners.",
+        subcommands: [Create.self, Genesis.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a site that founds a new network; its key becomes the first governance key.")
+        @OptionGroup var options: SiteOptions
+        @Option(help: "This site's name.") var site: String
+        @Option(help: "The network's name.") var name: String
+        @Option(help: "Consent conflict rule: deny-overrides or latest-wins.") var conflictRule: String = "deny-overrides"
+        @Flag(help: "Opt-out network: no consent on record permits.") var optOut = false
+
+        struct Output: Encodable { let networkId: String, siteId: String, siteKey: String }
+
+        func run() async throws {
+            try await runReportingFailures {
+                guard let rule = ConflictRule(rawValue: conflictRule) else {
+                    throw CLIFailure.usage("--conflict-rule must be deny-overrides or latest-wins, not \(conflictRule)")
+                }
+                let ledger: SiteLedger
+                do {
+                    ledger = try SiteLedger.foundNetwork(at: options.directory, siteName: site, networkName: name,
+                                                         conflictRule: rule, optOut: optOut)
+                } catch let error as CoreError { throw CLIFailure.from(error) }
+                let key = ledger.siteKey.hex
+                try CommandOutput(json: options.json).emit(Output(networkId: ledger.networkID.hex, siteId: key, siteKey: key)) {
+                    print("Founded network \(name) (\(ledger.networkID.hex)) in \(options.directory)")
+                    CommandOutput.table([("site", site), ("site key", key), ("network id", ledger.networkID.hex)])
+                }
+            }
+        }
+    }
+
+    struct Genesis: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the network's genesis (and pseudonym key) to a file for joining sites; mode 0600.")
+        @OptionGroup var options: SiteOptions
+        @Option(help: "Where to write the genesis file.") var out: String
+
+        struct Output: Encodable { let networkId: String, out: String }
+
+        func run() async throws {
+            try await runReportingFailures {
+                let ledger = try openSite(options)
+                try ledger.writeGenesis(to: out)
+                try CommandOutput(json: options.json).emit(Output(networkId: ledger.networkID.hex, out: out)) {
+                    print("Wrote the genesis of network \(ledger.networkID.hex) to \(out) (keep it private: it holds the pseudonym key)")
+                }
+            }
+        }
+    }
+}

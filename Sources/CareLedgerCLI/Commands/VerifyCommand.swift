@@ -1,0 +1,42 @@
+import ArgumentParser
+import LedgerCore
+
+/// `careledger verify`: checks every checksum, signature, link and signed tree head.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Check every block checksum, signature, author link and signed tree head (exit 1 on any fault).")
+    @OptionGroup var options: SiteOptions
+
+    struct Fault: Encodable { let file: String, offset: Int64, entryId: String?, what: String }
+    struct Output: Encodable { let ok: Bool, entriesChecked: Int, headsChecked: Int, faults: [Fault], forks: Int }
+
+    func run() async throws {
+        try await runReportingFailures {
+            let ledger = try openSite(options)
+            let bar = ProgressBar(label: "verify", total: ledger.entryCount)
+            let report = ledger.verify { bar.advance(by: $0) }
+            bar.finish()
+            try? ledger.recordVerifyRun(report)
+            let faults = report.faults.map { Fault(file: $0.file, offset: $0.offset, entryId: $0.entryID?.hex, what: $0.what) }
+            try CommandOutput(json: options.json).emit(Output(ok: report.ok, entriesChecked: report.entriesChecked,
+                                                              headsChecked: report.headsChecked, faults: faults,
+                                                              forks: ledger.forks.count)) {
+                if report.ok {
+                    print("OK: \(report.entriesChecked) entries and \(report.headsChecked) signed tree heads verified")
+                } else {
+                    for fault in faults {
+                        print("FAULT \(fault.file) @\(fault.offset)\(fault.entryId.map { " entry \($0)" } ?? ""): \(fault.what)")
+                    }
+                    print("\(faults.count) fault(s) in \(report.entriesChecked) entries")
+                }
+                if !ledger.forks.isEmpty { print("note: \(ledger.forks.count) fork(s) recorded as evidence (see `careledger stats`)") }
+            }
+            if !report.ok {
+                if !options.json, let first = faults.first {
+                    printError("error: verification failed at \(first.file) offset \(first.offset): \(first.what)")
+                }
+                throw ExitCode(1)
+            }
+        }
+    }
+}

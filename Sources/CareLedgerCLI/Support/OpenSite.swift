@@ -1,0 +1,26 @@
+import LedgerCore
+import Logging
+
+/// Opens the site in `options.directory`, mapping failures to the contract's exit codes.
+func openSite(_ options: SiteOptions) throws -> SiteLedger {
+    do {
+        return try SiteLedger.open(at: options.directory, logger: Logger(label: "careledger"))
+    } catch let error as CoreError {
+        throw CLIFailure.from(error)
+    }
+}
+
+extension CLIFailure {
+    /// The exit code class of a ledger-layer error.
+    static func from(_ error: CoreError) -> CLIFailure {
+        let message = error.description
+        switch error.code {
+        case .locked, .notASite, .malformedFile, .unsupportedVersion, .insecurePermissions, .io:
+            return .unusableSite(message)
+        case .badSignature, .wrongNetwork, .proofInvalid:
+            return .checkFailed(message)
+        default:
+            return .usage(message)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small files written so that they survive power loss: data fsynced, and the directory
+/// fsynced whenever a name is created or renamed (the ALICE lesson).
+enum DurableFiles {
+    /// Replaces `path` with `bytes` atomically: write a temporary file, fsync it, rename it
+    /// over `path`, fsync the directory.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+        let temporary = path + ".tmp"
+        let fd = try FileIO.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        do {
+            try FileIO.writeAll(fd, bytes, path: temporary)
+            guard fchmod(fd, mode) == 0 else { throw FileIO.fail("fchmod", temporary) }
+            try FileIO.sync(fd, path: temporary)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw FileIO.fail("rename", path) }
+        try FileIO.syncParentDirectory(of: path)
+    }
+
+    /// Appends `bytes` to `path` (creating it, and then fsyncing its directory) and fsyncs.
+    static func append(_ bytes: [UInt8], to path: String) throws {
+        let existed = access(path, F_OK) == 0
+        let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
+        defer { close(fd) }
+        try FileIO.writeAll(fd, bytes, path: path)
+        try FileIO.sync(fd, path: path)
+        if !existed { try FileIO.syncParentDirectory(of: path) }
+    }
+
+    /// Cuts `path` to `size` bytes and fsyncs it.
+    static func truncate(_ path: String, to size: Int) throws {
+        let fd = try FileIO.open(path, O_WRONLY)
+        defer { close(fd) }
+        try FileIO.truncate(fd, to: size, path: path)
+        try FileIO.sync(fd, path: path)
+    }
+}

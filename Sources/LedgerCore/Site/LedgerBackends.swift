@@ -1,0 +1,53 @@
+/// What the site ledger needs from an append-only record log (the segment log).
+///
+/// A seam, so the ledger's rules are written once against it and one adapter file binds
+/// it to `LedgerStorage` (Specs/segment-format.md).
+protocol EntryLog: AnyObject {
+    /// Records stored, which is also the next ordinal.
+    var count: Int { get }
+    /// Appends records durably, in order; returns once they survive power loss.
+    func append(_ records: [(id: Hash32, bytes: [UInt8])]) throws
+    /// The record at an ordinal (0-based append order).
+    func read(ordinal: Int) throws -> [UInt8]
+    /// The ordinal of the record stored under `id`, if any.
+    func ordinal(of id: Hash32) throws -> Int?
+    /// Calls `body` with every record from `start` on, in order.
+    func forEach(from start: Int, _ body: (Int, [UInt8]) throws -> Void) throws
+    /// Calls `body` with every record's id and bytes, in order (ids come from the index, not rehashing).
+    func forEachRecord(_ body: (Hash32, [UInt8]) throws -> Void) throws
+    /// Checks every block checksum; returns the faults found.
+    func verifyBlocks() -> [LedgerFault]
+    /// Sizes for `stats`.
+    func sizes() -> LogSizes
+    /// What recovery on open cut and set aside, if anything.
+    var recoveryNotes: [String] { get }
+}
+
+/// Sizes of a record log.
+public struct LogSizes: Sendable, Equatable {
+    /// Segment files.
+    public var segments: Int
+    /// Bytes the log's files take on disk.
+    public var bytesOnDisk: Int64
+    /// Bytes of the records before compression.
+    public var bytesRaw: Int64
+}
+
+/// One integrity fault: which file, where, which entry, and what is wrong.
+public struct LedgerFault: Sendable, Equatable, Codable {
+    /// The file at fault, relative to the data folder where possible.
+    public var file: String
+    /// The byte offset in that file, or the entry's ordinal when the fault is logical.
+    public var offset: Int64
+    /// The entry concerned, when one is known.
+    public var entryID: Hash32?
+    /// What is wrong, in words.
+    public var what: String
+
+    /// Creates a fault.
+    public init(file: String, offset: Int64, entryID: Hash32? = nil, what: String) {
+        self.file = file; self.offset = offset; self.entryID = entryID; self.what = what
+    }
+
+    enum CodingKeys: String, CodingKey { case file, offset, entryID = "entry_id", what }
+}

@@ -1,0 +1,99 @@
+import LedgerStorage
+import Logging
+
+/// The site ledger's entry log on top of the storage layer's segment log.
+///
+/// Keys are entry ids, values the canonical entry encodings; the record ordinal is the
+/// entry's Merkle leaf index. Storage errors become `CoreError`s here, so the ledger layer
+/// has one error type (Specs/site-layout.md §1).
+final class SegmentEntryLog: EntryLog {
+    private let segments: SegmentLog
+    private let name: String
+    let recoveryNotes: [String]
+
+    init(directory: String, logger: Logger) throws {
+        do {
+            segments = try SegmentLog(directory: directory)
+        } catch let error as StorageError {
+            throw Self.wrap(error)
+        }
+        name = String(directory.split(separator: "/").last ?? "log")
+        recoveryNotes = segments.recoveryReports.map {
+            "\($0.file): cut \($0.cutBytes) bytes at offset \($0.cutOffset) (\($0.reason)); set aside in \($0.quarantineFile)"
+        }
+        for note in recoveryNotes { logger.warning("recovery: \(note)") }
+    }
+
+    deinit { segments.close() }
+
+    var count: Int { Int(segments.recordCount) }
+
+    func append(_ records: [(id: Hash32, bytes: [UInt8])]) throws {
+        guard !records.isEmpty else { return }
+        try storage { _ = try segments.append(records.map { (key: $0.id.bytes, value: $0.bytes) }) }
+    }
+
+    func read(ordinal: Int) throws -> [UInt8] {
+        try storage { Array(try segments.read(ordinal: UInt64(ordinal)).value) }
+    }
+
+    func ordinal(of id: Hash32) throws -> Int? {
+        try storage { try segments.location(forKey: id.bytes).map { Int($0.ordinal) } }
+    }
+
+    func forEach(from start: Int, _ body: (Int, [UInt8]) throws -> Void) throws {
+        try storage {
+            try segments.scan(from: UInt64(start)) { record in
+                try body(Int(record.ordinal), Array(record.value))
+                return true
+            }
+        }
+    }
+
+    func forEachRecord(_ body: (Hash32, [UInt8]) throws -> Void) throws {
+        try storage {
+            try segments.scan(from: 0) { record in
+                guard let id = Hash32(bytes: record.key) else {
+                    throw CoreError(.malformedFile, "record \(record.ordinal) of \(name) has a key of \(record.key.count) bytes")
+                }
+                try body(id, Array(record.value))
+                return true
+            }
+        }
+    }
+
+    func verifyBlocks() -> [LedgerFault] {
+        do {
+            return try segments.verify().map { LedgerFault(file: $0.file, offset: Int64($0.offset), what: $0.what) }
+        } catch {
+            return [LedgerFault(file: name, offset: 0, what: "cannot check blocks: \(error)")]
+        }
+    }
+
+    func sizes() -> LogSizes {
+        guard let stats = try? segments.statistics() else { return LogSizes(segments: 0, bytesOnDisk: 0, bytesRaw: 0) }
+        return LogSizes(segments: stats.segments, bytesOnDisk: Int64(stats.bytesOnDisk), bytesRaw: Int64(stats.rawBytes))
+    }
+
+    private func storage<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StorageError {
+            throw Self.wrap(error)
+        }
+    }
+
+    static func wrap(_ error: StorageError) -> CoreError {
+        let code: CoreError.Code
+        switch error.code {
+        case .locked: code = .locked
+        case .noSpace: code = .noSpace
+        case .io, .writerPoisoned, .closed: code = .io
+        case .corruptBlock, .corruptSegment, .notFound: code = .malformedFile
+        case .invalidArgument: code = .limitExceeded
+        case .unsupportedVersion: code = .unsupportedVersion
+        }
+        let offset = error.offset.map { Int(truncatingIfNeeded: $0) }
+        return CoreError(code, error.message, file: error.file, offset: offset, underlying: error)
+    }
+}

@@ -1,0 +1,204 @@
+import Crypto
+import Foundation
+import Logging
+
+extension SiteLedger {
+    /// The entry kinds the charter owns.
+    public enum CharterKind {
+        /// Founds a network.
+        public static let genesis = "charter.genesis"
+        /// Admits a site's keys.
+        public static let admit = "charter.admit"
+        /// Revokes a key from a stated time on.
+        public static let revoke = "charter.revoke"
+    }
+
+    /// The kind of the entry in which a site states its own key-agreement key.
+    public static let profileKind = "site.profile"
+
+    /// Writes the genesis file for joiners (mode 0600: it holds the pseudonym key).
+    public func writeGenesis(to path: String) throws {
+        try JSONFiles.write(genesis, to: path, mode: 0o600)
+    }
+
+    /// Creates a site that founds a new network: its key becomes the first governance key
+    /// and its first entry is the genesis charter entry.
+    ///
+    /// - Throws: `CoreError` `.alreadyExists` when the folder already holds a site.
+    public static func foundNetwork(
+        at directory: String, siteName: String, networkName: String,
+        conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false,
+        logger: Logger = Logger(label: "careledger.site")
+    ) throws -> SiteLedger {
+        let layout = SiteLayout(root: directory)
+        try prepareEmptyFolder(layout)
+        let keys = SiteKeys.generate()
+        let payload = GenesisPayload(
+            networkName: networkName, founderName: siteName, founderKey: keys.signingPublicKey,
+            founderAgreementKey: keys.agreementPublicKey, conflictRule: conflictRule, optOut: optOut,
+            created: RFC3339.string(from: Date()))
+        let networkID = try NetworkCharter.networkID(of: payload)
+        var clock = HybridClock()
+        let content = try EntryContent(
+            networkID: networkID, author: keys.signingPublicKey, sequence: 0, links: [],
+            timestamp: clock.now(), kind: CharterKind.genesis, payload: try CanonicalJSON.encode(payload))
+        let genesisEntry = try Entry.sign(content, with: keys)
+        var pseudonymKey = [UInt8](repeating: 0, count: 32)
+        var rng = SystemRandomNumberGenerator()
+        for i in pseudonymKey.indices { pseudonymKey[i] = UInt8.random(in: 0...255, using: &rng) }
+        let genesis = GenesisFile(networkID: networkID, genesisEntry: Hash32.hexString(genesisEntry.encoded),
+                                  pseudonymKey: Hash32.hexString(pseudonymKey))
+        try writeSiteFiles(layout, keys: keys, genesis: genesis, name: siteName, role: .governance, networkID: networkID)
+        let ledger = try open(at: directory, logger: logger)
+        _ = try ledger.ingest([genesisEntry.encoded])
+        try ledger.signTreeHead()
+        return ledger
+    }
+
+    /// Creates a site that will join the network whose genesis file is at `genesisPath`.
+    ///
+    /// The site holds the genesis entry from the start; it becomes a trusted member at other
+    /// sites once a governance site admits its key (`members admit`).
+    public static func join(
+        at directory: String, siteName: String, role: MemberRole, genesisPath: String,
+        logger: Logger = Logger(label: "careledger.site")
+    ) throws -> SiteLedger {
+        let genesis = try JSONFiles.read(GenesisFile.self, from: genesisPath)
+        let entry = try decodeGenesis(genesis, path: genesisPath)
+        let layout = SiteLayout(root: directory)
+        try prepareEmptyFolder(layout)
+        let keys = SiteKeys.generate()
+        try writeSiteFiles(layout, keys: keys, genesis: genesis, name: siteName, role: role, networkID: genesis.networkID)
+        let ledger = try open(at: directory, logger: logger)
+        _ = try ledger.ingest([entry.encoded])
+        let profile = SiteProfilePayload(agreementKey: keys.agreementPublicKey, name: siteName)
+        try ledger.append(kind: profileKind, payloads: [try CanonicalJSON.encode(profile)])
+        return ledger
+    }
+
+    /// Opens an existing site: takes the folder's lock, recovers the logs and rebuilds the
+    /// derived state (chains, charter, quarantine, Merkle catch-up).
+    ///
+    /// - Throws: `CoreError` `.notASite` when the folder holds no site, `.locked` when another
+    ///   process has it open, `.malformedFile` when its files are damaged.
+    public static func open(at directory: String, logger: Logger = Logger(label: "careledger.site")) throws -> SiteLedger {
+        let layout = SiteLayout(root: directory)
+        guard FileManager.default.fileExists(atPath: layout.metadata) else {
+            throw CoreError(.notASite, "no CareLedger site in \(directory): create one with `careledger network create` or `careledger init`", file: directory)
+        }
+        let metadata = try JSONFiles.read(SiteMetadata.self, from: layout.metadata)
+        guard metadata.formatVersion <= SiteMetadata.currentFormatVersion else {
+            throw CoreError(.unsupportedVersion, "\(layout.metadata) has format version \(metadata.formatVersion); this careledger reads up to \(SiteMetadata.currentFormatVersion): upgrade careledger", file: layout.metadata)
+        }
+        let genesis = try JSONFiles.read(GenesisFile.self, from: layout.genesis)
+        let genesisEntry = try decodeGenesis(genesis, path: layout.genesis)
+        let genesisPayload = try CanonicalJSON.decode(GenesisPayload.self, from: genesisEntry.payload)
+        let charter = try NetworkCharter(genesis: genesisPayload)
+        let keys = try SiteKeys.load(from: layout.keyFile)
+        guard keys.signingPublicKey == metadata.siteKey else {
+            throw CoreError(.malformedFile, "\(layout.keyFile) does not hold the key named in site.json", file: layout.keyFile)
+        }
+        let log = try SegmentEntryLog(directory: layout.log, logger: logger)
+        let quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger)
+        do {
+            try FileManager.default.createDirectory(atPath: layout.merkle, withIntermediateDirectories: true)
+        } catch {
+            throw CoreError(.io, "cannot create \(layout.merkle)", file: layout.merkle, underlying: error)
+        }
+        let merkle = try MerkleTree(store: FileMerkleNodeStore(directory: layout.merkle))
+        let heads = try TreeHeadFile.readAll(from: layout.heads)
+        let ledger = SiteLedger(
+            layout: layout, metadata: metadata, genesis: genesis, charter: charter, keys: keys, log: log,
+            quarantineLog: quarantineLog, merkle: merkle, treeHeads: heads, clock: HybridClock(), logger: logger)
+        try ledger.rebuildDerivedState()
+        return ledger
+    }
+
+    static func decodeGenesis(_ genesis: GenesisFile, path: String) throws -> Entry {
+        guard let bytes = HexBytes.decode(genesis.genesisEntry) else {
+            throw CoreError(.malformedFile, "\(path): genesis_entry is not hex", file: path)
+        }
+        let entry = try Entry.decode(bytes)
+        let payload = try CanonicalJSON.decode(GenesisPayload.self, from: entry.payload)
+        guard entry.kind == CharterKind.genesis, entry.isSignatureValid(),
+              entry.author == payload.founderKey,
+              try NetworkCharter.networkID(of: payload) == genesis.networkID,
+              entry.networkID == genesis.networkID else {
+            throw CoreError(.malformedFile, "\(path) does not hold a valid signed genesis entry for network \(genesis.networkID.hex)", file: path)
+        }
+        return entry
+    }
+
+    private static func prepareEmptyFolder(_ layout: SiteLayout) throws {
+        if FileManager.default.fileExists(atPath: layout.metadata) {
+            throw CoreError(.alreadyExists, "\(layout.root) already holds a CareLedger site; choose another --dir", file: layout.root)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+        } catch {
+            throw CoreError(.io, "cannot create \(layout.root)", file: layout.root, underlying: error)
+        }
+    }
+
+    private static func writeSiteFiles(_ layout: SiteLayout, keys: SiteKeys, genesis: GenesisFile, name: String,
+                                       role: MemberRole, networkID: Hash32) throws {
+        try keys.save(to: layout.keyFile)
+        try JSONFiles.write(genesis, to: layout.genesis, mode: 0o600)
+        let metadata = SiteMetadata(formatVersion: SiteMetadata.currentFormatVersion, name: name, role: role,
+                                    networkID: networkID, siteKey: keys.signingPublicKey,
+                                    agreementKey: keys.agreementPublicKey)
+        // site.json last: its presence marks a complete site.
+        try JSONFiles.write(metadata, to: layout.metadata)
+    }
+}
+
+/// Lowercase hex of arbitrary length.
+public enum HexBytes {
+    /// Decodes hex (either case); nil for odd length or a non-hex digit.
+    public static func decode(_ text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8](); out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 97...102: return c - 87
+        case 65...70: return c - 55
+        default: return nil
+        }
+    }
+}
+
+/// RFC 3339 UTC times, as every command prints them.
+public enum RFC3339 {
+    /// `2026-11-25T09:00:00.123Z`.
+    public static func string(from date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// The time a hybrid timestamp's wall part names.
+    public static func string(from timestamp: HybridTimestamp) -> String {
+        string(from: Date(timeIntervalSince1970: Double(timestamp.wallMillis) / 1000))
+    }
+
+    /// Parses `2026-11-25T09:00:00Z` with or without fractional seconds.
+    public static func date(from text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}

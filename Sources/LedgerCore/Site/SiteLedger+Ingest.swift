@@ -1,0 +1,195 @@
+import Foundation
+
+/// What one ingest did with the entries it was given.
+public struct IngestReport: Sendable, Equatable {
+    /// Entries newly stored in the trusted log (including released ones).
+    public var imported = 0
+    /// Entries this site already held (trusted or quarantined).
+    public var alreadyHad = 0
+    /// Entries newly put in quarantine.
+    public var quarantined = 0
+    /// Previously quarantined entries this ingest released into the trusted log.
+    public var released = 0
+    /// Forks this ingest revealed.
+    public var forks: [ForkEvidence] = []
+    /// Ids of the entries newly stored in the trusted log, in log order.
+    public var storedIDs: [Hash32] = []
+
+    /// Creates an empty report.
+    public init() {}
+}
+
+extension SiteLedger {
+    /// Rebuilds chains, charter, clock and quarantine from the logs, and catches the Merkle
+    /// tree up with the log (a crash may leave it behind; the log is the source of truth).
+    func rebuildDerivedState() throws {
+        var leafHashes: [Hash32] = []
+        let merkleSize = Int(merkle.size)
+        guard merkleSize <= log.count else {
+            throw CoreError(.malformedFile, "the Merkle store holds \(merkleSize) leaves but the log only \(log.count) entries; run `careledger verify`", file: layout.merkle)
+        }
+        try log.forEach(from: 0) { ordinal, bytes in
+            let entry = try decodeStored(bytes, file: "log", ordinal: ordinal)
+            absorb(entry)
+            if ordinal >= merkleSize { leafHashes.append(MerkleHash.leaf(bytes)) }
+        }
+        for hash in leafHashes { try merkle.append(leafHash: hash) }
+        if !leafHashes.isEmpty { try merkle.sync() }
+        try quarantineLog.forEach(from: 0) { ordinal, bytes in
+            let entry = try decodeStored(bytes, file: "quarantine", ordinal: ordinal)
+            if try log.ordinal(of: entry.id) == nil {
+                pendingQuarantine[entry.id] = QuarantinedEntry(entry: entry, reason: .unknownAuthor)
+            }
+        }
+        refreshQuarantineReasons()
+    }
+
+    /// Ingests entries from another site (a bundle or a sync session), all or nothing.
+    ///
+    /// Every entry is decoded and its signature and network checked before anything is
+    /// written; one bad entry rejects the whole call and changes nothing. Entries whose
+    /// author is not a member at their time, or whose predecessor is missing, go to
+    /// quarantine and are released when the admission or predecessor arrives.
+    /// - Throws: `CoreError` `.badSignature`, `.wrongNetwork`, or a decoding error, naming the entry.
+    public func ingest(_ encodedEntries: [[UInt8]]) throws -> IngestReport {
+        var report = IngestReport()
+        let entries = try Self.decodeAndVerify(encodedEntries)
+        for entry in entries where entry.networkID != networkID {
+            throw CoreError(.wrongNetwork, "entry \(entry.id.hex) belongs to network \(entry.networkID.hex), not \(networkID.hex)", entryID: entry.id)
+        }
+        var fresh: [Entry] = []
+        var seen = Set<Hash32>()
+        for entry in entries {
+            let stored = try log.ordinal(of: entry.id) != nil
+            if seen.contains(entry.id) || pendingQuarantine[entry.id] != nil || stored {
+                report.alreadyHad += 1
+                continue
+            }
+            seen.insert(entry.id)
+            fresh.append(entry)
+        }
+        // Charter entries first: an admission in this batch can make other entries trusted.
+        fresh.sort { lhs, rhs in
+            let l = lhs.kind.hasPrefix("charter."), r = rhs.kind.hasPrefix("charter.")
+            if l != r { return l }
+            return (lhs.author, lhs.sequence, lhs.id) < (rhs.author, rhs.sequence, rhs.id)
+        }
+        var candidates = Array(pendingQuarantine.values.map(\.entry)) + fresh
+        let freshIDs = Set(fresh.map(\.id))
+        var toStore: [Entry] = []
+        var progress = true
+        // Repeat until no more entries become trusted: admissions and predecessors release others.
+        while progress {
+            progress = false
+            var waiting: [Entry] = []
+            for entry in candidates {
+                if trustReason(for: entry) == nil {
+                    toStore.append(entry)
+                    absorb(entry)
+                    progress = true
+                } else {
+                    waiting.append(entry)
+                }
+            }
+            candidates = waiting
+        }
+        let newlyQuarantined = candidates.filter { freshIDs.contains($0.id) }
+        // Durability order: quarantine first (so nothing is lost), then the trusted log.
+        if !newlyQuarantined.isEmpty {
+            try quarantineLog.append(newlyQuarantined.map { ($0.id, $0.encoded) })
+        }
+        if !toStore.isEmpty {
+            try log.append(toStore.map { ($0.id, $0.encoded) })
+            for entry in toStore { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }
+            try merkle.sync()
+        }
+        let forksBefore = Set(report.forks.map { "\($0.author.hex)/\($0.sequence)" })
+        for entry in toStore {
+            if freshIDs.contains(entry.id) { report.imported += 1 } else { report.released += 1 }
+            pendingQuarantine[entry.id] = nil
+            report.storedIDs.append(entry.id)
+            if let fork = chains.forks.first(where: { $0.author == entry.author && $0.sequence == entry.sequence }),
+               !forksBefore.contains("\(fork.author.hex)/\(fork.sequence)") {
+                report.forks.append(ForkEvidence(author: fork.author, sequence: fork.sequence, entries: fork.entries))
+            }
+        }
+        for entry in newlyQuarantined {
+            pendingQuarantine[entry.id] = QuarantinedEntry(entry: entry, reason: trustReason(for: entry) ?? .unknownAuthor)
+            report.quarantined += 1
+        }
+        refreshQuarantineReasons()
+        return report
+    }
+
+    /// Decodes and verifies a batch on every core; the first bad entry rejects the batch.
+    static func decodeAndVerify(_ encoded: [[UInt8]]) throws -> [Entry] {
+        var entries: [Entry] = []
+        entries.reserveCapacity(encoded.count)
+        for (index, check) in EntryBatch.decodeAndVerify(encoded).enumerated() {
+            switch check {
+            case .valid(let entry):
+                entries.append(entry)
+            case .badSignature(let entry):
+                throw CoreError(.badSignature, "entry \(index) (\(entry.id.hex)) has a signature that does not verify for its author \(entry.author.hex); nothing was imported", entryID: entry.id)
+            case .undecodable(var error):
+                error.message = "entry \(index) does not decode: \(error.message); nothing was imported"
+                throw error
+            }
+        }
+        return entries
+    }
+
+    /// Nil when `entry` can be trusted now; otherwise why not.
+    func trustReason(for entry: Entry) -> QuarantineReason? {
+        // A site always trusts its own entries and the genesis that founded its network.
+        if entry.author != siteKey && entry.kind != CharterKind.genesis {
+            switch charter.status(of: entry.author, at: entry.timestamp) {
+            case .member: break
+            case .unknown: return .unknownAuthor
+            case .revoked: return .revokedAuthor
+            }
+        }
+        for link in entry.links where !chains.holds(link, by: entry.author) {
+            return .missingPredecessor
+        }
+        return nil
+    }
+
+    /// Takes a trusted entry into the derived state: chains, charter, clock.
+    func absorb(_ entry: Entry) {
+        chains.record(entry)
+        _ = clock.observe(entry.timestamp)
+        switch entry.kind {
+        case CharterKind.admit:
+            if let payload = try? CanonicalJSON.decode(AdmitPayload.self, from: entry.payload) {
+                charter.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .admit(payload)))
+            }
+        case CharterKind.revoke:
+            if let payload = try? CanonicalJSON.decode(RevokePayload.self, from: entry.payload) {
+                charter.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .revoke(payload)))
+            }
+        case SiteLedger.profileKind:
+            if let payload = try? CanonicalJSON.decode(SiteProfilePayload.self, from: entry.payload) {
+                charter.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .profile(payload)))
+            }
+        default:
+            break
+        }
+    }
+
+    func refreshQuarantineReasons() {
+        for (id, held) in pendingQuarantine {
+            pendingQuarantine[id]?.reason = trustReason(for: held.entry) ?? held.reason
+        }
+    }
+
+    func decodeStored(_ bytes: [UInt8], file: String, ordinal: Int) throws -> Entry {
+        do {
+            return try Entry.decode(bytes)
+        } catch var error as CoreError {
+            error.file = error.file ?? "\(layout.root)/\(file)"
+            error.message = "record \(ordinal) of \(file): " + error.message
+            throw error
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// The outcome of `verify`: every fault found, with file, offset and entry.
+public struct VerifyReport: Sendable, Equatable {
+    /// Entries decoded and checked.
+    public var entriesChecked = 0
+    /// Signed tree heads checked.
+    public var headsChecked = 0
+    /// Every fault found; empty means the ledger is intact.
+    public var faults: [LedgerFault] = []
+    /// True when no fault was found.
+    public var ok: Bool { faults.isEmpty }
+}
+
+extension SiteLedger {
+    /// Checks everything: block checksums, every entry's encoding, network and signature,
+    /// every author link, that the Merkle tree rebuilt from the log matches every signed
+    /// tree head (which also shows each head is consistent with the next), and that the
+    /// stored Merkle tree agrees (Specs/site-layout.md §5).
+    ///
+    /// Never throws on damage: every fault becomes a `LedgerFault` in the report.
+    public func verify(progress: ((Int) -> Void)? = nil) -> VerifyReport {
+        var report = VerifyReport()
+        report.faults += log.verifyBlocks()
+        report.faults += quarantineLog.verifyBlocks()
+        let logFile = "log"
+        var accumulator = MerkleRootAccumulator()
+        var rootsAtSize: [Int: Hash32] = [:]
+        let headSizes = Set(treeHeads.map { Int($0.treeSize) })
+        var known: [Hash32: Set<Hash32>] = [:]
+        var batch: [(Int, Entry)] = []
+        var verifyCharter = try? NetworkCharter(genesis: charter.genesis)
+
+        func flush() {
+            let valid = EntryBatch.verify(batch.map(\.1))
+            for ((ordinal, entry), ok) in zip(batch, valid) where !ok {
+                report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
+                                                 what: "signature does not verify for author \(entry.author.hex)"))
+            }
+            progress?(batch.count)
+            batch.removeAll(keepingCapacity: true)
+        }
+
+        do {
+            try log.forEach(from: 0) { ordinal, bytes in
+                report.entriesChecked += 1
+                accumulator.append(MerkleHash.leaf(bytes))
+                if headSizes.contains(ordinal + 1) { rootsAtSize[ordinal + 1] = accumulator.root }
+                let entry: Entry
+                do {
+                    entry = try Entry.decode(bytes)
+                } catch {
+                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), what: "entry does not decode: \(error)"))
+                    return
+                }
+                if entry.networkID != networkID {
+                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
+                                                     what: "entry belongs to network \(entry.networkID.hex)"))
+                }
+                var authorIDs = known[entry.author] ?? []
+                if entry.sequence == 0 && !entry.links.isEmpty {
+                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
+                                                     what: "an author's first entry (sequence 0) has links"))
+                } else if entry.sequence > 0 && entry.links.isEmpty {
+                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
+                                                     what: "entry at sequence \(entry.sequence) links to no previous entry of its author"))
+                }
+                for link in entry.links where !authorIDs.contains(link) {
+                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
+                                                     what: "links to \(link.hex), which is not an earlier entry of author \(entry.author.hex) in the log (dropped or re-ordered entry)"))
+                }
+                if entry.author != siteKey, entry.kind != CharterKind.genesis, let charter = verifyCharter {
+                    if case .member = charter.status(of: entry.author, at: entry.timestamp) {} else {
+                        report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
+                                                         what: "author \(entry.author.hex) was not a member at the entry's time"))
+                    }
+                }
+                if entry.kind == CharterKind.admit, let payload = try? CanonicalJSON.decode(AdmitPayload.self, from: entry.payload) {
+                    verifyCharter?.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .admit(payload)))
+                } else if entry.kind == CharterKind.revoke, let payload = try? CanonicalJSON.decode(RevokePayload.self, from: entry.payload) {
+                    verifyCharter?.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .revoke(payload)))
+                }
+                authorIDs.insert(entry.id)
+                known[entry.author] = authorIDs
+                batch.append((ordinal, entry))
+                if batch.count >= 4096 { flush() }
+            }
+        } catch {
+            report.faults.append(LedgerFault(file: logFile, offset: Int64(report.entriesChecked), what: "log cannot be read past this record: \(error)"))
+        }
+        flush()
+        if headSizes.contains(0) { rootsAtSize[0] = MerkleHash.emptyRoot }
+
+        var previousSize: UInt64 = 0
+        for (index, head) in treeHeads.enumerated() {
+            report.headsChecked += 1
+            let where_ = Int64(index * TreeHeadFile.recordSize)
+            if head.signer != siteKey || head.networkID != networkID || !head.isSignatureValid() {
+                report.faults.append(LedgerFault(file: "heads.log", offset: where_, what: "tree head \(index) signature does not verify"))
+            }
+            if head.treeSize < previousSize {
+                report.faults.append(LedgerFault(file: "heads.log", offset: where_, what: "tree head \(index) shrinks the tree from \(previousSize) to \(head.treeSize) (rolled back)"))
+            }
+            previousSize = head.treeSize
+            if Int(head.treeSize) > report.entriesChecked {
+                report.faults.append(LedgerFault(file: "heads.log", offset: where_, what: "tree head \(index) covers \(head.treeSize) entries but the log holds \(report.entriesChecked) (entries removed)"))
+            } else if let root = rootsAtSize[Int(head.treeSize)], root != head.rootHash {
+                report.faults.append(LedgerFault(file: "heads.log", offset: where_, what: "tree head \(index) (size \(head.treeSize)) does not match the tree rebuilt from the log: entries altered, removed or re-ordered"))
+            }
+        }
+        if report.entriesChecked == log.count, let stored = try? merkle.root(), stored != accumulator.root {
+            report.faults.append(LedgerFault(file: "merkle", offset: 0, what: "the stored Merkle tree's root differs from the tree rebuilt from the log"))
+        }
+        return report
+    }
+}
+
+/// The RFC 9162 root of a growing list of leaf hashes, kept as its perfect subtrees.
+struct MerkleRootAccumulator {
+    private var stack: [(size: Int, hash: Hash32)] = []
+
+    mutating func append(_ leafHash: Hash32) {
+        var node = (size: 1, hash: leafHash)
+        while let last = stack.last, last.size == node.size {
+            stack.removeLast()
+            node = (size: last.size * 2, hash: MerkleHash.node(last.hash, node.hash))
+        }
+        stack.append(node)
+    }
+
+    /// MTH of the leaves so far (RFC 9162 §2.1.1): the perfect subtrees folded from the right.
+    var root: Hash32 {
+        guard var acc = stack.last?.hash else { return MerkleHash.emptyRoot }
+        for node in stack.dropLast().reversed() { acc = MerkleHash.node(node.hash, acc) }
+        return acc
+    }
+}

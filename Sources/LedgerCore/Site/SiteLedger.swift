@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+
+/// A site's ledger: its identity, the network charter, the entry log with its Merkle tree,
+/// the quarantine, and the per-author chains, opened from one data folder.
+///
+/// One writer per data folder: opening takes the folder's lock (a second process gets
+/// `CoreError.Code.locked`). Not thread-safe; one task uses it at a time. The segment log
+/// is the source of truth: the Merkle store, chains and charter are derived from it and
+/// caught up on open if a crash left them behind (Specs/site-layout.md §4).
+public final class SiteLedger {
+    /// Where the site's files are.
+    public let layout: SiteLayout
+    /// The site's public identity.
+    public let metadata: SiteMetadata
+    /// The network's genesis, as joiners receive it.
+    public let genesis: GenesisFile
+    /// The network's membership and rules, as of the charter entries held here.
+    public internal(set) var charter: NetworkCharter
+    /// Signed tree heads this site has made, oldest first.
+    public internal(set) var treeHeads: [SignedTreeHead]
+
+    let keys: SiteKeys
+    let log: any EntryLog
+    let quarantineLog: any EntryLog
+    var merkle: MerkleTree<FileMerkleNodeStore>
+    var chains = AuthorChains()
+    var clock: HybridClock
+    /// Entries held in quarantine and not (yet) released, with the reason.
+    var pendingQuarantine: [Hash32: QuarantinedEntry] = [:]
+    let logger: Logger
+
+    init(layout: SiteLayout, metadata: SiteMetadata, genesis: GenesisFile, charter: NetworkCharter,
+         keys: SiteKeys, log: any EntryLog, quarantineLog: any EntryLog, merkle: MerkleTree<FileMerkleNodeStore>,
+         treeHeads: [SignedTreeHead], clock: HybridClock, logger: Logger) {
+        self.layout = layout; self.metadata = metadata; self.genesis = genesis; self.charter = charter
+        self.keys = keys; self.log = log; self.quarantineLog = quarantineLog; self.merkle = merkle
+        self.treeHeads = treeHeads; self.clock = clock; self.logger = logger
+    }
+
+    /// This site's Ed25519 key: its id on the ledger.
+    public var siteKey: Hash32 { metadata.siteKey }
+
+    /// The network id every entry here carries.
+    public var networkID: Hash32 { metadata.networkID }
+
+    /// Trusted entries stored, which is also the Merkle tree's size.
+    public var entryCount: Int { log.count }
+
+    /// Fork evidence: positions of an author that hold more than one signed entry.
+    public var forks: [ForkEvidence] {
+        chains.forks.map { ForkEvidence(author: $0.author, sequence: $0.sequence, entries: $0.entries) }
+    }
+
+    /// Entries in quarantine that have not been released, sorted by id.
+    public var quarantined: [QuarantinedEntry] {
+        pendingQuarantine.values.sorted { $0.entry.id < $1.entry.id }
+    }
+
+    /// What recovery set aside when the logs were opened.
+    public var recoveryNotes: [String] { log.recoveryNotes + quarantineLog.recoveryNotes }
+}
+
+/// Two signed entries from one author claiming the same position: evidence, kept both.
+public struct ForkEvidence: Sendable, Equatable, Codable {
+    /// The author that signed both.
+    public var author: Hash32
+    /// The position both claim.
+    public var sequence: UInt64
+    /// The ids of the entries at that position, sorted.
+    public var entries: [Hash32]
+}
+
+/// An entry kept apart from the trusted log, and why.
+public struct QuarantinedEntry: Sendable {
+    /// The entry, signature verified.
+    public var entry: Entry
+    /// Why it is not trusted (yet).
+    public var reason: QuarantineReason
+}
+
+/// Why an entry is in quarantine (Specs/charter.md §4).
+public enum QuarantineReason: String, Sendable, Codable {
+    /// Its author is not an admitted member (yet).
+    case unknownAuthor = "unknown_author"
+    /// Its author's key was revoked at or before the entry's time.
+    case revokedAuthor = "revoked_author"
+    /// It links to an entry of its author this site does not hold (yet).
+    case missingPredecessor = "missing_predecessor"
+}
