@@ -86,6 +86,7 @@ let package = Package(
         .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerSyncTests", dependencies: ["LedgerSync", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerNetTests", dependencies: ["LedgerNet", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SiteLedgerTests", dependencies: ["LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "TestSupport"], swiftSettings: strict),
     ]
 )
