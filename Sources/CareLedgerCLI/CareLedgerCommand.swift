@@ -11,6 +11,7 @@ public struct CareLedgerCommand: AsyncParsableCommand {
             NetworkCommand.self, InitCommand.self, IdentityCommand.self, MembersCommand.self,
             AppendCommand.self, AnchorCommand.self, AttestCommand.self, LogCommand.self, StatsCommand.self,
             VerifyCommand.self, HeadCommand.self, ProofCommand.self,
+            ConsentCommand.self, CheckCommand.self, ConflictsCommand.self,
         ]
     )
 

@@ -1,0 +1,31 @@
+import ArgumentParser
+import LedgerConsent
+import LedgerCore
+
+/// `careledger conflicts`: consent conflicts still open, with what is effective meanwhile.
+struct ConflictsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts", abstract: "Consent conflicts still open (concurrent heads), for human review.")
+    @OptionGroup var options: SiteOptions
+
+    struct Row: Encodable { let consent: String, heads: [String], effective: [String], rule: String, summary: String }
+    struct Output: Encodable { let conflicts: [Row] }
+
+    func run() async throws {
+        try await runReportingFailures {
+            let ledger = try openSite(options)
+            let rows = try ledger.consentEngine().conflicts().map {
+                Row(consent: $0.key.description, heads: $0.heads.map(\.hex), effective: $0.effective.map(\.hex),
+                    rule: $0.rule.rawValue, summary: $0.summary)
+            }
+            try CommandOutput(json: options.json).emit(Output(conflicts: rows)) {
+                if rows.isEmpty { print("No open consent conflicts.") }
+                for row in rows {
+                    print("\(row.consent): \(row.heads.count) concurrent heads (\(row.rule)): \(row.summary)")
+                    for head in row.heads { print("  head \(head)\(row.effective.contains(head) ? "  (effective)" : "")") }
+                    print("  resolve with: careledger consent resolve --consent \(row.consent)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import LedgerConsent
+import LedgerCore
+
+/// `careledger consent import|export|resolve`: FHIR R4 Consent in and out, and resolving conflicts.
+struct ConsentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consent", abstract: "Import and export FHIR R4 Consent, resolve consent conflicts.",
+        subcommands: [Import.self, Export.self, Resolve.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "FHIR R4 Consent resources (or Bundles of them) become consent versions; all files or none.")
+        @OptionGroup var options: SiteOptions
+        @Argument(help: "FHIR R4 Consent or Bundle JSON files.") var files: [String]
+
+        struct Output: Encodable { let imported: Int, versionIds: [String], skipped: Int }
+
+        func run() async throws {
+            try await runReportingFailures {
+                guard !files.isEmpty else { throw CLIFailure.usage("give at least one FHIR JSON file") }
+                let ledger = try openSite(options)
+                let importer = FHIRConsentImporter(pseudonymKey: try ledger.pseudonymKey())
+                let engine = try ledger.consentEngine()
+                var payloads: [[UInt8]] = []
+                var skipped = 0
+                // Validate every file before writing anything: nothing is half-imported.
+                for file in files {
+                    guard let data = FileManager.default.contents(atPath: file) else {
+                        throw CLIFailure.usage("cannot read \(file): no such file or not readable; nothing was imported")
+                    }
+                    let imported: [ImportedConsent]
+                    do { imported = try importer.read(Array(data), engine: engine) } catch let error as ConsentError {
+                        throw CLIFailure.usage("\(file): \(error.description); nothing was imported")
+                    }
+                    for consent in imported {
+                        if let id = consent.exportedVersionId, engine.version(id, patient: consent.content.key.patient) != nil {
+                            skipped += 1
+                            continue
+                        }
+                        payloads.append(ConsentVersionPayload.encode(consent.content))
+                    }
+                }
+                let entries = try ledger.append(kind: ConsentKinds.version, payloads: payloads)
+                try CommandOutput(json: options.json).emit(Output(imported: entries.count, versionIds: entries.map(\.id.hex), skipped: skipped)) {
+                    print("Imported \(entries.count) consent version(s)" + (skipped > 0 ? ", \(skipped) already on the ledger" : ""))
+                    for entry in entries { print("  \(entry.id.hex)") }
+                }
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The patient's consent versions as a FHIR R4 Bundle (type collection) on stdout.")
+        @OptionGroup var options: SiteOptions
+        @Option(help: "A FHIR token system|value (pseudonymised here) or a 64-hex-digit pseudonym.") var patient: String
+
+        func run() async throws {
+            try await runReportingFailures {
+                let ledger = try openSite(options)
+                let pseudonym: PatientPseudonym
+                do { pseudonym = try ledger.pseudonymKey().resolve(patient: patient) } catch let error as ConsentError { throw CLIFailure.from(error) }
+                let engine = try ledger.consentEngine()
+                let bundle = FHIRConsentExporter.bundle(engine.versions(patient: pseudonym))
+                FileHandle.standardOutput.write(Data(bundle))
+                FileHandle.standardOutput.write(Data("\n".utf8))
+            }
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a consent version that supersedes every head of a conflicted consent.")
+        @OptionGroup var options: SiteOptions
+        @Option(help: "The consent, as `careledger conflicts` prints it (PSEUDONYM/CONSENT-ID).") var consent: String
+        @Option(help: "Copy this head instead of applying the network's rule.") var choose: String?
+
+        struct Output: Encodable { let entryId: String, supersedes: [String] }
+
+        func run() async throws {
+            try await runReportingFailures {
+                let parts = consent.split(separator: "/", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let patient = PatientPseudonym(hex: parts[0]) else {
+                    throw CLIFailure.usage("--consent must be PSEUDONYM/CONSENT-ID as `careledger conflicts` prints it")
+                }
+                var chosen: Hash32?
+                if let choose {
+                    guard let id = Hash32(hex: choose) else { throw CLIFailure.usage("--choose must be a 64-hex-digit version id") }
+                    chosen = id
+                }
+                let ledger = try openSite(options)
+                let engine = try ledger.consentEngine()
+                let content: ConsentVersionContent
+                do {
+                    content = try engine.resolution(for: ConsentKey(patient: patient, consentId: parts[1]), choosing: chosen)
+                } catch let error as ConsentError { throw CLIFailure.from(error) }
+                let entry = try ledger.append(kind: ConsentKinds.version, payloads: [ConsentVersionPayload.encode(content)])[0]
+                try CommandOutput(json: options.json).emit(Output(entryId: entry.id.hex, supersedes: content.supersedes.map(\.hex))) {
+                    print("Resolved \(consent) with version \(entry.id.hex), superseding \(content.supersedes.count) head(s)")
+                }
+            }
+        }
+    }
+}
