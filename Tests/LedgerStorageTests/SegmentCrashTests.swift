@@ -14,6 +14,12 @@ struct SegmentCrashTests {
         let records: [(key: [UInt8], value: [UInt8])]
         /// (offset, end, records up to and including this block)
         let blocks: [(offset: Int, end: Int, recordsThrough: Int)]
+        static let batchSize = 4
+
+        /// Whether a block is the last of its append batch (recovery keeps whole batches only).
+        static func endsBatch(_ block: (offset: Int, end: Int, recordsThrough: Int)) -> Bool {
+            block.recordsThrough % batchSize == 0
+        }
 
         init() throws {
             directory = try TemporaryDirectory(prefix: "careledger-crash")
@@ -21,7 +27,7 @@ struct SegmentCrashTests {
             var records: [(key: [UInt8], value: [UInt8])] = []
             var locations: [RecordLocation] = []
             for batch in 0..<6 {
-                let new = (0..<4).map { record(batch * 4 + $0, seed: 7) }
+                let new = (0..<Self.batchSize).map { record(batch * Self.batchSize + $0, seed: 7) }
                 locations += try log.append(new)
                 records += new
             }
@@ -82,11 +88,12 @@ struct SegmentCrashTests {
     func truncationAtEveryOffset() throws {
         let fixture = try Fixture()
         defer { fixture.directory.remove() }
-        #expect(fixture.blocks.count >= 6)
+        #expect(fixture.blocks.count >= 9)
+        #expect(fixture.blocks.contains { !Fixture.endsBatch($0) }, "some batch spans several blocks")
         var cases = 0
         for cut in fixture.damageRegion {
             let damaged = Array(fixture.original[0..<cut])
-            let good = fixture.blocks.last { $0.end <= cut }
+            let good = fixture.blocks.last { $0.end <= cut && Fixture.endsBatch($0) }
             try fixture.install(damaged)
             try fixture.expectRecovered(
                 damaged: damaged, goodEnd: good?.end ?? 44, recordsKept: good?.recordsThrough ?? 0, case: "cut at \(cut)")
@@ -106,7 +113,7 @@ struct SegmentCrashTests {
                 Issue.record("offset \(offset) is in no block")
                 continue
             }
-            let previous = hit > 0 ? fixture.blocks[hit - 1] : nil
+            let previous = fixture.blocks[0..<hit].last { Fixture.endsBatch($0) }
             try fixture.install(damaged)
             try fixture.expectRecovered(
                 damaged: damaged, goodEnd: previous?.end ?? 44, recordsKept: previous?.recordsThrough ?? 0,
