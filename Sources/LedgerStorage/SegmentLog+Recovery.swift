@@ -82,7 +82,8 @@ extension SegmentLog {
             }
             if !pending.blocks.isEmpty { result.stopReason = "batch without its batch-end block (interrupted append)" }
         }
-        if !pending.blocks.isEmpty, result.stopReason != nil, result.stoppedAtIndex {
+        if !pending.blocks.isEmpty, let reason = result.stopReason, !reason.hasPrefix("batch without") {
+            result.stopReason = reason + ", after \(pending.blocks.count) block(s) of an incomplete batch"
             result.stoppedAtIndex = false
         }
         return result
