@@ -14,27 +14,32 @@ struct BlockInfo: Equatable {
 
 /// The fixed part of a block header (Specs/segment-format.md §5), enough to know the block's extent.
 struct BlockHeaderPrefix {
-    static let size = 28
+    static let size = 32
+    /// Flag bit 0: this block is the last of its append batch (the batch's commit point).
+    static let batchEndFlag: UInt32 = 1
     var firstOrdinal: UInt64
     var recordCount: Int
     var rawLength: Int
     var dataLength: Int
+    var flags: UInt32
+    var endsBatch: Bool { flags & Self.batchEndFlag != 0 }
     /// Bytes of the header frame (8-byte skippable header and payload).
     var headerLength: Int { 8 + SegmentFormat.blockHeaderFixedPayload + SegmentFormat.blockRecordEntrySize * recordCount + 4 }
     /// Bytes of the whole block.
     var totalLength: Int { headerLength + dataLength }
 
-    /// Parses the first 28 bytes of a block; nil when they are not a plausible block header.
+    /// Parses the first 32 bytes of a block; nil when they are not a plausible block header.
     static func parse(_ raw: UnsafeRawBufferPointer) -> BlockHeaderPrefix? {
         guard raw.count >= size, let frame = LZ4SkippableFrame.parseHeader(raw),
             frame.nibble == SegmentFormat.blockHeaderNibble
         else { return nil }
         var reader = ByteReader(raw, offset: 8)
-        guard let first = reader.u64(), let count = reader.u32(), let rawLength = reader.u32(), let dataLength = reader.u32()
+        guard let first = reader.u64(), let count = reader.u32(), let rawLength = reader.u32(), let dataLength = reader.u32(),
+            let flags = reader.u32()
         else { return nil }
         let prefix = BlockHeaderPrefix(
-            firstOrdinal: first, recordCount: Int(count), rawLength: Int(rawLength), dataLength: Int(dataLength))
-        guard count > 0, Int(count) <= SegmentFormat.maxRecordsPerBlock,
+            firstOrdinal: first, recordCount: Int(count), rawLength: Int(rawLength), dataLength: Int(dataLength), flags: flags)
+        guard count > 0, flags & ~batchEndFlag == 0, Int(count) <= SegmentFormat.maxRecordsPerBlock,
             Int(rawLength) <= SegmentFormat.maxBlockRawLength, Int(dataLength) <= SegmentFormat.maxBlockDataLength,
             dataLength >= 4, Int(frame.payloadSize) == prefix.headerLength - 8
         else { return nil }
@@ -50,8 +55,8 @@ enum BlockEncoder {
     /// header frame before it lists the keys and value lengths and ends with the CRC-32C of
     /// the header bytes before the CRC followed by the LZ4 frame.
     static func append(
-        _ records: ArraySlice<(key: [UInt8], value: [UInt8])>, firstOrdinal: UInt64, scratch: inout [UInt8],
-        to out: inout [UInt8]
+        _ records: ArraySlice<(key: [UInt8], value: [UInt8])>, firstOrdinal: UInt64, endsBatch: Bool,
+        scratch: inout [UInt8], to out: inout [UInt8]
     ) throws -> BlockInfo {
         scratch.removeAll(keepingCapacity: true)
         for record in records { scratch.append(contentsOf: record.value) }
@@ -68,6 +73,7 @@ enum BlockEncoder {
         out.appendLE(UInt32(records.count))
         out.appendLE(UInt32(scratch.count))
         out.appendLE(UInt32(frame.count))
+        out.appendLE(endsBatch ? BlockHeaderPrefix.batchEndFlag : 0)
         for record in records {
             out.append(contentsOf: record.key)
             out.appendLE(UInt32(record.value.count))

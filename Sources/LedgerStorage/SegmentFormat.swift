@@ -20,7 +20,7 @@ enum SegmentFormat {
     /// Bytes per record in a block header: key and value length (§5).
     static let blockRecordEntrySize = 36
     /// Fixed payload bytes of a block header before the record entries (§5).
-    static let blockHeaderFixedPayload = 20
+    static let blockHeaderFixedPayload = 24
     /// The most raw bytes one block may declare; a reader refuses more before allocating (§5).
     static let maxBlockRawLength = 64 << 20
     /// The most compressed bytes one block's LZ4 frame may occupy.

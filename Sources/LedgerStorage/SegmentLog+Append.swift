@@ -42,7 +42,8 @@ extension SegmentLog {
             var rawInBlock = 0
             var rawTotal: UInt64 = 0
             func flush(until end: Int) throws {
-                var block = try BlockEncoder.append(records[start..<end], firstOrdinal: ordinal, scratch: &scratch, to: &batch)
+                var block = try BlockEncoder.append(
+                    records[start..<end], firstOrdinal: ordinal, endsBatch: end == records.count, scratch: &scratch, to: &batch)
                 block.offset = active.size + UInt64(batch.count) - UInt64(block.length)
                 blocks.append(block)
                 ordinal += UInt64(end - start)

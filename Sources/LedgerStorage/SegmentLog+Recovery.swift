@@ -24,6 +24,8 @@ extension SegmentLog {
         var result = ScanResult(end: start)
         guard limit > start else { return result }
         let bytes = try fileSystem.readExactly(segment.file, count: Int(limit - start), at: start)
+        // Blocks of a batch whose batch-end block has not been seen yet (§8: batches are atomic).
+        var pending = ScanResult(end: start)
         var ordinal = segment.firstOrdinal
         bytes.withUnsafeBytes { raw in
             var position = 0
@@ -57,20 +59,32 @@ extension SegmentLog {
                     result.stopReason = "block ordinal \(prefix.firstOrdinal) out of sequence, expected \(ordinal)"
                     return
                 }
-                result.blocks.append(
+                pending.blocks.append(
                     BlockInfo(
                         offset: offset, length: UInt32(prefix.totalLength), firstOrdinal: ordinal,
                         recordCount: UInt32(prefix.recordCount)))
                 for record in 0..<prefix.recordCount {
                     let at = BlockHeaderPrefix.size + record * SegmentFormat.blockRecordEntrySize
-                    result.keys.append(contentsOf: rest[at..<at + SegmentFormat.keySize])
+                    pending.keys.append(contentsOf: rest[at..<at + SegmentFormat.keySize])
                 }
                 ordinal += UInt64(prefix.recordCount)
-                result.recordCount += UInt64(prefix.recordCount)
-                result.rawBytes += UInt64(prefix.rawLength)
+                pending.recordCount += UInt64(prefix.recordCount)
+                pending.rawBytes += UInt64(prefix.rawLength)
                 position += prefix.totalLength
-                result.end = start + UInt64(position)
+                if prefix.endsBatch {
+                    result.blocks += pending.blocks
+                    result.keys += pending.keys
+                    result.recordCount += pending.recordCount
+                    result.rawBytes += pending.rawBytes
+                    result.end = start + UInt64(position)
+                    pending = ScanResult(end: result.end)
+                }
             }
+            if !pending.blocks.isEmpty { result.stopReason = "batch without its batch-end block (interrupted append)" }
+        }
+        if !pending.blocks.isEmpty, let reason = result.stopReason, !reason.hasPrefix("batch without") {
+            result.stopReason = reason + ", after \(pending.blocks.count) block(s) of an incomplete batch"
+            result.stoppedAtIndex = false
         }
         return result
     }
