@@ -84,3 +84,32 @@ import Testing
         #expect(ours.encoded == encoded)
     }
 }
+
+/// Two signed heads and a consistency proof expose a site that rewrote its log.
+@Suite struct SignedTreeHeadHistoryTests {
+    @Test func headsOfAGrowingLogAreConsistentAndARewrittenLogIsCaught() throws {
+        var rng = SeededGenerator(seed: 9_166)
+        let keys = try Fixtures.keys(&rng)
+        var honest = try MerkleTree(store: InMemoryMerkleNodeStore())
+        var rewritten = try MerkleTree(store: InMemoryMerkleNodeStore())
+        for i in 0..<20 {
+            let leaf = rng.bytes(16)
+            try honest.append(leaf: leaf)
+            // The rewritten log changed entry 3 after the first head was signed.
+            try rewritten.append(leaf: i == 3 ? [0xEE] : leaf)
+        }
+        func head(_ tree: MerkleTree<InMemoryMerkleNodeStore>, _ size: UInt64) throws -> SignedTreeHead {
+            try SignedTreeHead.sign(
+                networkID: Fixtures.network, treeSize: size, rootHash: try tree.root(atSize: size),
+                timestamp: HybridTimestamp(wallMillis: size, counter: 0), keys: keys)
+        }
+        let early = try head(honest, 7)
+        let late = try head(honest, 20)
+        #expect(try honest.consistencyProof(from: 7, to: 20).verify(from: early, to: late))
+        let lateRewritten = try head(rewritten, 20)
+        #expect(lateRewritten.isSignatureValid())
+        #expect(!(try rewritten.consistencyProof(from: 7, to: 20)).verify(from: early, to: lateRewritten))
+        // A proof for other sizes than the heads' is refused even if it verifies on its own.
+        #expect(!(try honest.consistencyProof(from: 6, to: 20)).verify(from: early, to: late))
+    }
+}
