@@ -1,5 +1,6 @@
 import Crypto
 import Dispatch
+import Foundation
 
 /// Signs and verifies batches of entries on every core.
 ///
@@ -26,7 +27,7 @@ public enum EntryBatch {
     }
 
     /// How many threads to use: one per active core.
-    public static var defaultParallelism: Int { max(1, System.activeProcessorCount) }
+    public static var defaultParallelism: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Signs every content with `keys`, in parallel; the result is in input order.
     ///
@@ -195,18 +196,3 @@ private struct SharedSlots<T>: @unchecked Sendable {
     init(_ base: UnsafeMutableBufferPointer<T?>) { self.base = base }
     func store(_ value: T, at index: Int) { base[index] = value }
 }
-
-/// The number of active cores, without importing Foundation here.
-enum System {
-    static var activeProcessorCount: Int {
-        #if canImport(Glibc)
-        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        #else
-        return 1
-        #endif
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

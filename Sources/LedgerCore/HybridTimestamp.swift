@@ -14,6 +14,7 @@ public struct HybridTimestamp: Hashable, Comparable, Sendable, Codable, CustomSt
         self.counter = counter
     }
 
+    /// Orders by wall-clock milliseconds, then by counter.
     public static func < (lhs: HybridTimestamp, rhs: HybridTimestamp) -> Bool {
         (lhs.wallMillis, lhs.counter) < (rhs.wallMillis, rhs.counter)
     }
