@@ -7,8 +7,11 @@ import Foundation
 /// Each entry's id depends only on its own content, so a batch is split into contiguous
 /// chunks and each chunk is encoded, hashed and signed (or decoded and verified)
 /// independently with `DispatchQueue.concurrentPerform`. Results come back in input order.
-/// Links between entries of the same batch must be known before signing; build the batch
-/// with `EntryContent.id` (which only hashes) and sign afterwards.
+/// Links between entries of the same batch must be known before signing: `signChain` builds
+/// and hashes in order while other threads sign.
+///
+/// Every function here blocks the calling thread until the batch is done: call it from a
+/// thread of your own or a `DispatchQueue`, not from the cooperative thread pool.
 public enum EntryBatch {
     /// The outcome of checking one encoded entry.
     public enum Check: Sendable {
