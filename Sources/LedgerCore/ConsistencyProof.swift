@@ -68,4 +68,13 @@ public struct ConsistencyProof: Hashable, Sendable, Codable {
         // 7. Both roots reproduced, and the path reached the top.
         return fr == firstRoot && sr == secondRoot && sn == 0
     }
+
+    /// Whether this proof shows that `newer` extends `older`: the sizes must be the heads'
+    /// sizes and the roots their roots (`Specs/merkle-log.md` §7.3).
+    ///
+    /// Checks neither head's signature; do that first with `isSignatureValid()`.
+    public func verify(from older: SignedTreeHead, to newer: SignedTreeHead) -> Bool {
+        firstSize == older.treeSize && secondSize == newer.treeSize
+            && verify(firstRoot: older.rootHash, secondRoot: newer.rootHash)
+    }
 }

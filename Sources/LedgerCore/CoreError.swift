@@ -58,12 +58,12 @@ public struct CoreError: Error, Sendable, CustomStringConvertible {
     /// The entry at fault, when there is one.
     public var entryID: Hash32?
     /// The underlying error (an errno-carrying error, a crypto library error), when there is one.
-    public var underlying: (any Error & Sendable)?
+    public var underlying: (any Error)?
 
     /// Creates an error; give every piece of context you have.
     public init(
         _ code: Code, _ message: String, file: String? = nil, offset: Int? = nil,
-        entryID: Hash32? = nil, underlying: (any Error & Sendable)? = nil
+        entryID: Hash32? = nil, underlying: (any Error)? = nil
     ) {
         self.code = code
         self.message = message

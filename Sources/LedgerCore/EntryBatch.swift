@@ -1,13 +1,17 @@
 import Crypto
 import Dispatch
+import Foundation
 
 /// Signs and verifies batches of entries on every core.
 ///
 /// Each entry's id depends only on its own content, so a batch is split into contiguous
 /// chunks and each chunk is encoded, hashed and signed (or decoded and verified)
 /// independently with `DispatchQueue.concurrentPerform`. Results come back in input order.
-/// Links between entries of the same batch must be known before signing; build the batch
-/// with `EntryContent.id` (which only hashes) and sign afterwards.
+/// Links between entries of the same batch must be known before signing: `signChain` builds
+/// and hashes in order while other threads sign.
+///
+/// Every function here blocks the calling thread until the batch is done: call it from a
+/// thread of your own or a `DispatchQueue`, not from the cooperative thread pool.
 public enum EntryBatch {
     /// The outcome of checking one encoded entry.
     public enum Check: Sendable {
@@ -26,7 +30,7 @@ public enum EntryBatch {
     }
 
     /// How many threads to use: one per active core.
-    public static var defaultParallelism: Int { max(1, System.activeProcessorCount) }
+    public static var defaultParallelism: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Signs every content with `keys`, in parallel; the result is in input order.
     ///
@@ -195,18 +199,3 @@ private struct SharedSlots<T>: @unchecked Sendable {
     init(_ base: UnsafeMutableBufferPointer<T?>) { self.base = base }
     func store(_ value: T, at index: Int) { base[index] = value }
 }
-
-/// The number of active cores, without importing Foundation here.
-enum System {
-    static var activeProcessorCount: Int {
-        #if canImport(Glibc)
-        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        #else
-        return 1
-        #endif
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

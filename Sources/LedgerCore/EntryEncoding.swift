@@ -120,8 +120,14 @@ extension Entry {
         }
         let kindOffset = r.offset
         let kindLength = Int(try r.readByte(field: "kind length"))
+        guard kindLength > 0 else {
+            throw CoreError(.invalidKind, "an entry kind must not be empty", offset: kindOffset)
+        }
+        guard kindLength <= EntryFormat.maxKindBytes else {
+            throw CoreError(.limitExceeded, "kind length \(kindLength) exceeds the limit of \(EntryFormat.maxKindBytes)", offset: kindOffset)
+        }
         let kindBytes = try r.readBytes(kindLength, field: "kind")
-        try EntryFormat.validateKind(kindBytes, offset: kindLength == 0 ? kindOffset : kindOffset + 1)
+        try EntryFormat.validateKind(kindBytes, offset: kindOffset + 1)
         let payloadOffset = r.offset
         let payloadLength = Int(try r.readUInt32(field: "payload length"))
         guard payloadLength <= EntryFormat.maxPayloadBytes else {

@@ -95,6 +95,7 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Lowercase hex, 64 characters.
     public var description: String { hex }
 
+    /// Bytewise lexicographic order (the order of links in an entry and of sync ranges).
     public static func < (lhs: Hash32, rhs: Hash32) -> Bool {
         if lhs.w0 != rhs.w0 { return lhs.w0 < rhs.w0 }
         if lhs.w1 != rhs.w1 { return lhs.w1 < rhs.w1 }

@@ -170,3 +170,6 @@ public struct MerkleTree<Store: MerkleNodeStore> {
         }
     }
 }
+
+/// A tree over a `Sendable` store (the in-memory one) can cross tasks.
+extension MerkleTree: Sendable where Store: Sendable {}

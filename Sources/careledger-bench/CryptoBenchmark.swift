@@ -35,6 +35,7 @@ struct CryptoBenchmark: ParsableCommand {
         let network = Hash32.sha256(Array("bench-network".utf8))
         let payloads = Self.payloads(count: entries)
         let cores = EntryBatch.defaultParallelism
+        let loadBefore = Self.loadAverage()
 
         // Ceilings, first pass (a second pass follows ours; the higher of the two counts,
         // so load from other processes cannot flatter our efficiency).
@@ -91,7 +92,8 @@ struct CryptoBenchmark: ParsableCommand {
         let verifyEfficiency = verifyRate / (2 * verifyCeiling)
         let averageBytes = Double(records.reduce(0) { $0 + $1.count }) / Double(entries)
 
-        print("entries \(entries), \(Int(averageBytes)) bytes each on average, \(cores) cores")
+        let loadAfter = Self.loadAverage()
+        print("entries \(entries), \(Int(averageBytes)) bytes each on average, \(cores) cores, load average \(loadBefore) before and \(loadAfter) after (other processes share the cores)")
         print(Self.row("", "one-core ceiling/s", "ours/s", "ours/(2x ceiling)"))
         print(Self.row("sign", Self.fmt(signCeiling), Self.fmt(signRate), Self.pct(signEfficiency)))
         print(Self.row("verify", Self.fmt(verifyCeiling), Self.fmt(verifyRate), Self.pct(verifyEfficiency)))
@@ -106,6 +108,7 @@ struct CryptoBenchmark: ParsableCommand {
                 "sign_per_s": signRate.rounded(), "verify_per_s": verifyRate.rounded(),
                 "sign_efficiency": (signEfficiency * 1000).rounded() / 1000,
                 "verify_efficiency": (verifyEfficiency * 1000).rounded() / 1000,
+                "load_average_before": loadBefore, "load_average_after": loadAfter,
                 "sign_seconds": signSeconds, "encode_hash_seconds": hashSeconds, "verify_seconds": verifySeconds,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -150,6 +153,14 @@ struct CryptoBenchmark: ParsableCommand {
                 : #"{"consent":"c-\#(i % 50_000)","patient":"\#(patient)","period":{"end":"2027-12-31","start":"2025-01-01"},"provision":{"actor":["Organization/clinic-b"],"purpose":["TREAT"],"type":"permit"},"status":"active","supersedes":[]}"#
             return Array(text.utf8)
         }
+    }
+
+    /// The 1-minute load average (0 where /proc is missing), to read the figures beside.
+    static func loadAverage() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
+            let first = text.split(separator: " ").first, let value = Double(first)
+        else { return 0 }
+        return value
     }
 
     static func seconds(_ start: DispatchTime, _ end: DispatchTime) -> Double {

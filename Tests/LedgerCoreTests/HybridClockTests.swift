@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import LedgerCore
 import Synchronization
 import Testing
@@ -74,5 +76,26 @@ final class ManualWallClock: Sendable {
         // After 2025-01-01 and before 2200-01-01.
         let now = HybridClock.systemWallClock()
         #expect(now > 1_735_689_600_000 && now < 7_258_118_400_000)
+    }
+}
+
+@Suite struct HybridTimestampFormatTests {
+    @Test func wallClockTimesPrintAsRFC3339UTC() {
+        #expect(HybridTimestamp(wallMillis: 0, counter: 5).rfc3339 == "1970-01-01T00:00:00.000Z")
+        #expect(HybridTimestamp(wallMillis: 1_764_000_000_123, counter: 0).rfc3339 == "2025-11-24T16:00:00.123Z")
+        #expect(HybridTimestamp(wallMillis: 951_782_400_000, counter: 0).rfc3339 == "2000-02-29T00:00:00.000Z")
+        #expect(HybridTimestamp(wallMillis: 4_102_444_799_999, counter: 0).rfc3339 == "2099-12-31T23:59:59.999Z")
+    }
+
+    @Test func rfc3339AgreesWithFoundationForSeededRandomTimes() {
+        var rng = SeededGenerator(seed: 3_339)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        for _ in 0..<2_000 {
+            let millis = rng.next() % 253_402_300_799_000  // up to 9999-12-31
+            let expected = formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+            #expect(HybridTimestamp(wallMillis: millis, counter: 0).rfc3339 == expected, "seed 3339, millis \(millis)")
+        }
     }
 }

@@ -5,10 +5,12 @@ with the `cryptography` package's Ed25519 (deterministic, RFC 8032). Run it only
 format changes; the tests check the committed file byte for byte and never regenerate it.
 
     python3 Tests/Tools/make_entry_vectors.py > Tests/Vectors/entry-encoding.json
+    python3 Tests/Tools/make_entry_vectors.py --tree-head > Tests/Vectors/merkle-signed-tree-head.json
 """
 import hashlib
 import json
 import struct
+import sys
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives import serialization
@@ -95,7 +97,9 @@ def main():
         {"name": "the same link twice", "encoded_hex": two_links_equal.hex(), "error": "non_canonical", "offset": 86 + 32},
         {"name": "empty kind", "encoded_hex": empty_kind.hex(), "error": "invalid_kind", "offset": 86},
         {"name": "kind with a space", "encoded_hex": spaced_kind.hex(), "error": "invalid_kind", "offset": 87 + 3},
-        {"name": "kind of 65 bytes", "encoded_hex": long_kind.hex(), "error": "limit_exceeded", "offset": 87},
+        {"name": "kind of 65 bytes", "encoded_hex": long_kind.hex(), "error": "limit_exceeded", "offset": 86},
+        {"name": "kind length 200 with the input ending there", "encoded_hex": (long_kind[:86] + bytes([200])).hex(),
+         "error": "limit_exceeded", "offset": 86},
         {"name": "payload length over 1 MiB", "encoded_hex": huge_payload.hex(), "error": "limit_exceeded",
          "offset": len(huge_payload) - 64 - 4},
         {"name": "payload length past the end", "encoded_hex": with_byte(base, payload_len_at + 2, 0x10).hex(),
@@ -109,5 +113,33 @@ def main():
     }, indent=2))
 
 
+def tree_head():
+    """A signed tree head per Specs/merkle-log.md section 7, over the 8-leaf reference root."""
+    key = Ed25519PrivateKey.from_private_bytes(SEED)
+    signer = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    network = hashlib.sha256(b"careledger test network").digest()
+    root = bytes.fromhex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328")
+    size, wall, counter = 8, 1764000000456, 1
+    fields = bytes([1]) + network + struct.pack(">Q", size) + root + struct.pack(">QI", wall, counter) + signer
+    context = b"CareLedger-STH-v1"
+    sig = key.sign(context + fields)
+    print(json.dumps({
+        "description": "A CareLedger signed tree head (Specs/merkle-log.md section 7), made by Tests/Tools/make_entry_vectors.py",
+        "signer_seed": SEED.hex(),
+        "network_id": network.hex(),
+        "tree_size": size,
+        "root_hash": root.hex(),
+        "wall_millis": str(wall),
+        "counter": counter,
+        "signer": signer.hex(),
+        "signing_message_hex": (context + fields).hex(),
+        "signature": sig.hex(),
+        "encoded_hex": (fields + sig).hex(),
+    }, indent=2))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--tree-head"]:
+        tree_head()
+    else:
+        main()
