@@ -76,3 +76,15 @@ struct SiteKeys {
         BundleReader(siteKey: siteKey, agreementKey: agreement, compressor: StoredCompressor(), maxDecompressedBytes: cap)
     }
 }
+
+func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
+
+/// The fixed recipient keys of `Tests/Vectors/bundle-vectors.json`.
+struct FixedKeys {
+    let reader: BundleReader
+    init(_ file: VectorFile) throws {
+        let agreement = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: file.bytes("recipient_agreement_private"))
+        let siteKey = Hash32(hex: file.string("recipient_site_key")) ?? .zero
+        reader = BundleReader(siteKey: siteKey, agreementKey: agreement, compressor: StoredCompressor())
+    }
+}
