@@ -9,7 +9,7 @@ struct RangeComparison {
     /// The first reports of an exchange: the whole set as short ids when it is small,
     /// else the root's children.
     func opening() -> [RangeReport] {
-        describe(.root, count: set.count)
+        describe(.root, count: set.count, threshold: SyncProtocol.openingListThreshold)
     }
 
     /// Replies and ids-to-send for one flight of peer reports.
@@ -65,8 +65,8 @@ struct RangeComparison {
     }
 
     /// How this side describes a range it holds `count` ids in: a list when small, else children.
-    private func describe(_ prefix: IdPrefix, count: Int) -> [RangeReport] {
-        if count <= SyncProtocol.listThreshold || prefix.depth == 64 {
+    private func describe(_ prefix: IdPrefix, count: Int, threshold: Int = SyncProtocol.listThreshold) -> [RangeReport] {
+        if count <= threshold || prefix.depth == 64 {
             let shorts = Set(set.ids(in: prefix).map { SyncHashing.shortID($0, salt: salt) })
             return [.ids(prefix, shortIDs: shorts.sorted())]
         }

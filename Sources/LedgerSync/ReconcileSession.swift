@@ -129,8 +129,9 @@ public struct ReconcileSession: Sendable {
         }
     }
 
-    /// Tells the session the peer's bytes did not decode; it aborts the exchange.
-    public mutating func receiveUndecodable(_ error: SyncError) -> [Action] {
+    /// Ends the exchange from this side: the peer's bytes did not decode, an item to send
+    /// could not be loaded, or the transport gave up. Nothing staged is committed.
+    public mutating func abort(_ error: SyncError) -> [Action] {
         fail(error)
     }
 

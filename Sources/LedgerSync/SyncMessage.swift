@@ -92,6 +92,9 @@ public enum SyncProtocol {
     public static let summaryFingerprintLength = 16
     /// A side whose range holds at most this many ids lists them instead of descending.
     public static let listThreshold = 32
+    /// The HELLO lists the initiator's whole set only up to this many ids, so that an
+    /// in-sync exchange stays under 200 bytes (16 × 8 bytes ≈ one CHILDREN report).
+    public static let openingListThreshold = 16
     /// ABORT codes.
     public enum AbortCode {
         /// The peer broke the protocol (malformed or unexpected message).
