@@ -13,7 +13,7 @@ import LedgerCore
 /// ```
 /// It is O(n) on a difference and exists to exercise framing, fragmentation and concurrency,
 /// not to be efficient.
-public struct SetUnionConversation: SyncConversation {
+public struct SetUnionConversation: SyncConversation, Sendable {
     /// Which end of the exchange this is.
     public enum Role: Sendable { case initiator, responder }
 

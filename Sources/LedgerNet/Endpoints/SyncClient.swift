@@ -10,6 +10,8 @@ public struct SyncOutcome<Conversation: SyncConversation> {
     public var statistics: SessionStatistics
 }
 
+extension SyncOutcome: Sendable where Conversation: Sendable {}
+
 /// A TCP sync client: connects to a server, runs the Noise XX handshake as initiator, checks
 /// the server's key with the authorizer and runs one conversation.
 ///
