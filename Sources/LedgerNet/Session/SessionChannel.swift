@@ -1,0 +1,44 @@
+import NIOCore
+
+/// Builds a session's channel pipeline and hands the session task what it needs to drive it.
+///
+/// Pipeline, socket side first: `TimeoutHandler` → `ByteToMessageHandler(FrameDecoder)` →
+/// `NIOAsyncChannel` handler. The async channel's inbound buffer holds at most two frames; when
+/// it is full NIO stops reading the socket, so a fast peer cannot make us buffer without bound
+/// (Specs/sync-transport.md §7.3). Outbound writes suspend while the socket is not writable.
+struct SessionChannel: Sendable {
+    /// The async wrapper the session task reads frames from and writes bytes to.
+    let channel: NIOAsyncChannel<Frame, ByteBuffer>
+    private let timeouts: NIOLoopBound<TimeoutHandler>
+    /// The timeout that fired, if any.
+    let fired: LockedBox<TransportError?>
+
+    /// Installs the handlers; must run on the channel's event loop (it does, via the future).
+    static func configure(_ channel: any Channel, configuration: TransportConfiguration) -> EventLoopFuture<SessionChannel> {
+        channel.eventLoop.makeCompletedFuture {
+            let fired = LockedBox<TransportError?>(nil)
+            let timeoutHandler = TimeoutHandler(idleTimeout: configuration.idleTimeout,
+                                                exchangeTimeout: configuration.exchangeTimeout, fired: fired)
+            try channel.pipeline.syncOperations.addHandler(timeoutHandler)
+            try channel.pipeline.syncOperations.addHandler(
+                ByteToMessageHandler(FrameDecoder(maximumFrameLength: configuration.maximumFrameLength)))
+            let asyncChannel = try NIOAsyncChannel<Frame, ByteBuffer>(
+                wrappingChannelSynchronously: channel,
+                configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
+            return SessionChannel(channel: asyncChannel,
+                                  timeouts: NIOLoopBound(timeoutHandler, eventLoop: channel.eventLoop),
+                                  fired: fired)
+        }
+    }
+
+    /// Starts or stops the idle clock (it runs only while we wait for the peer).
+    func setWaiting(_ waiting: Bool) {
+        let timeouts = self.timeouts
+        timeouts.eventLoop.execute { timeouts.value.setWaiting(waiting) }
+    }
+
+    /// The peer's address as text, for logs and errors.
+    var peerAddress: String {
+        channel.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
+    }
+}

@@ -1,0 +1,79 @@
+import LedgerCore
+
+/// Limits and timeouts of the TCP transport (Specs/sync-transport.md §7).
+///
+/// Why explicit: every bound here is what keeps a misbehaving or slow peer from tying up the
+/// server: frame and message caps bound memory, timeouts bound time, the session cap bounds
+/// concurrency. Tests set them small; the defaults suit a rural link.
+public struct TransportConfiguration: Sendable {
+    /// The network id, bound into the handshake prologue: sites of different networks cannot
+    /// complete a handshake with each other.
+    public var networkID: Hash32
+    /// The largest frame length prefix accepted (kind byte plus body). At most 65,536, the
+    /// Noise message limit plus the kind byte; at least 64.
+    public var maximumFrameLength: Int
+    /// The largest reassembled conversation message, in bytes.
+    public var maximumMessageSize: Int
+    /// How long we wait for the peer's next bytes while we expect some, in seconds.
+    public var idleTimeout: Double
+    /// How long a whole session may take, handshake included, in seconds.
+    public var exchangeTimeout: Double
+    /// How long to wait for the TCP connection to be established (client), in seconds.
+    public var connectTimeout: Double
+    /// The most sessions a server runs at once; further connections get ABORT(busy).
+    public var maximumConcurrentSessions: Int
+
+    /// The hard upper bound for `maximumFrameLength`.
+    public static let frameLengthLimit = 65_536
+
+    /// Creates a configuration; out-of-range values are clamped to their bounds.
+    public init(networkID: Hash32,
+                maximumFrameLength: Int = TransportConfiguration.frameLengthLimit,
+                maximumMessageSize: Int = 16 << 20,
+                idleTimeout: Double = 60,
+                exchangeTimeout: Double = 600,
+                connectTimeout: Double = 10,
+                maximumConcurrentSessions: Int = 256) {
+        self.networkID = networkID
+        self.maximumFrameLength = min(max(maximumFrameLength, 64), Self.frameLengthLimit)
+        self.maximumMessageSize = max(maximumMessageSize, 1)
+        self.idleTimeout = idleTimeout
+        self.exchangeTimeout = exchangeTimeout
+        self.connectTimeout = connectTimeout
+        self.maximumConcurrentSessions = max(maximumConcurrentSessions, 1)
+    }
+
+    /// The Noise prologue (§4.1): "careledger-sync/1" then the 32-byte network id.
+    package var prologue: [UInt8] { Array("careledger-sync/1".utf8) + networkID.bytes }
+}
+
+/// What one session moved, reported by the client and logged by the server.
+public struct SessionStatistics: Sendable, Equatable {
+    /// The authenticated peer.
+    public var peer: PeerIdentity?
+    /// Bytes read from the socket, framing and handshake included.
+    public var bytesIn: Int
+    /// Bytes written to the socket, framing and handshake included.
+    public var bytesOut: Int
+    /// Conversation messages received.
+    public var messagesIn: Int
+    /// Conversation messages sent.
+    public var messagesOut: Int
+    /// Conversation round trips: times we sent messages and then received a reply
+    /// (the handshake's own 1.5 round trips are not counted).
+    public var roundTrips: Int
+    /// Wall-clock duration from connection to close, in seconds.
+    public var duration: Double
+
+    /// Creates empty statistics.
+    public init(peer: PeerIdentity? = nil, bytesIn: Int = 0, bytesOut: Int = 0, messagesIn: Int = 0,
+                messagesOut: Int = 0, roundTrips: Int = 0, duration: Double = 0) {
+        self.peer = peer
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.messagesIn = messagesIn
+        self.messagesOut = messagesOut
+        self.roundTrips = roundTrips
+        self.duration = duration
+    }
+}
