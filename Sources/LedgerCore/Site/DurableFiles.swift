@@ -6,10 +6,10 @@ import Darwin
 
 /// Small files written so that they survive power loss: data fsynced, and the directory
 /// fsynced whenever a name is created or renamed (the ALICE lesson).
-enum DurableFiles {
+package enum DurableFiles {
     /// Replaces `path` with `bytes` atomically: write a temporary file, fsync it, rename it
     /// over `path`, fsync the directory.
-    static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
         let temporary = path + ".tmp"
         let fd = try FileIO.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do {
@@ -27,7 +27,7 @@ enum DurableFiles {
     }
 
     /// Appends `bytes` to `path` (creating it, and then fsyncing its directory) and fsyncs.
-    static func append(_ bytes: [UInt8], to path: String) throws {
+    package static func append(_ bytes: [UInt8], to path: String) throws {
         let existed = access(path, F_OK) == 0
         let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
         defer { close(fd) }
@@ -37,7 +37,7 @@ enum DurableFiles {
     }
 
     /// Cuts `path` to `size` bytes and fsyncs it.
-    static func truncate(_ path: String, to size: Int) throws {
+    package static func truncate(_ path: String, to size: Int) throws {
         let fd = try FileIO.open(path, O_WRONLY)
         defer { close(fd) }
         try FileIO.truncate(fd, to: size, path: path)

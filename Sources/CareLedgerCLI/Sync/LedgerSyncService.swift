@@ -1,0 +1,99 @@
+import Dispatch
+import LedgerCore
+import LedgerNet
+import LedgerSync
+
+/// The one writer of a site's ledger while it syncs over TCP: every ledger access of every
+/// session runs on one serial queue, off the cooperative pool (blocking fsyncs) and never
+/// concurrently (one writer per data folder).
+final class LedgerSyncService: @unchecked Sendable {  // all state is touched only on `queue`.
+    private let queue = DispatchQueue(label: "careledger.ledger-writer")
+    private let ledger: SiteLedger
+    private var set: ReconcilableSet
+
+    init(ledger: SiteLedger) throws {
+        self.ledger = ledger
+        self.set = try ledger.reconcilableSet()
+    }
+
+    /// Runs `body` on the writer queue with the ledger and the current id set.
+    func withLedger<T: Sendable>(_ body: @escaping @Sendable (SiteLedger, inout ReconcilableSet) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try body(self.ledger, &self.set) })
+            }
+        }
+    }
+
+    /// The member whose X25519 key this is, if admitted and not revoked now.
+    func authorize(_ agreementKey: Hash32) async -> PeerIdentity? {
+        try? await withLedger { ledger, _ in
+            let now = ledger.currentTime()
+            guard let member = ledger.charter.members.values.first(where: { $0.agreementKey == agreementKey }),
+                  case .member(let role) = ledger.charter.status(of: member.key, at: now) else { return nil }
+            return PeerIdentity(name: member.name, signingKey: member.key, agreementKey: agreementKey, role: role.rawValue)
+        }
+    }
+
+    /// A conversation for one session, in the given role.
+    func conversation(role: ReconcileSession.Role, peer: PeerIdentity) async throws -> LedgerConversation {
+        let endpoint = try await withLedger { ledger, set in
+            UncheckedBox(SyncEndpoint(
+                session: ReconcileSession(role: role, set: set, verifier: EntryItemVerifier(networkID: ledger.networkID)),
+                provider: LedgerItemStore(ledger: ledger), store: LedgerItemStore(ledger: ledger)))
+        }
+        return LedgerConversation(service: self, endpoint: endpoint, role: role, peer: peer)
+    }
+}
+
+/// Holds a non-Sendable value that is only ever touched on the ledger writer queue.
+final class UncheckedBox<Value>: @unchecked Sendable {  // confined to LedgerSyncService.queue.
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The reconciliation state machine as a TCP conversation: each message is fed to the
+/// same `SyncEndpoint` that bundles use, on the ledger's writer queue.
+struct LedgerConversation: SyncConversation {
+    let service: LedgerSyncService
+    let endpoint: UncheckedBox<SyncEndpoint>
+    let role: ReconcileSession.Role
+    let peer: PeerIdentity
+
+    mutating func start() async throws -> ConversationStep {
+        guard role == .initiator else { return ConversationStep() }
+        let endpoint = self.endpoint
+        return try await service.withLedger { _, _ in
+            let salt = (0..<16).map { _ in UInt8.random(in: 0...255) }
+            let frames = endpoint.value.start(salt: salt)
+            return try Self.step(frames, endpoint.value)
+        }
+    }
+
+    mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
+        let endpoint = self.endpoint
+        return try await service.withLedger { ledger, set in
+            let frames = endpoint.value.receive(message)
+            let step = try Self.step(frames, endpoint.value)
+            if step.finished, let outcome = endpoint.value.outcome {
+                set.insert(contentsOf: outcome.received)
+                try ledger.recordArrivals(outcome.received)
+            }
+            return step
+        }
+    }
+
+    /// Read after the session ended, when nothing mutates the endpoint any more.
+    var logSummary: [String: String] {
+        let outcome = endpoint.value.outcome
+        return ["entries_in": "\(outcome?.received.count ?? 0)", "entries_out": "\(outcome?.sent ?? 0)"]
+    }
+
+    /// The outcome once finished.
+    var outcome: LedgerSync.SyncOutcome? { endpoint.value.outcome }
+
+    private static func step(_ frames: [[UInt8]], _ endpoint: SyncEndpoint) throws -> ConversationStep {
+        if let error = endpoint.error { throw error }
+        return ConversationStep(send: frames, finished: endpoint.isDone)
+    }
+}

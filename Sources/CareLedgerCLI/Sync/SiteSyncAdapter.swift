@@ -1,0 +1,103 @@
+import Crypto
+import Foundation
+import LedgerCore
+import LedgerSync
+
+/// Checks items before anything is stored: each must be a canonical entry of this network
+/// whose id is the id it claims. Signatures are checked (on every core) by the ledger's
+/// all-or-nothing ingest at commit, so each is verified once.
+struct EntryItemVerifier: SyncItemVerifier {
+    let networkID: Hash32
+
+    func verify(_ items: [SyncItem]) throws {
+        for item in items {
+            let entry = try Entry.decode(item.bytes)
+            guard entry.id == item.id else {
+                throw CoreError(.malformedFile, "item claims id \(item.id.hex) but its entry's id is \(entry.id.hex)", entryID: item.id)
+            }
+            guard entry.networkID == networkID else {
+                throw CoreError(.wrongNetwork, "entry \(entry.id.hex) belongs to network \(entry.networkID.hex)", entryID: entry.id)
+            }
+        }
+    }
+}
+
+/// Commits received entries through the ledger's ingest (all or nothing) and sums what happened.
+final class LedgerItemStore: SyncItemStore, SyncItemProvider {
+    let ledger: SiteLedger
+    private(set) var report = IngestReport()
+
+    init(ledger: SiteLedger) { self.ledger = ledger }
+
+    func commit(_ items: [SyncItem]) throws {
+        let result = try ledger.ingest(items.map(\.bytes))
+        report.imported += result.imported
+        report.alreadyHad += result.alreadyHad
+        report.quarantined += result.quarantined
+        report.released += result.released
+        report.forks += result.forks
+        report.storedIDs += result.storedIDs
+    }
+
+    func itemBytes(for id: Hash32) throws -> [UInt8]? { try ledger.encodedEntry(id: id) }
+}
+
+extension SiteLedger {
+    /// The last summary a peer sent this site, if any (`peers/<key>.summary`).
+    func lastKnownSummary(of peer: Hash32) -> PeerSummaryRecord? {
+        guard let data = FileManager.default.contents(atPath: layout.peers + "/\(peer.hex).summary") else { return nil }
+        return try? PeerSummaryRecord(decoding: Array(data))
+    }
+
+    /// Keeps a peer's summary if it is newer than the one held.
+    func remember(_ summary: PeerSummaryRecord) throws {
+        let kept = summary.keepingNewer(lastKnownSummary(of: summary.peer))
+        try FileManager.default.createDirectory(atPath: layout.peers, withIntermediateDirectories: true)
+        try DurableFiles.writeAtomically(kept.encoded(), to: layout.peers + "/\(summary.peer.hex).summary", mode: 0o644)
+    }
+
+    /// The member named `nameOrKey` (a name or a 64-hex-digit key).
+    func member(_ nameOrKey: String) throws -> Member {
+        if let key = Hash32(hex: nameOrKey), let member = charter.members[key] { return member }
+        if let member = charter.member(named: nameOrKey) { return member }
+        throw CLIFailure.usage("no member named or keyed \(nameOrKey); `careledger members list` shows the members")
+    }
+
+    /// A bundle for `recipients` with what they are believed to lack.
+    func writeBundle(to recipients: [Member]) throws -> (bytes: [UInt8], entries: Int) {
+        var bundleRecipients: [BundleRecipient] = []
+        for member in recipients {
+            guard let agreement = member.agreementKey else {
+                throw CLIFailure.usage("the key-agreement key of \(member.name) is not known yet: import a bundle from it first (its site.profile entry), or admit it with --agreement-key")
+            }
+            bundleRecipients.append(BundleRecipient(siteKey: member.key, agreementKey: agreement.bytes))
+        }
+        let set = try reconcilableSet()
+        let ids = BundleContents.ids(from: set, lastKnown: recipients.map { lastKnownSummary(of: $0.key)?.snapshot })
+        let store = LedgerItemStore(ledger: self)
+        var items: [SyncItem] = []
+        items.reserveCapacity(ids.count)
+        for id in ids {
+            guard let bytes = try store.itemBytes(for: id) else { continue }
+            items.append(SyncItem(id: id, bytes: bytes))
+        }
+        let head = try signTreeHead()
+        let writer = BundleWriter(signingKey: signingKeyForBundles, compressor: LZ4BundleCompressor())
+        let bytes = try writer.write(recipients: bundleRecipients, created: currentTime(), treeHead: head.encoded,
+                                     set: set, items: items)
+        return (bytes, items.count)
+    }
+
+    /// Imports one bundle file's bytes atomically; remembers the sender's summary.
+    func importBundle(_ bytes: [UInt8], fileName: String) throws -> (result: BundleImportResult, report: IngestReport) {
+        let reader = BundleReader(siteKey: siteKey, agreementKey: agreementKeyForBundles, compressor: LZ4BundleCompressor())
+        let store = LedgerItemStore(ledger: self)
+        let result = try reader.importBundle(bytes, fileName: fileName, set: try reconcilableSet(),
+                                             verifier: EntryItemVerifier(networkID: networkID), store: store)
+        if charter.members[result.header.sender] != nil || result.header.sender == siteKey {
+            try remember(result.senderSummary)
+        }
+        try recordArrivals(store.report.storedIDs)
+        return (result, store.report)
+    }
+}
