@@ -42,7 +42,7 @@ public struct EntryContent: Hashable, Sendable {
         guard canonicalLinks.count <= EntryFormat.maxLinks else {
             throw CoreError(.limitExceeded, "an entry has \(canonicalLinks.count) links, the limit is \(EntryFormat.maxLinks)")
         }
-        try EntryFormat.validateKind(Array(kind.utf8), offset: nil)
+        try EntryFormat.validateKind(kind.utf8, offset: nil)
         guard payload.count <= EntryFormat.maxPayloadBytes else {
             throw CoreError(.limitExceeded, "payload of \(payload.count) bytes exceeds the limit of \(EntryFormat.maxPayloadBytes)")
         }

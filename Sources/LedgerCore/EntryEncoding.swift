@@ -47,14 +47,14 @@ public enum EntryFormat {
     }
 
     /// Checks a kind's bytes: 1...maxKindBytes bytes, each 0x21...0x7E (§3).
-    static func validateKind(_ bytes: [UInt8], offset: Int?) throws {
+    static func validateKind<Bytes: Collection>(_ bytes: Bytes, offset: Int?) throws where Bytes.Element == UInt8 {
         guard !bytes.isEmpty else {
             throw CoreError(.invalidKind, "an entry kind must not be empty", offset: offset)
         }
         guard bytes.count <= maxKindBytes else {
             throw CoreError(.limitExceeded, "kind of \(bytes.count) bytes exceeds the limit of \(maxKindBytes)", offset: offset)
         }
-        for (i, byte) in bytes.enumerated() where !(0x21...0x7E).contains(byte) {
+        for (i, byte) in bytes.enumerated() where byte < 0x21 || byte > 0x7E {
             throw CoreError(
                 .invalidKind, "kind byte 0x\(Hash32.hexString([byte])) is not printable ASCII",
                 offset: offset.map { $0 + i })
