@@ -63,34 +63,11 @@ public struct BundleReader: Sendable {
     public func importBundle(_ bytes: [UInt8], fileName: String? = nil, set: ReconcilableSet,
                              verifier: any SyncItemVerifier, store: any SyncItemStore) throws(SyncError) -> BundleImportResult {
         let opened = try open(bytes, fileName: fileName)
-        var session = ReconcileSession(role: .bundleReader, set: set, verifier: verifier, limits: limits)
-        var summary: SummarySnapshot?
-        var committed: [Hash32] = []
-        var alreadyHad = 0
-        for message in opened.messages {
-            for action in session.receive(message) {
-                switch action {
-                case .learnedPeerSummary(let snapshot): summary = snapshot
-                case .commit(let items):
-                    do { try store.commit(items) } catch {
-                        throw SyncError(.commitFailed, "storing the bundle's items failed; nothing was stored", file: fileName, underlying: error)
-                    }
-                case .finished(let outcome):
-                    committed = outcome.received
-                    alreadyHad = outcome.alreadyHad
-                case .failed(let error):
-                    throw fileName.map { error.inFile($0) } ?? error
-                case .send, .sendItems:
-                    break
-                }
-            }
-        }
-        guard session.state == .finished, let summary else {
-            throw SyncError(.malformedBundle, "the payload does not end with a closing STEP", file: fileName)
-        }
+        let (summary, outcome) = try BundlePayload.apply(opened.messages, fileName: fileName, set: set, verifier: verifier,
+                                                         store: store, limits: limits)
         return BundleImportResult(header: opened.header, treeHead: opened.treeHead,
                                   senderSummary: PeerSummaryRecord(peer: opened.header.sender, asOf: opened.header.created, snapshot: summary),
-                                  imported: committed, alreadyHad: alreadyHad)
+                                  imported: outcome.received, alreadyHad: outcome.alreadyHad)
     }
 
     private func openUnnamed(_ bytes: [UInt8]) throws(SyncError) -> OpenedBundle {
@@ -202,19 +179,7 @@ public struct BundleReader: Sendable {
     }
 
     private func parsePayload(_ payload: [UInt8], header: BundleHeader) throws(SyncError) -> OpenedBundle {
-        var reader = ByteReader(payload, truncated: .malformedBundle, malformed: .malformedBundle)
-        let headLength = Int(try reader.u32("tree head length"))
-        let treeHead = try reader.raw(headLength, "tree head")
-        var decoder = SyncMessageDecoder(limits: limits)
-        let messages: [SyncMessage]
-        do {
-            messages = try decoder.feed(payload[reader.position...])
-        } catch {
-            throw SyncError(.malformedBundle, "the payload's messages do not decode: \(error.message)", offset: error.offset, underlying: error)
-        }
-        guard decoder.bufferedByteCount == 0 else {
-            throw SyncError(.malformedBundle, "the payload ends inside a message", offset: payload.count)
-        }
+        let (treeHead, messages) = try BundlePayload.parse(payload, limits: limits)
         return OpenedBundle(header: header, treeHead: treeHead, messages: messages)
     }
 }

@@ -38,16 +38,11 @@ public struct BundleWriter: Sendable {
         guard nonce.count == 16 else { throw SyncError(.bundleWriteFailed, "the bundle nonce must be 16 bytes") }
 
         // Payload (§5): tree head, then a recorded flight of sync messages.
-        var payload = ByteWriter()
-        payload.u32(UInt32(truncatingIfNeeded: treeHead.count))
-        payload.raw(treeHead)
         let snapshot = SummarySnapshot(of: set, salt: nonce, maxRangeCount: summaryRangeCount)
-        payload.raw(SyncMessageCodec.encode(.summary(snapshot)))
-        for message in SyncItemChunker.messages(for: items) { payload.raw(SyncMessageCodec.encode(message)) }
-        payload.raw(SyncMessageCodec.encode(.step([])))
+        let payload = BundlePayload.encode(treeHead: treeHead, snapshot: snapshot, items: items)
 
         let compressed: [UInt8]
-        do { compressed = try compressor.compress(payload.bytes) } catch {
+        do { compressed = try compressor.compress(payload) } catch {
             throw SyncError(.bundleWriteFailed, "compressing the payload failed", underlying: error)
         }
 
@@ -79,7 +74,7 @@ public struct BundleWriter: Sendable {
         } catch {
             throw SyncError(.bundleWriteFailed, "encrypting the content key to a recipient failed", underlying: error)
         }
-        file.u64(declaredSizeOverride ?? UInt64(payload.bytes.count))
+        file.u64(declaredSizeOverride ?? UInt64(payload.count))
         file.u64(UInt64(compressed.count + 16))
         let aad = file.bytes
 
