@@ -44,7 +44,7 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
         let baselineStart = ContinuousClock.now
         for _ in 0..<2 {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for store in baselineClients { group.addTask { try await Self.runInMemory(client: store, server: baselineServer) } }
+                for store in baselineClients { group.addTask { try Self.runInMemory(client: store, server: baselineServer) } }
                 try await group.waitForAll()
             }
         }
@@ -126,22 +126,22 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
     }
 
     /// Runs one initiator/responder pair directly, message by message.
-    static func runInMemory(client: ItemSet, server: ItemSet) async throws {
+    static func runInMemory(client: ItemSet, server: ItemSet) throws {
         var initiator = SetUnionConversation(role: .initiator, store: client)
         var responder = SetUnionConversation(role: .responder, store: server)
-        var toResponder = try await initiator.start().send
+        var toResponder = try initiator.start().send
         var initiatorDone = false
         var responderDone = false
         while !(initiatorDone && responderDone) {
             var toInitiator: [[UInt8]] = []
             for message in toResponder {
-                let step = try await responder.receive(message)
+                let step = try responder.receive(message)
                 toInitiator += step.send
                 responderDone = responderDone || step.finished
             }
             toResponder = []
             for message in toInitiator {
-                let step = try await initiator.receive(message)
+                let step = try initiator.receive(message)
                 toResponder += step.send
                 initiatorDone = initiatorDone || step.finished
             }
