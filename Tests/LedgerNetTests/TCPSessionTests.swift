@@ -224,10 +224,10 @@ struct GatedConversation: SyncConversation {
 
     init(gate: Gate) { self.gate = gate }
 
-    mutating func start() async throws -> ConversationStep { try await inner.start() }
+    mutating func start() async throws -> ConversationStep { try inner.start() }
 
     mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
         await gate.enter()
-        return try await inner.receive(message)
+        return try inner.receive(message)
     }
 }

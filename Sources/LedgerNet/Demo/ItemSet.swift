@@ -7,34 +7,41 @@ import LedgerCore
 /// Why shared and locked: a server's sessions run concurrently and all merge into one store,
 /// just as they will all write into one ledger.
 public final class ItemSet: Sendable {
-    private let items: LockedBox<Set<Hash32>>
+    /// The items and, when computed since the last change, their digest.
+    private let state: LockedBox<(items: Set<Hash32>, digest: Hash32?)>
 
     /// Creates a set holding `items`.
     public init(_ items: some Sequence<Hash32> = []) {
-        self.items = LockedBox(Set(items))
+        self.state = LockedBox((Set(items), nil))
     }
 
     /// A copy of the current items.
-    public var snapshot: Set<Hash32> { items.withLock { $0 } }
+    public var snapshot: Set<Hash32> { state.withLock { $0.items } }
 
     /// The number of items.
-    public var count: Int { items.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.items.count } }
 
     /// Adds `newItems`; returns how many were new.
     @discardableResult
     public func merge(_ newItems: some Sequence<Hash32>) -> Int {
-        items.withLock { set in
+        state.withLock { state in
             var added = 0
-            for item in newItems where set.insert(item).inserted { added += 1 }
+            for item in newItems where state.items.insert(item).inserted { added += 1 }
+            if added > 0 { state.digest = nil }
             return added
         }
     }
 
-    /// SHA-256 over the items in ascending order: equal sets have equal digests.
+    /// SHA-256 over the items in ascending order: equal sets have equal digests. Cached until
+    /// the next change, since every session of a server asks for it.
     public var digest: Hash32 {
-        let sorted = snapshot.sorted()
-        var hasher = SHA256()
-        for item in sorted { hasher.update(data: item.bytes) }
-        return Hash32(bytes: Array(hasher.finalize())) ?? .zero
+        state.withLock { state in
+            if let digest = state.digest { return digest }
+            var hasher = SHA256()
+            for item in state.items.sorted() { hasher.update(data: item.bytes) }
+            let digest = Hash32(bytes: Array(hasher.finalize())) ?? .zero
+            state.digest = digest
+            return digest
+        }
     }
 }

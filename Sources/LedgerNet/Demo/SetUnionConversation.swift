@@ -12,8 +12,8 @@ import LedgerCore
 /// 0x05 MISSING  responder → initiator: the items the initiator lacks; both finish
 /// ```
 /// It is O(n) on a difference and exists to exercise framing, fragmentation and concurrency,
-/// not to be efficient.
-public struct SetUnionConversation: SyncConversation, Sendable {
+/// not to be efficient. Its steps never suspend, so it also serves as a blocking conversation.
+public struct SetUnionConversation: SyncConversation, BlockingSyncConversation, Sendable {
     /// Which end of the exchange this is.
     public enum Role: Sendable { case initiator, responder }
 
@@ -37,13 +37,13 @@ public struct SetUnionConversation: SyncConversation, Sendable {
     }
 
     /// The initiator opens with its digest; the responder waits.
-    public mutating func start() async throws -> ConversationStep {
+    public mutating func start() throws -> ConversationStep {
         guard role == .initiator else { return ConversationStep() }
         return ConversationStep(send: [[0x01] + store.digest.bytes])
     }
 
     /// Answers one message (see the table above).
-    public mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
+    public mutating func receive(_ message: [UInt8]) throws -> ConversationStep {
         guard let type = message.first else { throw MalformedMessage(description: "empty message") }
         let body = Array(message.dropFirst())
         switch (role, type) {

@@ -29,13 +29,13 @@ public final class SyncServer: Sendable {
     /// - Parameters:
     ///   - staticKey: this site's X25519 agreement key, the Noise static key.
     ///   - authorizer: maps a proven peer key to a member, or nil to refuse it.
-    ///   - logger: where the per-session lines go.
+    ///   - logger: where the per-session lines go; by default nowhere.
     ///   - conversation: makes the responder's conversation for each admitted peer.
     /// - Throws: `TransportError.connectFailed` when the address cannot be bound.
     public static func bind(host: String, port: Int, configuration: TransportConfiguration,
                             staticKey: Curve25519.KeyAgreement.PrivateKey,
                             authorizer: @escaping PeerAuthorizer,
-                            logger: Logger,
+                            logger: Logger = Logger(label: "careledger.net", factory: { _ in SwiftLogNoOpLogHandler() }),
                             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                             conversation: @escaping ConversationFactory) async throws -> SyncServer {
         let listener: NIOAsyncChannel<SessionChannel, Never>

@@ -1,0 +1,187 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import LedgerCore
+import LedgerNet
+
+/// `careledger-bench tcp-load`: many clients sync with one in-process server at once over
+/// 127.0.0.1, through the full transport (Noise XX, framing, timeouts, back-pressure).
+///
+/// Each client holds a shared base set plus items of its own; two concurrent rounds run (the
+/// second spreads what the first gathered), after which every client must hold the server's
+/// set. The baseline, measured in the same run, is the same conversations wired directly in
+/// memory (no sockets, no encryption), so the figures show what the transport costs.
+struct TCPLoadBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tcp-load",
+        abstract: "Concurrent TCP syncs against one server: sessions/s, p50/p99 session time, server peak RSS.")
+
+    @Option(help: "Concurrent clients per round.")
+    var clients = 100
+
+    @Option(help: "Items every site shares at the start.")
+    var shared = 1_000
+
+    @Option(help: "Items only each client (and the server) holds at the start.")
+    var unique = 20
+
+    @Flag(help: "End with one JSON object on the last line.")
+    var json = false
+
+    func validate() throws {
+        guard clients >= 1, shared >= 0, unique >= 0 else { throw ValidationError("counts must not be negative; --clients at least 1") }
+    }
+
+    func run() async throws {
+        var generator = SystemRandomNumberGenerator()
+        let base = Self.items(shared, using: &generator)
+        let serverItems = base + Self.items(unique, using: &generator)
+        let clientItems = (0..<clients).map { _ in base + Self.items(unique, using: &generator) }
+
+        // Baseline: the same two rounds, conversations wired in memory.
+        let baselineServer = ItemSet(serverItems)
+        let baselineClients = clientItems.map { ItemSet($0) }
+        let baselineStart = ContinuousClock.now
+        for _ in 0..<2 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in baselineClients { group.addTask { try Self.runInMemory(client: store, server: baselineServer) } }
+                try await group.waitForAll()
+            }
+        }
+        let baselineSeconds = Self.seconds(ContinuousClock.now - baselineStart)
+
+        // The transport.
+        let serverSite = Curve25519.KeyAgreement.PrivateKey()
+        let clientKeys = (0..<clients).map { _ in Curve25519.KeyAgreement.PrivateKey() }
+        var members: [Hash32: PeerIdentity] = [:]
+        for (index, key) in ([serverSite] + clientKeys).enumerated() {
+            let hash = Self.hash(key)
+            members[hash] = PeerIdentity(name: index == 0 ? "central" : "clinic-\(index)", signingKey: hash,
+                                         agreementKey: hash, role: index == 0 ? "central" : "clinic")
+        }
+        let roster = members
+        let authorizer: PeerAuthorizer = { key in roster[key] }
+        let networkID = Hash32(w0: 1, w1: 2, w2: 3, w3: 4)
+        let configuration = TransportConfiguration(networkID: networkID, idleTimeout: 30, exchangeTimeout: 120,
+                                                   maximumConcurrentSessions: 2 * clients + 16)
+        let serverStore = ItemSet(serverItems)
+        let server = try await SyncServer.bind(host: "127.0.0.1", port: 0, configuration: configuration,
+                                               staticKey: serverSite, authorizer: authorizer) { _ in
+            SetUnionConversation(role: .responder, store: serverStore)
+        }
+        let serving = Task { try await server.run() }
+        let stores = clientItems.map { ItemSet($0) }
+        var durations: [Double] = []
+        var bytes = 0
+        let started = ContinuousClock.now
+        for _ in 0..<2 {
+            try await withThrowingTaskGroup(of: (Double, Int).self) { group in
+                for (index, store) in stores.enumerated() {
+                    let client = SyncClient(configuration: configuration, staticKey: clientKeys[index], authorizer: authorizer)
+                    group.addTask {
+                        let outcome = try await client.sync(host: "127.0.0.1", port: server.port) { _ in
+                            SetUnionConversation(role: .initiator, store: store)
+                        }
+                        return (outcome.statistics.duration, outcome.statistics.bytesIn + outcome.statistics.bytesOut)
+                    }
+                }
+                for try await (duration, moved) in group { durations.append(duration); bytes += moved }
+            }
+        }
+        let wall = Self.seconds(ContinuousClock.now - started)
+        await server.shutdown()
+        try await serving.value
+
+        let expected = Set(serverItems).union(clientItems.joined())
+        let converged = serverStore.snapshot == expected && stores.allSatisfy { $0.snapshot == expected }
+            && baselineServer.snapshot == expected && baselineClients.allSatisfy { $0.snapshot == expected }
+        durations.sort()
+        let p50 = Self.percentile(durations, 0.50) * 1000
+        let p99 = Self.percentile(durations, 0.99) * 1000
+        let sessions = durations.count
+        let perSecond = Double(sessions) / wall
+        let baselinePerSecond = Double(2 * clients) / baselineSeconds
+        let rss = Self.peakRSSMegabytes()
+
+        print("tcp-load: \(clients) concurrent clients x 2 rounds, \(shared) shared + \(unique) own items each")
+        print(Self.row("", "TCP+Noise", "in-memory"))
+        print(Self.row("sessions/s", String(format: "%.0f", perSecond), String(format: "%.0f", baselinePerSecond)))
+        print(Self.row("p50 session ms", String(format: "%.2f", p50)))
+        print(Self.row("p99 session ms", String(format: "%.2f", p99)))
+        print(Self.row("bytes per session", "\(bytes / max(sessions, 1))"))
+        print(Self.row("peak RSS MB (VmHWM, process)", String(format: "%.1f", rss)))
+        print(Self.row("peak concurrent sessions", "\(server.peakConcurrentSessions)"))
+        print("  converged: \(converged) (server and every client hold all \(expected.count) items)")
+        if json {
+            let object: [String: Any] = [
+                "converged": converged, "sessions_per_s": Self.round(perSecond), "p50_ms": Self.round(p50),
+                "p99_ms": Self.round(p99), "server_peak_rss_mb": Self.round(rss), "clients": clients,
+                "sessions": sessions, "baseline_in_memory_sessions_per_s": Self.round(baselinePerSecond),
+                "bytes_per_session": bytes / max(sessions, 1), "peak_concurrent_sessions": server.peakConcurrentSessions,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+        if !converged { throw ExitCode(1) }
+    }
+
+    /// Runs one initiator/responder pair directly, message by message.
+    static func runInMemory(client: ItemSet, server: ItemSet) throws {
+        var initiator = SetUnionConversation(role: .initiator, store: client)
+        var responder = SetUnionConversation(role: .responder, store: server)
+        var toResponder = try initiator.start().send
+        var initiatorDone = false
+        var responderDone = false
+        while !(initiatorDone && responderDone) {
+            var toInitiator: [[UInt8]] = []
+            for message in toResponder {
+                let step = try responder.receive(message)
+                toInitiator += step.send
+                responderDone = responderDone || step.finished
+            }
+            toResponder = []
+            for message in toInitiator {
+                let step = try initiator.receive(message)
+                toResponder += step.send
+                initiatorDone = initiatorDone || step.finished
+            }
+            if toResponder.isEmpty && toInitiator.isEmpty && !(initiatorDone && responderDone) { break }
+        }
+    }
+
+    static func items(_ count: Int, using generator: inout some RandomNumberGenerator) -> [Hash32] {
+        (0..<count).map { _ in Hash32(w0: generator.next(), w1: generator.next(), w2: generator.next(), w3: generator.next()) }
+    }
+
+    static func hash(_ key: Curve25519.KeyAgreement.PrivateKey) -> Hash32 {
+        Hash32(bytes: Array(key.publicKey.rawRepresentation)) ?? .zero
+    }
+
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// One aligned table row.
+    static func row(_ label: String, _ values: String...) -> String {
+        "  " + label.padding(toLength: 30, withPad: " ", startingAt: 0)
+            + values.map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined(separator: " ")
+    }
+
+    static func round(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    /// VmHWM from /proc/self/status in MB (0 where /proc is absent).
+    static func peakRSSMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let digits = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
+            return digits / 1024
+        }
+        return 0
+    }
+}
