@@ -91,7 +91,7 @@ public struct BundleWriter: Sendable {
 
         // Trailer (§3.3): signature over everything before it, then the checksum.
         do {
-            file.raw(try signingKey.signature(for: file.bytes))
+            file.raw(try signingKey.signature(for: SyncHashing.bundleSignatureMessage(file.bytes)))
         } catch {
             throw SyncError(.bundleWriteFailed, "signing the bundle failed", underlying: error)
         }

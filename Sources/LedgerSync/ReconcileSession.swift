@@ -143,6 +143,9 @@ public struct ReconcileSession: Sendable {
         guard flightsReceived <= limits.maxFlights else {
             return fail(SyncError(.tooManyRounds, "peer sent more than \(limits.maxFlights) flights"))
         }
+        guard reports.allSatisfy(\.isWellFormed) else {
+            return fail(SyncError(.malformedMessage, "a report breaks the grammar of Specs/sync-protocol.md §4.2"))
+        }
         if !reports.isEmpty { lastReportFlight = flightsSent + flightsReceived }
         let (replies, toSend) = comparison.process(reports)
         var fresh: [Hash32] = []

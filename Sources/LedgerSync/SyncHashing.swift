@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import LedgerCore
 
 /// Every SHA-256 the sync layer computes, domain-separated by a leading tag byte
@@ -49,8 +50,21 @@ enum SyncHashing {
         return value
     }
 
-    private static func digest(_ digest: SHA256.Digest) -> Hash32 {
-        // SHA-256 digests are always 32 bytes.
-        Hash32(bytes: Array(digest)) ?? .zero
+    /// The digest as a `Hash32`, read word by word (SHA-256 digests are always 32 bytes).
+    static func digest(_ digest: SHA256.Digest) -> Hash32 {
+        digest.withUnsafeBytes { raw in
+            func word(_ at: Int) -> UInt64 {
+                var value: UInt64 = 0
+                for i in at..<(at + 8) { value = value << 8 | UInt64(raw[i]) }
+                return value
+            }
+            return Hash32(w0: word(0), w1: word(8), w2: word(16), w3: word(24))
+        }
+    }
+
+    /// What the bundle signature signs (Specs/bundle-format.md §2): a domain string and
+    /// SHA-256 of the signed bytes, so a large bundle is hashed once, with SHA-256.
+    static func bundleSignatureMessage<Bytes: DataProtocol>(_ signed: Bytes) -> [UInt8] {
+        Array("careledger bundle v1 signature".utf8) + Array(SHA256.hash(data: signed))
     }
 }

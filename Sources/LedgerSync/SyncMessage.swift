@@ -30,6 +30,18 @@ public enum RangeReport: Hashable, Sendable {
     /// "Of the short ids you listed in `prefix`, send me these."
     case need(IdPrefix, shortIDs: [UInt64])
 
+    /// Whether the report obeys §4.2 (the decoder guarantees it; sessions fed values check it).
+    public var isWellFormed: Bool {
+        switch self {
+        case .children(let p, let present, let fps):
+            return p.depth < 64 && present != 0 && fps.count == present.nonzeroBitCount
+        case .ids(_, let list):
+            return zip(list, list.dropFirst()).allSatisfy { $0 < $1 }
+        case .need(_, let list):
+            return !list.isEmpty && zip(list, list.dropFirst()).allSatisfy { $0 < $1 }
+        }
+    }
+
     /// The range the report is about.
     public var prefix: IdPrefix {
         switch self {

@@ -113,6 +113,15 @@ struct ReconcileSessionTests {
         #expect(last.contains { if case .failed(let e) = $0 { return e.code == .tooManyRounds } else { return false } })
     }
 
+    @Test("a report whose fingerprints do not match its bitmap is refused, not trusted")
+    func malformedReportValue() {
+        var initiator = ReconcileSession(role: .initiator, set: ReconcilableSet(), verifier: HashCheckingVerifier())
+        _ = initiator.start(salt: Array(repeating: 3, count: 16))
+        let actions = initiator.receive(.step([.children(.root, present: 0xffff, fingerprints: [1])]))
+        #expect(initiator.state == .failed)
+        #expect(actions.contains { if case .failed(let e) = $0 { return e.code == .malformedMessage } else { return false } })
+    }
+
     @Test("a HELLO answers with the responder's reports, pure and without I/O")
     func helloIsAnsweredPurely() {
         var rng = SeededGenerator(seed: 12)
