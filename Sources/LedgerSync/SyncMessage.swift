@@ -107,6 +107,12 @@ public enum SyncProtocol {
     /// The HELLO lists the initiator's whole set only up to this many ids, so that an
     /// in-sync exchange stays under 200 bytes (16 × 8 bytes ≈ one CHILDREN report).
     public static let openingListThreshold = 16
+    /// 16 fresh bytes from the system's cryptographic generator, for `ReconcileSession.start(salt:)`.
+    public static func freshSalt() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<saltLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
     /// ABORT codes.
     public enum AbortCode {
         /// The peer broke the protocol (malformed or unexpected message).
