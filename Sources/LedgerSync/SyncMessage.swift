@@ -140,7 +140,8 @@ public struct SyncLimits: Sendable, Hashable {
     public var maxSummaryRanges: Int = 1 << 22
     /// Most flights one side accepts in an exchange.
     public var maxFlights: Int = 64
-    /// Most item bytes staged (received, not yet committed) in one exchange.
+    /// Most item bytes staged (received, not yet committed) in one exchange; items past it
+    /// are verified but left for the next exchange (`SyncOutcome.deferred`).
     public var maxStagedBytes: Int = 1 << 30
 
     /// The default limits.

@@ -76,6 +76,25 @@ struct ReconcileSessionTests {
         #expect(honest.commits == 0)
     }
 
+    @Test("past the staging cap, items are verified but deferred to the next exchange, which completes the sync")
+    func stagingCapDefers() {
+        var rng = SeededGenerator(seed: 14)
+        let a = MemorySite(), b = MemorySite(randomItems(50, size: 100, using: &rng))
+        var limits = SyncLimits()
+        limits.maxStagedBytes = 1_000
+        var exchanges = 0
+        while a.set.rootHash != b.set.rootHash && exchanges < 10 {
+            var initiator = SyncEndpoint(session: ReconcileSession(role: .initiator, set: a.set, verifier: HashCheckingVerifier(), limits: limits), provider: a, store: a)
+            var responder = SyncEndpoint(session: ReconcileSession(role: .responder, set: b.set, verifier: HashCheckingVerifier()), provider: b, store: b)
+            let report = LoopbackExchange.run(initiator: &initiator, responder: &responder, salt: rng.bytes(16))
+            #expect(report.error == nil)
+            #expect((report.initiator?.received.count ?? 0) <= 10)
+            exchanges += 1
+        }
+        #expect(a.set.rootHash == b.set.rootHash)
+        #expect(exchanges == 5)
+    }
+
     @Test("a failing store leaves the site unchanged and reports commit-failed")
     func failingStore() {
         var rng = SeededGenerator(seed: 10)
