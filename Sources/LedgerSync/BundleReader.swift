@@ -119,7 +119,7 @@ public struct BundleReader: Sendable {
             throw SyncError(.checksumMismatch, "checksum mismatch: the file is damaged", offset: signedEnd + 64)
         }
         guard let senderKey = try? Curve25519.Signing.PublicKey(rawRepresentation: sender.bytes),
-              senderKey.isValidSignature(signature, for: bytes[0..<signedEnd]) else {
+              senderKey.isValidSignature(signature, for: SyncHashing.bundleSignatureMessage(bytes[0..<signedEnd])) else {
             throw SyncError(.badSignature, "the sender's signature does not verify", offset: signedEnd)
         }
         guard reserved == 0, recipientCount >= 1, recipientCount <= BundleHeader.maxRecipients else {

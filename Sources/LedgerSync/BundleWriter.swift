@@ -91,11 +91,31 @@ public struct BundleWriter: Sendable {
 
         // Trailer (§3.3): signature over everything before it, then the checksum.
         do {
-            file.raw(try signingKey.signature(for: file.bytes))
+            file.raw(try signingKey.signature(for: SyncHashing.bundleSignatureMessage(file.bytes)))
         } catch {
             throw SyncError(.bundleWriteFailed, "signing the bundle failed", underlying: error)
         }
         file.raw(SHA256.hash(data: file.bytes))
         return file.bytes
+    }
+
+    /// Builds a bundle with exactly what the recipients are believed to lack
+    /// (`BundleContents.ids`), loading the items through `provider`.
+    /// - Parameter lastKnown: the last known summary of each recipient, nil when unknown.
+    /// - Returns: the file bytes and how many items it carries.
+    public func write(recipients: [BundleRecipient], lastKnown: [SummarySnapshot?], created: HybridTimestamp,
+                      treeHead: [UInt8], set: ReconcilableSet, provider: any SyncItemProvider) throws(SyncError) -> (bytes: [UInt8], items: Int) {
+        let ids = BundleContents.ids(from: set, lastKnown: lastKnown)
+        var items: [SyncItem] = []
+        items.reserveCapacity(ids.count)
+        for id in ids {
+            let bytes: [UInt8]?
+            do { bytes = try provider.itemBytes(for: id) } catch {
+                throw SyncError(.itemUnavailable, "could not load an item for the bundle", itemID: id, underlying: error)
+            }
+            guard let bytes else { throw SyncError(.itemUnavailable, "an item chosen for the bundle is not in the local store", itemID: id) }
+            items.append(SyncItem(id: id, bytes: bytes))
+        }
+        return (try write(recipients: recipients, created: created, treeHead: treeHead, set: set, items: items), items.count)
     }
 }

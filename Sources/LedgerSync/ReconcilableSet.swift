@@ -57,8 +57,12 @@ public struct ReconcilableSet: Sendable {
     /// Adds many ids, rehashing each touched node once. Returns how many were new.
     @discardableResult
     public mutating func insert<S: Sequence>(contentsOf ids: S) -> Int where S.Element == Hash32 {
+        var batch = Array(ids)
+        // Inserting in id order walks the trie sequentially instead of missing the cache
+        // on every id (a 10^6-id build is several times faster); the result is the same.
+        if batch.count > 1_024 { batch.sort(by: Self.less) }
         var added = 0
-        for id in ids where insertWithoutHashing(id) { added += 1 }
+        for id in batch where insertWithoutHashing(id) { added += 1 }
         if added > 0 { rehash(0) }
         return added
     }
@@ -83,27 +87,40 @@ public struct ReconcilableSet: Sendable {
     // MARK: - Insertion
 
     private mutating func insertWithoutHashing(_ id: Hash32) -> Bool {
+        // First walk: find where the id belongs and whether it is already there.
         var index = 0
-        var path: [Int] = []
+        var emptySlot = -1
         while true {
-            path.append(index)
             let node = nodes[index]
             if node.childBlock < 0 { break }
             let slot = Int(node.childBlock) * 16 + IdPrefix.nibble(of: id, at: node.depth)
             let child = childSlots[slot]
-            if child < 0 {
-                let leaf = appendLeaf([id], depth: node.depth + 1)
-                childSlots[slot] = Int32(leaf)
-                for i in path { nodes[i].count += 1; nodes[i].dirty = true }
-                return true
-            }
+            if child < 0 { emptySlot = slot; break }
             index = Int(child)
         }
-        let leafIndex = Int(nodes[index].leaf)
-        let (found, at) = Self.search(leafIDs[leafIndex], id)
-        if found { return false }
+        var leafIndex = -1
+        var at = 0
+        if emptySlot < 0 {
+            leafIndex = Int(nodes[index].leaf)
+            let (found, position) = Self.search(leafIDs[leafIndex], id)
+            if found { return false }
+            at = position
+        }
+        // Second walk: count the new id on its path and mark the path for rehashing.
+        var walk = 0
+        while walk != index {
+            nodes[walk].count += 1
+            nodes[walk].dirty = true
+            walk = Int(childSlots[Int(nodes[walk].childBlock) * 16 + IdPrefix.nibble(of: id, at: nodes[walk].depth)])
+        }
+        nodes[index].count += 1
+        nodes[index].dirty = true
+        if emptySlot >= 0 {
+            let leaf = appendLeaf([id], depth: nodes[index].depth + 1)
+            childSlots[emptySlot] = Int32(leaf)
+            return true
+        }
         leafIDs[leafIndex].insert(id, at: at)
-        for i in path { nodes[i].count += 1; nodes[i].dirty = true }
         if nodes[index].count > Self.leafCapacity && nodes[index].depth < 64 { split(index) }
         return true
     }
@@ -162,8 +179,22 @@ public struct ReconcilableSet: Sendable {
         var low = 0, high = sorted.count
         while low < high {
             let mid = (low + high) >> 1
-            if sorted[mid] < id { low = mid + 1 } else { high = mid }
+            if less(sorted[mid], id) { low = mid + 1 } else { high = mid }
         }
-        return (low < sorted.count && sorted[low] == id, low)
+        return (low < sorted.count && equal(sorted[low], id), low)
+    }
+
+    /// Byte order of two ids, inlined here (Hash32's own `<` is not inlinable across modules).
+    @inline(__always)
+    static func less(_ a: Hash32, _ b: Hash32) -> Bool {
+        if a.w0 != b.w0 { return a.w0 < b.w0 }
+        if a.w1 != b.w1 { return a.w1 < b.w1 }
+        if a.w2 != b.w2 { return a.w2 < b.w2 }
+        return a.w3 < b.w3
+    }
+
+    @inline(__always)
+    static func equal(_ a: Hash32, _ b: Hash32) -> Bool {
+        a.w0 == b.w0 && a.w1 == b.w1 && a.w2 == b.w2 && a.w3 == b.w3
     }
 }

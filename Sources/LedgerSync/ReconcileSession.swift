@@ -66,6 +66,7 @@ public struct ReconcileSession: Sendable {
     private var stagedIDs = Set<Hash32>()
     private var stagedBytes = 0
     private var alreadyHad = 0
+    private var deferred = 0
     private var flightsSent = 0
     private var flightsReceived = 0
     private var lastReportFlight = 0
@@ -143,6 +144,9 @@ public struct ReconcileSession: Sendable {
         guard flightsReceived <= limits.maxFlights else {
             return fail(SyncError(.tooManyRounds, "peer sent more than \(limits.maxFlights) flights"))
         }
+        guard reports.allSatisfy(\.isWellFormed) else {
+            return fail(SyncError(.malformedMessage, "a report breaks the grammar of Specs/sync-protocol.md §4.2"))
+        }
         if !reports.isEmpty { lastReportFlight = flightsSent + flightsReceived }
         let (replies, toSend) = comparison.process(reports)
         var fresh: [Hash32] = []
@@ -174,14 +178,17 @@ public struct ReconcileSession: Sendable {
 
     private mutating func stage(_ items: [SyncItem]) -> [Action] {
         var fresh: [SyncItem] = []
+        var overCap = Set<Hash32>()
         for item in items {
             if set.contains(item.id) || stagedIDs.contains(item.id) { alreadyHad += 1; continue }
-            stagedBytes += item.bytes.count
-            guard stagedBytes <= limits.maxStagedBytes else {
-                return fail(SyncError(.limitExceeded, "peer sent more than \(limits.maxStagedBytes) bytes of items in one exchange"))
+            if stagedBytes + item.bytes.count > limits.maxStagedBytes {
+                // Over the staging cap (§5.4): still verified, not kept; the next exchange fetches it.
+                overCap.insert(item.id)
+            } else {
+                stagedBytes += item.bytes.count
+                stagedIDs.insert(item.id)
             }
             fresh.append(item)
-            stagedIDs.insert(item.id)
         }
         guard !fresh.isEmpty else { return [] }
         do {
@@ -190,13 +197,14 @@ public struct ReconcileSession: Sendable {
             return fail(SyncError(.itemRejected, "the peer sent an item that failed verification; nothing it sent in this exchange is stored",
                                   itemID: fresh.count == 1 ? fresh[0].id : nil, underlying: error))
         }
-        staged.append(contentsOf: fresh)
+        deferred += overCap.count
+        staged.append(contentsOf: overCap.isEmpty ? fresh : fresh.filter { !overCap.contains($0.id) })
         return []
     }
 
     private mutating func finish() -> [Action] {
         state = .finished
-        let outcome = SyncOutcome(received: staged.map(\.id), alreadyHad: alreadyHad, sent: sentIDs.count,
+        let outcome = SyncOutcome(received: staged.map(\.id), alreadyHad: alreadyHad, deferred: deferred, sent: sentIDs.count,
                                   flightsSent: flightsSent, flightsReceived: flightsReceived,
                                   roundTrips: (lastReportFlight + 1) / 2)
         let items = staged
@@ -224,6 +232,9 @@ public struct SyncOutcome: Sendable, Hashable {
     public let received: [Hash32]
     /// Items the peer sent that this site already held (replays, duplicates).
     public let alreadyHad: Int
+    /// Verified items not kept because the exchange passed `SyncLimits.maxStagedBytes`;
+    /// the next exchange fetches them (a first sync of a large ledger takes several).
+    public let deferred: Int
     /// Items this side sent.
     public let sent: Int
     /// HELLO/STEP flights this side sent.

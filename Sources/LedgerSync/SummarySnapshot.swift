@@ -127,6 +127,8 @@ extension SummarySnapshot {
             case 0x01:
                 let count = try reader.varint("summary range count")
                 guard count <= total else { throw reader.malformed("summary range count over the total") }
+                // An empty range is written as a clear bitmap bit; only the empty set's root is an explicit 0.
+                guard count > 0 || prefix.depth == 0 else { throw reader.malformed("summary lists an empty range explicitly") }
                 let fp = count > 0 ? try reader.raw(SyncProtocol.summaryFingerprintLength, "summary fingerprint") : []
                 guard ranges.count < limits.maxSummaryRanges else {
                     throw SyncError(.limitExceeded, "summary has more than \(limits.maxSummaryRanges) ranges", offset: reader.offset)

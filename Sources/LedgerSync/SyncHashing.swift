@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import LedgerCore
 
 /// Every SHA-256 the sync layer computes, domain-separated by a leading tag byte
@@ -6,27 +7,43 @@ import LedgerCore
 enum SyncHashing {
     /// Leaf node: SHA-256(0x00 || id_1 || … || id_k) over the range's ids in ascending order.
     static func leaf<C: Collection>(_ sortedIDs: C) -> Hash32 where C.Element == Hash32 {
-        var hasher = SHA256()
         var buffer = [UInt8](repeating: 0, count: 1 + 32 * sortedIDs.count)
-        buffer[0] = 0x00
-        var at = 1
-        for id in sortedIDs {
-            for word in [id.w0, id.w1, id.w2, id.w3] {
-                var w = word.bigEndian
-                withUnsafeBytes(of: &w) { raw in for b in raw { buffer[at] = b; at += 1 } }
+        buffer.withUnsafeMutableBufferPointer { out in
+            var at = 1
+            for id in sortedIDs {
+                for word in [id.w0, id.w1, id.w2, id.w3] {
+                    for shift in [56, 48, 40, 32, 24, 16, 8, 0] as [UInt64] {
+                        out[at] = UInt8(truncatingIfNeeded: word >> shift)
+                        at += 1
+                    }
+                }
             }
         }
-        hasher.update(data: buffer)
-        return digest(hasher.finalize())
+        return digest(SHA256.hash(data: buffer))
     }
 
     /// Inner node: SHA-256(0x01 || bitmap u16 BE || hash of each present child in nibble order).
     static func inner(bitmap: UInt16, childHashes: [Hash32]) -> Hash32 {
-        var writer = ByteWriter(capacity: 3 + 32 * childHashes.count)
-        writer.u8(0x01)
-        writer.u16(bitmap)
-        for child in childHashes { writer.hash(child) }
-        return digest(SHA256.hash(data: writer.bytes))
+        leafLike(tag: 0x01, bitmap: bitmap, childHashes)
+    }
+
+    private static func leafLike(tag: UInt8, bitmap: UInt16, _ hashes: [Hash32]) -> Hash32 {
+        var buffer = [UInt8](repeating: 0, count: 3 + 32 * hashes.count)
+        buffer.withUnsafeMutableBufferPointer { out in
+            out[0] = tag
+            out[1] = UInt8(truncatingIfNeeded: bitmap >> 8)
+            out[2] = UInt8(truncatingIfNeeded: bitmap)
+            var at = 3
+            for id in hashes {
+                for word in [id.w0, id.w1, id.w2, id.w3] {
+                    for shift in [56, 48, 40, 32, 24, 16, 8, 0] as [UInt64] {
+                        out[at] = UInt8(truncatingIfNeeded: word >> shift)
+                        at += 1
+                    }
+                }
+            }
+        }
+        return digest(SHA256.hash(data: buffer))
     }
 
     /// Salted range fingerprint: the first `length` bytes of SHA-256(0x02 || salt || node hash).
@@ -49,8 +66,21 @@ enum SyncHashing {
         return value
     }
 
-    private static func digest(_ digest: SHA256.Digest) -> Hash32 {
-        // SHA-256 digests are always 32 bytes.
-        Hash32(bytes: Array(digest)) ?? .zero
+    /// The digest as a `Hash32`, read word by word (SHA-256 digests are always 32 bytes).
+    static func digest(_ digest: SHA256.Digest) -> Hash32 {
+        digest.withUnsafeBytes { raw in
+            func word(_ at: Int) -> UInt64 {
+                var value: UInt64 = 0
+                for i in at..<(at + 8) { value = value << 8 | UInt64(raw[i]) }
+                return value
+            }
+            return Hash32(w0: word(0), w1: word(8), w2: word(16), w3: word(24))
+        }
+    }
+
+    /// What the bundle signature signs (Specs/bundle-format.md §2): a domain string and
+    /// SHA-256 of the signed bytes, so a large bundle is hashed once, with SHA-256.
+    static func bundleSignatureMessage<Bytes: DataProtocol>(_ signed: Bytes) -> [UInt8] {
+        Array("careledger bundle v1 signature".utf8) + Array(SHA256.hash(data: signed))
     }
 }

@@ -30,6 +30,18 @@ public enum RangeReport: Hashable, Sendable {
     /// "Of the short ids you listed in `prefix`, send me these."
     case need(IdPrefix, shortIDs: [UInt64])
 
+    /// Whether the report obeys §4.2 (the decoder guarantees it; sessions fed values check it).
+    public var isWellFormed: Bool {
+        switch self {
+        case .children(let p, let present, let fps):
+            return p.depth < 64 && present != 0 && fps.count == present.nonzeroBitCount
+        case .ids(_, let list):
+            return zip(list, list.dropFirst()).allSatisfy { $0 < $1 }
+        case .need(_, let list):
+            return !list.isEmpty && zip(list, list.dropFirst()).allSatisfy { $0 < $1 }
+        }
+    }
+
     /// The range the report is about.
     public var prefix: IdPrefix {
         switch self {
@@ -95,6 +107,12 @@ public enum SyncProtocol {
     /// The HELLO lists the initiator's whole set only up to this many ids, so that an
     /// in-sync exchange stays under 200 bytes (16 × 8 bytes ≈ one CHILDREN report).
     public static let openingListThreshold = 16
+    /// 16 fresh bytes from the system's cryptographic generator, for `ReconcileSession.start(salt:)`.
+    public static func freshSalt() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<saltLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
     /// ABORT codes.
     public enum AbortCode {
         /// The peer broke the protocol (malformed or unexpected message).
@@ -122,7 +140,8 @@ public struct SyncLimits: Sendable, Hashable {
     public var maxSummaryRanges: Int = 1 << 22
     /// Most flights one side accepts in an exchange.
     public var maxFlights: Int = 64
-    /// Most item bytes staged (received, not yet committed) in one exchange.
+    /// Most item bytes staged (received, not yet committed) in one exchange; items past it
+    /// are verified but left for the next exchange (`SyncOutcome.deferred`).
     public var maxStagedBytes: Int = 1 << 30
 
     /// The default limits.

@@ -155,6 +155,9 @@ public struct SyncMessageDecoder: Sendable {
     /// The caps applied to every frame.
     public let limits: SyncLimits
     private var buffer: [UInt8] = []
+    /// Bytes of `buffer` already decoded; compacted lazily so a long stream is not
+    /// shifted once per message.
+    private var start = 0
     private var consumed = 0
     private var failure: SyncError?
 
@@ -162,17 +165,21 @@ public struct SyncMessageDecoder: Sendable {
     public init(limits: SyncLimits = SyncLimits()) { self.limits = limits }
 
     /// Bytes received but not yet part of a complete frame.
-    public var bufferedByteCount: Int { buffer.count }
+    public var bufferedByteCount: Int { buffer.count - start }
 
     /// Appends `bytes` and returns every message they complete.
     /// - Throws: `SyncError` with the stream offset of the bad frame.
     public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) throws(SyncError) -> [SyncMessage] where Bytes.Element == UInt8 {
         if let failure { throw failure }
+        if start > 0 && start >= buffer.count / 2 {
+            buffer.removeFirst(start)
+            start = 0
+        }
         buffer.append(contentsOf: bytes)
         var messages: [SyncMessage] = []
         do throws(SyncError) {
-            while buffer.count >= SyncMessageCodec.headerLength {
-                var header = ByteReader(buffer, base: consumed)
+            while buffer.count - start >= SyncMessageCodec.headerLength {
+                var header = ByteReader(buffer, from: start, base: consumed - start)
                 let type = try header.u8("frame type")
                 let length = Int(try header.u32("frame length"))
                 guard length <= limits.maxMessageBytes else {
@@ -182,10 +189,10 @@ public struct SyncMessageDecoder: Sendable {
                     throw SyncError(.unknownMessageType, "unknown message type 0x\(String(type, radix: 16))", offset: consumed)
                 }
                 let total = SyncMessageCodec.headerLength + length
-                guard buffer.count >= total else { break }
-                var body = ByteReader(buffer, from: SyncMessageCodec.headerLength, to: total, base: consumed)
+                guard buffer.count - start >= total else { break }
+                var body = ByteReader(buffer, from: start + SyncMessageCodec.headerLength, to: start + total, base: consumed - start)
                 messages.append(try SyncMessageCodec.decodeBody(type: type, &body, limits: limits))
-                buffer.removeFirst(total)
+                start += total
                 consumed += total
             }
         } catch {

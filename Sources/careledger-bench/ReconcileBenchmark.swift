@@ -28,9 +28,22 @@ struct ReconcileBenchmark: ParsableCommand {
     func run() throws {
         var rng = BenchGenerator(seed: 2026)
         var rows: [[String: Any]] = []
+        var builds: [String: Any] = [:]
+        var insertMicros = 0.0
         print("n         d     summary_B  round_trips  target_B   ratio  full_list_B  item_B     ms")
         for n in [10_000, 100_000, 1_000_000] where n <= maxN {
-            let base = ReconcilableSet((0..<n).map { _ in rng.hash() })
+            let ids = (0..<n).map { _ in rng.hash() }
+            var start = DispatchTime.now().uptimeNanoseconds
+            let base = ReconcilableSet(ids)
+            let buildMs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            builds[String(n)] = (buildMs * 10).rounded() / 10
+            // Incremental maintenance: 10,000 single inserts, each rehashing its path.
+            var grown = base
+            let extra = (0..<10_000).map { _ in rng.hash() }
+            start = DispatchTime.now().uptimeNanoseconds
+            for id in extra { grown.insert(id) }
+            insertMicros = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3 / 10_000
+            print(String(format: "n=%d: set built in %.1f ms; one insert + rehash %.2f µs", n, buildMs, insertMicros))
             for d in [0, 1, 10, 100, 1_000] {
                 var bytes = 0, itemBytes = 0, worstTrips = 0, millis = 0.0
                 for _ in 0..<trials {
@@ -72,7 +85,7 @@ struct ReconcileBenchmark: ParsableCommand {
         let object: [String: Any] = [
             "in_sync_bytes": pick(largest, 0, "summary_bytes"), "in_sync_round_trips": pick(largest, 0, "round_trips"),
             "one_diff_bytes_1m": pick(1_000_000, 1, "summary_bytes"), "one_diff_round_trips_1m": pick(1_000_000, 1, "round_trips"),
-            "table": rows,
+            "table": rows, "set_build_ms": builds, "single_insert_us_at_largest_n": (insertMicros * 100).rounded() / 100,
             "bundle_items": bundleItems, "bundle_bytes": bundle.bytes, "bundle_export_ms": bundle.exportMs.rounded(),
             "bundle_import_ms": bundle.importMs.rounded(), "bundle_baseline_copy_sha256_ms": bundle.baselineMs.rounded(),
             "bundle_codec": "stored (LZ4 wired by the integrator)",

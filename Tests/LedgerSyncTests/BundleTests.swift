@@ -57,6 +57,27 @@ struct BundleTests {
         #expect(Set(back).isSuperset(of: extra.map(\.id)))
     }
 
+    @Test("writing from a provider carries only what the recipient's last summary lacks")
+    func writeFromProvider() throws {
+        var rng = SeededGenerator(seed: 21)
+        let shared = randomItems(300, using: &rng)
+        let source = MemorySite(shared), target = MemorySite(shared)
+        let known = SummarySnapshot(of: target.set, salt: rng.bytes(16), maxRangeCount: 4)
+        let extra = randomItems(2, using: &rng)
+        source.add(extra)
+        let (bytes, count) = try alice.writer().write(recipients: [bob.recipient], lastKnown: [known],
+                                                      created: HybridTimestamp(wallMillis: 9, counter: 0), treeHead: [],
+                                                      set: source.set, provider: source)
+        #expect(count >= 2 && count <= 10, "\(count) items for 2 differences")
+        let result = try bob.reader().importBundle(bytes, set: target.set, verifier: HashCheckingVerifier(), store: target)
+        #expect(Set(result.imported) == Set(extra.map(\.id)))
+        #expect(target.set.rootHash == source.set.rootHash)
+        // With no summary known, everything goes.
+        let (_, all) = try alice.writer().write(recipients: [bob.recipient], lastKnown: [nil], created: HybridTimestamp(wallMillis: 10, counter: 0),
+                                                treeHead: [], set: source.set, provider: source)
+        #expect(all == source.set.count)
+    }
+
     @Test("importing the same bundle again, or an older one after a newer one, is idempotent and not an error")
     func replayIsIdempotent() throws {
         let (source, target) = fixture()

@@ -76,6 +76,25 @@ struct ReconcileSessionTests {
         #expect(honest.commits == 0)
     }
 
+    @Test("past the staging cap, items are verified but deferred to the next exchange, which completes the sync")
+    func stagingCapDefers() {
+        var rng = SeededGenerator(seed: 14)
+        let a = MemorySite(), b = MemorySite(randomItems(50, size: 100, using: &rng))
+        var limits = SyncLimits()
+        limits.maxStagedBytes = 1_000
+        var exchanges = 0
+        while a.set.rootHash != b.set.rootHash && exchanges < 10 {
+            var initiator = SyncEndpoint(session: ReconcileSession(role: .initiator, set: a.set, verifier: HashCheckingVerifier(), limits: limits), provider: a, store: a)
+            var responder = SyncEndpoint(session: ReconcileSession(role: .responder, set: b.set, verifier: HashCheckingVerifier()), provider: b, store: b)
+            let report = LoopbackExchange.run(initiator: &initiator, responder: &responder, salt: rng.bytes(16))
+            #expect(report.error == nil)
+            #expect((report.initiator?.received.count ?? 0) <= 10)
+            exchanges += 1
+        }
+        #expect(a.set.rootHash == b.set.rootHash)
+        #expect(exchanges == 5)
+    }
+
     @Test("a failing store leaves the site unchanged and reports commit-failed")
     func failingStore() {
         var rng = SeededGenerator(seed: 10)
@@ -111,6 +130,15 @@ struct ReconcileSessionTests {
         for _ in 0..<4 { last = chatty.receive(.step([.children(.root, present: 0xffff, fingerprints: Array(repeating: 0, count: 16))])) }
         #expect(chatty.state == .failed)
         #expect(last.contains { if case .failed(let e) = $0 { return e.code == .tooManyRounds } else { return false } })
+    }
+
+    @Test("a report whose fingerprints do not match its bitmap is refused, not trusted")
+    func malformedReportValue() {
+        var initiator = ReconcileSession(role: .initiator, set: ReconcilableSet(), verifier: HashCheckingVerifier())
+        _ = initiator.start(salt: Array(repeating: 3, count: 16))
+        let actions = initiator.receive(.step([.children(.root, present: 0xffff, fingerprints: [1])]))
+        #expect(initiator.state == .failed)
+        #expect(actions.contains { if case .failed(let e) = $0 { return e.code == .malformedMessage } else { return false } })
     }
 
     @Test("a HELLO answers with the responder's reports, pure and without I/O")

@@ -94,6 +94,34 @@ struct SyncMessageCodecTests {
         }
     }
 
+    @Test("mutated frames either fail with a code or decode to a message that re-encodes to the same bytes")
+    func mutationsAreCanonicalOrRejected() throws {
+        let file = try VectorFile.load("sync-message-vectors.json")
+        let seeds = file.array("positive").map { $0.bytes("hex") }
+        var rng = SeededGenerator(seed: 2024)
+        var accepted = 0, rejected = 0
+        for round in 0..<3_000 {
+            var bytes = seeds[round % seeds.count]
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let at = Int(rng.next() % UInt64(bytes.count))
+                switch rng.next() % 3 {
+                case 0: bytes[at] ^= UInt8(truncatingIfNeeded: 1 + rng.next() % 255)
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(UInt8(truncatingIfNeeded: rng.next()), at: at)
+                }
+            }
+            do {
+                let message = try SyncMessageCodec.decode(frame: bytes)
+                #expect(SyncMessageCodec.encode(message) == bytes, "seed 2024 round \(round)")
+                accepted += 1
+            } catch {
+                #expect(!error.code.name.isEmpty)
+                rejected += 1
+            }
+        }
+        #expect(rejected > 1_000 && accepted + rejected == 3_000)
+    }
+
     @Test("random messages round-trip through the codec")
     func randomRoundTrip() throws {
         var rng = SeededGenerator(seed: 99)
