@@ -83,8 +83,10 @@ let package = Package(
         .target(name: "TestSupport", swiftSettings: strict),
         .testTarget(name: "LedgerStorageTests", dependencies: ["LedgerStorage", "LZ4Codec", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "LedgerSyncTests", dependencies: ["LedgerSync", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "LedgerCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "LedgerSyncTests",
+            dependencies: ["LedgerSync", "LedgerCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "LedgerNetTests", dependencies: ["LedgerNet", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SiteLedgerTests", dependencies: ["LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "TestSupport"], swiftSettings: strict),
