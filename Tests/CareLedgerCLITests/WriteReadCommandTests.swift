@@ -123,6 +123,25 @@ struct WriteReadCommandTests {
         #expect(try Self.entries(cli) == before, "nothing was appended")
     }
 
+    @Test("a line over the payload limit late in the input exits 2 and appends nothing, whatever --batch is")
+    func oversizeLineAppendsNothing() throws {
+        let cli = try Self.site()
+        defer { cli.remove() }
+        let before = try Self.entries(cli)
+        let big = "{\"big\":\"" + String(repeating: "x", count: 1 << 20) + "\"}"
+        try ["{\"a\":1}", "{\"a\":2}", big].joined(separator: "\n").write(toFile: cli.path("big.jsonl"), atomically: true, encoding: .utf8)
+        let run = try cli.run(["append", "--dir", "site", "--kind", "k", "--jsonl", "big.jsonl", "--batch", "2"])
+        #expect(run.status == 2, "\(run)")
+        Contract.expectOneErrorLine(run)
+        let after = try Self.entries(cli)
+        withKnownIssue("bug: append checks the payload limit batch by batch, so the batches before the oversize line are appended") {
+            #expect(after == before, "\(after - before) entries were appended: \(run.stderr)")
+        }
+        let badKind = try cli.run(["append", "--dir", "site", "--kind", "bad kind", "--jsonl", "-"], input: Data("{\"a\":1}\n".utf8))
+        #expect(badKind.status == 2, "\(badKind)")
+        #expect(try Self.entries(cli) == after)
+    }
+
     @Test("appending 20,000 lines works, and stderr stays silent when it is a pipe")
     func bulkAppendWithoutProgressOnAPipe() throws {
         let cli = try Self.site()
