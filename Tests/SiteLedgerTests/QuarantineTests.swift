@@ -136,4 +136,21 @@ struct QuarantineTests {
         for id in held { #expect(try founder.leafIndex(of: id) != nil) }
         #expect(founder.verify().ok)
     }
+
+    @Test("an admitted member's entries whose predecessor is missing wait in quarantine until it arrives")
+    func missingPredecessorWaits() throws {
+        let network = try TestNetwork()
+        defer { network.remove() }
+        let clinic = try Self.clinicWithEntries(network, count: 4)
+        let founder = try network.founder()
+        _ = try founder.admit(Self.admission(of: clinic.key))
+        let late = Array(clinic.entries.suffix(2)), early = Array(clinic.entries.dropLast(2))
+        let first = try founder.ingest(late)
+        #expect(first.quarantined == 2 && founder.quarantined.allSatisfy { $0.reason == .missingPredecessor }, "\(first)")
+        let second = try founder.ingest(early)
+        #expect(second.imported == 3 && second.released == 2, "\(second)")
+        #expect(founder.quarantined.isEmpty)
+        #expect(try founder.ingest(clinic.entries).alreadyHad == clinic.entries.count, "ingest is idempotent")
+        #expect(founder.verify().ok)
+    }
 }
