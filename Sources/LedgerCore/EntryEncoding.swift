@@ -47,7 +47,7 @@ public enum EntryFormat {
     }
 
     /// Checks a kind's bytes: 1...maxKindBytes bytes, each 0x21...0x7E (§3).
-    static func validateKind<Bytes: Collection>(_ bytes: Bytes, offset: Int?) throws where Bytes.Element == UInt8 {
+    package static func validateKind<Bytes: Collection>(_ bytes: Bytes, offset: Int?) throws where Bytes.Element == UInt8 {
         guard !bytes.isEmpty else {
             throw CoreError(.invalidKind, "an entry kind must not be empty", offset: offset)
         }

@@ -56,15 +56,11 @@ struct ExitCodeTests {
             #expect(run.status == 2, "\(run)")
             Contract.expectOneErrorLine(run)
         }
-        withKnownIssue("bug: init with a missing --genesis file exits 3 (site unusable) instead of 2 (missing file)") {
-            #expect(runs[4].status == 2, "\(runs[4])")
-        }
+        #expect(runs[4].status == 2, "\(runs[4])")
         Contract.expectOneErrorLine(runs[4])
-        withKnownIssue("bug: ArgumentParser's own validation errors exit 64 (EX_USAGE) with a three-line message, not 2 with one line") {
-            for run in runs.prefix(2) {
-                #expect(run.status == 2, "\(run)")
-                Contract.expectOneErrorLine(run)
-            }
+        for run in runs.prefix(2) {
+            #expect(run.status == 2, "\(run)")
+            Contract.expectOneErrorLine(run)
         }
     }
 }

@@ -179,9 +179,7 @@ struct QuarantineTests {
         let forged = try Entry.sign(content, with: stolen)
         _ = try founder.ingest([forged.encoded])
         let trusted = try founder.leafIndex(of: forged.id) != nil
-        withKnownIssue("design gap: trust after revocation is decided by the author's own timestamp, so a thief backdates (Specs/charter.md §4)") {
-            #expect(!trusted, "an entry signed after the revocation entered the trusted log")
-        }
+        #expect(!trusted, "an entry signed after the revocation entered the trusted log")
     }
 
     @Test("an admission applied by a plain append, or found on reopen, also releases the quarantine")
@@ -199,10 +197,11 @@ struct QuarantineTests {
             stillHeld = founder.quarantined.count
         }
         let reopened = try network.founder()
-        withKnownIssue("bug: the quarantine is re-checked only by ingest/admit, not when append applies a charter entry nor on open (Specs/charter.md §4: released whenever a charter entry is applied)") {
-            #expect(stillHeld == 0)
-            #expect(reopened.quarantined.isEmpty, "\(reopened.quarantined.map { $0.reason })")
+        #expect(stillHeld == 0)
+        #expect(reopened.quarantined.isEmpty, "\(reopened.quarantined.map { $0.reason })")
+        for encoded in clinic.entries {
+            #expect(try reopened.leafIndex(of: Entry.decode(encoded).id) != nil, "released into the trusted log")
         }
-        #expect(try reopened.releaseQuarantine().released == 3)
+        #expect(try reopened.releaseQuarantine().released == 0, "nothing left to release")
     }
 }

@@ -37,9 +37,7 @@ struct StorageCorruptionTests {
             let faults = try log.verify()
             #expect(faults.contains { $0.file == segment && $0.offset <= UInt64(offset) && $0.what.contains("checksum") }, "\(faults)")
         }
-        withKnownIssue("bug: SiteLedger.open throws on a corrupt block, so verify() cannot report it (careledger verify exits 3, not 1)") {
-            #expect(outcome.openError == nil, "\(outcome)")
-        }
+        #expect(outcome.openError == nil, "\(outcome)")
     }
 
     /// A flip in the tail of the last segment looks like an interrupted seal: recovery sets the
@@ -72,8 +70,6 @@ struct StorageCorruptionTests {
         try Self.flip(segment, at: size - 8)
         let outcome = TamperOutcome.check(fixture.site)
         #expect(!outcome.isUndetected)
-        withKnownIssue("bug: after recovery cuts a corrupt tail, the Merkle store is ahead of the log and SiteLedger.open throws instead of letting verify() report the lost entries") {
-            #expect(outcome.openError == nil, "\(outcome)")
-        }
+        #expect(outcome.openError == nil, "\(outcome)")
     }
 }

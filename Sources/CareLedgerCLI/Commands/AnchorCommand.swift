@@ -46,7 +46,21 @@ struct AttestCommand: AsyncParsableCommand {
     @OptionGroup var options: SiteOptions
     @Option(help: "The record file.") var file: String
 
-    struct Output: Encodable { let anchored: Bool, sha256: String, entryId: String?, site: String?, time: String? }
+    struct Output: Encodable {
+        let anchored: Bool, sha256: String, entryId: String?, site: String?, time: String?
+
+        enum CodingKeys: String, CodingKey { case anchored, sha256, entryId, site, time }
+
+        /// Writes absent fields as `null`, so the contract's keys are always present.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(anchored, forKey: .anchored)
+            try container.encode(sha256, forKey: .sha256)
+            try container.encode(entryId, forKey: .entryId)
+            try container.encode(site, forKey: .site)
+            try container.encode(time, forKey: .time)
+        }
+    }
 
     func run() async throws {
         try await runReportingFailures {

@@ -11,12 +11,33 @@ struct AppendCommand: AsyncParsableCommand {
     @Option(help: "JSON Lines file, one JSON object per line; - reads standard input.") var jsonl: String
     @Option(help: "Entries per durable batch (group commit).") var batch: Int = 1000
 
-    struct Output: Encodable { let appended: Int, firstId: String?, lastId: String? }
+    struct Output: Encodable {
+        let appended: Int, firstId: String?, lastId: String?
+
+        enum CodingKeys: String, CodingKey { case appended, firstId, lastId }
+
+        /// Writes absent ids as `null`, so the contract's keys are always present.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(appended, forKey: .appended)
+            try container.encode(firstId, forKey: .firstId)
+            try container.encode(lastId, forKey: .lastId)
+        }
+    }
 
     func run() async throws {
         try await runReportingFailures {
             guard batch > 0 else { throw CLIFailure.usage("--batch must be positive") }
             let payloads = try JSONLines.readObjects(jsonl)
+            // Check every line against the entry limits before anything is appended.
+            do {
+                try EntryFormat.validateKind(Array(kind.utf8), offset: nil)
+            } catch let error as CoreError {
+                throw CLIFailure.usage("--kind \(kind): \(error.message); nothing was appended")
+            }
+            if let index = payloads.firstIndex(where: { $0.count > EntryFormat.maxPayloadBytes }) {
+                throw CLIFailure.usage("\(jsonl) entry \(index + 1): \(payloads[index].count) bytes exceeds the payload limit of \(EntryFormat.maxPayloadBytes); nothing was appended")
+            }
             let ledger = try openSite(options)
             let bar = ProgressBar(label: "append", total: payloads.count)
             var first: Entry?, last: Entry?

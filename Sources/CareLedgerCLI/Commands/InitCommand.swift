@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LedgerCore
 
 /// `careledger init`: create a site that will join the network in a genesis file.
@@ -16,6 +17,9 @@ struct InitCommand: AsyncParsableCommand {
         try await runReportingFailures {
             guard let role = MemberRole(rawValue: role), role != .governance else {
                 throw CLIFailure.usage("--role must be clinic, field, central or auditor, not \(self.role)")
+            }
+            guard FileManager.default.isReadableFile(atPath: genesis) else {
+                throw CLIFailure.usage("cannot read the genesis file \(genesis): no such file or not readable; get it from a governance site's `careledger network genesis`")
             }
             let ledger: SiteLedger
             do {

@@ -32,7 +32,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 if !ledger.forks.isEmpty { print("note: \(ledger.forks.count) fork(s) recorded as evidence (see `careledger stats`)") }
             }
             if !report.ok {
-                if !options.json, let first = faults.first {
+                if let first = faults.first {
                     printError("error: verification failed at \(first.file) offset \(first.offset): \(first.what)")
                 }
                 throw ExitCode(1)

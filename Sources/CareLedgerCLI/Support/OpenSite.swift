@@ -4,7 +4,10 @@ import Logging
 /// Opens the site in `options.directory`, mapping failures to the contract's exit codes.
 func openSite(_ options: SiteOptions) throws -> SiteLedger {
     do {
-        return try SiteLedger.open(at: options.directory, logger: Logger(label: "careledger"))
+        // Recovery notes reach the user through `verify` and `status`, not as extra stderr lines.
+        var logger = Logger(label: "careledger")
+        logger.logLevel = .error
+        return try SiteLedger.open(at: options.directory, logger: logger)
     } catch let error as CoreError {
         throw CLIFailure.from(error)
     }
@@ -15,7 +18,7 @@ extension CLIFailure {
     static func from(_ error: CoreError) -> CLIFailure {
         let message = error.description
         switch error.code {
-        case .locked, .notASite, .malformedFile, .unsupportedVersion, .insecurePermissions, .io:
+        case .locked, .notASite, .malformedFile, .unsupportedVersion, .insecurePermissions, .io, .noSpace, .damaged:
             return .unusableSite(message)
         case .badSignature, .wrongNetwork, .proofInvalid:
             return .checkFailed(message)

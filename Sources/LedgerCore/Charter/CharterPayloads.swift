@@ -99,13 +99,19 @@ public struct RevokePayload: Codable, Sendable, Equatable {
     public var reason: String
     /// Entries the key signs at or after this hybrid time are quarantined.
     public var effectiveFrom: HybridTimestamp
+    /// The key's last sequence the revoking site held: any later sequence is quarantined
+    /// whatever its timestamp, so a thief cannot backdate new entries.
+    public var lastTrustedSequence: UInt64?
 
     /// Creates a revocation.
-    public init(key: Hash32, reason: String, effectiveFrom: HybridTimestamp) {
+    public init(key: Hash32, reason: String, effectiveFrom: HybridTimestamp, lastTrustedSequence: UInt64? = nil) {
         self.key = key; self.reason = reason; self.effectiveFrom = effectiveFrom
+        self.lastTrustedSequence = lastTrustedSequence
     }
 
-    enum CodingKeys: String, CodingKey { case key, reason, effectiveFrom = "effective_from" }
+    enum CodingKeys: String, CodingKey {
+        case key, reason, effectiveFrom = "effective_from", lastTrustedSequence = "last_trusted_sequence"
+    }
 }
 
 /// Canonical JSON for payloads: sorted keys, no insignificant whitespace, slashes unescaped.

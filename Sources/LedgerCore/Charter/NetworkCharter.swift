@@ -14,6 +14,8 @@ public struct Member: Sendable, Equatable {
     public var revokedFrom: HybridTimestamp?
     /// Why the key was revoked, when it was.
     public var revocationReason: String?
+    /// When set, entries with a higher sequence are not trusted, whatever their time.
+    public var lastTrustedSequence: UInt64?
 
     /// `active` or `revoked`, as `members list` prints it.
     public var status: String { revokedFrom == nil ? "active" : "revoked" }
@@ -96,10 +98,17 @@ public struct NetworkCharter: Sendable {
         return true
     }
 
-    /// Whether `key` may author an entry stamped `time`.
-    public func status(of key: Hash32, at time: HybridTimestamp) -> MembershipStatus {
+    /// Whether `key` may author an entry stamped `time` at `sequence` of its chain.
+    ///
+    /// A revoked key's entries are untrusted from `effective_from` on, and, when the
+    /// revocation names the last trusted sequence, at every later sequence whatever their
+    /// timestamp (a stolen key cannot backdate).
+    public func status(of key: Hash32, at time: HybridTimestamp, sequence: UInt64? = nil) -> MembershipStatus {
         guard let member = members[key] else { return .unknown }
-        if let revoked = member.revokedFrom, time >= revoked { return .revoked }
+        if let revoked = member.revokedFrom {
+            if time >= revoked { return .revoked }
+            if let last = member.lastTrustedSequence, let sequence, sequence > last { return .revoked }
+        }
         return .member(member.role)
     }
 
@@ -159,7 +168,13 @@ public struct NetworkCharter: Sendable {
             guard case .revoke(let payload) = event.change,
                   governance.contains(event.author),
                   var target = result[payload.key] else { continue }
-            if let existing = target.revokedFrom, existing <= payload.effectiveFrom { continue }
+            if let last = payload.lastTrustedSequence {
+                target.lastTrustedSequence = min(target.lastTrustedSequence ?? last, last)
+            }
+            if let existing = target.revokedFrom, existing <= payload.effectiveFrom {
+                result[payload.key] = target
+                continue
+            }
             target.revokedFrom = payload.effectiveFrom
             target.revocationReason = payload.reason
             result[payload.key] = target

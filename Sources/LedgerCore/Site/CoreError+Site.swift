@@ -15,3 +15,8 @@ extension CoreError.Code {
     /// The disk is full; nothing after the last acknowledged write was kept.
     public static let noSpace = CoreError.Code("no_space")
 }
+
+extension CoreError.Code {
+    /// The site's data holds integrity faults; writes are refused until it is repaired.
+    public static let damaged = CoreError.Code("damaged")
+}

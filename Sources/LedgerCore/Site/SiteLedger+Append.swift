@@ -11,6 +11,7 @@ extension SiteLedger {
     @discardableResult
     public func append(kind: String, payloads: [[UInt8]], progress: ((Int) -> Void)? = nil) throws -> [Entry] {
         guard !payloads.isEmpty else { return [] }
+        try requireIntact()
         var contents: [EntryContent] = []
         contents.reserveCapacity(payloads.count)
         var links = chains.heads(of: siteKey)
@@ -29,6 +30,8 @@ extension SiteLedger {
         for entry in entries { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }
         progress?(entries.count)
         try signTreeHead()
+        // A charter entry can make quarantined entries trusted (Specs/charter.md §4).
+        if kind.hasPrefix("charter.") && quarantineHasReleasable { _ = try ingest([]) }
         return entries
     }
 

@@ -3,9 +3,7 @@ extension SiteLedger {
     /// - Throws: `CoreError` `.notPermitted` when this site is not governance.
     public func admit(_ admission: AdmitPayload) throws -> Entry {
         try requireGovernance()
-        let entries = try append(kind: CharterKind.admit, payloads: [try CanonicalJSON.encode(admission)])
-        try releaseQuarantine()
-        return entries[0]
+        return try append(kind: CharterKind.admit, payloads: [try CanonicalJSON.encode(admission)])[0]
     }
 
     /// Writes a `charter.revoke` entry effective from `effectiveFrom` (default: now).
@@ -17,7 +15,9 @@ extension SiteLedger {
             throw CoreError(.notFound, "\(key.hex) is not a member of this network; `careledger members list` shows the members")
         }
         let from = effectiveFrom ?? clock.now()
-        let payload = RevokePayload(key: key, reason: reason, effectiveFrom: from)
+        let held = chains.nextSequence(of: key)
+        let payload = RevokePayload(key: key, reason: reason, effectiveFrom: from,
+                                    lastTrustedSequence: held > 0 ? held - 1 : nil)
         return try append(kind: CharterKind.revoke, payloads: [try CanonicalJSON.encode(payload)])[0]
     }
 

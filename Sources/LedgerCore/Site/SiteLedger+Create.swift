@@ -106,10 +106,11 @@ extension SiteLedger {
             throw CoreError(.io, "cannot create \(layout.merkle)", file: layout.merkle, underlying: error)
         }
         let merkle = try MerkleTree(store: FileMerkleNodeStore(directory: layout.merkle))
-        let heads = try TreeHeadFile.readAll(from: layout.heads)
+        let (heads, headFaults) = try TreeHeadFile.readAll(from: layout.heads)
         let ledger = SiteLedger(
             layout: layout, metadata: metadata, genesis: genesis, charter: charter, keys: keys, log: log,
             quarantineLog: quarantineLog, merkle: merkle, treeHeads: heads, clock: HybridClock(), logger: logger)
+        ledger.openFaults = headFaults
         try ledger.rebuildDerivedState()
         return ledger
     }

@@ -20,30 +20,6 @@ public struct IngestReport: Sendable, Equatable {
 }
 
 extension SiteLedger {
-    /// Rebuilds chains, charter, clock and quarantine from the logs, and catches the Merkle
-    /// tree up with the log (a crash may leave it behind; the log is the source of truth).
-    func rebuildDerivedState() throws {
-        var leafHashes: [Hash32] = []
-        let merkleSize = Int(merkle.size)
-        guard merkleSize <= log.count else {
-            throw CoreError(.malformedFile, "the Merkle store holds \(merkleSize) leaves but the log only \(log.count) entries; run `careledger verify`", file: layout.merkle)
-        }
-        try log.forEach(from: 0) { ordinal, bytes in
-            let entry = try decodeStored(bytes, file: "log", ordinal: ordinal)
-            absorb(entry)
-            if ordinal >= merkleSize { leafHashes.append(MerkleHash.leaf(bytes)) }
-        }
-        for hash in leafHashes { try merkle.append(leafHash: hash) }
-        if !leafHashes.isEmpty { try merkle.sync() }
-        try quarantineLog.forEach(from: 0) { ordinal, bytes in
-            let entry = try decodeStored(bytes, file: "quarantine", ordinal: ordinal)
-            if try log.ordinal(of: entry.id) == nil {
-                pendingQuarantine[entry.id] = QuarantinedEntry(entry: entry, reason: .unknownAuthor)
-            }
-        }
-        refreshQuarantineReasons()
-    }
-
     /// Ingests entries from another site (a bundle or a sync session), all or nothing.
     ///
     /// Every entry is decoded and its signature and network checked before anything is
@@ -52,6 +28,7 @@ extension SiteLedger {
     /// quarantine and are released when the admission or predecessor arrives.
     /// - Throws: `CoreError` `.badSignature`, `.wrongNetwork`, or a decoding error, naming the entry.
     public func ingest(_ encodedEntries: [[UInt8]]) throws -> IngestReport {
+        try requireIntact()
         var report = IngestReport()
         let entries = try Self.decodeAndVerify(encodedEntries)
         for entry in entries where entry.networkID != networkID {
@@ -74,6 +51,10 @@ extension SiteLedger {
             if l != r { return l }
             return (lhs.author, lhs.sequence, lhs.id) < (rhs.author, rhs.sequence, rhs.id)
         }
+        // Derived state is updated as entries become trusted; if a write below fails it is
+        // put back, so memory never claims what the disk does not hold.
+        let saved = (chains, charter, clock)
+        let forksBefore = Set(chains.forks.map { ForkKey(author: $0.author, sequence: $0.sequence) })
         var candidates = Array(pendingQuarantine.values.map(\.entry)) + fresh
         let freshIDs = Set(fresh.map(\.id))
         var toStore: [Entry] = []
@@ -95,23 +76,28 @@ extension SiteLedger {
         }
         let newlyQuarantined = candidates.filter { freshIDs.contains($0.id) }
         // Durability order: quarantine first (so nothing is lost), then the trusted log.
-        if !newlyQuarantined.isEmpty {
-            try quarantineLog.append(newlyQuarantined.map { ($0.id, $0.encoded) })
+        do {
+            if !newlyQuarantined.isEmpty {
+                try quarantineLog.append(newlyQuarantined.map { ($0.id, $0.encoded) })
+            }
+            if !toStore.isEmpty {
+                try log.append(toStore.map { ($0.id, $0.encoded) })
+            }
+        } catch {
+            (chains, charter, clock) = saved
+            throw error
         }
         if !toStore.isEmpty {
-            try log.append(toStore.map { ($0.id, $0.encoded) })
             for entry in toStore { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }
             try merkle.sync()
         }
-        let forksBefore = Set(report.forks.map { "\($0.author.hex)/\($0.sequence)" })
         for entry in toStore {
             if freshIDs.contains(entry.id) { report.imported += 1 } else { report.released += 1 }
             pendingQuarantine[entry.id] = nil
             report.storedIDs.append(entry.id)
-            if let fork = chains.forks.first(where: { $0.author == entry.author && $0.sequence == entry.sequence }),
-               !forksBefore.contains("\(fork.author.hex)/\(fork.sequence)") {
-                report.forks.append(ForkEvidence(author: fork.author, sequence: fork.sequence, entries: fork.entries))
-            }
+        }
+        for fork in chains.forks where !forksBefore.contains(ForkKey(author: fork.author, sequence: fork.sequence)) {
+            report.forks.append(ForkEvidence(author: fork.author, sequence: fork.sequence, entries: fork.entries))
         }
         for entry in newlyQuarantined {
             pendingQuarantine[entry.id] = QuarantinedEntry(entry: entry, reason: trustReason(for: entry) ?? .unknownAuthor)
@@ -119,6 +105,11 @@ extension SiteLedger {
         }
         refreshQuarantineReasons()
         return report
+    }
+
+    struct ForkKey: Hashable {
+        var author: Hash32
+        var sequence: UInt64
     }
 
     /// Decodes and verifies a batch on every core; the first bad entry rejects the batch.
@@ -143,7 +134,7 @@ extension SiteLedger {
     func trustReason(for entry: Entry) -> QuarantineReason? {
         // A site always trusts its own entries and the genesis that founded its network.
         if entry.author != siteKey && entry.kind != CharterKind.genesis {
-            switch charter.status(of: entry.author, at: entry.timestamp) {
+            switch charter.status(of: entry.author, at: entry.timestamp, sequence: entry.sequence) {
             case .member: break
             case .unknown: return .unknownAuthor
             case .revoked: return .revokedAuthor
@@ -179,8 +170,13 @@ extension SiteLedger {
 
     func refreshQuarantineReasons() {
         for (id, held) in pendingQuarantine {
-            pendingQuarantine[id]?.reason = trustReason(for: held.entry) ?? held.reason
+            if let reason = trustReason(for: held.entry) { pendingQuarantine[id]?.reason = reason }
         }
+    }
+
+    /// Whether some held quarantined entry could be trusted now.
+    var quarantineHasReleasable: Bool {
+        pendingQuarantine.values.contains { trustReason(for: $0.entry) == nil }
     }
 
     func decodeStored(_ bytes: [UInt8], file: String, ordinal: Int) throws -> Entry {

@@ -21,6 +21,7 @@ extension SiteLedger {
     /// Never throws on damage: every fault becomes a `LedgerFault` in the report.
     public func verify(progress: ((Int) -> Void)? = nil) -> VerifyReport {
         var report = VerifyReport()
+        report.faults += openFaults + quarantineFaults
         report.faults += log.verifyBlocks()
         report.faults += quarantineLog.verifyBlocks()
         let logFile = "log"
@@ -42,9 +43,15 @@ extension SiteLedger {
         }
 
         do {
+            let storedLeaves = merkle.size
             try log.forEach(from: 0) { ordinal, bytes in
                 report.entriesChecked += 1
-                accumulator.append(MerkleHash.leaf(bytes))
+                let leaf = MerkleHash.leaf(bytes)
+                accumulator.append(leaf)
+                if UInt64(ordinal) < storedLeaves, (try? merkle.leafHash(at: UInt64(ordinal))) != leaf {
+                    report.faults.append(LedgerFault(file: "merkle/level-00.hashes", offset: Int64(ordinal) * 32,
+                                                     what: "stored leaf hash \(ordinal) differs from the hash of the log's record"))
+                }
                 if headSizes.contains(ordinal + 1) { rootsAtSize[ordinal + 1] = accumulator.root }
                 let entry: Entry
                 do {
@@ -70,7 +77,7 @@ extension SiteLedger {
                                                      what: "links to \(link.hex), which is not an earlier entry of author \(entry.author.hex) in the log (dropped or re-ordered entry)"))
                 }
                 if entry.author != siteKey, entry.kind != CharterKind.genesis, let charter = verifyCharter {
-                    if case .member = charter.status(of: entry.author, at: entry.timestamp) {} else {
+                    if case .member = charter.status(of: entry.author, at: entry.timestamp, sequence: entry.sequence) {} else {
                         report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
                                                          what: "author \(entry.author.hex) was not a member at the entry's time"))
                     }
@@ -103,7 +110,9 @@ extension SiteLedger {
             }
             previousSize = head.treeSize
             if Int(head.treeSize) > report.entriesChecked {
-                report.faults.append(LedgerFault(file: "heads.log", offset: where_, what: "tree head \(index) covers \(head.treeSize) entries but the log holds \(report.entriesChecked) (entries removed)"))
+                let setAside = setAsideFiles()
+                let hint = setAside.isEmpty ? "" : "; recovery set damaged bytes aside in \(setAside.joined(separator: ", "))"
+                report.faults.append(LedgerFault(file: "heads.log", offset: where_, what: "tree head \(index) covers \(head.treeSize) entries but the log holds \(report.entriesChecked) (entries removed)\(hint)"))
             } else if let root = rootsAtSize[Int(head.treeSize)], root != head.rootHash {
                 report.faults.append(LedgerFault(file: "heads.log", offset: where_, what: "tree head \(index) (size \(head.treeSize)) does not match the tree rebuilt from the log: entries altered, removed or re-ordered"))
             }
@@ -111,7 +120,42 @@ extension SiteLedger {
         if report.entriesChecked == log.count, let stored = try? merkle.root(), stored != accumulator.root {
             report.faults.append(LedgerFault(file: "merkle", offset: 0, what: "the stored Merkle tree's root differs from the tree rebuilt from the log"))
         }
+        report.faults += verifyStoredNodes()
         return report
+    }
+}
+
+extension SiteLedger {
+    /// The files recovery wrote damaged or torn bytes to, relative to the data folder.
+    func setAsideFiles() -> [String] {
+        ["log", "quarantine"].flatMap { folder -> [String] in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.root + "/" + folder)) ?? []
+            return names.filter { $0.contains(".quarantine") }.sorted().map { folder + "/" + $0 }
+        }
+    }
+
+    /// Checks every stored interior node against its two children, so no damaged node can
+    /// hide outside the root's subtrees and serve invalid proofs (Specs/merkle-log.md §5).
+    func verifyStoredNodes() -> [LedgerFault] {
+        var faults: [LedgerFault] = []
+        var level = 1
+        while merkle.store.count(level: level) > 0 {
+            for index in 0..<merkle.store.count(level: level) {
+                guard let node = try? merkle.store.node(level: level, index: index),
+                      let left = try? merkle.store.node(level: level - 1, index: 2 * index),
+                      let right = try? merkle.store.node(level: level - 1, index: 2 * index + 1) else {
+                    faults.append(LedgerFault(file: String(format: "merkle/level-%02d.hashes", level), offset: Int64(index) * 32,
+                                              what: "node \(index) or its children cannot be read"))
+                    continue
+                }
+                if MerkleHash.node(left, right) != node {
+                    faults.append(LedgerFault(file: String(format: "merkle/level-%02d.hashes", level), offset: Int64(index) * 32,
+                                              what: "stored node \(index) of level \(level) is not the hash of its children"))
+                }
+            }
+            level += 1
+        }
+        return faults
     }
 }
 

@@ -28,6 +28,14 @@ public final class SiteLedger {
     var clock: HybridClock
     /// Entries held in quarantine and not (yet) released, with the reason.
     var pendingQuarantine: [Hash32: QuarantinedEntry] = [:]
+    /// Damage found while opening (undecodable records, unreadable blocks, forged quarantine
+    /// entries, undecodable tree heads); `verify` reports them and writes are refused.
+    var openFaults: [LedgerFault] = []
+    /// Quarantined entries that failed their signature check on open: dropped, reported by
+    /// `verify`, but they do not block writes (the quarantine is untrusted by nature).
+    var quarantineFaults: [LedgerFault] = []
+    /// What opening repaired (a Merkle store ahead of the log, a torn tree head).
+    var openNotes: [String] = []
     let logger: Logger
 
     init(layout: SiteLayout, metadata: SiteMetadata, genesis: GenesisFile, charter: NetworkCharter,
@@ -58,7 +66,17 @@ public final class SiteLedger {
     }
 
     /// What recovery set aside when the logs were opened.
-    public var recoveryNotes: [String] { log.recoveryNotes + quarantineLog.recoveryNotes }
+    public var recoveryNotes: [String] { log.recoveryNotes + quarantineLog.recoveryNotes + openNotes }
+
+    /// Damage found while opening; empty for an intact site.
+    public var faultsFoundOnOpen: [LedgerFault] { openFaults }
+
+    /// Refuses to write to a damaged site: what it holds must be examined first.
+    func requireIntact() throws {
+        guard openFaults.isEmpty else {
+            throw CoreError(.damaged, "\(layout.root) has \(openFaults.count) integrity fault(s) (first: \(openFaults[0].file) @\(openFaults[0].offset): \(openFaults[0].what)); run `careledger verify` and restore the site from a peer or backup before writing", file: layout.root)
+        }
+    }
 }
 
 /// Two signed entries from one author claiming the same position: evidence, kept both.

@@ -3,31 +3,33 @@ import Foundation
 /// The append-only file of signed tree heads: fixed-size records (Specs/site-layout.md §3).
 ///
 /// Each record is one `SignedTreeHead` encoding. A torn last record (a crash mid-write) is
-/// copied to `heads.log.quarantine` and cut off on open; it was never acknowledged.
+/// copied to `heads.log.quarantine-OFFSET` and cut off on open; it was never acknowledged.
 enum TreeHeadFile {
     /// Bytes per record.
     static var recordSize: Int { SignedTreeHead.encodedSize }
 
-    /// Every complete head in the file, oldest first (none when the file does not exist).
-    static func readAll(from path: String) throws -> [SignedTreeHead] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+    /// Every complete head in the file, oldest first (none when the file does not exist),
+    /// and a fault for each record that does not decode (kept out of the list, never fatal).
+    static func readAll(from path: String) throws -> (heads: [SignedTreeHead], faults: [LedgerFault]) {
+        guard let data = FileManager.default.contents(atPath: path) else { return ([], []) }
         let bytes = [UInt8](data)
         let whole = bytes.count - bytes.count % recordSize
         if whole < bytes.count {
-            try DurableFiles.writeAtomically(Array(bytes[whole...]), to: path + ".quarantine", mode: 0o644)
+            try DurableFiles.writeAtomically(Array(bytes[whole...]), to: path + ".quarantine-\(whole)", mode: 0o644)
             try DurableFiles.truncate(path, to: whole)
         }
         var heads: [SignedTreeHead] = []
+        var faults: [LedgerFault] = []
         var offset = 0
         while offset < whole {
             do {
                 heads.append(try SignedTreeHead.decode(Array(bytes[offset..<offset + recordSize])))
             } catch {
-                throw CoreError(.malformedFile, "\(path) offset \(offset): tree head does not decode; run `careledger verify`", file: path, offset: offset, underlying: error)
+                faults.append(LedgerFault(file: "heads.log", offset: Int64(offset), what: "tree head does not decode: \(error)"))
             }
             offset += recordSize
         }
-        return heads
+        return (heads, faults)
     }
 
     /// Appends one head and makes it durable.
