@@ -115,7 +115,7 @@ extension SegmentLog {
         if !segment.blocksLoaded, let tail = segment.tail {
             let indexLength = Int(segment.size - UInt64(SegmentFormat.tailFrameSize) - tail.indexOffset)
             do {
-                let bytes = try fileSystem.readExactly(segment.file, count: indexLength, at: tail.indexOffset)
+                let bytes = try fileSystem.readExactly(file(of: segment), count: indexLength, at: tail.indexOffset)
                 segment.index = try SegmentIndex.decode(
                     bytes, firstOrdinal: segment.firstOrdinal, expectedCount: tail.recordCount, file: segment.path,
                     offset: tail.indexOffset)
@@ -141,7 +141,7 @@ extension SegmentLog {
 
     /// Reads, checks and decompresses one block.
     func decodeBlock(_ block: BlockInfo, in segment: Segment) throws -> DecodedBlock {
-        let bytes = try fileSystem.readExactly(segment.file, count: Int(block.length), at: block.offset)
+        let bytes = try fileSystem.readExactly(file(of: segment), count: Int(block.length), at: block.offset)
         let decoded = try bytes.withUnsafeBytes {
             try DecodedBlock.decode($0, file: segment.path, offset: block.offset, decompressor: decompressor)
         }

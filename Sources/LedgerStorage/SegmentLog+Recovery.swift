@@ -23,7 +23,7 @@ extension SegmentLog {
     {
         var result = ScanResult(end: start)
         guard limit > start else { return result }
-        let bytes = try fileSystem.readExactly(segment.file, count: Int(limit - start), at: start)
+        let bytes = try fileSystem.readExactly(segment.file(fileSystem), count: Int(limit - start), at: start)
         // Blocks of a batch whose batch-end block has not been seen yet (§8: batches are atomic).
         var pending = ScanResult(end: start)
         var ordinal = segment.firstOrdinal
@@ -101,11 +101,11 @@ extension SegmentLog {
         segment.rawBytes = scan.rawBytes
         segment.blocksLoaded = true
         guard scan.end < segment.size else { return nil }
-        let cut = try fileSystem.readExactly(segment.file, count: Int(segment.size - scan.end), at: scan.end)
+        let cut = try fileSystem.readExactly(segment.file(fileSystem), count: Int(segment.size - scan.end), at: scan.end)
         let quarantine = try quarantinePath(for: segment.path, offset: scan.end, fileSystem: fileSystem)
         try DurableFile.write(cut, to: quarantine, fileSystem: fileSystem)
-        try fileSystem.truncate(segment.file, to: scan.end)
-        try fileSystem.syncData(segment.file)
+        try fileSystem.truncate(segment.file(fileSystem), to: scan.end)
+        try fileSystem.syncData(segment.file(fileSystem))
         let report = RecoveryReport(
             file: segment.path, cutOffset: scan.end, cutBytes: segment.size - scan.end, quarantineFile: quarantine,
             reason: scan.stopReason ?? "unreadable tail")
