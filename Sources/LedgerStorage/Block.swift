@@ -52,8 +52,8 @@ enum BlockEncoder {
     /// Appends one encoded block holding `records` to `out`.
     ///
     /// The raw bytes (the values, concatenated) are compressed into one LZ4 frame; the block
-    /// header frame before it lists the keys and value lengths and ends with the CRC-32C of
-    /// the header bytes before the CRC followed by the LZ4 frame.
+    /// header frame before it lists the keys and value lengths and ends with the checksum of
+    /// the header bytes before the checksum, continued (as the seed) over the LZ4 frame (§3).
     static func append(
         _ records: ArraySlice<(key: [UInt8], value: [UInt8])>, firstOrdinal: UInt64, endsBatch: Bool,
         scratch: inout [UInt8], to out: inout [UInt8]
@@ -78,9 +78,8 @@ enum BlockEncoder {
             out.append(contentsOf: record.key)
             out.appendLE(UInt32(record.value.count))
         }
-        var crc = out.withUnsafeBytes { CRC32C.update(0, UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        crc = frame.withUnsafeBytes { CRC32C.update(crc, $0) }
-        out.appendLE(crc)
+        let headerHash = out.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        out.appendLE(XXH64.stored(frame.withUnsafeBytes { XXH64.hash($0, seed: headerHash) }))
         out.append(contentsOf: frame)
         return BlockInfo(
             offset: 0, length: UInt32(out.count - start), firstOrdinal: firstOrdinal, recordCount: UInt32(records.count))
@@ -110,7 +109,7 @@ final class DecodedBlock: Sendable {
     func key(_ index: Int) -> ArraySlice<UInt8> { keys[index * 32..<index * 32 + 32] }
     func value(_ index: Int) -> ArraySlice<UInt8> { raw[(index == 0 ? 0 : ends[index - 1])..<ends[index]] }
 
-    /// Checks the CRC of a complete block held in `bytes` and returns its header prefix.
+    /// Checks the checksum of a complete block held in `bytes` and returns its header prefix.
     ///
     /// Used by recovery (no decompression) and by ``decode(_:file:offset:decompressor:)``.
     static func check(_ bytes: UnsafeRawBufferPointer, file: String, offset: UInt64) throws -> BlockHeaderPrefix {
@@ -120,12 +119,12 @@ final class DecodedBlock: Sendable {
         guard bytes.count >= prefix.totalLength else {
             throw StorageError(.corruptBlock, "block is truncated", file: file, offset: offset)
         }
-        let crcAt = prefix.headerLength - 4
-        var reader = ByteReader(bytes, offset: crcAt)
+        let checksumAt = prefix.headerLength - 4
+        var reader = ByteReader(bytes, offset: checksumAt)
         let stored = reader.u32()
-        var crc = CRC32C.update(0, UnsafeRawBufferPointer(rebasing: bytes[0..<crcAt]))
-        crc = CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength]))
-        guard stored == crc else {
+        let headerHash = XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<checksumAt]))
+        let hash = XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength]), seed: headerHash)
+        guard stored == XXH64.stored(hash) else {
             throw StorageError(.corruptBlock, "block checksum mismatch", file: file, offset: offset)
         }
         return prefix

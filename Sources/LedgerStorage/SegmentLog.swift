@@ -59,8 +59,12 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
         let lockFile = try fileSystem.open(lockPath, mode: .readWriteCreate)
         var opened: [Segment] = []
         do {
-            guard try fileSystem.lockExclusive(lockFile) else {
-                throw StorageError(.locked, "the data folder is in use by another process", file: lockPath)
+            let deadline = ContinuousClock.now + options.lockTimeout
+            while try !fileSystem.lockExclusive(lockFile) {
+                guard ContinuousClock.now < deadline else {
+                    throw StorageError(.locked, "the data folder is in use by another process", file: lockPath)
+                }
+                usleep(2_000)
             }
             var reports: [RecoveryReport] = []
             var faults: [StorageFault] = []

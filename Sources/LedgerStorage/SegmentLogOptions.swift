@@ -10,6 +10,12 @@ public struct SegmentLogOptions: Sendable {
     public var maxRecordSize: Int = 16 << 20
     /// How many decoded blocks the read cache keeps (default 64).
     public var blockCacheCapacity: Int = 64
+    /// How long opening waits for the folder's lock before failing with `.locked` (default 250 ms).
+    ///
+    /// A lock held by another writer fails the open after this wait; the wait absorbs only a
+    /// transient holder, such as a child process forked by this one that still shares the lock
+    /// file's descriptor for the instant before it execs.
+    public var lockTimeout: Duration = .milliseconds(250)
     /// Create the folder when it is missing (default true); otherwise opening fails with `.notFound`.
     public var createIfMissing: Bool = true
     /// The file-system seam everything is written through (default: the real POSIX one).
