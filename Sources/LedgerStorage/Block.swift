@@ -86,12 +86,13 @@ enum BlockEncoder {
     }
 }
 
-/// A block read back, checked and decompressed: keys, value boundaries and raw bytes.
+/// A block read back, checked and decompressed: its on-disk bytes (for the keys), value
+/// boundaries and raw bytes. Keys and values are handed out as slices, never copied.
 final class DecodedBlock: Sendable {
     /// Ordinal of the first record.
     let firstOrdinal: UInt64
-    /// The keys, 32 bytes each, in record order.
-    let keys: [UInt8]
+    /// The block as stored; key i is at `32 + 36·i` (§5.1).
+    let stored: [UInt8]
     /// `ends[i]` is where record i's value ends in `raw`; record i starts at `ends[i-1]` (or 0).
     let ends: [Int]
     /// The decompressed values, concatenated.
@@ -99,14 +100,18 @@ final class DecodedBlock: Sendable {
 
     var count: Int { ends.count }
 
-    init(firstOrdinal: UInt64, keys: [UInt8], ends: [Int], raw: [UInt8]) {
+    init(firstOrdinal: UInt64, stored: [UInt8], ends: [Int], raw: [UInt8]) {
         self.firstOrdinal = firstOrdinal
-        self.keys = keys
+        self.stored = stored
         self.ends = ends
         self.raw = raw
     }
 
-    func key(_ index: Int) -> ArraySlice<UInt8> { keys[index * 32..<index * 32 + 32] }
+    func key(_ index: Int) -> ArraySlice<UInt8> {
+        let at = BlockHeaderPrefix.size + index * SegmentFormat.blockRecordEntrySize
+        return stored[at..<at + SegmentFormat.keySize]
+    }
+
     func value(_ index: Int) -> ArraySlice<UInt8> { raw[(index == 0 ? 0 : ends[index - 1])..<ends[index]] }
 
     /// Checks the checksum of a complete block held in `bytes` and returns its header prefix.
@@ -130,41 +135,39 @@ final class DecodedBlock: Sendable {
         return prefix
     }
 
-    /// Checks and decodes the block that fills `bytes` exactly.
+    /// Checks and decodes the block that fills `stored` exactly.
     static func decode(
-        _ bytes: UnsafeRawBufferPointer, file: String, offset: UInt64, decompressor: LZ4FrameDecompressor
+        _ stored: [UInt8], file: String, offset: UInt64, decompressor: LZ4FrameDecompressor
     ) throws -> DecodedBlock {
-        let prefix = try check(bytes, file: file, offset: offset)
-        guard prefix.totalLength == bytes.count else {
-            throw StorageError(.corruptBlock, "block length disagrees with the index", file: file, offset: offset)
+        try stored.withUnsafeBytes { bytes in
+            let prefix = try check(bytes, file: file, offset: offset)
+            guard prefix.totalLength == bytes.count else {
+                throw StorageError(.corruptBlock, "block length disagrees with the index", file: file, offset: offset)
+            }
+            var ends = [Int]()
+            ends.reserveCapacity(prefix.recordCount)
+            var end = 0
+            for record in 0..<prefix.recordCount {
+                let at = BlockHeaderPrefix.size + record * SegmentFormat.blockRecordEntrySize + SegmentFormat.keySize
+                end += Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
+                ends.append(end)
+            }
+            guard end == prefix.rawLength else {
+                throw StorageError(.corruptBlock, "value lengths disagree with the block's raw length", file: file, offset: offset)
+            }
+            let frame = UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength])
+            let raw: [UInt8]
+            do {
+                raw = try decompressor.decompressFrame(frame, maxOutput: prefix.rawLength)
+            } catch {
+                throw StorageError(
+                    .corruptBlock, "block data does not decompress", file: file, offset: offset + UInt64(prefix.headerLength),
+                    underlying: error)
+            }
+            guard raw.count == prefix.rawLength else {
+                throw StorageError(.corruptBlock, "block decompressed to a wrong size", file: file, offset: offset)
+            }
+            return DecodedBlock(firstOrdinal: prefix.firstOrdinal, stored: stored, ends: ends, raw: raw)
         }
-        var keys = [UInt8]()
-        keys.reserveCapacity(prefix.recordCount * 32)
-        var ends = [Int]()
-        ends.reserveCapacity(prefix.recordCount)
-        var reader = ByteReader(bytes, offset: BlockHeaderPrefix.size)
-        var end = 0
-        for _ in 0..<prefix.recordCount {
-            keys.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[reader.offset..<reader.offset + 32]))
-            _ = reader.skip(32)
-            end += Int(reader.u32() ?? 0)
-            ends.append(end)
-        }
-        guard end == prefix.rawLength else {
-            throw StorageError(.corruptBlock, "value lengths disagree with the block's raw length", file: file, offset: offset)
-        }
-        let frame = UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength])
-        let raw: [UInt8]
-        do {
-            raw = try decompressor.decompressFrame(frame, maxOutput: prefix.rawLength)
-        } catch {
-            throw StorageError(
-                .corruptBlock, "block data does not decompress", file: file, offset: offset + UInt64(prefix.headerLength),
-                underlying: error)
-        }
-        guard raw.count == prefix.rawLength else {
-            throw StorageError(.corruptBlock, "block decompressed to a wrong size", file: file, offset: offset)
-        }
-        return DecodedBlock(firstOrdinal: prefix.firstOrdinal, keys: keys, ends: ends, raw: raw)
     }
 }

@@ -6,6 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "careledger-bench",
         abstract: "CareLedger benchmarks, each printed beside a baseline measured in the same run.",
-        subcommands: [StorageBenchmarkCommand.self, StorageCrashChildCommand.self]
+        subcommands: [StorageBenchmarkCommand.self, StorageCrashChildCommand.self, StorageProbeCommand.self]
     )
 }
