@@ -124,14 +124,18 @@ extension SegmentLog {
         var results = [Result<DecodedBlock, any Error>?](repeating: nil, count: jobs.count)
         let fileSystem = fileSystem
         let work = jobs
+        let workers = scanDecompressors
         results.withUnsafeMutableBufferPointer { slots in
             let slots = SendableSlots(slots: slots)
-            DispatchQueue.concurrentPerform(iterations: work.count) { position in
-                let job = work[position]
-                slots.set(position, Result {
-                    let bytes = try fileSystem.readExactly(job.file, count: Int(job.block.length), at: job.block.offset)
-                    return try Self.decode(bytes, job.block, path: job.path, decompressor: LZ4FrameDecompressor())
-                })
+            // One worker per core, each with its own long-lived decompression context.
+            DispatchQueue.concurrentPerform(iterations: min(workers.count, work.count)) { worker in
+                for position in stride(from: worker, to: work.count, by: workers.count) {
+                    let job = work[position]
+                    slots.set(position, Result {
+                        let bytes = try fileSystem.readExactly(job.file, count: Int(job.block.length), at: job.block.offset)
+                        return try Self.decode(bytes, job.block, path: job.path, decompressor: workers[worker].decompressor)
+                    })
+                }
             }
         }
         var items: [ScanItem] = []
@@ -246,6 +250,11 @@ extension SegmentLog {
         }
         return nil
     }
+}
+
+/// A decompression context used by one scan worker at a time.
+struct ScanDecompressor: @unchecked Sendable {  // scan worker i alone uses element i, under the log's lock.
+    let decompressor = LZ4FrameDecompressor()
 }
 
 /// Result slots written by parallel workers, each slot by exactly one worker.

@@ -29,6 +29,10 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
     var openFaults: [StorageFault]
     var cache: BlockCache
     let decompressor = LZ4FrameDecompressor()
+    /// One decompression context per scan worker (one per core, at most 4).
+    let scanDecompressors: [ScanDecompressor] = (0..<max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))).map { _ in
+        ScanDecompressor()
+    }
     var scratch: [UInt8] = []
     /// Set when a failed write could not be rolled back; appends then fail until reopen.
     var poisoned: StorageError?
