@@ -23,7 +23,7 @@ struct StorageBenchmarkCommand: ParsableCommand {
     var dir: String?
 
     @Option(help: "Rounds of reopen and read-back per store, alternating; the best of each is reported.")
-    var rounds: Int = 3
+    var rounds: Int = 5
 
     @Flag(help: "Print one JSON object as the last line.")
     var json = false
