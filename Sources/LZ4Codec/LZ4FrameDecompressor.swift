@@ -72,8 +72,12 @@ public final class LZ4FrameDecompressor {
             LZ4F_resetDecompressionContext(context)
             throw LZ4Error(.outputTooLarge, "frame declares \(info.contentSize) bytes, cap is \(maxOutput)", offset: 0)
         }
-        let declared = info.contentSize > 0 ? Int(info.contentSize) : nil
-        var capacity = declared ?? min(maxOutput, max(1 << 16, input.count * 4))
+        if info.contentSize > 0 {
+            return try decodeDeclared(
+                base, count: input.count, from: headerSize, declared: Int(info.contentSize),
+                blockMaximum: Self.blockMaximum(info.blockSizeID))
+        }
+        var capacity = min(maxOutput, max(1 << 16, input.count * 4))
         var output = [UInt8](repeating: 0, count: capacity)
         var produced = 0
         var consumed = headerSize
@@ -92,9 +96,9 @@ public final class LZ4FrameDecompressor {
             consumed += srcSize
             if status == 0 { break }
             if produced == capacity {
-                guard declared == nil, capacity < maxOutput else {
+                guard capacity < maxOutput else {
                     LZ4F_resetDecompressionContext(context)
-                    throw LZ4Error(.outputTooLarge, "frame output exceeds \(declared ?? maxOutput) bytes", offset: consumed)
+                    throw LZ4Error(.outputTooLarge, "frame output exceeds \(maxOutput) bytes", offset: consumed)
                 }
                 capacity = min(maxOutput, capacity * 2)
                 output.append(contentsOf: repeatElement(0, count: capacity - output.count))
@@ -103,11 +107,70 @@ public final class LZ4FrameDecompressor {
                 throw LZ4Error(.truncatedFrame, "input ends inside the frame", offset: consumed)
             }
         }
-        if let declared, produced != declared {
-            throw LZ4Error(.malformedFrame, "frame produced \(produced) bytes, declared \(declared)", offset: consumed)
-        }
         output.removeSubrange(produced...)
         return (output, consumed)
+    }
+
+    /// Decodes a frame whose header declared its size (already checked against the cap).
+    ///
+    /// The buffer is the declared size rounded up to whole LZ4 blocks, so liblz4 decodes every
+    /// block straight into it rather than through its own buffer and a copy; nothing is written
+    /// past the buffer, and any output beyond the declared size is an error.
+    private func decodeDeclared(
+        _ base: UnsafeRawPointer, count: Int, from start: Int, declared: Int, blockMaximum: Int
+    ) throws(LZ4Error) -> (output: [UInt8], consumed: Int) {
+        guard let context else { throw LZ4Error(.malformedFrame, "no decompression context") }
+        let capacity = (declared + blockMaximum - 1) / blockMaximum * blockMaximum
+        var failure: LZ4Error?
+        var consumed = start
+        let output = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            var produced = 0
+            initialized = 0
+            while true {
+                var dstSize = capacity - produced
+                var srcSize = count - consumed
+                let status = LZ4F_decompress(context, buffer.baseAddress.map { $0 + produced }, &dstSize, base + consumed, &srcSize, nil)
+                if LZ4F_isError(status) != 0 {
+                    failure = LZ4Error(.malformedFrame, "corrupt frame (\(String(cString: LZ4F_getErrorName(status))))", offset: consumed)
+                    return
+                }
+                produced += dstSize
+                consumed += srcSize
+                if produced > declared {
+                    failure = LZ4Error(.malformedFrame, "frame produced more than its declared \(declared) bytes", offset: consumed)
+                    return
+                }
+                if status == 0 { break }
+                if consumed == count && dstSize == 0 {
+                    failure = LZ4Error(.truncatedFrame, "input ends inside the frame", offset: consumed)
+                    return
+                }
+                if dstSize == 0 && srcSize == 0 {
+                    failure = LZ4Error(.malformedFrame, "frame makes no progress", offset: consumed)
+                    return
+                }
+            }
+            guard produced == declared else {
+                failure = LZ4Error(.malformedFrame, "frame produced \(produced) bytes, declared \(declared)", offset: consumed)
+                return
+            }
+            initialized = produced
+        }
+        if let failure {
+            LZ4F_resetDecompressionContext(context)
+            throw failure
+        }
+        return (output, consumed)
+    }
+
+    /// The largest LZ4 block a frame with this block-size id may hold.
+    private static func blockMaximum(_ id: LZ4F_blockSizeID_t) -> Int {
+        switch id {
+        case LZ4F_max256KB: 256 << 10
+        case LZ4F_max1MB: 1 << 20
+        case LZ4F_max4MB: 4 << 20
+        default: 64 << 10
+        }
     }
 
     /// Decompresses a stream of LZ4 frames and skippable frames, as `lz4 -dc` does.

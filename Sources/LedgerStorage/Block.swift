@@ -52,8 +52,8 @@ enum BlockEncoder {
     /// Appends one encoded block holding `records` to `out`.
     ///
     /// The raw bytes (the values, concatenated) are compressed into one LZ4 frame; the block
-    /// header frame before it lists the keys and value lengths and ends with the CRC-32C of
-    /// the header bytes before the CRC followed by the LZ4 frame.
+    /// header frame before it lists the keys and value lengths and ends with the checksum of
+    /// the header bytes before the checksum, continued (as the seed) over the LZ4 frame (§3).
     static func append(
         _ records: ArraySlice<(key: [UInt8], value: [UInt8])>, firstOrdinal: UInt64, endsBatch: Bool,
         scratch: inout [UInt8], to out: inout [UInt8]
@@ -78,21 +78,21 @@ enum BlockEncoder {
             out.append(contentsOf: record.key)
             out.appendLE(UInt32(record.value.count))
         }
-        var crc = out.withUnsafeBytes { CRC32C.update(0, UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        crc = frame.withUnsafeBytes { CRC32C.update(crc, $0) }
-        out.appendLE(crc)
+        let headerHash = out.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        out.appendLE(XXH64.stored(frame.withUnsafeBytes { XXH64.hash($0, seed: headerHash) }))
         out.append(contentsOf: frame)
         return BlockInfo(
             offset: 0, length: UInt32(out.count - start), firstOrdinal: firstOrdinal, recordCount: UInt32(records.count))
     }
 }
 
-/// A block read back, checked and decompressed: keys, value boundaries and raw bytes.
+/// A block read back, checked and decompressed: its on-disk bytes (for the keys), value
+/// boundaries and raw bytes. Keys and values are handed out as slices, never copied.
 final class DecodedBlock: Sendable {
     /// Ordinal of the first record.
     let firstOrdinal: UInt64
-    /// The keys, 32 bytes each, in record order.
-    let keys: [UInt8]
+    /// The block as stored; key i is at `32 + 36·i` (§5.1).
+    let stored: [UInt8]
     /// `ends[i]` is where record i's value ends in `raw`; record i starts at `ends[i-1]` (or 0).
     let ends: [Int]
     /// The decompressed values, concatenated.
@@ -100,17 +100,21 @@ final class DecodedBlock: Sendable {
 
     var count: Int { ends.count }
 
-    init(firstOrdinal: UInt64, keys: [UInt8], ends: [Int], raw: [UInt8]) {
+    init(firstOrdinal: UInt64, stored: [UInt8], ends: [Int], raw: [UInt8]) {
         self.firstOrdinal = firstOrdinal
-        self.keys = keys
+        self.stored = stored
         self.ends = ends
         self.raw = raw
     }
 
-    func key(_ index: Int) -> ArraySlice<UInt8> { keys[index * 32..<index * 32 + 32] }
+    func key(_ index: Int) -> ArraySlice<UInt8> {
+        let at = BlockHeaderPrefix.size + index * SegmentFormat.blockRecordEntrySize
+        return stored[at..<at + SegmentFormat.keySize]
+    }
+
     func value(_ index: Int) -> ArraySlice<UInt8> { raw[(index == 0 ? 0 : ends[index - 1])..<ends[index]] }
 
-    /// Checks the CRC of a complete block held in `bytes` and returns its header prefix.
+    /// Checks the checksum of a complete block held in `bytes` and returns its header prefix.
     ///
     /// Used by recovery (no decompression) and by ``decode(_:file:offset:decompressor:)``.
     static func check(_ bytes: UnsafeRawBufferPointer, file: String, offset: UInt64) throws -> BlockHeaderPrefix {
@@ -120,52 +124,50 @@ final class DecodedBlock: Sendable {
         guard bytes.count >= prefix.totalLength else {
             throw StorageError(.corruptBlock, "block is truncated", file: file, offset: offset)
         }
-        let crcAt = prefix.headerLength - 4
-        var reader = ByteReader(bytes, offset: crcAt)
+        let checksumAt = prefix.headerLength - 4
+        var reader = ByteReader(bytes, offset: checksumAt)
         let stored = reader.u32()
-        var crc = CRC32C.update(0, UnsafeRawBufferPointer(rebasing: bytes[0..<crcAt]))
-        crc = CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength]))
-        guard stored == crc else {
+        let headerHash = XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<checksumAt]))
+        let hash = XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength]), seed: headerHash)
+        guard stored == XXH64.stored(hash) else {
             throw StorageError(.corruptBlock, "block checksum mismatch", file: file, offset: offset)
         }
         return prefix
     }
 
-    /// Checks and decodes the block that fills `bytes` exactly.
+    /// Checks and decodes the block that fills `stored` exactly.
     static func decode(
-        _ bytes: UnsafeRawBufferPointer, file: String, offset: UInt64, decompressor: LZ4FrameDecompressor
+        _ stored: [UInt8], file: String, offset: UInt64, decompressor: LZ4FrameDecompressor
     ) throws -> DecodedBlock {
-        let prefix = try check(bytes, file: file, offset: offset)
-        guard prefix.totalLength == bytes.count else {
-            throw StorageError(.corruptBlock, "block length disagrees with the index", file: file, offset: offset)
+        try stored.withUnsafeBytes { bytes in
+            let prefix = try check(bytes, file: file, offset: offset)
+            guard prefix.totalLength == bytes.count else {
+                throw StorageError(.corruptBlock, "block length disagrees with the index", file: file, offset: offset)
+            }
+            var ends = [Int]()
+            ends.reserveCapacity(prefix.recordCount)
+            var end = 0
+            for record in 0..<prefix.recordCount {
+                let at = BlockHeaderPrefix.size + record * SegmentFormat.blockRecordEntrySize + SegmentFormat.keySize
+                end += Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
+                ends.append(end)
+            }
+            guard end == prefix.rawLength else {
+                throw StorageError(.corruptBlock, "value lengths disagree with the block's raw length", file: file, offset: offset)
+            }
+            let frame = UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength])
+            let raw: [UInt8]
+            do {
+                raw = try decompressor.decompressFrame(frame, maxOutput: prefix.rawLength)
+            } catch {
+                throw StorageError(
+                    .corruptBlock, "block data does not decompress", file: file, offset: offset + UInt64(prefix.headerLength),
+                    underlying: error)
+            }
+            guard raw.count == prefix.rawLength else {
+                throw StorageError(.corruptBlock, "block decompressed to a wrong size", file: file, offset: offset)
+            }
+            return DecodedBlock(firstOrdinal: prefix.firstOrdinal, stored: stored, ends: ends, raw: raw)
         }
-        var keys = [UInt8]()
-        keys.reserveCapacity(prefix.recordCount * 32)
-        var ends = [Int]()
-        ends.reserveCapacity(prefix.recordCount)
-        var reader = ByteReader(bytes, offset: BlockHeaderPrefix.size)
-        var end = 0
-        for _ in 0..<prefix.recordCount {
-            keys.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[reader.offset..<reader.offset + 32]))
-            _ = reader.skip(32)
-            end += Int(reader.u32() ?? 0)
-            ends.append(end)
-        }
-        guard end == prefix.rawLength else {
-            throw StorageError(.corruptBlock, "value lengths disagree with the block's raw length", file: file, offset: offset)
-        }
-        let frame = UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength])
-        let raw: [UInt8]
-        do {
-            raw = try decompressor.decompressFrame(frame, maxOutput: prefix.rawLength)
-        } catch {
-            throw StorageError(
-                .corruptBlock, "block data does not decompress", file: file, offset: offset + UInt64(prefix.headerLength),
-                underlying: error)
-        }
-        guard raw.count == prefix.rawLength else {
-            throw StorageError(.corruptBlock, "block decompressed to a wrong size", file: file, offset: offset)
-        }
-        return DecodedBlock(firstOrdinal: prefix.firstOrdinal, keys: keys, ends: ends, raw: raw)
     }
 }

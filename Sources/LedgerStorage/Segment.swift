@@ -3,7 +3,8 @@ final class Segment {
     let number: UInt64
     let path: String
     let firstOrdinal: UInt64
-    var file: OpenFile
+    /// The open descriptor, when open: always for the active segment, on demand for sealed ones.
+    var openFile: OpenFile?
     /// Bytes in the file (for the active segment: where the next block goes).
     var size: UInt64
     var recordCount: UInt64
@@ -23,14 +24,28 @@ final class Segment {
     /// Whether the lazy load of a sealed segment's index (or its fallback scan) has happened.
     var blocksLoaded = false
 
-    init(number: UInt64, path: String, firstOrdinal: UInt64, file: OpenFile, size: UInt64) {
+    init(number: UInt64, path: String, firstOrdinal: UInt64, file: OpenFile?, size: UInt64) {
         self.number = number
         self.path = path
         self.firstOrdinal = firstOrdinal
-        self.file = file
+        self.openFile = file
         self.size = size
         self.recordCount = 0
         self.rawBytes = 0
+    }
+
+    /// The descriptor, opening the file (read-only when sealed) if it is not open.
+    func file(_ fileSystem: any FileSystem) throws -> OpenFile {
+        if let openFile { return openFile }
+        let file = try fileSystem.open(path, mode: isSealed ? .readOnly : .readWrite)
+        openFile = file
+        return file
+    }
+
+    /// Closes the descriptor if open.
+    func closeFile(_ fileSystem: any FileSystem) {
+        if let openFile { fileSystem.close(openFile) }
+        openFile = nil
     }
 
     var endOrdinal: UInt64 { firstOrdinal + recordCount }

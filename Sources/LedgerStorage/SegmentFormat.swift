@@ -59,7 +59,7 @@ struct SegmentHeader: Equatable {
         bytes.appendLE(UInt32(0))
         bytes.appendLE(segmentNumber)
         bytes.appendLE(firstOrdinal)
-        bytes.appendLE(CRC32C.checksum(bytes))
+        bytes.appendLE(XXH64.checksum(bytes))
         return bytes
     }
 
@@ -77,7 +77,7 @@ struct SegmentHeader: Equatable {
             guard let version = reader.u16(), reader.skip(6), let number = reader.u64(), let first = reader.u64(),
                 let stored = reader.u32()
             else { throw corrupt("is truncated") }
-            guard CRC32C.update(0, UnsafeRawBufferPointer(rebasing: raw[0..<40])) == stored else {
+            guard XXH64.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<40])) == stored else {
                 throw corrupt("checksum mismatch")
             }
             guard version <= SegmentFormat.version else {
@@ -103,7 +103,7 @@ struct SegmentTail: Equatable {
         bytes.appendLE(indexOffset)
         bytes.appendLE(recordCount)
         bytes.appendLE(rawBytes)
-        bytes.appendLE(CRC32C.checksum(bytes))
+        bytes.appendLE(XXH64.checksum(bytes))
         return bytes
     }
 
@@ -116,7 +116,7 @@ struct SegmentTail: Equatable {
         return bytes.withUnsafeBytes { raw in
             var reader = ByteReader(raw, offset: 16)
             guard let index = reader.u64(), let count = reader.u64(), let rawBytes = reader.u64(), let stored = reader.u32(),
-                CRC32C.update(0, UnsafeRawBufferPointer(rebasing: raw[0..<40])) == stored
+                XXH64.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<40])) == stored
             else { return nil }
             return SegmentTail(indexOffset: index, recordCount: count, rawBytes: rawBytes)
         }

@@ -56,7 +56,7 @@ struct SegmentIndex {
             bytes.appendLE(block.recordCount)
         }
         bytes.append(contentsOf: keyEntries)
-        bytes.appendLE(CRC32C.checksum(bytes))
+        bytes.appendLE(XXH64.checksum(bytes))
         return bytes
     }
 
@@ -72,7 +72,7 @@ struct SegmentIndex {
             var reader = ByteReader(raw, offset: bytes.count - 4)
             return reader.u32()
         }
-        guard stored == bytes.withUnsafeBytes({ CRC32C.update(0, UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 4)])) }) else {
+        guard stored == bytes.withUnsafeBytes({ XXH64.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 4)])) }) else {
             throw corrupt("checksum mismatch")
         }
         return try bytes.withUnsafeBytes { raw in

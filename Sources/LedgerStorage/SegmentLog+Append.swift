@@ -109,6 +109,7 @@ extension SegmentLog {
         segment.tail = SegmentTail(indexOffset: segment.size, recordCount: segment.recordCount, rawBytes: segment.rawBytes)
         segment.index = index
         segment.isSealed = true
+        segment.closeFile(fileSystem)
         segment.blocksLoaded = true
         segment.scannedBlocks = []
         segment.scannedKeys = []
@@ -134,12 +135,12 @@ extension SegmentLog {
     /// Writes `bytes` at the end of `segment` and `fdatasync`s; on failure cuts the file back.
     func writeDurably(_ bytes: [UInt8], to segment: Segment) throws {
         do {
-            try fileSystem.writeAll(segment.file, bytes, at: segment.size)
-            try fileSystem.syncData(segment.file)
+            try fileSystem.writeAll(segment.file(fileSystem), bytes, at: segment.size)
+            try fileSystem.syncData(segment.file(fileSystem))
         } catch {
             do {
-                try fileSystem.truncate(segment.file, to: segment.size)
-                try fileSystem.syncData(segment.file)
+                try fileSystem.truncate(segment.file(fileSystem), to: segment.size)
+                try fileSystem.syncData(segment.file(fileSystem))
             } catch let rollback as StorageError {
                 poisoned = rollback
             } catch {

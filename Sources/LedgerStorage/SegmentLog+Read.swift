@@ -1,3 +1,6 @@
+import Dispatch
+import LZ4Codec
+
 /// Reads: by location, by ordinal, by key, and forward scans (Specs/segment-format.md §5, §6).
 extension SegmentLog {
     /// The location of the record with ordinal `ordinal` (0-based append order).
@@ -64,26 +67,86 @@ extension SegmentLog {
     public func scan(from start: UInt64 = 0, _ body: (StoredRecord) throws -> Bool) throws {
         var ordinal = start
         while true {
-            let next = try lock.withLock { () throws -> (Segment, BlockInfo, DecodedBlock)? in
+            let (decoded, failure) = try lock.withLock { () throws -> ([ScanItem], (any Error)?) in
                 try checkOpen()
-                guard ordinal < (segments.last?.endOrdinal ?? 0) else { return nil }
-                let (segment, block) = try findBlock(ordinal: ordinal)
-                if let cached = cache.get(BlockCache.Key(segment: segment.number, offset: block.offset)) {
-                    return (segment, block, cached)
-                }
-                return (segment, block, try decodeBlock(block, in: segment))
+                return nextBlocks(from: ordinal)
             }
-            guard let (segment, block, decoded) = next else { return }
-            for index in Int(ordinal - block.firstOrdinal)..<decoded.count {
-                let location = RecordLocation(
-                    segment: segment.number, blockOffset: block.offset, index: UInt32(index),
-                    ordinal: block.firstOrdinal + UInt64(index))
-                guard try body(StoredRecord(location: location, key: decoded.key(index), value: decoded.value(index))) else {
-                    return
+            for item in decoded {
+                for index in Int(max(ordinal, item.block.firstOrdinal) - item.block.firstOrdinal)..<item.decoded.count {
+                    let location = RecordLocation(
+                        segment: item.segment, blockOffset: item.block.offset, index: UInt32(index),
+                        ordinal: item.block.firstOrdinal + UInt64(index))
+                    let record = StoredRecord(location: location, key: item.decoded.key(index), value: item.decoded.value(index))
+                    guard try body(record) else { return }
                 }
+                ordinal = item.block.firstOrdinal + UInt64(item.block.recordCount)
             }
-            ordinal = block.firstOrdinal + UInt64(block.recordCount)
+            if let failure { throw failure }
+            if decoded.isEmpty { return }
         }
+    }
+
+    /// One block a scan will read.
+    struct ScanJob: Sendable {
+        let segment: UInt64
+        let path: String
+        let block: BlockInfo
+        let file: OpenFile
+    }
+
+    /// One decoded block of a scan.
+    struct ScanItem {
+        let segment: UInt64
+        let block: BlockInfo
+        let decoded: DecodedBlock
+    }
+
+    /// How many blocks a scan reads and decodes at a time, across the machine's cores.
+    static let scanBatchBlocks = 16
+
+    /// Decodes the next few blocks from `ordinal` on, in parallel, and returns them in order
+    /// up to the first that fails, with that failure (lock held).
+    func nextBlocks(from ordinal: UInt64) -> ([ScanItem], (any Error)?) {
+        let end = segments.last?.endOrdinal ?? 0
+        var jobs: [ScanJob] = []
+        var failure: (any Error)?
+        var next = ordinal
+        while jobs.count < Self.scanBatchBlocks, next < end {
+            do {
+                let (segment, block) = try findBlock(ordinal: next)
+                jobs.append(ScanJob(segment: segment.number, path: segment.path, block: block, file: try file(of: segment)))
+                next = block.firstOrdinal + UInt64(block.recordCount)
+            } catch {
+                failure = error
+                break
+            }
+        }
+        var results = [Result<DecodedBlock, any Error>?](repeating: nil, count: jobs.count)
+        let fileSystem = fileSystem
+        let work = jobs
+        let workers = scanDecompressors
+        results.withUnsafeMutableBufferPointer { slots in
+            let slots = SendableSlots(slots: slots)
+            // One worker per core, each with its own long-lived decompression context.
+            DispatchQueue.concurrentPerform(iterations: min(workers.count, work.count)) { worker in
+                for position in stride(from: worker, to: work.count, by: workers.count) {
+                    let job = work[position]
+                    slots.set(position, Result {
+                        let bytes = try fileSystem.readExactly(job.file, count: Int(job.block.length), at: job.block.offset)
+                        return try Self.decode(bytes, job.block, path: job.path, decompressor: workers[worker].decompressor)
+                    })
+                }
+            }
+        }
+        var items: [ScanItem] = []
+        for (job, result) in zip(jobs, results) {
+            switch result {
+            case .success(let decoded)?: items.append(ScanItem(segment: job.segment, block: job.block, decoded: decoded))
+            case .failure(let error)?: return (items, error)
+            case nil: return (items, StorageError(.io, "a block was not decoded", file: job.path, offset: job.block.offset))
+            }
+        }
+        return (items, failure)
     }
 
     // MARK: - Internals (call with the lock held)
@@ -115,7 +178,7 @@ extension SegmentLog {
         if !segment.blocksLoaded, let tail = segment.tail {
             let indexLength = Int(segment.size - UInt64(SegmentFormat.tailFrameSize) - tail.indexOffset)
             do {
-                let bytes = try fileSystem.readExactly(segment.file, count: indexLength, at: tail.indexOffset)
+                let bytes = try fileSystem.readExactly(file(of: segment), count: indexLength, at: tail.indexOffset)
                 segment.index = try SegmentIndex.decode(
                     bytes, firstOrdinal: segment.firstOrdinal, expectedCount: tail.recordCount, file: segment.path,
                     offset: tail.indexOffset)
@@ -141,12 +204,15 @@ extension SegmentLog {
 
     /// Reads, checks and decompresses one block.
     func decodeBlock(_ block: BlockInfo, in segment: Segment) throws -> DecodedBlock {
-        let bytes = try fileSystem.readExactly(segment.file, count: Int(block.length), at: block.offset)
-        let decoded = try bytes.withUnsafeBytes {
-            try DecodedBlock.decode($0, file: segment.path, offset: block.offset, decompressor: decompressor)
-        }
+        let bytes = try fileSystem.readExactly(file(of: segment), count: Int(block.length), at: block.offset)
+        return try Self.decode(bytes, block, path: segment.path, decompressor: decompressor)
+    }
+
+    /// Checks and decompresses one block's bytes and checks it is the block the index promised.
+    static func decode(_ bytes: [UInt8], _ block: BlockInfo, path: String, decompressor: LZ4FrameDecompressor) throws -> DecodedBlock {
+        let decoded = try DecodedBlock.decode(bytes, file: path, offset: block.offset, decompressor: decompressor)
         guard decoded.firstOrdinal == block.firstOrdinal, decoded.count == Int(block.recordCount) else {
-            throw StorageError(.corruptBlock, "block ordinals disagree with the segment index", file: segment.path, offset: block.offset)
+            throw StorageError(.corruptBlock, "block ordinals disagree with the segment index", file: path, offset: block.offset)
         }
         return decoded
     }
@@ -184,4 +250,16 @@ extension SegmentLog {
         }
         return nil
     }
+}
+
+/// A decompression context used by one scan worker at a time.
+struct ScanDecompressor: @unchecked Sendable {  // scan worker i alone uses element i, under the log's lock.
+    let decompressor = LZ4FrameDecompressor()
+}
+
+/// Result slots written by parallel workers, each slot by exactly one worker.
+private struct SendableSlots: @unchecked Sendable {  // each index is written by one iteration only, read after all finish.
+    let slots: UnsafeMutableBufferPointer<Result<DecodedBlock, any Error>?>
+
+    func set(_ index: Int, _ value: Result<DecodedBlock, any Error>) { slots[index] = value }
 }

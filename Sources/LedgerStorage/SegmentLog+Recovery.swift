@@ -23,68 +23,69 @@ extension SegmentLog {
     {
         var result = ScanResult(end: start)
         guard limit > start else { return result }
-        let bytes = try fileSystem.readExactly(segment.file, count: Int(limit - start), at: start)
+        var window = ScanWindow(file: try segment.file(fileSystem), fileSystem: fileSystem, limit: limit)
         // Blocks of a batch whose batch-end block has not been seen yet (§8: batches are atomic).
         var pending = ScanResult(end: start)
         var ordinal = segment.firstOrdinal
-        bytes.withUnsafeBytes { raw in
-            var position = 0
-            while position < raw.count {
-                let rest = UnsafeRawBufferPointer(rebasing: raw[position...])
-                let offset = start + UInt64(position)
-                guard rest.count >= BlockHeaderPrefix.size else {
-                    result.stopReason = "torn block header"
-                    return
+        var position = start
+        scanning: while position < limit {
+            guard limit - position >= UInt64(BlockHeaderPrefix.size) else {
+                result.stopReason = "torn block header"
+                break scanning
+            }
+            guard let prefix = try window.with(position, BlockHeaderPrefix.size, { BlockHeaderPrefix.parse($0) }) else {
+                if try window.with(position, 4, { LZ4SkippableHeader.nibble($0) }) == SegmentFormat.indexNibble {
+                    result.stoppedAtIndex = true
+                    result.stopReason = "segment index without a valid tail (interrupted seal)"
+                } else {
+                    result.stopReason = "not a block header"
                 }
-                guard let prefix = BlockHeaderPrefix.parse(rest) else {
-                    if let frame = LZ4SkippableHeader.nibble(rest), frame == SegmentFormat.indexNibble {
-                        result.stoppedAtIndex = true
-                        result.stopReason = "segment index without a valid tail (interrupted seal)"
-                    } else {
-                        result.stopReason = "not a block header"
-                    }
-                    return
-                }
-                guard prefix.totalLength <= rest.count else {
-                    result.stopReason = "torn block (\(rest.count) of \(prefix.totalLength) bytes)"
-                    return
-                }
-                do {
-                    _ = try DecodedBlock.check(rest, file: segment.path, offset: offset)
-                } catch {
-                    result.stopReason = "block checksum mismatch"
-                    return
-                }
-                guard prefix.firstOrdinal == ordinal else {
-                    result.stopReason = "block ordinal \(prefix.firstOrdinal) out of sequence, expected \(ordinal)"
-                    return
-                }
-                pending.blocks.append(
-                    BlockInfo(
-                        offset: offset, length: UInt32(prefix.totalLength), firstOrdinal: ordinal,
-                        recordCount: UInt32(prefix.recordCount)))
+                break scanning
+            }
+            guard UInt64(prefix.totalLength) <= limit - position else {
+                result.stopReason = "torn block (\(limit - position) of \(prefix.totalLength) bytes)"
+                break scanning
+            }
+            let intact = try window.with(position, prefix.totalLength) { raw -> Bool in
+                guard (try? DecodedBlock.check(raw, file: segment.path, offset: position)) != nil else { return false }
                 for record in 0..<prefix.recordCount {
                     let at = BlockHeaderPrefix.size + record * SegmentFormat.blockRecordEntrySize
-                    pending.keys.append(contentsOf: rest[at..<at + SegmentFormat.keySize])
+                    pending.keys.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[at..<at + SegmentFormat.keySize]))
                 }
-                ordinal += UInt64(prefix.recordCount)
-                pending.recordCount += UInt64(prefix.recordCount)
-                pending.rawBytes += UInt64(prefix.rawLength)
-                position += prefix.totalLength
-                if prefix.endsBatch {
-                    result.blocks += pending.blocks
-                    result.keys += pending.keys
-                    result.recordCount += pending.recordCount
-                    result.rawBytes += pending.rawBytes
-                    result.end = start + UInt64(position)
-                    pending = ScanResult(end: result.end)
-                }
+                return true
             }
-            if !pending.blocks.isEmpty { result.stopReason = "batch without its batch-end block (interrupted append)" }
+            guard intact else {
+                result.stopReason = "block checksum mismatch"
+                break scanning
+            }
+            guard prefix.firstOrdinal == ordinal else {
+                result.stopReason = "block ordinal \(prefix.firstOrdinal) out of sequence, expected \(ordinal)"
+                break scanning
+            }
+            pending.blocks.append(
+                BlockInfo(
+                    offset: position, length: UInt32(prefix.totalLength), firstOrdinal: ordinal,
+                    recordCount: UInt32(prefix.recordCount)))
+            ordinal += UInt64(prefix.recordCount)
+            pending.recordCount += UInt64(prefix.recordCount)
+            pending.rawBytes += UInt64(prefix.rawLength)
+            position += UInt64(prefix.totalLength)
+            if prefix.endsBatch {
+                result.blocks += pending.blocks
+                result.keys += pending.keys
+                result.recordCount += pending.recordCount
+                result.rawBytes += pending.rawBytes
+                result.end = position
+                pending = ScanResult(end: position)
+            }
         }
-        if !pending.blocks.isEmpty, let reason = result.stopReason, !reason.hasPrefix("batch without") {
-            result.stopReason = reason + ", after \(pending.blocks.count) block(s) of an incomplete batch"
-            result.stoppedAtIndex = false
+        if !pending.blocks.isEmpty {
+            if let reason = result.stopReason {
+                result.stopReason = reason + ", after \(pending.blocks.count) block(s) of an incomplete batch"
+                result.stoppedAtIndex = false
+            } else {
+                result.stopReason = "batch without its batch-end block (interrupted append)"
+            }
         }
         return result
     }
@@ -101,11 +102,11 @@ extension SegmentLog {
         segment.rawBytes = scan.rawBytes
         segment.blocksLoaded = true
         guard scan.end < segment.size else { return nil }
-        let cut = try fileSystem.readExactly(segment.file, count: Int(segment.size - scan.end), at: scan.end)
+        let cut = try fileSystem.readExactly(segment.file(fileSystem), count: Int(segment.size - scan.end), at: scan.end)
         let quarantine = try quarantinePath(for: segment.path, offset: scan.end, fileSystem: fileSystem)
         try DurableFile.write(cut, to: quarantine, fileSystem: fileSystem)
-        try fileSystem.truncate(segment.file, to: scan.end)
-        try fileSystem.syncData(segment.file)
+        try fileSystem.truncate(segment.file(fileSystem), to: scan.end)
+        try fileSystem.syncData(segment.file(fileSystem))
         let report = RecoveryReport(
             file: segment.path, cutOffset: scan.end, cutBytes: segment.size - scan.end, quarantineFile: quarantine,
             reason: scan.stopReason ?? "unreadable tail")
@@ -156,5 +157,38 @@ enum LZ4SkippableHeader {
         let magic = UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
         guard magic & 0xFFFF_FFF0 == 0x184D_2A50 else { return nil }
         return UInt8(magic & 0xF)
+    }
+}
+
+/// A reusable read window over a file, so a scan reads large chunks without holding the file.
+struct ScanWindow {
+    static let chunk = 1 << 20
+    let file: OpenFile
+    let fileSystem: any FileSystem
+    let limit: UInt64
+    private var buffer: [UInt8] = []
+    private var start: UInt64 = 0
+
+    init(file: OpenFile, fileSystem: any FileSystem, limit: UInt64) {
+        self.file = file
+        self.fileSystem = fileSystem
+        self.limit = limit
+    }
+
+    /// Calls `body` with bytes `[offset, offset + count)`, which the caller has checked lie below `limit`.
+    mutating func with<R>(_ offset: UInt64, _ count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        if offset < start || offset + UInt64(count) > start + UInt64(buffer.count) {
+            let length = Int(min(limit - offset, UInt64(max(count, Self.chunk))))
+            if buffer.count != length { buffer = [UInt8](repeating: 0, count: length) }
+            let file = file
+            let fileSystem = fileSystem
+            let got = try buffer.withUnsafeMutableBytes { try fileSystem.read(file, into: $0, at: offset) }
+            guard got == length else {
+                throw StorageError(.corruptBlock, "file is shorter than expected while scanning", file: file.path, offset: offset + UInt64(got))
+            }
+            start = offset
+        }
+        let from = Int(offset - start)
+        return try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[from..<from + count])) }
     }
 }

@@ -39,7 +39,7 @@ extension SegmentLog {
         func fault(_ offset: UInt64, _ what: String) { faults.append(StorageFault(file: segment.path, offset: offset, what: what)) }
         do {
             let header = try SegmentHeader.decode(
-                fileSystem.readExactly(segment.file, count: SegmentFormat.headerFrameSize, at: 0), file: segment.path)
+                fileSystem.readExactly(file(of: segment), count: SegmentFormat.headerFrameSize, at: 0), file: segment.path)
             if header.segmentNumber != segment.number || header.firstOrdinal != segment.firstOrdinal {
                 fault(0, "segment header changed since the log was opened")
             }
@@ -54,7 +54,7 @@ extension SegmentLog {
             let indexLength = Int(segment.size - UInt64(SegmentFormat.tailFrameSize) - tail.indexOffset)
             do {
                 _ = try SegmentIndex.decode(
-                    fileSystem.readExactly(segment.file, count: indexLength, at: tail.indexOffset),
+                    fileSystem.readExactly(file(of: segment), count: indexLength, at: tail.indexOffset),
                     firstOrdinal: segment.firstOrdinal, expectedCount: tail.recordCount, file: segment.path, offset: tail.indexOffset)
             } catch {
                 fault(tail.indexOffset, "segment index unreadable: \((error as? StorageError)?.message ?? "\(error)")")

@@ -29,9 +29,16 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
     var openFaults: [StorageFault]
     var cache: BlockCache
     let decompressor = LZ4FrameDecompressor()
+    /// One decompression context per scan worker (one per core, at most 4).
+    let scanDecompressors: [ScanDecompressor] = (0..<max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))).map { _ in
+        ScanDecompressor()
+    }
     var scratch: [UInt8] = []
     /// Set when a failed write could not be rolled back; appends then fail until reopen.
     var poisoned: StorageError?
+    /// Sealed segments with an open descriptor, oldest first; at most `maxOpenSealedSegments`.
+    var openSealed: [Segment] = []
+    static let maxOpenSealedSegments = 32
 
     /// Opens (creating when allowed) the log in `directory` and recovers its active segment.
     ///
@@ -50,13 +57,18 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
                 throw StorageError(.notFound, "the data folder does not exist", file: directory)
             }
             try fileSystem.createDirectory(directory)
+            try fileSystem.syncDirectory(DurableFile.directory(of: directory))  // the new folder's entry (§7)
         }
         let lockPath = directory + "/LOCK"
         let lockFile = try fileSystem.open(lockPath, mode: .readWriteCreate)
         var opened: [Segment] = []
         do {
-            guard try fileSystem.lockExclusive(lockFile) else {
-                throw StorageError(.locked, "the data folder is in use by another process", file: lockPath)
+            let deadline = ContinuousClock.now + options.lockTimeout
+            while try !fileSystem.lockExclusive(lockFile) {
+                guard ContinuousClock.now < deadline else {
+                    throw StorageError(.locked, "the data folder is in use by another process", file: lockPath)
+                }
+                usleep(2_000)
             }
             var reports: [RecoveryReport] = []
             var faults: [StorageFault] = []
@@ -67,22 +79,23 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
             self.openFaults = faults
             self.lockFile = lockFile
         } catch {
-            for segment in opened { fileSystem.close(segment.file) }
+            for segment in opened { segment.closeFile(fileSystem) }
             fileSystem.close(lockFile)
             throw error
         }
     }
 
     deinit {
-        for segment in segments { fileSystem.close(segment.file) }
+        for segment in segments { segment.closeFile(fileSystem) }
         if let lockFile { fileSystem.close(lockFile) }
     }
 
     /// Closes the files and releases the folder's lock; later calls throw `.closed`.
     public func close() {
         lock.withLock {
-            for segment in segments { fileSystem.close(segment.file) }
+            for segment in segments { segment.closeFile(fileSystem) }
             segments = []
+            openSealed = []
             cache.removeAll()
             if let lockFile { fileSystem.close(lockFile) }
             lockFile = nil
@@ -101,6 +114,20 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
 
     func checkOpen() throws {
         guard lockFile != nil else { throw StorageError(.closed, "the log has been closed", file: directory) }
+    }
+
+    /// A segment's descriptor, opening it on demand and closing the oldest open sealed
+    /// segment beyond ``maxOpenSealedSegments``, so a ledger of thousands of segments stays
+    /// within the process's descriptor limit.
+    func file(of segment: Segment) throws -> OpenFile {
+        if let file = segment.openFile { return file }
+        if segment.isSealed {
+            if openSealed.count >= Self.maxOpenSealedSegments {
+                openSealed.removeFirst().closeFile(fileSystem)
+            }
+            openSealed.append(segment)
+        }
+        return try segment.file(fileSystem)
     }
 
     func path(of number: UInt64) -> String { directory + "/" + SegmentFormat.fileName(segment: number) }
@@ -159,6 +186,7 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
                 faults.append(StorageFault(file: path, offset: size, what: "sealed segment has no valid tail; its blocks were scanned"))
                 try scanSealedWithoutIndex(segment, fileSystem: fileSystem, faults: &faults)
             }
+            if segment.isSealed { segment.closeFile(fileSystem) }
             nextOrdinal = segment.endOrdinal
         }
     }
@@ -168,7 +196,7 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
         let minimum = UInt64(SegmentFormat.headerFrameSize + SegmentFormat.tailFrameSize)
         guard segment.size >= minimum else { return nil }
         let bytes = try fileSystem.readExactly(
-            segment.file, count: SegmentFormat.tailFrameSize, at: segment.size - UInt64(SegmentFormat.tailFrameSize))
+            segment.file(fileSystem), count: SegmentFormat.tailFrameSize, at: segment.size - UInt64(SegmentFormat.tailFrameSize))
         guard let tail = SegmentTail.decode(bytes), tail.indexOffset >= UInt64(SegmentFormat.headerFrameSize),
             tail.indexOffset < segment.size - UInt64(SegmentFormat.tailFrameSize)
         else { return nil }

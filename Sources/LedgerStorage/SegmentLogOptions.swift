@@ -1,7 +1,10 @@
 /// Tunables of a ``SegmentLog``; the defaults suit a clinic laptop.
 public struct SegmentLogOptions: Sendable {
-    /// The active segment is sealed before the next append once it reaches this size (default 64 MiB).
-    public var segmentSizeLimit: UInt64 = 64 << 20
+    /// The active segment is sealed before the next append once it reaches this size (default 32 MiB).
+    ///
+    /// Opening a store scans and checksums the active segment, so this bounds the cost of
+    /// opening (about 10 ms per 16 MiB here); sealed segments cost two small reads each.
+    public var segmentSizeLimit: UInt64 = 32 << 20
     /// Records are packed into blocks of about this many raw bytes before compression (default 64 KiB).
     ///
     /// A record larger than this gets a block of its own.
@@ -10,6 +13,12 @@ public struct SegmentLogOptions: Sendable {
     public var maxRecordSize: Int = 16 << 20
     /// How many decoded blocks the read cache keeps (default 64).
     public var blockCacheCapacity: Int = 64
+    /// How long opening waits for the folder's lock before failing with `.locked` (default 250 ms).
+    ///
+    /// A lock held by another writer fails the open after this wait; the wait absorbs only a
+    /// transient holder, such as a child process forked by this one that still shares the lock
+    /// file's descriptor for the instant before it execs.
+    public var lockTimeout: Duration = .milliseconds(250)
     /// Create the folder when it is missing (default true); otherwise opening fails with `.notFound`.
     public var createIfMissing: Bool = true
     /// The file-system seam everything is written through (default: the real POSIX one).

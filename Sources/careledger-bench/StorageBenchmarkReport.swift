@@ -5,6 +5,7 @@ struct StorageBenchmarkReport {
     let entries: Int
     let batch: Int
     let rawBytes: Int
+    let rounds: Int
     let ours: StorageFigures
     let sqlite: StorageFigures
 
@@ -26,8 +27,9 @@ struct StorageBenchmarkReport {
             row("bytes on disk", "\(ours.bytesOnDisk)", "\(sqlite.bytesOnDisk)", String(format: "%.2fx", sizeRatio)),
             row("reopen ms", String(format: "%.2f", ours.reopenSeconds * 1000), String(format: "%.2f", sqlite.reopenSeconds * 1000), String(format: "%.2fx", reopenRatio)),
             row("full read-back ms", String(format: "%.0f", ours.scanSeconds * 1000), String(format: "%.0f", sqlite.scanSeconds * 1000), String(format: "%.2fx", scanRatio)),
+            row("read-back MB/s (raw)", String(format: "%.0f", Double(rawBytes) / 1_048_576 / max(ours.scanSeconds, 1e-9)), String(format: "%.0f", Double(rawBytes) / 1_048_576 / max(sqlite.scanSeconds, 1e-9)), ""),
             row("key lookup us", String(format: "%.1f", ours.lookupMicros), "", ""),
-            "(\(entries) entries, \(rawBytes) raw bytes, batches of \(batch), one fsync per batch on both sides; CareLedger: \(ours.detail); SQLite: \(sqlite.detail))",
+            "(\(entries) entries, \(rawBytes) raw bytes, batches of \(batch), one fsync per batch on both sides; reopen and read-back: best of \(rounds) alternating rounds; CareLedger: \(ours.detail); SQLite: \(sqlite.detail))",
         ].joined(separator: "\n")
     }
 
@@ -37,6 +39,8 @@ struct StorageBenchmarkReport {
             "entries": entries,
             "batch": batch,
             "raw_bytes": rawBytes,
+            "rounds": rounds,
+            "checks_match": ours.check == sqlite.check,
             "append_ratio_vs_sqlite": round3(appendRatio),
             "size_ratio_vs_sqlite": round3(sizeRatio),
             "scan_ratio_vs_sqlite": round3(scanRatio),
