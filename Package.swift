@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "careledger-bench",
             dependencies: [
-                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "CSQLite",
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "CareLedgerCLI", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

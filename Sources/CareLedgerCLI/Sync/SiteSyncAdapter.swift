@@ -37,6 +37,7 @@ final class LedgerItemStore: SyncItemStore, SyncItemProvider {
         report.released += result.released
         report.forks += result.forks
         report.storedIDs += result.storedIDs
+        report.storedEntries += result.storedEntries
     }
 
     func itemBytes(for id: Hash32) throws -> [UInt8]? { try ledger.encodedEntry(id: id) }
@@ -44,27 +45,27 @@ final class LedgerItemStore: SyncItemStore, SyncItemProvider {
 
 extension SiteLedger {
     /// The last summary a peer sent this site, if any (`peers/<key>.summary`).
-    func lastKnownSummary(of peer: Hash32) -> PeerSummaryRecord? {
+    package func lastKnownSummary(of peer: Hash32) -> PeerSummaryRecord? {
         guard let data = FileManager.default.contents(atPath: layout.peers + "/\(peer.hex).summary") else { return nil }
         return try? PeerSummaryRecord(decoding: Array(data))
     }
 
     /// Keeps a peer's summary if it is newer than the one held.
-    func remember(_ summary: PeerSummaryRecord) throws {
+    package func remember(_ summary: PeerSummaryRecord) throws {
         let kept = summary.keepingNewer(lastKnownSummary(of: summary.peer))
         try FileManager.default.createDirectory(atPath: layout.peers, withIntermediateDirectories: true)
         try DurableFiles.writeAtomically(kept.encoded(), to: layout.peers + "/\(summary.peer.hex).summary", mode: 0o644)
     }
 
     /// The member named `nameOrKey` (a name or a 64-hex-digit key).
-    func member(_ nameOrKey: String) throws -> Member {
+    package func member(_ nameOrKey: String) throws -> Member {
         if let key = Hash32(hex: nameOrKey), let member = charter.members[key] { return member }
         if let member = charter.member(named: nameOrKey) { return member }
         throw CLIFailure.usage("no member named or keyed \(nameOrKey); `careledger members list` shows the members")
     }
 
     /// A bundle for `recipients` with what they are believed to lack.
-    func writeBundle(to recipients: [Member]) throws -> (bytes: [UInt8], entries: Int) {
+    package func writeBundle(to recipients: [Member]) throws -> (bytes: [UInt8], entries: Int) {
         var bundleRecipients: [BundleRecipient] = []
         for member in recipients {
             guard let agreement = member.agreementKey else {
@@ -89,7 +90,7 @@ extension SiteLedger {
     }
 
     /// Imports one bundle file's bytes atomically; remembers the sender's summary.
-    func importBundle(_ bytes: [UInt8], fileName: String) throws -> (result: BundleImportResult, report: IngestReport) {
+    package func importBundle(_ bytes: [UInt8], fileName: String) throws -> (result: BundleImportResult, report: IngestReport) {
         let reader = BundleReader(siteKey: siteKey, agreementKey: agreementKeyForBundles, compressor: LZ4BundleCompressor())
         let store = LedgerItemStore(ledger: self)
         let result = try reader.importBundle(bytes, fileName: fileName, set: try reconcilableSet(),
@@ -97,7 +98,7 @@ extension SiteLedger {
         if charter.members[result.header.sender] != nil || result.header.sender == siteKey {
             try remember(result.senderSummary)
         }
-        try recordArrivals(store.report.storedIDs)
+        try recordArrivals(entries: store.report.storedEntries)
         return (result, store.report)
     }
 }

@@ -12,19 +12,15 @@ extension SiteLedger {
     public func append(kind: String, payloads: [[UInt8]], progress: ((Int) -> Void)? = nil) throws -> [Entry] {
         guard !payloads.isEmpty else { return [] }
         try requireIntact()
-        var contents: [EntryContent] = []
-        contents.reserveCapacity(payloads.count)
-        var links = chains.heads(of: siteKey)
-        var sequence = chains.nextSequence(of: siteKey)
-        for payload in payloads {
-            let content = try EntryContent(
-                networkID: networkID, author: siteKey, sequence: sequence, links: links,
-                timestamp: clock.now(), kind: kind, payload: payload)
-            links = [content.id]
-            sequence += 1
-            contents.append(content)
+        let heads = chains.heads(of: siteKey)
+        let first = chains.nextSequence(of: siteKey)
+        let network = networkID, author = siteKey
+        // Built and hashed in order (each links to the one before), signed on every core.
+        let entries = try EntryBatch.signChain(count: payloads.count, with: keys) { index, previous in
+            try EntryContent(
+                networkID: network, author: author, sequence: first + UInt64(index),
+                links: previous.map { [$0] } ?? heads, timestamp: clock.now(), kind: kind, payload: payloads[index])
         }
-        let entries = try EntryBatch.sign(contents, with: keys)
         try log.append(entries.map { ($0.id, $0.encoded) })
         for entry in entries { absorb(entry) }
         for entry in entries { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }

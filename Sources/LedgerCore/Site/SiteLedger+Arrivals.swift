@@ -17,13 +17,18 @@ public struct ArrivalSample: Codable, Sendable, Equatable {
 extension SiteLedger {
     /// Records, per author, the latency of entries that just arrived from other sites.
     public func recordArrivals(_ ids: [Hash32]) throws {
-        guard !ids.isEmpty else { return }
+        try recordArrivals(entries: ids.compactMap { try entry(id: $0) })
+    }
+
+    /// Records, per author, the latency of entries that just arrived from other sites.
+    public func recordArrivals(entries: [Entry]) throws {
+        guard !entries.isEmpty else { return }
         let now = Date()
         let nowMillis = Int64(now.timeIntervalSince1970 * 1000)
         var byAuthor: [Hash32: [Int64]] = [:]
         var counts: [Hash32: Int] = [:]
-        for id in ids {
-            guard let entry = try entry(id: id), entry.author != siteKey else { continue }
+        for entry in entries {
+            guard entry.author != siteKey else { continue }
             counts[entry.author, default: 0] += 1
             if byAuthor[entry.author, default: []].count < 1000 {
                 byAuthor[entry.author, default: []].append(max(0, nowMillis - Int64(entry.timestamp.wallMillis)))

@@ -14,6 +14,8 @@ public struct IngestReport: Sendable, Equatable {
     public var forks: [ForkEvidence] = []
     /// Ids of the entries newly stored in the trusted log, in log order.
     public var storedIDs: [Hash32] = []
+    /// The entries newly stored in the trusted log, in log order (for arrival statistics).
+    public var storedEntries: [Entry] = []
 
     /// Creates an empty report.
     public init() {}
@@ -95,6 +97,7 @@ extension SiteLedger {
             if freshIDs.contains(entry.id) { report.imported += 1 } else { report.released += 1 }
             pendingQuarantine[entry.id] = nil
             report.storedIDs.append(entry.id)
+            report.storedEntries.append(entry)
         }
         for fork in chains.forks where !forksBefore.contains(ForkKey(author: fork.author, sequence: fork.sequence)) {
             report.forks.append(ForkEvidence(author: fork.author, sequence: fork.sequence, entries: fork.entries))
