@@ -42,12 +42,8 @@ public enum EntryBatch {
         for content in contents where content.author != keys.signingPublicKey {
             throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(content.author.hex) of an entry in the batch")
         }
-        let results = parallelMap(count: contents.count, parallelism: parallelism) { i -> Result<Entry, CoreError> in
-            do { return .success(try Entry.sign(contents[i], with: keys)) } catch let error as CoreError {
-                return .failure(error)
-            } catch {
-                return .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
-            }
+        let results = parallelMap(count: contents.count, parallelism: parallelism, context: { privateCopy(of: keys) }) { signer, i in
+            signResult(contents[i].prepare(), signer: signer, author: keys.signingPublicKey)
         }
         return try results.map { try $0.get() }
     }
@@ -61,12 +57,8 @@ public enum EntryBatch {
         for item in prepared where item.content.author != keys.signingPublicKey {
             throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(item.content.author.hex) of an entry in the batch")
         }
-        let results = parallelMap(count: prepared.count, parallelism: parallelism) { i -> Result<Entry, CoreError> in
-            do { return .success(try Entry.sign(prepared[i], with: keys)) } catch let error as CoreError {
-                return .failure(error)
-            } catch {
-                return .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
-            }
+        let results = parallelMap(count: prepared.count, parallelism: parallelism, context: { privateCopy(of: keys) }) { signer, i in
+            signResult(prepared[i], signer: signer, author: keys.signingPublicKey)
         }
         return try results.map { try $0.get() }
     }
@@ -100,14 +92,9 @@ public enum EntryBatch {
         func submit() {
             let work = chunk, start = chunkStart
             queue.async(group: group) {
+                let signer = privateCopy(of: keys)
                 for (offset, item) in work.enumerated() {
-                    let result: Result<Entry, CoreError>
-                    do { result = .success(try Entry.sign(item, with: keys)) } catch let error as CoreError {
-                        result = .failure(error)
-                    } catch {
-                        result = .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
-                    }
-                    shared.store(result, at: start + offset)
+                    shared.store(signResult(item, signer: signer, author: keys.signingPublicKey), at: start + offset)
                 }
             }
             chunkStart += chunk.count
@@ -160,9 +147,30 @@ public enum EntryBatch {
         }
     }
 
+    /// One signing result, errors wrapped as `CoreError`.
+    static func signResult(_ item: PreparedEntry, signer: Curve25519.Signing.PrivateKey, author: Hash32) -> Result<Entry, CoreError> {
+        do { return .success(try Entry.sign(item, signer: signer, author: author)) } catch let error as CoreError {
+            return .failure(error)
+        } catch {
+            return .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
+        }
+    }
+
+    /// A thread's own copy of the signing key (see `Entry.sign(_:signer:author:)`).
+    static func privateCopy(of keys: SiteKeys) -> Curve25519.Signing.PrivateKey {
+        (try? Curve25519.Signing.PrivateKey(rawRepresentation: keys.signing.rawRepresentation)) ?? keys.signing
+    }
+
     /// Runs `body(i)` for i in 0..<count on up to `parallelism` threads, results in order.
     static func parallelMap<T: Sendable>(
         count: Int, parallelism: Int, _ body: @Sendable (Int) -> T
+    ) -> [T] {
+        parallelMap(count: count, parallelism: parallelism, context: { () }) { _, i in body(i) }
+    }
+
+    /// `parallelMap` where each chunk first makes a `context` of its own (e.g. a key copy).
+    static func parallelMap<C, T: Sendable>(
+        count: Int, parallelism: Int, context: @Sendable () -> C, _ body: @Sendable (C, Int) -> T
     ) -> [T] {
         guard count > 0 else { return [] }
         let threads = max(1, min(parallelism, count))
@@ -173,12 +181,14 @@ public enum EntryBatch {
         defer { slots.deallocate() }
         let shared = SharedSlots(slots)
         if chunks == 1 {
-            for i in 0..<count { shared.store(body(i), at: i) }
+            let local = context()
+            for i in 0..<count { shared.store(body(local, i), at: i) }
         } else {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = count * chunk / chunks
                 let end = count * (chunk + 1) / chunks
-                for i in start..<end { shared.store(body(i), at: i) }
+                let local = context()
+                for i in start..<end { shared.store(body(local, i), at: i) }
             }
         }
         var out = [T]()
