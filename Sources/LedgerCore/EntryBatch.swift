@@ -42,14 +42,11 @@ public enum EntryBatch {
         for content in contents where content.author != keys.signingPublicKey {
             throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(content.author.hex) of an entry in the batch")
         }
-        let results = parallelMap(count: contents.count, parallelism: parallelism) { i -> Result<Entry, CoreError> in
-            do { return .success(try Entry.sign(contents[i], with: keys)) } catch let error as CoreError {
-                return .failure(error)
-            } catch {
-                return .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
+        return try ParallelFill.fill(count: contents.count) { (slots: ParallelFill.Slots<Entry>) in
+            ParallelFill.forEachChunk(count: contents.count, parallelism: parallelism, context: { privateCopy(of: keys) }) { signer, range in
+                for i in range { sign(contents[i].prepare(), signer: signer, author: keys.signingPublicKey, into: slots, at: i) }
             }
         }
-        return try results.map { try $0.get() }
     }
 
     /// Signs prepared entries (encoded and hashed in order by the caller), in parallel.
@@ -61,14 +58,11 @@ public enum EntryBatch {
         for item in prepared where item.content.author != keys.signingPublicKey {
             throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(item.content.author.hex) of an entry in the batch")
         }
-        let results = parallelMap(count: prepared.count, parallelism: parallelism) { i -> Result<Entry, CoreError> in
-            do { return .success(try Entry.sign(prepared[i], with: keys)) } catch let error as CoreError {
-                return .failure(error)
-            } catch {
-                return .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
+        return try ParallelFill.fill(count: prepared.count) { (slots: ParallelFill.Slots<Entry>) in
+            ParallelFill.forEachChunk(count: prepared.count, parallelism: parallelism, context: { privateCopy(of: keys) }) { signer, range in
+                for i in range { sign(prepared[i], signer: signer, author: keys.signingPublicKey, into: slots, at: i) }
             }
         }
-        return try results.map { try $0.get() }
     }
 
     /// Builds, hashes and signs a chain of entries, overlapping the in-order part with signing.
@@ -83,41 +77,31 @@ public enum EntryBatch {
         count: Int, with keys: SiteKeys, chunkSize: Int = 256,
         build: (_ index: Int, _ previous: Hash32?) throws -> EntryContent
     ) throws -> [Entry] {
-        guard count > 0 else { return [] }
-        let slots = UnsafeMutableBufferPointer<Result<Entry, CoreError>?>.allocate(capacity: count)
-        slots.initialize(repeating: nil)
-        defer {
-            slots.deinitialize()
-            slots.deallocate()
-        }
-        let shared = SharedSlots(slots)
         let group = DispatchGroup()
         let queue = DispatchQueue.global(qos: .userInitiated)
-        var previous: Hash32?
-        var chunk = [PreparedEntry]()
-        chunk.reserveCapacity(chunkSize)
-        var chunkStart = 0
-        func submit() {
-            let work = chunk, start = chunkStart
-            queue.async(group: group) {
-                for (offset, item) in work.enumerated() {
-                    let result: Result<Entry, CoreError>
-                    do { result = .success(try Entry.sign(item, with: keys)) } catch let error as CoreError {
-                        result = .failure(error)
-                    } catch {
-                        result = .failure(CoreError(.signingFailed, "Ed25519 signing failed", underlying: error))
+        let author = keys.signingPublicKey
+        return try ParallelFill.fill(count: count) { (slots: ParallelFill.Slots<Entry>) in
+            // Every signing block must finish before `fill` reads the slots, even on a throw.
+            defer { group.wait() }
+            var previous: Hash32?
+            var chunk = [PreparedEntry]()
+            chunk.reserveCapacity(chunkSize)
+            var chunkStart = 0
+            func submit() {
+                let work = chunk, start = chunkStart
+                queue.async(group: group) {
+                    let signer = privateCopy(of: keys)
+                    for (offset, item) in work.enumerated() {
+                        sign(item, signer: signer, author: author, into: slots, at: start + offset)
                     }
-                    shared.store(result, at: start + offset)
                 }
+                chunkStart += chunk.count
+                chunk.removeAll(keepingCapacity: true)
             }
-            chunkStart += chunk.count
-            chunk.removeAll(keepingCapacity: true)
-        }
-        do {
             for i in 0..<count {
                 let content = try build(i, previous)
-                guard content.author == keys.signingPublicKey else {
-                    throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(content.author.hex) of entry \(i) of the batch")
+                guard content.author == author else {
+                    throw CoreError(.invalidKey, "the signing key \(author.hex) is not the author \(content.author.hex) of entry \(i) of the batch")
                 }
                 let item = content.prepare()
                 previous = item.id
@@ -125,77 +109,57 @@ public enum EntryBatch {
                 if chunk.count == chunkSize { submit() }
             }
             if !chunk.isEmpty { submit() }
-        } catch {
-            group.wait()
-            throw error
         }
-        group.wait()
-        var out = [Entry]()
-        out.reserveCapacity(count)
-        for i in 0..<count {
-            guard let result = slots[i] else {
-                throw CoreError(.signingFailed, "entry \(i) of the batch was not signed")
-            }
-            out.append(try result.get())
-        }
-        return out
     }
 
     /// Verifies every entry's signature, in parallel; `result[i]` is entry i's verdict.
     public static func verify(_ entries: [Entry], parallelism: Int = defaultParallelism) -> [Bool] {
-        parallelMap(count: entries.count, parallelism: parallelism) { i in entries[i].isSignatureValid() }
+        let verdicts = try? ParallelFill.fill(count: entries.count) { (slots: ParallelFill.Slots<Bool>) in
+            ParallelFill.forEachChunk(count: entries.count, parallelism: parallelism, context: {}) { _, range in
+                for i in range { slots.put(entries[i].isSignatureValid(), at: i) }
+            }
+        }
+        return verdicts ?? entries.map { $0.isSignatureValid() }
     }
 
     /// Decodes and verifies encoded entries, in parallel; `result[i]` is record i's verdict.
     public static func decodeAndVerify(_ records: [[UInt8]], parallelism: Int = defaultParallelism) -> [Check] {
-        parallelMap(count: records.count, parallelism: parallelism) { i -> Check in
-            do {
-                let entry = try Entry.decode(records[i])
-                return entry.isSignatureValid() ? .valid(entry) : .badSignature(entry)
-            } catch let error as CoreError {
-                return .undecodable(error)
-            } catch {
-                return .undecodable(CoreError(.malformedFile, "undecodable entry", underlying: error))
+        let checks = try? ParallelFill.fill(count: records.count) { (slots: ParallelFill.Slots<Check>) in
+            ParallelFill.forEachChunk(count: records.count, parallelism: parallelism, context: {}) { _, range in
+                for i in range { slots.put(check(records[i]), at: i) }
             }
+        }
+        return checks ?? records.map(check)
+    }
+
+    /// Decodes and verifies one record.
+    static func check(_ record: [UInt8]) -> Check {
+        do {
+            let entry = try Entry.decode(record)
+            return entry.isSignatureValid() ? .valid(entry) : .badSignature(entry)
+        } catch let error as CoreError {
+            return .undecodable(error)
+        } catch {
+            return .undecodable(CoreError(.malformedFile, "undecodable entry", underlying: error))
         }
     }
 
-    /// Runs `body(i)` for i in 0..<count on up to `parallelism` threads, results in order.
-    static func parallelMap<T: Sendable>(
-        count: Int, parallelism: Int, _ body: @Sendable (Int) -> T
-    ) -> [T] {
-        guard count > 0 else { return [] }
-        let threads = max(1, min(parallelism, count))
-        // Several chunks per thread, so a thread slowed by other load does not hold the rest up.
-        let chunks = threads == 1 ? 1 : min(count, threads * 8)
-        let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-        slots.initialize(repeating: nil)
-        defer { slots.deallocate() }
-        let shared = SharedSlots(slots)
-        if chunks == 1 {
-            for i in 0..<count { shared.store(body(i), at: i) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = count * chunk / chunks
-                let end = count * (chunk + 1) / chunks
-                for i in start..<end { shared.store(body(i), at: i) }
-            }
+    /// Signs one item into its slot, or records the failure.
+    static func sign(
+        _ item: PreparedEntry, signer: Curve25519.Signing.PrivateKey, author: Hash32,
+        into slots: ParallelFill.Slots<Entry>, at index: Int
+    ) {
+        do {
+            slots.put(try Entry.sign(item, signer: signer, author: author), at: index)
+        } catch let error as CoreError {
+            slots.fail(error)
+        } catch {
+            slots.fail(CoreError(.signingFailed, "Ed25519 signing failed", entryID: item.id, underlying: error))
         }
-        var out = [T]()
-        out.reserveCapacity(count)
-        for i in 0..<count {
-            if let value = slots[i] { out.append(value) }
-        }
-        slots.deinitialize()
-        return out
     }
-}
 
-/// Result slots written by concurrent chunks.
-// @unchecked Sendable: every index is written by exactly one chunk, and read only after
-// concurrentPerform returns (which orders all writes before the reads).
-private struct SharedSlots<T>: @unchecked Sendable {
-    let base: UnsafeMutableBufferPointer<T?>
-    init(_ base: UnsafeMutableBufferPointer<T?>) { self.base = base }
-    func store(_ value: T, at index: Int) { base[index] = value }
+    /// A thread's own copy of the signing key (see `Entry.sign(_:signer:author:)`).
+    static func privateCopy(of keys: SiteKeys) -> Curve25519.Signing.PrivateKey {
+        (try? Curve25519.Signing.PrivateKey(rawRepresentation: keys.signing.rawRepresentation)) ?? keys.signing
+    }
 }

@@ -32,14 +32,22 @@ extension Entry {
     ///
     /// - Throws: as `sign(_:with:)`.
     public static func sign(_ prepared: PreparedEntry, with keys: SiteKeys) throws -> Entry {
+        try sign(prepared, signer: keys.signing, author: keys.signingPublicKey)
+    }
+
+    /// Signs with a given private key whose public key is `author`.
+    ///
+    /// Batch signing passes each thread its own copy of the key: one shared key object would
+    /// have its reference count bounced between cores on every call.
+    static func sign(_ prepared: PreparedEntry, signer: Curve25519.Signing.PrivateKey, author: Hash32) throws -> Entry {
         let content = prepared.content, id = prepared.id
-        guard content.author == keys.signingPublicKey else {
-            throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the entry's author \(content.author.hex)")
+        guard content.author == author else {
+            throw CoreError(.invalidKey, "the signing key \(author.hex) is not the entry's author \(content.author.hex)")
         }
         var bytes = prepared.body
         let signature: [UInt8]
         do {
-            signature = Array(try keys.signing.signature(for: EntrySignature.message(for: id)))
+            signature = Array(try signer.signature(for: EntrySignature.message(for: id)))
         } catch {
             throw CoreError(.signingFailed, "Ed25519 signing failed", entryID: id, underlying: error)
         }

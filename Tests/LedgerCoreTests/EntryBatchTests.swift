@@ -58,4 +58,21 @@ import Testing
         }
         #expect(try EntryBatch.signChain(count: 0, with: alice) { i, _ in bobs[i].content }.isEmpty)
     }
+
+    struct BuildFailure: Error {}
+
+    @Test func aBuilderThatFailsMidwayYieldsNoEntriesAndItsError() throws {
+        var rng = SeededGenerator(seed: Self.seed &+ 3)
+        let keys = try Fixtures.keys(&rng)
+        let chain = try Fixtures.chain(40, keys: keys, rng: &rng)
+        #expect(throws: BuildFailure.self) {
+            try EntryBatch.signChain(count: 40, with: keys, chunkSize: 4) { i, _ in
+                if i == 29 { throw BuildFailure() }
+                return chain[i].content
+            }
+        }
+        // The same batch without the failure signs completely, and in order.
+        let signed = try EntryBatch.signChain(count: 40, with: keys, chunkSize: 4) { i, _ in chain[i].content }
+        #expect(signed == chain)
+    }
 }
