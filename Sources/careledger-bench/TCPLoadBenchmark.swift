@@ -111,6 +111,7 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
         print(Self.row("bytes per session", "\(bytes / max(sessions, 1))"))
         print(Self.row("peak RSS MB (VmHWM, process)", String(format: "%.1f", rss)))
         print(Self.row("peak concurrent sessions", "\(server.peakConcurrentSessions)"))
+        print("  machine load average at the end: \(Self.loadAverage())")
         print("  converged: \(converged) (server and every client hold all \(expected.count) items)")
         if json {
             let object: [String: Any] = [
@@ -174,6 +175,12 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
     }
 
     static func round(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    /// The 1-minute load average from /proc/loadavg, for reading the figures ("?" without /proc).
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return text.split(separator: " ").first.map(String.init) ?? "?"
+    }
 
     /// VmHWM from /proc/self/status in MB (0 where /proc is absent).
     static func peakRSSMegabytes() -> Double {

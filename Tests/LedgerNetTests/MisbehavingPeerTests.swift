@@ -15,7 +15,8 @@ struct MisbehavingPeerTests {
     /// Sends `bytes` and waits until the server closes the connection.
     static func sendAndAwaitClose(_ bytes: [UInt8], port: Int) async throws {
         let channel = try await rawConnection(port: port)
-        try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
+        // The server may close before the whole write is out (that is the point); only the close matters.
+        try? await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
         try await channel.closeFuture.get()
     }
 
@@ -30,7 +31,7 @@ struct MisbehavingPeerTests {
         let central = TestSite("central"), clinic = TestSite("clinic")
         let roster = TestRoster([central, clinic])
         let serverStore = ItemSet(randomItems(100, using: &generator))
-        let configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 1, exchangeTimeout: 20)
+        let configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 3, exchangeTimeout: 60)
         let server = try await RunningServer.start(site: central, roster: roster, configuration: configuration) { _ in
             SetUnionConversation(role: .responder, store: serverStore)
         }
@@ -38,7 +39,7 @@ struct MisbehavingPeerTests {
 
         // Stalls after 10 of the 33 bytes of a handshake frame; only the idle clock can end it.
         let stalled = try await Self.rawConnection(port: port)
-        try await stalled.writeAndFlush(ByteBuffer(bytes: Array(Self.frame(0x01, generator.bytes(32)).prefix(10)))).get()
+        try? await stalled.writeAndFlush(ByteBuffer(bytes: Array(Self.frame(0x01, generator.bytes(32)).prefix(10)))).get()
 
         let garbage = Self.frame(0x7f, generator.bytes(40))
         let oversized: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0x01] + generator.bytes(100)
@@ -68,12 +69,12 @@ struct MisbehavingPeerTests {
     @Test("a peer that dribbles bytes slower than the idle clock is still cut off by the total clock")
     func totalTimeout() async throws {
         let central = TestSite("central")
-        let configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 10, exchangeTimeout: 0.4)
+        let configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 10, exchangeTimeout: 1)
         let server = try await RunningServer.start(site: central, roster: TestRoster([central]),
                                                    configuration: configuration) { _ in SilentConversation() }
         let channel = try await Self.rawConnection(port: server.port)
         // Two bytes of a length prefix, then nothing: the idle clock (10 s) would not fire in time.
-        try await channel.writeAndFlush(ByteBuffer(bytes: [0, 0])).get()
+        try? await channel.writeAndFlush(ByteBuffer(bytes: [0, 0])).get()
         try await channel.closeFuture.get()
         let lines = try await server.stop()
         #expect(lines.map { $0.metadata["outcome"] } == ["exchange_timeout"])

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("TCP sessions on 127.0.0.1")
 struct TCPSessionTests {
-    static func configuration(idle: Double = 5, total: Double = 20, sessions: Int = 64) -> TransportConfiguration {
+    static func configuration(idle: Double = 30, total: Double = 60, sessions: Int = 64) -> TransportConfiguration {
         TransportConfiguration(networkID: testNetworkID, idleTimeout: idle, exchangeTimeout: total,
                                connectTimeout: 5, maximumConcurrentSessions: sessions)
     }

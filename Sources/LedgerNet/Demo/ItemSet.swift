@@ -37,9 +37,10 @@ public final class ItemSet: Sendable {
     public var digest: Hash32 {
         state.withLock { state in
             if let digest = state.digest { return digest }
-            var hasher = SHA256()
-            for item in state.items.sorted() { hasher.update(data: item.bytes) }
-            let digest = Hash32(bytes: Array(hasher.finalize())) ?? .zero
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(32 * state.items.count)
+            for item in state.items.sorted() { item.append(to: &bytes) }
+            let digest = Hash32(reading: Array(SHA256.hash(data: bytes)), at: 0)
             state.digest = digest
             return digest
         }

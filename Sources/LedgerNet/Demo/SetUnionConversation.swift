@@ -39,7 +39,9 @@ public struct SetUnionConversation: SyncConversation, BlockingSyncConversation, 
     /// The initiator opens with its digest; the responder waits.
     public mutating func start() throws -> ConversationStep {
         guard role == .initiator else { return ConversationStep() }
-        return ConversationStep(send: [[0x01] + store.digest.bytes])
+        var message: [UInt8] = [0x01]
+        store.digest.append(to: &message)
+        return ConversationStep(send: [message])
     }
 
     /// Answers one message (see the table above).
@@ -48,7 +50,8 @@ public struct SetUnionConversation: SyncConversation, BlockingSyncConversation, 
         let body = Array(message.dropFirst())
         switch (role, type) {
         case (.responder, 0x01):
-            guard let digest = Hash32(bytes: body) else { throw MalformedMessage(description: "DIGEST must be 32 bytes") }
+            guard body.count == 32 else { throw MalformedMessage(description: "DIGEST must be 32 bytes") }
+            let digest = Hash32(reading: body, at: 0)
             return digest == store.digest ? ConversationStep(send: [[0x02]], finished: true) : ConversationStep(send: [[0x03]])
         case (.initiator, 0x02):
             return ConversationStep(finished: true)
@@ -76,12 +79,12 @@ public struct SetUnionConversation: SyncConversation, BlockingSyncConversation, 
     private static func encode(_ type: UInt8, _ items: [Hash32]) -> [UInt8] {
         var out = [type]
         out.reserveCapacity(1 + 32 * items.count)
-        for item in items { out += item.bytes }
+        for item in items { item.append(to: &out) }
         return out
     }
 
     private static func decode(_ body: [UInt8]) throws -> [Hash32] {
         guard body.count % 32 == 0 else { throw MalformedMessage(description: "item list length is not a multiple of 32") }
-        return stride(from: 0, to: body.count, by: 32).compactMap { Hash32(bytes: body[$0..<($0 + 32)]) }
+        return stride(from: 0, to: body.count, by: 32).map { Hash32(reading: body, at: $0) }
     }
 }

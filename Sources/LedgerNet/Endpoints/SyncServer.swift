@@ -118,13 +118,19 @@ public final class SyncServer: Sendable {
         logSession(address: session.peerAddress, driver: driver, failure: failure)
     }
 
-    /// Sends ABORT(busy) to a connection over the session limit and closes it.
+    /// Sends ABORT(busy) to a connection over the session limit, then drops what it sends
+    /// until it closes (bounded by the timeouts), so the ABORT is not lost to a TCP reset
+    /// caused by closing with unread bytes (Specs/sync-transport.md §4.3).
     private func turnAway(_ session: SessionChannel) async {
         let abort = Frame(kind: .abort, body: CloseCode.busy.bytes)
         var buffer = ByteBuffer()
         abort.encode(into: &buffer)
         let address = session.peerAddress
-        try? await session.channel.executeThenClose { _, outbound in try await outbound.write(buffer) }
+        try? await session.channel.executeThenClose { inbound, outbound in
+            try await outbound.write(buffer)
+            session.setWaiting(true)
+            for try await _ in inbound {}
+        }
         logger.warning("sync session", metadata: [
             "remote": .string(address), "outcome": .string(TransportError.Code.serverBusy.name),
             "bytes_out": .stringConvertible(abort.wireSize),

@@ -32,6 +32,7 @@ package struct NoiseXXHandshake: Sendable {
         package var receiver: NoiseCipherState
     }
 
+    /// Which side this is.
     package let role: Role
     private var symmetric: NoiseSymmetricState
     private let localStatic: Curve25519.KeyAgreement.PrivateKey
