@@ -87,8 +87,14 @@ let package = Package(
         .testTarget(
             name: "LedgerSyncTests",
             dependencies: ["LedgerSync", "LedgerCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
-        .testTarget(name: "LedgerNetTests", dependencies: ["LedgerNet", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "LedgerNetTests",
+            dependencies: [
+                "LedgerNet", "LedgerCore", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "SiteLedgerTests", dependencies: ["LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -10,6 +10,14 @@ struct CLIFailure: Error, CustomStringConvertible {
         case checkFailed = 1
         case usage = 2
         case unusableSite = 3
+        /// `sync --peer`: the peer refused this site, or this site refused the peer, or the server is busy.
+        case syncRefused = 4
+        /// `sync --peer`: an idle or total-exchange timeout fired.
+        case syncTimedOut = 5
+        /// `sync --peer`: the peer broke the framing, handshake or session rules.
+        case syncProtocolError = 6
+        /// `sync --peer`: the connection could not be made or dropped.
+        case syncConnection = 7
     }
 
     let kind: Kind

@@ -44,10 +44,18 @@ enum TCPSync {
         }
     }
 
-    /// Refused and timed out are distinct outcomes for scripts: both exit 1 (the sync asked
-    /// for did not happen) with the category named first in the message; a peer that breaks
-    /// the protocol is also 1; a connection that cannot be made is 1.
-    static func exitKind(_ error: TransportError) -> CLIFailure.Kind { .checkFailed }
+    /// Distinct exit codes per failure category, so scripts can tell a refused key (4) from
+    /// a timeout (5), a protocol error (6), a connection failure (7) and a failed or
+    /// rejected exchange (1).
+    static func exitKind(_ error: TransportError) -> CLIFailure.Kind {
+        switch error.code.category {
+        case .refused: return .syncRefused
+        case .timedOut: return .syncTimedOut
+        case .protocolError: return .syncProtocolError
+        case .connection: return .syncConnection
+        case .conversation: return .checkFailed
+        }
+    }
 
     static func parse(_ text: String, allowAnyPort: Bool = false) throws -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),

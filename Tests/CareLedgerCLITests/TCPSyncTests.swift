@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `serve` and `sync --peer` with the real reconciliation state machine, on 127.0.0.1.
+@Suite("Sync over TCP through the binary", .serialized)
+struct TCPSyncTests {
+    /// A running `careledger serve`, stopped by `stop()`.
+    final class Server {
+        let process = Process()
+        let port: Int
+
+        init(cli: CLI, site: String) throws {
+            process.executableURL = URL(fileURLWithPath: try #require(CLI.binary))
+            process.arguments = ["serve", "--dir", site, "--listen", "127.0.0.1:0", "--json", "--idle-timeout", "5"]
+            process.currentDirectoryURL = URL(fileURLWithPath: cli.folder.path)
+            let stdout = Pipe()
+            process.standardOutput = stdout
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            // The first stdout line names the port (serve --json).
+            var line = Data()
+            while !line.contains(0x0a) {
+                let chunk = stdout.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                line.append(chunk)
+            }
+            let object = try JSONSerialization.jsonObject(with: line.split(separator: 0x0a)[0]) as? [String: Any]
+            let listening = try #require(object?["listening"] as? String)
+            port = try #require(Int(listening.split(separator: ":").last ?? ""))
+        }
+
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Creates central plus named sites; admits those in `admitted` with their agreement keys.
+    static func network(_ cli: CLI, sites: [String], admitted: Set<String>) throws {
+        try cli.run(["network", "create", "--dir", "central", "--site", "central", "--name", "Net"])
+        try cli.run(["network", "genesis", "--dir", "central", "--out", "genesis.json"])
+        for site in sites {
+            try cli.run(["init", "--dir", site, "--site", site, "--genesis", "genesis.json"])
+            guard admitted.contains(site) else { continue }
+            let identity = try cli.json(["identity", "--dir", site])
+            try cli.run(["members", "admit", "--dir", "central", "--key", try #require(identity["site_key"] as? String),
+                         "--agreement-key", try #require(identity["agreement_key"] as? String), "--name", site, "--role", "clinic"])
+        }
+    }
+
+    static func append(_ cli: CLI, site: String, count: Int) throws {
+        let lines = (0..<count).map { "{\"site\":\"\(site)\",\"n\":\($0)}" }.joined(separator: "\n")
+        try Data(lines.utf8).write(to: URL(fileURLWithPath: cli.path("\(site).jsonl")))
+        let run = try cli.run(["append", "--dir", site, "--kind", "audit.note", "--jsonl", "\(site).jsonl"])
+        #expect(run.status == 0, "\(run)")
+    }
+
+    static func summaryRoot(_ cli: CLI, _ site: String) throws -> String {
+        try #require(try cli.json(["stats", "--dir", site])["summary_root"] as? String)
+    }
+
+    @Test("three sites converge through one server; a second sync of equal sets is one round trip")
+    func threeSitesConverge() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try Self.network(cli, sites: ["clinic-a", "clinic-b"], admitted: ["clinic-a", "clinic-b"])
+        try Self.append(cli, site: "clinic-a", count: 300)
+        try Self.append(cli, site: "clinic-b", count: 200)
+        let server = try Server(cli: cli, site: "central")
+        defer { server.stop() }
+        let peer = "127.0.0.1:\(server.port)"
+        let first = try cli.json(["sync", "--dir", "clinic-a", "--peer", peer])
+        #expect(first["sent"] as? Int ?? 0 >= 300, "\(first)")
+        try cli.json(["sync", "--dir", "clinic-b", "--peer", peer])
+        let third = try cli.json(["sync", "--dir", "clinic-a", "--peer", peer])
+        #expect(third["received"] as? Int ?? 0 >= 200, "\(third)")
+        let again = try cli.json(["sync", "--dir", "clinic-a", "--peer", peer])
+        #expect(again["round_trips"] as? Int == 1 && again["received"] as? Int == 0 && again["sent"] as? Int == 0, "\(again)")
+        try cli.json(["sync", "--dir", "clinic-b", "--peer", peer])
+        server.stop()
+        let roots = try ["central", "clinic-a", "clinic-b"].map { try Self.summaryRoot(cli, $0) }
+        #expect(Set(roots).count == 1, "every site holds the same entries: \(roots)")
+        for site in ["central", "clinic-a", "clinic-b"] {
+            #expect(try cli.run(["verify", "--dir", site]).status == 0)
+        }
+    }
+
+    @Test("an unknown key and a revoked key are refused with exit 4 before any entry flows")
+    func unknownAndRevokedAreRefused() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try Self.network(cli, sites: ["stranger", "revoked"], admitted: ["revoked"])
+        let key = try #require(try cli.json(["identity", "--dir", "revoked"])["site_key"] as? String)
+        try cli.run(["members", "revoke", "--dir", "central", "--key", key, "--reason", "laptop stolen"])
+        try Self.append(cli, site: "stranger", count: 5)
+        let before = try Self.summaryRoot(cli, "central")
+        let server = try Server(cli: cli, site: "central")
+        defer { server.stop() }
+        for site in ["stranger", "revoked"] {
+            let run = try cli.run(["sync", "--dir", site, "--peer", "127.0.0.1:\(server.port)"])
+            #expect(run.status == 4, "\(site): \(run)")
+            #expect(run.stderr.contains("refused"), "\(run)")
+            Contract.expectOneErrorLine(run)
+        }
+        server.stop()
+        #expect(try Self.summaryRoot(cli, "central") == before, "nothing flowed")
+    }
+
+    @Test("a client sending garbage is cut off while an honest sync completes")
+    func garbageDoesNotStopAnHonestSync() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try Self.network(cli, sites: ["clinic-a"], admitted: ["clinic-a"])
+        try Self.append(cli, site: "clinic-a", count: 50)
+        let server = try Server(cli: cli, site: "central")
+        defer { server.stop() }
+        // A raw socket that sends an HTTP request line and then stalls.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let garbage = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        _ = garbage.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let honest = try cli.json(["sync", "--dir", "clinic-a", "--peer", "127.0.0.1:\(server.port)"])
+        #expect(honest["sent"] as? Int ?? 0 >= 50, "\(honest)")
+        // The garbage connection is closed by the server: a read sees end of file (or a reset).
+        var buffer = [UInt8](repeating: 0, count: 256)
+        var total = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            total += n
+            if total > 65_536 { break }
+        }
+        #expect(total <= 65_536, "the server kept talking to a garbage client")
+    }
+}
