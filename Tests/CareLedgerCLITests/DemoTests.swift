@@ -37,7 +37,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.path + "/careledger-demo-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        FileManager.default.createFile(atPath: folder + "/something", contents: Data("x".utf8))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/something"))
         let run = try BuiltBinary.run(binary, ["demo", "--dir", folder])
         #expect(run.status == 2)
         #expect(run.stderr.contains("must be a new or empty folder"))
@@ -82,8 +82,8 @@ enum BuiltBinary {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("careledger-out-\(UUID().uuidString)")
         let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("careledger-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        try Data().write(to: outFile)
+        try Data().write(to: errFile)
         defer {
             try? FileManager.default.removeItem(at: outFile)
             try? FileManager.default.removeItem(at: errFile)
