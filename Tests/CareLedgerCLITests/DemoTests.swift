@@ -28,6 +28,10 @@ import Testing
         #expect(Set(decisions.compactMap { $0["decision"] as? String }) == ["deny"])
         let sites = try #require(object["sites"] as? [[String: Any]])
         #expect(Set(sites.compactMap { $0["summary_root"] as? String }).count == 1, "the sites did not converge")
+        let figures = try #require(object["figures"] as? [String: Int])
+        #expect((figures["tcp_round_trips"] ?? 0) > 0)
+        #expect((figures["stick_entries_relayed_to_central"] ?? 0) > 0)
+        #expect((figures["tamper_faults_found"] ?? 0) > 0)
         #expect((object["report_command"] as? String)?.hasPrefix("careledger report --dir ") == true)
     }
 

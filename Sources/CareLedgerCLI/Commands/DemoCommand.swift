@@ -26,7 +26,8 @@ struct DemoCommand: AsyncParsableCommand {
     struct DecisionRow: Encodable { let site: String, decision: String, basis: [String], reason: String }
     struct Output: Encodable {
         let ok: Bool, dir: String, durationMs: Int, steps: [DemoStep], sites: [SiteRow]
-        let conflictedPatient: String?, decisions: [DecisionRow], decisionsAgree: Bool, reportCommand: String
+        let figures: [String: Int], conflictedPatient: String?, decisions: [DecisionRow], decisionsAgree: Bool
+        let reportCommand: String
         let error: String?
     }
 
@@ -52,6 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
                     SiteRow(name: $0.name, role: $0.role.rawValue, dir: $0.directory, entries: $0.entries,
                             bytesOnDisk: $0.ledger.statistics().bytesOnDisk, summaryRoot: (try? $0.summaryRoot().hex) ?? "")
                 } ?? [],
+                figures: scenario?.figures ?? [:],
                 conflictedPatient: try? scenario?.clinicA.pseudonym(DemoFHIR.conflictedPatient).hex,
                 decisions: scenario?.finalDecisions.map {
                     DecisionRow(site: $0.site, decision: $0.decision.outcome.rawValue, basis: $0.decision.basis.map(\.hex),

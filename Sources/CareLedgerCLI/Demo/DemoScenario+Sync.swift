@@ -21,6 +21,9 @@ extension DemoScenario {
         let byA = try central.entries(by: clinicA.ledger.siteKey), ownA = try clinicA.entries(by: clinicA.ledger.siteKey)
         let byB = try central.entries(by: clinicB.ledger.siteKey), ownB = try clinicB.entries(by: clinicB.ledger.siteKey)
         let verified = central.ledger.verify().ok
+        figures["stick_entries_relayed_to_central"] = arrive.imported
+        figures["stick_bytes_clinics_to_field"] = bytes
+        figures["stick_bytes_field_to_central"] = drop.bytesWritten
         lines.append("at central: the field team's bundle (\(drop.bytesWritten) bytes) brought \(arrive.imported) entries; \(byA) signed by clinic-a, \(byB) by clinic-b, signatures verified: \(verified)")
         let ok = byA == ownA && byB == ownB && verified && arrive.quarantined == 0 && carried > 0 && bytes > 0
         return DemoOutcome(ok, lines)
@@ -57,12 +60,17 @@ extension DemoScenario {
         // Clinic A records more work after the field team left, so the sync runs both ways.
         let more = try (1...10).map { try DemoFHIR.anchorPayload(site: clinicA.name, number: 1000 + $0) }
         try clinicA.ledger.append(kind: "anchor", payloads: more)
-        let figures = try await DemoNetwork.sync(client: clinicA, server: central)
+        let tcp = try await DemoNetwork.sync(client: clinicA, server: central)
         let equal = try clinicA.summaryRoot() == central.summaryRoot()
-        let ok = equal && figures.received > 0 && figures.sent >= more.count
+        figures["tcp_entries_sent"] = tcp.sent
+        figures["tcp_entries_received"] = tcp.received
+        figures["tcp_bytes_out"] = tcp.bytesOut
+        figures["tcp_bytes_in"] = tcp.bytesIn
+        figures["tcp_round_trips"] = tcp.roundTrips
+        let ok = equal && tcp.received > 0 && tcp.sent >= more.count
         return DemoOutcome(ok, [
-            "serve on 127.0.0.1:\(figures.port) (Noise XX, both keys checked against the charter); clinic-a sent \(figures.sent) and received \(figures.received) entries",
-            "\(figures.bytesOut) bytes out, \(figures.bytesIn) bytes in, \(figures.roundTrips) round trips, \(figures.durationMs) ms; summary roots equal: \(equal)",
+            "serve on 127.0.0.1:\(tcp.port) (Noise XX, both keys checked against the charter); clinic-a sent \(tcp.sent) and received \(tcp.received) entries",
+            "\(tcp.bytesOut) bytes out, \(tcp.bytesIn) bytes in, \(tcp.roundTrips) round trips, \(tcp.durationMs) ms; summary roots equal: \(equal)",
         ])
     }
 
@@ -73,6 +81,7 @@ extension DemoScenario {
         let atA = try DemoMailbox.sync(clinicA, folder: stick, to: [field])
         let roots = try sites.map { try $0.summaryRoot() }
         let converged = Set(roots).count == 1
+        figures["entries_per_site"] = central.entries
         let counts = sites.map { "\($0.name) \($0.entries)" }.joined(separator: ", ")
         return DemoOutcome(converged && atB.imported > 0 && fromCentral.rejected.isEmpty, [
             "central -> field -> clinics: the field team imported \(atField.imported), clinic-b \(atB.imported), clinic-a \(atA.imported) entries",
@@ -82,6 +91,7 @@ extension DemoScenario {
 
     func tamper() throws -> DemoOutcome {
         let result = try DemoTamper.run(on: clinicB, into: root + "/tampered-copy-of-clinic-b")
+        figures["tamper_faults_found"] = result.faults.count
         var lines = ["flipped 4 bytes at offset \(result.offset) of \(result.segment.split(separator: "/").suffix(3).joined(separator: "/")) and dropped the derived Merkle cache"]
         if let refused = result.openRefused {
             lines.append("the tampered copy refuses to open: \(refused)")

@@ -25,6 +25,8 @@ final class DemoScenario {
     var finalDecisions: [(site: String, decision: AccessDecision)] = []
     /// Whether the final decisions agree.
     var decisionsAgree = false
+    /// Figures the steps measured (bytes, entries, round trips), for `--json`.
+    var figures: [String: Int] = [:]
 
     private init(root: String, recorder: DemoRecorder, sites: [DemoSite]) {
         self.root = root
