@@ -16,7 +16,7 @@ trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 fail() { echo "central-merge: FAIL: $*" >&2; exit 1; }
-step() { echo "central-merge: $*"; }
+step() { echo "central-merge: [${SECONDS}s] $*"; }
 trap 'fail "line $LINENO: \`$BASH_COMMAND\` exited with status $?"' ERR
 json() { python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(json.dumps(v) if isinstance(v,(list,dict)) else v)' "$1"; }
 
@@ -49,13 +49,22 @@ done
 
 step "each clinic works and writes $BUNDLES_PER_CLINIC bundles for central as its work grows ($((CLINICS * BUNDLES_PER_CLINIC)) bundles)"
 EXPECTED=$("$CL" stats --dir central --json | json entries)
+# Every clinic's batches of synthetic record anchors, written in one go (one python3 start).
+mkdir batches
+python3 - "$CLINICS" "$BUNDLES_PER_CLINIC" "$ENTRIES_PER_BATCH" <<'EOF'
+import json, sys
+clinics, bundles, n = (int(a) for a in sys.argv[1:4])
+for c in range(1, clinics + 1):
+    for b in range(1, bundles + 1):
+        with open("batches/clinic-%0*d-%d.jsonl" % (len(str(clinics)), c, b), "w") as out:
+            for i in range(n):
+                out.write(json.dumps({"sha256": "%064x" % (c * 1000000 + b * 1000 + i), "size": 512,
+                                      "type": "Observation", "id": "c%d-b%d-%d" % (c, b, i)}) + "\n")
+EOF
 clinic_work() {
     local c=$1 b
     for b in $(seq 1 "$BUNDLES_PER_CLINIC"); do
-        python3 -c 'import json,sys
-c, b, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-for i in range(n): print(json.dumps({"sha256": "%064x" % (int(c) * 1000000 + b * 1000 + i), "size": 512, "type": "Observation", "id": "c%s-b%d-%d" % (c, b, i)}))' \
-            "$c" "$b" "$ENTRIES_PER_BATCH" | "$CL" append --dir "clinic-$c" --kind anchor --jsonl - --json >/dev/null || return 1
+        "$CL" append --dir "clinic-$c" --kind anchor --jsonl "batches/clinic-$c-$b.jsonl" --json >/dev/null || return 1
         "$CL" bundle export --dir "clinic-$c" --to central --out "bundles/clinic-$c-$b.clbundle" --json >/dev/null || return 1
     done
 }

@@ -17,7 +17,7 @@ trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 fail() { echo "field-team: FAIL: $*" >&2; exit 1; }
-step() { echo "field-team: $*"; }
+step() { echo "field-team: [${SECONDS}s] $*"; }
 trap 'fail "line $LINENO: \`$BASH_COMMAND\` exited with status $?"' ERR
 json() { python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(json.dumps(v) if isinstance(v,(list,dict)) else v)' "$1"; }
 # visit SITE [--to NAME...]: one `sync --folder` pass at SITE with the stick; prints what moved.

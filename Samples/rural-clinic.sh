@@ -20,7 +20,7 @@ trap cleanup EXIT
 cd "$WORK"
 
 fail() { echo "rural-clinic: FAIL: $*" >&2; exit 1; }
-step() { echo "rural-clinic: $*"; }
+step() { echo "rural-clinic: [${SECONDS}s] $*"; }
 trap 'fail "line $LINENO: \`$BASH_COMMAND\` exited with status $?"' ERR
 # json FIELD: one field of the JSON object on stdin.
 json() { python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(json.dumps(v) if isinstance(v,(list,dict)) else v)' "$1"; }
