@@ -1,0 +1,78 @@
+import Foundation
+import LedgerConsent
+import LedgerCore
+import Logging
+
+/// One site of the demo network: its name, data folder and open ledger.
+///
+/// The demo runs in one task and touches a site's ledger from that task only (the TCP step
+/// hands it to a `LedgerSyncService` for the length of one session and waits for it).
+final class DemoSite {
+    let name: String
+    let role: MemberRole
+    let directory: String
+    let ledger: SiteLedger
+
+    init(name: String, role: MemberRole, directory: String, ledger: SiteLedger) {
+        self.name = name
+        self.role = role
+        self.directory = directory
+        self.ledger = ledger
+    }
+
+    /// A logger that drops everything: recovery warnings would break the narration.
+    static let quietLogger = Logger(label: "careledger.demo", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Entries in this site's trusted log.
+    var entries: Int { ledger.entryCount }
+
+    /// Entries in this site's trusted log written by `author`.
+    func entries(by author: Hash32) throws -> Int {
+        var count = 0
+        try ledger.forEachEntry { _, entry in if entry.author == author { count += 1 } }
+        return count
+    }
+
+    /// Imports FHIR R4 Consent JSON (a resource or a Bundle) as `consent import` does:
+    /// pseudonymised, validated as a whole, then appended as consent versions.
+    @discardableResult
+    func importConsents(_ json: String) throws -> [Entry] {
+        let importer = FHIRConsentImporter(pseudonymKey: try ledger.pseudonymKey())
+        let engine = try ledger.consentEngine()
+        let imported: [ImportedConsent]
+        do { imported = try importer.read(Array(json.utf8), engine: engine) } catch {
+            throw CLIFailure.usage("embedded FHIR consent at \(name): \(error.description)")
+        }
+        return try ledger.append(kind: ConsentKinds.version, payloads: imported.map { ConsentVersionPayload.encode($0.content) })
+    }
+
+    /// The patient's pseudonym under the network's key.
+    func pseudonym(_ mrn: String) throws -> PatientPseudonym {
+        let key = try ledger.pseudonymKey()
+        do { return try key.resolve(patient: DemoFHIR.token(mrn)) } catch { throw CLIFailure.from(error) }
+    }
+
+    /// The access decision for a request, as `check` answers it; `record` writes it as an
+    /// `access.decision` entry (`check --record`).
+    func check(mrn: String, actor: String, purpose: String, classes: [String], record: Bool) throws -> AccessDecision {
+        let request = AccessRequest(patient: try pseudonym(mrn), actor: actor, purpose: purpose, classes: classes,
+                                    time: Int64(Date().timeIntervalSince1970 * 1000))
+        let decision = try ledger.consentEngine().check(request)
+        if record { try ledger.append(kind: ConsentKinds.decision, payloads: [AccessDecisionPayload.encode(decision)]) }
+        return decision
+    }
+
+    /// Open consent conflicts here.
+    func conflicts() throws -> [ConsentConflict] { try ledger.consentEngine().conflicts() }
+
+    /// Writes the version that resolves a conflict under the network's rule (`consent resolve`).
+    func resolve(_ key: ConsentKey) throws -> Entry {
+        let content: ConsentVersionContent
+        let engine = try ledger.consentEngine()
+        do { content = try engine.resolution(for: key) } catch { throw CLIFailure.from(error) }
+        return try ledger.append(kind: ConsentKinds.version, payloads: [ConsentVersionPayload.encode(content)])[0]
+    }
+
+    /// The summary root (equal at two sites exactly when they hold the same entries).
+    func summaryRoot() throws -> Hash32 { try ledger.summaryRoot() }
+}
