@@ -73,6 +73,8 @@ enum BundleImporter {
     static func importFiles(_ files: [String], into ledger: SiteLedger) throws -> BundleImportOutcome {
         var outcome = BundleImportOutcome()
         let bar = ProgressBar(label: "import", total: files.count)
+        // One id set for the whole call, grown as bundles land: not a log scan per bundle.
+        var set = try ledger.reconcilableSet()
         for file in files {
             defer { bar.advance() }
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -80,10 +82,10 @@ enum BundleImporter {
                 continue
             }
             do {
-                let (_, report) = try ledger.importBundle(Array(data), fileName: file)
+                let (result, report) = try ledger.importBundle(Array(data), fileName: file, set: &set)
                 outcome.bundles += 1
                 outcome.imported += report.imported + report.released
-                outcome.alreadyHad += report.alreadyHad
+                outcome.alreadyHad += report.alreadyHad + result.alreadyHad
                 outcome.quarantined += report.quarantined
                 outcome.released += report.released
                 outcome.forks += report.forks.count

@@ -41,11 +41,12 @@ struct SyncCommand: AsyncParsableCommand {
         let listing = try FileManager.default.contentsOfDirectory(atPath: folder)
         let onlyTo = try to.isEmpty ? nil : to.map { try ledger.member($0).key }
         let planner = MailboxPlanner(siteKey: ledger.siteKey)
+        // 1. Import everything addressed here (each bundle all or nothing).
+        let incoming = planner.plan(listing: listing, members: [], created: ledger.currentTime()).incoming
+        let imported = try BundleImporter.importFiles(incoming.map { folder + "/" + $0 }, into: ledger)
+        // Plan the outgoing bundles after the import: it may have taught this site of new members.
         let members = ledger.charter.sortedMembers.filter { $0.revokedFrom == nil }.map(\.key)
         let plan = planner.plan(listing: listing, members: members, onlyTo: onlyTo, created: ledger.currentTime())
-        // 1. Import everything addressed here (each bundle all or nothing).
-        let incoming = plan.incoming.map { folder + "/" + $0 }
-        let imported = try BundleImporter.importFiles(incoming, into: ledger)
         // 2. Write one bundle per other member, then drop this site's superseded bundles.
         var exported = 0, written = 0
         var skipped: [String] = []

@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 import LedgerCore
 import LedgerNet
@@ -72,12 +73,18 @@ struct LedgerConversation: SyncConversation {
 
     mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
         let endpoint = self.endpoint
+        let role = self.role, peerName = peer.name
         return try await service.withLedger { ledger, set in
             let frames = endpoint.value.receive(message)
             let step = try Self.step(frames, endpoint.value)
             if step.finished, let outcome = endpoint.value.outcome {
                 set.insert(contentsOf: outcome.received)
+                for held in ledger.quarantined where !set.contains(held.entry.id) { set.insert(held.entry.id) }
                 try ledger.recordArrivals(outcome.received)
+                if role == .responder {
+                    try ledger.appendHistory(SyncRun(time: RFC3339.string(from: Date()), transport: "tcp-served", peer: peerName,
+                                                     received: outcome.received.count, sent: outcome.sent, ok: true), to: "sync.jsonl")
+                }
             }
             return step
         }

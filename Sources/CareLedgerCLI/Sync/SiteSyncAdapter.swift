@@ -91,10 +91,18 @@ extension SiteLedger {
 
     /// Imports one bundle file's bytes atomically; remembers the sender's summary.
     package func importBundle(_ bytes: [UInt8], fileName: String) throws -> (result: BundleImportResult, report: IngestReport) {
+        var set = try reconcilableSet()
+        return try importBundle(bytes, fileName: fileName, set: &set)
+    }
+
+    /// Imports one bundle against `set` (this site's ids), adding what it stores to `set`.
+    package func importBundle(_ bytes: [UInt8], fileName: String, set: inout ReconcilableSet) throws -> (result: BundleImportResult, report: IngestReport) {
         let reader = BundleReader(siteKey: siteKey, agreementKey: agreementKeyForBundles, compressor: LZ4BundleCompressor())
         let store = LedgerItemStore(ledger: self)
-        let result = try reader.importBundle(bytes, fileName: fileName, set: try reconcilableSet(),
+        let result = try reader.importBundle(bytes, fileName: fileName, set: set,
                                              verifier: EntryItemVerifier(networkID: networkID), store: store)
+        set.insert(contentsOf: store.report.storedIDs)
+        for held in quarantined where !set.contains(held.entry.id) { set.insert(held.entry.id) }
         if charter.members[result.header.sender] != nil || result.header.sender == siteKey {
             try remember(result.senderSummary)
         }
