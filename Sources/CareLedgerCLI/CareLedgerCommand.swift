@@ -13,6 +13,8 @@ public struct CareLedgerCommand: AsyncParsableCommand {
             VerifyCommand.self, HeadCommand.self, ProofCommand.self,
             ConsentCommand.self, CheckCommand.self, ConflictsCommand.self,
             BundleCommand.self, SyncCommand.self, ServeCommand.self,
+            StatusCommand.self,
+            ReportCommand.self,
         ]
     )
 
