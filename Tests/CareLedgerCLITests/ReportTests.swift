@@ -42,6 +42,7 @@ enum ReportCLI {
     }
 
     /// Runs any program with `args`; throws when the exit status is not `expect`.
+    @discardableResult
     static func runProgram(_ path: String, _ args: [String], expect: Int32 = 0, what: String) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -90,7 +91,11 @@ struct ReportNetwork: Sendable {
     /// Emergency decision's ledger entry id.
     let emergencyEntry: String
 
+    /// One folder per test process, removed when the process exits.
+    static let rootPath = FileManager.default.temporaryDirectory.path + "/careledger-report-net-\(getpid())"
+
     static let shared: Result<ReportNetwork, ReportTestError> = {
+        atexit { try? FileManager.default.removeItem(atPath: ReportNetwork.rootPath) }
         do { return .success(try build()) } catch let error as ReportTestError { return .failure(error) } catch {
             return .failure(ReportTestError("building the test network failed: \(error)"))
         }
@@ -123,7 +128,9 @@ struct ReportNetwork: Sendable {
     }
 
     private static func build() throws -> ReportNetwork {
-        let root = try TemporaryDirectory(prefix: "careledger-report-net").path
+        let root = rootPath
+        try? FileManager.default.removeItem(atPath: root)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let (central, a, b) = (root + "/central", root + "/clinic-a", root + "/clinic-b")
         let stick = root + "/stick", strangerStick = root + "/stick-stranger", backupStick = root + "/stick-backup"
         for folder in [stick, strangerStick, backupStick] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
@@ -369,6 +376,7 @@ struct ReportTests {
         #expect(integrity.contains("FAILED"))
         let effort = try #require(ReportPage.section("effort", in: html))
         #expect(effort.contains("This report took <strong>"))
+        #expect(effort.contains("ms opening the site"))
     }
 
     @Test("every plot is well-formed SVG with a title, axis labels, ticks and data marks")
@@ -424,6 +432,49 @@ struct ReportTests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: temp.path + "/out/report.json"))) as? [String: Any]
         let runs = (json?["audit_effort"] as? [String: Any])?["runs"] as? [[String: Any]]
         #expect(runs?.count == 2)
+    }
+
+    /// The first of these programs on PATH, if any.
+    static func onPath(_ names: String...) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            for name in names where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return "\(dir)/\(name)" }
+        }
+        return nil
+    }
+
+    @Test("headless Chromium renders the report to a full-page PNG", .enabled(if: onPath("chromium", "chromium-browser") != nil))
+    func chromiumRendersTheReport() throws {
+        let (temp, out, _, _, _) = try buildReport()
+        defer { temp.remove() }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Tools/screenshot_report.sh").path
+        let png = temp.path + "/report.png"
+        try ReportCLI.runProgram("/bin/sh", [script, out, png], what: "screenshot_report.sh")
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: png)))
+        #expect(bytes.starts(with: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), "not a PNG")
+        // IHDR: width and height, big-endian, at offsets 16 and 20.
+        let be32 = { (at: Int) in bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        try #require(bytes.count > 24)
+        #expect(be32(16) == 1100 && be32(20) == 4200)
+        #expect(bytes.count > 50_000, "a page with five plots compresses to more than a blank page")
+    }
+
+    @Test("report and status draw a progress bar under a pseudo-terminal and none when piped",
+          .enabled(if: onPath("script") != nil))
+    func progressOnlyOnATerminal() throws {
+        let net = try network()
+        let temp = try net.copyOfCentral()
+        defer { temp.remove() }
+        let binary = try #require(ReportCLI.binary)
+        let dir = temp.path + "/central"
+        for (command, label) in [("report --out \(temp.path)/out", "report ["), ("status", "status [")] {
+            let line = "\(binary) \(command) --dir \(dir)"
+            let tty = try ReportCLI.runProgram(try #require(Self.onPath("script")), ["-q", "-e", "-c", line, "/dev/null"], what: "script")
+            #expect(tty.stdout.contains(label), "no progress bar on a terminal for \(command)")
+            let piped = try ReportCLI.run(command.split(separator: " ").map(String.init) + ["--dir", dir])
+            #expect(!piped.stderr.contains(label), "a progress bar when piped for \(command)")
+        }
     }
 
     @Test("an --out that cannot be a folder is a usage error naming it")

@@ -28,9 +28,12 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures {
+            let clock = ContinuousClock()
+            let start = clock.now
             let ledger = try openSite(options)
+            let openMs = AuditReportBuilder.milliseconds(clock.now - start)
             let bar = ProgressBar(label: "report", total: ledger.entryCount)
-            let result = try AuditReportBuilder.build(ledger, outDir: out) { bar.advance(by: $0) }
+            let result = try AuditReportBuilder.build(ledger, outDir: out, openMs: openMs) { bar.advance(by: $0) }
             bar.finish()
             let f = result.figures
             let figures = Figures(

@@ -145,13 +145,15 @@ struct BreakGlassEvent: Encodable, Equatable {
 
 /// The time it took to build the report: the audit effort measure.
 struct AuditEffort: Encodable {
+    /// Opening the site (lock, recovery, rebuilding derived state).
+    var openMs: Double
     /// Reading the ledger and its history.
     var scanMs: Double
     /// Deriving the figures.
     var analyseMs: Double
     /// Writing the HTML and its plots.
     var renderMs: Double
-    /// The three together.
+    /// The four together.
     var buildMs: Double
     /// Entries read.
     var entriesScanned: Int

@@ -14,11 +14,12 @@ enum AuditReportBuilder {
 
     /// Builds and writes the report; `progress` is told of entries read as the log is scanned.
     ///
-    /// The build time (audit effort) covers reading, deriving and drawing; it is measured on a
+    /// The build time (audit effort) covers opening the site (`openMs`, measured by the
+    /// caller), reading, deriving and drawing; it is measured on a
     /// first drawing and the page is drawn once more with the figure in it. The build is also
     /// appended to history/reports.jsonl so later reports can show effort over time.
     /// - Throws: `CLIFailure` when the folder cannot be written; ledger errors when the log cannot be read.
-    static func build(_ ledger: SiteLedger, outDir: String, progress: (Int) -> Void = { _ in }) throws -> Result {
+    static func build(_ ledger: SiteLedger, outDir: String, openMs: Double = 0, progress: (Int) -> Void = { _ in }) throws -> Result {
         let clock = ContinuousClock()
         let start = clock.now
         let scan = try AuditScan.read(ledger, progress: progress)
@@ -27,14 +28,14 @@ enum AuditReportBuilder {
         var figures = AuditFigures(
             site: scan.site, generatedAt: now, entries: scan.entries, integrity: AuditAnalysis.integrity(scan),
             latency: AuditAnalysis.latency(scan), conflicts: AuditAnalysis.conflicts(scan), access: AuditAnalysis.access(scan),
-            auditEffort: AuditEffort(scanMs: 0, analyseMs: 0, renderMs: 0, buildMs: 0, entriesScanned: scan.entries, runs: scan.reportRuns))
+            auditEffort: AuditEffort(openMs: openMs, scanMs: 0, analyseMs: 0, renderMs: 0, buildMs: 0, entriesScanned: scan.entries, runs: scan.reportRuns))
         let analysed = clock.now
         _ = ReportHTML.page(figures)
         let rendered = clock.now
         let scanMs = milliseconds(scanned - start), analyseMs = milliseconds(analysed - scanned), renderMs = milliseconds(rendered - analysed)
-        let buildMs = scanMs + analyseMs + renderMs
+        let buildMs = openMs + scanMs + analyseMs + renderMs
         let run = ReportRun(time: now, buildMs: (buildMs * 10).rounded() / 10, entries: scan.entries)
-        figures.auditEffort = AuditEffort(scanMs: scanMs, analyseMs: analyseMs, renderMs: renderMs, buildMs: buildMs,
+        figures.auditEffort = AuditEffort(openMs: openMs, scanMs: scanMs, analyseMs: analyseMs, renderMs: renderMs, buildMs: buildMs,
                                           entriesScanned: scan.entries, runs: scan.reportRuns + [run])
         let html = ReportHTML.page(figures)
         let indexPath = outDir + "/index.html", jsonPath = outDir + "/report.json"
@@ -57,7 +58,8 @@ enum AuditReportBuilder {
         return try encoder.encode(value)
     }
 
-    private static func milliseconds(_ duration: Duration) -> Double {
+    /// Milliseconds in a duration, with fractions.
+    static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
