@@ -54,6 +54,7 @@ enum ReportCLI {
         try process.run()
         // Read both pipes to the end before waiting, so a full pipe never blocks the child.
         let group = DispatchGroup()
+        // Written by the reader task only; read after group.wait(), which orders the two.
         nonisolated(unsafe) var errData = Data()
         group.enter()
         DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }

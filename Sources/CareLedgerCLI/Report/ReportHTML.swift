@@ -17,7 +17,7 @@ enum ReportHTML {
         <header>
         <h1>CareLedger audit report</h1>
         <p class="meta">Site <strong>\(e(site.name))</strong> (\(e(site.role))), key <code>\(e(short(site.key)))</code>,
-        network <code>\(e(short(site.networkId)))</code>. Generated \(e(figures.generatedAt)) from \(figures.entries) entries.</p>
+        network <code>\(e(short(site.networkId)))</code>. Generated \(e(figures.generatedAt)) from \(figures.entries) entr\(figures.entries == 1 ? "y" : "ies").</p>
         </header>
 
         """
