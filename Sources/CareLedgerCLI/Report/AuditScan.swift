@@ -1,0 +1,88 @@
+import LedgerConsent
+import LedgerCore
+
+/// An access decision read back from its `access.decision` entry.
+struct DecisionRecord {
+    var entryId: Hash32
+    var author: Hash32
+    var time: HybridTimestamp
+    var decision: AccessDecision
+}
+
+/// Everything the audit report reads from a site, gathered in one pass over its log.
+///
+/// The log is read once, in order; the history files (verify runs, arrivals, earlier
+/// reports) and the quarantine are read beside it. Payloads that do not decode as their
+/// kind are counted, not fatal: the report still shows everything else, and `verify`
+/// is the tool that names damaged entries.
+struct AuditScan {
+    var site: SiteSummary
+    var entries = 0
+    var versions: [VersionNode] = []
+    var decisions: [DecisionRecord] = []
+    var quarantined: [QuarantineIncident] = []
+    var forks: [ForkIncident] = []
+    var verifyRuns: [VerifyRun] = []
+    var arrivals: [ArrivalSample] = []
+    var reportRuns: [ReportRun] = []
+    /// Names of member sites by key, hex.
+    var names: [String: String] = [:]
+    /// `consent.version` or `access.decision` payloads that did not decode.
+    var undecodable = 0
+
+    /// The history file that keeps one line per report build.
+    static let reportHistory = "reports.jsonl"
+
+    /// Reads the site; `progress` is told how many entries were read since its last call.
+    static func read(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> AuditScan {
+        var scan = AuditScan(site: SiteSummary(
+            name: ledger.metadata.name, key: ledger.siteKey.hex,
+            role: (ledger.charter.members[ledger.siteKey]?.role ?? ledger.metadata.role).rawValue,
+            networkId: ledger.networkID.hex))
+        for member in ledger.charter.members.values { scan.names[member.key.hex] = member.name }
+        scan.names[ledger.siteKey.hex] = ledger.metadata.name
+        var pending = 0
+        try ledger.forEachEntry { _, entry in
+            scan.entries += 1
+            pending += 1
+            if pending >= 1024 { progress(pending); pending = 0 }
+            switch entry.kind {
+            case ConsentVersionPayload.kind: scan.addVersion(entry)
+            case AccessDecisionPayload.kind: scan.addDecision(entry)
+            default: break
+            }
+        }
+        progress(pending)
+        for held in ledger.quarantined {
+            scan.quarantined.append(QuarantineIncident(
+                time: held.entry.timestamp.rfc3339, author: held.entry.author.hex, authorName: scan.name(held.entry.author.hex),
+                reason: held.reason.rawValue, entryId: held.entry.id.hex))
+        }
+        for fork in ledger.forks {
+            let times = fork.entries.compactMap { try? ledger.entry(id: $0)?.timestamp }
+            scan.forks.append(ForkIncident(
+                time: (times.max() ?? HybridTimestamp(wallMillis: 0, counter: 0)).rfc3339, author: fork.author.hex,
+                authorName: scan.name(fork.author.hex), sequence: fork.sequence, entries: fork.entries.map(\.hex)))
+        }
+        scan.verifyRuns = ledger.verifyRuns()
+        scan.arrivals = ledger.arrivalSamples()
+        scan.reportRuns = ledger.readHistory(ReportRun.self, from: reportHistory)
+        return scan
+    }
+
+    /// A site's name by key (hex), or a short key when it is not a member.
+    func name(_ keyHex: String) -> String {
+        names[keyHex] ?? "site " + String(keyHex.prefix(12))
+    }
+
+    private mutating func addVersion(_ entry: Entry) {
+        guard let content = try? ConsentVersionPayload.decode(entry.payload) else { undecodable += 1; return }
+        versions.append(VersionNode(consent: content.key.description, id: entry.id, time: entry.timestamp,
+                                    supersedes: content.supersedes))
+    }
+
+    private mutating func addDecision(_ entry: Entry) {
+        guard let decision = try? AccessDecisionPayload.decode(entry.payload) else { undecodable += 1; return }
+        decisions.append(DecisionRecord(entryId: entry.id, author: entry.author, time: entry.timestamp, decision: decision))
+    }
+}

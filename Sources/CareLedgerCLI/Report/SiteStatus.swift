@@ -1,0 +1,93 @@
+import Foundation
+import LedgerConsent
+import LedgerCore
+
+/// What `careledger status` shows: the site, its members, when it last synced with each
+/// peer, and its counts of entries, quarantine, forks, open conflicts and the last verify.
+struct SiteStatus: Encodable {
+    /// This site.
+    struct SiteRow: Encodable { let name: String, key: String, role: String, status: String, networkId: String }
+    /// A member of the network, as `members list` shows it.
+    struct MemberRow: Encodable { let name: String, key: String, role: String, status: String }
+    /// Contact with one other member.
+    ///
+    /// `last_bundle` is when the peer wrote the newest bundle imported here (its summary is in
+    /// peers/); `last_tcp_sync` the last successful TCP sync with it (history/sync.jsonl);
+    /// `last_sync` the later of the two; `last_arrival` when entries it wrote last arrived,
+    /// directly or relayed (history/arrivals.jsonl).
+    struct PeerRow: Encodable {
+        let name: String, key: String, role: String
+        let lastSync: String?, lastBundle: String?, lastTcpSync: String?, lastArrival: String?, entriesArrived: Int
+    }
+    /// The last sync run through one folder or with one TCP peer.
+    struct SyncRow: Encodable { let peer: String, transport: String, time: String, ok: Bool, received: Int, sent: Int, runs: Int }
+
+    let site: SiteRow
+    let members: [MemberRow]
+    let peers: [PeerRow]
+    let syncs: [SyncRow]
+    let lastSync: SyncRow?
+    let entries: Int
+    let quarantined: Int
+    let forks: Int
+    let openConflicts: Int
+    let conflicts: [String]
+    let lastVerify: VerifyRun?
+
+    /// Reads the status of `ledger`; `progress` is told of entries read while finding open conflicts.
+    static func read(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> SiteStatus {
+        let me = ledger.charter.members[ledger.siteKey]
+        let site = SiteRow(name: ledger.metadata.name, key: ledger.siteKey.hex, role: (me?.role ?? ledger.metadata.role).rawValue,
+                           status: me?.status ?? "not yet admitted", networkId: ledger.networkID.hex)
+        let members = ledger.charter.sortedMembers.map { MemberRow(name: $0.name, key: $0.key.hex, role: $0.role.rawValue, status: $0.status) }
+        let runs = ledger.readHistory(SyncRun.self, from: "sync.jsonl")
+        let arrivals = ledger.arrivalSamples()
+        let peers = ledger.charter.sortedMembers.filter { $0.key != ledger.siteKey }.map { member in
+            let bundle = ledger.lastKnownSummary(of: member.key).map { $0.asOf.rfc3339 }
+            let tcp = latest(runs.filter { $0.transport == "tcp" && $0.ok && ($0.peer == member.name || $0.peer == member.key.hex) }.map(\.time))
+            let own = arrivals.filter { $0.author == member.key.hex }
+            return PeerRow(name: member.name, key: member.key.hex, role: member.role.rawValue,
+                           lastSync: latest([bundle, tcp].compactMap { $0 }), lastBundle: bundle, lastTcpSync: tcp,
+                           lastArrival: latest(own.map(\.time)), entriesArrived: own.reduce(0) { $0 + $1.count })
+        }
+        var byPeer: [String: SyncRow] = [:]
+        for run in runs {
+            let key = run.transport + " " + run.peer
+            let count = (byPeer[key]?.runs ?? 0) + 1
+            if let held = byPeer[key], (millis(held.time) ?? 0) > (millis(run.time) ?? 0) {
+                byPeer[key] = SyncRow(peer: held.peer, transport: held.transport, time: held.time, ok: held.ok,
+                                      received: held.received, sent: held.sent, runs: count)
+            } else {
+                byPeer[key] = SyncRow(peer: run.peer, transport: run.transport, time: run.time, ok: run.ok,
+                                      received: run.received, sent: run.sent, runs: count)
+            }
+        }
+        let syncs = byPeer.values.sorted { (millis($0.time) ?? 0, $0.peer) > (millis($1.time) ?? 0, $1.peer) }
+        let conflicts = try openConflicts(ledger, progress: progress)
+        return SiteStatus(site: site, members: members, peers: peers, syncs: syncs, lastSync: syncs.first,
+                          entries: ledger.entryCount, quarantined: ledger.quarantined.count, forks: ledger.forks.count,
+                          openConflicts: conflicts.count, conflicts: conflicts, lastVerify: ledger.verifyRuns().last)
+    }
+
+    /// The consents with concurrent heads (as `careledger conflicts` lists them), scanning the log once.
+    private static func openConflicts(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> [String] {
+        var engine = ConsentEngine(policy: ledger.consentPolicy)
+        var pending = 0
+        try ledger.forEachEntry { _, entry in
+            pending += 1
+            if pending >= 1024 { progress(pending); pending = 0 }
+            guard entry.kind == ConsentVersionPayload.kind else { return }
+            // A version that does not decode is `verify`'s and `conflicts`' to report; status counts the rest.
+            _ = try? engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
+        }
+        progress(pending)
+        return engine.conflicts().map(\.key.description)
+    }
+
+    /// The latest of some RFC 3339 times.
+    private static func latest(_ times: [String]) -> String? {
+        times.max { (millis($0) ?? 0) < (millis($1) ?? 0) }
+    }
+
+    private static func millis(_ text: String) -> Int64? { AuditAnalysis.millis(text) }
+}
