@@ -2,13 +2,24 @@
 ///
 /// An author's entries link to its previous entries; the heads are the entries no other
 /// entry of that author links to. Two different entries at one (author, sequence) are a
-/// fork: both are kept and reported as evidence, nothing halts (Specs/entry-format.md §6).
+/// fork: both are kept and reported as evidence, nothing halts (Specs/site-layout.md §4).
 struct AuthorChains {
     struct Chain {
         var heads: Set<Hash32> = []
         var nextSequence: UInt64 = 0
         var positions: [UInt64: [Hash32]] = [:]
         var ids: Set<Hash32> = []
+
+        /// Adds an entry; returns the ids at its position when that is now a fork.
+        mutating func record(_ entry: Entry) -> [Hash32]? {
+            for link in entry.links { heads.remove(link) }
+            heads.insert(entry.id)
+            nextSequence = max(nextSequence, entry.sequence &+ 1)
+            guard ids.insert(entry.id).inserted else { return nil }
+            positions[entry.sequence, default: []].append(entry.id)
+            let atPosition = positions[entry.sequence] ?? []
+            return atPosition.count > 1 ? atPosition.sorted() : nil
+        }
     }
 
     /// Two signed entries claiming one position of one author.
@@ -22,27 +33,16 @@ struct AuthorChains {
     private(set) var forks: [Fork] = []
 
     /// Records an entry that was stored; returns the fork it creates, if any.
+    ///
+    /// The chain is mutated in place: copying it out of the dictionary and back would copy
+    /// its id set on every entry (quadratic in the author's history).
     @discardableResult
     mutating func record(_ entry: Entry) -> Fork? {
-        var chain = chains[entry.author] ?? Chain()
-        for link in entry.links { chain.heads.remove(link) }
-        chain.heads.insert(entry.id)
-        chain.nextSequence = max(chain.nextSequence, entry.sequence &+ 1)
-        chain.ids.insert(entry.id)
-        var atPosition = chain.positions[entry.sequence] ?? []
-        var fork: Fork?
-        if !atPosition.contains(entry.id) {
-            atPosition.append(entry.id)
-            if atPosition.count > 1 {
-                let evidence = Fork(author: entry.author, sequence: entry.sequence, entries: atPosition.sorted())
-                forks.removeAll { $0.author == entry.author && $0.sequence == entry.sequence }
-                forks.append(evidence)
-                fork = evidence
-            }
-        }
-        chain.positions[entry.sequence] = atPosition
-        chains[entry.author] = chain
-        return fork
+        guard let ids = chains[entry.author, default: Chain()].record(entry) else { return nil }
+        let evidence = Fork(author: entry.author, sequence: entry.sequence, entries: ids)
+        forks.removeAll { $0.author == entry.author && $0.sequence == entry.sequence }
+        forks.append(evidence)
+        return evidence
     }
 
     /// Whether `author`'s chain holds the entry `id`.

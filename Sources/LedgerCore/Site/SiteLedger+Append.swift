@@ -35,7 +35,6 @@ extension SiteLedger {
     @discardableResult
     public func signTreeHead() throws -> SignedTreeHead {
         if let last = treeHeads.last, last.treeSize == UInt64(log.count) { return last }
-        try merkle.sync()
         let head = try SignedTreeHead.sign(
             networkID: networkID, treeSize: UInt64(log.count), rootHash: merkle.root(), timestamp: clock.now(), keys: keys)
         try TreeHeadFile.append(head, to: layout.heads)

@@ -91,7 +91,6 @@ extension SiteLedger {
         }
         if !toStore.isEmpty {
             for entry in toStore { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }
-            try merkle.sync()
         }
         for entry in toStore {
             if freshIDs.contains(entry.id) { report.imported += 1 } else { report.released += 1 }

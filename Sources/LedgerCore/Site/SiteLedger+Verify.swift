@@ -64,7 +64,6 @@ extension SiteLedger {
                     report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
                                                      what: "entry belongs to network \(entry.networkID.hex)"))
                 }
-                var authorIDs = known[entry.author] ?? []
                 if entry.sequence == 0 && !entry.links.isEmpty {
                     report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
                                                      what: "an author's first entry (sequence 0) has links"))
@@ -72,7 +71,7 @@ extension SiteLedger {
                     report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
                                                      what: "entry at sequence \(entry.sequence) links to no previous entry of its author"))
                 }
-                for link in entry.links where !authorIDs.contains(link) {
+                for link in entry.links where known[entry.author]?.contains(link) != true {
                     report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
                                                      what: "links to \(link.hex), which is not an earlier entry of author \(entry.author.hex) in the log (dropped or re-ordered entry)"))
                 }
@@ -87,8 +86,8 @@ extension SiteLedger {
                 } else if entry.kind == CharterKind.revoke, let payload = try? CanonicalJSON.decode(RevokePayload.self, from: entry.payload) {
                     verifyCharter?.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .revoke(payload)))
                 }
-                authorIDs.insert(entry.id)
-                known[entry.author] = authorIDs
+                // In place: copying the set out and back would be quadratic.
+                known[entry.author, default: []].insert(entry.id)
                 batch.append((ordinal, entry))
                 if batch.count >= 4096 { flush() }
             }

@@ -46,6 +46,12 @@ public final class SiteLedger {
         self.treeHeads = treeHeads; self.clock = clock; self.logger = logger
     }
 
+    /// The Merkle store is derived from the log (rebuilt from it on open when behind), so it
+    /// is flushed when the ledger closes rather than fsynced with every batch.
+    deinit {
+        try? merkle.sync()
+    }
+
     /// This site's Ed25519 key: its id on the ledger.
     public var siteKey: Hash32 { metadata.siteKey }
 
