@@ -28,11 +28,18 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
     @Flag(help: "End with one JSON object on the last line.")
     var json = false
 
+    @Flag(inversion: .prefixedNo, help: "Real site ledgers (signed entries, verify, store) instead of the transport-only toy conversation.")
+    var ledgers = true
+
+    @Option(help: "With --ledgers: entries each clinic writes before syncing.")
+    var entriesPerClient = 20
+
     func validate() throws {
         guard clients >= 1, shared >= 0, unique >= 0 else { throw ValidationError("counts must not be negative; --clients at least 1") }
     }
 
     func run() async throws {
+        if ledgers { return try await runWithLedgers() }
         var generator = SystemRandomNumberGenerator()
         let base = Self.items(shared, using: &generator)
         let serverItems = base + Self.items(unique, using: &generator)
@@ -190,5 +197,33 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
             return digits / 1024
         }
         return 0
+    }
+
+    /// The real thing: clinic ledgers syncing with a central ledger (see `TCPLedgerLoad`).
+    private func runWithLedgers() async throws {
+        let result = try await TCPLedgerLoad.run(clients: clients, perClient: entriesPerClient)
+        let perSecond = Double(result.sessions) / result.seconds
+        let p50 = Self.percentile(result.durations, 0.50) * 1000
+        let p99 = Self.percentile(result.durations, 0.99) * 1000
+        let rss = Self.peakRSSMegabytes()
+        print("tcp-load: \(clients) clinic ledgers x 2 rounds with one central ledger, \(entriesPerClient) signed entries each")
+        print(Self.row("sessions/s", String(format: "%.0f", perSecond)))
+        print(Self.row("p50 session ms", String(format: "%.2f", p50)))
+        print(Self.row("p99 session ms", String(format: "%.2f", p99)))
+        print(Self.row("bytes per session", "\(result.bytes / max(result.sessions, 1))"))
+        print(Self.row("peak RSS MB (VmHWM, process)", String(format: "%.1f", rss)))
+        print(Self.row("peak concurrent sessions", "\(result.peakConcurrent)"))
+        print("  converged: \(result.converged) (central and every clinic hold the same \(result.entriesAtCentral) entries)")
+        if json {
+            let fields: [String: Any] = [
+                "converged": result.converged, "sessions_per_s": Self.round(perSecond), "p50_ms": Self.round(p50),
+                "p99_ms": Self.round(p99), "server_peak_rss_mb": Self.round(rss), "clients": clients,
+                "sessions": result.sessions, "entries_at_central": result.entriesAtCentral, "mode": "ledgers",
+                "peak_concurrent_sessions": result.peakConcurrent,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+        if !result.converged { throw ValidationError("the sites did not converge") }
     }
 }

@@ -7,18 +7,18 @@ import LedgerSync
 /// The one writer of a site's ledger while it syncs over TCP: every ledger access of every
 /// session runs on one serial queue, off the cooperative pool (blocking fsyncs) and never
 /// concurrently (one writer per data folder).
-final class LedgerSyncService: @unchecked Sendable {  // all state is touched only on `queue`.
+package final class LedgerSyncService: @unchecked Sendable {  // all state is touched only on `queue`.
     private let queue = DispatchQueue(label: "careledger.ledger-writer")
     private let ledger: SiteLedger
     private var set: ReconcilableSet
 
-    init(ledger: SiteLedger) throws {
+    package init(ledger: SiteLedger) throws {
         self.ledger = ledger
         self.set = try ledger.reconcilableSet()
     }
 
     /// Runs `body` on the writer queue with the ledger and the current id set.
-    func withLedger<T: Sendable>(_ body: @escaping @Sendable (SiteLedger, inout ReconcilableSet) throws -> T) async throws -> T {
+    package func withLedger<T: Sendable>(_ body: @escaping @Sendable (SiteLedger, inout ReconcilableSet) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result { try body(self.ledger, &self.set) })
@@ -27,7 +27,7 @@ final class LedgerSyncService: @unchecked Sendable {  // all state is touched on
     }
 
     /// The member whose X25519 key this is, if admitted and not revoked now.
-    func authorize(_ agreementKey: Hash32) async -> PeerIdentity? {
+    package func authorize(_ agreementKey: Hash32) async -> PeerIdentity? {
         try? await withLedger { ledger, _ in
             let now = ledger.currentTime()
             guard let member = ledger.charter.members.values.first(where: { $0.agreementKey == agreementKey }),
@@ -37,7 +37,7 @@ final class LedgerSyncService: @unchecked Sendable {  // all state is touched on
     }
 
     /// A conversation for one session, in the given role.
-    func conversation(role: ReconcileSession.Role, peer: PeerIdentity) async throws -> LedgerConversation {
+    package func conversation(role: ReconcileSession.Role, peer: PeerIdentity) async throws -> LedgerConversation {
         let endpoint = try await withLedger { ledger, set in
             UncheckedBox(SyncEndpoint(
                 session: ReconcileSession(role: role, set: set, verifier: EntryItemVerifier(networkID: ledger.networkID)),
@@ -55,13 +55,13 @@ final class UncheckedBox<Value>: @unchecked Sendable {  // confined to LedgerSyn
 
 /// The reconciliation state machine as a TCP conversation: each message is fed to the
 /// same `SyncEndpoint` that bundles use, on the ledger's writer queue.
-struct LedgerConversation: SyncConversation {
+package struct LedgerConversation: SyncConversation {
     let service: LedgerSyncService
     let endpoint: UncheckedBox<SyncEndpoint>
     let role: ReconcileSession.Role
     let peer: PeerIdentity
 
-    mutating func start() async throws -> ConversationStep {
+    package mutating func start() async throws -> ConversationStep {
         guard role == .initiator else { return ConversationStep() }
         let endpoint = self.endpoint
         return try await service.withLedger { _, _ in
@@ -71,7 +71,7 @@ struct LedgerConversation: SyncConversation {
         }
     }
 
-    mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
+    package mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
         let endpoint = self.endpoint
         let role = self.role, peerName = peer.name
         return try await service.withLedger { ledger, set in
@@ -91,13 +91,13 @@ struct LedgerConversation: SyncConversation {
     }
 
     /// Read after the session ended, when nothing mutates the endpoint any more.
-    var logSummary: [String: String] {
+    package var logSummary: [String: String] {
         let outcome = endpoint.value.outcome
         return ["entries_in": "\(outcome?.received.count ?? 0)", "entries_out": "\(outcome?.sent ?? 0)"]
     }
 
     /// The outcome once finished.
-    var outcome: LedgerSync.SyncOutcome? { endpoint.value.outcome }
+    package var outcome: LedgerSync.SyncOutcome? { endpoint.value.outcome }
 
     private static func step(_ frames: [[UInt8]], _ endpoint: SyncEndpoint) throws -> ConversationStep {
         if let error = endpoint.error { throw error }
