@@ -27,53 +27,20 @@ struct SyncCommand: AsyncParsableCommand {
         }
     }
 
-    struct FolderOutput: Encodable {
-        let imported: Int, alreadyHad: Int, quarantined: Int, exported: Int, bundlesRead: Int, bundlesWritten: Int
-        let rejected: [BundleImportOutcome.Rejected], ignored: [String], skippedRecipients: [String]
-    }
-
     private func syncFolder(_ folder: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIFailure.usage("\(folder) is not a folder; mount the stick or create the folder first")
         }
         let ledger = try openSite(options)
-        let listing = try FileManager.default.contentsOfDirectory(atPath: folder)
         let onlyTo = try to.isEmpty ? nil : to.map { try ledger.member($0).key }
-        let planner = MailboxPlanner(siteKey: ledger.siteKey)
-        // 1. Import everything addressed here (each bundle all or nothing).
-        let incoming = planner.plan(listing: listing, members: [], created: ledger.currentTime()).incoming
-        let imported = try BundleImporter.importFiles(incoming.map { folder + "/" + $0 }, into: ledger)
-        // Plan the outgoing bundles after the import: it may have taught this site of new members.
-        let members = ledger.charter.sortedMembers.filter { $0.revokedFrom == nil }.map(\.key)
-        let plan = planner.plan(listing: listing, members: members, onlyTo: onlyTo, created: ledger.currentTime())
-        // 2. Write one bundle per other member, then drop this site's superseded bundles.
-        var exported = 0, written = 0
-        var skipped: [String] = []
-        let bar = ProgressBar(label: "export", total: plan.outgoing.count)
-        for (recipient, name) in plan.outgoing {
-            defer { bar.advance() }
-            guard let member = ledger.charter.members[recipient] else { continue }
-            guard member.agreementKey != nil else { skipped.append(member.name); continue }
-            let bundle = try ledger.writeBundle(to: [member])
-            try BundleFiles.write(bundle.bytes, to: folder + "/" + name)
-            exported += bundle.entries
-            written += 1
+        let result = try FolderSync.run(ledger, folder: folder, onlyTo: onlyTo)
+        try CommandOutput(json: options.json).emit(result) {
+            print("Imported \(result.imported) entries from \(result.bundlesRead) bundle(s); wrote \(result.bundlesWritten) bundle(s) with \(result.exported) entries to \(folder)")
+            for rejected in result.rejected { print("REJECTED \(rejected.file): \(rejected.why)") }
+            for name in result.skippedRecipients { print("skipped \(name): its key-agreement key is not known yet") }
         }
-        bar.finish()
-        for name in plan.superseded { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
-        try? ledger.appendHistory(SyncRun(time: RFC3339.string(from: Date()), transport: "folder", peer: folder,
-                                          received: imported.imported, sent: exported, ok: imported.rejected.isEmpty),
-                                  to: "sync.jsonl")
-        let output = FolderOutput(imported: imported.imported, alreadyHad: imported.alreadyHad, quarantined: imported.quarantined,
-                                  exported: exported, bundlesRead: imported.bundles, bundlesWritten: written,
-                                  rejected: imported.rejected, ignored: plan.ignored.map(\.name), skippedRecipients: skipped)
-        try CommandOutput(json: options.json).emit(output) {
-            print("Imported \(imported.imported) entries from \(imported.bundles) bundle(s); wrote \(written) bundle(s) with \(exported) entries to \(folder)")
-            for rejected in imported.rejected { print("REJECTED \(rejected.file): \(rejected.why)") }
-            for name in skipped { print("skipped \(name): its key-agreement key is not known yet") }
-        }
-        if !imported.rejected.isEmpty { throw ExitCode(1) }
+        if !result.rejected.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -153,30 +153,10 @@ extension SiteLedger {
     }
 }
 
-/// Lowercase hex of arbitrary length.
+/// Hex of arbitrary length.
 public enum HexBytes {
     /// Decodes hex (either case); nil for odd length or a non-hex digit.
-    public static func decode(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var out = [UInt8](); out.reserveCapacity(utf8.count / 2)
-        var i = 0
-        while i < utf8.count {
-            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: return nil
-        }
-    }
+    public static func decode(_ text: String) -> [UInt8]? { Hash32.bytes(fromHex: text) }
 }
 
 /// RFC 3339 UTC times, as every command prints them.
