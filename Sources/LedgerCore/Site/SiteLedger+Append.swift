@@ -80,9 +80,16 @@ extension SiteLedger {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
+    /// The Merkle store's size once flushed: 32 bytes per node of every level (it is
+    /// buffered between flushes, so the files alone would under-count).
     func merkleBytesOnDisk() -> Int64 {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.merkle)) ?? []
-        return names.reduce(0) { $0 + Self.fileSize(layout.merkle + "/" + $1) }
+        var nodes: UInt64 = 0
+        var level = 0
+        while merkle.store.count(level: level) > 0 {
+            nodes += merkle.store.count(level: level)
+            level += 1
+        }
+        return Int64(nodes) * 32
     }
 
     /// Sizes and counts for `stats`.
