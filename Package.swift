@@ -94,6 +94,10 @@ let package = Package(
             dependencies: ["LedgerSync", "LedgerCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "LedgerNetTests", dependencies: ["LedgerNet", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SiteLedgerTests", dependencies: ["LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HardeningTests",
+            dependencies: ["LedgerCore", "LedgerStorage", "LedgerSync", "LedgerConsent", "LZ4Codec", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "TestSupport"], swiftSettings: strict),
     ]
 )
