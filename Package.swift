@@ -15,6 +15,11 @@ let package = Package(
         .executable(name: "careledger", targets: ["careledger"]),
         .executable(name: "careledger-bench", targets: ["careledger-bench"]),
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        // The fuzz package (Fuzz/Package.swift) reaches every parser of outside bytes through these.
+        .library(name: "LZ4Codec", targets: ["LZ4Codec"]),
+        .library(name: "LedgerStorage", targets: ["LedgerStorage"]),
+        .library(name: "LedgerSync", targets: ["LedgerSync"]),
+        .library(name: "LedgerConsent", targets: ["LedgerConsent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -95,6 +100,10 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "SiteLedgerTests", dependencies: ["LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HardeningTests",
+            dependencies: ["LedgerCore", "LedgerStorage", "LedgerSync", "LedgerConsent", "LZ4Codec", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Real fault injection against the built `careledger` binary with Debian's fiu-utils
+# (libfiu's POSIX preload): fsync/fdatasync and write() fail while `append` and
+# `bundle import` run. After each failure the script checks: a non-zero exit code, a clear
+# one-line error on stderr, the site still opens and `verify` passes, every entry
+# acknowledged before is present, and nothing from the failed command appears.
+# Then the same command is retried without faults and must succeed.
+#
+# Usage: Samples/fault-injection.sh            (builds debug unless CARELEDGER_BIN is set)
+# Exit: 0 every check held; 1 a check failed (today: fsync/write failures after the log
+# commit leave "failed" entries in the ledger, and a failed stdout/stderr write traps; see
+# Specs/threat-model.md §2.6).
+# Needs: fiu-utils (installed with apt-get when missing and we are root).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if ! command -v fiu-run >/dev/null; then
+  if [[ $(id -u) == 0 ]]; then apt-get install -y fiu-utils >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y fiu-utils >/dev/null; }; fi
+fi
+command -v fiu-run >/dev/null || { echo "fault-injection: fiu-run not found (apt-get install fiu-utils)" >&2; exit 2; }
+if [[ -z "${CARELEDGER_BIN:-}" ]]; then
+  (cd "$root" && swift build --product careledger >/dev/null)
+  CARELEDGER_BIN="$(cd "$root" && swift build --show-bin-path)/careledger"
+fi
+bin="$CARELEDGER_BIN"
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+pass() { echo "  ok: $*"; }
+fail() { echo "  FAIL: $*" >&2; failures=$((failures + 1)); }
+count() { "$bin" log --dir "$1" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["entries"]))'; }
+ids() { "$bin" log --dir "$1" --json | python3 -c 'import json,sys; print("\n".join(e["id"] for e in json.load(sys.stdin)["entries"]))'; }
+
+"$bin" network create --dir hq --site hq --name fiu-net --json >/dev/null
+"$bin" network genesis --dir hq --out genesis.json --json >/dev/null
+clinic=$("$bin" init --dir clinic --site clinic --genesis genesis.json --json)
+key=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["site_key"])' "$clinic")
+agreement=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["agreement_key"])' "$clinic")
+"$bin" members admit --dir hq --key "$key" --agreement-key "$agreement" --name clinic --role clinic --json >/dev/null
+for i in 1 2 3 4 5; do echo "{\"record\":\"ack-$i\"}"; done >acked.jsonl
+for i in 1 2 3; do echo "{\"record\":\"late-$i\"}"; done >late.jsonl
+"$bin" append --dir hq --kind anchor --jsonl acked.jsonl --json >/dev/null
+"$bin" append --dir clinic --kind anchor --jsonl acked.jsonl --json >/dev/null
+"$bin" bundle export --dir clinic --to hq --out clinic.clbundle --json >/dev/null
+
+# One faulty run of "$@" against site $site; checks the aftermath.
+check_faulty() {
+  local label="$1" fault="$2" site="$3"; shift 3
+  echo "== $label ($fault)"
+  local before; before=$(ids "$site")
+  local n_before; n_before=$(count "$site")
+  set +e
+  # No Swift backtracer: its own writes fail under fiu and it would wait for its 30 s timeout.
+  SWIFT_BACKTRACE=enable=no fiu-run -x -c "enable name=$fault" "$bin" "$@" >out.txt 2>err.txt
+  local status=$?
+  set -e
+  local lines; lines=$(grep -c . err.txt || true)
+  if [[ $status -ne 0 ]]; then pass "exit code $status"; else fail "the command succeeded although $fault failed"; fi
+  if [[ $lines -ge 1 ]] && grep -qiE 'error|fail|fsync|sync|write|i/o|space' err.txt; then
+    pass "error: $(head -1 err.txt | cut -c1-160)"
+  else
+    fail "no clear error on stderr ($lines lines): $(head -c 300 err.txt)"
+  fi
+  if "$bin" verify --dir "$site" >verify.txt 2>&1; then pass "verify passes after the fault"; else fail "verify fails: $(head -3 verify.txt)"; fi
+  local after; after=$(ids "$site")
+  if [[ "$(printf '%s\n' "$before" | sort)" == "$(printf '%s\n' "$after" | grep -Fx -f <(printf '%s\n' "$before") | sort)" ]]; then
+    pass "all $n_before acknowledged entries present"
+  else
+    fail "acknowledged entries missing after the fault"
+  fi
+  local n_after; n_after=$(count "$site")
+  if [[ $n_after -eq $n_before ]]; then pass "nothing from the failed command appears ($n_after entries)"; else fail "$((n_after - n_before)) entries from a failed command appear"; fi
+  set +e
+  "$bin" "$@" >/dev/null 2>retry.txt
+  local retry=$?
+  set -e
+  if [[ $retry -eq 0 ]]; then pass "the retry without faults succeeds ($(count "$site") entries)"; else fail "retry failed ($retry): $(head -1 retry.txt)"; fi
+}
+
+check_faulty "append, fdatasync fails" "posix/io/sync/fdatasync" hq append --dir hq --kind anchor --jsonl late.jsonl
+check_faulty "append, fsync fails" "posix/io/sync/fsync" hq append --dir hq --kind anchor --jsonl late.jsonl
+check_faulty "append, write fails" "posix/io/rw/write" hq append --dir hq --kind anchor --jsonl late.jsonl
+check_faulty "append, pwrite fails" "posix/io/rw/pwrite" hq append --dir hq --kind anchor --jsonl late.jsonl
+# Each import needs bundle entries hq does not hold yet: use a fresh copy of hq per fault.
+for fault in posix/io/sync/fdatasync posix/io/sync/fsync posix/io/rw/write posix/io/rw/pwrite; do
+  rm -rf hq2; cp -a hq hq2
+  check_faulty "bundle import" "$fault" hq2 bundle import --dir hq2 clinic.clbundle
+done
+echo
+if [[ $failures -eq 0 ]]; then echo "fault injection: all checks passed"; else echo "fault injection: $failures check(s) FAILED" >&2; exit 1; fi
