@@ -74,12 +74,12 @@ struct TCPSyncTests {
         let peer = "127.0.0.1:\(server.port)"
         let first = try cli.json(["sync", "--dir", "clinic-a", "--peer", peer])
         #expect(first["sent"] as? Int ?? 0 >= 300, "\(first)")
-        try cli.json(["sync", "--dir", "clinic-b", "--peer", peer])
+        _ = try cli.json(["sync", "--dir", "clinic-b", "--peer", peer])
         let third = try cli.json(["sync", "--dir", "clinic-a", "--peer", peer])
         #expect(third["received"] as? Int ?? 0 >= 200, "\(third)")
         let again = try cli.json(["sync", "--dir", "clinic-a", "--peer", peer])
         #expect(again["round_trips"] as? Int == 1 && again["received"] as? Int == 0 && again["sent"] as? Int == 0, "\(again)")
-        try cli.json(["sync", "--dir", "clinic-b", "--peer", peer])
+        _ = try cli.json(["sync", "--dir", "clinic-b", "--peer", peer])
         server.stop()
         let roots = try ["central", "clinic-a", "clinic-b"].map { try Self.summaryRoot(cli, $0) }
         #expect(Set(roots).count == 1, "every site holds the same entries: \(roots)")

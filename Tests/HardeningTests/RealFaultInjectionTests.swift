@@ -5,10 +5,16 @@ import Testing
 /// Real system-call failures under the built binary, through Debian's fiu-utils (libfiu's
 /// POSIX preload), when `fiu-run` is installed. The ledger's `FileSystem` seam is not
 /// reachable through `SiteLedger`'s public API (it opens its logs with default options), so
-/// this is the ledger-level fault injection; `Samples/fault-injection.sh` runs the full
+/// this is the ledger-level fault injection; `Tests/Tools/fault-injection.sh` runs the full
 /// matrix. Each case: the command fails with a non-zero exit, the site still verifies, every
 /// acknowledged entry is present, and nothing of the failed command appears.
-@Suite("Real fault injection with fiu-run (ledger level)", .enabled(if: FIU.run != nil, "fiu-run is not installed"))
+///
+/// Opt-in (`CARELEDGER_RUN_FIU=1`): libfiu's preload can deadlock inside its own `malloc`
+/// and `dlsym` wrappers when the process runs threads (seen with parallel verification), so
+/// a run is bounded by a watchdog and kept out of the default pass.
+@Suite("Real fault injection with fiu-run (ledger level)",
+       .enabled(if: FIU.run != nil && ProcessInfo.processInfo.environment["CARELEDGER_RUN_FIU"] == "1",
+                "set CARELEDGER_RUN_FIU=1 with fiu-utils installed"))
 struct RealFaultInjectionTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let fault: String
@@ -20,8 +26,8 @@ struct RealFaultInjectionTests {
     static let cases: [Case] = [
         Case(fault: "posix/io/sync/fdatasync", knownDefect: nil),
         Case(fault: "posix/io/rw/pwrite", knownDefect: nil),
-        Case(fault: "posix/io/sync/fsync", knownDefect: "SiteLedger.append commits the log, then fails on the Merkle/heads fsync and reports nothing appended"),
-        Case(fault: "posix/io/rw/write", knownDefect: "the heads.log write fails after the log commit, then printing the error traps in FileHandle.write"),
+        Case(fault: "posix/io/sync/fsync", knownDefect: nil),
+        Case(fault: "posix/io/rw/write", knownDefect: nil),
     ]
 
     /// Counts the site's entries with `log --json`.
@@ -53,12 +59,27 @@ struct RealFaultInjectionTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        // Watchdog: a libfiu deadlock must fail this case, never hang the suite.
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            Issue.record("\(c.fault): the command did not finish in 60 s under fiu-run (libfiu preload deadlock?)")
+            return
+        }
 
-        #expect(process.terminationStatus != 0, "the append succeeded although \(c.fault) failed")
         #expect(try cli.run(["verify", "--dir", "site"]).status == 0, "verify fails after \(c.fault)")
         let after = try Self.entryCount(cli, "site")
         #expect(after >= acknowledged, "acknowledged entries vanished after \(c.fault)")
+        // The exit code says what was committed: a failure adds nothing; a success (the log's
+        // own fdatasync held, only a derived file's write or fsync failed) adds the batch.
+        if process.terminationStatus == 0 {
+            #expect(after == acknowledged + 3, "exit 0 but \(after - acknowledged) of 3 entries appear after \(c.fault)")
+            #expect(c.fault != "posix/io/sync/fdatasync" && c.fault != "posix/io/rw/pwrite",
+                    "the log's own write or fdatasync failed (\(c.fault)) yet the append reported success")
+            return
+        }
         print("fiu \(c.fault): exit \(process.terminationStatus) (\(process.terminationReason == .uncaughtSignal ? "signal" : "exit")), entries \(acknowledged) → \(after)")
         if let defect = c.knownDefect {
             withKnownIssue("\(defect)") {

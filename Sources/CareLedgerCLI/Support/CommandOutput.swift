@@ -11,8 +11,7 @@ struct CommandOutput {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase
             let data = try encoder.encode(value)
-            FileHandle.standardOutput.write(data)
-            FileHandle.standardOutput.write(Data("\n".utf8))
+            try FileHandle.standardOutput.write(contentsOf: data + Data("\n".utf8))
         } else {
             human()
         }
@@ -28,6 +27,9 @@ struct CommandOutput {
 }
 
 /// Writes one line to standard error.
+///
+/// Uses the throwing write: when stderr itself cannot be written (a full or failing disk
+/// behind a redirect), the line is lost but the process still exits with its code.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
 }

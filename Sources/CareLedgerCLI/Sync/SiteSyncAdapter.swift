@@ -53,7 +53,7 @@ extension SiteLedger {
     /// Keeps a peer's summary if it is newer than the one held.
     package func remember(_ summary: PeerSummaryRecord) throws {
         let kept = summary.keepingNewer(lastKnownSummary(of: summary.peer))
-        try FileManager.default.createDirectory(atPath: layout.peers, withIntermediateDirectories: true)
+        try DurableFiles.makeDirectory(layout.peers)
         try DurableFiles.writeAtomically(kept.encoded(), to: layout.peers + "/\(summary.peer.hex).summary", mode: 0o644)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -34,6 +35,17 @@ package enum DurableFiles {
         try FileIO.writeAll(fd, bytes, path: path)
         try FileIO.sync(fd, path: path)
         if !existed { try FileIO.syncParentDirectory(of: path) }
+    }
+
+    /// Creates `path` and any missing parents, fsyncing each new folder's parent so the
+    /// names survive a power cut. Does nothing for a folder that exists.
+    package static func makeDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try makeDirectory(parent) }
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw FileIO.fail("mkdir", path) }
+        try FileIO.syncParentDirectory(of: path)
     }
 
     /// Cuts `path` to `size` bytes and fsyncs it.

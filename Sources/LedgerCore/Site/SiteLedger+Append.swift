@@ -25,9 +25,16 @@ extension SiteLedger {
         for entry in entries { absorb(entry) }
         for entry in entries { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }
         progress?(entries.count)
-        try signTreeHead()
+        // The batch is acknowledged once the log holds it. A tree head that cannot be written
+        // now (a failing disk) is signed at the next append or `head`; it never un-acknowledges
+        // entries that are durable (Specs/site-layout.md §3).
+        do {
+            try signTreeHead()
+        } catch {
+            logger.warning("tree head not written after a durable append: \(error)")
+        }
         // A charter entry can make quarantined entries trusted (Specs/charter.md §4).
-        if kind.hasPrefix("charter.") && quarantineHasReleasable { _ = try ingest([]) }
+        if kind.hasPrefix("charter.") && quarantineHasReleasable { _ = try? ingest([]) }
         return entries
     }
 

@@ -101,7 +101,7 @@ extension SiteLedger {
         let log = try SegmentEntryLog(directory: layout.log, logger: logger)
         let quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger)
         do {
-            try FileManager.default.createDirectory(atPath: layout.merkle, withIntermediateDirectories: true)
+            try DurableFiles.makeDirectory(layout.merkle)
         } catch {
             throw CoreError(.io, "cannot create \(layout.merkle)", file: layout.merkle, underlying: error)
         }
@@ -135,7 +135,7 @@ extension SiteLedger {
             throw CoreError(.alreadyExists, "\(layout.root) already holds a CareLedger site; choose another --dir", file: layout.root)
         }
         do {
-            try FileManager.default.createDirectory(atPath: layout.root, withIntermediateDirectories: true)
+            try DurableFiles.makeDirectory(layout.root)
         } catch {
             throw CoreError(.io, "cannot create \(layout.root)", file: layout.root, underlying: error)
         }

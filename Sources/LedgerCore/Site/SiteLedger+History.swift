@@ -24,7 +24,7 @@ extension SiteLedger {
 
     /// Appends one JSON line to a history file.
     public func appendHistory<T: Encodable>(_ value: T, to name: String) throws {
-        try FileManager.default.createDirectory(atPath: layout.history, withIntermediateDirectories: true)
+        try DurableFiles.makeDirectory(layout.history)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try DurableFiles.append(Array(try encoder.encode(value)) + [0x0a], to: layout.history + "/" + name)
