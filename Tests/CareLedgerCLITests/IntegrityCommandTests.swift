@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import TestSupport
 import Testing
 
 /// `verify`, `head`, `proof inclusion|consistency`: fields, exit codes on tampering, and

@@ -1,20 +1,22 @@
 import Foundation
 
-/// Runs the independent RFC 9162 verifier, `Tests/Tools/rfc9162_verify.py`, when python3 exists.
-enum Python {
-    /// `Tests/` (this file is `Tests/CareLedgerCLITests/Support/Python.swift`).
-    static let testsFolder = URL(fileURLWithPath: #filePath)
+/// Runs the independent RFC 9162 verifier, `Tests/Tools/rfc9162_verify.py`, when python3
+/// exists; shared by the site-ledger and CLI tests.
+public enum Python {
+    /// The repository's `Tests/` folder (this file is `Sources/TestSupport/RFC9162Verifier.swift`).
+    public static let testsFolder = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests")
 
     /// The interpreter, if one is installed.
-    static let interpreter: String? = ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"]
+    public static let interpreter: String? = ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Whether the Python checks can run here.
-    static var available: Bool { interpreter != nil }
+    public static var available: Bool { interpreter != nil }
 
-    /// Writes `cases` as CASES.json in `folder`, runs the verifier on it, returns its exit status and output.
-    static func verify(_ cases: [String: Any], in folder: String) throws -> (status: Int32, output: String) {
+    /// Writes `cases` as a JSON file in `folder`, runs the verifier on it, returns its exit status and output.
+    public static func verify(_ cases: [String: Any], in folder: String) throws -> (status: Int32, output: String) {
         let file = folder + "/rfc9162-cases.json"
         try JSONSerialization.data(withJSONObject: cases).write(to: URL(fileURLWithPath: file))
         let process = Process()
