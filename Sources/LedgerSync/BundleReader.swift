@@ -62,7 +62,14 @@ public struct BundleReader: Sendable {
     /// through `store`. Idempotent: items already in `set` are skipped.
     public func importBundle(_ bytes: [UInt8], fileName: String? = nil, set: ReconcilableSet,
                              verifier: any SyncItemVerifier, store: any SyncItemStore) throws(SyncError) -> BundleImportResult {
-        let opened = try open(bytes, fileName: fileName)
+        try importBundle(try open(bytes, fileName: fileName), fileName: fileName, set: set, verifier: verifier, store: store)
+    }
+
+    /// Verifies an opened bundle's items with `verifier` and commits them all or none
+    /// through `store`: the second half of `importBundle`, for an integrator that checks
+    /// the opened bundle (its sender's tree head) before anything is stored.
+    public func importBundle(_ opened: OpenedBundle, fileName: String? = nil, set: ReconcilableSet,
+                             verifier: any SyncItemVerifier, store: any SyncItemStore) throws(SyncError) -> BundleImportResult {
         let (summary, outcome) = try BundlePayload.apply(opened.messages, fileName: fileName, set: set, verifier: verifier,
                                                          store: store, limits: limits)
         return BundleImportResult(header: opened.header, treeHead: opened.treeHead,

@@ -86,6 +86,27 @@ struct BundleCatalogueTests {
             let junk: [UInt8] = Array("not an entry".utf8)
             return try CraftedBundle.write(f, items: f.clinicEntries.map(CraftedBundle.item) + [SyncItem(id: Hash32(bytes: Array(SHA256.hash(data: junk))) ?? .zero, bytes: junk)])
         },
+        Case(name: "a validly signed bundle without a signed tree head", code: "tree_head_invalid") { f in
+            try CraftedBundle.write(f, items: f.clinicEntries.map(CraftedBundle.item), treeHead: [])
+        },
+        Case(name: "a validly signed bundle whose tree head is not a tree head", code: "tree_head_invalid") { f in
+            try CraftedBundle.write(f, items: f.clinicEntries.map(CraftedBundle.item), treeHead: Array("signed tree head".utf8))
+        },
+        Case(name: "a validly signed bundle whose tree head has a broken signature", code: "tree_head_invalid") { f in
+            var head = try CraftedBundle.treeHead(f, size: f.clinicEntries.count)
+            head[head.count - 1] ^= 0x01
+            return try CraftedBundle.write(f, items: f.clinicEntries.map(CraftedBundle.item), treeHead: head)
+        },
+        Case(name: "a validly signed bundle carrying another member's tree head", code: "tree_head_invalid") { f in
+            let other = try SiteKeys.load(from: SiteLayout(root: f.template + "/clinic2").keyFile)
+            return try CraftedBundle.write(f, items: f.clinicEntries.map(CraftedBundle.item),
+                                           treeHead: try CraftedBundle.treeHead(f, size: f.clinicEntries.count, keys: other))
+        },
+        Case(name: "a validly signed bundle carrying a tree head of another network", code: "tree_head_invalid") { f in
+            let elsewhere = Hash32(bytes: Array(SHA256.hash(data: Array("another network".utf8)))) ?? .zero
+            return try CraftedBundle.write(f, items: f.clinicEntries.map(CraftedBundle.item),
+                                           treeHead: try CraftedBundle.treeHead(f, size: f.clinicEntries.count, networkID: elsewhere))
+        },
     ]
 
     @Test("a hostile bundle is rejected with its own code, exit 1, and the data folder byte-identical", arguments: cases)
@@ -133,6 +154,8 @@ struct BundleCatalogueTests {
         #expect(FolderSnapshot(cli.folder + "/hq/log").differences(from: before).isEmpty)
         let stats = try cli.json(["stats", "--dir", "hq"])
         #expect((stats["quarantined"] as? Int ?? 0) >= 3, "\(stats)")
+        let peers = (try? FileManager.default.contentsOfDirectory(atPath: cli.folder + "/hq/peers")) ?? []
+        #expect(!peers.contains { $0.hasSuffix(".head") }, "a stranger's tree head is checked but not kept: \(peers)")
         #expect(try cli.run(["verify", "--dir", "hq"]).status == 0)
     }
 
@@ -156,20 +179,81 @@ struct BundleCatalogueTests {
         #expect(ledger.verify().ok)
     }
 
+    /// Imports `first` (which must succeed) and then `second` into a fresh copy of hq.
+    /// Returns the second run and whether hq's folder is byte-identical to before it.
+    static func importTwo(_ first: [UInt8], then second: [UInt8]) throws -> (run: Binary.Run, changed: [String], cli: Binary) {
+        let cli = try SyncFixture.get().copy()
+        try Data(first).write(to: URL(fileURLWithPath: cli.folder + "/first.clbundle"))
+        try Data(second).write(to: URL(fileURLWithPath: cli.folder + "/second.clbundle"))
+        _ = try cli.json(["bundle", "import", "--dir", "hq", "first.clbundle"])
+        let before = FolderSnapshot(cli.folder + "/hq")
+        let run = try cli.run(["bundle", "import", "--dir", "hq", "second.clbundle", "--json"])
+        return (run, FolderSnapshot(cli.folder + "/hq").differences(from: before), cli)
+    }
+
+    static func rejectionCode(_ run: Binary.Run) -> String? {
+        (run.json["rejected"] as? [[String: Any]])?.first?["code"] as? String
+    }
+
     @Test("a bundle whose signed tree head is older than one already seen from its sender is refused")
     func rolledBackTreeHead() throws {
         let fixture = try SyncFixture.get()
-        let cli = try fixture.copy()
-        // A newer head first, then a bundle carrying a head of size 1: a rollback the sender signed.
+        // A newer head first, then a later bundle carrying a head of size 1: a rollback the sender signed.
         let newer = try CraftedBundle.write(fixture, items: fixture.clinicEntries.map(CraftedBundle.item), treeHead: CraftedBundle.treeHead(fixture, size: fixture.clinicEntries.count))
         let older = try CraftedBundle.write(fixture, items: [], treeHead: CraftedBundle.treeHead(fixture, size: 1))
-        try Data(newer).write(to: URL(fileURLWithPath: cli.folder + "/new.clbundle"))
-        try Data(older).write(to: URL(fileURLWithPath: cli.folder + "/old.clbundle"))
-        _ = try cli.json(["bundle", "import", "--dir", "hq", "new.clbundle"])
-        let run = try cli.run(["bundle", "import", "--dir", "hq", "old.clbundle", "--json"])
-        withKnownIssue("bundle import ignores the sender's signed tree head (SiteSyncAdapter.importBundle); see the hardening report") {
-            #expect(run.status == 1, "\(run)")
-        }
+        let (run, changed, cli) = try Self.importTwo(newer, then: older)
+        #expect(run.status == 1, "\(run)")
+        #expect(Self.rejectionCode(run) == "tree_head_rolled_back", "\(run)")
+        let why = (run.json["rejected"] as? [[String: Any]])?.first?["why"] as? String ?? ""
+        #expect(why.contains("rolled back") && why.contains(fixture.clinicKeys.signingPublicKey.hex), "the message names the sender and the rollback: \(why)")
+        #expect(changed.isEmpty, "the rejection changed \(changed)")
+        #expect(FileManager.default.fileExists(atPath: cli.folder + "/hq/peers/\(fixture.clinicKeys.signingPublicKey.hex).head"),
+                "the newer head is kept in the site folder")
+        #expect(try cli.run(["verify", "--dir", "hq"]).status == 0)
+    }
+
+    @Test("a later bundle whose tree head has the size of one already seen but another root is refused as a fork")
+    func forkedTreeHead() throws {
+        let fixture = try SyncFixture.get()
+        let size = fixture.clinicEntries.count
+        let honest = try CraftedBundle.write(fixture, items: fixture.clinicEntries.map(CraftedBundle.item), treeHead: CraftedBundle.treeHead(fixture, size: size))
+        let otherRoot = Hash32(bytes: Array(SHA256.hash(data: Array("another history".utf8)))) ?? .zero
+        let forked = try CraftedBundle.write(fixture, items: [], treeHead: CraftedBundle.treeHead(fixture, size: size, root: otherRoot))
+        let (run, changed, cli) = try Self.importTwo(honest, then: forked)
+        #expect(run.status == 1, "\(run)")
+        #expect(Self.rejectionCode(run) == "tree_head_forked", "\(run)")
+        #expect(changed.isEmpty, "the rejection changed \(changed)")
+        #expect(try cli.run(["verify", "--dir", "hq"]).status == 0)
+    }
+
+    @Test("a larger tree head is accepted and kept, so a later return to the smaller one is refused")
+    func largerTreeHeadIsKept() throws {
+        let fixture = try SyncFixture.get()
+        let size = fixture.clinicEntries.count
+        let small = try CraftedBundle.write(fixture, items: fixture.clinicEntries.prefix(1).map(CraftedBundle.item), treeHead: CraftedBundle.treeHead(fixture, size: 1))
+        let large = try CraftedBundle.write(fixture, items: fixture.clinicEntries.map(CraftedBundle.item), treeHead: CraftedBundle.treeHead(fixture, size: size))
+        let (run, changed, cli) = try Self.importTwo(small, then: large)
+        #expect(run.status == 0 && (run.json["rejected"] as? [Any])?.isEmpty == true, "\(run)")
+        #expect(changed.contains("peers/\(fixture.clinicKeys.signingPublicKey.hex).head"), "the larger head replaced the smaller: \(changed)")
+        let back = try CraftedBundle.write(fixture, items: [], treeHead: CraftedBundle.treeHead(fixture, size: 1))
+        try Data(back).write(to: URL(fileURLWithPath: cli.folder + "/back.clbundle"))
+        let again = try cli.run(["bundle", "import", "--dir", "hq", "back.clbundle", "--json"])
+        #expect(again.status == 1 && Self.rejectionCode(again) == "tree_head_rolled_back", "\(again)")
+    }
+
+    @Test("an old bundle arriving after a newer one is no error: its smaller head was sent earlier")
+    func staleBundleAfterNewerIsAccepted() throws {
+        let fixture = try SyncFixture.get()
+        let size = fixture.clinicEntries.count
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        let early = try CraftedBundle.write(fixture, items: fixture.clinicEntries.prefix(1).map(CraftedBundle.item), treeHead: CraftedBundle.treeHead(fixture, size: 1),
+                                            created: HybridTimestamp(wallMillis: now - 60_000, counter: 0))
+        let late = try CraftedBundle.write(fixture, items: fixture.clinicEntries.map(CraftedBundle.item), treeHead: CraftedBundle.treeHead(fixture, size: size),
+                                           created: HybridTimestamp(wallMillis: now, counter: 0))
+        let (run, changed, _) = try Self.importTwo(late, then: early)
+        #expect(run.status == 0 && (run.json["rejected"] as? [Any])?.isEmpty == true, "\(run)")
+        #expect(run.json["imported"] as? Int == 0, "\(run)")
+        #expect(changed.filter { !$0.hasPrefix("history/") && !$0.hasSuffix(".summary") }.isEmpty, "a stale bundle changed \(changed)")
     }
 }
 
@@ -177,21 +261,24 @@ struct BundleCatalogueTests {
 enum CraftedBundle {
     static func item(_ entry: Entry) -> SyncItem { SyncItem(id: entry.id, bytes: entry.encoded) }
 
-    /// A signed tree head of the clinic over its first `size` entries, in the ledger's encoding.
-    static func treeHead(_ f: SyncFixture, size: Int) throws -> [UInt8] {
+    /// A signed tree head over the clinic's first `size` entries, in the ledger's encoding:
+    /// by default the clinic's own, with the root of those entries.
+    static func treeHead(_ f: SyncFixture, size: Int, root: Hash32? = nil, keys: SiteKeys? = nil,
+                         networkID: Hash32? = nil) throws -> [UInt8] {
         var tree = try MerkleTree(store: InMemoryMerkleNodeStore())
         for entry in f.clinicEntries.prefix(size) { _ = try tree.append(leaf: entry.id.bytes) }
         let last = f.clinicEntries[size - 1]
-        return try SignedTreeHead.sign(networkID: last.networkID, treeSize: UInt64(size), rootHash: try tree.root(),
-                                       timestamp: last.timestamp, keys: f.clinicKeys).encoded
+        return try SignedTreeHead.sign(networkID: networkID ?? last.networkID, treeSize: UInt64(size), rootHash: try root ?? tree.root(),
+                                       timestamp: last.timestamp, keys: keys ?? f.clinicKeys).encoded
     }
 
-    /// A bundle from the clinic to hq carrying `items`.
-    static func write(_ f: SyncFixture, items: [SyncItem], treeHead: [UInt8] = []) throws -> [UInt8] {
+    /// A bundle from the clinic to hq carrying `items` and `treeHead` (by default the
+    /// clinic's head over all its entries, as `bundle export` writes), created `created` (now).
+    static func write(_ f: SyncFixture, items: [SyncItem], treeHead: [UInt8]? = nil, created: HybridTimestamp? = nil) throws -> [UInt8] {
         let writer = BundleWriter(signingKey: f.clinicKeys.signing, compressor: LZ4BundleCompressor())
         let recipient = BundleRecipient(siteKey: f.hqSigningKey, agreementKey: f.hqAgreementKey.bytes)
-        let created = HybridTimestamp(wallMillis: UInt64(Date().timeIntervalSince1970 * 1000), counter: 0)
-        return try writer.write(recipients: [recipient], created: created, treeHead: treeHead,
+        let created = created ?? HybridTimestamp(wallMillis: UInt64(Date().timeIntervalSince1970 * 1000), counter: 0)
+        return try writer.write(recipients: [recipient], created: created, treeHead: treeHead ?? self.treeHead(f, size: f.clinicEntries.count),
                                 set: ReconcilableSet(items.map(\.id)), items: items)
     }
 }

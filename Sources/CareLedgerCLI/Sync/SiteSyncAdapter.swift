@@ -96,16 +96,23 @@ extension SiteLedger {
     }
 
     /// Imports one bundle against `set` (this site's ids), adding what it stores to `set`.
+    ///
+    /// The sender's signed tree head is checked against the newest one kept from it before
+    /// anything is stored, and kept after (Specs/bundle-format.md §5.1): a rolled-back or
+    /// forked head rejects the whole bundle.
     package func importBundle(_ bytes: [UInt8], fileName: String, set: inout ReconcilableSet) throws -> (result: BundleImportResult, report: IngestReport) {
         let reader = BundleReader(siteKey: siteKey, agreementKey: agreementKeyForBundles, compressor: LZ4BundleCompressor())
+        let opened = try reader.open(bytes, fileName: fileName)
+        let keptHead = try checkPeerTreeHead(opened.treeHead, from: opened.header.sender, sentAt: opened.header.created, file: fileName)
         let store = LedgerItemStore(ledger: self)
-        let result = try reader.importBundle(bytes, fileName: fileName, set: set,
+        let result = try reader.importBundle(opened, fileName: fileName, set: set,
                                              verifier: EntryItemVerifier(networkID: networkID), store: store)
         set.insert(contentsOf: store.report.storedIDs)
         for held in quarantined where !set.contains(held.entry.id) { set.insert(held.entry.id) }
         if charter.members[result.header.sender] != nil || result.header.sender == siteKey {
             try remember(result.senderSummary)
         }
+        if let keptHead { try remember(keptHead) }
         try recordArrivals(entries: store.report.storedEntries)
         return (result, store.report)
     }

@@ -22,6 +22,8 @@ public struct SiteLayout: Sendable {
     public var heads: String { root + "/heads.log" }
     /// Last known summaries and sync history of peers.
     public var peers: String { root + "/peers" }
+    /// The newest signed tree head held from `peer` (`peers/<key>.head`, Specs/site-layout.md §6).
+    public func peerTreeHead(_ peer: Hash32) -> String { peers + "/\(peer.hex).head" }
     /// Operational history (verify runs, fork evidence) that `status` and `report` read.
     public var history: String { root + "/history" }
 }

@@ -1,0 +1,96 @@
+/// The newest signed tree head a site holds from one peer, and the newest time it heard from
+/// that peer: what a later head from the peer is judged against (Specs/site-layout.md §6).
+///
+/// A site's log only grows, so each head it signs covers at least as much as the ones it
+/// signed before. A later message from the peer that carries a smaller head says its log
+/// was rolled back (restored from a backup, or its key is in other hands); a head of the
+/// same size with another root says it keeps two histories. Both are refused by `admit`.
+/// Without a consistency proof a *larger* head cannot be checked against the one held, so
+/// it is accepted and kept.
+public struct PeerTreeHeadRecord: Hashable, Sendable {
+    /// The largest head seen from the peer (its signer is the peer).
+    public let head: SignedTreeHead
+    /// The newest sending time (a bundle's `created`) of anything accepted from the peer.
+    public let lastHeard: HybridTimestamp
+
+    /// The record's format version (byte 0 of `encoded()`).
+    public static let formatVersion: UInt8 = 1
+    /// Bytes in an encoded record: version, head, last-heard millis and counter.
+    public static let encodedSize = 1 + SignedTreeHead.encodedSize + 12
+
+    /// Creates a record.
+    public init(head: SignedTreeHead, lastHeard: HybridTimestamp) {
+        self.head = head
+        self.lastHeard = lastHeard
+    }
+
+    /// The peer: the head's signer.
+    public var peer: Hash32 { head.signer }
+
+    /// Judges a head the peer sent at `sentAt` against `held`, the record kept so far.
+    ///
+    /// The rule (Specs/bundle-format.md §5.1): a larger head is kept; an equal one (same
+    /// size and root) is fine; the same size with another root is a fork; a smaller head is
+    /// a rollback when it was sent at or after `held.lastHeard`, and otherwise simply an
+    /// older message arriving late (a re-ordered or replayed bundle), which changes nothing.
+    /// - Parameters:
+    ///   - head: a head whose signature the caller has verified, signed by the peer.
+    ///   - sentAt: when the peer sent it (the signed `created` time of the bundle).
+    ///   - held: the record held for the peer, if any.
+    /// - Returns: the record to keep, or nil when the held one stays as it is.
+    /// - Throws: `CoreError` `.treeHeadRolledBack` or `.treeHeadForked`.
+    public static func admit(_ head: SignedTreeHead, sentAt: HybridTimestamp,
+                             held: PeerTreeHeadRecord?) throws -> PeerTreeHeadRecord? {
+        guard let held else { return PeerTreeHeadRecord(head: head, lastHeard: sentAt) }
+        let heard = max(held.lastHeard, sentAt)
+        if head.treeSize > held.head.treeSize { return PeerTreeHeadRecord(head: head, lastHeard: heard) }
+        if head.treeSize == held.head.treeSize {
+            guard head.rootHash == held.head.rootHash else {
+                throw CoreError(.treeHeadForked, "peer \(held.peer.hex) signed two different roots for tree size \(head.treeSize) (\(held.head.rootHash.hex.prefix(16))… held, \(head.rootHash.hex.prefix(16))… now): it keeps two histories; nothing was imported — ask its operator whether the site was restored from a backup or its key is in other hands")
+            }
+            return heard == held.lastHeard ? nil : PeerTreeHeadRecord(head: held.head, lastHeard: heard)
+        }
+        guard sentAt < held.lastHeard else {
+            throw CoreError(.treeHeadRolledBack, "peer \(held.peer.hex) now signs a tree of \(head.treeSize) entries after one of \(held.head.treeSize): its log was rolled back; nothing was imported — ask its operator whether the site was restored from a backup or its key is in other hands")
+        }
+        return nil
+    }
+
+    /// The `encodedSize` bytes of `peers/<key>.head` (Specs/site-layout.md §6).
+    public func encoded() -> [UInt8] {
+        var out: [UInt8] = [Self.formatVersion]
+        out.reserveCapacity(Self.encodedSize)
+        out += head.encoded
+        EntryFormat.appendBigEndian(lastHeard.wallMillis, to: &out)
+        EntryFormat.appendBigEndian(lastHeard.counter, to: &out)
+        return out
+    }
+
+    /// Reads bytes written by `encoded()`; does not verify the head's signature.
+    /// - Throws: `CoreError` `.truncated`, `.trailingBytes`, `.unsupportedVersion`.
+    public init(decoding bytes: [UInt8]) throws {
+        guard bytes.count >= 1 + SignedTreeHead.encodedSize + 12 else {
+            throw CoreError(.truncated, "a peer tree head record has \(bytes.count) of \(Self.encodedSize) bytes", offset: bytes.count)
+        }
+        guard bytes[0] == Self.formatVersion else {
+            throw CoreError(.unsupportedVersion, "peer tree head record version \(bytes[0]) is not supported", offset: 0)
+        }
+        guard bytes.count == Self.encodedSize else {
+            throw CoreError(.trailingBytes, "\(bytes.count - Self.encodedSize) bytes follow the peer tree head record", offset: Self.encodedSize)
+        }
+        let headEnd = 1 + SignedTreeHead.encodedSize
+        head = try SignedTreeHead.decode(Array(bytes[1..<headEnd]))
+        let wall = bytes[headEnd..<headEnd + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let counter = bytes[headEnd + 8..<headEnd + 12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        lastHeard = HybridTimestamp(wallMillis: wall, counter: counter)
+    }
+}
+
+extension CoreError.Code {
+    /// A peer's signed tree head is missing, does not decode, is not the peer's, or does not verify.
+    public static let treeHeadInvalid = CoreError.Code("tree_head_invalid")
+    /// A peer sent a smaller signed tree head after a larger one: its log was rolled back.
+    public static let treeHeadRolledBack = CoreError.Code("tree_head_rolled_back")
+    /// A peer signed two different roots for one tree size: it keeps two histories.
+    public static let treeHeadForked = CoreError.Code("tree_head_forked")
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// The signed tree heads other sites sent this one (Specs/site-layout.md §6): each checked
+/// against the newest one kept from its signer, so a peer cannot roll its log back or keep
+/// two histories unnoticed.
+extension SiteLedger {
+    /// The record kept for `peer`, if any.
+    /// - Throws: `CoreError.Code.malformedFile` when the file exists but does not decode.
+    public func peerTreeHead(of peer: Hash32) throws -> PeerTreeHeadRecord? {
+        let path = layout.peerTreeHead(peer)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do {
+            let record = try PeerTreeHeadRecord(decoding: Array(data))
+            guard record.peer == peer, record.head.isSignatureValid() else {
+                throw CoreError(.badSignature, "the record is not a head signed by \(peer.hex)")
+            }
+            return record
+        } catch {
+            throw CoreError(.malformedFile, "the kept tree head of peer \(peer.hex) is damaged; restore \(path) from a backup (deleting it forgets what the peer committed to)", file: path, underlying: error)
+        }
+    }
+
+    /// Checks the signed tree head a peer sent at `sentAt` (a bundle's sender and `created`)
+    /// and says what to keep. Stores nothing: call `remember(_:)` once the rest of the
+    /// message is stored, so a rejected message changes nothing.
+    ///
+    /// Every head must decode, be this network's, be signed by `sender` and verify. It is
+    /// judged against the kept record (`PeerTreeHeadRecord.admit`) only when the sender is
+    /// a member or this site, as its summary is: a stranger's files are not kept.
+    /// - Parameters:
+    ///   - encoded: the head's encoding (Specs/merkle-log.md §7.1); empty when absent.
+    ///   - file: the file that carried it, named in errors.
+    /// - Returns: the record to keep, or nil when nothing changes.
+    /// - Throws: `CoreError` `.treeHeadInvalid`, `.treeHeadRolledBack`, `.treeHeadForked`,
+    ///   `.malformedFile` (a damaged kept record).
+    public func checkPeerTreeHead(_ encoded: [UInt8], from sender: Hash32, sentAt: HybridTimestamp,
+                                  file: String? = nil) throws -> PeerTreeHeadRecord? {
+        func invalid(_ why: String, _ cause: (any Error)? = nil) -> CoreError {
+            CoreError(.treeHeadInvalid, "the signed tree head from \(sender.hex) \(why); nothing was imported — ask the sender to write a new bundle with an up-to-date CareLedger", file: file, underlying: cause)
+        }
+        guard !encoded.isEmpty else { throw invalid("is missing") }
+        let head: SignedTreeHead
+        do { head = try SignedTreeHead.decode(encoded) } catch { throw invalid("does not decode", error) }
+        guard head.networkID == networkID else { throw invalid("belongs to network \(head.networkID.hex)") }
+        guard head.signer == sender else { throw invalid("is signed by \(head.signer.hex), not by the sender") }
+        guard head.isSignatureValid() else { throw invalid("has a signature that does not verify") }
+        guard charter.members[sender] != nil || sender == siteKey else { return nil }
+        do {
+            return try PeerTreeHeadRecord.admit(head, sentAt: sentAt, held: try peerTreeHead(of: sender))
+        } catch var error as CoreError {
+            if error.file == nil { error.file = file }
+            throw error
+        }
+    }
+
+    /// Keeps `record` durably as the newest head of its peer (atomic replace, Specs/site-layout.md §6).
+    /// - Throws: `CoreError.Code.io` or `.noSpace`.
+    public func remember(_ record: PeerTreeHeadRecord) throws {
+        try DurableFiles.makeDirectory(layout.peers)
+        try DurableFiles.writeAtomically(record.encoded(), to: layout.peerTreeHead(record.peer), mode: 0o644)
+    }
+}
