@@ -9,6 +9,8 @@ struct StatsCommand: AsyncParsableCommand {
     struct Output: Encodable {
         let entries: Int, segments: Int, bytesOnDisk: Int64, bytesRaw: Int64, compressionRatio: Double
         let summaryRoot: String, treeSize: Int, treeRoot: String, quarantined: Int, forks: Int, authors: Int
+        /// Each fork: author, sequence and both entry ids (Specs/site-layout.md §4).
+        let forkEvidence: [ForkOutput]
     }
 
     func run() async throws {
@@ -18,7 +20,8 @@ struct StatsCommand: AsyncParsableCommand {
             let output = Output(entries: s.entries, segments: s.segments, bytesOnDisk: s.bytesOnDisk, bytesRaw: s.bytesRaw,
                                 compressionRatio: s.bytesOnDisk > 0 ? Double(s.bytesRaw) / Double(s.bytesOnDisk) : 0,
                                 summaryRoot: try ledger.summaryRoot().hex, treeSize: s.treeSize, treeRoot: s.treeRoot.hex,
-                                quarantined: s.quarantined, forks: s.forks, authors: s.authors)
+                                quarantined: s.quarantined, forks: s.forks, authors: s.authors,
+                                forkEvidence: ForkOutput.list(ledger.forks))
             try CommandOutput(json: options.json).emit(output) {
                 CommandOutput.table([
                     ("entries", "\(s.entries)"), ("authors", "\(s.authors)"), ("segments", "\(s.segments)"),
@@ -26,6 +29,7 @@ struct StatsCommand: AsyncParsableCommand {
                     ("tree size", "\(s.treeSize)"), ("tree root", s.treeRoot.hex), ("summary root", output.summaryRoot),
                     ("quarantined", "\(s.quarantined)"), ("forks", "\(s.forks)"),
                 ])
+                ForkOutput.printList(ledger.forks)
             }
         }
     }

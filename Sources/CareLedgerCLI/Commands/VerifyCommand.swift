@@ -8,7 +8,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var options: SiteOptions
 
     struct Fault: Encodable { let file: String, offset: Int64, entryId: String?, what: String }
-    struct Output: Encodable { let ok: Bool, entriesChecked: Int, headsChecked: Int, faults: [Fault], forks: Int }
+    struct Output: Encodable {
+        let ok: Bool, entriesChecked: Int, headsChecked: Int, faults: [Fault]
+        /// The number of forks (kept as a count; `fork_evidence` lists them).
+        let forks: Int
+        let forkEvidence: [ForkOutput]
+    }
 
     func run() async throws {
         try await runReportingFailures {
@@ -20,7 +25,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let faults = report.faults.map { Fault(file: $0.file, offset: $0.offset, entryId: $0.entryID?.hex, what: $0.what) }
             try CommandOutput(json: options.json).emit(Output(ok: report.ok, entriesChecked: report.entriesChecked,
                                                               headsChecked: report.headsChecked, faults: faults,
-                                                              forks: ledger.forks.count)) {
+                                                              forks: ledger.forks.count, forkEvidence: ForkOutput.list(ledger.forks))) {
                 if report.ok {
                     print("OK: \(report.entriesChecked) entries and \(report.headsChecked) signed tree heads verified")
                 } else {
@@ -29,7 +34,10 @@ struct VerifyCommand: AsyncParsableCommand {
                     }
                     print("\(faults.count) fault(s) in \(report.entriesChecked) entries")
                 }
-                if !ledger.forks.isEmpty { print("note: \(ledger.forks.count) fork(s) recorded as evidence (see `careledger stats`)") }
+                if !ledger.forks.isEmpty {
+                    print("note: \(ledger.forks.count) fork(s) recorded as evidence (two signed entries by one author at one position):")
+                    ForkOutput.printList(ledger.forks)
+                }
             }
             if !report.ok {
                 if let first = faults.first {
