@@ -93,4 +93,32 @@ struct StatusTests {
         #expect(run.stderr.contains(temp.path + "/nothing"))
         #expect(run.stderr.split(separator: "\n").count == 1)
     }
+
+    @Test("a sync this site served counts as its last sync with that peer, as does one it ran",
+          .enabled(if: CLI.binary != nil))
+    func servedSyncUpdatesTheServersLastSync() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic-a", "clinic-b"], admitted: ["clinic-a", "clinic-b"])
+        try TCPSyncTests.append(cli, site: "clinic-a", count: 5)
+        let server = try TCPSyncTests.Server(cli: cli, site: "central")
+        _ = try cli.json(["sync", "--dir", "clinic-a", "--peer", "127.0.0.1:\(server.port)"])
+        server.stop()
+
+        let central = try cli.json(["status", "--dir", "central"])
+        let peers = try #require(central["peers"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: peers.map { ($0["name"] as? String ?? "", $0) })
+        let served = try #require(byName["clinic-a"])
+        let last = try #require(served["last_tcp_sync"] as? String, "the served sync is a TCP sync with clinic-a: \(served)")
+        #expect(served["last_sync"] as? String == last, "\(served)")
+        #expect(byName["clinic-b"]?["last_sync"] == nil || byName["clinic-b"]?["last_sync"] is NSNull,
+                "clinic-b never synced: \(String(describing: byName["clinic-b"]))")
+        let lastSync = try #require(central["last_sync"] as? [String: Any])
+        #expect(lastSync["transport"] as? String == "tcp-served" && lastSync["peer"] as? String == "clinic-a", "\(lastSync)")
+
+        let client = try cli.json(["status", "--dir", "clinic-a"])
+        let clientPeers = try #require(client["peers"] as? [[String: Any]])
+        let centralRow = try #require(clientPeers.first { $0["name"] as? String == "central" })
+        #expect(centralRow["last_tcp_sync"] as? String != nil, "the sync clinic-a ran still counts: \(centralRow)")
+    }
 }

@@ -12,7 +12,8 @@ struct SiteStatus: Encodable {
     /// Contact with one other member.
     ///
     /// `last_bundle` is when the peer wrote the newest bundle imported here (its summary is in
-    /// peers/); `last_tcp_sync` the last successful TCP sync with it (history/sync.jsonl);
+    /// peers/); `last_tcp_sync` the last successful TCP sync with it, run here or served here
+    /// (history/sync.jsonl);
     /// `last_sync` the later of the two; `last_arrival` when entries it wrote last arrived,
     /// directly or relayed (history/arrivals.jsonl).
     struct PeerRow: Encodable {
@@ -34,6 +35,10 @@ struct SiteStatus: Encodable {
     let conflicts: [String]
     let lastVerify: VerifyRun?
 
+    /// The `SyncRun.transport` values of TCP syncs: `tcp` where this site ran `sync --peer`,
+    /// `tcp-served` where its `serve` answered the peer. Both are a sync with that peer.
+    static let tcpTransports: Set<String> = ["tcp", "tcp-served"]
+
     /// Reads the status of `ledger`; `progress` is told of entries read while finding open conflicts.
     static func read(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> SiteStatus {
         let me = ledger.charter.members[ledger.siteKey]
@@ -44,7 +49,7 @@ struct SiteStatus: Encodable {
         let arrivals = ledger.arrivalSamples()
         let peers = ledger.charter.sortedMembers.filter { $0.key != ledger.siteKey }.map { member in
             let bundle = ledger.lastKnownSummary(of: member.key).map { $0.asOf.rfc3339 }
-            let tcp = latest(runs.filter { $0.transport == "tcp" && $0.ok && ($0.peer == member.name || $0.peer == member.key.hex) }.map(\.time))
+            let tcp = latest(runs.filter { Self.tcpTransports.contains($0.transport) && $0.ok && ($0.peer == member.name || $0.peer == member.key.hex) }.map(\.time))
             let own = arrivals.filter { $0.author == member.key.hex }
             return PeerRow(name: member.name, key: member.key.hex, role: member.role.rawValue,
                            lastSync: latest([bundle, tcp].compactMap { $0 }), lastBundle: bundle, lastTcpSync: tcp,
