@@ -9,16 +9,19 @@ struct ConflictsCommand: AsyncParsableCommand {
     @OptionGroup var options: SiteOptions
 
     struct Row: Encodable { let consent: String, heads: [String], effective: [String], rule: String, summary: String }
-    struct Output: Encodable { let conflicts: [Row] }
+    /// `skipped_versions`: consent.version entries left out because they do not decode.
+    struct Output: Encodable { let conflicts: [Row], skippedVersions: Int }
 
     func run() async throws {
         try await runReportingFailures {
             let ledger = try openSite(options)
-            let rows = try ledger.consentEngine().conflicts().map {
+            let loaded = try ledger.loadConsent()
+            loaded.warnOfSkipped()
+            let rows = loaded.engine.conflicts().map {
                 Row(consent: $0.key.description, heads: $0.heads.map(\.hex), effective: $0.effective.map(\.hex),
                     rule: $0.rule.rawValue, summary: $0.summary)
             }
-            try CommandOutput(json: options.json).emit(Output(conflicts: rows)) {
+            try CommandOutput(json: options.json).emit(Output(conflicts: rows, skippedVersions: loaded.skipped.count)) {
                 if rows.isEmpty { print("No open consent conflicts.") }
                 for row in rows {
                     print("\(row.consent): \(row.heads.count) concurrent heads (\(row.rule)): \(row.summary)")
