@@ -144,4 +144,95 @@ struct TCPSyncTests {
         }
         #expect(total <= 65_536, "the server kept talking to a garbage client")
     }
+
+    /// A TCP listener on 127.0.0.1 with a free port; the kernel completes connections into
+    /// its backlog even when nothing calls `accept`.
+    final class RawListener {
+        let fd: Int32
+        let port: Int
+
+        init() throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            try #require(fd >= 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = 0
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            try #require(bound == 0 && listen(fd, 16) == 0)
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let named = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            try #require(named == 0)
+            self.fd = fd
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+
+        /// Accepts one connection on a thread of its own, writes `reply` and keeps the
+        /// connection open until the peer closes it.
+        func answerOnce(with reply: [UInt8]) {
+            let fd = self.fd
+            Thread.detachNewThread {
+                let connection = accept(fd, nil, nil)
+                guard connection >= 0 else { return }
+                _ = reply.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while buffer.withUnsafeMutableBytes({ read(connection, $0.baseAddress, $0.count) }) > 0 {}
+                _ = Glibc.close(connection)
+            }
+        }
+
+        func close() { _ = Glibc.close(fd) }
+    }
+
+    /// A site admitted to a network, to run `sync --peer` from.
+    static func clinic(_ cli: CLI) throws {
+        try network(cli, sites: ["clinic-a"], admitted: ["clinic-a"])
+        try append(cli, site: "clinic-a", count: 3)
+    }
+
+    @Test("sync --peer to a port where nothing listens exits 7 with one line naming the peer")
+    func nothingListeningExitsSeven() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try Self.clinic(cli)
+        let listener = try RawListener()
+        let port = listener.port
+        listener.close()  // The port was free a moment ago and nothing listens on it now.
+        let run = try cli.run(["sync", "--dir", "clinic-a", "--peer", "127.0.0.1:\(port)", "--timeout", "5"])
+        #expect(run.status == 7, "\(run)")
+        #expect(run.stderr.contains("127.0.0.1:\(port)"), "\(run)")
+        Contract.expectOneErrorLine(run)
+    }
+
+    @Test("sync --peer to a listener that accepts and never answers exits 5 after --timeout")
+    func silentListenerExitsFive() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try Self.clinic(cli)
+        let listener = try RawListener()
+        defer { listener.close() }
+        let started = Date()
+        let run = try cli.run(["sync", "--dir", "clinic-a", "--peer", "127.0.0.1:\(listener.port)", "--timeout", "1"])
+        #expect(run.status == 5, "\(run)")
+        #expect(run.stderr.contains("timeout") || run.stderr.contains("timed out"), "\(run)")
+        #expect(Date().timeIntervalSince(started) < 20, "--timeout 1 bounds the wait")
+        Contract.expectOneErrorLine(run)
+    }
+
+    @Test("sync --peer to a listener that answers garbage exits 6, a protocol error")
+    func garbageListenerExitsSix() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try Self.clinic(cli)
+        let listener = try RawListener()
+        defer { listener.close() }
+        listener.answerOnce(with: Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8))
+        let run = try cli.run(["sync", "--dir", "clinic-a", "--peer", "127.0.0.1:\(listener.port)", "--timeout", "10"])
+        #expect(run.status == 6, "\(run)")
+        Contract.expectOneErrorLine(run)
+    }
 }
