@@ -57,6 +57,9 @@ public struct ReconcileSession: Sendable {
     public private(set) var sentIDs: [Hash32] = []
     /// Ranges and short ids this side asked the peer for (what it lacks, as far as it knows).
     public private(set) var requested: [RangeReport] = []
+    /// Items received from the peer and staged so far, before the commit at the end (for
+    /// progress reports; the outcome's `received` is the authoritative count).
+    public var stagedItemCount: Int { staged.count }
 
     private let set: ReconcilableSet
     private let verifier: any SyncItemVerifier

@@ -20,7 +20,7 @@ enum CareLedgerMain {
             if CareLedgerCommand.exitCode(for: error) == .validationFailure {
                 let message = CareLedgerCommand.message(for: error)
                     .split(separator: "\n").first.map(String.init) ?? "invalid usage"
-                FileHandle.standardError.write(Data("error: \(message) (see --help)\n".utf8))
+                try? FileHandle.standardError.write(contentsOf: Data("error: \(message) (see --help)\n".utf8))
                 Foundation.exit(2)
             }
             CareLedgerCommand.exit(withError: error)

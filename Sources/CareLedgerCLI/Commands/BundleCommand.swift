@@ -22,7 +22,7 @@ struct BundleCommand: AsyncParsableCommand {
             try await runReportingFailures {
                 let ledger = try openSite(options)
                 let recipient = try ledger.member(to)
-                let bundle = try ledger.writeBundle(to: [recipient])
+                let bundle = try ledger.writeBundle(to: [recipient]) { ProgressBar(label: "export", total: $0, unit: "entries") }
                 try BundleFiles.write(bundle.bytes, to: out)
                 try CommandOutput(json: options.json).emit(Output(entries: bundle.entries, bytes: bundle.bytes.count,
                                                                   recipient: recipient.key.hex, out: out)) {
@@ -72,17 +72,22 @@ struct BundleImportOutcome: Encodable {
 enum BundleImporter {
     static func importFiles(_ files: [String], into ledger: SiteLedger) throws -> BundleImportOutcome {
         var outcome = BundleImportOutcome()
-        let bar = ProgressBar(label: "import", total: files.count)
+        // Each bundle is one all-or-nothing commit, so entries are counted as each lands;
+        // the fraction and ETA are of bundles, the rate is of entries.
+        let bar = ProgressBar(label: "import", total: files.count, unit: "bundles")
+        defer { bar.finish() }
         // One id set for the whole call, grown as bundles land: not a log scan per bundle.
         var set = try ledger.reconcilableSet()
         for file in files {
-            defer { bar.advance() }
+            var entries = 0
+            defer { bar.advance(by: 1, items: entries) }
             guard let data = FileManager.default.contents(atPath: file) else {
                 outcome.rejected.append(.init(file: file, code: "unreadable", why: "cannot read the file"))
                 continue
             }
             do {
                 let (result, report) = try ledger.importBundle(Array(data), fileName: file, set: &set)
+                entries = report.imported + report.alreadyHad + report.quarantined + result.alreadyHad
                 outcome.bundles += 1
                 outcome.imported += report.imported + report.released
                 outcome.alreadyHad += report.alreadyHad + result.alreadyHad
@@ -96,7 +101,6 @@ enum BundleImporter {
                 outcome.rejected.append(.init(file: file, code: error.code.description, why: error.description))
             }
         }
-        bar.finish()
         return outcome
     }
 }

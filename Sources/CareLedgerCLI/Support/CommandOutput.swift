@@ -31,5 +31,12 @@ struct CommandOutput {
 /// Uses the throwing write: when stderr itself cannot be written (a full or failing disk
 /// behind a redirect), the line is lost but the process still exits with its code.
 func printError(_ line: String) {
-    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
+    writeStandardError(line + "\n")
+}
+
+/// Writes `text` to standard error with the throwing API, dropping it if stderr cannot be
+/// written: the non-throwing `FileHandle.write` traps on EIO, and neither an error line nor
+/// a progress bar is worth a crash.
+func writeStandardError(_ text: String) {
+    try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
 }

@@ -1,56 +1,111 @@
 import Foundation
 
-/// A progress bar on stderr with count, rate and ETA, drawn only when stderr is a terminal.
+/// A progress bar on stderr with counts, rate and ETA, drawn only when stderr is a terminal.
 ///
 /// Long work (bulk append, import, export, verify, sync) reports through it; when stderr is
-/// piped or redirected it prints nothing, as `shared/CLI.md` requires.
-final class ProgressBar {
+/// piped or redirected it prints nothing, as `shared/CLI.md` requires. It writes through
+/// `writeStandardError`, so a stderr that cannot be written (EIO behind a redirect) loses
+/// the bar instead of trapping.
+///
+/// A bar counts one unit (`done` of `total`, e.g. bundles) and may also count `items` of a
+/// second unit (e.g. the entries in those bundles); the rate is then of the items. A total
+/// of 0 means unknown: the bar shows counts and rate but no fraction or ETA.
+///
+/// Thread-safe: `sync --peer` advances it from the ledger's writer queue.
+final class ProgressBar: @unchecked Sendable {  // every mutable field is read and written only under `lock`.
     private let label: String
     private let total: Int
+    private let unit: String
+    private let itemUnit: String
     private let enabled: Bool
     private let start = Date()
+    private let lock = NSLock()
     private var lastDraw = Date.distantPast
-    private(set) var done = 0
+    private var doneCount = 0
+    private var itemCount: Int?
+    private var detail = ""
 
     /// Creates a bar for `total` units of work (0 when unknown).
-    init(label: String, total: Int, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+    /// - Parameters:
+    ///   - unit: the name of what `total` counts, shown after the count ("" for none).
+    ///   - itemUnit: the name of the second count that `advance(by:items:)` adds up.
+    ///   - enabled: draw at all; by default, when stderr is a terminal.
+    init(label: String, total: Int, unit: String = "", itemUnit: String = "entries",
+         enabled: Bool = isatty(STDERR_FILENO) == 1) {
         self.label = label
         self.total = total
+        self.unit = unit
+        self.itemUnit = itemUnit
         self.enabled = enabled
     }
 
-    /// Records `count` more units done and redraws at most ten times a second.
-    func advance(by count: Int = 1) {
-        done += count
+    /// Units done so far.
+    var done: Int { lock.withLock { doneCount } }
+
+    /// Records `count` more units (and `items` more of the second unit) done; redraws at
+    /// most ten times a second, and always when the total is reached.
+    func advance(by count: Int = 1, items: Int? = nil) {
+        lock.withLock {
+            doneCount += count
+            if let items { itemCount = (itemCount ?? 0) + items }
+            drawIfDue(force: doneCount == total)
+        }
+    }
+
+    /// Sets the count (for work whose progress is read, not summed) and a short detail
+    /// shown after it, such as "12 in, 30 out".
+    func update(done: Int, detail: String = "") {
+        lock.withLock {
+            doneCount = done
+            self.detail = detail
+            drawIfDue(force: false)
+        }
+    }
+
+    /// Draws the final state and moves to a new line; draws nothing for work that had
+    /// nothing to do (no total, no count, no detail), such as importing zero bundles.
+    func finish() {
+        lock.withLock {
+            guard enabled, total > 0 || doneCount > 0 || !detail.isEmpty else { return }
+            draw(now: Date())
+            writeStandardError("\n")
+        }
+    }
+
+    /// The bar's text for a state, separate from drawing so it can be tested.
+    static func render(label: String, done: Int, total: Int, elapsed: Double, unit: String = "",
+                       items: Int? = nil, itemUnit: String = "entries", detail: String = "", width: Int = 24) -> String {
+        let rate = elapsed > 0 ? Double(items ?? done) / elapsed : 0
+        let rateNumber = rate >= 1000 ? String(format: "%.1fk", rate / 1000) : String(format: "%.0f", rate)
+        let rateUnit = items != nil ? itemUnit : unit
+        let rateText = rateUnit.isEmpty ? rateNumber + "/s" : rateNumber + " " + rateUnit + "/s"
+        var counts = total > 0 ? "\(done)/\(total)" : "\(done)"
+        if !unit.isEmpty { counts += " " + unit }
+        if let items { counts += ", \(items) \(itemUnit)" }
+        if !detail.isEmpty { counts += " (\(detail))" }
+        guard total > 0 else { return "\(label) \(counts) \(rateText)" }
+        let fraction = min(1, Double(done) / Double(total))
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let unitRate = elapsed > 0 ? Double(done) / elapsed : 0
+        let eta = unitRate > 0 ? Double(max(0, total - done)) / unitRate : 0
+        return String(format: "%@ [%@] %@ %@ ETA %.0fs", label, bar, counts, rateText, eta)
+    }
+
+    /// Called with `lock` held.
+    private func drawIfDue(force: Bool) {
         guard enabled else { return }
         let now = Date()
-        if now.timeIntervalSince(lastDraw) >= 0.1 || done == total {
+        if force || now.timeIntervalSince(lastDraw) >= 0.1 {
             lastDraw = now
             draw(now: now)
         }
     }
 
-    /// Draws the final state and moves to a new line.
-    func finish() {
-        guard enabled else { return }
-        draw(now: Date())
-        FileHandle.standardError.write(Data("\n".utf8))
-    }
-
-    /// The bar's text for a state, separate from drawing so it can be tested.
-    static func render(label: String, done: Int, total: Int, elapsed: Double, width: Int = 24) -> String {
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let rateText = rate >= 1000 ? String(format: "%.1fk/s", rate / 1000) : String(format: "%.0f/s", rate)
-        guard total > 0 else { return "\(label) \(done) \(rateText)" }
-        let fraction = min(1, Double(done) / Double(total))
-        let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        return String(format: "%@ [%@] %d/%d %@ ETA %.0fs", label, bar, done, total, rateText, eta)
-    }
-
+    /// Called with `lock` held.
     private func draw(now: Date) {
-        let line = Self.render(label: label, done: done, total: total, elapsed: now.timeIntervalSince(start))
-        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+        let line = Self.render(label: label, done: doneCount, total: total, elapsed: now.timeIntervalSince(start),
+                               unit: unit, items: itemCount, itemUnit: itemUnit, detail: detail)
+        writeStandardError("\r" + line + "\u{1B}[K")
     }
 }

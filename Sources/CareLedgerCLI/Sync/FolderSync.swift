@@ -40,13 +40,15 @@ enum FolderSync {
         let members = ledger.charter.sortedMembers.filter { $0.revokedFrom == nil }.map(\.key)
         let plan = planner.plan(listing: listing, members: members, onlyTo: onlyTo, created: ledger.currentTime())
         result.ignored = plan.ignored.map(\.name)
-        let bar = ProgressBar(label: "export", total: plan.outgoing.count)
+        let bar = ProgressBar(label: "export", total: plan.outgoing.count, unit: "bundles")
         for (recipient, name) in plan.outgoing {
-            defer { bar.advance() }
+            var entries = 0
+            defer { bar.advance(by: 1, items: entries) }
             guard let member = ledger.charter.members[recipient] else { continue }
             guard member.agreementKey != nil else { result.skippedRecipients.append(member.name); continue }
             let bundle = try ledger.writeBundle(to: [member])
             try BundleFiles.write(bundle.bytes, to: folder + "/" + name)
+            entries = bundle.entries
             result.exported += bundle.entries
             result.bytesWritten += bundle.bytes.count
             result.bundlesWritten += 1

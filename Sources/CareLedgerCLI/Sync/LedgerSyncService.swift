@@ -37,13 +37,16 @@ package final class LedgerSyncService: @unchecked Sendable {  // all state is to
     }
 
     /// A conversation for one session, in the given role.
-    package func conversation(role: ReconcileSession.Role, peer: PeerIdentity) async throws -> LedgerConversation {
+    /// - Parameter progress: told, on the writer queue after each message, how many entries
+    ///   were received (staged, then committed) and decided to be sent so far.
+    package func conversation(role: ReconcileSession.Role, peer: PeerIdentity,
+                              progress: (@Sendable (_ received: Int, _ sent: Int) -> Void)? = nil) async throws -> LedgerConversation {
         let endpoint = try await withLedger { ledger, set in
             UncheckedBox(SyncEndpoint(
                 session: ReconcileSession(role: role, set: set, verifier: EntryItemVerifier(networkID: ledger.networkID)),
                 provider: LedgerItemStore(ledger: ledger), store: LedgerItemStore(ledger: ledger)))
         }
-        return LedgerConversation(service: self, endpoint: endpoint, role: role, peer: peer)
+        return LedgerConversation(service: self, endpoint: endpoint, role: role, peer: peer, progress: progress)
     }
 }
 
@@ -60,6 +63,7 @@ package struct LedgerConversation: SyncConversation {
     let endpoint: UncheckedBox<SyncEndpoint>
     let role: ReconcileSession.Role
     let peer: PeerIdentity
+    let progress: (@Sendable (_ received: Int, _ sent: Int) -> Void)?
 
     package mutating func start() async throws -> ConversationStep {
         guard role == .initiator else { return ConversationStep() }
@@ -73,9 +77,11 @@ package struct LedgerConversation: SyncConversation {
 
     package mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
         let endpoint = self.endpoint
-        let role = self.role, peerName = peer.name
+        let role = self.role, peerName = peer.name, progress = self.progress
         return try await service.withLedger { ledger, set in
             let frames = endpoint.value.receive(message)
+            let session = endpoint.value.session
+            progress?(endpoint.value.outcome?.received.count ?? session.stagedItemCount, session.sentIDs.count)
             let step = try Self.step(frames, endpoint.value)
             if step.finished, let outcome = endpoint.value.outcome {
                 set.insert(contentsOf: outcome.received)

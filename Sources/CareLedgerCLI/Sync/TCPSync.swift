@@ -18,10 +18,18 @@ enum TCPSync {
         let configuration = TransportConfiguration(networkID: ledger.networkID, idleTimeout: timeout, exchangeTimeout: max(timeout, 60))
         let client = SyncClient(configuration: configuration, staticKey: ledger.agreementKeyForBundles,
                                 authorizer: { await service.authorize($0) })
+        // How much will flow is found out by the exchange itself, so the bar has no total:
+        // it counts entries received and sent, with their rate.
+        let bar = ProgressBar(label: "sync", total: 0, unit: "entries")
+        bar.update(done: 0, detail: "connecting to \(peer)")
         let outcome: LedgerNet.SyncOutcome<LedgerConversation>
         do {
+            defer { bar.finish() }
             outcome = try await client.sync(host: host, port: port) { identity in
-                try await service.conversation(role: .initiator, peer: identity)
+                bar.update(done: 0, detail: "reconciling with \(identity.name)")
+                return try await service.conversation(role: .initiator, peer: identity) { received, sent in
+                    bar.update(done: received + sent, detail: "\(received) in, \(sent) out")
+                }
             }
         } catch let error as TransportError {
             try? await service.withLedger { ledger, _ in
