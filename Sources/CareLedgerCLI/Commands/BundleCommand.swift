@@ -66,6 +66,8 @@ struct BundleImportOutcome: Encodable {
     var forks = 0
     var bundles = 0
     var rejected: [Rejected] = []
+    /// Derived files that could not be written after a bundle's entries were committed.
+    var warnings: [String] = []
 }
 
 /// Imports bundle files one by one; each is all or nothing.
@@ -86,7 +88,9 @@ enum BundleImporter {
                 continue
             }
             do {
-                let (result, report) = try ledger.importBundle(Array(data), fileName: file, set: &set)
+                let imported = try ledger.importBundle(Array(data), fileName: file, set: &set)
+                let (result, report) = (imported.result, imported.report)
+                outcome.warnings += imported.warnings
                 entries = report.imported + report.alreadyHad + report.quarantined + result.alreadyHad
                 outcome.bundles += 1
                 outcome.imported += report.imported + report.released
@@ -101,6 +105,9 @@ enum BundleImporter {
                 outcome.rejected.append(.init(file: file, code: error.code.description, why: error.description))
             }
         }
+        // Stored entries with a derived file missing are a success with a warning, for
+        // `bundle import` and `sync --folder` alike (also in `--json` as `warnings`).
+        for warning in outcome.warnings { printError("warning: \(warning)") }
         return outcome
     }
 }

@@ -90,7 +90,7 @@ extension SiteLedger {
     }
 
     /// Imports one bundle file's bytes atomically; remembers the sender's summary.
-    package func importBundle(_ bytes: [UInt8], fileName: String) throws -> (result: BundleImportResult, report: IngestReport) {
+    package func importBundle(_ bytes: [UInt8], fileName: String) throws -> BundleImport {
         var set = try reconcilableSet()
         return try importBundle(bytes, fileName: fileName, set: &set)
     }
@@ -100,7 +100,11 @@ extension SiteLedger {
     /// The sender's signed tree head is checked against the newest one kept from it before
     /// anything is stored, and kept after (Specs/bundle-format.md §5.1): a rolled-back or
     /// forked head rejects the whole bundle.
-    package func importBundle(_ bytes: [UInt8], fileName: String, set: inout ReconcilableSet) throws -> (result: BundleImportResult, report: IngestReport) {
+    /// Once the entries are committed the import has happened: a failure to write what is
+    /// derived from it afterwards (the sender's summary and tree head, the arrival history)
+    /// is returned as a warning, never thrown, so the exit code never says "nothing changed"
+    /// about a bundle whose entries are durably stored.
+    package func importBundle(_ bytes: [UInt8], fileName: String, set: inout ReconcilableSet) throws -> BundleImport {
         let reader = BundleReader(siteKey: siteKey, agreementKey: agreementKeyForBundles, compressor: LZ4BundleCompressor())
         let opened = try reader.open(bytes, fileName: fileName)
         let keptHead = try checkPeerTreeHead(opened.treeHead, from: opened.header.sender, sentAt: opened.header.created, file: fileName)
@@ -109,11 +113,28 @@ extension SiteLedger {
                                              verifier: EntryItemVerifier(networkID: networkID), store: store)
         set.insert(contentsOf: store.report.storedIDs)
         for held in quarantined where !set.contains(held.entry.id) { set.insert(held.entry.id) }
-        if charter.members[result.header.sender] != nil || result.header.sender == siteKey {
-            try remember(result.senderSummary)
+        var warnings: [String] = []
+        func afterCommit(_ what: String, _ body: () throws -> Void) {
+            do { try body() } catch {
+                warnings.append("\(fileName): its entries are stored, but \(what) could not be written (\(error)); the next import or sync writes it again")
+            }
         }
-        if let keptHead { try remember(keptHead) }
-        try recordArrivals(entries: store.report.storedEntries)
-        return (result, store.report)
+        if charter.members[result.header.sender] != nil || result.header.sender == siteKey {
+            afterCommit("the sender's summary") { try remember(result.senderSummary) }
+        }
+        if let keptHead { afterCommit("the sender's signed tree head") { try remember(keptHead) } }
+        afterCommit("the arrival history") { try recordArrivals(entries: store.report.storedEntries) }
+        return BundleImport(result: result, report: store.report, warnings: warnings)
     }
+}
+
+/// What importing one bundle did: the reader's result, the store's counts, and what could
+/// not be recorded after the entries were committed.
+package struct BundleImport {
+    /// The bundle as read: header, sender summary, items already held.
+    package let result: BundleImportResult
+    /// What the ledger stored, held already, or quarantined.
+    package let report: IngestReport
+    /// One line per derived file that failed to be written after the commit.
+    package let warnings: [String]
 }
