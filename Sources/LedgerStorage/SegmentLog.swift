@@ -42,7 +42,8 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
 
     /// Opens (creating when allowed) the log in `directory` and recovers its active segment.
     ///
-    /// Cost grows with the active segment only: each sealed segment costs two 44-byte reads.
+    /// Cost grows with the active segment only: each sealed segment costs two 44-byte reads
+    /// (the last one also a read of its index, to catch an interrupted seal).
     /// - Throws: ``StorageError`` with `.locked` when another holder has the folder,
     ///   `.notFound` when it is missing and may not be created, `.corruptSegment` when a
     ///   segment header is damaged or ordinals do not continue, or the I/O error of a failed call.
@@ -174,7 +175,9 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
             }
             let segment = Segment(number: number, path: path, firstOrdinal: header.firstOrdinal, file: file, size: size)
             segments.append(segment)
-            if let tail = try readTail(of: segment, fileSystem: fileSystem) {
+            if let tail = try readTail(of: segment, fileSystem: fileSystem),
+                try !isLast || lastSealIsComplete(segment, tail: tail, fileSystem: fileSystem)
+            {
                 segment.tail = tail
                 segment.isSealed = true
                 segment.recordCount = tail.recordCount
@@ -189,6 +192,26 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
             if segment.isSealed { segment.closeFile(fileSystem) }
             nextOrdinal = segment.endOrdinal
         }
+    }
+
+    /// Whether the last segment's index is intact behind its valid tail (§8 step 2).
+    ///
+    /// A seal is one write of index and tail; a crash before its `fdatasync` returns can
+    /// leave the tail on disk without all of the index (sectors of one write reach the disk
+    /// in any order). Such a seal never completed, so the segment is recovered as active
+    /// (its footer is cut and quarantined, and the next append seals it again) instead of
+    /// being kept as a sealed segment whose index is forever reported damaged.
+    static func lastSealIsComplete(_ segment: Segment, tail: SegmentTail, fileSystem: any FileSystem) throws -> Bool {
+        let length = Int(segment.size - UInt64(SegmentFormat.tailFrameSize) - tail.indexOffset)
+        let bytes = try fileSystem.readExactly(segment.file(fileSystem), count: length, at: tail.indexOffset)
+        guard
+            let index = try? SegmentIndex.decode(
+                bytes, firstOrdinal: segment.firstOrdinal, expectedCount: tail.recordCount, file: segment.path,
+                offset: tail.indexOffset)
+        else { return false }
+        segment.index = index
+        segment.blocksLoaded = true
+        return true
     }
 
     /// The tail of a sealed segment, or nil when the file does not end in a valid one.

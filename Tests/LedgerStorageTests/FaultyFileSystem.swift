@@ -7,14 +7,61 @@ import Glibc
 
 /// A file system that forwards to the real one and fails chosen operations on purpose.
 ///
-/// Each rule names an operation kind, which call of that kind fails first (1-based,
-/// counted from when the rule is armed), the errno, and whether it keeps failing
-/// (fail-forever) or fails once. A `shortWrites` switch makes every write write at most
-/// half of what it was asked (at least one byte), to exercise the write loop.
+/// Two ways to choose. Each *rule* names an operation kind, which call of that kind fails
+/// first (1-based, counted from when the rule is armed), the errno, and whether it keeps
+/// failing (fail-forever) or fails once. A *fault plan* (``inject(_:at:forever:)``) counts
+/// every call that a kind of fault can strike (``FaultKind/strikes(_:creating:)``) and
+/// strikes the Nth, once or from then on; the sweeps fail N = 1, 2, … until a workload
+/// runs without reaching N. A `shortWrites` switch makes every write write at most half of
+/// what it was asked (at least one byte), to exercise the write loop.
 final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarded by `lock`.
     enum Operation: Hashable, Sendable {
         case write, syncData, sync, truncate, rename, open, syncDirectory
+        case read, size, remove, createDirectory, listDirectory
     }
+
+    /// What goes wrong when a fault plan strikes.
+    enum FaultKind: String, CaseIterable, Sendable {
+        /// The call fails with `EIO` (any call that touches the disk, reads included).
+        case eio = "EIO"
+        /// The call fails with `ENOSPC` (any call that may allocate: writes, creations,
+        /// renames, folder creation, syncs that flush delayed allocations).
+        case noSpace = "ENOSPC"
+        /// The write writes only half of its bytes and reports so; in fail-forever mode the
+        /// disk is then full, and every later write fails with `ENOSPC`.
+        case shortWrite = "short write"
+        /// `fsync`, `fdatasync` or a folder's `fsync` fails with `EIO`.
+        case syncFailure = "fsync failure"
+
+        /// Whether a call of `operation` counts towards (and can be struck by) this fault.
+        func strikes(_ operation: Operation, creating: Bool) -> Bool {
+            switch self {
+            case .eio: true
+            case .noSpace: [.write, .rename, .createDirectory, .syncData, .sync].contains(operation) || (operation == .open && creating)
+            case .shortWrite: operation == .write
+            case .syncFailure: [.syncData, .sync, .syncDirectory].contains(operation)
+            }
+        }
+
+        /// The errno a struck call fails with.
+        var errno: Int32 {
+            switch self {
+            case .eio, .syncFailure: EIO
+            case .noSpace, .shortWrite: ENOSPC
+            }
+        }
+    }
+
+    private struct Plan {
+        var kind: FaultKind
+        var strikeAt: Int
+        var forever: Bool
+    }
+
+    private var plan: Plan?
+    private var planCalls = 0
+    private var planStruck = false
+    private var planStruckOperation: Operation?
 
     struct Rule: Sendable {
         var operation: Operation
@@ -44,6 +91,51 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
         }
     }
 
+    /// Strikes the `call`th call (1-based) that `kind` can strike, and with `forever` every later one too.
+    func inject(_ kind: FaultKind, at call: Int, forever: Bool) {
+        lock.withLock {
+            plan = Plan(kind: kind, strikeAt: call, forever: forever)
+            planCalls = 0
+            planStruck = false
+            planStruckOperation = nil
+        }
+    }
+
+    /// How many calls the fault plan has counted so far.
+    var plannedCalls: Int { lock.withLock { planCalls } }
+    /// Whether the fault plan has struck.
+    var struck: Bool { lock.withLock { planStruck } }
+    /// The kind of call the fault plan struck first, if it has.
+    var struckOperation: Operation? { lock.withLock { planStruckOperation } }
+
+    /// What the plan does to this call: nothing, fail it with an errno, or shorten a write.
+    private enum Strike { case none, fail(Int32), shorten }
+
+    private func strike(_ operation: Operation, creating: Bool = false) -> Strike {
+        lock.withLock {
+            guard let plan, plan.kind.strikes(operation, creating: creating) else { return .none }
+            planCalls += 1
+            if planCalls == plan.strikeAt {
+                planStruck = true
+                planStruckOperation = operation
+                injected += 1
+                return plan.kind == .shortWrite ? .shorten : .fail(plan.kind.errno)
+            }
+            if plan.forever, planCalls > plan.strikeAt {
+                injected += 1
+                return .fail(plan.kind.errno)
+            }
+            return .none
+        }
+    }
+
+    /// Applies the plan to a call that is not a write.
+    private func planned(_ operation: Operation, _ path: String, creating: Bool = false) throws {
+        if case .fail(let errno) = strike(operation, creating: creating) {
+            throw StorageError.injected(operation, errno: errno, file: path)
+        }
+    }
+
     var shortWrites: Bool {
         get { lock.withLock { shortWritesEnabled } }
         set { lock.withLock { shortWritesEnabled = newValue } }
@@ -66,17 +158,26 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
 
     func open(_ path: String, mode: FileOpenMode) throws -> OpenFile {
         try check(.open, path)
+        try planned(.open, path, creating: mode == .readWriteCreate || mode == .createTruncate)
         return try real.open(path, mode: mode)
     }
 
     func close(_ file: OpenFile) { real.close(file) }
 
     func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws -> Int {
-        try real.read(file, into: buffer, at: offset)
+        try planned(.read, file.path)
+        return try real.read(file, into: buffer, at: offset)
     }
 
     func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws -> Int {
         try check(.write, file.path)
+        switch strike(.write) {
+        case .none: break
+        case .fail(let errno): throw StorageError.injected(.write, errno: errno, file: file.path)
+        case .shorten:
+            let half = max(1, bytes.count / 2)
+            return try real.write(file, UnsafeRawBufferPointer(rebasing: bytes[0..<half]), at: offset)
+        }
         if shortWrites, bytes.count > 1 {
             return try real.write(file, UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count / 2)]), at: offset)
         }
@@ -85,36 +186,56 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
 
     func syncData(_ file: OpenFile) throws {
         try check(.syncData, file.path)
+        try planned(.syncData, file.path)
         try real.syncData(file)
     }
 
     func sync(_ file: OpenFile) throws {
         try check(.sync, file.path)
+        try planned(.sync, file.path)
         try real.sync(file)
     }
 
     func truncate(_ file: OpenFile, to length: UInt64) throws {
         try check(.truncate, file.path)
+        try planned(.truncate, file.path)
         try real.truncate(file, to: length)
     }
 
-    func size(_ file: OpenFile) throws -> UInt64 { try real.size(file) }
+    func size(_ file: OpenFile) throws -> UInt64 {
+        try planned(.size, file.path)
+        return try real.size(file)
+    }
 
     func rename(_ source: String, to destination: String) throws {
         try check(.rename, source)
+        try planned(.rename, source)
         try real.rename(source, to: destination)
     }
 
-    func remove(_ path: String) throws { try real.remove(path) }
+    func remove(_ path: String) throws {
+        try planned(.remove, path)
+        try real.remove(path)
+    }
 
     func syncDirectory(_ path: String) throws {
         try check(.syncDirectory, path)
+        try planned(.syncDirectory, path)
         try real.syncDirectory(path)
     }
 
-    func createDirectory(_ path: String) throws { try real.createDirectory(path) }
+    func createDirectory(_ path: String) throws {
+        try planned(.createDirectory, path)
+        try real.createDirectory(path)
+    }
+
     func exists(_ path: String) -> Bool { real.exists(path) }
-    func listDirectory(_ path: String) throws -> [String] { try real.listDirectory(path) }
+
+    func listDirectory(_ path: String) throws -> [String] {
+        try planned(.listDirectory, path)
+        return try real.listDirectory(path)
+    }
+
     func lockExclusive(_ file: OpenFile) throws -> Bool { try real.lockExclusive(file) }
 }
 
