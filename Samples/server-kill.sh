@@ -41,11 +41,47 @@ for i in $(seq 1 "$CLINICS"); do
   "$BIN" sync --dir "c$i" --peer "127.0.0.1:$PORT" --json > "sync1-$i.out" 2> "sync1-$i.err" &
   pids+=($!)
 done
-sleep 0.4
-kill -9 "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
-ok=0; failed=0
-for pid in "${pids[@]}"; do if wait "$pid"; then ok=$((ok + 1)); else failed=$((failed + 1)); fi; done
-echo "server-kill: round 1: $ok syncs completed, $failed cut off by the kill"
+# Kill mid-way, at a point defined by the scenario rather than a fixed delay: once AFTER
+# sessions have finished (one "sync session" line each in the server log) while at least
+# IN_FLIGHT others are still open (server-side connections to $PORT in state ESTABLISHED,
+# /proc/net/tcp), polled every 5 ms. So some entries were committed before the kill and
+# some sessions are cut off. If every session finishes first, nothing would be cut off: fail.
+IN_FLIGHT=${IN_FLIGHT:-$(( CLINICS < 4 ? CLINICS - 1 : 3 ))}
+AFTER=${AFTER:-1}
+WATCH='
+import os, sys, time
+port, pid, want, after, clinics = (int(a) for a in sys.argv[1:6])
+def established():
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(1 for row in rows if row[3] == "01" and int(row[1].split(":")[1], 16) == port)
+def finished():
+    with open("serve.err", errors="replace") as log:
+        return sum(1 for line in log if "sync session" in line)
+deadline = time.monotonic() + 120
+while time.monotonic() < deadline:
+    done, open_now = finished(), established()
+    if done >= after and open_now >= want:
+        os.kill(pid, 9)
+        print("%d sessions finished and %d open" % (done, open_now))
+        sys.exit(0)
+    if done >= clinics:
+        sys.exit("server-kill: all %d sessions finished before the kill point" % clinics)
+    time.sleep(0.005)
+sys.exit("server-kill: no point within 120 s had %d sessions finished and %d open" % (after, want))
+'
+SEEN=$(python3 -c "$WATCH" "$PORT" "$SERVER" "$IN_FLIGHT" "$AFTER" "$CLINICS") ||
+  fail "the server was not killed mid-round, so the scenario would test nothing"
+wait "$SERVER" 2>/dev/null || true; SERVER=""
+ok=0; cut=0; unreached=0
+for i in $(seq 1 "$CLINICS"); do
+  if wait "${pids[$((i - 1))]}"; then ok=$((ok + 1))
+  elif grep -q "cannot connect" "sync1-$i.err"; then unreached=$((unreached + 1))
+  else cut=$((cut + 1))
+  fi
+done
+echo "server-kill: round 1: killed with $SEEN; $ok syncs completed, $cut cut off mid-session, $unreached started after the kill"
+[ "$cut" -ge 1 ] || fail "no sync was cut off mid-session by the kill ($ok completed, $unreached could not connect)"
 
 echo "server-kill: verifying every site after the kill"
 for site in central $(seq -f "c%g" 1 "$CLINICS"); do
