@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import LZ4Codec
 
 /// Reads: by location, by ordinal, by key, and forward scans (Specs/segment-format.md §5, §6).
@@ -65,11 +66,16 @@ extension SegmentLog {
     /// - Throws: what `body` throws, or a storage error at the first damaged block (records
     ///   before it have been visited; nothing from the damaged block is).
     public func scan(from start: UInt64 = 0, _ body: (StoredRecord) throws -> Bool) throws {
+        // Decoding runs one batch ahead of `body`: while the caller consumes batch k, the
+        // workers read, check and decompress batch k+1, so neither waits for the other.
+        var ahead: ScanPrefetch? = ScanPrefetch(self, from: start)
+        defer { ahead?.wait() }  // no background read outlives the scan
         var ordinal = start
-        while true {
-            let (decoded, failure) = try lock.withLock { () throws -> ([ScanItem], (any Error)?) in
-                try checkOpen()
-                return nextBlocks(from: ordinal)
+        while let batch = ahead {
+            let (decoded, failure) = try batch.take()
+            ahead = nil
+            if failure == nil, let last = decoded.last {
+                ahead = ScanPrefetch(self, from: last.block.firstOrdinal + UInt64(last.block.recordCount))
             }
             for item in decoded {
                 for index in Int(max(ordinal, item.block.firstOrdinal) - item.block.firstOrdinal)..<item.decoded.count {
@@ -82,7 +88,6 @@ extension SegmentLog {
                 ordinal = item.block.firstOrdinal + UInt64(item.block.recordCount)
             }
             if let failure { throw failure }
-            if decoded.isEmpty { return }
         }
     }
 
@@ -95,7 +100,7 @@ extension SegmentLog {
     }
 
     /// One decoded block of a scan.
-    struct ScanItem {
+    struct ScanItem: Sendable {
         let segment: UInt64
         let block: BlockInfo
         let decoded: DecodedBlock
@@ -125,11 +130,14 @@ extension SegmentLog {
         let fileSystem = fileSystem
         let work = jobs
         let workers = scanDecompressors
+        let claims = JobCounter()
         results.withUnsafeMutableBufferPointer { slots in
             let slots = SendableSlots(slots: slots)
-            // One worker per core, each with its own long-lived decompression context.
+            // One worker per core, each with its own long-lived decompression context; each
+            // claims the next block when it is free, so a worker slowed by other load (or by
+            // the scan's consumer on the same core) does not hold the batch back.
             DispatchQueue.concurrentPerform(iterations: min(workers.count, work.count)) { worker in
-                for position in stride(from: worker, to: work.count, by: workers.count) {
+                while let position = claims.next(below: work.count) {
                     let job = work[position]
                     slots.set(position, Result {
                         let bytes = try fileSystem.readExactly(job.file, count: Int(job.block.length), at: job.block.offset)
@@ -262,4 +270,51 @@ private struct SendableSlots: @unchecked Sendable {  // each index is written by
     let slots: UnsafeMutableBufferPointer<Result<DecodedBlock, any Error>?>
 
     func set(_ index: Int, _ value: Result<DecodedBlock, any Error>) { slots[index] = value }
+}
+
+/// Hands out job positions 0, 1, 2, … to the workers of one scan batch.
+private final class JobCounter: @unchecked Sendable {  // `claimed` is only touched under `lock`.
+    private let lock = NSLock()
+    private var claimed = 0
+
+    /// The next unclaimed position, or nil once `count` are claimed.
+    func next(below count: Int) -> Int? {
+        lock.withLock {
+            guard claimed < count else { return nil }
+            defer { claimed += 1 }
+            return claimed
+        }
+    }
+}
+
+/// One scan batch being read and decoded in the background (under the log's lock).
+private final class ScanPrefetch: @unchecked Sendable {  // `result` is written once before `done` is signalled and read only after waiting on it.
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<([SegmentLog.ScanItem], (any Error)?), any Error> = .success(([], nil))
+    private var waited = false
+
+    init(_ log: SegmentLog, from ordinal: UInt64) {
+        DispatchQueue.global().async { [self] in
+            result = Result {
+                try log.lock.withLock {
+                    try log.checkOpen()
+                    return log.nextBlocks(from: ordinal)
+                }
+            }
+            done.signal()
+        }
+    }
+
+    /// Waits for the batch (once; later calls return at once).
+    func wait() {
+        guard !waited else { return }
+        done.wait()
+        waited = true
+    }
+
+    /// The decoded blocks in order up to the first failure, with that failure.
+    func take() throws -> ([SegmentLog.ScanItem], (any Error)?) {
+        wait()
+        return try result.get()
+    }
 }
