@@ -98,12 +98,14 @@ struct ProgressBarTests {
         #expect(pipedPeer.status == 0 && pipedPeer.stderr.isEmpty, "\(pipedPeer)")
     }
 
-    @Test("a bar with a second count shows both counts, the rate of the second and an ETA; an unknown total shows no ETA")
+    @Test("a bar with a second count shows both counts, the rate of the second and an ETA; no ETA before any progress or without a total")
     func renderShowsBothCounts() {
         let bundles = ProgressBar.render(label: "import", done: 1, total: 4, elapsed: 2, unit: "bundles", items: 3000)
         #expect(bundles == "import [######------------------] 1/4 bundles, 3000 entries 1.5k entries/s ETA 6s")
         let sync = ProgressBar.render(label: "sync", done: 40, total: 0, elapsed: 2, unit: "entries", detail: "30 in, 10 out")
         #expect(sync == "sync 40 entries (30 in, 10 out) 20 entries/s")
         #expect(ProgressBar.render(label: "append", done: 5, total: 10, elapsed: 1) == "append [############------------] 5/10 5/s ETA 1s")
+        #expect(ProgressBar.render(label: "import", done: 0, total: 2, elapsed: 1, unit: "bundles", items: 0, detail: "b.clbundle")
+                == "import [------------------------] 0/2 bundles, 0 entries (b.clbundle) 0 entries/s ETA --")
     }
 }

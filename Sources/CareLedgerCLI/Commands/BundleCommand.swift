@@ -76,12 +76,13 @@ enum BundleImporter {
         var outcome = BundleImportOutcome()
         // Each bundle is one all-or-nothing commit, so entries are counted as each lands;
         // the fraction and ETA are of bundles, the rate is of entries.
-        let bar = ProgressBar(label: "import", total: files.count, unit: "bundles")
+        let bar = ProgressBar(label: "import", total: files.count, unit: "bundles", itemUnit: "entries")
         defer { bar.finish() }
         // One id set for the whole call, grown as bundles land: not a log scan per bundle.
         var set = try ledger.reconcilableSet()
         for file in files {
             var entries = 0
+            bar.describe(file.split(separator: "/").last.map(String.init) ?? file)
             defer { bar.advance(by: 1, items: entries) }
             guard let data = FileManager.default.contents(atPath: file) else {
                 outcome.rejected.append(.init(file: file, code: "unreadable", why: "cannot read the file"))

@@ -28,14 +28,15 @@ final class ProgressBar: @unchecked Sendable {  // every mutable field is read a
     /// Creates a bar for `total` units of work (0 when unknown).
     /// - Parameters:
     ///   - unit: the name of what `total` counts, shown after the count ("" for none).
-    ///   - itemUnit: the name of the second count that `advance(by:items:)` adds up.
+    ///   - itemUnit: the name of a second count that `advance(by:items:)` adds up (nil: none).
     ///   - enabled: draw at all; by default, when stderr is a terminal.
-    init(label: String, total: Int, unit: String = "", itemUnit: String = "entries",
+    init(label: String, total: Int, unit: String = "", itemUnit: String? = nil,
          enabled: Bool = isatty(STDERR_FILENO) == 1) {
         self.label = label
         self.total = total
         self.unit = unit
-        self.itemUnit = itemUnit
+        self.itemUnit = itemUnit ?? "items"
+        self.itemCount = itemUnit == nil ? nil : 0
         self.enabled = enabled
     }
 
@@ -59,6 +60,15 @@ final class ProgressBar: @unchecked Sendable {  // every mutable field is read a
             doneCount = done
             self.detail = detail
             drawIfDue(force: false)
+        }
+    }
+
+    /// Shows `detail` (what is being worked on now, e.g. a file name) and redraws at once,
+    /// so a long single step is visible before it ends.
+    func describe(_ detail: String) {
+        lock.withLock {
+            self.detail = detail
+            drawIfDue(force: true)
         }
     }
 
@@ -88,8 +98,9 @@ final class ProgressBar: @unchecked Sendable {  // every mutable field is read a
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let unitRate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = unitRate > 0 ? Double(max(0, total - done)) / unitRate : 0
-        return String(format: "%@ [%@] %@ %@ ETA %.0fs", label, bar, counts, rateText, eta)
+        // Nothing done yet gives no rate to extrapolate from.
+        let eta = unitRate > 0 ? String(format: "%.0fs", Double(max(0, total - done)) / unitRate) : "--"
+        return "\(label) [\(bar)] \(counts) \(rateText) ETA \(eta)"
     }
 
     /// Called with `lock` held.

@@ -40,7 +40,7 @@ enum FolderSync {
         let members = ledger.charter.sortedMembers.filter { $0.revokedFrom == nil }.map(\.key)
         let plan = planner.plan(listing: listing, members: members, onlyTo: onlyTo, created: ledger.currentTime())
         result.ignored = plan.ignored.map(\.name)
-        let bar = ProgressBar(label: "export", total: plan.outgoing.count, unit: "bundles")
+        let bar = ProgressBar(label: "export", total: plan.outgoing.count, unit: "bundles", itemUnit: "entries")
         for (recipient, name) in plan.outgoing {
             var entries = 0
             defer { bar.advance(by: 1, items: entries) }
