@@ -106,6 +106,7 @@ enum BundleImporter {
                 outcome.rejected.append(.init(file: file, code: error.code.description, why: error.description))
             }
         }
+        bar.finish()  // Before the warnings, so they do not land on the bar's line.
         // Stored entries with a derived file missing are a success with a warning, for
         // `bundle import` and `sync --folder` alike (also in `--json` as `warnings`).
         for warning in outcome.warnings { printError("warning: \(warning)") }

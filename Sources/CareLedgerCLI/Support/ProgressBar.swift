@@ -24,6 +24,7 @@ final class ProgressBar: @unchecked Sendable {  // every mutable field is read a
     private var doneCount = 0
     private var itemCount: Int?
     private var detail = ""
+    private var finished = false
 
     /// Creates a bar for `total` units of work (0 when unknown).
     /// - Parameters:
@@ -72,10 +73,13 @@ final class ProgressBar: @unchecked Sendable {  // every mutable field is read a
         }
     }
 
-    /// Draws the final state and moves to a new line; draws nothing for work that had
-    /// nothing to do (no total, no count, no detail), such as importing zero bundles.
+    /// Draws the final state and moves to a new line, once (later calls do nothing); draws
+    /// nothing for work that had nothing to do (no total, no count, no detail), such as
+    /// importing zero bundles.
     func finish() {
         lock.withLock {
+            guard !finished else { return }
+            finished = true
             guard enabled, total > 0 || doneCount > 0 || !detail.isEmpty else { return }
             draw(now: Date())
             writeStandardError("\n")

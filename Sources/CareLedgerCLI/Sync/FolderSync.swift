@@ -41,6 +41,7 @@ enum FolderSync {
         let plan = planner.plan(listing: listing, members: members, onlyTo: onlyTo, created: ledger.currentTime())
         result.ignored = plan.ignored.map(\.name)
         let bar = ProgressBar(label: "export", total: plan.outgoing.count, unit: "bundles", itemUnit: "entries")
+        defer { bar.finish() }  // Also when a write throws, so the error line starts on a line of its own.
         for (recipient, name) in plan.outgoing {
             var entries = 0
             defer { bar.advance(by: 1, items: entries) }
