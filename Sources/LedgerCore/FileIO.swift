@@ -118,15 +118,22 @@ enum FileIO {
 
     /// fsyncs the folder holding `path`, so a newly created name survives a power cut.
     static func syncParentDirectory(of path: String) throws {
-        let dir: String
-        if let slash = path.lastIndex(of: "/") {
-            dir = slash == path.startIndex ? "/" : String(path[..<slash])
-        } else {
-            dir = "."
-        }
+        let dir = parentDirectory(of: path)
         let fd = try open(dir, O_RDONLY | O_DIRECTORY)
         defer { close(fd) }
         try sync(fd, path: dir)
+    }
+}
+
+extension FileIO {
+    /// The folder that holds `path`: "." for a bare name, "/" for a child of the root;
+    /// trailing slashes are ignored. (Foundation's `deletingLastPathComponent` traps on
+    /// one-character paths in this toolchain, so paths are split here.)
+    static func parentDirectory(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
     }
 }
 

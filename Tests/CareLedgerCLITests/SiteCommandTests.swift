@@ -34,6 +34,16 @@ struct SiteCommandTests {
         }
     }
 
+    @Test("one-character, nested and slash-ended --dir paths create sites (no trap in path splitting)",
+          arguments: ["c", "a/b/c", "d/", "e//f/"])
+    func unusualDirPaths(_ dir: String) throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        let created = try cli.run(["network", "create", "--dir", dir, "--site", "hq", "--name", "net", "--json"])
+        #expect(created.status == 0, "network create --dir \(dir): \(created.stderr)")
+        #expect(try cli.run(["verify", "--dir", dir]).status == 0)
+    }
+
     @Test("identity names the site, its role and network; the private key never appears in any output")
     func identity() throws {
         let cli = try CLI()

@@ -42,8 +42,8 @@ package enum DurableFiles {
     package static func makeDirectory(_ path: String) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty && parent != path { try makeDirectory(parent) }
+        let parent = FileIO.parentDirectory(of: path)
+        if parent != "." && parent != "/" && parent != path { try makeDirectory(parent) }
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw FileIO.fail("mkdir", path) }
         try FileIO.syncParentDirectory(of: path)
     }
