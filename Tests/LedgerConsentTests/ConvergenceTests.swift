@@ -200,4 +200,51 @@ struct ConvergenceTests {
         }
         #expect(checked > 50)
     }
+
+    /// In an opt-out network the resolution must answer every request as the conflict did, with
+    /// the patient's other consents in play. In an opt-in network it copies a withdrawal, whose
+    /// "no consent" answer equals the conflict's deny only while no other consent of the patient
+    /// permits the request, so there the property is checked for the consent alone.
+    @Test("a deny-overrides resolution never permits what its conflict denied, and in an opt-out network answers exactly as the conflict did")
+    func resolutionKeepsTheConflictsDenials() {
+        var checked = 0, withdrawalsSeen = 0
+        for policy in [ConsentPolicy(rule: .denyOverrides, defaultAccess: .optOut), ConsentPolicy(rule: .denyOverrides)] {
+            for i in 0..<300 {
+                let seed = Self.baseSeed &+ 20_000 &+ UInt64(i)
+                var sim = ConvergenceSimulation(seed: seed)
+                sim.run(steps: 20)
+                sim.deliverEverything()
+                var engine = sim.sites[0].engine
+                engine.policy = policy
+                if policy.defaultAccess == .optIn {
+                    var alone = ConsentEngine(policy: policy)
+                    for v in sim.all where v.content.key == ConsentKey(patient: Fx.patient, consentId: "c1") { alone.ingest(v) }
+                    engine = alone
+                }
+                let next = (sim.all.map(\.time.wallMillis).max() ?? 0) + 1
+                for (n, conflict) in engine.conflicts().enumerated() {
+                    guard let content = try? engine.resolution(for: conflict.key) else {
+                        Issue.record("no resolution built; replay with seed \(seed)")
+                        return
+                    }
+                    let heads = engine.heads(patient: conflict.key.patient)[conflict.key] ?? []
+                    if heads.contains(where: { $0.content.status == .inactive || $0.content.status == .rejected }) { withdrawalsSeen += 1 }
+                    var resolved = engine
+                    resolved.ingest(RecordedConsentVersion(id: Fx.id("resolution-\(seed)-\(n)"), time: HybridTimestamp(wallMillis: next, counter: 0),
+                                                           author: Fx.author, content: content))
+                    for request in ConvergenceSimulation.requests where request.patient == conflict.key.patient {
+                        let before = engine.check(request).outcome, after = resolved.check(request).outcome
+                        if policy.defaultAccess == .optOut {
+                            #expect(after == before, "\(conflict.summary); replay with seed \(seed)")
+                        } else if before == .deny {
+                            #expect(after == .deny, "a denial was lost; replay with seed \(seed)")
+                        }
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 100)
+        #expect(withdrawalsSeen > 20)
+    }
 }

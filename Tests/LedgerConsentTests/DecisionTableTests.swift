@@ -24,6 +24,25 @@ private func permit(period: ConsentPeriod? = nil) -> ConsentProvision {
     return p
 }
 
+private let optOut = ConsentPolicy(defaultAccess: .optOut)
+private let optOutLatest = ConsentPolicy(rule: .latestWins, defaultAccess: .optOut)
+
+/// v1, then a concurrent grant (narrow: clinic-b, treatment, Observations, no HIV) and revoke.
+private let grantVersusRevoke = [
+    Fx.version("v1", Fx.content(provision: permit())),
+    Fx.version("grant", Fx.content(provision: permit(), supersedes: ["v1"]), at: 3000),
+    Fx.version("revoke", Fx.content(status: .inactive, supersedes: ["v1"]), at: 2000),
+]
+
+/// `grantVersusRevoke` plus the deny-overrides resolution an opt-out network's engine writes.
+private let grantVersusRevokeResolvedOptOut: [RecordedConsentVersion] = {
+    var engine = ConsentEngine(policy: optOut)
+    for v in grantVersusRevoke { engine.ingest(v) }
+    // A missing resolution makes the rows below fail (an empty provision decides nothing).
+    let content = (try? engine.resolution(for: Fx.key)) ?? Fx.content(provision: nil, supersedes: ["grant", "revoke"])
+    return grantVersusRevoke + [Fx.version("resolved", content, at: 4000)]
+}()
+
 let decisionCases: [DecisionCase] = [
     DecisionCase(name: "a matching permit permits", versions: [Fx.version("v1", Fx.content(provision: permit()))],
                  outcome: .permit, basis: ["v1"], reason: "permitted by the consent's provision"),
@@ -89,6 +108,41 @@ let decisionCases: [DecisionCase] = [
                  policy: ConsentPolicy(defaultAccess: .optOut), outcome: .permit, basis: [], reason: "opt-out network"),
     DecisionCase(name: "an opt-out refusal denies in an opt-out network", versions: [Fx.version("v1", Fx.content(provision: Fx.denyAll))],
                  policy: ConsentPolicy(defaultAccess: .optOut), outcome: .deny, basis: ["v1"], reason: "denied"),
+    DecisionCase(name: "a single withdrawal in an opt-out network falls back to the default permit",
+                 versions: [Fx.version("v1", Fx.content(provision: Fx.denyAll)),
+                            Fx.version("v2", Fx.content(status: .inactive, supersedes: ["v1"]), at: 2000)],
+                 policy: optOut, outcome: .permit, basis: ["v2"], reason: "opt-out network, no applicable refusal: consent withdrawn"),
+    DecisionCase(name: "a concurrent revoke beats a grant under deny-overrides in an opt-out network too",
+                 versions: grantVersusRevoke, policy: optOut,
+                 outcome: .deny, basis: ["revoke"], reason: "overrides a concurrent grant (deny-overrides over 2 concurrent versions)"),
+    DecisionCase(name: "a concurrent revoke beats a grant by the same deny in an opt-in network",
+                 versions: grantVersusRevoke,
+                 outcome: .deny, basis: ["revoke"], reason: "consent withdrawn (status inactive), which overrides a concurrent grant"),
+    DecisionCase(name: "outside the grant's scope a concurrent revoke leaves the opt-out default",
+                 versions: grantVersusRevoke, policy: optOut, request: Fx.request(actor: "Organization/clinic-z"),
+                 outcome: .permit, basis: ["revoke"], reason: "opt-out network, no applicable refusal: consent withdrawn"),
+    DecisionCase(name: "a concurrent revoke and refusal deny under deny-overrides in an opt-out network",
+                 versions: [Fx.version("refusal", Fx.content(provision: Fx.denyAll), at: 3000),
+                            Fx.version("revoke", Fx.content(status: .inactive), at: 2000)],
+                 policy: optOut, outcome: .deny, basis: ["refusal"], reason: "denied by the consent's provision"),
+    DecisionCase(name: "the opt-out deny-overrides resolution of grant versus revoke still denies what the grant covered",
+                 versions: grantVersusRevokeResolvedOptOut, policy: optOut,
+                 outcome: .deny, basis: ["resolved"], reason: "denied by a nested provision"),
+    DecisionCase(name: "the opt-out deny-overrides resolution of grant versus revoke permits what no head covered",
+                 versions: grantVersusRevokeResolvedOptOut, policy: optOut, request: Fx.request(actor: "Organization/clinic-z"),
+                 outcome: .permit, basis: ["resolved"], reason: "permitted by the consent's provision"),
+    DecisionCase(name: "the later revoke of a grant falls back to the default under latest-wins in an opt-out network",
+                 versions: [Fx.version("grant", Fx.content(provision: Fx.permitAll), at: 2000),
+                            Fx.version("revoke", Fx.content(status: .inactive), at: 3000)],
+                 policy: optOutLatest, outcome: .permit, basis: ["revoke"], reason: "opt-out network, no applicable refusal: consent withdrawn"),
+    DecisionCase(name: "the later revoke of a refusal permits under latest-wins in an opt-out network",
+                 versions: [Fx.version("refusal", Fx.content(provision: Fx.denyAll), at: 2000),
+                            Fx.version("revoke", Fx.content(status: .inactive), at: 3000)],
+                 policy: optOutLatest, outcome: .permit, basis: ["revoke"], reason: "latest-wins over 2"),
+    DecisionCase(name: "the later refusal beats an earlier revoke under latest-wins in an opt-out network",
+                 versions: [Fx.version("revoke", Fx.content(status: .inactive), at: 2000),
+                            Fx.version("refusal", Fx.content(provision: Fx.denyAll), at: 3000)],
+                 policy: optOutLatest, outcome: .deny, basis: ["refusal"], reason: "latest-wins over 2"),
     DecisionCase(name: "another patient's consent never applies", versions: [Fx.version("v1", Fx.content(provision: Fx.permitAll))],
                  request: Fx.request(patient: Fx.otherPatient), outcome: .deny, basis: [], reason: "no consent on record"),
     DecisionCase(name: "break-glass permits treatment despite a deny and flags it",

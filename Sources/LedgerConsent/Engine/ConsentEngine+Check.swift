@@ -70,6 +70,17 @@ extension ConsentEngine {
             return result
         case .denyOverrides:
             let results = considered.map { single($0, evaluator) }
+            // A grant concurrent with a revocation is a conflict the revocation wins as a
+            // deny, not as "withdrawn": withdrawn falls back to the network default, which
+            // in an opt-out network would turn the revocation into a permit.
+            let withdrawing = results.filter { $0.kind == .withdrawn }
+            if !results.contains(where: { $0.kind == .deny }), var first = withdrawing.first,
+               results.contains(where: { $0.kind == .permit }) {
+                first.kind = .deny
+                first.basis = withdrawing.flatMap(\.basis)
+                first.reason += ", which overrides a concurrent grant (deny-overrides over \(considered.count) concurrent versions)"
+                return first
+            }
             for kind in [ConsentAnswer.Kind.deny, .withdrawn, .permit, .notApplicable] {
                 let chosen = results.filter { $0.kind == kind }
                 guard var first = chosen.first else { continue }

@@ -38,7 +38,9 @@ extension ConsentEngine {
             if considered.isEmpty {
                 summary = "every head is entered-in-error: the consent is ignored"
             } else if considered.contains(where: { $0.content.status == .inactive || $0.content.status == .rejected }) {
-                summary = "deny-overrides: a concurrent head withdraws the consent"
+                summary = policy.defaultAccess == .optOut
+                    ? "deny-overrides: a concurrent head withdraws the consent, so whatever another head covers is denied"
+                    : "deny-overrides: a concurrent head withdraws the consent"
             } else {
                 summary = "deny-overrides: a request is denied if any of \(considered.count) heads denies it"
             }
@@ -52,7 +54,10 @@ extension ConsentEngine {
     /// otherwise it follows the rule: latest-wins copies the winner; deny-overrides copies the
     /// latest withdrawing head if any (a revocation is never lost), else the latest head that
     /// denies something (else the latest head), with every other active head's deny provisions
-    /// added to it as exceptions. The caller records it as a new `consent.version` entry.
+    /// added to it as exceptions. In an opt-out network a withdrawal is not a deny (it falls back
+    /// to the default permit), so there deny-overrides builds an active version that denies
+    /// exactly what the conflict denies instead (Specs/consent.md §5.4). The caller records it
+    /// as a new `consent.version` entry.
     /// - Throws: `ConsentError.Code.unknownConsent` when the consent or chosen head is unknown.
     public func resolution(for key: ConsentKey, choosing: Hash32? = nil) throws(ConsentError) -> ConsentVersionContent {
         guard let history = history(key) else {
@@ -73,6 +78,8 @@ extension ConsentEngine {
             switch policy.rule {
             case .latestWins:
                 content = latest.content
+            case .denyOverrides where policy.defaultAccess == .optOut:
+                content = try Self.optOutResolution(considered, latest: latest)
             case .denyOverrides:
                 let withdrawing = considered.filter { $0.content.status == .inactive || $0.content.status == .rejected }
                 let denying = considered.filter { v in
@@ -99,6 +106,52 @@ extension ConsentEngine {
         }
         content.supersedes = heads.map(\.id)
         return content
+    }
+
+    /// A deny-overrides resolution for an opt-out network: what the conflict denies, and nothing more.
+    ///
+    /// The conflict denies a request when a head denies it, or when a head withdraws the consent
+    /// and another head covers the request; everything else gets the default permit. So the
+    /// result is an active permit with no criteria (the default, stated) whose exceptions are
+    /// the active heads' root provisions: each copied whole with explicit types when nothing
+    /// withdraws (the deny-overrides sibling rule then denies what any head denies), or, when
+    /// something withdraws, each reduced to its own criteria with a single unconditional deny
+    /// beneath it (whatever that head covers is denied). A single head, or no active head with
+    /// provisions, is copied as the opt-in rule would.
+    static func optOutResolution(
+        _ considered: [RecordedConsentVersion], latest: RecordedConsentVersion
+    ) throws(ConsentError) -> ConsentVersionContent {
+        let withdrawing = considered.filter { $0.content.status == .inactive || $0.content.status == .rejected }
+        let active = considered.filter { $0.content.status == .active && $0.content.provision != nil }
+            .sorted { $0.id < $1.id }
+        let revocation = ConsentHistory.latest(withdrawing)
+        guard let newestActive = ConsentHistory.latest(active), active.count > 1 || revocation != nil else {
+            return (revocation ?? active.first ?? latest).content
+        }
+        var content = (revocation ?? newestActive).content
+        content.status = .active
+        let exceptions = active.compactMap(\.content.provision).map { root -> ConsentProvision in
+            let type = root.type ?? .permit
+            guard revocation != nil else { return explicitlyTyped(root, type: type) }
+            var covering = root
+            covering.type = type
+            covering.provisions = [ConsentProvision(type: .deny)]
+            return covering
+        }
+        let merged = ConsentProvision(type: .permit, provisions: exceptions)
+        guard depth(merged) <= ConsentVersionPayload.maxProvisionDepth else {
+            throw ConsentError(.invalidValue, "merged provisions would nest too deeply; choose a head to keep")
+        }
+        content.provision = merged
+        return content
+    }
+
+    /// `p` with every type stated, so moving it under another parent does not change its meaning.
+    static func explicitlyTyped(_ p: ConsentProvision, type: ProvisionType) -> ConsentProvision {
+        var copy = p
+        copy.type = type
+        copy.provisions = p.provisions.map { explicitlyTyped($0, type: $0.type ?? type.opposite) }
+        return copy
     }
 
     /// The maximal deny provisions of a tree (deny nodes under permit-only ancestors), typed explicitly.
