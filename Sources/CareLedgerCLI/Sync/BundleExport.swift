@@ -5,9 +5,7 @@ import LedgerSync
 extension SiteLedger {
     /// A bundle for `recipients` with what they are believed to lack, telling `progress` of
     /// each entry loaded for it (the bar of `bundle export`).
-    ///
-    /// The same bundle as `writeBundle(to:)` in SiteSyncAdapter.swift, which has no progress
-    /// hook; that one should forward here (`progress: nil`) once its owners are done with it.
+    /// (`writeBundle(to:)` without a bar forwards here.)
     /// - Parameter progress: a bar whose total this call does not know in advance is created
     ///   by `makeBar` once the number of entries is known.
     /// - Throws: `CLIFailure.usage` when a recipient's key-agreement key is not known yet.

@@ -64,29 +64,9 @@ extension SiteLedger {
         throw CLIFailure.usage("no member named or keyed \(nameOrKey); `careledger members list` shows the members")
     }
 
-    /// A bundle for `recipients` with what they are believed to lack.
+    /// A bundle for `recipients` with what they are believed to lack (no progress bar).
     package func writeBundle(to recipients: [Member]) throws -> (bytes: [UInt8], entries: Int) {
-        var bundleRecipients: [BundleRecipient] = []
-        for member in recipients {
-            guard let agreement = member.agreementKey else {
-                throw CLIFailure.usage("the key-agreement key of \(member.name) is not known yet: import a bundle from it first (its site.profile entry), or admit it with --agreement-key")
-            }
-            bundleRecipients.append(BundleRecipient(siteKey: member.key, agreementKey: agreement.bytes))
-        }
-        let set = try reconcilableSet()
-        let ids = BundleContents.ids(from: set, lastKnown: recipients.map { lastKnownSummary(of: $0.key)?.snapshot })
-        let store = LedgerItemStore(ledger: self)
-        var items: [SyncItem] = []
-        items.reserveCapacity(ids.count)
-        for id in ids {
-            guard let bytes = try store.itemBytes(for: id) else { continue }
-            items.append(SyncItem(id: id, bytes: bytes))
-        }
-        let head = try signTreeHead()
-        let writer = BundleWriter(signingKey: signingKeyForBundles, compressor: LZ4BundleCompressor())
-        let bytes = try writer.write(recipients: bundleRecipients, created: currentTime(), treeHead: head.encoded,
-                                     set: set, items: items)
-        return (bytes, items.count)
+        try writeBundle(to: recipients, makeBar: { _ in nil })
     }
 
     /// Imports one bundle file's bytes atomically; remembers the sender's summary.
