@@ -66,6 +66,128 @@ struct ReplacementTamperTests {
         #expect(outcome.faults.contains { $0.file == "heads.log" }, "\(outcome)")
     }
 
+    /// Seals `site`'s active segment and appends `later` entries, so the sealed segment has a
+    /// successor whose entries link back into it.
+    static func sealFirstSegment(of site: String, thenAppend later: Int) throws {
+        try LogRewriter.seal(site: site)
+        let ledger = try SiteLedger.open(at: site)
+        try ledger.append(kind: "anchor", payloads: Ledgers.payloads(later, tag: "later"))
+    }
+
+    /// Copies `donor`'s first segment file over `site`'s, which must have the same name and
+    /// other bytes; returns the file name and the donor segment's records.
+    static func swapFirstSegment(from donor: String, into site: String) throws -> (name: String, records: [LogRewriter.Record]) {
+        let target = try #require(try LogRewriter.segmentFiles(site: site).first)
+        let replacement = try #require(try LogRewriter.segmentFiles(site: donor).first)
+        let name = URL(fileURLWithPath: target).lastPathComponent
+        try #require(URL(fileURLWithPath: replacement).lastPathComponent == name, "the same segment of each site")
+        try #require(FileManager.default.contents(atPath: target) != FileManager.default.contents(atPath: replacement))
+        let records = try LogRewriter.read(site: donor)
+        try FileManager.default.removeItem(atPath: target)
+        try FileManager.default.copyItem(atPath: replacement, toPath: target)
+        return (name, records)
+    }
+
+    @Test("a sealed segment replaced by an admitted member's sealed segment of the same length is reported entry by entry, also by the binary")
+    func sealedSegmentFromSameNetworkIsReported() throws {
+        let fixture = try TamperSite.make()
+        defer { fixture.remove() }
+        let sealed = fixture.records.count
+        try Self.sealFirstSegment(of: fixture.site, thenAppend: 3)
+        let memberKey = try Ledgers.keys(of: fixture.member).signingPublicKey
+        do {
+            // clinic-b grows its own log to the founder's sealed length (so the founder's
+            // next segment still starts at the right ordinal) and seals it.
+            let member = try SiteLedger.open(at: fixture.member)
+            try member.append(kind: "anchor", payloads: Ledgers.payloads(sealed - member.entryCount, tag: "b-more"))
+        }
+        try LogRewriter.seal(site: fixture.member)
+        let (segment, donorRecords) = try Self.swapFirstSegment(from: fixture.member, into: fixture.site)
+        try #require(donorRecords.count == sealed)
+        let donorEntries = try donorRecords.map { try Entry.decode($0.value) }
+        // Every ordinal of the swapped segment but the shared genesis holds one of clinic-b's entries.
+        let swapped = Dictionary(uniqueKeysWithValues: donorEntries.enumerated().filter { $0.element.author == memberKey }.map { ($0.element.id, $0.offset) })
+        #expect(Set(swapped.values) == Set(1..<sealed))
+
+        let outcome = TamperOutcome.check(fixture.site)
+        // Each entry of the replacement is named by its ordinal and id (clinic-b's admission
+        // is not in the log any more, so none of its entries is a member's).
+        let named = outcome.faults.filter { $0.file == "log" && $0.entryID.map { swapped[$0] != nil } == true }
+        #expect(Set(named.map(\.offset)) == Set(swapped.values.map(Int64.init)), "\(outcome)")
+        for fault in named { #expect(swapped[fault.entryID ?? Hash32.zero].map(Int64.init) == fault.offset) }
+        // The founder's next entry links into entries the replacement dropped.
+        let after = try LogRewriter.read(site: fixture.site)
+        try #require(after.count == sealed + 3)
+        let next = try Entry.decode(after[sealed].value)
+        #expect(outcome.faults.contains { $0.file == "log" && $0.offset == Int64(sealed) && $0.entryID == next.id }, "\(outcome)")
+        #expect(outcome.faults.contains { $0.file == "heads.log" }, "\(outcome)")
+        withKnownIssue("verify names logical log positions; no fault names the replaced segment file") {
+            #expect(outcome.faults.contains { $0.file.hasSuffix(segment) }, "\(outcome)")
+        }
+
+        let run = try VerifyBinary.run(site: fixture.site)
+        #expect(run.status == 1, "\(run)")
+        let faults = try #require(run.json["faults"] as? [[String: Any]], "\(run)")
+        let ids = Set(swapped.keys.map(\.hex))
+        #expect(faults.contains { $0["file"] as? String == "log" && ($0["entry_id"] as? String).map(ids.contains) == true }, "\(run)")
+        #expect(faults.contains { $0["file"] as? String == "heads.log" }, "\(run)")
+    }
+
+    @Test("a sealed segment replaced by a member's segment of another length stops the site opening at the next segment")
+    func sealedSegmentOfAnotherLengthFromSameNetworkIsRefused() throws {
+        let fixture = try TamperSite.make()
+        defer { fixture.remove() }
+        try Self.sealFirstSegment(of: fixture.site, thenAppend: 3)
+        try LogRewriter.seal(site: fixture.member)  // clinic-b's 6 entries
+        let (segment, donorRecords) = try Self.swapFirstSegment(from: fixture.member, into: fixture.site)
+        try #require(donorRecords.count != fixture.records.count)
+        let outcome = TamperOutcome.check(fixture.site)
+        let message = try #require(outcome.openError, "\(outcome)")
+        #expect(message.contains("segment-0000000002.lz4") && message.contains("expected \(donorRecords.count)"), "\(message)")
+        #expect(!message.contains(segment), "the error names the segment after the swapped one: \(message)")
+
+        let run = try VerifyBinary.run(site: fixture.site)
+        #expect(run.status != 0, "\(run)")
+        withKnownIssue("the site does not open, so verify exits 3 (site unusable) instead of reporting faults with exit 1") {
+            #expect(run.status == 1, "\(run)")
+        }
+    }
+
+    @Test("a sealed segment replaced by the same segment of the site's own earlier backup, continued differently, is reported",
+          arguments: [false, true])
+    func sealedSegmentFromOwnBackupIsReported(dropMerkleStore: Bool) throws {
+        let network = try TestNetwork()
+        defer { network.remove() }
+        let site = network.founderPath, backup = network.root.path + "/backup"
+        do { try network.founder().append(kind: "anchor", payloads: Ledgers.payloads(4, tag: "a")) }
+        try Ledgers.copyFolder(site, to: backup)
+        do { try network.founder().append(kind: "anchor", payloads: Ledgers.payloads(4, tag: "b")) }
+        try Self.sealFirstSegment(of: site, thenAppend: 3)
+        // The backup, restored elsewhere, wrote other entries at the same positions and sealed.
+        do { try SiteLedger.open(at: backup).append(kind: "anchor", payloads: Ledgers.payloads(4, tag: "restored")) }
+        try LogRewriter.seal(site: backup)
+        let original = try LogRewriter.read(site: site)
+        let (_, donorRecords) = try Self.swapFirstSegment(from: backup, into: site)
+        try #require(donorRecords.count == 9 && original.count == 12)
+        if dropMerkleStore { try LogRewriter.dropMerkleStore(site: site) }
+
+        // Every entry of the replacement is the site's own and validly signed and linked: only
+        // the log after it, the signed heads and the stored Merkle leaves can tell.
+        let outcome = TamperOutcome.check(site)
+        let next = try Entry.decode(original[9].value)
+        #expect(outcome.faults.contains { $0.file == "log" && $0.offset == 9 && $0.entryID == next.id && $0.what.contains("links to") },
+                "the first later entry links to a dropped one: \(outcome)")
+        #expect(outcome.faults.contains { $0.file == "heads.log" }, "\(outcome)")
+        if !dropMerkleStore {
+            let leaves = outcome.faults.filter { $0.file == "merkle/level-00.hashes" }.map(\.offset)
+            #expect(Set(leaves) == Set((5..<9).map { Int64($0 * 32) }), "the stored leaves of the replaced entries: \(outcome)")
+        }
+        let run = try VerifyBinary.run(site: site)
+        #expect(run.status == 1, "\(run)")
+        let faults = try #require(run.json["faults"] as? [[String: Any]], "\(run)")
+        #expect(faults.contains { $0["file"] as? String == "log" && $0["offset"] as? Int == 9 && $0["entry_id"] as? String == next.id.hex }, "\(run)")
+    }
+
     @Test("an old signed tree head replayed at the end of heads.log is reported as a roll-back at its offset")
     func replayedOldHeadIsReported() throws {
         let fixture = try TamperSite.make()
@@ -148,5 +270,56 @@ struct ReplacementTamperTests {
         } else {
             #expect(report.faults.contains { $0.file.hasPrefix("merkle") }, "\(report.faults)")
         }
+    }
+}
+
+/// `careledger verify --dir SITE --json` through the built binary, as an auditor would run it.
+enum VerifyBinary {
+    struct Run: CustomStringConvertible {
+        var status: Int32
+        var json: [String: Any]
+        var stderr: String
+        var description: String { "verify → \(status), stderr: \(stderr.prefix(1000)), stdout: \(String(describing: json).prefix(2000))" }
+    }
+
+    /// The binary, beside the test bundle or in the package's `.build/debug`.
+    static let path: String? = {
+        var candidates: [String] = []
+        if let executable = Bundle.main.executablePath {
+            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("careledger").path)
+        }
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("careledger").path)
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(package.appendingPathComponent(".build/debug/careledger").path)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// Runs `verify --json` on the closed site at `site`; stdout and stderr go through files.
+    static func run(site: String) throws -> Run {
+        let binary = try #require(path, "the careledger binary was not built beside the tests")
+        let id = UUID().uuidString.prefix(8)
+        let parent = URL(fileURLWithPath: site).deletingLastPathComponent().path
+        let outPath = parent + "/.verify-out-\(id)", errPath = parent + "/.verify-err-\(id)"
+        defer { for file in [outPath, errPath] { try? FileManager.default.removeItem(atPath: file) } }
+        try Data().write(to: URL(fileURLWithPath: outPath))
+        try Data().write(to: URL(fileURLWithPath: errPath))
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        defer { try? out.close(); try? err.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["verify", "--dir", site, "--json"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CARELEDGER_DIR"] = nil
+        process.environment = environment
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
+        return Run(status: process.terminationStatus,
+                   json: (try? JSONSerialization.jsonObject(with: stdout)) as? [String: Any] ?? [:],
+                   stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
     }
 }
