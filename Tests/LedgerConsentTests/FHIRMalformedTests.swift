@@ -10,9 +10,11 @@ private func consent(
     category: String = #"[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}]"#,
     patient: String = #"{"identifier":{"system":"urn:oid:1.2.3","value":"sample-mrn-9"}}"#,
     provision: String = #"{"type":"permit","period":{"start":"2026-01-01"},"actor":[{"role":{"coding":[{"code":"PRCP"}]},"reference":{"reference":"Organization/clinic-b"}}],"purpose":[{"code":"TREAT"}],"provision":[{"type":"deny","securityLabel":[{"code":"HIV"}]}]}"#,
+    policyRule: String? = #"{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]}"#,
     extra: String = ""
 ) -> String {
-    #"{"resourceType":"Consent","id":\#(id),"status":\#(status),"scope":\#(scope),"category":\#(category),"patient":\#(patient),"provision":\#(provision)\#(extra)}"#
+    let rule = policyRule.map { #","policyRule":\#($0)"# } ?? ""
+    return #"{"resourceType":"Consent","id":\#(id),"status":\#(status),"scope":\#(scope),"category":\#(category),"patient":\#(patient)\#(rule),"provision":\#(provision)\#(extra)}"#
 }
 
 private func bundle(_ resources: [String], entryExtra: String = "") -> String {
@@ -81,6 +83,13 @@ let malformedCases: [MalformedCase] = [
     MalformedCase(name: "provisions nested too deeply",
                   json: consent(provision: String(repeating: #"{"provision":["#, count: 16) + "{}" + String(repeating: "]}", count: 16)),
                   path: "Consent.provision" + String(repeating: ".provision[0]", count: 16), code: .unsupportedElement),
+    MalformedCase(name: "a Consent with neither policy nor policyRule (FHIR R4 ppc-1)", json: consent(policyRule: nil),
+                  path: "Consent.policyRule", code: .missingElement),
+    MalformedCase(name: "a Bundle whose second Consent has neither policy nor policyRule",
+                  json: bundle([consent(id: #""a""#), consent(id: #""b""#, policyRule: nil)]),
+                  path: "Bundle.entry[1].resource.policyRule", code: .missingElement),
+    MalformedCase(name: "a policy in place of a policyRule", json: consent(policyRule: nil, extra: #","policy":[{"uri":"https://example.org/policy"}]"#),
+                  path: "Consent.policy", code: .unsupportedElement),
     MalformedCase(name: "truncated JSON", json: String(consent().dropLast(5)), path: nil, code: .malformedJSON),
     MalformedCase(name: "a duplicate member", json: consent(extra: #","status":"active""#), path: nil, code: .malformedJSON),
     MalformedCase(name: "a bad CareLedger version id",

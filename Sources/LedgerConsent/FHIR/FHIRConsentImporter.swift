@@ -103,6 +103,10 @@ public struct FHIRConsentImporter: Sendable {
         let provision = try r.optional("provision").map { (x) throws(ConsentError) in try self.provision(x, r.child("provision"), depth: 1) }
         let stamp = try FHIRRead.list(&r, "extension", versionExtension)
         try r.finish()
+        // FHIR R4 invariant ppc-1: policy or policyRule. `policy` was refused by `finish`.
+        guard policyRule != nil else {
+            throw ConsentError(.missingElement, "a Consent needs policyRule (FHIR R4 invariant ppc-1: policy or policyRule; CareLedger reads policyRule only)", path: r.child("policyRule"))
+        }
         guard stamp.count <= 1 else {
             throw ConsentError(.invalidValue, "the CareLedger version extension appears more than once", path: "\(r.child("extension"))[1]")
         }
