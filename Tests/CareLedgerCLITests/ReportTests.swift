@@ -120,6 +120,7 @@ struct ReportNetwork: Sendable {
          "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
          "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],
          "patient":{"identifier":{"system":"\(parts[0])","value":"\(parts[1])"}},
+         "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},
          "provision":{"type":"permit","period":{"start":"2020-01-01","end":"2099-12-31"},
            "actor":[{"role":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"PRCP"}]},
                      "reference":{"reference":"Organization/clinic-b"}}],
@@ -557,5 +558,46 @@ struct ReportBuildingBlockTests {
         let parsed = try #require(ReportPage.parse(svg))
         #expect(parsed.classes["plot-title"] == ["a <b> & \"c\""])
         #expect(parsed.classes["y-label"] == ["<y>"])
+    }
+}
+
+@Suite("integrity plot")
+struct IntegrityPlotTests {
+    static func run(_ time: String, ok: Bool = true, faults: Int = 0) -> VerifyRunFigure {
+        VerifyRunFigure(time: time, ok: ok, entries: 10, faults: faults)
+    }
+
+    static func figures(runs: [VerifyRunFigure], timeline: [IncidentEvent] = []) -> IntegrityFigures {
+        IntegrityFigures(verifyRuns: runs, failedVerifications: runs.filter { !$0.ok }.count,
+                         verifyFaults: runs.reduce(0) { $0 + $1.faults }, quarantined: [], forks: [], timeline: timeline)
+    }
+
+    @Test("a site verified clean gets axes and a ring per run at zero, not a no-data panel")
+    func passingRunsAreDrawnAsZeroIncidents() throws {
+        let svg = ReportPlots.integrity(Self.figures(runs: [Self.run("2026-01-05T10:00:00Z"), Self.run("2026-01-05T10:00:30Z")]))
+        let parsed = try #require(ReportPage.parse(svg))
+        #expect(!svg.contains("No data yet"))
+        #expect(parsed.classes["x-label"]?.first?.isEmpty == false)
+        #expect(parsed.classes["y-label"] == ["incidents"])
+        #expect(parsed.classes["y-tick"] == ["0", "1"])
+        #expect(svg.components(separatedBy: "class=\"marker\"").count - 1 == 2, "one ring per bucket holding a passing run")
+        #expect(!svg.contains("class=\"bar\""), "zero incidents draws no bar")
+    }
+
+    @Test("a site never verified and with no incident still gets the no-data panel")
+    func nothingRecordedIsNoData() {
+        #expect(ReportPlots.integrity(Self.figures(runs: [])).contains("No data yet"))
+    }
+
+    @Test("failed runs are bars of faults and only passing runs get rings")
+    func failedRunsAreBarsAndPassingRunsRings() throws {
+        let failed = Self.run("2026-01-05T10:00:00Z", ok: false, faults: 3)
+        let figures = Self.figures(runs: [failed, Self.run("2026-01-05T10:00:40Z")],
+                                   timeline: [IncidentEvent(time: failed.time, kind: .verifyFault, count: 3)])
+        let svg = ReportPlots.integrity(figures)
+        #expect(ReportPage.parse(svg) != nil)
+        #expect(svg.components(separatedBy: "class=\"bar\"").count - 1 == 1)
+        #expect(svg.components(separatedBy: "class=\"marker\"").count - 1 == 1)
+        #expect(svg.contains("verify faults 3"))
     }
 }

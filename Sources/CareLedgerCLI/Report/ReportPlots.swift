@@ -1,34 +1,41 @@
-/// The report's five plots, drawn from its figures (or a "no data yet" panel each).
+/// The report's five plots, drawn from its figures (or a "no data yet" panel when a measure has none).
 enum ReportPlots {
     static let permit = "#2e7d32", deny = "#c62828", breakGlass = "#ff8f00"
     static let fault = "#c62828", quarantine = "#ef6c00", fork = "#6a1b9a"
 
-    /// Integrity incidents per time bucket, stacked by kind.
+    /// Integrity incidents per time bucket, stacked by kind, with the verify runs that found
+    /// nothing as rings on the time axis.
+    ///
+    /// Once a site has been verified, zero incidents is a finding, not missing data: the plot
+    /// is drawn over the time of the runs, with zero bars and a ring per passing run. Only a
+    /// site never verified and with nothing quarantined or forked gets the "no data" panel.
     static func integrity(_ f: IntegrityFigures) -> String {
         let title = "Integrity incidents over time"
-        guard !f.timeline.isEmpty else {
-            let message = f.verifyRuns.isEmpty
-                ? "No verify run recorded and nothing quarantined or forked: run `careledger verify`."
-                : "\(f.verifyRuns.count) verify run(s), all passed; nothing quarantined, no forks."
-            return SVGPlot.noData(id: "plot-integrity", title: title, message: message)
+        let passed = f.verifyRuns.filter { $0.ok && $0.faults == 0 }
+        guard !f.timeline.isEmpty || !passed.isEmpty else {
+            return SVGPlot.noData(id: "plot-integrity", title: title,
+                                  message: "No verify run recorded and nothing quarantined or forked: run `careledger verify`.")
         }
         let times = f.timeline.map { AuditAnalysis.millis($0.time) ?? 0 }
-        let (starts, step) = buckets(from: times.min() ?? 0, to: times.max() ?? 0)
+        let runTimes = passed.map { AuditAnalysis.millis($0.time) ?? 0 }
+        let all = times + runTimes
+        let (starts, step) = buckets(from: all.min() ?? 0, to: all.max() ?? 0)
+        let bucket = { (time: Int64) in min(starts.count - 1, max(0, Int((time - starts[0]) / step))) }
         let kinds: [(IncidentEvent.Kind, String, String)] = [
             (.verifyFault, "verify faults", fault), (.quarantined, "quarantined entries", quarantine), (.fork, "forks", fork),
         ]
         let series = kinds.map { kind, name, color in
             var values = [Double](repeating: 0, count: starts.count)
-            for (event, time) in zip(f.timeline, times) where event.kind == kind {
-                let index = min(starts.count - 1, max(0, Int((time - starts[0]) / step)))
-                values[index] += Double(event.count)
-            }
+            for (event, time) in zip(f.timeline, times) where event.kind == kind { values[bucket(time)] += Double(event.count) }
             return PlotSeries(name: name, color: color, values: values)
         }
+        var runs = [Int](repeating: 0, count: starts.count)
+        for time in runTimes { runs[bucket(time)] += 1 }
         return SVGPlot.bars(
             id: "plot-integrity", title: title, categories: starts.map { PlotScale.timeLabel($0, step: step) }, series: series,
             xLabel: "time (UTC), buckets of \(duration(step))", yLabel: "incidents", stacked: true, integer: true,
-            labelEvery: max(1, starts.count / 12))
+            labelEvery: max(1, starts.count / 12),
+            markers: runs.contains { $0 > 0 } ? PlotMarkers(name: "verify run, no fault", color: permit, counts: runs, noun: "verify run with no fault") : nil)
     }
 
     /// Median and p95 sharing latency per author site.

@@ -47,8 +47,11 @@ struct SVGCanvas {
         if let tooltip { body.append(open + "><title>\(Self.escape(tooltip))</title></rect>") } else { body.append(open + "/>") }
     }
 
-    mutating func circle(_ cx: Double, _ cy: Double, r: Double, fill: String, tooltip: String? = nil) {
-        let open = "<circle cx=\"\(Self.f(cx))\" cy=\"\(Self.f(cy))\" r=\"\(Self.f(r))\" fill=\"\(fill)\""
+    mutating func circle(_ cx: Double, _ cy: Double, r: Double, fill: String, stroke: String? = nil, tooltip: String? = nil,
+                         cls: String? = nil) {
+        let strokeAttr = stroke.map { " stroke=\"\($0)\" stroke-width=\"2\"" } ?? ""
+        let clsAttr = cls.map { " class=\"\($0)\"" } ?? ""
+        let open = "<circle cx=\"\(Self.f(cx))\" cy=\"\(Self.f(cy))\" r=\"\(Self.f(r))\" fill=\"\(fill)\"\(strokeAttr)\(clsAttr)"
         if let tooltip { body.append(open + "><title>\(Self.escape(tooltip))</title></circle>") } else { body.append(open + "/>") }
     }
 

@@ -12,6 +12,17 @@ struct PlotSeries {
     var dash: String?
 }
 
+/// Events drawn as rings on the x axis of a bar chart, one per category that has any: what
+/// happened in a bucket without adding to the bars (e.g. verify runs that found nothing).
+struct PlotMarkers {
+    var name: String
+    var color: String
+    /// Events per category; a ring is drawn where the count is above zero.
+    var counts: [Int]
+    /// What one event is, for the tooltip ("verify run passed").
+    var noun: String
+}
+
 /// The plots of the audit report: bar charts, step charts over time, and "no data yet" panels.
 ///
 /// Every plot has a title, both axes with tick labels, both axis labels and a legend, and
@@ -39,9 +50,10 @@ enum SVGPlot {
     /// - Parameters:
     ///   - unitDivisor: values are divided by it for the axis (e.g. ms shown as s).
     ///   - labelEvery: category labels are drawn on every n-th category (crowded time axes).
+    ///   - markers: events shown as rings on the x axis, beside the bars.
     static func bars(id: String, title: String, categories: [String], series: [PlotSeries], xLabel: String, yLabel: String,
                      stacked: Bool = false, integer: Bool = false, unitDivisor: Double = 1, labelEvery: Int = 1,
-                     valueLabels: Bool = true) -> String {
+                     valueLabels: Bool = true, markers: PlotMarkers? = nil) -> String {
         var c = SVGCanvas(width: width, height: height)
         let totals = categories.indices.map { i in
             stacked ? series.reduce(0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) }
@@ -51,7 +63,7 @@ enum SVGPlot {
         let ticks = integer ? PlotScale.countTicks(maximum: Int(maximum.rounded(.up))) : PlotScale.linearTicks(maximum: maximum)
         let top = ticks.last ?? 1
         drawFrame(&c, title: title, xLabel: xLabel, yLabel: yLabel, yTicks: ticks)
-        legend(&c, series)
+        legend(&c, series, markers: markers)
         let y = { (value: Double) in Self.top + plotHeight - plotHeight * (value / unitDivisor) / top }
         let slot = plotWidth / Double(max(1, categories.count))
         let groupWidth = min(slot * 0.72, 64 * Double(max(1, stacked ? 1 : series.count)))
@@ -83,6 +95,13 @@ enum SVGPlot {
                 c.line(lx, Self.top + plotHeight, lx, Self.top + plotHeight + 4, stroke: "#333")
                 c.text(lx, Self.top + plotHeight + 17, shorten(category, to: rotate ? 14 : 22), anchor: rotate ? "end" : "middle",
                        size: 11, rotate: rotate ? -30 : nil, cls: "x-tick")
+            }
+            // After the tick, so the ring is drawn over it.
+            if let markers, markers.counts.indices.contains(i), markers.counts[i] > 0 {
+                let n = markers.counts[i], mx = left + slot * (Double(i) + 0.5)
+                c.circle(mx, Self.top + plotHeight, r: 5.5, fill: "#ffffff", stroke: markers.color,
+                         tooltip: "\(category): \(n) \(markers.noun)\(n == 1 ? "" : "s")", cls: "marker")
+                if n > 1 { c.text(mx + 8, Self.top + plotHeight - 6, "×\(n)", size: 10, fill: markers.color, cls: "value") }
             }
         }
         return c.svg(title: title, id: id)
@@ -145,9 +164,16 @@ enum SVGPlot {
         c.text(left + plotWidth / 2, height - 8, xLabel, anchor: "middle", size: 12, weight: "bold", cls: "axis-label x-label")
     }
 
-    /// Coloured keys for the series, right-aligned under the title.
-    private static func legend(_ c: inout SVGCanvas, _ series: [PlotSeries]) {
+    /// Coloured keys for the series (and a ring for the markers), right-aligned under the title.
+    private static func legend(_ c: inout SVGCanvas, _ series: [PlotSeries], markers: PlotMarkers? = nil) {
         var x = width - right
+        if let markers {
+            x -= Double(markers.name.count) * 6.6
+            c.text(x, 44, markers.name, size: 11, cls: "legend")
+            x -= 10
+            c.circle(x, 39.5, r: 5, fill: "#ffffff", stroke: markers.color)
+            x -= 20
+        }
         for item in series.reversed() {
             let textWidth = Double(item.name.count) * 6.6
             x -= textWidth
