@@ -14,12 +14,13 @@ import Testing
                                   "demo --json did not print one JSON object: \(run.stdout.prefix(400))")
         #expect(object["ok"] as? Bool == true)
         let steps = try #require(object["steps"] as? [[String: Any]])
-        #expect(steps.count == 12)
+        #expect(steps.count == 15)
         for step in steps {
             #expect(step["ok"] as? Bool == true, "step \(step["name"] ?? "?") failed: \(step["lines"] ?? "")")
         }
         let names = Set(steps.compactMap { $0["name"] as? String })
-        for expected in ["relay_out", "merge_conflict", "resolve_conflict", "tcp_sync", "tamper_detected", "decisions_agree"] {
+        for expected in ["break_glass", "relay_out", "merge_conflict", "resolve_conflict", "tcp_sync", "quarantine", "tamper_detected",
+                         "decisions_agree", "audit_report"] {
             #expect(names.contains(expected), "no step \(expected)")
         }
         #expect(object["decisions_agree"] as? Bool == true)
@@ -32,7 +33,9 @@ import Testing
         #expect((figures["tcp_round_trips"] ?? 0) > 0)
         #expect((figures["stick_entries_relayed_to_central"] ?? 0) > 0)
         #expect((figures["tamper_faults_found"] ?? 0) > 0)
-        #expect((object["report_command"] as? String)?.hasPrefix("careledger report --dir ") == true)
+        #expect((figures["quarantined_at_central"] ?? 0) > 0)
+        #expect(object["report"] as? String == folder + "/report/index.html")
+        #expect(FileManager.default.fileExists(atPath: folder + "/report/index.html"))
     }
 
     @Test(.enabled(if: BuiltBinary.careledger != nil, "the careledger binary is not built beside the tests"))

@@ -6,13 +6,15 @@ import LedgerCore
 ///
 /// A network with a central site, two clinics and a field team; offline work; a consent
 /// edited concurrently at two clinics; a USB-stick relay; a merge, a conflict and its
-/// resolution; a TCP sync; a tampered copy caught by verify; one access decision that every
-/// site agrees on. Exit 0 only when every step's expected outcome held.
+/// resolution; a TCP sync; a break-glass access and an unadmitted laptop's entries held in
+/// quarantine; a tampered copy caught by verify; one access decision that every site agrees
+/// on; and central's audit report, written to `<dir>/report/index.html`. Exit 0 only when
+/// every step's expected outcome held.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the end-to-end story on embedded data: sites, offline work, a stick relay, a conflict, TCP, tampering.",
-        discussion: "Creates its sites under --dir (which must not exist or be empty; default: a new temporary folder) and keeps them for `careledger report`. Exit 1 when an expected outcome does not hold.")
+        abstract: "Run the end-to-end story on embedded data: sites, offline work, a stick relay, a conflict, TCP, tampering, the audit report.",
+        discussion: "Creates its sites under --dir (which must not exist or be empty; default: a new temporary folder), keeps them, and writes central's audit report to DIR/report/index.html. Exit 1 when an expected outcome does not hold.")
 
     @Option(help: "Where to create the demo's site folders (must not exist or be empty; default: a new temporary folder).")
     var dir: String?
@@ -27,7 +29,8 @@ struct DemoCommand: AsyncParsableCommand {
     struct Output: Encodable {
         let ok: Bool, dir: String, durationMs: Int, steps: [DemoStep], sites: [SiteRow]
         let figures: [String: Int], conflictedPatient: String?, decisions: [DecisionRow], decisionsAgree: Bool
-        let reportCommand: String
+        /// Central's audit report (index.html), or nil when the demo stopped before writing it.
+        let report: String?
         let error: String?
     }
 
@@ -46,7 +49,6 @@ struct DemoCommand: AsyncParsableCommand {
                 failure = "step \(abort.step): \(abort.message)"
             }
             let ok = failure == nil && recorder.allOK && recorder.steps.count == DemoScenario.stepCount
-            let reportCommand = "careledger report --dir \(root)/central --out \(root)/report"
             let output = Output(
                 ok: ok, dir: root, durationMs: DemoRecorder.ms(since: start), steps: recorder.steps,
                 sites: scenario?.sites.map {
@@ -59,7 +61,7 @@ struct DemoCommand: AsyncParsableCommand {
                     DecisionRow(site: $0.site, decision: $0.decision.outcome.rawValue, basis: $0.decision.basis.map(\.hex),
                                 reason: $0.decision.reason)
                 } ?? [],
-                decisionsAgree: scenario?.decisionsAgree ?? false, reportCommand: reportCommand, error: failure)
+                decisionsAgree: scenario?.decisionsAgree ?? false, report: scenario?.reportPath, error: failure)
             try CommandOutput(json: json).emit(output) {
                 print("")
                 if ok {
@@ -68,9 +70,13 @@ struct DemoCommand: AsyncParsableCommand {
                     let failed = recorder.steps.filter { !$0.ok }.map(\.name)
                     print("FAILED: \(failed.joined(separator: ", "))\(failure.map { " (\($0))" } ?? "")")
                 }
-                print("The sites' data is in \(root): central, clinic-a, clinic-b, field-team; the stick is \(root)/stick.")
-                print("Inspect a site:   careledger stats --dir \(root)/central   (or verify, conflicts, log, members list)")
-                print("Make the report:  \(reportCommand)")
+                print("Inspect a site: careledger stats --dir \(root)/central   (or verify, conflicts, log, members list)")
+                print("The data:   \(root): one folder per site (central, clinic-a, clinic-b, field-team) and the stick (stick)")
+                if let report = output.report {
+                    print("The report: \(report) (central's audit report; open it in a browser)")
+                } else {
+                    print("The report: not written (the demo stopped first); make it with careledger report --dir \(root)/central --out \(root)/report")
+                }
             }
             if !ok {
                 if !json { printError("error: the demo's expected outcome did not hold\(failure.map { " at \($0)" } ?? ""); its sites are kept in \(root)") }

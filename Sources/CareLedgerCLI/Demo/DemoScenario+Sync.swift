@@ -2,7 +2,7 @@ import Foundation
 import LedgerConsent
 import LedgerCore
 
-// Steps 5-12: the stick relay, the merge and resolution at central, TCP, tampering and
+// Steps 6-10 and 12-14: the stick relay, the merge and resolution at central, TCP, tampering and
 // the final agreement.
 extension DemoScenario {
     func relayOut() throws -> DemoOutcome {
@@ -79,12 +79,15 @@ extension DemoScenario {
         let atField = try DemoMailbox.sync(field, folder: stick)
         let atB = try DemoMailbox.sync(clinicB, folder: stick, to: [field])
         let atA = try DemoMailbox.sync(clinicA, folder: stick, to: [field])
+        // Held entries travel too: every peer checks them and quarantines them for itself.
+        let heldEverywhere = quarantinedAtCentral > 0 && sites.allSatisfy { $0.ledger.quarantined.count == quarantinedAtCentral }
         let roots = try sites.map { try $0.summaryRoot() }
         let converged = Set(roots).count == 1
         figures["entries_per_site"] = central.entries
         let counts = sites.map { "\($0.name) \($0.entries)" }.joined(separator: ", ")
         return DemoOutcome(converged && atB.imported > 0 && fromCentral.rejected.isEmpty, [
-            "central -> field -> clinics: the field team imported \(atField.imported), clinic-b \(atB.imported), clinic-a \(atA.imported) entries",
+            "central -> field -> clinics: the field team imported \(atField.imported), clinic-b \(atB.imported), clinic-a \(atA.imported) entries"
+                + (heldEverywhere ? "; each holds the laptop's \(quarantinedAtCentral) in quarantine too" : ""),
             "entries: \(counts); all four summary roots equal: \(converged)",
         ])
     }

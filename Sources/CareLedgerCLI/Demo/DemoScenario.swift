@@ -6,10 +6,10 @@ import LedgerCore
 ///
 /// Each step does the work through the same library calls the commands make, checks the
 /// outcome it expects, and narrates it. The steps share the sites below; the order is the
-/// story: found → distribute → offline work → concurrent edits → relay out → merge →
-/// resolve → TCP → relay back → tamper → verify → agree.
+/// story: found → distribute → offline work → break-glass → concurrent edits → relay out →
+/// merge → resolve → TCP → quarantine → relay back → tamper → verify → agree → report.
 final class DemoScenario {
-    static let stepCount = 12
+    static let stepCount = 15
     /// Records anchored by each clinic while offline.
     static let anchorsPerClinic = 120
     /// Consents each clinic registers while offline.
@@ -27,6 +27,12 @@ final class DemoScenario {
     var decisionsAgree = false
     /// Figures the steps measured (bytes, entries, round trips), for `--json`.
     var figures: [String: Int] = [:]
+    /// The break-glass decision's audit entry, written at clinic-b.
+    var emergencyEntry: Hash32?
+    /// Entries of the unadmitted laptop held in quarantine at central.
+    var quarantinedAtCentral = 0
+    /// Central's audit report (`<root>/report/index.html`), once written.
+    var reportPath: String?
 
     private init(root: String, recorder: DemoRecorder, sites: [DemoSite]) {
         self.root = root
@@ -53,18 +59,21 @@ final class DemoScenario {
     private func runSteps() async throws {
         try await recorder.step("distribute_charter", "Carry the charter and baseline consents on the stick") { try self.distribute() }
         try await recorder.step("offline_work", "Clinics work offline: anchors, consents, access checks") { try self.offlineWork() }
+        try await recorder.step("break_glass", "An emergency at clinic-b: break-glass access, audited") { try self.breakGlass() }
         try await recorder.step("concurrent_edits", "Two clinics edit one patient's consent while offline") { try self.concurrentEdits() }
         try await recorder.step("relay_out", "Field team relays clinic -> field -> central") { try self.relayOut() }
         try await recorder.step("merge_conflict", "Central merges and shows the conflict") { try self.showConflict() }
         try await recorder.step("resolve_conflict", "Central resolves the conflict (consent resolve)") { try self.resolve() }
         try await recorder.step("tcp_sync", "Clinic A syncs with central over TCP") { try await self.tcpSync() }
+        try await recorder.step("quarantine", "An unadmitted laptop's entries are quarantined at central") { try self.quarantineStranger() }
         try await recorder.step("relay_back", "Field team carries central's news back") { try self.relayBack() }
         try await recorder.step("tamper_detected", "A tampered copy of a segment is caught by verify") { try self.tamper() }
         try await recorder.step("verify_all", "Every real site verifies clean") { try self.verifyAll() }
         try await recorder.step("decisions_agree", "The final access decision is the same everywhere") { try self.agree() }
+        try await recorder.step("audit_report", "Central writes its audit report") { try self.writeReport() }
     }
 
-    // MARK: steps 1-4: the network and offline work
+    // MARK: steps 1-3 and 5: the network and offline work
 
     private static func found(root: String) throws -> ([DemoSite], DemoOutcome) {
         let centralLedger = try SiteLedger.foundNetwork(at: root + "/central", siteName: "central",

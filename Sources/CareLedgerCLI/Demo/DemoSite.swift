@@ -55,11 +55,22 @@ final class DemoSite {
     /// The access decision for a request, as `check` answers it; `record` writes it as an
     /// `access.decision` entry (`check --record`).
     func check(mrn: String, actor: String, purpose: String, classes: [String], record: Bool) throws -> AccessDecision {
+        try check(mrn: mrn, actor: actor, purpose: purpose, classes: classes, record: record, emergency: false).decision
+    }
+
+    /// The access decision for a request, as `check [--record] [--emergency]` answers it, and
+    /// the id of the `access.decision` entry written for it.
+    ///
+    /// As in `check`, a break-glass decision is always recorded: emergency access is
+    /// permitted only with its audit entry.
+    func check(mrn: String, actor: String, purpose: String, classes: [String], record: Bool,
+               emergency: Bool) throws -> (decision: AccessDecision, entry: Hash32?) {
         let request = AccessRequest(patient: try pseudonym(mrn), actor: actor, purpose: purpose, classes: classes,
-                                    time: Int64(Date().timeIntervalSince1970 * 1000))
+                                    time: Int64(Date().timeIntervalSince1970 * 1000), emergency: emergency)
         let decision = try ledger.consentEngine().check(request)
-        if record { try ledger.append(kind: ConsentKinds.decision, payloads: [AccessDecisionPayload.encode(decision)]) }
-        return decision
+        guard record || decision.emergency else { return (decision, nil) }
+        let entry = try ledger.append(kind: ConsentKinds.decision, payloads: [AccessDecisionPayload.encode(decision)])[0]
+        return (decision, entry.id)
     }
 
     /// Open consent conflicts here.
