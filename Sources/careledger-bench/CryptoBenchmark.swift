@@ -11,6 +11,8 @@ import LedgerCore
 /// encoded entry on every core (`EntryBatch.decodeAndVerify`). Ceilings: bare swift-crypto
 /// Ed25519 sign and verify calls on the same signing messages, on one core, no encoding.
 /// Efficiency = our rate / (cores × ceiling), the "70% of 2x the one-core ceiling".
+/// Then (unless `--no-ledger`) the same payloads through a real site ledger on disk:
+/// `SiteLedger.append` in batches of `--batch` and `SiteLedger.verify`, against the same ceilings.
 struct CryptoBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto",
@@ -22,12 +24,19 @@ struct CryptoBenchmark: ParsableCommand {
     @Option(name: .long, help: "How many messages the one-core ceilings are measured on (at most --entries).")
     var ceilingSample: Int = 20_000
 
+    @Flag(name: .long, inversion: .prefixedNo, help: "Also append the payloads to a real site ledger on disk and verify it.")
+    var ledger = true
+
+    @Option(name: .long, help: "Entries per group commit in the site-ledger part (as `careledger append --batch`).")
+    var batch: Int = 1000
+
     @Flag(name: .long, help: "Print one JSON object as the last line.")
     var json = false
 
     func validate() throws {
         guard entries > 0 else { throw ValidationError("--entries must be positive") }
         guard ceilingSample > 0 else { throw ValidationError("--ceiling-sample must be positive") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
     }
 
     func run() throws {
@@ -100,6 +109,9 @@ struct CryptoBenchmark: ParsableCommand {
         let verifyEfficiency = verifyRate / (2 * verifyCeiling)
         let averageBytes = Double(records.reduce(0) { $0 + $1.count }) / Double(entries)
 
+        // The same payloads through a real ledger (storage, Merkle tree, signed heads).
+        let ledgerFigures = ledger ? try CryptoLedgerFigures.measure(payloads: payloads, batch: batch) : nil
+
         let loadAfter = Self.loadAverage()
         print("entries \(entries), \(Int(averageBytes)) bytes each on average, \(cores) cores, load average \(loadBefore) before and \(loadAfter) after (other processes share the cores)")
         print(Self.row("", "one-core ceiling/s", "ours/s", "ours/(2x ceiling)"))
@@ -108,9 +120,14 @@ struct CryptoBenchmark: ParsableCommand {
         print("ours, signing: \(Self.fixed(signSeconds)) s in all; the in-order part (build, encode, hash) alone takes \(Self.fixed(hashSeconds)) s and overlaps the signing")
         print("ours, verifying: \(Self.fixed(verifySeconds)) s to decode, rehash and verify every entry")
         print("per CPU-second (independent of other load): sign \(Self.pct(signCPUEfficiency)), verify \(Self.pct(verifyCPUEfficiency)) of the bare calls; CPU used: \(Self.fixed(signCPU / signSeconds)) cores signing, \(Self.fixed(verifyCPU / verifySeconds)) verifying")
+        if let ledgerFigures {
+            print(Self.row("append", "(site ledger)", Self.fmt(ledgerFigures.appendPerSecond), Self.pct(ledgerFigures.appendPerSecond / (2 * signCeiling))))
+            print(Self.row("verify", "(site ledger)", Self.fmt(ledgerFigures.verifyPerSecond), Self.pct(ledgerFigures.verifyPerSecond / (2 * verifyCeiling))))
+            print("site ledger: SiteLedger.append in batches of \(batch) (group commit, Merkle tree, signed tree head each), then SiteLedger.verify of its \(ledgerFigures.entriesVerified) entries (blocks, signatures, links, heads)")
+        }
         print("ceilings: bare swift-crypto calls on one core, \(sample) signs and \(verifySample) verifies of entry signing messages, best of two passes (before and after ours)")
         if json {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "entries": entries, "cores": cores, "ceiling_sign_sample": sample, "ceiling_verify_sample": verifySample,
                 "avg_entry_bytes": averageBytes.rounded(),
                 "sign_ceiling_per_s": signCeiling.rounded(), "verify_ceiling_per_s": verifyCeiling.rounded(),
@@ -123,6 +140,13 @@ struct CryptoBenchmark: ParsableCommand {
                 "load_average_before": loadBefore, "load_average_after": loadAfter,
                 "sign_seconds": signSeconds, "encode_hash_seconds": hashSeconds, "verify_seconds": verifySeconds,
             ]
+            if let ledgerFigures {
+                object["ledger_batch"] = batch
+                object["ledger_append_per_s"] = ledgerFigures.appendPerSecond.rounded()
+                object["ledger_verify_per_s"] = ledgerFigures.verifyPerSecond.rounded()
+                object["ledger_append_efficiency"] = (ledgerFigures.appendPerSecond / (2 * signCeiling) * 1000).rounded() / 1000
+                object["ledger_verify_efficiency"] = (ledgerFigures.verifyPerSecond / (2 * verifyCeiling) * 1000).rounded() / 1000
+            }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
