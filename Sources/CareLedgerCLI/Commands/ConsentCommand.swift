@@ -23,25 +23,22 @@ struct ConsentCommand: AsyncParsableCommand {
                 let ledger = try openSite(options)
                 let importer = FHIRConsentImporter(pseudonymKey: try ledger.pseudonymKey())
                 let engine = try ledger.consentEngine()
-                var payloads: [[UInt8]] = []
-                var skipped = 0
-                // Validate every file before writing anything: nothing is half-imported.
+                // Validate every file before writing anything: nothing is half-imported. The
+                // batch checks the files as one input (a consent in two files is refused).
+                var batch = FHIRImportBatch()
                 for file in files {
                     guard let data = FileManager.default.contents(atPath: file) else {
                         throw CLIFailure.usage("cannot read \(file): no such file or not readable; nothing was imported")
                     }
-                    let imported: [ImportedConsent]
-                    do { imported = try importer.read(Array(data), engine: engine) } catch let error as ConsentError {
+                    do {
+                        let imported = try importer.read(Array(data), engine: engine)
+                        try batch.add(imported, from: file, engine: engine)
+                    } catch let error as ConsentError {
                         throw CLIFailure.usage("\(file): \(error.description); nothing was imported")
                     }
-                    for consent in imported {
-                        if let id = consent.exportedVersionId, engine.version(id, patient: consent.content.key.patient) != nil {
-                            skipped += 1
-                            continue
-                        }
-                        payloads.append(ConsentVersionPayload.encode(consent.content))
-                    }
                 }
+                let skipped = batch.skipped
+                let payloads = batch.consents.map { ConsentVersionPayload.encode($0.content) }
                 let entries = try ledger.append(kind: ConsentKinds.version, payloads: payloads)
                 try CommandOutput(json: options.json).emit(Output(imported: entries.count, versionIds: entries.map(\.id.hex), skipped: skipped)) {
                     print("Imported \(entries.count) consent version(s)" + (skipped > 0 ? ", \(skipped) already on the ledger" : ""))
