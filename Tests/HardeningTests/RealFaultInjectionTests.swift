@@ -103,9 +103,7 @@ struct RealNoSpaceTests {
                                     arguments: ["append", "--dir", "site", "--kind", "anchor", "--jsonl", "b.jsonl"], in: folder.path)
         let failed = try #require(run, "the append did not finish in 60 s under fiu-run (libfiu preload deadlock?)")
         #expect(failed.reason == .exit && failed.status != 0 && failed.status != 1, "a full disk is not a failed check: \(failed)")
-        withKnownIssue("append reports every ledger error as exit 2; CLIFailure.from classes .noSpace as 3 (site unusable)") {
-            #expect(failed.status == 3, "\(failed)")
-        }
+        #expect(failed.status == 3, "a full disk makes the site unusable for writing: exit 3 (\(failed))")
         let lines = failed.stderr.split(separator: "\n", omittingEmptySubsequences: true)
         #expect(lines.count == 1, "one error line: \(failed)")
         #expect(failed.stderr.contains("log/segment-") && failed.stderr.contains(".lz4"), "names the segment file: \(failed)")

@@ -106,10 +106,8 @@ check_no_space() {
   SWIFT_BACKTRACE=enable=no fiu-run -x -c "enable name=posix/io/rw/pwrite,failinfo=28" "$bin" "$@" >out.txt 2>err.txt
   local status=$?
   set -e
-  if [[ $status -ne 0 && $status -ne 1 ]]; then pass "exit code $status"; else fail "exit code $status on a full disk"; fi
-  # The contract (CLIFailure.from) classes .noSpace as exit 3, "the site's data cannot be
-  # used"; append reports every ledger error as 2. Noted, not failed, until they agree.
-  [[ $status -eq 3 ]] || echo "  note: exit $status, where CLIFailure.from maps .noSpace to 3"
+  # The contract classes a full disk as exit 3, "the site's data cannot be used".
+  if [[ $status -eq 3 ]]; then pass "exit code 3"; else fail "exit code $status on a full disk (expected 3)"; fi
   local lines; lines=$(grep -c . err.txt || true)
   if [[ $lines -eq 1 ]]; then pass "one stderr line"; else fail "$lines stderr lines: $(head -c 300 err.txt)"; fi
   if grep -q "log/segment-[0-9]*\.lz4" err.txt; then pass "names the segment file"; else fail "no segment file named: $(head -c 300 err.txt)"; fi

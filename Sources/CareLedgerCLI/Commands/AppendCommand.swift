@@ -49,7 +49,8 @@ struct AppendCommand: AsyncParsableCommand {
                     entries = try ledger.append(kind: kind, payloads: Array(payloads[start..<end]))
                 } catch let error as CoreError {
                     bar.finish()
-                    throw CLIFailure(kind: .usage, message: "\(error.description) (lines \(start + 1)-\(end); \(start) entries before them were appended and are durable)")
+                    // A full or failing disk is the site's data being unusable (exit 3), not a usage error.
+                    throw CLIFailure(kind: CLIFailure.from(error).kind, message: "\(error.description) (lines \(start + 1)-\(end); \(start) entries before them were appended and are durable)")
                 }
                 first = first ?? entries.first
                 last = entries.last ?? last
