@@ -56,6 +56,7 @@ print(json.dumps({"resourceType": "Consent", "id": f"privacy-day-{day}", "status
   "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
   "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
   "patient": {"identifier": {"system": "urn:oid:2.16.840.1.113883.2.4.6.3", "value": f"rural-mrn-{day:04d}"}},
+  "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},
   "provision": {"type": "permit", "actor": [{"role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "PRCP"}]},
                            "reference": {"reference": "Organization/hillside-clinic"}}],
                 "purpose": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT"}]}}))
