@@ -41,21 +41,20 @@ struct AppendCommand: AsyncParsableCommand {
             let ledger = try openSite(options)
             let bar = ProgressBar(label: "append", total: payloads.count)
             var first: Entry?, last: Entry?
-            var start = 0
-            while start < payloads.count {
-                let end = min(start + batch, payloads.count)
-                let entries: [Entry]
-                do {
-                    entries = try ledger.append(kind: kind, payloads: Array(payloads[start..<end]))
-                } catch let error as CoreError {
-                    bar.finish()
-                    // A full or failing disk is the site's data being unusable (exit 3), not a usage error.
-                    throw CLIFailure(kind: CLIFailure.from(error).kind, message: "\(error.description) (lines \(start + 1)-\(end); \(start) entries before them were appended and are durable)")
+            var appended = 0
+            do {
+                // Group commits of --batch; the next batch is signed while this one is made durable.
+                try ledger.append(kind: kind, payloads: payloads, batchSize: batch) { entries in
+                    first = first ?? entries.first
+                    last = entries.last ?? last
+                    appended += entries.count
+                    bar.advance(by: entries.count)
                 }
-                first = first ?? entries.first
-                last = entries.last ?? last
-                bar.advance(by: entries.count)
-                start = end
+            } catch let error as CoreError {
+                bar.finish()
+                let failed = "lines \(appended + 1)-\(min(appended + batch, payloads.count))"
+                // A full or failing disk is the site's data being unusable (exit 3), not a usage error.
+                throw CLIFailure(kind: CLIFailure.from(error).kind, message: "\(error.description) (\(failed); \(appended) entries before them were appended and are durable)")
             }
             bar.finish()
             try CommandOutput(json: options.json).emit(Output(appended: payloads.count, firstId: first?.id.hex, lastId: last?.id.hex)) {

@@ -12,19 +12,81 @@ extension SiteLedger {
     public func append(kind: String, payloads: [[UInt8]], progress: ((Int) -> Void)? = nil) throws -> [Entry] {
         guard !payloads.isEmpty else { return [] }
         try requireIntact()
-        let heads = chains.heads(of: siteKey)
-        let first = chains.nextSequence(of: siteKey)
-        let network = networkID, author = siteKey
-        // Built and hashed in order (each links to the one before), signed on every core.
-        let entries = try EntryBatch.signChain(count: payloads.count, with: keys) { index, previous in
-            try EntryContent(
-                networkID: network, author: author, sequence: first + UInt64(index),
-                links: previous.map { [$0] } ?? heads, timestamp: clock.now(), kind: kind, payload: payloads[index])
+        let entries = try Self.signedBatch(
+            kind: kind, payloads: payloads[...], links: chains.heads(of: siteKey), firstSequence: chains.nextSequence(of: siteKey),
+            timestamps: payloads.map { _ in clock.now() }, keys: keys, network: networkID, author: siteKey)
+        try commit(entries, kind: kind)
+        progress?(entries.count)
+        return entries
+    }
+
+    /// Appends this site's own entries in group commits of `batchSize`, signing each batch
+    /// on every core while the batch before it is being made durable.
+    ///
+    /// The result is the same as calling ``append(kind:payloads:progress:)`` once per batch
+    /// (same links, sequences and commits), but a bulk append is no longer signing, then
+    /// waiting for `fdatasync`, then signing again: the two overlap.
+    /// - Parameters:
+    ///   - committed: called with each batch once it is durable (acknowledged), in order.
+    /// - Returns: how many entries were appended.
+    /// - Throws: `CoreError` as ``append(kind:payloads:progress:)``; batches reported to
+    ///   `committed` before the failure are durable, nothing after them was stored.
+    @discardableResult
+    public func append(
+        kind: String, payloads: [[UInt8]], batchSize: Int, committed: ([Entry]) -> Void = { _ in }
+    ) throws -> Int {
+        guard batchSize > 0 else { throw CoreError(.outOfRange, "the batch size must be positive, got \(batchSize)") }
+        guard !payloads.isEmpty else { return 0 }
+        try requireIntact()
+        let ranges = stride(from: 0, to: payloads.count, by: batchSize).map { $0..<min($0 + batchSize, payloads.count) }
+        // Timestamps are drawn here, in order, on the caller's thread: the clock is not
+        // shared with the background signer.
+        func startSigning(_ range: Range<Int>, links: [Hash32], firstSequence: UInt64) -> BackgroundBatch {
+            let timestamps = range.map { _ in clock.now() }
+            let slice = payloads[range]
+            let keys = keys, network = networkID, author = siteKey
+            return BackgroundBatch {
+                try Self.signedBatch(
+                    kind: kind, payloads: slice, links: links, firstSequence: firstSequence, timestamps: timestamps,
+                    keys: keys, network: network, author: author)
+            }
         }
+        var pending: BackgroundBatch? = startSigning(ranges[0], links: chains.heads(of: siteKey), firstSequence: chains.nextSequence(of: siteKey))
+        defer { pending?.wait() }  // no signing outlives the call, even on a throw
+        var appended = 0
+        for position in ranges.indices {
+            guard let batch = pending else { break }
+            let entries = try batch.result()
+            pending = nil
+            if position + 1 < ranges.count, let last = entries.last {
+                pending = startSigning(ranges[position + 1], links: [last.id], firstSequence: last.sequence + 1)
+            }
+            try commit(entries, kind: kind)
+            appended += entries.count
+            committed(entries)
+        }
+        return appended
+    }
+
+    /// This site's entries for `payloads`, built and hashed in order (each links to the one
+    /// before, the first to `links`) and signed on every core; touches no ledger state.
+    private static func signedBatch(
+        kind: String, payloads: ArraySlice<[UInt8]>, links: [Hash32], firstSequence: UInt64, timestamps: [HybridTimestamp],
+        keys: SiteKeys, network: Hash32, author: Hash32
+    ) throws -> [Entry] {
+        let base = payloads.startIndex
+        return try EntryBatch.signChain(count: payloads.count, with: keys) { index, previous in
+            try EntryContent(
+                networkID: network, author: author, sequence: firstSequence + UInt64(index),
+                links: previous.map { [$0] } ?? links, timestamp: timestamps[index], kind: kind, payload: payloads[base + index])
+        }
+    }
+
+    /// Makes a signed batch durable, then grows the Merkle tree and signs a tree head.
+    private func commit(_ entries: [Entry], kind: String) throws {
         try log.append(entries.map { ($0.id, $0.encoded) })
         for entry in entries { absorb(entry) }
         for entry in entries { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }
-        progress?(entries.count)
         // The batch is acknowledged once the log holds it. A tree head that cannot be written
         // now (a failing disk) is signed at the next append or `head`; it never un-acknowledges
         // entries that are durable (Specs/site-layout.md §3).
@@ -35,13 +97,13 @@ extension SiteLedger {
         }
         // A charter entry can make quarantined entries trusted (Specs/charter.md §4).
         if kind.hasPrefix("charter.") && quarantineHasReleasable { _ = try? ingest([]) }
-        return entries
     }
 
     /// Signs a tree head for the current log and appends it to the heads file, durably.
     @discardableResult
     public func signTreeHead() throws -> SignedTreeHead {
         if let last = treeHeads.last, last.treeSize == UInt64(log.count) { return last }
+        try requireWritable()
         let head = try SignedTreeHead.sign(
             networkID: networkID, treeSize: UInt64(log.count), rootHash: merkle.root(), timestamp: clock.now(), keys: keys)
         try TreeHeadFile.append(head, to: layout.heads)
@@ -131,4 +193,31 @@ public struct LedgerStatistics: Sendable, Equatable {
     public var forks: Int
     /// Distinct authors in the trusted log.
     public var authors: Int
+}
+
+/// One batch being signed on a background queue.
+private final class BackgroundBatch: @unchecked Sendable {  // `outcome` is written once before `done` is signalled, read only after waiting.
+    private let done = DispatchSemaphore(value: 0)
+    private var outcome: Result<[Entry], any Error> = .success([])
+    private var waited = false
+
+    init(_ work: @escaping @Sendable () throws -> [Entry]) {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            outcome = Result { try work() }
+            done.signal()
+        }
+    }
+
+    /// Waits for the batch (once; later calls return at once).
+    func wait() {
+        guard !waited else { return }
+        done.wait()
+        waited = true
+    }
+
+    /// The signed entries, or the error signing them threw.
+    func result() throws -> [Entry] {
+        wait()
+        return try outcome.get()
+    }
 }
