@@ -50,7 +50,8 @@ public struct RecoveryReport: Sendable, Hashable {
     public let cutOffset: UInt64
     /// How many bytes were cut.
     public let cutBytes: UInt64
-    /// Where the cut bytes were saved, beside the segment.
+    /// Where the cut bytes were saved, beside the segment; empty when a read-only open
+    /// (``SegmentLogOptions/readOnly``) left them in place, unread.
     public let quarantineFile: String
     /// Why the bytes at `cutOffset` were not a valid block (torn, checksum mismatch, ...).
     public let reason: String

@@ -21,6 +21,8 @@ final class Segment {
     var damage: StorageFault?
     /// Whether the segment is sealed (immutable): every segment but the last, and the last once sealed.
     var isSealed = false
+    /// Whether the log was opened read-only: the file is then never opened for writing.
+    var readOnly = false
     /// Whether the lazy load of a sealed segment's index (or its fallback scan) has happened.
     var blocksLoaded = false
 
@@ -34,10 +36,10 @@ final class Segment {
         self.rawBytes = 0
     }
 
-    /// The descriptor, opening the file (read-only when sealed) if it is not open.
+    /// The descriptor, opening the file (read-only when sealed or the log is read-only) if it is not open.
     func file(_ fileSystem: any FileSystem) throws -> OpenFile {
         if let openFile { return openFile }
-        let file = try fileSystem.open(path, mode: isSealed ? .readOnly : .readWrite)
+        let file = try fileSystem.open(path, mode: isSealed || readOnly ? .readOnly : .readWrite)
         openFile = file
         return file
     }

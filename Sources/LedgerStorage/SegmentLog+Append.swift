@@ -29,6 +29,7 @@ extension SegmentLog {
         }
         return try lock.withLock {
             try checkOpen()
+            try checkWritable()
             if let poisoned { throw StorageError(.writerPoisoned, "an earlier failed write could not be undone; reopen the log", file: directory, underlying: poisoned) }
             guard !records.isEmpty else { return [] }
             if let last = segments.last, !last.isSealed, last.size >= options.segmentSizeLimit {
@@ -94,6 +95,7 @@ extension SegmentLog {
     public func sealActiveSegment() throws {
         try lock.withLock {
             try checkOpen()
+            try checkWritable()
             if let poisoned { throw StorageError(.writerPoisoned, "an earlier failed write could not be undone; reopen the log", file: directory, underlying: poisoned) }
             guard let last = segments.last, !last.isSealed, last.recordCount > 0 else { return }
             try seal(last)

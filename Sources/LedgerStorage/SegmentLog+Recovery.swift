@@ -114,6 +114,26 @@ extension SegmentLog {
         return report
     }
 
+    /// Read-only: scans the active segment like ``recoverActive(_:fileSystem:)`` but cuts
+    /// nothing; a torn or corrupt tail is left on disk and not read.
+    ///
+    /// - Returns: a report (with no quarantine file) when bytes past the valid blocks were left unread.
+    static func inspectActive(_ segment: Segment, fileSystem: any FileSystem) throws -> RecoveryReport? {
+        let scan = try scanBlocks(
+            segment, from: UInt64(SegmentFormat.headerFrameSize), to: segment.size, fileSystem: fileSystem)
+        segment.scannedBlocks = scan.blocks
+        segment.scannedKeys = scan.keys
+        segment.recordCount = scan.recordCount
+        segment.rawBytes = scan.rawBytes
+        segment.blocksLoaded = true
+        guard scan.end < segment.size else { return nil }
+        let report = RecoveryReport(
+            file: segment.path, cutOffset: scan.end, cutBytes: segment.size - scan.end, quarantineFile: "",
+            reason: (scan.stopReason ?? "unreadable tail") + "; read-only, so left in place and not read")
+        segment.size = scan.end
+        return report
+    }
+
     /// A sealed segment whose tail is unusable: learn its blocks by scanning; record any damage.
     static func scanSealedWithoutIndex(_ segment: Segment, fileSystem: any FileSystem, faults: inout [StorageFault]) throws {
         let scan = try scanBlocks(

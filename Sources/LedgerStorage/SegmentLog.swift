@@ -23,8 +23,15 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
     public let recoveryReports: [RecoveryReport]
 
     let fileSystem: any FileSystem
+    /// Segment headers that are damaged or whose ordinals do not continue, found by a
+    /// read-only open (always empty otherwise: a writable open throws instead). The log ends
+    /// before the first such segment; the segments they name are not served.
+    public let structuralFaults: [StorageFault]
+
     let lock = NSLock()
     var lockFile: OpenFile?
+    /// False once ``close()`` has run.
+    var isOpen = true
     var segments: [Segment]
     var openFaults: [StorageFault]
     var cache: BlockCache
@@ -44,9 +51,13 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
     ///
     /// Cost grows with the active segment only: each sealed segment costs two 44-byte reads
     /// (the last one also a read of its index, to catch an interrupted seal).
+    /// With ``SegmentLogOptions/readOnly`` nothing is written (no folder, no `LOCK` file, no
+    /// recovery cut), and damaged headers and ordinal discontinuities become
+    /// ``structuralFaults`` that end the log instead of errors.
     /// - Throws: ``StorageError`` with `.locked` when another holder has the folder,
     ///   `.notFound` when it is missing and may not be created, `.corruptSegment` when a
-    ///   segment header is damaged or ordinals do not continue, or the I/O error of a failed call.
+    ///   segment header is damaged or ordinals do not continue (unless read-only), or the
+    ///   I/O error of a failed call.
     public init(directory: String, options: SegmentLogOptions = SegmentLogOptions()) throws {
         self.directory = directory
         self.options = options
@@ -54,34 +65,37 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
         self.cache = BlockCache(capacity: options.blockCacheCapacity)
         let fileSystem = options.fileSystem
         if !fileSystem.exists(directory) {
-            guard options.createIfMissing else {
+            guard options.createIfMissing, !options.readOnly else {
                 throw StorageError(.notFound, "the data folder does not exist", file: directory)
             }
             try fileSystem.createDirectory(directory)
             try fileSystem.syncDirectory(DurableFile.directory(of: directory))  // the new folder's entry (§7)
         }
         let lockPath = directory + "/LOCK"
-        let lockFile = try fileSystem.open(lockPath, mode: .readWriteCreate)
+        // Read-only: lock the writers' `LOCK` file when there is one, never create it (§7).
+        let lockFile: OpenFile? =
+            options.readOnly && !fileSystem.exists(lockPath)
+            ? nil : try fileSystem.open(lockPath, mode: options.readOnly ? .readOnly : .readWriteCreate)
         var opened: [Segment] = []
         do {
             let deadline = ContinuousClock.now + options.lockTimeout
-            while try !fileSystem.lockExclusive(lockFile) {
+            while let lockFile, try !fileSystem.lockExclusive(lockFile) {
                 guard ContinuousClock.now < deadline else {
                     throw StorageError(.locked, "the data folder is in use by another process", file: lockPath)
                 }
                 usleep(2_000)
             }
-            var reports: [RecoveryReport] = []
-            var faults: [StorageFault] = []
+            var state = OpenState()
             try Self.openSegments(
-                directory: directory, fileSystem: fileSystem, into: &opened, reports: &reports, faults: &faults)
+                directory: directory, fileSystem: fileSystem, readOnly: options.readOnly, into: &opened, state: &state)
             self.segments = opened
-            self.recoveryReports = reports
-            self.openFaults = faults
+            self.recoveryReports = state.reports
+            self.openFaults = state.structural + state.faults
+            self.structuralFaults = state.structural
             self.lockFile = lockFile
         } catch {
             for segment in opened { segment.closeFile(fileSystem) }
-            fileSystem.close(lockFile)
+            if let lockFile { fileSystem.close(lockFile) }
             throw error
         }
     }
@@ -100,6 +114,7 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
             cache.removeAll()
             if let lockFile { fileSystem.close(lockFile) }
             lockFile = nil
+            isOpen = false
         }
     }
 
@@ -114,8 +129,17 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
     }
 
     func checkOpen() throws {
-        guard lockFile != nil else { throw StorageError(.closed, "the log has been closed", file: directory) }
+        guard isOpen else { throw StorageError(.closed, "the log has been closed", file: directory) }
     }
+
+    func checkWritable() throws {
+        guard !options.readOnly else {
+            throw StorageError(.readOnly, "the log was opened read-only (for verification)", file: directory)
+        }
+    }
+
+    /// The path of segment file `number` in this log's folder (whether or not it exists).
+    public func filePath(ofSegment number: UInt64) -> String { path(of: number) }
 
     /// A segment's descriptor, opening it on demand and closing the oldest open sealed
     /// segment beyond ``maxOpenSealedSegments``, so a ledger of thousands of segments stays
@@ -133,47 +157,59 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
 
     func path(of number: UInt64) -> String { directory + "/" + SegmentFormat.fileName(segment: number) }
 
+    /// What opening found besides the segments: recovery cuts and faults.
+    struct OpenState {
+        var reports: [RecoveryReport] = []
+        var faults: [StorageFault] = []
+        /// Read-only opens only: the damaged header or ordinal discontinuity that ended the log.
+        var structural: [StorageFault] = []
+    }
+
     /// Lists the segment files, checks their headers and ordinals, and recovers the last one.
+    ///
+    /// Read-only, a segment whose header fails a check ends the log there: it and every
+    /// later segment are named in `state.structural` and never served (§8).
     private static func openSegments(
-        directory: String, fileSystem: any FileSystem, into segments: inout [Segment],
-        reports: inout [RecoveryReport], faults: inout [StorageFault]
+        directory: String, fileSystem: any FileSystem, readOnly: Bool, into segments: inout [Segment],
+        state: inout OpenState
     ) throws {
         var numbers: [UInt64] = []
         for name in try fileSystem.listDirectory(directory) {
             if name.hasPrefix("segment-"), name.hasSuffix(".lz4.tmp") {
-                try? fileSystem.remove(directory + "/" + name)  // an interrupted creation (§7)
+                if !readOnly { try? fileSystem.remove(directory + "/" + name) }  // an interrupted creation (§7)
             } else if let number = SegmentFormat.segmentNumber(fileName: name) {
                 numbers.append(number)
             }
         }
         numbers.sort()
-        var nextOrdinal: UInt64?
         for (position, number) in numbers.enumerated() {
             let isLast = position == numbers.count - 1
             let path = directory + "/" + SegmentFormat.fileName(segment: number)
-            let file = try fileSystem.open(path, mode: isLast ? .readWrite : .readOnly)
+            let file = try fileSystem.open(path, mode: isLast && !readOnly ? .readWrite : .readOnly)
             let size: UInt64
             let header: SegmentHeader
+            var headerIsValid = false
             do {
-                size = try fileSystem.size(file)
-                guard size >= UInt64(SegmentFormat.headerFrameSize) else {
-                    throw StorageError(.corruptSegment, "segment is shorter than its header", file: path, offset: 0)
-                }
-                header = try SegmentHeader.decode(
-                    fileSystem.readExactly(file, count: SegmentFormat.headerFrameSize, at: 0), file: path)
-                guard header.segmentNumber == number else {
-                    throw StorageError(.corruptSegment, "segment header names segment \(header.segmentNumber)", file: path, offset: 0)
-                }
-                if let nextOrdinal, header.firstOrdinal != nextOrdinal {
+                (size, header) = try checkHeader(of: file, number: number, path: path, fileSystem: fileSystem)
+                headerIsValid = true
+                if let previous = segments.last, header.firstOrdinal != previous.endOrdinal {
                     throw StorageError(
-                        .corruptSegment, "segment starts at ordinal \(header.firstOrdinal), expected \(nextOrdinal)",
+                        .corruptSegment, "segment starts at ordinal \(header.firstOrdinal), expected \(previous.endOrdinal)",
                         file: path, offset: 0)
                 }
+            } catch let error as StorageError where readOnly && error.isStructural {
+                fileSystem.close(file)
+                state.structural = structuralFaults(
+                    error, at: path, discontinuousAfter: headerIsValid ? segments.last : nil, later: numbers[(position + 1)...].map {
+                        directory + "/" + SegmentFormat.fileName(segment: $0)
+                    })
+                return
             } catch {
                 fileSystem.close(file)
                 throw error
             }
             let segment = Segment(number: number, path: path, firstOrdinal: header.firstOrdinal, file: file, size: size)
+            segment.readOnly = readOnly
             segments.append(segment)
             if let tail = try readTail(of: segment, fileSystem: fileSystem),
                 try !isLast || lastSealIsComplete(segment, tail: tail, fileSystem: fileSystem)
@@ -183,15 +219,54 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
                 segment.recordCount = tail.recordCount
                 segment.rawBytes = tail.rawBytes
             } else if isLast {
-                if let report = try recoverActive(segment, fileSystem: fileSystem) { reports.append(report) }
+                let report =
+                    readOnly
+                    ? try inspectActive(segment, fileSystem: fileSystem) : try recoverActive(segment, fileSystem: fileSystem)
+                if let report { state.reports.append(report) }
             } else {
                 segment.isSealed = true
-                faults.append(StorageFault(file: path, offset: size, what: "sealed segment has no valid tail; its blocks were scanned"))
-                try scanSealedWithoutIndex(segment, fileSystem: fileSystem, faults: &faults)
+                state.faults.append(StorageFault(file: path, offset: size, what: "sealed segment has no valid tail; its blocks were scanned"))
+                try scanSealedWithoutIndex(segment, fileSystem: fileSystem, faults: &state.faults)
             }
             if segment.isSealed { segment.closeFile(fileSystem) }
-            nextOrdinal = segment.endOrdinal
         }
+    }
+
+    /// Reads and checks a segment's size and header frame (§4).
+    private static func checkHeader(of file: OpenFile, number: UInt64, path: String, fileSystem: any FileSystem) throws
+        -> (size: UInt64, header: SegmentHeader)
+    {
+        let size = try fileSystem.size(file)
+        guard size >= UInt64(SegmentFormat.headerFrameSize) else {
+            throw StorageError(.corruptSegment, "segment is shorter than its header", file: path, offset: 0)
+        }
+        let header = try SegmentHeader.decode(
+            fileSystem.readExactly(file, count: SegmentFormat.headerFrameSize, at: 0), file: path)
+        guard header.segmentNumber == number else {
+            throw StorageError(.corruptSegment, "segment header names segment \(header.segmentNumber)", file: path, offset: 0)
+        }
+        return (size, header)
+    }
+
+    /// The faults of a read-only open that stopped at segment `path`: that segment, the one
+    /// before it when the ordinals do not continue (either may be the replaced one) and
+    /// every later segment, none of which is served.
+    private static func structuralFaults(
+        _ error: StorageError, at path: String, discontinuousAfter previous: Segment?, later: [String]
+    ) -> [StorageFault] {
+        let name = (path as NSString).lastPathComponent
+        let unread = later.isEmpty ? "it is not read" : "it and the \(later.count) segment(s) after it are not read"
+        var faults = [StorageFault(file: path, offset: error.offset ?? 0, what: "\(error.message); \(unread)")]
+        if let previous {
+            // Where the previous segment declares its record count: its tail, or its end when unsealed.
+            let offset = previous.tail == nil ? previous.size : previous.size - UInt64(SegmentFormat.tailFrameSize)
+            faults.append(StorageFault(file: previous.path, offset: offset,
+                what: "segment ends at ordinal \(previous.endOrdinal) but the next one, \(name), does not start there: one of them was replaced, or a segment between them is missing"))
+        }
+        for file in later {
+            faults.append(StorageFault(file: file, offset: 0, what: "not read: it comes after \(name), where the log's segments stop continuing"))
+        }
+        return faults
     }
 
     /// Whether the last segment's index is intact behind its valid tail (§8 step 2).

@@ -21,6 +21,15 @@ public struct SegmentLogOptions: Sendable {
     public var lockTimeout: Duration = .milliseconds(250)
     /// Create the folder when it is missing (default true); otherwise opening fails with `.notFound`.
     public var createIfMissing: Bool = true
+    /// Open for inspection only (default false): nothing in the folder is created, removed,
+    /// truncated or written, and appends and seals fail with `.readOnly`.
+    ///
+    /// `verify` uses it on a folder that cannot open for writing. A segment whose header is
+    /// damaged or whose first ordinal does not continue the previous segment becomes a
+    /// fault in ``SegmentLog/structuralFaults`` instead of an error, and the log ends before
+    /// it: nothing from that segment or a later one is served. A torn tail of the active
+    /// segment is left in place and not read (Specs/segment-format.md §8).
+    public var readOnly: Bool = false
     /// The file-system seam everything is written through (default: the real POSIX one).
     public var fileSystem: any FileSystem = POSIXFileSystem()
 

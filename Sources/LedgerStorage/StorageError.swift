@@ -34,6 +34,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case writerPoisoned = "writer_poisoned"
         /// The log has been closed.
         case closed
+        /// The log was opened read-only (``SegmentLogOptions/readOnly``) and refuses writes.
+        case readOnly = "read_only"
     }
 
     /// The stable code.
@@ -72,6 +74,16 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         }
         let reason = String(cString: strerror(number))
         return StorageError(code, "\(operation) failed: \(reason)", file: file, offset: offset, errno: number)
+    }
+
+    /// Whether the error is damage to the bytes or structure of a file (a checksum, a header,
+    /// an ordinal sequence, an unknown format version), as opposed to a failed system call or
+    /// a caller's mistake.
+    public var isStructural: Bool {
+        switch code {
+        case .corruptBlock, .corruptSegment, .unsupportedVersion: return true
+        default: return false
+        }
     }
 
     /// `code: message (file at offset N, errno E)` on one line.

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerStorage
 import TestSupport
 import Testing
 
@@ -144,6 +145,65 @@ struct IntegrityCommandTests {
             let run = try cli.run(arguments)
             #expect(run.status == 2, "\(run)")
             Contract.expectOneErrorLine(run)
+        }
+    }
+
+    /// Seals the active segment of the closed site `site` in `cli`'s folder.
+    static func seal(_ cli: CLI, _ site: String) throws {
+        let log = try SegmentLog(directory: cli.path(site + "/log"))
+        defer { log.close() }
+        try log.sealActiveSegment()
+    }
+
+    /// Appends `count` audit entries tagged `tag` to `site`.
+    static func append(_ cli: CLI, _ site: String, _ count: Int, tag: String) throws {
+        let input = (0..<count).map { "{\"tag\":\"\(tag)\",\"i\":\($0)}" }.joined(separator: "\n")
+        _ = try cli.json(["append", "--dir", site, "--kind", "audit", "--jsonl", "-"], input: Data(input.utf8))
+    }
+
+    @Test("a sealed segment swapped for one from the site's own backup makes verify exit 1 naming the segment files",
+          arguments: [true, false])
+    func swappedSealedSegmentFailsVerify(sameLength: Bool) throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        _ = try cli.json(["network", "create", "--dir", "site", "--site", "hq", "--name", "net"])
+        try Self.append(cli, "site", 5, tag: "a")
+        try FileManager.default.copyItem(atPath: cli.path("site"), toPath: cli.path("backup"))
+        try Self.append(cli, "site", 4, tag: "b")  // segment 1 holds 10 entries
+        try Self.seal(cli, "site")
+        try Self.append(cli, "site", 3, tag: "c")  // segment 2 starts at ordinal 10
+        // The backup, restored elsewhere, wrote other entries at the same positions (or fewer) and sealed.
+        if sameLength { try Self.append(cli, "backup", 4, tag: "restored") }
+        try Self.seal(cli, "backup")
+        let first = "log/segment-0000000001.lz4", second = "log/segment-0000000002.lz4"
+        try FileManager.default.removeItem(atPath: cli.path("site/" + first))
+        try FileManager.default.copyItem(atPath: cli.path("backup/" + first), toPath: cli.path("site/" + first))
+
+        let human = try cli.run(["verify", "--dir", "site"])
+        #expect(human.status == 1, "\(human)")
+        Contract.expectOneErrorLine(human)
+        #expect(human.stdout.contains("FAULT log/segment-"), "lists faults in segment files: \(human)")
+        if !sameLength { #expect(human.stderr.contains(second), "the first fault is the discontinuity: \(human)") }
+
+        let run = try cli.run(["verify", "--dir", "site", "--json"])
+        #expect(run.status == 1, "\(run)")
+        let report = try run.json()
+        let faults = try #require(report["faults"] as? [[String: Any]], "\(run)")
+        for fault in faults { Contract.expectKeys(fault, ["file", "offset", "what"], "verify fault") }
+        #expect(faults.contains { $0["file"] as? String == "heads.log" }, "\(run)")
+        #expect(report["read_only"] as? Bool == !sameLength, "\(run)")
+        if sameLength {
+            // The site's first entry after the swapped segment links to an entry the swap dropped.
+            #expect(faults.contains { $0["file"] as? String == second && $0["ordinal"] as? Int == 10 && $0["entry_id"] is String }, "\(run)")
+            #expect(try cli.run(["stats", "--dir", "site"]).status == 0, "the site still opens")
+        } else {
+            #expect(report["entries_checked"] as? Int == 6, "only the log up to the discontinuity is read: \(run)")
+            #expect(faults.contains { $0["file"] as? String == second && $0["offset"] as? Int == 0 }, "\(run)")
+            #expect(faults.contains { $0["file"] as? String == first }, "\(run)")
+            let refused = try cli.run(["stats", "--dir", "site"])
+            #expect(refused.status == 3 && refused.stderr.contains("segment-0000000002.lz4"), "other commands refuse the site: \(refused)")
+            // verify of a site it could only open read-only records nothing in its history.
+            #expect(!FileManager.default.fileExists(atPath: cli.path("site/history/verify.jsonl")), "\(run)")
         }
     }
 }

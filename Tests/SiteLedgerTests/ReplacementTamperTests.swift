@@ -24,9 +24,14 @@ struct ReplacementTamperTests {
         let donor = try Self.foreignSite(in: fixture, count: 20, seal: false)
         try LogRewriter.transplant(from: donor, into: fixture.site)
         let outcome = TamperOutcome.check(fixture.site)
-        let foreign = outcome.faults.filter { $0.file == "log" && $0.what.contains("network") }
+        let foreign = outcome.faults.filter { $0.file.hasPrefix("log/segment-") && $0.what.contains("network") }
         #expect(foreign.count == 20, "every foreign entry is named: \(outcome)")
-        #expect(Set(foreign.map(\.offset)) == Set((0..<20).map(Int64.init)))
+        #expect(Set(foreign.compactMap(\.ordinal)) == Set((0..<20).map(Int64.init)))
+        let locations = try LogRewriter.locations(site: fixture.site)
+        for fault in foreign {
+            let location = try #require(fault.ordinal.map { locations[Int($0)] })
+            #expect(fault.file == "log/segment-" + String(format: "%010d", location.segment) + ".lz4" && fault.offset == Int64(location.blockOffset), "\(fault)")
+        }
         #expect(outcome.faults.contains { $0.file == "heads.log" }, "\(outcome)")
     }
 
@@ -61,8 +66,9 @@ struct ReplacementTamperTests {
         try FileManager.default.removeItem(atPath: target)
         try FileManager.default.copyItem(atPath: replacement, toPath: target)
         let outcome = TamperOutcome.check(fixture.site)
-        let foreign = outcome.faults.filter { $0.file == "log" && $0.what.contains("network") }
-        #expect(foreign.count == fixture.records.count, "\(outcome)")
+        let name = "log/" + URL(fileURLWithPath: target).lastPathComponent
+        let foreign = outcome.faults.filter { $0.file == name && $0.what.contains("network") }
+        #expect(foreign.count == fixture.records.count, "every entry is named in the replaced segment: \(outcome)")
         #expect(outcome.faults.contains { $0.file == "heads.log" }, "\(outcome)")
     }
 
@@ -110,47 +116,85 @@ struct ReplacementTamperTests {
         #expect(Set(swapped.values) == Set(1..<sealed))
 
         let outcome = TamperOutcome.check(fixture.site)
-        // Each entry of the replacement is named by its ordinal and id (clinic-b's admission
-        // is not in the log any more, so none of its entries is a member's).
-        let named = outcome.faults.filter { $0.file == "log" && $0.entryID.map { swapped[$0] != nil } == true }
-        #expect(Set(named.map(\.offset)) == Set(swapped.values.map(Int64.init)), "\(outcome)")
-        for fault in named { #expect(swapped[fault.entryID ?? Hash32.zero].map(Int64.init) == fault.offset) }
-        // The founder's next entry links into entries the replacement dropped.
-        let after = try LogRewriter.read(site: fixture.site)
-        try #require(after.count == sealed + 3)
-        let next = try Entry.decode(after[sealed].value)
-        #expect(outcome.faults.contains { $0.file == "log" && $0.offset == Int64(sealed) && $0.entryID == next.id }, "\(outcome)")
-        #expect(outcome.faults.contains { $0.file == "heads.log" }, "\(outcome)")
-        withKnownIssue("verify names logical log positions; no fault names the replaced segment file") {
-            #expect(outcome.faults.contains { $0.file.hasSuffix(segment) }, "\(outcome)")
+        let locations = try LogRewriter.locations(site: fixture.site)
+        try #require(locations.count == sealed + 3)
+        // Each entry of the replacement is named by the replaced segment file, the offset of
+        // the block holding it, its ordinal and its id (clinic-b's admission is not in the log
+        // any more, so none of its entries is a member's).
+        let named = outcome.faults.filter { $0.entryID.map { swapped[$0] != nil } == true }
+        #expect(Set(named.compactMap(\.ordinal)) == Set(swapped.values.map(Int64.init)), "\(outcome)")
+        for fault in named {
+            let ordinal = try #require(swapped[fault.entryID ?? Hash32.zero])
+            #expect(fault.file == "log/" + segment && fault.ordinal == Int64(ordinal), "\(fault)")
+            #expect(fault.offset == Int64(locations[ordinal].blockOffset), "the block holding the record: \(fault)")
         }
+        // The founder's next entry, in the next segment, links into entries the replacement dropped.
+        let after = try LogRewriter.read(site: fixture.site)
+        let next = try Entry.decode(after[sealed].value)
+        let nextSegment = "log/segment-" + String(format: "%010d", locations[sealed].segment) + ".lz4"
+        #expect(nextSegment != "log/" + segment)
+        #expect(outcome.faults.contains { $0.isInLog(atOrdinal: sealed) && $0.file == nextSegment && $0.entryID == next.id }, "\(outcome)")
+        #expect(outcome.faults.contains { $0.file == "heads.log" }, "\(outcome)")
 
         let run = try VerifyBinary.run(site: fixture.site)
         #expect(run.status == 1, "\(run)")
         let faults = try #require(run.json["faults"] as? [[String: Any]], "\(run)")
         let ids = Set(swapped.keys.map(\.hex))
-        #expect(faults.contains { $0["file"] as? String == "log" && ($0["entry_id"] as? String).map(ids.contains) == true }, "\(run)")
+        let reported = faults.filter { ($0["entry_id"] as? String).map(ids.contains) == true }
+        #expect(!reported.isEmpty && reported.allSatisfy { $0["file"] as? String == "log/" + segment }, "\(run)")
+        #expect(Set(reported.compactMap { $0["ordinal"] as? Int }) == Set(swapped.values), "\(run)")
+        #expect(reported.allSatisfy { fault in
+            (fault["ordinal"] as? Int).map { fault["offset"] as? Int == Int(locations[$0].blockOffset) } == true
+        }, "\(run)")
         #expect(faults.contains { $0["file"] as? String == "heads.log" }, "\(run)")
     }
 
-    @Test("a sealed segment replaced by a member's segment of another length stops the site opening at the next segment")
-    func sealedSegmentOfAnotherLengthFromSameNetworkIsRefused() throws {
+    @Test("a sealed segment replaced by a member's segment of another length is refused by open but reported by verify, read-only, also by the binary")
+    func sealedSegmentOfAnotherLengthFromSameNetworkIsReported() throws {
         let fixture = try TamperSite.make()
         defer { fixture.remove() }
+        let sealed = fixture.records.count
         try Self.sealFirstSegment(of: fixture.site, thenAppend: 3)
         try LogRewriter.seal(site: fixture.member)  // clinic-b's 6 entries
         let (segment, donorRecords) = try Self.swapFirstSegment(from: fixture.member, into: fixture.site)
-        try #require(donorRecords.count != fixture.records.count)
+        try #require(donorRecords.count != sealed)
+        let next = "segment-0000000002.lz4"
+        // Writing commands still refuse the site, naming the segment whose ordinals do not continue.
         let outcome = TamperOutcome.check(fixture.site)
         let message = try #require(outcome.openError, "\(outcome)")
-        #expect(message.contains("segment-0000000002.lz4") && message.contains("expected \(donorRecords.count)"), "\(message)")
+        #expect(message.contains(next) && message.contains("expected \(donorRecords.count)"), "\(message)")
         #expect(!message.contains(segment), "the error names the segment after the swapped one: \(message)")
 
-        let run = try VerifyBinary.run(site: fixture.site)
-        #expect(run.status != 0, "\(run)")
-        withKnownIssue("the site does not open, so verify exits 3 (site unusable) instead of reporting faults with exit 1") {
-            #expect(run.status == 1, "\(run)")
+        let before = try LogRewriter.snapshot(fixture.site)
+        let swappedSize = try #require(before["log/" + segment]?.count)
+        let memberKey = try Ledgers.keys(of: fixture.member).signingPublicKey
+        let donorIDs = try Set(donorRecords.map { try Entry.decode($0.value) }.filter { $0.author == memberKey }.map(\.id))
+        do {
+            let ledger = try SiteLedger.openForVerify(at: fixture.site)
+            #expect(ledger.isReadOnly)
+            #expect(ledger.entryCount == donorRecords.count, "nothing is served from the segment that does not continue or after it")
+            let report = ledger.verify()
+            let text = report.faults.map { "\($0.file)@\($0.offset) \($0.what)" }.joined(separator: " | ")
+            #expect(report.faults.contains { $0.file == "log/" + next && $0.offset == 0 && $0.what.contains("expected \(donorRecords.count)") }, "\(text)")
+            // The swapped segment is named where it declares its record count (its tail frame).
+            #expect(report.faults.contains { $0.file == "log/" + segment && $0.offset == Int64(swappedSize - 44) && $0.what.contains(next) }, "\(text)")
+            // Its entries are clinic-b's, which the shortened log never admitted.
+            let named = report.faults.filter { $0.entryID.map(donorIDs.contains) == true }
+            #expect(!named.isEmpty && named.allSatisfy { $0.file == "log/" + segment && $0.ordinal != nil }, "\(text)")
+            #expect(report.faults.contains { $0.file == "heads.log" && $0.what.contains("entries removed") }, "\(text)")
+            #expect(throws: CoreError.self) { try ledger.append(kind: "anchor", payloads: Ledgers.payloads(1, tag: "no")) }
+            #expect(throws: CoreError.self) { try ledger.recordVerifyRun(report) }
         }
+        #expect(try LogRewriter.snapshot(fixture.site) == before, "verify wrote nothing to the folder")
+
+        let run = try VerifyBinary.run(site: fixture.site)
+        #expect(run.status == 1, "\(run)")
+        #expect(run.json["read_only"] as? Bool == true, "\(run)")
+        let faults = try #require(run.json["faults"] as? [[String: Any]], "\(run)")
+        #expect(faults.contains { $0["file"] as? String == "log/" + next && $0["offset"] as? Int == 0 }, "\(run)")
+        #expect(faults.contains { $0["file"] as? String == "log/" + segment && $0["offset"] as? Int == swappedSize - 44 }, "\(run)")
+        #expect(faults.contains { $0["file"] as? String == "heads.log" }, "\(run)")
+        #expect(try LogRewriter.snapshot(fixture.site) == before, "the binary's verify wrote nothing to the folder")
     }
 
     @Test("a sealed segment replaced by the same segment of the site's own earlier backup, continued differently, is reported",
@@ -175,7 +219,7 @@ struct ReplacementTamperTests {
         // the log after it, the signed heads and the stored Merkle leaves can tell.
         let outcome = TamperOutcome.check(site)
         let next = try Entry.decode(original[9].value)
-        #expect(outcome.faults.contains { $0.file == "log" && $0.offset == 9 && $0.entryID == next.id && $0.what.contains("links to") },
+        #expect(outcome.faults.contains { $0.isInLog(atOrdinal: 9) && $0.entryID == next.id && $0.what.contains("links to") },
                 "the first later entry links to a dropped one: \(outcome)")
         #expect(outcome.faults.contains { $0.file == "heads.log" }, "\(outcome)")
         if !dropMerkleStore {
@@ -185,7 +229,9 @@ struct ReplacementTamperTests {
         let run = try VerifyBinary.run(site: site)
         #expect(run.status == 1, "\(run)")
         let faults = try #require(run.json["faults"] as? [[String: Any]], "\(run)")
-        #expect(faults.contains { $0["file"] as? String == "log" && $0["offset"] as? Int == 9 && $0["entry_id"] as? String == next.id.hex }, "\(run)")
+        #expect(faults.contains {
+            ($0["file"] as? String)?.hasPrefix("log/segment-") == true && $0["ordinal"] as? Int == 9 && $0["entry_id"] as? String == next.id.hex
+        }, "\(run)")
     }
 
     @Test("an old signed tree head replayed at the end of heads.log is reported as a roll-back at its offset")

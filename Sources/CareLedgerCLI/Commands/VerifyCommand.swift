@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import Logging
 
 /// `careledger verify`: checks every checksum, signature, link and signed tree head.
 struct VerifyCommand: AsyncParsableCommand {
@@ -7,9 +8,14 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify", abstract: "Check every block checksum, signature, author link and signed tree head (exit 1 on any fault).")
     @OptionGroup var options: SiteOptions
 
-    struct Fault: Encodable { let file: String, offset: Int64, entryId: String?, what: String }
+    /// One fault; for an entry, `file` is its segment file, `offset` its block's offset,
+    /// and `ordinal` its position in the log.
+    struct Fault: Encodable { let file: String, offset: Int64, entryId: String?, ordinal: Int64?, what: String }
     struct Output: Encodable {
         let ok: Bool, entriesChecked: Int, headsChecked: Int, faults: [Fault]
+        /// True when the storage structure was too damaged to open for writing, so the site
+        /// was checked read-only as far as its log continues (nothing was written).
+        let readOnly: Bool
         /// The number of forks (kept as a count; `fork_evidence` lists them).
         let forks: Int
         let forkEvidence: [ForkOutput]
@@ -17,20 +23,28 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures {
-            let ledger = try openSite(options)
+            let ledger = try Self.open(options)
             let bar = ProgressBar(label: "verify", total: ledger.entryCount)
             let report = ledger.verify { bar.advance(by: $0) }
             bar.finish()
-            try? ledger.recordVerifyRun(report)
-            let faults = report.faults.map { Fault(file: $0.file, offset: $0.offset, entryId: $0.entryID?.hex, what: $0.what) }
+            // A site opened read-only (damaged structure) is not written to, not even its history.
+            if !ledger.isReadOnly { try? ledger.recordVerifyRun(report) }
+            let faults = report.faults.map {
+                Fault(file: $0.file, offset: $0.offset, entryId: $0.entryID?.hex, ordinal: $0.ordinal, what: $0.what)
+            }
             try CommandOutput(json: options.json).emit(Output(ok: report.ok, entriesChecked: report.entriesChecked,
                                                               headsChecked: report.headsChecked, faults: faults,
+                                                              readOnly: ledger.isReadOnly,
                                                               forks: ledger.forks.count, forkEvidence: ForkOutput.list(ledger.forks))) {
+                if ledger.isReadOnly {
+                    print("note: the storage structure is damaged, so the site was checked read-only as far as its log continues; nothing was written")
+                }
                 if report.ok {
                     print("OK: \(report.entriesChecked) entries and \(report.headsChecked) signed tree heads verified")
                 } else {
                     for fault in faults {
-                        print("FAULT \(fault.file) @\(fault.offset)\(fault.entryId.map { " entry \($0)" } ?? ""): \(fault.what)")
+                        let ordinal = fault.ordinal.map { " ordinal \($0)" } ?? ""
+                        print("FAULT \(fault.file) @\(fault.offset)\(ordinal)\(fault.entryId.map { " entry \($0)" } ?? ""): \(fault.what)")
                     }
                     print("\(faults.count) fault(s) in \(report.entriesChecked) entries")
                 }
@@ -45,6 +59,19 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
                 throw ExitCode(1)
             }
+        }
+    }
+
+    /// Opens the site for verification: a site whose storage structure is damaged opens
+    /// read-only, so its damage is reported as faults (exit 1) rather than refused (exit 3).
+    private static func open(_ options: SiteOptions) throws -> SiteLedger {
+        do {
+            // Recovery notes reach the user through `verify` and `status`, not as extra stderr lines.
+            var logger = Logger(label: "careledger")
+            logger.logLevel = .error
+            return try SiteLedger.openForVerify(at: options.directory, logger: logger)
+        } catch let error as CoreError {
+            throw CLIFailure.from(error)
         }
     }
 }

@@ -17,10 +17,24 @@ protocol EntryLog: AnyObject {
     func forEachRecord(_ body: (Hash32, [UInt8]) throws -> Void) throws
     /// Checks every block checksum; returns the faults found.
     func verifyBlocks() -> [LedgerFault]
+    /// The file (relative to the data folder) and block offset holding record `ordinal`, or
+    /// where the damage that hides it lies; nil when neither is known.
+    func place(ofOrdinal ordinal: Int) -> RecordPlace?
+    /// Damaged segment headers and ordinal discontinuities that ended a read-only log, with
+    /// files relative to the data folder (always empty for a log opened for writing).
+    var structuralFaults: [LedgerFault] { get }
     /// Sizes for `stats`.
     func sizes() -> LogSizes
     /// What recovery on open cut and set aside, if anything.
     var recoveryNotes: [String] { get }
+}
+
+/// Where a record lives on disk: a file relative to the data folder and a byte offset in it.
+struct RecordPlace: Equatable {
+    /// The file, e.g. `log/segment-0000000001.lz4`.
+    var file: String
+    /// The offset of the block holding the record.
+    var offset: Int64
 }
 
 /// Sizes of a record log.
@@ -36,18 +50,25 @@ public struct LogSizes: Sendable, Equatable {
 /// One integrity fault: which file, where, which entry, and what is wrong.
 public struct LedgerFault: Sendable, Equatable, Codable {
     /// The file at fault, relative to the data folder where possible.
+    ///
+    /// For a fault in an entry of the log, the segment file holding the entry's record
+    /// (`log/segment-0000000001.lz4`); `log` alone only when no segment can be named.
     public var file: String
-    /// The byte offset in that file, or the entry's ordinal when the fault is logical.
+    /// The byte offset in that file: for an entry, the offset of the block holding its
+    /// record (or its ordinal when `file` is `log`).
     public var offset: Int64
     /// The entry concerned, when one is known.
     public var entryID: Hash32?
+    /// The entry's ordinal (its position in the log and its Merkle leaf index), when the
+    /// fault concerns one position of a log.
+    public var ordinal: Int64?
     /// What is wrong, in words.
     public var what: String
 
     /// Creates a fault.
-    public init(file: String, offset: Int64, entryID: Hash32? = nil, what: String) {
-        self.file = file; self.offset = offset; self.entryID = entryID; self.what = what
+    public init(file: String, offset: Int64, entryID: Hash32? = nil, ordinal: Int64? = nil, what: String) {
+        self.file = file; self.offset = offset; self.entryID = entryID; self.ordinal = ordinal; self.what = what
     }
 
-    enum CodingKeys: String, CodingKey { case file, offset, entryID = "entry_id", what }
+    enum CodingKeys: String, CodingKey { case file, offset, entryID = "entry_id", ordinal, what }
 }

@@ -10,18 +10,38 @@ final class SegmentEntryLog: EntryLog {
     private let segments: SegmentLog
     private let name: String
     let recoveryNotes: [String]
+    let structuralFaults: [LedgerFault]
 
-    init(directory: String, logger: Logger) throws {
+    /// Opens the segment log in `directory` (the data folder's `log` or `quarantine`).
+    ///
+    /// - Parameter readOnly: open for inspection (`verify` of a site that cannot open for
+    ///   writing): nothing is written and structural damage ends the log as faults.
+    init(directory: String, logger: Logger, readOnly: Bool = false) throws {
+        var options = SegmentLogOptions()
+        options.readOnly = readOnly
+        options.createIfMissing = !readOnly
         do {
-            segments = try SegmentLog(directory: directory)
+            segments = try SegmentLog(directory: directory, options: options)
         } catch let error as StorageError {
             throw Self.wrap(error)
         }
-        name = String(directory.split(separator: "/").last ?? "log")
+        let name = String(directory.split(separator: "/").last ?? "log")
+        self.name = name
         recoveryNotes = segments.recoveryReports.map {
-            "\($0.file): cut \($0.cutBytes) bytes at offset \($0.cutOffset) (\($0.reason)); set aside in \($0.quarantineFile)"
+            let file = Self.relative($0.file, in: directory, name: name)
+            return $0.quarantineFile.isEmpty
+                ? "\(file): \($0.cutBytes) bytes at offset \($0.cutOffset) not read (\($0.reason))"
+                : "\(file): cut \($0.cutBytes) bytes at offset \($0.cutOffset) (\($0.reason)); set aside in \($0.quarantineFile)"
+        }
+        structuralFaults = segments.structuralFaults.map {
+            LedgerFault(file: Self.relative($0.file, in: directory, name: name), offset: Int64($0.offset), what: $0.what)
         }
         for note in recoveryNotes { logger.warning("recovery: \(note)") }
+    }
+
+    /// `path` relative to the data folder (`log/segment-….lz4`) when it lies in this log's folder.
+    private static func relative(_ path: String, in directory: String, name: String) -> String {
+        path.hasPrefix(directory + "/") ? name + "/" + path.dropFirst(directory.count + 1) : path
     }
 
     deinit { segments.close() }
@@ -62,9 +82,27 @@ final class SegmentEntryLog: EntryLog {
         }
     }
 
+    func place(ofOrdinal ordinal: Int) -> RecordPlace? {
+        guard ordinal >= 0 else { return nil }
+        do {
+            let location = try segments.location(ofOrdinal: UInt64(ordinal))
+            let path = segments.filePath(ofSegment: location.segment)
+            return RecordPlace(file: Self.relative(path, in: segments.directory, name: name), offset: Int64(location.blockOffset))
+        } catch let error as StorageError {
+            // The record lies in a damaged part: name where the damage is.
+            guard let file = error.file, file != segments.directory else { return nil }
+            return RecordPlace(file: Self.relative(file, in: segments.directory, name: name), offset: Int64(error.offset ?? 0))
+        } catch {
+            return nil
+        }
+    }
+
     func verifyBlocks() -> [LedgerFault] {
         do {
-            return try segments.verify().map { LedgerFault(file: $0.file, offset: Int64($0.offset), what: $0.what) }
+            // Structural faults reach `verify` as open faults, named relative to the data folder.
+            let structural = Set(segments.structuralFaults)
+            return try segments.verify().filter { !structural.contains($0) }
+                .map { LedgerFault(file: $0.file, offset: Int64($0.offset), what: $0.what) }
         } catch {
             return [LedgerFault(file: name, offset: 0, what: "cannot check blocks: \(error)")]
         }
@@ -91,6 +129,7 @@ final class SegmentEntryLog: EntryLog {
         case .io, .writerPoisoned, .closed: code = .io
         case .corruptBlock, .corruptSegment, .notFound: code = .malformedFile
         case .invalidArgument: code = .limitExceeded
+        case .readOnly: code = .notPermitted
         case .unsupportedVersion: code = .unsupportedVersion
         }
         let offset = error.offset.map { Int(truncatingIfNeeded: $0) }

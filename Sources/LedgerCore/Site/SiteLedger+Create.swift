@@ -82,37 +82,7 @@ extension SiteLedger {
     /// - Throws: `CoreError` `.notASite` when the folder holds no site, `.locked` when another
     ///   process has it open, `.malformedFile` when its files are damaged.
     public static func open(at directory: String, logger: Logger = Logger(label: "careledger.site")) throws -> SiteLedger {
-        let layout = SiteLayout(root: directory)
-        guard FileManager.default.fileExists(atPath: layout.metadata) else {
-            throw CoreError(.notASite, "no CareLedger site in \(directory): create one with `careledger network create` or `careledger init`", file: directory)
-        }
-        let metadata = try JSONFiles.read(SiteMetadata.self, from: layout.metadata)
-        guard metadata.formatVersion <= SiteMetadata.currentFormatVersion else {
-            throw CoreError(.unsupportedVersion, "\(layout.metadata) has format version \(metadata.formatVersion); this careledger reads up to \(SiteMetadata.currentFormatVersion): upgrade careledger", file: layout.metadata)
-        }
-        let genesis = try JSONFiles.read(GenesisFile.self, from: layout.genesis)
-        let genesisEntry = try decodeGenesis(genesis, path: layout.genesis)
-        let genesisPayload = try CanonicalJSON.decode(GenesisPayload.self, from: genesisEntry.payload)
-        let charter = try NetworkCharter(genesis: genesisPayload)
-        let keys = try SiteKeys.load(from: layout.keyFile)
-        guard keys.signingPublicKey == metadata.siteKey else {
-            throw CoreError(.malformedFile, "\(layout.keyFile) does not hold the key named in site.json", file: layout.keyFile)
-        }
-        let log = try SegmentEntryLog(directory: layout.log, logger: logger)
-        let quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger)
-        do {
-            try DurableFiles.makeDirectory(layout.merkle)
-        } catch {
-            throw CoreError(.io, "cannot create \(layout.merkle)", file: layout.merkle, underlying: error)
-        }
-        let merkle = try MerkleTree(store: FileMerkleNodeStore(directory: layout.merkle))
-        let (heads, headFaults) = try TreeHeadFile.readAll(from: layout.heads)
-        let ledger = SiteLedger(
-            layout: layout, metadata: metadata, genesis: genesis, charter: charter, keys: keys, log: log,
-            quarantineLog: quarantineLog, merkle: merkle, treeHeads: heads, clock: HybridClock(), logger: logger)
-        ledger.openFaults = headFaults
-        try ledger.rebuildDerivedState()
-        return ledger
+        try open(at: directory, logger: logger, readOnly: false)
     }
 
     static func decodeGenesis(_ genesis: GenesisFile, path: String) throws -> Entry {

@@ -23,7 +23,9 @@ extension SiteLedger {
     public func verifyRuns() -> [VerifyRun] { readHistory(VerifyRun.self, from: "verify.jsonl") }
 
     /// Appends one JSON line to a history file.
+    /// - Throws: `CoreError` `.notPermitted` when the site was opened read-only for verification.
     public func appendHistory<T: Encodable>(_ value: T, to name: String) throws {
+        try requireWritable()
         try DurableFiles.makeDirectory(layout.history)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

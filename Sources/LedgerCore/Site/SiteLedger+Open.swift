@@ -1,4 +1,74 @@
+import Foundation
+import LedgerStorage
+import Logging
+
 extension SiteLedger {
+    /// Opens a site for `verify`, the command an auditor runs on a damaged folder.
+    ///
+    /// A site opens as ``open(at:logger:)`` opens it, unless the storage structure of its
+    /// log or quarantine is damaged so that it cannot open for writing: a segment header
+    /// that does not check, or a segment whose first ordinal does not continue the one
+    /// before (a sealed segment replaced by one of another length). Then the site opens
+    /// read-only (Specs/site-layout.md §2): that damage becomes open faults naming the
+    /// segment files, the log ends before the first segment that does not continue (nothing
+    /// from it or a later segment is served), nothing is written to the folder (no recovery
+    /// cut, no Merkle catch-up, no history; the Merkle store is checked in a private copy)
+    /// and every write is refused. Other commands keep refusing such a site.
+    /// - Throws: what ``open(at:logger:)`` throws for anything but structural damage.
+    public static func openForVerify(at directory: String, logger: Logger = Logger(label: "careledger.site")) throws -> SiteLedger {
+        let layout = SiteLayout(root: directory)
+        guard FileManager.default.fileExists(atPath: layout.metadata) else { return try open(at: directory, logger: logger) }
+        // Probe read-only first, so a damaged folder is never touched by a writable open.
+        var damaged = false
+        for folder in [layout.log, layout.quarantine] where FileManager.default.fileExists(atPath: folder) {
+            if !(try SegmentEntryLog(directory: folder, logger: logger, readOnly: true).structuralFaults.isEmpty) { damaged = true }
+        }
+        return try open(at: directory, logger: logger, readOnly: damaged)
+    }
+
+    /// Opens an existing site, for writing or (for `verify` of a damaged folder) read-only.
+    static func open(at directory: String, logger: Logger, readOnly: Bool) throws -> SiteLedger {
+        let layout = SiteLayout(root: directory)
+        guard FileManager.default.fileExists(atPath: layout.metadata) else {
+            throw CoreError(.notASite, "no CareLedger site in \(directory): create one with `careledger network create` or `careledger init`", file: directory)
+        }
+        let metadata = try JSONFiles.read(SiteMetadata.self, from: layout.metadata)
+        guard metadata.formatVersion <= SiteMetadata.currentFormatVersion else {
+            throw CoreError(.unsupportedVersion, "\(layout.metadata) has format version \(metadata.formatVersion); this careledger reads up to \(SiteMetadata.currentFormatVersion): upgrade careledger", file: layout.metadata)
+        }
+        let genesis = try JSONFiles.read(GenesisFile.self, from: layout.genesis)
+        let genesisEntry = try decodeGenesis(genesis, path: layout.genesis)
+        let genesisPayload = try CanonicalJSON.decode(GenesisPayload.self, from: genesisEntry.payload)
+        let charter = try NetworkCharter(genesis: genesisPayload)
+        let keys = try SiteKeys.load(from: layout.keyFile)
+        guard keys.signingPublicKey == metadata.siteKey else {
+            throw CoreError(.malformedFile, "\(layout.keyFile) does not hold the key named in site.json", file: layout.keyFile)
+        }
+        let log = try SegmentEntryLog(directory: layout.log, logger: logger, readOnly: readOnly)
+        let quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, readOnly: readOnly)
+        let scratch = readOnly ? try ScratchFolder(copyingMerkleStoreOf: layout) : nil
+        if !readOnly {
+            do {
+                try DurableFiles.makeDirectory(layout.merkle)
+            } catch {
+                throw CoreError(.io, "cannot create \(layout.merkle)", file: layout.merkle, underlying: error)
+            }
+        }
+        let merkle = try MerkleTree(store: FileMerkleNodeStore(directory: scratch?.merkle ?? layout.merkle))
+        let (heads, headFaults) = try TreeHeadFile.readAll(from: layout.heads, repair: !readOnly)
+        let ledger = SiteLedger(
+            layout: layout, metadata: metadata, genesis: genesis, charter: charter, keys: keys, log: log,
+            quarantineLog: quarantineLog, merkle: merkle, treeHeads: heads, clock: HybridClock(), logger: logger)
+        ledger.readOnly = readOnly
+        ledger.scratch = scratch
+        ledger.openFaults = log.structuralFaults + quarantineLog.structuralFaults + headFaults
+        if readOnly {
+            ledger.openNotes.append("opened read-only for verification: the storage structure is damaged, so nothing is written and the log ends before the first segment that does not continue")
+        }
+        try ledger.rebuildDerivedState()
+        return ledger
+    }
+
     /// Rebuilds chains, charter, clock and quarantine from the logs and brings the Merkle
     /// tree level with the log (Specs/site-layout.md §2).
     ///
@@ -8,8 +78,9 @@ extension SiteLedger {
     func rebuildDerivedState() throws {
         if merkle.size > UInt64(log.count) {
             // Recovery cut entries the tree had (a damaged tail): the log is the truth. The
-            // signed heads that covered them still say so, and `verify` reports it.
-            openNotes.append("the Merkle store held \(merkle.size) leaves but the log \(log.count) entries; cut back to the log")
+            // signed heads that covered them still say so, and `verify` reports it. (Read-only,
+            // the cut is made in the private copy of the store.)
+            openNotes.append("the Merkle store held \(merkle.size) leaves but the log \(log.count) entries; cut back to the log\(readOnly ? " (in a private copy; the site's files are untouched)" : "")")
             try merkle.truncate(toSize: UInt64(log.count))
             try merkle.sync()
         }
@@ -23,11 +94,11 @@ extension SiteLedger {
                 do {
                     absorb(try Entry.decode(bytes))
                 } catch {
-                    openFaults.append(LedgerFault(file: "log", offset: Int64(ordinal), what: "entry does not decode: \(error)"))
+                    openFaults.append(entryFault(ordinal: ordinal, what: "entry does not decode: \(error)"))
                 }
             }
         } catch {
-            openFaults.append(LedgerFault(file: "log", offset: Int64(expected), what: "the log cannot be read from record \(expected) on: \(error)"))
+            openFaults.append(entryFault(ordinal: expected, what: "the log cannot be read from record \(expected) on: \(error)"))
         }
         // Only a contiguous run of leaves can be appended.
         if merkleSize + leafHashes.count == log.count {
@@ -35,7 +106,7 @@ extension SiteLedger {
             if !leafHashes.isEmpty { try merkle.sync() }
         }
         try loadQuarantine()
-        if openFaults.isEmpty && quarantineHasReleasable {
+        if openFaults.isEmpty && !readOnly && quarantineHasReleasable {
             // A crash between a charter entry and its release, or an admission that arrived
             // by another path: release now, as the charter rules say.
             _ = try ingest([])
@@ -69,4 +140,41 @@ extension SiteLedger {
             pendingQuarantine[entry.id] = QuarantinedEntry(entry: entry, reason: .unknownAuthor)
         }
     }
+}
+
+extension SiteLedger {
+    /// A fault at log position `ordinal`: named by the segment file and block offset that
+    /// hold the record (or the damage hiding it), with the ordinal and entry id kept.
+    func entryFault(ordinal: Int, entryID: Hash32? = nil, what: String) -> LedgerFault {
+        let place = log.place(ofOrdinal: ordinal) ?? RecordPlace(file: "log", offset: Int64(ordinal))
+        return LedgerFault(file: place.file, offset: place.offset, entryID: entryID, ordinal: Int64(ordinal), what: what)
+    }
+}
+
+/// A private folder outside the data folder, removed when the ledger that uses it goes.
+///
+/// A site opened read-only checks its Merkle store in a copy here, because opening a store
+/// repairs torn or inconsistent levels and catching it up with the log appends to it.
+final class ScratchFolder {
+    let path: String
+    /// The copy of the site's Merkle store.
+    var merkle: String { path + "/merkle" }
+
+    init(copyingMerkleStoreOf layout: SiteLayout) throws {
+        let files = FileManager.default
+        path = files.temporaryDirectory.appendingPathComponent("careledger-verify-\(UUID().uuidString)").path
+        do {
+            // Scratch, not ledger data, so durability does not matter; the one folder-creating
+            // helper keeps directory creation uniform (and its fsyncs cost nothing here).
+            try DurableFiles.makeDirectory(merkle)
+            for name in (try? files.contentsOfDirectory(atPath: layout.merkle)) ?? [] where name.hasSuffix(".hashes") {
+                try files.copyItem(atPath: layout.merkle + "/" + name, toPath: merkle + "/" + name)
+            }
+        } catch {
+            try? files.removeItem(atPath: path)
+            throw CoreError(.io, "cannot copy \(layout.merkle) to a private folder to check it read-only", file: layout.merkle, underlying: error)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
 }

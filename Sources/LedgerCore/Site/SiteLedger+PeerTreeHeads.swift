@@ -54,8 +54,9 @@ extension SiteLedger {
     }
 
     /// Keeps `record` durably as the newest head of its peer (atomic replace, Specs/site-layout.md §6).
-    /// - Throws: `CoreError.Code.io` or `.noSpace`.
+    /// - Throws: `CoreError.Code.io` or `.noSpace`; `.notPermitted` when opened read-only.
     public func remember(_ record: PeerTreeHeadRecord) throws {
+        try requireWritable()
         try DurableFiles.makeDirectory(layout.peers)
         try DurableFiles.writeAtomically(record.encoded(), to: layout.peerTreeHead(record.peer), mode: 0o644)
     }

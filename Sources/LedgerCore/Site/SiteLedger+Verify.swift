@@ -18,13 +18,15 @@ extension SiteLedger {
     /// tree head (which also shows each head is consistent with the next), and that the
     /// stored Merkle tree agrees (Specs/site-layout.md §5).
     ///
-    /// Never throws on damage: every fault becomes a `LedgerFault` in the report.
+    /// Never throws on damage: every fault becomes a `LedgerFault` in the report. A fault in
+    /// an entry names the segment file and block offset holding its record, with its ordinal
+    /// and id. A site opened read-only by ``openForVerify(at:logger:)`` is checked as far as
+    /// its log continues; the structural damage that ended it is among the faults.
     public func verify(progress: ((Int) -> Void)? = nil) -> VerifyReport {
         var report = VerifyReport()
         report.faults += openFaults + quarantineFaults
         report.faults += log.verifyBlocks()
         report.faults += quarantineLog.verifyBlocks()
-        let logFile = "log"
         var accumulator = MerkleRootAccumulator()
         var rootsAtSize: [Int: Hash32] = [:]
         let headSizes = Set(treeHeads.map { Int($0.treeSize) })
@@ -35,8 +37,7 @@ extension SiteLedger {
         func flush() {
             let valid = EntryBatch.verify(batch.map(\.1))
             for ((ordinal, entry), ok) in zip(batch, valid) where !ok {
-                report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
-                                                 what: "signature does not verify for author \(entry.author.hex)"))
+                report.faults.append(entryFault(ordinal: ordinal, entryID: entry.id, what: "signature does not verify for author \(entry.author.hex)"))
             }
             progress?(batch.count)
             batch.removeAll(keepingCapacity: true)
@@ -49,7 +50,7 @@ extension SiteLedger {
                 let leaf = MerkleHash.leaf(bytes)
                 accumulator.append(leaf)
                 if UInt64(ordinal) < storedLeaves, (try? merkle.leafHash(at: UInt64(ordinal))) != leaf {
-                    report.faults.append(LedgerFault(file: "merkle/level-00.hashes", offset: Int64(ordinal) * 32,
+                    report.faults.append(LedgerFault(file: "merkle/level-00.hashes", offset: Int64(ordinal) * 32, ordinal: Int64(ordinal),
                                                      what: "stored leaf hash \(ordinal) differs from the hash of the log's record"))
                 }
                 if headSizes.contains(ordinal + 1) { rootsAtSize[ordinal + 1] = accumulator.root }
@@ -57,28 +58,23 @@ extension SiteLedger {
                 do {
                     entry = try Entry.decode(bytes)
                 } catch {
-                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), what: "entry does not decode: \(error)"))
+                    report.faults.append(entryFault(ordinal: ordinal, what: "entry does not decode: \(error)"))
                     return
                 }
                 if entry.networkID != networkID {
-                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
-                                                     what: "entry belongs to network \(entry.networkID.hex)"))
+                    report.faults.append(entryFault(ordinal: ordinal, entryID: entry.id, what: "entry belongs to network \(entry.networkID.hex)"))
                 }
                 if entry.sequence == 0 && !entry.links.isEmpty {
-                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
-                                                     what: "an author's first entry (sequence 0) has links"))
+                    report.faults.append(entryFault(ordinal: ordinal, entryID: entry.id, what: "an author's first entry (sequence 0) has links"))
                 } else if entry.sequence > 0 && entry.links.isEmpty {
-                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
-                                                     what: "entry at sequence \(entry.sequence) links to no previous entry of its author"))
+                    report.faults.append(entryFault(ordinal: ordinal, entryID: entry.id, what: "entry at sequence \(entry.sequence) links to no previous entry of its author"))
                 }
                 for link in entry.links where known[entry.author]?.contains(link) != true {
-                    report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
-                                                     what: "links to \(link.hex), which is not an earlier entry of author \(entry.author.hex) in the log (dropped or re-ordered entry)"))
+                    report.faults.append(entryFault(ordinal: ordinal, entryID: entry.id, what: "links to \(link.hex), which is not an earlier entry of author \(entry.author.hex) in the log (dropped or re-ordered entry)"))
                 }
                 if entry.author != siteKey, entry.kind != CharterKind.genesis, let charter = verifyCharter {
                     if case .member = charter.status(of: entry.author, at: entry.timestamp, sequence: entry.sequence) {} else {
-                        report.faults.append(LedgerFault(file: logFile, offset: Int64(ordinal), entryID: entry.id,
-                                                         what: "author \(entry.author.hex) was not a member at the entry's time"))
+                        report.faults.append(entryFault(ordinal: ordinal, entryID: entry.id, what: "author \(entry.author.hex) was not a member at the entry's time"))
                     }
                 }
                 if entry.kind == CharterKind.admit, let payload = try? CanonicalJSON.decode(AdmitPayload.self, from: entry.payload) {
@@ -92,7 +88,7 @@ extension SiteLedger {
                 if batch.count >= 4096 { flush() }
             }
         } catch {
-            report.faults.append(LedgerFault(file: logFile, offset: Int64(report.entriesChecked), what: "log cannot be read past this record: \(error)"))
+            report.faults.append(entryFault(ordinal: report.entriesChecked, what: "log cannot be read past this record: \(error)"))
         }
         flush()
         if headSizes.contains(0) { rootsAtSize[0] = MerkleHash.emptyRoot }

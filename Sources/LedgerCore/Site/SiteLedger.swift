@@ -36,6 +36,11 @@ public final class SiteLedger {
     var quarantineFaults: [LedgerFault] = []
     /// What opening repaired (a Merkle store ahead of the log, a torn tree head).
     var openNotes: [String] = []
+    /// Opened by ``openForVerify(at:logger:)`` on a site whose storage structure is damaged:
+    /// nothing is written to the folder and every write is refused.
+    var readOnly = false
+    /// A read-only ledger's private copy of the Merkle store (outside the data folder).
+    var scratch: ScratchFolder?
     let logger: Logger
 
     init(layout: SiteLayout, metadata: SiteMetadata, genesis: GenesisFile, charter: NetworkCharter,
@@ -77,8 +82,20 @@ public final class SiteLedger {
     /// Damage found while opening; empty for an intact site.
     public var faultsFoundOnOpen: [LedgerFault] { openFaults }
 
+    /// Whether the site was opened read-only for verification (its storage structure is
+    /// damaged): it can be verified and read, never written.
+    public var isReadOnly: Bool { readOnly }
+
+    /// Refuses every write to a site opened read-only for verification.
+    func requireWritable() throws {
+        guard !readOnly else {
+            throw CoreError(.notPermitted, "\(layout.root) was opened read-only for verification (its storage structure is damaged); nothing is written to it", file: layout.root)
+        }
+    }
+
     /// Refuses to write to a damaged site: what it holds must be examined first.
     func requireIntact() throws {
+        try requireWritable()
         guard openFaults.isEmpty else {
             throw CoreError(.damaged, "\(layout.root) has \(openFaults.count) integrity fault(s) (first: \(openFaults[0].file) @\(openFaults[0].offset): \(openFaults[0].what)); run `careledger verify` and restore the site from a peer or backup before writing", file: layout.root)
         }

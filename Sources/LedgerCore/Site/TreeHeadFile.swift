@@ -10,11 +10,12 @@ enum TreeHeadFile {
 
     /// Every complete head in the file, oldest first (none when the file does not exist),
     /// and a fault for each record that does not decode (kept out of the list, never fatal).
-    static func readAll(from path: String) throws -> (heads: [SignedTreeHead], faults: [LedgerFault]) {
+    /// - Parameter repair: set a torn last record aside and cut it (false: leave it, unread).
+    static func readAll(from path: String, repair: Bool = true) throws -> (heads: [SignedTreeHead], faults: [LedgerFault]) {
         guard let data = FileManager.default.contents(atPath: path) else { return ([], []) }
         let bytes = [UInt8](data)
         let whole = bytes.count - bytes.count % recordSize
-        if whole < bytes.count {
+        if whole < bytes.count && repair {
             try DurableFiles.writeAtomically(Array(bytes[whole...]), to: path + ".quarantine-\(whole)", mode: 0o644)
             try DurableFiles.truncate(path, to: whole)
         }

@@ -26,6 +26,31 @@ enum LogRewriter {
         return records
     }
 
+    /// Where each record of `site`'s log lives, read-only (so also for a log whose segments do
+    /// not continue: it then ends before the first such segment).
+    static func locations(site: String) throws -> [RecordLocation] {
+        var options = SegmentLogOptions()
+        options.readOnly = true
+        let log = try SegmentLog(directory: SiteLayout(root: site).log, options: options)
+        defer { log.close() }
+        return try (0..<log.recordCount).map { try log.location(ofOrdinal: $0) }
+    }
+
+    /// Every file under `folder` (relative path → bytes), to show a check wrote nothing.
+    static func snapshot(_ folder: String) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: folder)
+        while let path = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[path] = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + path))
+            } else {
+                files[path + "/"] = Data()
+            }
+        }
+        return files
+    }
+
     /// Writes `records` as a fresh segment log and swaps it in place of `site`'s `log/`.
     ///
     /// - Parameter seal: seal the segment afterwards (so it ends in an index and a tail).

@@ -90,17 +90,25 @@ enum TamperOutcome: CustomStringConvertible {
         return nil
     }
 
-    /// Whether a fault names the log position `ordinal` or one of `ids`.
+    /// Whether a fault names the log position `ordinal` (in its segment file) or one of `ids`.
     func names(ordinal: Int, orAnyOf ids: Set<Hash32>) -> Bool {
-        faults.contains { ($0.file == "log" && $0.offset == Int64(ordinal)) || ($0.entryID.map(ids.contains) ?? false) }
+        faults.contains { $0.isInLog(atOrdinal: ordinal) || ($0.entryID.map(ids.contains) ?? false) }
     }
 
     var description: String {
         switch self {
-        case .reported(let faults): return "reported: " + faults.map { "\($0.file)@\($0.offset) \($0.what)" }.joined(separator: " | ")
+        case .reported(let faults):
+            return "reported: " + faults.map { "\($0.file)@\($0.offset)\($0.ordinal.map { " #\($0)" } ?? "") \($0.what)" }.joined(separator: " | ")
         case .openFailed(let message): return "open failed: \(message)"
         case .recovered(let notes): return "recovered: " + notes.joined(separator: " | ")
         case .undetected: return "undetected"
         }
+    }
+}
+
+extension LedgerFault {
+    /// Whether the fault is about log position `ordinal`, named by the segment file holding it.
+    func isInLog(atOrdinal ordinal: Int) -> Bool {
+        file.hasPrefix("log/segment-") && file.hasSuffix(".lz4") && self.ordinal == Int64(ordinal)
     }
 }
