@@ -66,16 +66,11 @@ extension SegmentLog {
     /// - Throws: what `body` throws, or a storage error at the first damaged block (records
     ///   before it have been visited; nothing from the damaged block is).
     public func scan(from start: UInt64 = 0, _ body: (StoredRecord) throws -> Bool) throws {
-        // Decoding runs one batch ahead of `body`: while the caller consumes batch k, the
-        // workers read, check and decompress batch k+1, so neither waits for the other.
-        var ahead: ScanPrefetch? = ScanPrefetch(self, from: start)
-        defer { ahead?.wait() }  // no background read outlives the scan
         var ordinal = start
-        while let batch = ahead {
-            let (decoded, failure) = try batch.take()
-            ahead = nil
-            if failure == nil, let last = decoded.last {
-                ahead = ScanPrefetch(self, from: last.block.firstOrdinal + UInt64(last.block.recordCount))
+        while true {
+            let (decoded, failure) = try lock.withLock { () throws -> ([ScanItem], (any Error)?) in
+                try checkOpen()
+                return nextBlocks(from: ordinal)
             }
             for item in decoded {
                 for index in Int(max(ordinal, item.block.firstOrdinal) - item.block.firstOrdinal)..<item.decoded.count {
@@ -88,6 +83,7 @@ extension SegmentLog {
                 ordinal = item.block.firstOrdinal + UInt64(item.block.recordCount)
             }
             if let failure { throw failure }
+            if decoded.isEmpty { return }
         }
     }
 
@@ -100,14 +96,14 @@ extension SegmentLog {
     }
 
     /// One decoded block of a scan.
-    struct ScanItem: Sendable {
+    struct ScanItem {
         let segment: UInt64
         let block: BlockInfo
         let decoded: DecodedBlock
     }
 
     /// How many blocks a scan reads and decodes at a time, across the machine's cores.
-    static let scanBatchBlocks = 16
+    static let scanBatchBlocks = 64
 
     /// Decodes the next few blocks from `ordinal` on, in parallel, and returns them in order
     /// up to the first that fails, with that failure (lock held).
@@ -134,8 +130,8 @@ extension SegmentLog {
         results.withUnsafeMutableBufferPointer { slots in
             let slots = SendableSlots(slots: slots)
             // One worker per core, each with its own long-lived decompression context; each
-            // claims the next block when it is free, so a worker slowed by other load (or by
-            // the scan's consumer on the same core) does not hold the batch back.
+            // claims the next block when it is free, so a worker slowed by other load does
+            // not hold the batch back.
             DispatchQueue.concurrentPerform(iterations: min(workers.count, work.count)) { worker in
                 while let position = claims.next(below: work.count) {
                     let job = work[position]
@@ -284,37 +280,5 @@ private final class JobCounter: @unchecked Sendable {  // `claimed` is only touc
             defer { claimed += 1 }
             return claimed
         }
-    }
-}
-
-/// One scan batch being read and decoded in the background (under the log's lock).
-private final class ScanPrefetch: @unchecked Sendable {  // `result` is written once before `done` is signalled and read only after waiting on it.
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<([SegmentLog.ScanItem], (any Error)?), any Error> = .success(([], nil))
-    private var waited = false
-
-    init(_ log: SegmentLog, from ordinal: UInt64) {
-        DispatchQueue.global().async { [self] in
-            result = Result {
-                try log.lock.withLock {
-                    try log.checkOpen()
-                    return log.nextBlocks(from: ordinal)
-                }
-            }
-            done.signal()
-        }
-    }
-
-    /// Waits for the batch (once; later calls return at once).
-    func wait() {
-        guard !waited else { return }
-        done.wait()
-        waited = true
-    }
-
-    /// The decoded blocks in order up to the first failure, with that failure.
-    func take() throws -> ([SegmentLog.ScanItem], (any Error)?) {
-        wait()
-        return try result.get()
     }
 }
