@@ -90,10 +90,9 @@ extension SegmentLog {
         return result
     }
 
-    /// Scans the active segment and cuts a torn or corrupt tail, quarantining it first.
-    ///
-    /// - Returns: a report when bytes were cut, nil when the segment ended cleanly.
-    static func recoverActive(_ segment: Segment, fileSystem: any FileSystem) throws -> RecoveryReport? {
+    /// Scans the active segment's blocks and adopts what it found as the segment's table;
+    /// the caller decides what happens to bytes past the last valid block.
+    private static func scanActive(_ segment: Segment, fileSystem: any FileSystem) throws -> ScanResult {
         let scan = try scanBlocks(
             segment, from: UInt64(SegmentFormat.headerFrameSize), to: segment.size, fileSystem: fileSystem)
         segment.scannedBlocks = scan.blocks
@@ -101,6 +100,14 @@ extension SegmentLog {
         segment.recordCount = scan.recordCount
         segment.rawBytes = scan.rawBytes
         segment.blocksLoaded = true
+        return scan
+    }
+
+    /// Scans the active segment and cuts a torn or corrupt tail, quarantining it first.
+    ///
+    /// - Returns: a report when bytes were cut, nil when the segment ended cleanly.
+    static func recoverActive(_ segment: Segment, fileSystem: any FileSystem) throws -> RecoveryReport? {
+        let scan = try scanActive(segment, fileSystem: fileSystem)
         guard scan.end < segment.size else { return nil }
         let cut = try fileSystem.readExactly(segment.file(fileSystem), count: Int(segment.size - scan.end), at: scan.end)
         let quarantine = try quarantinePath(for: segment.path, offset: scan.end, fileSystem: fileSystem)
@@ -119,13 +126,7 @@ extension SegmentLog {
     ///
     /// - Returns: a report (with no quarantine file) when bytes past the valid blocks were left unread.
     static func inspectActive(_ segment: Segment, fileSystem: any FileSystem) throws -> RecoveryReport? {
-        let scan = try scanBlocks(
-            segment, from: UInt64(SegmentFormat.headerFrameSize), to: segment.size, fileSystem: fileSystem)
-        segment.scannedBlocks = scan.blocks
-        segment.scannedKeys = scan.keys
-        segment.recordCount = scan.recordCount
-        segment.rawBytes = scan.rawBytes
-        segment.blocksLoaded = true
+        let scan = try scanActive(segment, fileSystem: fileSystem)
         guard scan.end < segment.size else { return nil }
         let report = RecoveryReport(
             file: segment.path, cutOffset: scan.end, cutBytes: segment.size - scan.end, quarantineFile: "",

@@ -1,6 +1,5 @@
 import ArgumentParser
 import LedgerCore
-import Logging
 
 /// `careledger verify`: checks every checksum, signature, link and signed tree head.
 struct VerifyCommand: AsyncParsableCommand {
@@ -23,7 +22,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures {
-            let ledger = try Self.open(options)
+            let ledger = try openSite(options, forVerify: true)
             let bar = ProgressBar(label: "verify", total: ledger.entryCount)
             let report = ledger.verify { bar.advance(by: $0) }
             bar.finish()
@@ -59,19 +58,6 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
                 throw ExitCode(1)
             }
-        }
-    }
-
-    /// Opens the site for verification: a site whose storage structure is damaged opens
-    /// read-only, so its damage is reported as faults (exit 1) rather than refused (exit 3).
-    private static func open(_ options: SiteOptions) throws -> SiteLedger {
-        do {
-            // Recovery notes reach the user through `verify` and `status`, not as extra stderr lines.
-            var logger = Logger(label: "careledger")
-            logger.logLevel = .error
-            return try SiteLedger.openForVerify(at: options.directory, logger: logger)
-        } catch let error as CoreError {
-            throw CLIFailure.from(error)
         }
     }
 }
