@@ -30,6 +30,17 @@ struct RealFaultInjectionTests {
         Case(fault: "posix/io/rw/write", knownDefect: nil),
     ]
 
+    /// A site `site` in `folder` holding an acknowledged append of `a.jsonl` (2 lines), with
+    /// `b.jsonl` (3 lines) written beside it for the append a fault is injected into.
+    static func siteWithTwoAppendsPrepared(in folder: TemporaryDirectory) throws -> Binary {
+        let cli = Binary(folder: folder.path)
+        _ = try cli.json(["network", "create", "--dir", "site", "--site", "hq", "--name", "net"])
+        try Data("{\"n\":1}\n{\"n\":2}\n".utf8).write(to: URL(fileURLWithPath: folder.path + "/a.jsonl"))
+        try Data("{\"n\":3}\n{\"n\":4}\n{\"n\":5}\n".utf8).write(to: URL(fileURLWithPath: folder.path + "/b.jsonl"))
+        _ = try cli.json(["append", "--dir", "site", "--kind", "anchor", "--jsonl", "a.jsonl"])
+        return cli
+    }
+
     /// Counts the site's entries with `log --json`.
     static func entryCount(_ cli: Binary, _ site: String) throws -> Int {
         (try cli.json(["log", "--dir", site])["entries"] as? [Any])?.count ?? -1
@@ -40,11 +51,7 @@ struct RealFaultInjectionTests {
         let binary = try #require(Binary.path, "the careledger binary was not built beside the tests")
         let folder = try TemporaryDirectory(prefix: "hardening-fiu")
         defer { folder.remove() }
-        let cli = Binary(folder: folder.path)
-        _ = try cli.json(["network", "create", "--dir", "site", "--site", "hq", "--name", "net"])
-        try Data("{\"n\":1}\n{\"n\":2}\n".utf8).write(to: URL(fileURLWithPath: folder.path + "/a.jsonl"))
-        try Data("{\"n\":3}\n{\"n\":4}\n{\"n\":5}\n".utf8).write(to: URL(fileURLWithPath: folder.path + "/b.jsonl"))
-        _ = try cli.json(["append", "--dir", "site", "--kind", "anchor", "--jsonl", "a.jsonl"])
+        let cli = try RealFaultInjectionTests.siteWithTwoAppendsPrepared(in: folder)
         let acknowledged = try Self.entryCount(cli, "site")
 
         let run = try FIU.runBinary(binary, fault: "enable name=\(c.fault)",
@@ -90,11 +97,7 @@ struct RealNoSpaceTests {
         let binary = try #require(Binary.path, "the careledger binary was not built beside the tests")
         let folder = try TemporaryDirectory(prefix: "hardening-enospc")
         defer { folder.remove() }
-        let cli = Binary(folder: folder.path)
-        _ = try cli.json(["network", "create", "--dir", "site", "--site", "hq", "--name", "net"])
-        try Data("{\"n\":1}\n{\"n\":2}\n".utf8).write(to: URL(fileURLWithPath: folder.path + "/a.jsonl"))
-        try Data("{\"n\":3}\n{\"n\":4}\n{\"n\":5}\n".utf8).write(to: URL(fileURLWithPath: folder.path + "/b.jsonl"))
-        _ = try cli.json(["append", "--dir", "site", "--kind", "anchor", "--jsonl", "a.jsonl"])
+        let cli = try RealFaultInjectionTests.siteWithTwoAppendsPrepared(in: folder)
         let entries = try RealFaultInjectionTests.entryCount(cli, "site")
         let before = FolderSnapshot(folder.path + "/site")
 
