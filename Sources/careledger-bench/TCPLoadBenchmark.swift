@@ -4,8 +4,13 @@ import Foundation
 import LedgerCore
 import LedgerNet
 
-/// `careledger-bench tcp-load`: many clients sync with one in-process server at once over
-/// 127.0.0.1, through the full transport (Noise XX, framing, timeouts, back-pressure).
+/// `careledger-bench tcp-load`: many clients sync with one server at once over 127.0.0.1,
+/// through the full transport (Noise XX, framing, timeouts, back-pressure).
+///
+/// With ledgers (the default) the server is a child process, so `server_peak_rss_mb` is its
+/// own VmHWM and `client_process_peak_rss_mb` is this process's (the clinics). With
+/// `--no-ledgers` the toy server runs in this process and `server_peak_rss_mb` is the whole
+/// process's VmHWM, clients included (`server_in_process` says which).
 ///
 /// Each client holds a shared base set plus items of its own; two concurrent rounds run (the
 /// second spreads what the first gathered), after which every client must hold the server's
@@ -111,12 +116,13 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
         let rss = Self.peakRSSMegabytes()
 
         print("tcp-load: \(clients) concurrent clients x 2 rounds, \(shared) shared + \(unique) own items each")
+        print("  (transport only: the server runs in this process, so peak RSS is the server's and the clients' together)")
         print(Self.row("", "TCP+Noise", "in-memory"))
         print(Self.row("sessions/s", String(format: "%.0f", perSecond), String(format: "%.0f", baselinePerSecond)))
         print(Self.row("p50 session ms", String(format: "%.2f", p50)))
         print(Self.row("p99 session ms", String(format: "%.2f", p99)))
         print(Self.row("bytes per session", "\(bytes / max(sessions, 1))"))
-        print(Self.row("peak RSS MB (VmHWM, process)", String(format: "%.1f", rss)))
+        print(Self.row("peak RSS MB (server+clients)", String(format: "%.1f", rss)))
         print(Self.row("peak concurrent sessions", "\(server.peakConcurrentSessions)"))
         print("  machine load average at the end: \(Self.loadAverage())")
         print("  converged: \(converged) (server and every client hold all \(expected.count) items)")
@@ -126,6 +132,8 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
                 "p99_ms": Self.round(p99), "server_peak_rss_mb": Self.round(rss), "clients": clients,
                 "sessions": sessions, "baseline_in_memory_sessions_per_s": Self.round(baselinePerSecond),
                 "bytes_per_session": bytes / max(sessions, 1), "peak_concurrent_sessions": server.peakConcurrentSessions,
+                // Here server_peak_rss_mb is the one process's VmHWM: the clients' memory is in it.
+                "server_in_process": true,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -205,21 +213,26 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
         let perSecond = Double(result.sessions) / result.seconds
         let p50 = Self.percentile(result.durations, 0.50) * 1000
         let p99 = Self.percentile(result.durations, 0.99) * 1000
-        let rss = Self.peakRSSMegabytes()
+        let clientRSS = Self.peakRSSMegabytes()
+        let serverRSS = result.serverPeakRSSMegabytes
         print("tcp-load: \(clients) clinic ledgers x 2 rounds with one central ledger, \(entriesPerClient) signed entries each")
+        print("  (the central server runs in its own child process, `tcp-serve`; the clinics run in this one)")
         print(Self.row("sessions/s", String(format: "%.0f", perSecond)))
         print(Self.row("p50 session ms", String(format: "%.2f", p50)))
         print(Self.row("p99 session ms", String(format: "%.2f", p99)))
         print(Self.row("bytes per session", "\(result.bytes / max(result.sessions, 1))"))
-        print(Self.row("peak RSS MB (VmHWM, process)", String(format: "%.1f", rss)))
+        print(Self.row("server peak RSS MB (VmHWM)", String(format: "%.1f", serverRSS)))
+        print(Self.row("clients' peak RSS MB (VmHWM)", String(format: "%.1f", clientRSS)))
         print(Self.row("peak concurrent sessions", "\(result.peakConcurrent)"))
+        print("  machine load average at the end: \(Self.loadAverage())")
         print("  converged: \(result.converged) (central and every clinic hold the same \(result.entriesAtCentral) entries)")
         if json {
             let fields: [String: Any] = [
                 "converged": result.converged, "sessions_per_s": Self.round(perSecond), "p50_ms": Self.round(p50),
-                "p99_ms": Self.round(p99), "server_peak_rss_mb": Self.round(rss), "clients": clients,
+                "p99_ms": Self.round(p99), "server_peak_rss_mb": Self.round(serverRSS), "clients": clients,
                 "sessions": result.sessions, "entries_at_central": result.entriesAtCentral, "mode": "ledgers",
-                "peak_concurrent_sessions": result.peakConcurrent,
+                "peak_concurrent_sessions": result.peakConcurrent, "server_in_process": false,
+                "client_process_peak_rss_mb": Self.round(clientRSS),
             ]
             let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

@@ -17,20 +17,16 @@ struct ServeCommand: AsyncParsableCommand {
         try await runReportingFailures {
             let (host, port) = try TCPSync.parse(listen, allowAnyPort: true)
             let ledger = try openSite(options)
-            let service = try LedgerSyncService(ledger: ledger)
+            let siteName = ledger.metadata.name, siteKey = ledger.siteKey
             var logger = Logger(label: "careledger.serve") { _ in StreamLogHandler.standardError(label: "careledger.serve") }
             logger.logLevel = .info
-            let configuration = TransportConfiguration(networkID: ledger.networkID, idleTimeout: idleTimeout,
-                                                       maximumConcurrentSessions: maxSessions)
-            let server = try await SyncServer.bind(
-                host: host, port: port, configuration: configuration, staticKey: ledger.agreementKeyForBundles,
-                authorizer: { await service.authorize($0) }, logger: logger,
-                conversation: { identity in try await service.conversation(role: .responder, peer: identity) })
-            logger.info("serving", metadata: ["listen": "\(host):\(server.port)", "site": "\(ledger.metadata.name)"])
+            let server = try await LedgerServing.bind(ledger: ledger, host: host, port: port, idleTimeout: idleTimeout,
+                                                      maximumConcurrentSessions: maxSessions, logger: logger)
+            logger.info("serving", metadata: ["listen": "\(host):\(server.port)", "site": "\(siteName)"])
             if options.json {
-                FileHandle.standardOutput.write(Data("{\"listening\":\"\(host):\(server.port)\",\"site_key\":\"\(ledger.siteKey.hex)\"}\n".utf8))
+                FileHandle.standardOutput.write(Data("{\"listening\":\"\(host):\(server.port)\",\"site_key\":\"\(siteKey.hex)\"}\n".utf8))
             } else {
-                FileHandle.standardOutput.write(Data("Serving sync for \(ledger.metadata.name) on \(host):\(server.port); Ctrl-C stops\n".utf8))
+                FileHandle.standardOutput.write(Data("Serving sync for \(siteName) on \(host):\(server.port); Ctrl-C stops\n".utf8))
             }
             try await server.run()
         }

@@ -1,0 +1,37 @@
+import Foundation
+import LedgerCore
+import LedgerNet
+import Logging
+
+/// The server side of TCP sync for one site's ledger: the code path of `careledger serve`.
+///
+/// Why shared: `careledger-bench tcp-load` runs the central site's server in a child process
+/// to measure that server's own memory, and the figure only means something if the child
+/// serves exactly as `careledger serve` does (one ``LedgerSyncService`` writer, the
+/// charter-backed authorizer, responder conversations on the writer queue).
+package enum LedgerServing {
+    /// Binds a sync server for `ledger` on `host:port`; the caller runs it with `run()`.
+    ///
+    /// The ledger is owned by the returned server from here on (through its writer queue);
+    /// the caller must not touch it again.
+    /// - Parameters:
+    ///   - port: 0 picks a free port; the server's `port` is the real one.
+    ///   - idleTimeout: seconds a peer may stay silent before it is disconnected.
+    ///   - exchangeTimeout: seconds one whole session may take.
+    ///   - maximumConcurrentSessions: sessions beyond this are turned away.
+    ///   - logger: where the one line per session goes.
+    /// - Throws: what opening the writer's id set throws, and `TransportError.connectFailed`
+    ///   when the address cannot be bound.
+    package static func bind(ledger: SiteLedger, host: String, port: Int, idleTimeout: Double,
+                             exchangeTimeout: Double = 600, maximumConcurrentSessions: Int,
+                             logger: Logger) async throws -> SyncServer {
+        let service = try LedgerSyncService(ledger: ledger)
+        let configuration = TransportConfiguration(networkID: ledger.networkID, idleTimeout: idleTimeout,
+                                                   exchangeTimeout: exchangeTimeout,
+                                                   maximumConcurrentSessions: maximumConcurrentSessions)
+        return try await SyncServer.bind(
+            host: host, port: port, configuration: configuration, staticKey: ledger.agreementKeyForBundles,
+            authorizer: { await service.authorize($0) }, logger: logger,
+            conversation: { identity in try await service.conversation(role: .responder, peer: identity) })
+    }
+}
