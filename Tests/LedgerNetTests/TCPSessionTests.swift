@@ -5,7 +5,10 @@ import Testing
 
 @Suite("TCP sessions on 127.0.0.1")
 struct TCPSessionTests {
-    static func configuration(idle: Double = 30, total: Double = 60, sessions: Int = 64) -> TransportConfiguration {
+    /// Generous defaults: a suite run beside a CI build on two cores has taken over 2 minutes,
+    /// and a session that hits its total limit there fails for the wrong reason. Tests of the
+    /// timeouts themselves pass their own short values.
+    static func configuration(idle: Double = 120, total: Double = 300, sessions: Int = 64) -> TransportConfiguration {
         TransportConfiguration(networkID: testNetworkID, idleTimeout: idle, exchangeTimeout: total,
                                connectTimeout: 5, maximumConcurrentSessions: sessions)
     }
