@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import TestSupport
 import Testing
 
 /// Issue 3 acceptance: a log or sealed segment swapped in from another site, and a
@@ -329,43 +330,16 @@ enum VerifyBinary {
     }
 
     /// The binary, beside the test bundle or in the package's `.build/debug`.
-    static let path: String? = {
-        var candidates: [String] = []
-        if let executable = Bundle.main.executablePath {
-            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("careledger").path)
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("careledger").path)
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(package.appendingPathComponent(".build/debug/careledger").path)
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let path: String? = CareLedgerBinary.path
 
     /// Runs `verify --json` on the closed site at `site`; stdout and stderr go through files.
     static func run(site: String) throws -> Run {
         let binary = try #require(path, "the careledger binary was not built beside the tests")
-        let id = UUID().uuidString.prefix(8)
+        // Run from the site's parent, so the capture files never land inside the site.
         let parent = URL(fileURLWithPath: site).deletingLastPathComponent().path
-        let outPath = parent + "/.verify-out-\(id)", errPath = parent + "/.verify-err-\(id)"
-        defer { for file in [outPath, errPath] { try? FileManager.default.removeItem(atPath: file) } }
-        try Data().write(to: URL(fileURLWithPath: outPath))
-        try Data().write(to: URL(fileURLWithPath: errPath))
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        defer { try? out.close(); try? err.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["verify", "--dir", site, "--json"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CARELEDGER_DIR"] = nil
-        process.environment = environment
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
-        return Run(status: process.terminationStatus,
-                   json: (try? JSONSerialization.jsonObject(with: stdout)) as? [String: Any] ?? [:],
-                   stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+        let output = try CareLedgerBinary.run(binary, ["verify", "--dir", site, "--json"], in: parent)
+        return Run(status: output.status,
+                   json: (try? JSONSerialization.jsonObject(with: output.stdout)) as? [String: Any] ?? [:],
+                   stderr: String(decoding: output.stderr, as: UTF8.self))
     }
 }

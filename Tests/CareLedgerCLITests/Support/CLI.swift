@@ -25,17 +25,7 @@ struct CLI {
     }
 
     /// The binary, found beside the test bundle in the build folder.
-    static let binary: String? = {
-        var candidates: [String] = []
-        if let executable = Bundle.main.executablePath {
-            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("careledger").path)
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("careledger").path)
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(package.appendingPathComponent(".build/debug/careledger").path)
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let binary: String? = CareLedgerBinary.path
 
     /// The temporary folder commands run in (their working directory).
     let folder: TemporaryDirectory
@@ -52,32 +42,9 @@ struct CLI {
     func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
              sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
         let binary = try #require(Self.binary, "the careledger binary was not built beside the tests", sourceLocation: sourceLocation)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
-        var env = ProcessInfo.processInfo.environment
-        env["CARELEDGER_DIR"] = nil
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let id = UUID().uuidString.prefix(8)
-        let outPath = folder.path + "/.stdout-\(id)", errPath = folder.path + "/.stderr-\(id)", inPath = folder.path + "/.stdin-\(id)"
-        defer { for file in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: file) } }
-        try Data().write(to: URL(fileURLWithPath: outPath))
-        try Data().write(to: URL(fileURLWithPath: errPath))
-        try (input ?? Data()).write(to: URL(fileURLWithPath: inPath))
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let inp = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-        defer { try? out.close(); try? err.close(); try? inp.close() }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = inp
-        try process.run()
-        process.waitUntilExit()
-        let stdout = String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self)
-        let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
-        return Run(arguments: arguments, status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        let output = try CareLedgerBinary.run(binary, arguments, in: folder.path, input: input, environment: environment)
+        return Run(arguments: arguments, status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self),
+                   stderr: String(decoding: output.stderr, as: UTF8.self))
     }
 
     /// Runs with `--json` appended, expects exit 0 and returns the JSON object.

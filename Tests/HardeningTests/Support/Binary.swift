@@ -22,15 +22,7 @@ struct Binary {
     }
 
     /// The binary, beside the test bundle or in `.build/debug`.
-    static let path: String? = {
-        var candidates: [String] = []
-        if let executable = Bundle.main.executablePath {
-            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("careledger").path)
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("careledger").path)
-        candidates.append(Repository.root.appendingPathComponent(".build/debug/careledger").path)
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let path: String? = CareLedgerBinary.path
 
     /// The folder commands run in.
     let folder: String
@@ -39,29 +31,9 @@ struct Binary {
     @discardableResult
     func run(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
         let binary = try #require(Self.path, "the careledger binary was not built beside the tests", sourceLocation: sourceLocation)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        var environment = ProcessInfo.processInfo.environment
-        environment["CARELEDGER_DIR"] = nil
-        process.environment = environment
-        let id = UUID().uuidString.prefix(8)
-        let outPath = folder + "/.out-\(id)", errPath = folder + "/.err-\(id)"
-        defer { for file in [outPath, errPath] { try? FileManager.default.removeItem(atPath: file) } }
-        try Data().write(to: URL(fileURLWithPath: outPath))
-        try Data().write(to: URL(fileURLWithPath: errPath))
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        defer { try? out.close(); try? err.close() }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Run(arguments: arguments, status: process.terminationStatus,
-                   stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-                   stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+        let output = try CareLedgerBinary.run(binary, arguments, in: folder)
+        return Run(arguments: arguments, status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self),
+                   stderr: String(decoding: output.stderr, as: UTF8.self))
     }
 
     /// Runs a command that must succeed and returns its `--json` object.
