@@ -4,17 +4,26 @@
 /// messages never include the bytes being decoded.
 public struct LZ4Error: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, as a stable code that callers can switch on.
-    public enum Code: String, Hashable, Sendable {
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable string (used in messages, logs and JSON output).
+        public let rawValue: String
+
+        /// Creates a code from its stable string; prefer the static members.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The stable string.
+        public var description: String { rawValue }
+
         /// The input is not a well-formed LZ4 frame (bad magic, header, block or checksum).
-        case malformedFrame = "malformed_frame"
+        public static let malformedFrame = Code(rawValue: "malformed_frame")
         /// The input ends before the frame does.
-        case truncatedFrame = "truncated_frame"
+        public static let truncatedFrame = Code(rawValue: "truncated_frame")
         /// The frame declares (or would produce) more output than the caller's cap allows.
-        case outputTooLarge = "output_too_large"
+        public static let outputTooLarge = Code(rawValue: "output_too_large")
         /// The input has bytes after the frame where none were expected.
-        case trailingBytes = "trailing_bytes"
+        public static let trailingBytes = Code(rawValue: "trailing_bytes")
         /// liblz4 refused to compress (it should not, given a correctly sized buffer).
-        case compressionFailed = "compression_failed"
+        public static let compressionFailed = Code(rawValue: "compression_failed")
     }
 
     /// The stable code.

@@ -4,21 +4,30 @@
 /// resource or payload may carry patient data, and errors end up in logs and terminals.
 public struct ConsentError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; stable, for callers that map errors to exit codes.
-    public enum Code: String, Sendable {
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable string (used in messages, logs and JSON output).
+        public let rawValue: String
+
+        /// Creates a code from its stable string; prefer the static members.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The stable string.
+        public var description: String { rawValue }
+
         /// The bytes are not valid JSON (offset says where).
-        case malformedJSON = "malformed-json"
+        public static let malformedJSON = Code(rawValue: "malformed-json")
         /// An element CareLedger does not support (it refuses rather than drop it silently).
-        case unsupportedElement = "unsupported-element"
+        public static let unsupportedElement = Code(rawValue: "unsupported-element")
         /// A required element is absent.
-        case missingElement = "missing-element"
+        public static let missingElement = Code(rawValue: "missing-element")
         /// An element has the wrong type or a value outside its allowed set.
-        case invalidValue = "invalid-value"
+        public static let invalidValue = Code(rawValue: "invalid-value")
         /// A `consent.version` or `access.decision` payload is not in canonical form.
-        case nonCanonicalPayload = "non-canonical-payload"
+        public static let nonCanonicalPayload = Code(rawValue: "non-canonical-payload")
         /// A pseudonym key or patient token could not be used.
-        case invalidPatient = "invalid-patient"
+        public static let invalidPatient = Code(rawValue: "invalid-patient")
         /// A conflict or version named by the caller is not known to the engine.
-        case unknownConsent = "unknown-consent"
+        public static let unknownConsent = Code(rawValue: "unknown-consent")
     }
 
     /// The kind of failure.

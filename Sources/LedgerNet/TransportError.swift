@@ -56,17 +56,26 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Broad classes of failure, one per CLI exit code.
-    public enum Category: String, Sendable {
+    public struct Category: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable string (used in messages, logs and JSON output).
+        public let rawValue: String
+
+        /// Creates a code from its stable string; prefer the static members.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The stable string.
+        public var description: String { rawValue }
+
         /// Authentication or admission refused (either side), or the server is full.
-        case refused
+        public static let refused = Category(rawValue: "refused")
         /// An idle or total-exchange timeout fired.
-        case timedOut = "timed_out"
+        public static let timedOut = Category(rawValue: "timed_out")
         /// The peer sent bytes that break the framing, handshake or session rules.
-        case protocolError = "protocol_error"
+        public static let protocolError = Category(rawValue: "protocol_error")
         /// The local conversation (sync state machine) failed.
-        case conversation
+        public static let conversation = Category(rawValue: "conversation")
         /// The network failed: cannot connect, or the connection dropped.
-        case connection
+        public static let connection = Category(rawValue: "connection")
     }
 
     /// The code.

@@ -11,7 +11,7 @@ import LZ4Codec
 /// recovery rules are in Specs/segment-format.md.
 ///
 /// One process writes a data folder at a time: opening takes an exclusive `flock` on its
-/// `LOCK` file, and a second opener gets ``StorageError/Code-swift.enum/locked``. Within a
+/// `LOCK` file, and a second opener gets ``StorageError/Code-swift.struct/locked``. Within a
 /// process, the log serialises its callers with one lock, so it may be shared across tasks;
 /// its calls block on disk I/O, so call them off the cooperative thread pool in async code.
 public final class SegmentLog: @unchecked Sendable {  // all mutable state is guarded by `lock`.

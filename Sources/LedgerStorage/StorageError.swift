@@ -12,30 +12,39 @@ import Darwin
 /// record bytes.
 public struct StorageError: Error, Sendable, CustomStringConvertible {
     /// What went wrong; stable strings so scripts and logs can match on them.
-    public enum Code: String, Hashable, Sendable {
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The stable string (used in messages, logs and JSON output).
+        public let rawValue: String
+
+        /// Creates a code from its stable string; prefer the static members.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The stable string.
+        public var description: String { rawValue }
+
         /// Another process (or another open log in this one) holds the data folder's lock.
-        case locked
+        public static let locked = Code(rawValue: "locked")
         /// A system call failed with an I/O error (`EIO` and friends).
-        case io
+        public static let io = Code(rawValue: "io")
         /// The disk is full (`ENOSPC`) or the quota is exhausted (`EDQUOT`).
-        case noSpace = "no_space"
+        public static let noSpace = Code(rawValue: "no_space")
         /// A checksum did not match or a structure was malformed in a block or segment.
-        case corruptBlock = "corrupt_block"
+        public static let corruptBlock = Code(rawValue: "corrupt_block")
         /// A segment's header, footer or ordering is inconsistent.
-        case corruptSegment = "corrupt_segment"
+        public static let corruptSegment = Code(rawValue: "corrupt_segment")
         /// A file or folder that must exist is missing.
-        case notFound = "not_found"
+        public static let notFound = Code(rawValue: "not_found")
         /// The caller passed something invalid: a key of the wrong size, a record too large,
         /// a location or ordinal that does not exist.
-        case invalidArgument = "invalid_argument"
+        public static let invalidArgument = Code(rawValue: "invalid_argument")
         /// The segment was written by a newer format version.
-        case unsupportedVersion = "unsupported_version"
+        public static let unsupportedVersion = Code(rawValue: "unsupported_version")
         /// An earlier write or sync failed in a way that could not be rolled back; reopen the log.
-        case writerPoisoned = "writer_poisoned"
+        public static let writerPoisoned = Code(rawValue: "writer_poisoned")
         /// The log has been closed.
-        case closed
+        public static let closed = Code(rawValue: "closed")
         /// The log was opened read-only (``SegmentLogOptions/readOnly``) and refuses writes.
-        case readOnly = "read_only"
+        public static let readOnly = Code(rawValue: "read_only")
     }
 
     /// The stable code.

@@ -61,7 +61,7 @@ enum TCPSync {
         case .timedOut: return .syncTimedOut
         case .protocolError: return .syncProtocolError
         case .connection: return .syncConnection
-        case .conversation: return .checkFailed
+        default: return .checkFailed  // .conversation, and categories added later
         }
     }
 

@@ -131,6 +131,7 @@ final class SegmentEntryLog: EntryLog {
         case .invalidArgument: code = .limitExceeded
         case .readOnly: code = .notPermitted
         case .unsupportedVersion: code = .unsupportedVersion
+        default: code = .io
         }
         let offset = error.offset.map { Int(truncatingIfNeeded: $0) }
         return CoreError(code, error.message, file: error.file, offset: offset, underlying: error)

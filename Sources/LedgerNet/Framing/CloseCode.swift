@@ -46,7 +46,7 @@ package enum CloseCode: UInt16, Sendable {
         case .refused: self = error.code == .serverBusy ? .busy : .notAuthorized
         case .timedOut: self = .timeout
         case .protocolError: self = .protocolError
-        case .conversation, .connection: self = .conversationFailed
+        default: self = .conversationFailed  // .conversation, .connection, and categories added later
         }
     }
 }
