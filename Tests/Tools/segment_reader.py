@@ -99,13 +99,11 @@ def read_block(data, at, expected_ordinal, decode=True):
     if not decode:
         return end, bool(flags & 1), [(key, None) for key, _ in entries]
     try:
-        content, declared = lz4_frame_decompress(frame, raw)
+        content, _ = lz4_frame_decompress(frame, raw)
     except ValueError as error:
         raise SegmentError(at + header_length, "data frame: %s" % error)
     if len(content) != raw:
         raise SegmentError(at + header_length, "data frame holds %d bytes, raw length %d" % (len(content), raw))
-    if declared is None and raw != 0:
-        raise SegmentError(at + header_length, "data frame does not declare its content size")
     records, position = [], 0
     for key, length in entries:
         records.append((key, content[position:position + length]))
