@@ -3,7 +3,7 @@
 /// Callers above (storage, bundles) wrap it as the underlying cause of their own error;
 /// messages never include the bytes being decoded.
 public struct LZ4Error: Error, Hashable, Sendable, CustomStringConvertible {
-    /// What went wrong, as a stable code that callers can switch on.
+    /// What went wrong, as a stable code; extensible (new codes may be added), so a `switch` needs a `default`.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         /// The stable string (used in messages, logs and JSON output).
         public let rawValue: String

@@ -4,6 +4,7 @@
 /// resource or payload may carry patient data, and errors end up in logs and terminals.
 public struct ConsentError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; stable, for callers that map errors to exit codes.
+    /// Extensible (new codes may be added), so a `switch` needs a `default`.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         /// The stable string (used in messages, logs and JSON output).
         public let rawValue: String

@@ -55,12 +55,12 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         public var description: String { name }
     }
 
-    /// Broad classes of failure, one per CLI exit code.
+    /// Broad classes of failure, one per CLI exit code; extensible, so a `switch` needs a `default`.
     public struct Category: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         /// The stable string (used in messages, logs and JSON output).
         public let rawValue: String
 
-        /// Creates a code from its stable string; prefer the static members.
+        /// Creates a category from its stable string; prefer the static members.
         public init(rawValue: String) { self.rawValue = rawValue }
 
         /// The stable string.

@@ -11,7 +11,8 @@ import Darwin
 /// underlying error when another layer (the LZ4 codec) raised it. Messages never include
 /// record bytes.
 public struct StorageError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong; stable strings so scripts and logs can match on them.
+    /// What went wrong; stable strings so scripts and logs can match on them. Extensible (new
+    /// codes may be added), so a `switch` needs a `default`.
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         /// The stable string (used in messages, logs and JSON output).
         public let rawValue: String
