@@ -1,9 +1,9 @@
 import ArgumentParser
-import CareLedgerCLI
 import Crypto
 import Dispatch
 import Foundation
 import LedgerCore
+import LedgerSite
 
 /// `careledger-bench bundle`: the whole USB path through real ledgers, beside ceilings.
 ///

@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import LedgerCore
+import LedgerSite
 
 /// The payload of an `anchor` entry: a record's SHA-256 and reference, never the record.
 struct AnchorPayload: Codable {

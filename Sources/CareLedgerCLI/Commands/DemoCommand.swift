@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerSite
 
 /// `careledger demo`: the whole story on embedded data, in-process, checking itself.
 ///

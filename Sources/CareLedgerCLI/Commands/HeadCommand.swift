@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerSite
 
 /// `careledger head`: the latest signed tree head.
 struct HeadCommand: AsyncParsableCommand {

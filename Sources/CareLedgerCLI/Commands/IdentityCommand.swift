@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerSite
 
 /// `careledger identity`: this site's name, keys, role and network.
 struct IdentityCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerSite
 
 /// `careledger members admit|revoke|list`: the network charter's membership.
 struct MembersCommand: AsyncParsableCommand {

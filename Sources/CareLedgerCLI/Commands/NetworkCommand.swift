@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerSite
 
 /// `careledger network create|genesis`: found a network, hand its genesis to joiners.
 struct NetworkCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerSite
 
 /// `careledger proof inclusion|consistency`: RFC 9162 proofs over this site's log.
 struct ProofCommand: AsyncParsableCommand {

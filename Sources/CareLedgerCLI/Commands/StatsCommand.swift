@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerSite
 
 /// `careledger stats`: sizes and counts.
 struct StatsCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerSite
 
 /// `careledger verify`: checks every checksum, signature, link and signed tree head.
 struct VerifyCommand: AsyncParsableCommand {

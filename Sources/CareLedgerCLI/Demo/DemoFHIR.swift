@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LedgerCore
+import LedgerSite
 
 /// The demo's embedded clinical inputs: FHIR R4 Consent resources (the shape of
 /// `Samples/fhir/*.json`) and synthetic records whose hashes the clinics anchor.

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerNet
+import LedgerSite
 import LedgerSync
 
 /// Figures of one TCP sync, as `sync --peer --json` prints them.
@@ -32,13 +33,10 @@ enum DemoNetwork {
             authorizer: { await serverService.authorize($0) },
             conversation: { identity in try await serverService.conversation(role: .responder, peer: identity) })
         let serving = Task { try await listener.run() }
-        let syncClient = SyncClient(configuration: configuration, staticKey: client.ledger.agreementKeyForBundles,
-                                    authorizer: { await clientService.authorize($0) })
-        let outcome: LedgerNet.SyncOutcome<LedgerConversation>
+        let result: PeerSyncResult
         do {
-            outcome = try await syncClient.sync(host: "127.0.0.1", port: listener.port) { identity in
-                try await clientService.conversation(role: .initiator, peer: identity)
-            }
+            result = try await clientService.sync(with: PeerAddress(host: "127.0.0.1", port: listener.port), label: server.name,
+                                                  idleTimeout: 20, exchangeTimeout: 60)
         } catch let error as TransportError {
             await listener.shutdown()
             _ = try? await serving.value
@@ -46,13 +44,7 @@ enum DemoNetwork {
         }
         await listener.shutdown()
         try await serving.value
-        let stats = outcome.statistics
-        let result = outcome.conversation.outcome
-        let figures = DemoTCPFigures(port: listener.port, received: result?.received.count ?? 0, sent: result?.sent ?? 0,
-                                     bytesIn: stats.bytesIn, bytesOut: stats.bytesOut, roundTrips: stats.roundTrips,
-                                     durationMs: Int(stats.duration * 1000))
-        try client.ledger.appendHistory(SyncRun(time: RFC3339.string(from: Date()), transport: "tcp", peer: server.name,
-                                                received: figures.received, sent: figures.sent, ok: true), to: "sync.jsonl")
-        return figures
+        return DemoTCPFigures(port: listener.port, received: result.received, sent: result.sent, bytesIn: result.bytesIn,
+                              bytesOut: result.bytesOut, roundTrips: result.roundTrips, durationMs: Int(result.duration * 1000))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 // The steps that give the audit report something to measure: a break-glass access at a
 // clinic, an unadmitted laptop's entries quarantined at central, and the report itself.

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 // Steps 6-10 and 12-14: the stick relay, the merge and resolution at central, TCP, tampering and
 // the final agreement.

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 /// The end-to-end story `careledger demo` tells, step by step, on real site folders.
 ///

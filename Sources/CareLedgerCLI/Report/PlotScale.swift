@@ -1,3 +1,4 @@
+import LedgerSite
 import Foundation
 
 /// Axis ranges and tick positions chosen so that tick labels are round numbers.

@@ -1,3 +1,4 @@
+import LedgerSite
 /// A named series of a plot, with its colour.
 struct PlotSeries {
     var name: String

@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerSite
 import Logging
 
 /// Opens the site in `options.directory`, mapping failures to the contract's exit codes.
