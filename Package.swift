@@ -121,7 +121,11 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "LedgerSiteTests",
-            dependencies: ["LedgerSite", "LedgerCore", "LedgerConsent", "LedgerSync", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
+            dependencies: [
+                "LedgerSite", "LedgerCore", "LedgerConsent", "LedgerSync", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerSite", "LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
     ]
 )
