@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // CareLedger: an offline-first, tamper-evident ledger and sync engine for healthcare sites.
-// Dependencies point one way: LZ4Codec → LedgerStorage → LedgerCore → LedgerConsent / LedgerSync → LedgerNet → CLI.
+// Dependencies point one way: LZ4Codec → LedgerStorage → LedgerCore → LedgerConsent / LedgerSync / LedgerNet → LedgerSite → CLI.
 import PackageDescription
 
 let strict: [SwiftSetting] = [

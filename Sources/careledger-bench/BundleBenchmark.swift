@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Dispatch
 import Foundation
+import LedgerConsent
 import LedgerCore
 import LedgerSite
 
@@ -37,7 +38,7 @@ struct BundleBenchmark: ParsableCommand {
         var start = 0
         while start < payloads.count {
             let end = min(start + 1000, payloads.count)
-            try clinic.append(kind: "consent.version", payloads: Array(payloads[start..<end]))
+            try clinic.append(kind: ConsentVersionPayload.kind, payloads: Array(payloads[start..<end]))
             start = end
         }
         let appendSeconds = clock.lap()
