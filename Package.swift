@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "LedgerSiteTests",
             dependencies: [
-                "LedgerSite", "LedgerCore", "LedgerConsent", "LedgerSync", "TestSupport",
+                "LedgerSite", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
