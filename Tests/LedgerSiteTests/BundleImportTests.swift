@@ -90,3 +90,32 @@ struct BundleImportTests {
         #expect(status.openConflicts == 0)
     }
 }
+
+@Suite("Bundle checks through the library")
+struct BundleCheckTests {
+    @Test("a later bundle carrying an older signed tree head of its sender is rejected as a rollback and changes nothing")
+    func rolledBackTreeHeadIsRejected() throws {
+        let sites = try TwoSites()
+        let oldHead = try sites.central.signTreeHead().encoded
+        var consent = try SiteConsent(sites.central)
+        _ = try consent.importFHIR([("a.json", TwoSites.consent(id: "c1", mrn: "mrn-1"))])
+        let clinicMember = try sites.central.member("clinic")
+        let newer = sites.folder.path + "/newer.clbundle", older = sites.folder.path + "/older.clbundle"
+        try BundleFiles.write(try sites.central.writeBundle(to: [clinicMember]).bytes, to: newer)
+        // The sender signs a bundle written later whose head is the older, smaller one.
+        let agreement = try #require(clinicMember.agreementKey)
+        let writer = BundleWriter(signingKey: sites.central.signingKeyForBundles, compressor: LZ4BundleCompressor())
+        let bytes = try writer.write(recipients: [BundleRecipient(siteKey: clinicMember.key, agreementKey: agreement.bytes)],
+                                     created: sites.central.currentTime(), treeHead: oldHead,
+                                     set: try sites.central.reconcilableSet(), items: [])
+        try BundleFiles.write(bytes, to: older)
+
+        let first = try BundleImporter.importFiles([newer], into: sites.clinic)
+        #expect(first.rejected.isEmpty)
+        let before = sites.clinic.entryCount
+        let second = try BundleImporter.importFiles([older], into: sites.clinic)
+        #expect(second.rejected.map(\.code) == ["tree_head_rolled_back"])
+        #expect(second.rejected.first?.why.contains("rolled back") == true)
+        #expect(sites.clinic.entryCount == before)
+    }
+}
