@@ -25,13 +25,9 @@ enum DemoNetwork {
     /// of the exchange; this task awaits the exchange and the server's shutdown before it
     /// touches either ledger again, so no ledger is ever used from two threads at once.
     static func sync(client: DemoSite, server: DemoSite) async throws -> DemoTCPFigures {
-        let serverService = try LedgerSyncService(ledger: server.ledger)
+        let listener = try await LedgerServing.bind(ledger: server.ledger, host: "127.0.0.1", port: 0, idleTimeout: 20,
+                                                    exchangeTimeout: 60, maximumConcurrentSessions: 4, logger: DemoSite.quietLogger)
         let clientService = try LedgerSyncService(ledger: client.ledger)
-        let configuration = TransportConfiguration(networkID: server.ledger.networkID, idleTimeout: 20, exchangeTimeout: 60)
-        let listener = try await SyncServer.bind(
-            host: "127.0.0.1", port: 0, configuration: configuration, staticKey: server.ledger.agreementKeyForBundles,
-            authorizer: { await serverService.authorize($0) },
-            conversation: { identity in try await serverService.conversation(role: .responder, peer: identity) })
         let serving = Task { try await listener.run() }
         let result: PeerSyncResult
         do {

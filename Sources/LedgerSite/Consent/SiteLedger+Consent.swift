@@ -26,11 +26,17 @@ extension SiteLedger {
     /// the ledger as an opaque entry (Specs/consent.md §3.3) and is counted in `skipped`, so
     /// one such entry, synced everywhere, cannot stop checks, conflicts or imports at
     /// every site.
+    /// - Parameter progress: told how many entries were read since its last call (every
+    ///   entry is read once).
     /// - Throws: only when the log itself cannot be read.
-    public func loadConsent() throws -> LoadedConsent {
+    public func loadConsent(progress: (Int) -> Void = { _ in }) throws -> LoadedConsent {
         var engine = ConsentEngine(policy: consentPolicy)
         var skipped: [Hash32] = []
+        var pending = 0
+        defer { progress(pending) }
         try forEachEntry { _, entry in
+            pending += 1
+            if pending >= 1024 { progress(pending); pending = 0 }
             guard entry.kind == ConsentVersionPayload.kind else { return }
             do {
                 try engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)

@@ -88,18 +88,9 @@ public struct SiteStatus: Encodable {
     }
 
     /// The consents with concurrent heads (as `careledger conflicts` lists them), scanning the log once.
+    /// A version that does not decode is `verify`'s and `conflicts`' to report; status counts the rest.
     private static func openConflicts(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> [String] {
-        var engine = ConsentEngine(policy: ledger.consentPolicy)
-        var pending = 0
-        try ledger.forEachEntry { _, entry in
-            pending += 1
-            if pending >= 1024 { progress(pending); pending = 0 }
-            guard entry.kind == ConsentVersionPayload.kind else { return }
-            // A version that does not decode is `verify`'s and `conflicts`' to report; status counts the rest.
-            _ = try? engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
-        }
-        progress(pending)
-        return engine.conflicts().map(\.key.description)
+        try ledger.loadConsent(progress: progress).engine.conflicts().map(\.key.description)
     }
 
     /// The latest of some RFC 3339 times.
