@@ -1,5 +1,4 @@
-// Two sites of one network in a temporary folder: central registers a patient's consent, a
-// bundle carries it to the clinic, and the clinic asks a recorded access check.
+// Two sites in a temporary folder: central registers a consent, a bundle carries it to the clinic, the clinic asks.
 import Foundation
 import LedgerConsent
 import LedgerCore
@@ -13,7 +12,16 @@ let clinic = try SiteLedger.join(at: root + "/clinic", siteName: "clinic", role:
 _ = try central.admit(AdmitPayload(key: clinic.siteKey, agreementKey: clinic.metadata.agreementKey, name: "clinic", role: .clinic))
 
 // A FHIR R4 Consent: the clinic may see this patient's data for treatment.
-let fhir = #"{"resourceType": "Consent", "id": "c1", "status": "active", "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]}, "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}], "patient": {"identifier": {"system": "urn:example:mrn", "value": "mrn-42"}}, "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]}, "provision": {"type": "permit", "actor": [{"role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "PRCP"}]}, "reference": {"reference": "Organization/clinic"}}], "purpose": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT"}]}}"#
+let fhir = """
+    {"resourceType": "Consent", "id": "c1", "status": "active",
+     "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+     "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
+     "patient": {"identifier": {"system": "urn:example:mrn", "value": "mrn-42"}},
+     "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},
+     "provision": {"type": "permit", "purpose": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT"}],
+       "actor": [{"reference": {"reference": "Organization/clinic"},
+                  "role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "PRCP"}]}}]}}
+    """
 var atCentral = try SiteConsent(central)
 _ = try atCentral.importFHIR([("consent.json", Array(fhir.utf8))])
 
