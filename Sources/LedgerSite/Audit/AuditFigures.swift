@@ -33,6 +33,11 @@ public struct AuditFigures: Encodable {
 
 /// A site's name, key and role.
 public struct SiteSummary: Encodable, Equatable {
+    /// Creates a site summary.
+    public init(name: String, key: String, role: String, networkId: String) {
+        self.name = name; self.key = key; self.role = role; self.networkId = networkId
+    }
+
     /// The site's name.
     public var name: String
     /// Its signing key, hex.

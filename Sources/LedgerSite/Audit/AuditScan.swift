@@ -3,6 +3,11 @@ import LedgerCore
 
 /// An access decision read back from its `access.decision` entry.
 public struct DecisionRecord {
+    /// Creates a record of a decision read back from its entry.
+    public init(entryId: Hash32, author: Hash32, time: HybridTimestamp, decision: AccessDecision) {
+        self.entryId = entryId; self.author = author; self.time = time; self.decision = decision
+    }
+
     /// The `access.decision` entry.
     public var entryId: Hash32
     /// The site that wrote it.
