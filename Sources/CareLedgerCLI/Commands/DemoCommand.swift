@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
-import LedgerSite
 
 /// `careledger demo`: the whole story on embedded data, in-process, checking itself.
 ///

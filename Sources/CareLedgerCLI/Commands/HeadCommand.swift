@@ -1,6 +1,5 @@
 import ArgumentParser
 import LedgerCore
-import LedgerSite
 
 /// `careledger head`: the latest signed tree head.
 struct HeadCommand: AsyncParsableCommand {

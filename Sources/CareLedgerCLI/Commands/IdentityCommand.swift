@@ -1,6 +1,5 @@
 import ArgumentParser
 import LedgerCore
-import LedgerSite
 
 /// `careledger identity`: this site's name, keys, role and network.
 struct IdentityCommand: AsyncParsableCommand {

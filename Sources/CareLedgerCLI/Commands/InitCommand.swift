@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
-import LedgerSite
 
 /// `careledger init`: create a site that will join the network in a genesis file.
 struct InitCommand: AsyncParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import LedgerCore
-import LedgerSite
 
 /// `careledger members admit|revoke|list`: the network charter's membership.
 struct MembersCommand: AsyncParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import LedgerCore
-import LedgerSite
 
 /// `careledger network create|genesis`: found a network, hand its genesis to joiners.
 struct NetworkCommand: AsyncParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import LedgerCore
-import LedgerSite
 
 /// `careledger proof inclusion|consistency`: RFC 9162 proofs over this site's log.
 struct ProofCommand: AsyncParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
-import LedgerSite
 
 /// `careledger report --out DIR`: the self-contained HTML audit report with the outcome measures.
 struct ReportCommand: AsyncParsableCommand {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
-import LedgerSite
 import LedgerNet
+import LedgerSite
 import Logging
 
 /// `careledger serve --listen HOST:PORT`: serves sync to authenticated members until stopped.

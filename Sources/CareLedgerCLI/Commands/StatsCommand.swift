@@ -1,6 +1,5 @@
 import ArgumentParser
 import LedgerCore
-import LedgerSite
 
 /// `careledger stats`: sizes and counts.
 struct StatsCommand: AsyncParsableCommand {

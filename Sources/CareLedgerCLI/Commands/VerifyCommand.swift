@@ -1,6 +1,5 @@
 import ArgumentParser
 import LedgerCore
-import LedgerSite
 
 /// `careledger verify`: checks every checksum, signature, link and signed tree head.
 struct VerifyCommand: AsyncParsableCommand {

@@ -1,6 +1,5 @@
 import Foundation
 import LedgerCore
-import LedgerSite
 
 /// What `verify` said about a tampered copy of a site's data folder.
 struct DemoTamperResult {

@@ -1,4 +1,3 @@
-import LedgerSite
 import Foundation
 
 /// Axis ranges and tick positions chosen so that tick labels are round numbers.

@@ -1,4 +1,3 @@
-import LedgerSite
 /// A small SVG writer: shapes and text appended to one `<svg>` element, escaped for XML.
 ///
 /// The report draws every plot itself with this, so it needs no script or outside asset;

@@ -1,4 +1,3 @@
-import LedgerSite
 /// A named series of a plot, with its colour.
 struct PlotSeries {
     var name: String

@@ -1,5 +1,4 @@
 import LedgerCore
-import LedgerSite
 
 /// One fork as `verify` and `stats` show it: the author, the position both entries claim,
 /// and both signed entries' ids (Specs/site-layout.md §4), so the evidence can be fetched

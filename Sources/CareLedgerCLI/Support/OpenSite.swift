@@ -1,5 +1,4 @@
 import LedgerCore
-import LedgerSite
 import Logging
 
 /// Opens the site in `options.directory`, mapping failures to the contract's exit codes.
