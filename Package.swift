@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // CareLedger: an offline-first, tamper-evident ledger and sync engine for healthcare sites.
-// Dependencies point one way: LZ4Codec → LedgerStorage → LedgerCore → LedgerConsent / LedgerSync → LedgerNet → CLI.
+// Dependencies point one way: LZ4Codec → LedgerStorage → LedgerCore → LedgerConsent / LedgerSync / LedgerNet → LedgerSite → CLI.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "LedgerStorage", targets: ["LedgerStorage"]),
         .library(name: "LedgerSync", targets: ["LedgerSync"]),
         .library(name: "LedgerConsent", targets: ["LedgerConsent"]),
+        .library(name: "LedgerSite", targets: ["LedgerSite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -66,21 +67,35 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // A site as a program uses it: open, append, bundles, the folder mailbox, TCP sync
+        // sessions, consent checks with their audit entries, status and the audit analysis.
+        .target(
+            name: "LedgerSite",
+            dependencies: [
+                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // One file per subcommand of `careledger`.
         .target(
             name: "CareLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet",
+                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .executableTarget(name: "careledger", dependencies: ["CareLedgerCLI"], swiftSettings: strict),
+        // The README's "Use it as a library" program, built and run by LedgerSiteTests.
+        .executableTarget(
+            name: "careledger-example", dependencies: ["LedgerSite", "LedgerCore", "LedgerConsent"], swiftSettings: strict),
         .executableTarget(
             name: "careledger-bench",
             dependencies: [
-                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "CareLedgerCLI", "CSQLite",
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -104,6 +119,13 @@ let package = Package(
             name: "HardeningTests",
             dependencies: ["LedgerCore", "LedgerStorage", "LedgerSync", "LedgerConsent", "LZ4Codec", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "LedgerSiteTests",
+            dependencies: [
+                "LedgerSite", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerSite", "LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,9 +1,10 @@
 import ArgumentParser
-import CareLedgerCLI
 import Crypto
 import Dispatch
 import Foundation
+import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 /// `careledger-bench bundle`: the whole USB path through real ledgers, beside ceilings.
 ///
@@ -37,7 +38,7 @@ struct BundleBenchmark: ParsableCommand {
         var start = 0
         while start < payloads.count {
             let end = min(start + 1000, payloads.count)
-            try clinic.append(kind: "consent.version", payloads: Array(payloads[start..<end]))
+            try clinic.append(kind: ConsentVersionPayload.kind, payloads: Array(payloads[start..<end]))
             start = end
         }
         let appendSeconds = clock.lap()

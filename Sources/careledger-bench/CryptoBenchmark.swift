@@ -2,7 +2,9 @@ import ArgumentParser
 import Crypto
 import Dispatch
 import Foundation
+import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 /// `careledger-bench crypto`: bulk signing and verification beside one-core ceilings.
 ///
@@ -62,7 +64,7 @@ struct CryptoBenchmark: ParsableCommand {
                 networkID: network, author: keys.signingPublicKey, sequence: UInt64(i),
                 links: previous.map { [$0] } ?? [],
                 timestamp: HybridTimestamp(wallMillis: 1_764_000_000_000 + UInt64(i), counter: 0),
-                kind: i % 3 == 0 ? "anchor" : "consent.version", payload: payloads[i])
+                kind: i % 3 == 0 ? AnchorPayload.kind : ConsentVersionPayload.kind, payload: payloads[i])
         }
         let signEnd = DispatchTime.now()
         let signCPU = Self.cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - signCPUStart
@@ -158,7 +160,7 @@ struct CryptoBenchmark: ParsableCommand {
         return try (0..<count).map { i in
             let content = try EntryContent(
                 networkID: network, author: keys.signingPublicKey, sequence: UInt64(i), links: [],
-                timestamp: HybridTimestamp(wallMillis: UInt64(i), counter: 0), kind: "anchor", payload: payloads[i])
+                timestamp: HybridTimestamp(wallMillis: UInt64(i), counter: 0), kind: AnchorPayload.kind, payload: payloads[i])
             return EntrySignature.message(for: content.id)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import LedgerConsent
 import LedgerCore
 
 /// The crypto benchmark's ledger-level figures: the same payloads through a real site
@@ -26,7 +27,7 @@ struct CryptoLedgerFigures {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let ledger = try SiteLedger.foundNetwork(at: root + "/site", siteName: "bench", networkName: "bench")
         let appendStart = DispatchTime.now()
-        try ledger.append(kind: "consent.version", payloads: payloads, batchSize: batch)
+        try ledger.append(kind: ConsentVersionPayload.kind, payloads: payloads, batchSize: batch)
         let appendSeconds = CryptoBenchmark.seconds(appendStart, DispatchTime.now())
         let verifyStart = DispatchTime.now()
         let report = ledger.verify()

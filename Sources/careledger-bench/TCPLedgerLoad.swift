@@ -1,8 +1,8 @@
-import CareLedgerCLI
 import Crypto
 import Foundation
 import LedgerCore
 import LedgerNet
+import LedgerSite
 import LedgerSync
 import Logging
 

@@ -1,8 +1,8 @@
 import ArgumentParser
-import CareLedgerCLI
 import Dispatch
 import Foundation
 import LedgerCore
+import LedgerSite
 import Logging
 
 /// `careledger-bench tcp-serve --dir D --port-file F`: the central server of `tcp-load`, in

@@ -185,7 +185,7 @@ struct DecisionTableTests {
     func row(_ c: DecisionCase) {
         var engine = ConsentEngine(policy: c.policy)
         for v in c.versions { engine.ingest(v) }
-        let d = engine.check(c.request)
+        let d = engine.decide(c.request)  // The full rule, break-glass included (LedgerSite records it).
         #expect(d.outcome == c.outcome, "\(d.reason)")
         #expect(d.basis == c.basis.map(Fx.id).sorted())
         #expect(d.reason.contains(c.reason), "reason was: \(d.reason)")

@@ -1,17 +1,7 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import LedgerCore
-
-/// The payload of an `anchor` entry: a record's SHA-256 and reference, never the record.
-struct AnchorPayload: Codable {
-    var sha256: String
-    var size: Int
-    var system: String?
-    var type: String?
-    var id: String?
-    var version: String?
-}
+import LedgerSite
 
 /// `careledger anchor --file RECORD`: anchors the SHA-256 of a clinical record.
 struct AnchorCommand: AsyncParsableCommand {
@@ -30,8 +20,8 @@ struct AnchorCommand: AsyncParsableCommand {
         try await runReportingFailures {
             let digest = try RecordDigest.of(file)
             let ledger = try openSite(options)
-            let payload = AnchorPayload(sha256: digest.hex, size: digest.size, system: system, type: type, id: id, version: version)
-            let entry = try ledger.append(kind: "anchor", payloads: [try CanonicalJSON.encode(payload)])[0]
+            let entry = try ledger.anchor(AnchorPayload(sha256: digest.hex, size: digest.size, system: system, type: type,
+                                                        id: id, version: version))
             try CommandOutput(json: options.json).emit(Output(entryId: entry.id.hex, sha256: digest.hex)) {
                 print("Anchored \(file) (sha256 \(digest.hex)) as entry \(entry.id.hex)")
             }
@@ -66,13 +56,7 @@ struct AttestCommand: AsyncParsableCommand {
         try await runReportingFailures {
             let digest = try RecordDigest.of(file)
             let ledger = try openSite(options)
-            var found: Entry?
-            try ledger.forEachEntry { _, entry in
-                guard found == nil, entry.kind == "anchor",
-                      let payload = try? CanonicalJSON.decode(AnchorPayload.self, from: entry.payload),
-                      payload.sha256 == digest.hex else { return }
-                found = entry
-            }
+            let found = try ledger.anchorEntry(sha256: digest.hex)
             let site = found.map { ledger.charter.members[$0.author]?.name ?? $0.author.hex }
             let output = Output(anchored: found != nil, sha256: digest.hex, entryId: found?.id.hex, site: site,
                                 time: found.map { RFC3339.string(from: $0.timestamp) })
@@ -97,6 +81,6 @@ struct RecordDigest {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIFailure.usage("cannot read \(path): no such file or not readable")
         }
-        return RecordDigest(hex: Hash32Hex.string(Array(SHA256.hash(data: data))), size: data.count)
+        return RecordDigest(hex: AnchorPayload.digest(Array(data)), size: data.count)
     }
 }

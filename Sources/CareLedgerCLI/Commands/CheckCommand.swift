@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 /// `careledger check`: may this actor, for this purpose, see this class of this patient's data?
 struct CheckCommand: AsyncParsableCommand {
@@ -31,15 +32,13 @@ struct CheckCommand: AsyncParsableCommand {
             let ledger = try openSite(options)
             let pseudonym: PatientPseudonym
             do { pseudonym = try ledger.pseudonymKey().resolve(patient: patient) } catch let error as ConsentError { throw CLIFailure.from(error) }
-            let engine = try ledger.consentEngine()
+            let consent = try SiteConsent(ledger)
+            printWarnings(consent.warnings)
             let request = AccessRequest(patient: pseudonym, actor: actor, purpose: purpose, classes: classes,
                                         time: Int64(time.timeIntervalSince1970 * 1000), emergency: emergency)
-            let decision = engine.check(request)
-            var entryID: Hash32?
-            // Break-glass access is permitted only with its audit entry: always record it.
-            if record || decision.emergency {
-                entryID = try ledger.append(kind: ConsentKinds.decision, payloads: [AccessDecisionPayload.encode(decision)])[0].id
-            }
+            // Break-glass access is permitted only with its audit entry: the library always records it.
+            let checked = try consent.check(request, record: record)
+            let decision = checked.decision, entryID = checked.entry?.id
             let output = Output(decision: decision.outcome.rawValue, basis: decision.basis.map(\.hex), reason: decision.reason,
                                 emergency: decision.emergency, patient: pseudonym.hex, entryId: entryID?.hex)
             try CommandOutput(json: options.json).emit(output) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 /// `careledger conflicts`: consent conflicts still open, with what is effective meanwhile.
 struct ConflictsCommand: AsyncParsableCommand {
@@ -16,7 +17,7 @@ struct ConflictsCommand: AsyncParsableCommand {
         try await runReportingFailures {
             let ledger = try openSite(options)
             let loaded = try ledger.loadConsent()
-            loaded.warnOfSkipped()
+            printWarnings(loaded.skippedWarning.map { [$0] } ?? [])
             let rows = loaded.engine.conflicts().map {
                 Row(consent: $0.key.description, heads: $0.heads.map(\.hex), effective: $0.effective.map(\.hex),
                     rule: $0.rule.rawValue, summary: $0.summary)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 /// `careledger consent import|export|resolve`: FHIR R4 Consent in and out, and resolving conflicts.
 struct ConsentCommand: AsyncParsableCommand {
@@ -21,25 +22,10 @@ struct ConsentCommand: AsyncParsableCommand {
             try await runReportingFailures {
                 guard !files.isEmpty else { throw CLIFailure.usage("give at least one FHIR JSON file") }
                 let ledger = try openSite(options)
-                let importer = FHIRConsentImporter(pseudonymKey: try ledger.pseudonymKey())
-                let engine = try ledger.consentEngine()
-                // Validate every file before writing anything: nothing is half-imported. The
-                // batch checks the files as one input (a consent in two files is refused).
-                var batch = FHIRImportBatch()
-                for file in files {
-                    guard let data = FileManager.default.contents(atPath: file) else {
-                        throw CLIFailure.usage("cannot read \(file): no such file or not readable; nothing was imported")
-                    }
-                    do {
-                        let imported = try importer.read(Array(data), engine: engine)
-                        try batch.add(imported, from: file, engine: engine)
-                    } catch let error as ConsentError {
-                        throw CLIFailure.usage("\(file): \(error.description); nothing was imported")
-                    }
-                }
-                let skipped = batch.skipped
-                let payloads = batch.consents.map { ConsentVersionPayload.encode($0.content) }
-                let entries = try ledger.append(kind: ConsentKinds.version, payloads: payloads)
+                var consent = try SiteConsent(ledger)
+                printWarnings(consent.warnings)
+                // Every file is checked before anything is written: nothing is half-imported.
+                let (entries, skipped) = try consent.importFHIR(files: files)
                 try CommandOutput(json: options.json).emit(Output(imported: entries.count, versionIds: entries.map(\.id.hex), skipped: skipped)) {
                     print("Imported \(entries.count) consent version(s)" + (skipped > 0 ? ", \(skipped) already on the ledger" : ""))
                     for entry in entries { print("  \(entry.id.hex)") }
@@ -59,8 +45,9 @@ struct ConsentCommand: AsyncParsableCommand {
                 let ledger = try openSite(options)
                 let pseudonym: PatientPseudonym
                 do { pseudonym = try ledger.pseudonymKey().resolve(patient: patient) } catch let error as ConsentError { throw CLIFailure.from(error) }
-                let engine = try ledger.consentEngine()
-                let bundle = FHIRConsentExporter.bundle(engine.versions(patient: pseudonym))
+                let consent = try SiteConsent(ledger)
+                printWarnings(consent.warnings)
+                let bundle = consent.exportFHIR(patient: pseudonym)
                 FileHandle.standardOutput.write(Data(bundle))
                 FileHandle.standardOutput.write(Data("\n".utf8))
             }
@@ -88,14 +75,15 @@ struct ConsentCommand: AsyncParsableCommand {
                     chosen = id
                 }
                 let ledger = try openSite(options)
-                let engine = try ledger.consentEngine()
-                let content: ConsentVersionContent
+                var site = try SiteConsent(ledger)
+                printWarnings(site.warnings)
+                let entry: Entry
                 do {
-                    content = try engine.resolution(for: ConsentKey(patient: patient, consentId: parts[1]), choosing: chosen)
+                    entry = try site.resolve(ConsentKey(patient: patient, consentId: parts[1]), choosing: chosen)
                 } catch let error as ConsentError { throw CLIFailure.from(error) }
-                let entry = try ledger.append(kind: ConsentKinds.version, payloads: [ConsentVersionPayload.encode(content)])[0]
-                try CommandOutput(json: options.json).emit(Output(entryId: entry.id.hex, supersedes: content.supersedes.map(\.hex))) {
-                    print("Resolved \(consent) with version \(entry.id.hex), superseding \(content.supersedes.count) head(s)")
+                let supersedes = (try? ConsentVersionPayload.decode(entry.payload))?.supersedes ?? []
+                try CommandOutput(json: options.json).emit(Output(entryId: entry.id.hex, supersedes: supersedes.map(\.hex))) {
+                    print("Resolved \(consent) with version \(entry.id.hex), superseding \(supersedes.count) head(s)")
                 }
             }
         }

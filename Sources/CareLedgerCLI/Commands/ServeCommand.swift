@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerCore
 import LedgerNet
+import LedgerSite
 import Logging
 
 /// `careledger serve --listen HOST:PORT`: serves sync to authenticated members until stopped.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerSite
 
 /// `careledger status`: the site at a glance: members, last sync with each peer, entries,
 /// quarantine, forks, open consent conflicts and the last verify.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerSite
 import LedgerSync
 
 /// `careledger sync --folder PATH` (a USB mailbox) or `--peer HOST:PORT` (TCP).
@@ -34,7 +35,11 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let ledger = try openSite(options)
         let onlyTo = try to.isEmpty ? nil : to.map { try ledger.member($0).key }
-        let result = try FolderSync.run(ledger, folder: folder, onlyTo: onlyTo)
+        let result = try FolderSync.run(
+            ledger, folder: folder, onlyTo: onlyTo,
+            importProgress: ProgressBar.handler(label: "import", unit: "bundles", itemUnit: "entries"),
+            exportProgress: ProgressBar.handler(label: "export", unit: "bundles", itemUnit: "entries"))
+        printWarnings(result.warnings)
         try CommandOutput(json: options.json).emit(result) {
             print("Imported \(result.imported) entries from \(result.bundlesRead) bundle(s); wrote \(result.bundlesWritten) bundle(s) with \(result.exported) entries to \(folder)")
             for rejected in result.rejected { print("REJECTED \(rejected.file): \(rejected.why)") }
@@ -42,14 +47,4 @@ struct SyncCommand: AsyncParsableCommand {
         }
         if !result.rejected.isEmpty { throw ExitCode(1) }
     }
-}
-
-/// One sync, as `status` and `report` list them (history/sync.jsonl).
-struct SyncRun: Codable {
-    var time: String
-    var transport: String
-    var peer: String
-    var received: Int
-    var sent: Int
-    var ok: Bool
 }

@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import LedgerCore
+import LedgerSite
 
 /// The demo's embedded clinical inputs: FHIR R4 Consent resources (the shape of
 /// `Samples/fhir/*.json`) and synthetic records whose hashes the clinics anchor.
@@ -91,9 +91,8 @@ enum DemoFHIR {
     /// An `anchor` payload for a record: its SHA-256 and reference, never the record.
     static func anchorPayload(site: String, number: Int) throws -> [UInt8] {
         let record = observation(site: site, number: number)
-        let digest = SHA256.hash(data: record.bytes).map { String(format: "%02x", $0) }.joined()
-        let payload = AnchorPayload(sha256: digest, size: record.bytes.count, system: "urn:demo:\(site):ehr",
-                                    type: "Observation", id: record.id, version: "1")
+        let payload = AnchorPayload(record: record.bytes, system: "urn:demo:\(site):ehr", type: "Observation", id: record.id,
+                                    version: "1")
         return try CanonicalJSON.encode(payload)
     }
 }

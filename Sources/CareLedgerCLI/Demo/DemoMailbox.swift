@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerSite
 import LedgerSync
 
 /// What one `sync --folder` pass did at one site.

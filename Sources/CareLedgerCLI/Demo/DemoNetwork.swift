@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerNet
+import LedgerSite
 import LedgerSync
 
 /// Figures of one TCP sync, as `sync --peer --json` prints them.
@@ -24,21 +25,14 @@ enum DemoNetwork {
     /// of the exchange; this task awaits the exchange and the server's shutdown before it
     /// touches either ledger again, so no ledger is ever used from two threads at once.
     static func sync(client: DemoSite, server: DemoSite) async throws -> DemoTCPFigures {
-        let serverService = try LedgerSyncService(ledger: server.ledger)
+        let listener = try await LedgerServing.bind(ledger: server.ledger, host: "127.0.0.1", port: 0, idleTimeout: 20,
+                                                    exchangeTimeout: 60, maximumConcurrentSessions: 4, logger: DemoSite.quietLogger)
         let clientService = try LedgerSyncService(ledger: client.ledger)
-        let configuration = TransportConfiguration(networkID: server.ledger.networkID, idleTimeout: 20, exchangeTimeout: 60)
-        let listener = try await SyncServer.bind(
-            host: "127.0.0.1", port: 0, configuration: configuration, staticKey: server.ledger.agreementKeyForBundles,
-            authorizer: { await serverService.authorize($0) },
-            conversation: { identity in try await serverService.conversation(role: .responder, peer: identity) })
         let serving = Task { try await listener.run() }
-        let syncClient = SyncClient(configuration: configuration, staticKey: client.ledger.agreementKeyForBundles,
-                                    authorizer: { await clientService.authorize($0) })
-        let outcome: LedgerNet.SyncOutcome<LedgerConversation>
+        let result: PeerSyncResult
         do {
-            outcome = try await syncClient.sync(host: "127.0.0.1", port: listener.port) { identity in
-                try await clientService.conversation(role: .initiator, peer: identity)
-            }
+            result = try await clientService.sync(with: PeerAddress(host: "127.0.0.1", port: listener.port), label: server.name,
+                                                  idleTimeout: 20, exchangeTimeout: 60)
         } catch let error as TransportError {
             await listener.shutdown()
             _ = try? await serving.value
@@ -46,13 +40,7 @@ enum DemoNetwork {
         }
         await listener.shutdown()
         try await serving.value
-        let stats = outcome.statistics
-        let result = outcome.conversation.outcome
-        let figures = DemoTCPFigures(port: listener.port, received: result?.received.count ?? 0, sent: result?.sent ?? 0,
-                                     bytesIn: stats.bytesIn, bytesOut: stats.bytesOut, roundTrips: stats.roundTrips,
-                                     durationMs: Int(stats.duration * 1000))
-        try client.ledger.appendHistory(SyncRun(time: RFC3339.string(from: Date()), transport: "tcp", peer: server.name,
-                                                received: figures.received, sent: figures.sent, ok: true), to: "sync.jsonl")
-        return figures
+        return DemoTCPFigures(port: listener.port, received: result.received, sent: result.sent, bytesIn: result.bytesIn,
+                              bytesOut: result.bytesOut, roundTrips: result.roundTrips, durationMs: Int(result.duration * 1000))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 // The steps that give the audit report something to measure: a break-glass access at a
 // clinic, an unadmitted laptop's entries quarantined at central, and the report itself.
@@ -36,7 +37,7 @@ extension DemoScenario {
                                          genesisPath: root + "/genesis.json", logger: DemoSite.quietLogger)
         let laptop = DemoSite(name: "unadmitted-laptop", role: .clinic, directory: directory, ledger: ledger)
         let records = try (1...Self.strangerAnchors).map { try DemoFHIR.anchorPayload(site: laptop.name, number: $0) }
-        try laptop.ledger.append(kind: "anchor", payloads: records)
+        try laptop.ledger.append(kind: AnchorPayload.kind, payloads: records)
         let written = try laptop.entries(by: laptop.ledger.siteKey)
         let drop = try DemoMailbox.sync(laptop, folder: stick)
         let entriesBefore = central.entries

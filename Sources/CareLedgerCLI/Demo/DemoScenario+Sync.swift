@@ -1,6 +1,7 @@
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 // Steps 6-10 and 12-14: the stick relay, the merge and resolution at central, TCP, tampering and
 // the final agreement.
@@ -59,7 +60,7 @@ extension DemoScenario {
     func tcpSync() async throws -> DemoOutcome {
         // Clinic A records more work after the field team left, so the sync runs both ways.
         let more = try (1...10).map { try DemoFHIR.anchorPayload(site: clinicA.name, number: 1000 + $0) }
-        try clinicA.ledger.append(kind: "anchor", payloads: more)
+        try clinicA.ledger.append(kind: AnchorPayload.kind, payloads: more)
         let tcp = try await DemoNetwork.sync(client: clinicA, server: central)
         let equal = try clinicA.summaryRoot() == central.summaryRoot()
         figures["tcp_entries_sent"] = tcp.sent

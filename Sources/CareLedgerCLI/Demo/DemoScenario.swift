@@ -1,6 +1,7 @@
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 
 /// The end-to-end story `careledger demo` tells, step by step, on real site folders.
 ///
@@ -120,7 +121,7 @@ final class DemoScenario {
         for (site, prefix) in [(clinicA, "a"), (clinicB, "b")] {
             let before = site.entries
             let anchors = try (1...Self.anchorsPerClinic).map { try DemoFHIR.anchorPayload(site: site.name, number: $0) }
-            try site.ledger.append(kind: "anchor", payloads: anchors)
+            try site.ledger.append(kind: AnchorPayload.kind, payloads: anchors)
             let consents = try site.importConsents(DemoFHIR.clinicBundle(prefix: prefix, count: Self.consentsPerClinic,
                                                                          actor: "Organization/\(site.name)"))
             var permits = 0

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerSite
 import Logging
 
 /// One site of the demo network: its name, data folder and open ledger.
@@ -36,14 +37,9 @@ final class DemoSite {
     /// Imports FHIR R4 Consent JSON (a resource or a Bundle) as `consent import` does:
     /// pseudonymised, validated as a whole, then appended as consent versions.
     @discardableResult
-    func importConsents(_ json: String) throws -> [Entry] {
-        let importer = FHIRConsentImporter(pseudonymKey: try ledger.pseudonymKey())
-        let engine = try ledger.consentEngine()
-        let imported: [ImportedConsent]
-        do { imported = try importer.read(Array(json.utf8), engine: engine) } catch {
-            throw CLIFailure.usage("embedded FHIR consent at \(name): \(error.description)")
-        }
-        return try ledger.append(kind: ConsentKinds.version, payloads: imported.map { ConsentVersionPayload.encode($0.content) })
+    func importConsents(_ json: String, name: String = "embedded FHIR consent") throws -> [Entry] {
+        var consent = try SiteConsent(ledger)
+        return try consent.importFHIR([(name, Array(json.utf8))]).entries
     }
 
     /// The patient's pseudonym under the network's key.
@@ -67,21 +63,17 @@ final class DemoSite {
                emergency: Bool) throws -> (decision: AccessDecision, entry: Hash32?) {
         let request = AccessRequest(patient: try pseudonym(mrn), actor: actor, purpose: purpose, classes: classes,
                                     time: Int64(Date().timeIntervalSince1970 * 1000), emergency: emergency)
-        let decision = try ledger.consentEngine().check(request)
-        guard record || decision.emergency else { return (decision, nil) }
-        let entry = try ledger.append(kind: ConsentKinds.decision, payloads: [AccessDecisionPayload.encode(decision)])[0]
-        return (decision, entry.id)
+        let checked = try SiteConsent(ledger).check(request, record: record)
+        return (checked.decision, checked.entry?.id)
     }
 
     /// Open consent conflicts here.
-    func conflicts() throws -> [ConsentConflict] { try ledger.consentEngine().conflicts() }
+    func conflicts() throws -> [ConsentConflict] { try SiteConsent(ledger).engine.conflicts() }
 
     /// Writes the version that resolves a conflict under the network's rule (`consent resolve`).
     func resolve(_ key: ConsentKey) throws -> Entry {
-        let content: ConsentVersionContent
-        let engine = try ledger.consentEngine()
-        do { content = try engine.resolution(for: key) } catch { throw CLIFailure.from(error) }
-        return try ledger.append(kind: ConsentKinds.version, payloads: [ConsentVersionPayload.encode(content)])[0]
+        var consent = try SiteConsent(ledger)
+        do { return try consent.resolve(key) } catch let error as ConsentError { throw CLIFailure.from(error) }
     }
 
     /// The summary root (equal at two sites exactly when they hold the same entries).

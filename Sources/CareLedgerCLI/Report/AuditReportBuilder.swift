@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerSite
 
 /// Builds the audit report of a site: reads it, derives the figures, draws the page, and
 /// writes `index.html` and `report.json` into the output folder.

@@ -1,3 +1,5 @@
+import LedgerSite
+
 /// The audit report as one self-contained HTML page: inline CSS and inline SVG, no script,
 /// no outside asset, so it opens offline and can be handed on as a single file.
 enum ReportHTML {

@@ -1,3 +1,5 @@
+import LedgerSite
+
 /// The report's five plots, drawn from its figures (or a "no data yet" panel when a measure has none).
 enum ReportPlots {
     static let permit = "#2e7d32", deny = "#c62828", breakGlass = "#ff8f00"

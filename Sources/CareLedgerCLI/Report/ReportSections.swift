@@ -1,3 +1,5 @@
+import LedgerSite
+
 /// The sections of the HTML report: a summary, the five outcome measures, and the methods.
 enum ReportSections {
     private static func e(_ text: String) -> String { ReportHTML.e(text) }

@@ -1,9 +1,11 @@
 import Foundation
+import LedgerSite
 
 extension CLIFailure {
     /// Maps an error from any layer to the contract's exit code and a one-line message.
     static func classify(_ error: any Error) -> CLIFailure {
         if let failure = error as? CLIFailure { return failure }
+        if let site = error as? SiteError { return .from(site) }
         if let decoding = error as? DecodingError { return .usage("malformed input: \(describe(decoding))") }
         return .usage(String(describing: error))
     }

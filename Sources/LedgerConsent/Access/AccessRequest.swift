@@ -1,13 +1,5 @@
 import LedgerCore
 
-/// How concurrent heads of one consent combine; chosen per network in the charter.
-public enum ConflictRule: String, Sendable, Hashable, CaseIterable {
-    /// Default: a head that denies or withdraws wins for the scope it covers.
-    case denyOverrides = "deny-overrides"
-    /// The head with the greatest hybrid logical clock time wins (ties: greater version id).
-    case latestWins = "latest-wins"
-}
-
 /// What a network answers when no consent applies.
 public enum DefaultAccess: String, Sendable, Hashable, CaseIterable {
     /// Default: no applicable consent means deny ("no consent on record").
@@ -18,7 +10,7 @@ public enum DefaultAccess: String, Sendable, Hashable, CaseIterable {
 
 /// The network's consent rules, taken from its charter.
 public struct ConsentPolicy: Sendable, Hashable {
-    /// How concurrent heads combine.
+    /// How concurrent heads combine (LedgerCore's `ConflictRule`, the charter's one definition).
     public var rule: ConflictRule
     /// The answer when nothing applies.
     public var defaultAccess: DefaultAccess

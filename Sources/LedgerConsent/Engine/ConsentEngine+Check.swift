@@ -11,8 +11,24 @@ extension ConsentEngine {
         var reason: String
     }
 
-    /// Answers an access request. O(versions of that patient); independent of ledger size.
+    /// Answers an access request by the consents alone. O(versions of that patient);
+    /// independent of ledger size.
+    ///
+    /// This path writes nothing, so it never grants break-glass access: a request flagged
+    /// `emergency` is answered as the same request without the flag (the decision's
+    /// `emergency` is false and a denial stays a denial). Break-glass is granted only by
+    /// `LedgerSite`'s `SiteConsent.check`, which writes the emergency audit entry
+    /// (Specs/consent.md §5.3).
     public func check(_ request: AccessRequest) -> AccessDecision {
+        guard request.emergency else { return decide(request) }
+        var plain = request
+        plain.emergency = false
+        return decide(plain)
+    }
+
+    /// The full decision, break-glass included: for the caller that records an emergency
+    /// decision as its audit entry (LedgerSite's `SiteConsent`), and for tests.
+    package func decide(_ request: AccessRequest) -> AccessDecision {
         let evaluator = ProvisionEvaluator(request)
         let histories = patients[request.patient] ?? []
         var answers: [ConsentAnswer] = []

@@ -9,8 +9,8 @@ struct ConsentHistory: Sendable {
     let key: ConsentKey
     /// Versions in arrival order (order is never observable through the API).
     private(set) var versions: [RecordedConsentVersion] = []
-    /// Every id named in some known version's `supersedes`, arrived or not.
-    private var superseded = Set<Hash32>()
+    /// The head rule over the versions' ids and `supersedes`.
+    private var rule = ConsentHeads()
     /// Indices into `versions` of the heads, sorted by version id.
     private(set) var headIndices: [Int] = []
 
@@ -18,10 +18,9 @@ struct ConsentHistory: Sendable {
 
     /// Adds a version; returns false (and changes nothing) if it was already known.
     mutating func insert(_ version: RecordedConsentVersion) -> Bool {
-        guard !versions.contains(where: { $0.id == version.id }) else { return false }
+        guard rule.insert(version.id, supersedes: version.content.supersedes) else { return false }
         versions.append(version)
-        for parent in version.content.supersedes where parent != version.id { superseded.insert(parent) }
-        headIndices = versions.indices.filter { !superseded.contains(versions[$0].id) }
+        headIndices = versions.indices.filter { rule.isHead(versions[$0].id) }
             .sorted { versions[$0].id < versions[$1].id }
         return true
     }

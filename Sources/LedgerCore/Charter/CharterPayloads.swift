@@ -14,11 +14,12 @@ public enum MemberRole: String, Codable, Sendable, CaseIterable {
     case governance
 }
 
-/// How concurrent consent heads are resolved network-wide (Specs/consent.md).
-public enum ConflictRule: String, Codable, Sendable {
-    /// A concurrent denial or revocation wins for the overlapping scope.
+/// How concurrent consent heads are resolved network-wide (Specs/consent.md §5.1); chosen
+/// per network in the charter and applied by the consent engine. The one definition.
+public enum ConflictRule: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Default: a concurrent denial or revocation wins for the overlapping scope.
     case denyOverrides = "deny-overrides"
-    /// The head with the latest hybrid timestamp wins; ties go to the larger version id.
+    /// The head with the latest hybrid logical clock time wins; ties go to the larger version id.
     case latestWins = "latest-wins"
 }
 

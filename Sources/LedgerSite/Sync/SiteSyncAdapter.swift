@@ -45,32 +45,31 @@ final class LedgerItemStore: SyncItemStore, SyncItemProvider {
 
 extension SiteLedger {
     /// The last summary a peer sent this site, if any (`peers/<key>.summary`).
-    package func lastKnownSummary(of peer: Hash32) -> PeerSummaryRecord? {
+    public func lastKnownSummary(of peer: Hash32) -> PeerSummaryRecord? {
         guard let data = FileManager.default.contents(atPath: layout.peers + "/\(peer.hex).summary") else { return nil }
         return try? PeerSummaryRecord(decoding: Array(data))
     }
 
     /// Keeps a peer's summary if it is newer than the one held.
-    package func remember(_ summary: PeerSummaryRecord) throws {
+    public func remember(_ summary: PeerSummaryRecord) throws {
         let kept = summary.keepingNewer(lastKnownSummary(of: summary.peer))
         try DurableFiles.makeDirectory(layout.peers)
         try DurableFiles.writeAtomically(kept.encoded(), to: layout.peers + "/\(summary.peer.hex).summary", mode: 0o644)
     }
 
     /// The member named `nameOrKey` (a name or a 64-hex-digit key).
-    package func member(_ nameOrKey: String) throws -> Member {
+    /// - Throws: ``SiteError`` `.unknownMember` when no member has that name or key.
+    public func member(_ nameOrKey: String) throws -> Member {
         if let key = Hash32(hex: nameOrKey), let member = charter.members[key] { return member }
         if let member = charter.member(named: nameOrKey) { return member }
-        throw CLIFailure.usage("no member named or keyed \(nameOrKey); `careledger members list` shows the members")
-    }
-
-    /// A bundle for `recipients` with what they are believed to lack (no progress bar).
-    package func writeBundle(to recipients: [Member]) throws -> (bytes: [UInt8], entries: Int) {
-        try writeBundle(to: recipients, makeBar: { _ in nil })
+        throw SiteError(.unknownMember, "no member named or keyed \(nameOrKey); `careledger members list` shows the members")
     }
 
     /// Imports one bundle file's bytes atomically; remembers the sender's summary.
-    package func importBundle(_ bytes: [UInt8], fileName: String) throws -> BundleImport {
+    ///
+    /// Every check of ``importBundle(_:fileName:set:)`` applies.
+    /// - Throws: `SyncError` or `CoreError` when the bundle is rejected (nothing changed).
+    public func importBundle(_ bytes: [UInt8], fileName: String) throws -> BundleImport {
         var set = try reconcilableSet()
         return try importBundle(bytes, fileName: fileName, set: &set)
     }
@@ -84,7 +83,10 @@ extension SiteLedger {
     /// derived from it afterwards (the sender's summary and tree head, the arrival history)
     /// is returned as a warning, never thrown, so the exit code never says "nothing changed"
     /// about a bundle whose entries are durably stored.
-    package func importBundle(_ bytes: [UInt8], fileName: String, set: inout ReconcilableSet) throws -> BundleImport {
+    /// - Throws: `SyncError` or `CoreError` when the bundle is rejected: not addressed here,
+    ///   not signed by its sender, not of this network, a rolled-back or forked tree head,
+    ///   an entry that does not verify. Nothing is stored then.
+    public func importBundle(_ bytes: [UInt8], fileName: String, set: inout ReconcilableSet) throws -> BundleImport {
         let reader = BundleReader(siteKey: siteKey, agreementKey: agreementKeyForBundles, compressor: LZ4BundleCompressor())
         let opened = try reader.open(bytes, fileName: fileName)
         let keptHead = try checkPeerTreeHead(opened.treeHead, from: opened.header.sender, sentAt: opened.header.created, file: fileName)
@@ -110,11 +112,11 @@ extension SiteLedger {
 
 /// What importing one bundle did: the reader's result, the store's counts, and what could
 /// not be recorded after the entries were committed.
-package struct BundleImport {
+public struct BundleImport {
     /// The bundle as read: header, sender summary, items already held.
-    package let result: BundleImportResult
+    public let result: BundleImportResult
     /// What the ledger stored, held already, or quarantined.
-    package let report: IngestReport
+    public let report: IngestReport
     /// One line per derived file that failed to be written after the commit.
-    package let warnings: [String]
+    public let warnings: [String]
 }

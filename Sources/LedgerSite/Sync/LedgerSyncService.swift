@@ -7,18 +7,20 @@ import LedgerSync
 /// The one writer of a site's ledger while it syncs over TCP: every ledger access of every
 /// session runs on one serial queue, off the cooperative pool (blocking fsyncs) and never
 /// concurrently (one writer per data folder).
-package final class LedgerSyncService: @unchecked Sendable {  // all state is touched only on `queue`.
+public final class LedgerSyncService: @unchecked Sendable {  // all state is touched only on `queue`.
     private let queue = DispatchQueue(label: "careledger.ledger-writer")
     private let ledger: SiteLedger
     private var set: ReconcilableSet
 
-    package init(ledger: SiteLedger) throws {
+    /// Takes ownership of `ledger`: from here on only the writer queue touches it.
+    /// - Throws: what reading the ledger's id set throws.
+    public init(ledger: SiteLedger) throws {
         self.ledger = ledger
         self.set = try ledger.reconcilableSet()
     }
 
     /// Runs `body` on the writer queue with the ledger and the current id set.
-    package func withLedger<T: Sendable>(_ body: @escaping @Sendable (SiteLedger, inout ReconcilableSet) throws -> T) async throws -> T {
+    public func withLedger<T: Sendable>(_ body: @escaping @Sendable (SiteLedger, inout ReconcilableSet) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result { try body(self.ledger, &self.set) })
@@ -27,7 +29,7 @@ package final class LedgerSyncService: @unchecked Sendable {  // all state is to
     }
 
     /// The member whose X25519 key this is, if admitted and not revoked now.
-    package func authorize(_ agreementKey: Hash32) async -> PeerIdentity? {
+    public func authorize(_ agreementKey: Hash32) async -> PeerIdentity? {
         try? await withLedger { ledger, _ in
             let now = ledger.currentTime()
             guard let member = ledger.charter.members.values.first(where: { $0.agreementKey == agreementKey }),
@@ -39,7 +41,7 @@ package final class LedgerSyncService: @unchecked Sendable {  // all state is to
     /// A conversation for one session, in the given role.
     /// - Parameter progress: told, on the writer queue after each message, how many entries
     ///   were received (staged, then committed) and decided to be sent so far.
-    package func conversation(role: ReconcileSession.Role, peer: PeerIdentity,
+    public func conversation(role: ReconcileSession.Role, peer: PeerIdentity,
                               progress: (@Sendable (_ received: Int, _ sent: Int) -> Void)? = nil) async throws -> LedgerConversation {
         let endpoint = try await withLedger { ledger, set in
             UncheckedBox(SyncEndpoint(
@@ -58,14 +60,15 @@ final class UncheckedBox<Value>: @unchecked Sendable {  // confined to LedgerSyn
 
 /// The reconciliation state machine as a TCP conversation: each message is fed to the
 /// same `SyncEndpoint` that bundles use, on the ledger's writer queue.
-package struct LedgerConversation: SyncConversation {
+public struct LedgerConversation: SyncConversation {
     let service: LedgerSyncService
     let endpoint: UncheckedBox<SyncEndpoint>
     let role: ReconcileSession.Role
     let peer: PeerIdentity
     let progress: (@Sendable (_ received: Int, _ sent: Int) -> Void)?
 
-    package mutating func start() async throws -> ConversationStep {
+    /// The first messages, when this side initiates.
+    public mutating func start() async throws -> ConversationStep {
         guard role == .initiator else { return ConversationStep() }
         let endpoint = self.endpoint
         return try await service.withLedger { _, _ in
@@ -75,7 +78,8 @@ package struct LedgerConversation: SyncConversation {
         }
     }
 
-    package mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
+    /// Feeds one message to the state machine; on the last one, records what arrived.
+    public mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
         let endpoint = self.endpoint
         let role = self.role, peerName = peer.name, progress = self.progress
         return try await service.withLedger { ledger, set in
@@ -89,7 +93,7 @@ package struct LedgerConversation: SyncConversation {
                 try ledger.recordArrivals(outcome.received)
                 if role == .responder {
                     try ledger.appendHistory(SyncRun(time: RFC3339.string(from: Date()), transport: "tcp-served", peer: peerName,
-                                                     received: outcome.received.count, sent: outcome.sent, ok: true), to: "sync.jsonl")
+                                                     received: outcome.received.count, sent: outcome.sent, ok: true), to: SyncRun.historyFile)
                 }
             }
             return step
@@ -97,13 +101,13 @@ package struct LedgerConversation: SyncConversation {
     }
 
     /// Read after the session ended, when nothing mutates the endpoint any more.
-    package var logSummary: [String: String] {
+    public var logSummary: [String: String] {
         let outcome = endpoint.value.outcome
         return ["entries_in": "\(outcome?.received.count ?? 0)", "entries_out": "\(outcome?.sent ?? 0)"]
     }
 
     /// The outcome once finished.
-    package var outcome: LedgerSync.SyncOutcome? { endpoint.value.outcome }
+    public var outcome: LedgerSync.SyncOutcome? { endpoint.value.outcome }
 
     private static func step(_ frames: [[UInt8]], _ endpoint: SyncEndpoint) throws -> ConversationStep {
         if let error = endpoint.error { throw error }

@@ -2,11 +2,20 @@ import LedgerConsent
 import LedgerCore
 
 /// An access decision read back from its `access.decision` entry.
-struct DecisionRecord {
-    var entryId: Hash32
-    var author: Hash32
-    var time: HybridTimestamp
-    var decision: AccessDecision
+public struct DecisionRecord {
+    /// Creates a record of a decision read back from its entry.
+    public init(entryId: Hash32, author: Hash32, time: HybridTimestamp, decision: AccessDecision) {
+        self.entryId = entryId; self.author = author; self.time = time; self.decision = decision
+    }
+
+    /// The `access.decision` entry.
+    public var entryId: Hash32
+    /// The site that wrote it.
+    public var author: Hash32
+    /// When it was written, by its author's clock.
+    public var time: HybridTimestamp
+    /// The decision it records.
+    public var decision: AccessDecision
 }
 
 /// Everything the audit report reads from a site, gathered in one pass over its log.
@@ -15,26 +24,38 @@ struct DecisionRecord {
 /// reports) and the quarantine are read beside it. Payloads that do not decode as their
 /// kind are counted, not fatal: the report still shows everything else, and `verify`
 /// is the tool that names damaged entries.
-struct AuditScan {
-    var site: SiteSummary
-    var entries = 0
-    var versions: [VersionNode] = []
-    var decisions: [DecisionRecord] = []
-    var quarantined: [QuarantineIncident] = []
-    var forks: [ForkIncident] = []
-    var verifyRuns: [VerifyRun] = []
-    var arrivals: [ArrivalSample] = []
-    var reportRuns: [ReportRun] = []
+public struct AuditScan {
+    /// The site scanned.
+    public var site: SiteSummary
+    /// Trusted entries read.
+    public var entries = 0
+    /// Every consent version that decodes.
+    public var versions: [VersionNode] = []
+    /// Every access decision that decodes.
+    public var decisions: [DecisionRecord] = []
+    /// Entries held in quarantine now.
+    public var quarantined: [QuarantineIncident] = []
+    /// Fork evidence held now.
+    public var forks: [ForkIncident] = []
+    /// Recorded `verify` runs, oldest first.
+    public var verifyRuns: [VerifyRun] = []
+    /// Arrival latency samples held.
+    public var arrivals: [ArrivalSample] = []
+    /// Earlier report builds (history/reports.jsonl).
+    public var reportRuns: [ReportRun] = []
     /// Names of member sites by key, hex.
-    var names: [String: String] = [:]
+    public var names: [String: String] = [:]
     /// `consent.version` or `access.decision` payloads that did not decode.
-    var undecodable = 0
+    public var undecodable = 0
+
+    /// An empty scan of `site`, for feeding ``AuditAnalysis`` directly.
+    public init(site: SiteSummary) { self.site = site }
 
     /// The history file that keeps one line per report build.
-    static let reportHistory = "reports.jsonl"
+    public static let reportHistory = "reports.jsonl"
 
     /// Reads the site; `progress` is told how many entries were read since its last call.
-    static func read(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> AuditScan {
+    public static func read(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> AuditScan {
         var scan = AuditScan(site: SiteSummary(
             name: ledger.metadata.name, key: ledger.siteKey.hex,
             role: (ledger.charter.members[ledger.siteKey]?.role ?? ledger.metadata.role).rawValue,
@@ -71,7 +92,7 @@ struct AuditScan {
     }
 
     /// A site's name by key (hex), or a short key when it is not a member.
-    func name(_ keyHex: String) -> String {
+    public func name(_ keyHex: String) -> String {
         names[keyHex] ?? "site " + String(keyHex.prefix(12))
     }
 

@@ -2,9 +2,9 @@ import Foundation
 import LedgerCore
 
 /// Turns what `AuditScan` read into the report's figures: pure, so tests can feed it directly.
-enum AuditAnalysis {
+public enum AuditAnalysis {
     /// The integrity figures: verify runs, quarantine, forks and their common time line.
-    static func integrity(_ scan: AuditScan) -> IntegrityFigures {
+    public static func integrity(_ scan: AuditScan) -> IntegrityFigures {
         let runs = scan.verifyRuns.map { VerifyRunFigure(time: $0.time, ok: $0.ok, entries: $0.entries, faults: $0.faults) }
         var timeline: [IncidentEvent] = []
         for run in runs where !run.ok || run.faults > 0 {
@@ -19,7 +19,7 @@ enum AuditAnalysis {
     }
 
     /// Median and p95 latency per author site, from every arrival sample held; sorted by site name.
-    static func latency(_ scan: AuditScan) -> [SiteLatency] {
+    public static func latency(_ scan: AuditScan) -> [SiteLatency] {
         let byAuthor = Dictionary(grouping: scan.arrivals, by: \.author)
         return byAuthor.compactMap { author, samples -> SiteLatency? in
             let sorted = samples.flatMap(\.latenciesMs).sorted()
@@ -33,14 +33,14 @@ enum AuditAnalysis {
     }
 
     /// Conflicts opened and resolved, from the consent versions' `supersedes` DAG.
-    static func conflicts(_ scan: AuditScan) -> ConflictFigures {
+    public static func conflicts(_ scan: AuditScan) -> ConflictFigures {
         let episodes = ConflictTimeline.episodes(scan.versions)
         let resolved = episodes.filter { $0.resolvedAt != nil }.count
         return ConflictFigures(opened: episodes.count, resolved: resolved, open: episodes.count - resolved, conflicts: episodes)
     }
 
     /// Access decisions by purpose (sorted by purpose code) and every break-glass decision.
-    static func access(_ scan: AuditScan) -> AccessFigures {
+    public static func access(_ scan: AuditScan) -> AccessFigures {
         var byPurpose: [String: PurposeCount] = [:]
         var breakGlass: [BreakGlassEvent] = []
         for record in scan.decisions.sorted(by: { ($0.time, $0.entryId) < ($1.time, $1.entryId) }) {
@@ -62,7 +62,7 @@ enum AuditAnalysis {
     }
 
     /// Milliseconds since the epoch of an RFC 3339 time.
-    static func millis(_ text: String) -> Int64? {
+    public static func millis(_ text: String) -> Int64? {
         RFC3339.date(from: text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }
 }

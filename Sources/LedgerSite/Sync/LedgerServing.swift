@@ -9,7 +9,7 @@ import Logging
 /// to measure that server's own memory, and the figure only means something if the child
 /// serves exactly as `careledger serve` does (one ``LedgerSyncService`` writer, the
 /// charter-backed authorizer, responder conversations on the writer queue).
-package enum LedgerServing {
+public enum LedgerServing {
     /// Binds a sync server for `ledger` on `host:port`; the caller runs it with `run()`.
     ///
     /// The ledger is owned by the returned server from here on (through its writer queue);
@@ -22,7 +22,7 @@ package enum LedgerServing {
     ///   - logger: where the one line per session goes.
     /// - Throws: what opening the writer's id set throws, and `TransportError.connectFailed`
     ///   when the address cannot be bound.
-    package static func bind(ledger: SiteLedger, host: String, port: Int, idleTimeout: Double,
+    public static func bind(ledger: SiteLedger, host: String, port: Int, idleTimeout: Double,
                              exchangeTimeout: Double = 600, maximumConcurrentSessions: Int,
                              logger: Logger) async throws -> SyncServer {
         let service = try LedgerSyncService(ledger: ledger)

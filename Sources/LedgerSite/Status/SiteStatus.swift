@@ -4,11 +4,11 @@ import LedgerCore
 
 /// What `careledger status` shows: the site, its members, when it last synced with each
 /// peer, and its counts of entries, quarantine, forks, open conflicts and the last verify.
-struct SiteStatus: Encodable {
+public struct SiteStatus: Encodable {
     /// This site.
-    struct SiteRow: Encodable { let name: String, key: String, role: String, status: String, networkId: String }
+    public struct SiteRow: Encodable { public let name: String, key: String, role: String, status: String, networkId: String }
     /// A member of the network, as `members list` shows it.
-    struct MemberRow: Encodable { let name: String, key: String, role: String, status: String }
+    public struct MemberRow: Encodable { public let name: String, key: String, role: String, status: String }
     /// Contact with one other member.
     ///
     /// `last_bundle` is when the peer wrote the newest bundle imported here (its summary is in
@@ -16,36 +16,49 @@ struct SiteStatus: Encodable {
     /// (history/sync.jsonl);
     /// `last_sync` the later of the two; `last_arrival` when entries it wrote last arrived,
     /// directly or relayed (history/arrivals.jsonl).
-    struct PeerRow: Encodable {
-        let name: String, key: String, role: String
-        let lastSync: String?, lastBundle: String?, lastTcpSync: String?, lastArrival: String?, entriesArrived: Int
+    public struct PeerRow: Encodable {
+        /// The peer's name, key (hex) and role.
+        public let name: String, key: String, role: String
+        /// Times of contact (RFC 3339, nil when never) and entries of its arrived here.
+        public let lastSync: String?, lastBundle: String?, lastTcpSync: String?, lastArrival: String?, entriesArrived: Int
     }
     /// The last sync run through one folder or with one TCP peer.
-    struct SyncRow: Encodable { let peer: String, transport: String, time: String, ok: Bool, received: Int, sent: Int, runs: Int }
+    public struct SyncRow: Encodable { public let peer: String, transport: String, time: String, ok: Bool, received: Int, sent: Int, runs: Int }
 
-    let site: SiteRow
-    let members: [MemberRow]
-    let peers: [PeerRow]
-    let syncs: [SyncRow]
-    let lastSync: SyncRow?
-    let entries: Int
-    let quarantined: Int
-    let forks: Int
-    let openConflicts: Int
-    let conflicts: [String]
-    let lastVerify: VerifyRun?
+    /// This site.
+    public let site: SiteRow
+    /// Every member, as `members list` shows them.
+    public let members: [MemberRow]
+    /// Contact with each other member.
+    public let peers: [PeerRow]
+    /// The last run per folder or TCP peer, newest first.
+    public let syncs: [SyncRow]
+    /// The newest of `syncs`.
+    public let lastSync: SyncRow?
+    /// Trusted entries.
+    public let entries: Int
+    /// Entries held in quarantine.
+    public let quarantined: Int
+    /// Forks detected.
+    public let forks: Int
+    /// Consents with concurrent heads.
+    public let openConflicts: Int
+    /// Those consents (PSEUDONYM/CONSENT-ID).
+    public let conflicts: [String]
+    /// The last `verify` run, if any.
+    public let lastVerify: VerifyRun?
 
     /// The `SyncRun.transport` values of TCP syncs: `tcp` where this site ran `sync --peer`,
     /// `tcp-served` where its `serve` answered the peer. Both are a sync with that peer.
-    static let tcpTransports: Set<String> = ["tcp", "tcp-served"]
+    public static let tcpTransports: Set<String> = ["tcp", "tcp-served"]
 
     /// Reads the status of `ledger`; `progress` is told of entries read while finding open conflicts.
-    static func read(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> SiteStatus {
+    public static func read(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> SiteStatus {
         let me = ledger.charter.members[ledger.siteKey]
         let site = SiteRow(name: ledger.metadata.name, key: ledger.siteKey.hex, role: (me?.role ?? ledger.metadata.role).rawValue,
                            status: me?.status ?? "not yet admitted", networkId: ledger.networkID.hex)
         let members = ledger.charter.sortedMembers.map { MemberRow(name: $0.name, key: $0.key.hex, role: $0.role.rawValue, status: $0.status) }
-        let runs = ledger.readHistory(SyncRun.self, from: "sync.jsonl")
+        let runs = ledger.readHistory(SyncRun.self, from: SyncRun.historyFile)
         let arrivals = ledger.arrivalSamples()
         let peers = ledger.charter.sortedMembers.filter { $0.key != ledger.siteKey }.map { member in
             let bundle = ledger.lastKnownSummary(of: member.key).map { $0.asOf.rfc3339 }
@@ -75,18 +88,9 @@ struct SiteStatus: Encodable {
     }
 
     /// The consents with concurrent heads (as `careledger conflicts` lists them), scanning the log once.
+    /// A version that does not decode is `verify`'s and `conflicts`' to report; status counts the rest.
     private static func openConflicts(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> [String] {
-        var engine = ConsentEngine(policy: ledger.consentPolicy)
-        var pending = 0
-        try ledger.forEachEntry { _, entry in
-            pending += 1
-            if pending >= 1024 { progress(pending); pending = 0 }
-            guard entry.kind == ConsentVersionPayload.kind else { return }
-            // A version that does not decode is `verify`'s and `conflicts`' to report; status counts the rest.
-            _ = try? engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
-        }
-        progress(pending)
-        return engine.conflicts().map(\.key.description)
+        try ledger.loadConsent(progress: progress).engine.conflicts().map(\.key.description)
     }
 
     /// The latest of some RFC 3339 times.
