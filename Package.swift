@@ -1,6 +1,13 @@
 // swift-tools-version: 6.1
 // CareLedger: an offline-first, tamper-evident ledger and sync engine for healthcare sites.
-// Dependencies point one way: LZ4Codec → LedgerStorage → LedgerCore → LedgerConsent / LedgerSync → LedgerNet → CLI.
+// Dependencies point one way (A → B: B imports A; every import is declared below):
+//   LedgerPrimitives, LZ4Codec → LedgerStorage → LedgerCore
+//   LedgerCore → LedgerConsent
+//   LedgerCore, LZ4Codec → LedgerSync            (no networking)
+//   LedgerCore → LedgerNet                       (the only target that imports NIO)
+//   LedgerCore, LedgerConsent, LedgerSync, LedgerNet → CareLedgerCLI → careledger
+//   LedgerNet → LedgerNetTestSupport → LedgerNetTests, careledger-bench
+// LedgerConsent, LedgerSync and LedgerNet do not import one another.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -34,13 +41,15 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The LZ4 frame codec alone, so fuzz builds instrument only it.
         .target(name: "LZ4Codec", dependencies: ["CLZ4"], swiftSettings: strict),
+        // The one byte cursor and writer, hex, RFC 3339 and parallel fill: Foundation only.
+        .target(name: "LedgerPrimitives", swiftSettings: strict),
         // Segments, blocks, index, recovery: bytes and records, nothing of entries' meaning.
-        .target(name: "LedgerStorage", dependencies: ["LZ4Codec"], swiftSettings: strict),
+        .target(name: "LedgerStorage", dependencies: ["LZ4Codec", "LedgerPrimitives"], swiftSettings: strict),
         // Entries, identity, charter, the RFC 9162 Merkle log, proofs, the site ledger and verify.
         .target(
             name: "LedgerCore",
             dependencies: [
-                "LedgerStorage",
+                "LedgerStorage", "LedgerPrimitives",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -60,10 +69,21 @@ let package = Package(
             name: "LedgerNet",
             dependencies: [
                 "LedgerCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // A set-union conversation and its item store: a load for the transport without ledgers,
+        // for LedgerNet's tests and `careledger-bench tcp-load --no-ledgers`. Not shipped.
+        .target(
+            name: "LedgerNetTestSupport",
+            dependencies: [
+                "LedgerNet", "LedgerCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         // One file per subcommand of `careledger`.
@@ -72,6 +92,7 @@ let package = Package(
             dependencies: [
                 "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -79,13 +100,16 @@ let package = Package(
         .executableTarget(
             name: "careledger-bench",
             dependencies: [
-                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "CareLedgerCLI", "CSQLite",
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerNetTestSupport",
+                "CareLedgerCLI", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // Seeded generators and temporary folders shared by the test targets.
         .target(name: "TestSupport", swiftSettings: strict),
+        .testTarget(name: "LedgerPrimitivesTests", dependencies: ["LedgerPrimitives", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerStorageTests", dependencies: ["LedgerStorage", "LZ4Codec", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "LedgerCore", "TestSupport"], swiftSettings: strict),
@@ -95,8 +119,9 @@ let package = Package(
         .testTarget(
             name: "LedgerNetTests",
             dependencies: [
-                "LedgerNet", "LedgerCore", "TestSupport",
+                "LedgerNet", "LedgerNetTestSupport", "LedgerCore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(name: "SiteLedgerTests", dependencies: ["LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),

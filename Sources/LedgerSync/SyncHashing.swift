@@ -48,7 +48,7 @@ enum SyncHashing {
 
     /// Salted range fingerprint: the first `length` bytes of SHA-256(0x02 || salt || node hash).
     static func fingerprint(_ node: Hash32, salt: [UInt8], length: Int) -> [UInt8] {
-        var writer = ByteWriter(capacity: 1 + salt.count + 32)
+        var writer = ByteWriter(.bigEndian, capacity: 1 + salt.count + 32)
         writer.u8(0x02)
         writer.raw(salt)
         writer.hash(node)
@@ -57,7 +57,7 @@ enum SyncHashing {
 
     /// Salted short id: the first 8 bytes of SHA-256(0x03 || salt || id), as a big-endian integer.
     static func shortID(_ id: Hash32, salt: [UInt8]) -> UInt64 {
-        var writer = ByteWriter(capacity: 1 + salt.count + 32)
+        var writer = ByteWriter(.bigEndian, capacity: 1 + salt.count + 32)
         writer.u8(0x03)
         writer.raw(salt)
         writer.hash(id)

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import LedgerCore
 import LedgerNet
+import LedgerNetTestSupport
 
 /// `careledger-bench tcp-load`: many clients sync with one server at once over 127.0.0.1,
 /// through the full transport (Noise XX, framing, timeouts, back-pressure).

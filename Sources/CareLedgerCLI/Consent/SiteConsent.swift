@@ -16,7 +16,7 @@ extension SiteLedger {
 
     /// The network's pseudonym key, from the genesis file this site holds.
     func pseudonymKey() throws -> PseudonymKey {
-        guard let bytes = HexBytes.decode(genesis.pseudonymKey) else {
+        guard let bytes = Hex.decode(genesis.pseudonymKey) else {
             throw CLIFailure.unusableSite("\(layout.genesis): pseudonym_key is not hex")
         }
         do { return try PseudonymKey(bytes: bytes) } catch { throw CLIFailure.unusableSite("\(layout.genesis): \(error.message)") }

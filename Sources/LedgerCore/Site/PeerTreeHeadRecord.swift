@@ -1,3 +1,5 @@
+import LedgerPrimitives
+
 /// The newest signed tree head a site holds from one peer, and the newest time it heard from
 /// that peer: what a later head from the peer is judged against (Specs/site-layout.md §6).
 ///
@@ -58,12 +60,12 @@ public struct PeerTreeHeadRecord: Hashable, Sendable {
 
     /// The `encodedSize` bytes of `peers/<key>.head` (Specs/site-layout.md §6).
     public func encoded() -> [UInt8] {
-        var out: [UInt8] = [Self.formatVersion]
-        out.reserveCapacity(Self.encodedSize)
-        out += head.encoded
-        EntryFormat.appendBigEndian(lastHeard.wallMillis, to: &out)
-        EntryFormat.appendBigEndian(lastHeard.counter, to: &out)
-        return out
+        var out = ByteWriter(.bigEndian, capacity: Self.encodedSize)
+        out.u8(Self.formatVersion)
+        out.raw(head.encoded)
+        out.u64(lastHeard.wallMillis)
+        out.u32(lastHeard.counter)
+        return out.bytes
     }
 
     /// Reads bytes written by `encoded()`; does not verify the head's signature.
