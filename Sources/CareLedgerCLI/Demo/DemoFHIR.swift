@@ -91,7 +91,7 @@ enum DemoFHIR {
     /// An `anchor` payload for a record: its SHA-256 and reference, never the record.
     static func anchorPayload(site: String, number: Int) throws -> [UInt8] {
         let record = observation(site: site, number: number)
-        let digest = SHA256.hash(data: record.bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(SHA256.hash(data: record.bytes))
         let payload = AnchorPayload(sha256: digest, size: record.bytes.count, system: "urn:demo:\(site):ehr",
                                     type: "Observation", id: record.id, version: "1")
         return try CanonicalJSON.encode(payload)
