@@ -26,15 +26,7 @@ public enum FHIRDateTime {
 
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`: the first millisecond it covers, or the last with `roundUp`.
     private static func parsePartial(_ b: [UInt8], roundUp: Bool) -> Int64? {
-        func digits(_ from: Int, _ count: Int) -> Int64? {
-            guard from + count <= b.count else { return nil }
-            var v: Int64 = 0
-            for i in from..<(from + count) {
-                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
-                v = v * 10 + Int64(b[i] - 0x30)
-            }
-            return v
-        }
+        func digits(_ start: Int, _ count: Int) -> Int64? { RFC3339.digits(b, at: start, count: count) }
         let day = RFC3339.millisPerDay
         guard let year = digits(0, 4), year >= 1 else { return nil }
         if b.count == 4 {

@@ -34,8 +34,7 @@ public enum EntryFormat {
             out.hash(content.networkID)
             out.hash(content.author)
             out.u64(content.sequence)
-            out.u64(content.timestamp.wallMillis)
-            out.u32(content.timestamp.counter)
+            out.timestamp(content.timestamp)
             out.u8(UInt8(content.links.count))
             for link in content.links { out.hash(link) }
             let kind = content.kind.utf8
@@ -101,8 +100,7 @@ extension Entry {
         let network = try r.hash("network id")
         let author = try r.hash("author key")
         let sequence = try r.u64("sequence")
-        let wall = try r.u64("timestamp")
-        let counter = try r.u32("timestamp counter")
+        let timestamp = try r.timestamp("timestamp")
         let linkCountOffset = r.position
         let linkCount = Int(try r.u8("link count"))
         guard linkCount <= EntryFormat.maxLinks else {
@@ -136,7 +134,7 @@ extension Entry {
         let payload = try r.raw(payloadLength, "payload")
         return EntryContent(
             unchecked: network, author: author, sequence: sequence, links: links,
-            timestamp: HybridTimestamp(wallMillis: wall, counter: counter),
+            timestamp: timestamp,
             kind: String(decoding: kindBytes, as: UTF8.self), payload: payload)
     }
 }

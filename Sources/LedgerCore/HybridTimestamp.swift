@@ -37,3 +37,24 @@ extension RFC3339 {
     /// The time a hybrid timestamp's wall part names, as `HybridTimestamp.rfc3339`.
     public static func string(from timestamp: HybridTimestamp) -> String { timestamp.rfc3339 }
 }
+
+extension ByteCursor {
+    /// A timestamp as the entry and tree-head formats store it: wall millis u64, counter u32
+    /// (Specs/entry-format.md §2).
+    @inlinable
+    package mutating func timestamp(_ field: String) throws(Failure) -> HybridTimestamp {
+        try need(12, field)
+        let wall: UInt64 = try integer(field, .bigEndian)
+        let counter: UInt32 = try integer(field, .bigEndian)
+        return HybridTimestamp(wallMillis: wall, counter: counter)
+    }
+}
+
+extension ByteWriter {
+    /// Writes `value` as `timestamp(_:)` reads it.
+    @inlinable
+    package mutating func timestamp(_ value: HybridTimestamp) {
+        integer(value.wallMillis, .bigEndian)
+        integer(value.counter, .bigEndian)
+    }
+}

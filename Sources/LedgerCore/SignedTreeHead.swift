@@ -60,8 +60,7 @@ public struct SignedTreeHead: Hashable, Sendable {
         out.hash(networkID)
         out.u64(treeSize)
         out.hash(rootHash)
-        out.u64(timestamp.wallMillis)
-        out.u32(timestamp.counter)
+        out.timestamp(timestamp)
         out.hash(signer)
         return out.bytes
     }
@@ -96,8 +95,7 @@ public struct SignedTreeHead: Hashable, Sendable {
             let network = try r.hash("network id")
             let size = try r.u64("tree size")
             let root = try r.hash("root hash")
-            let wall = try r.u64("timestamp")
-            let counter = try r.u32("timestamp counter")
+            let timestamp = try r.timestamp("timestamp")
             let signer = try r.hash("signer key")
             let signature = try r.raw(64, "signature")
             guard r.remaining == 0 else {
@@ -105,7 +103,7 @@ public struct SignedTreeHead: Hashable, Sendable {
             }
             return SignedTreeHead(
                 networkID: network, treeSize: size, rootHash: root,
-                timestamp: HybridTimestamp(wallMillis: wall, counter: counter), signer: signer, signature: signature)
+                timestamp: timestamp, signer: signer, signature: signature)
         }
     }
 }

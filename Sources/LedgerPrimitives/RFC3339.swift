@@ -81,16 +81,22 @@ public enum RFC3339 {
         millis(from: text).map { Date(timeIntervalSince1970: Double($0) / 1000) }
     }
 
-    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        func digits(_ from: Int, _ count: Int) -> Int64? {
-            guard from + count <= b.count else { return nil }
-            var value: Int64 = 0
-            for index in from..<(from + count) {
-                guard b[index] >= 0x30, b[index] <= 0x39 else { return nil }
-                value = value * 10 + Int64(b[index] - 0x30)
-            }
-            return value
+    /// The decimal number written by the `count` ASCII digits at `start` of `text`; nil when
+    /// any is not a digit or the text is shorter.
+    public static func digits<Text: RandomAccessCollection>(_ text: Text, at start: Int, count: Int) -> Int64?
+    where Text.Element == UInt8, Text.Index == Int {
+        guard start >= 0, start + count <= text.count else { return nil }
+        var value: Int64 = 0
+        for index in start..<(start + count) {
+            let byte = text[text.startIndex + index]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int64(byte - 0x30)
         }
+        return value
+    }
+
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        func digits(_ start: Int, _ count: Int) -> Int64? { Self.digits(b, at: start, count: count) }
         guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
               b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
               let year = digits(0, 4), year >= 1, let month = digits(5, 2), (1...12).contains(month),

@@ -22,9 +22,7 @@ struct SegmentIndex {
         order.reserveCapacity(count)
         keys.withUnsafeBytes { raw in
             for index in 0..<count {
-                var prefix: UInt64 = 0
-                for byte in 0..<8 { prefix = prefix << 8 | UInt64(raw[index * 32 + byte]) }
-                order.append((prefix, UInt32(index)))
+                order.append((Self.keyPrefix(raw, at: index * 32), UInt32(index)))
             }
         }
         order.sort { $0.prefix != $1.prefix ? $0.prefix < $1.prefix : $0.ordinal < $1.ordinal }
@@ -98,17 +96,18 @@ struct SegmentIndex {
         }
     }
 
+    /// The first 8 bytes of the key at `offset`, big-endian so that prefixes sort as keys do (§6).
+    static func keyPrefix(_ raw: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
+        var reader = SegmentFormat.reader(raw, at: offset)
+        return (try? reader.integer("key prefix", .bigEndian)) ?? 0
+    }
+
     /// Ordinals within the segment whose key starts with the first 8 bytes of `key`, ascending.
     func candidates(forKey key: [UInt8]) -> [UInt32] {
-        var prefix: UInt64 = 0
-        for byte in 0..<8 { prefix = prefix << 8 | UInt64(key[byte]) }
+        let prefix = key.withUnsafeBytes { Self.keyPrefix($0, at: 0) }
         let count = keyEntries.count / Self.entrySize
         return keyEntries.withUnsafeBytes { raw in
-            func prefixAt(_ index: Int) -> UInt64 {
-                var value: UInt64 = 0
-                for byte in 0..<8 { value = value << 8 | UInt64(raw[index * Self.entrySize + byte]) }
-                return value
-            }
+            func prefixAt(_ index: Int) -> UInt64 { Self.keyPrefix(raw, at: index * Self.entrySize) }
             var low = 0
             var high = count
             while low < high {

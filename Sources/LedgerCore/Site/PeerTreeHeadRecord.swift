@@ -63,8 +63,7 @@ public struct PeerTreeHeadRecord: Hashable, Sendable {
         var out = ByteWriter(.bigEndian, capacity: Self.encodedSize)
         out.u8(Self.formatVersion)
         out.raw(head.encoded)
-        out.u64(lastHeard.wallMillis)
-        out.u32(lastHeard.counter)
+        out.timestamp(lastHeard)
         return out.bytes
     }
 
@@ -82,9 +81,10 @@ public struct PeerTreeHeadRecord: Hashable, Sendable {
         }
         let headEnd = 1 + SignedTreeHead.encodedSize
         head = try SignedTreeHead.decode(Array(bytes[1..<headEnd]))
-        let wall = bytes[headEnd..<headEnd + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let counter = bytes[headEnd + 8..<headEnd + 12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        lastHeard = HybridTimestamp(wallMillis: wall, counter: counter)
+        lastHeard = try bytes.withUnsafeBytes { raw in
+            var reader = EntryReader(raw, byteOrder: .bigEndian, from: headEnd)
+            return try reader.timestamp("last-heard time")
+        }
     }
 }
 
