@@ -93,10 +93,7 @@ extension Entry {
     }
 
     private static func decodeBody(_ r: inout EntryReader) throws -> EntryContent {
-        let version = try r.u8("version")
-        guard version == EntryFormat.version else {
-            throw CoreError(.unsupportedVersion, "entry format version \(version) is not supported (this build reads version \(EntryFormat.version))", offset: 0)
-        }
+        try r.version(EntryFormat.version, of: "entry format")
         let network = try r.hash("network id")
         let author = try r.hash("author key")
         let sequence = try r.u64("sequence")
@@ -141,6 +138,19 @@ extension Entry {
 
 /// Entries and tree heads read through the one cursor, big-endian, failing with `CoreError`.
 typealias EntryReader = ByteCursor<UnsafeRawBufferPointer, CoreError>
+
+extension ByteCursor where Failure == CoreError {
+    /// Reads a format's version byte; throws `.unsupportedVersion` unless it is `supported`.
+    mutating func version(_ supported: UInt8, of format: String) throws(CoreError) {
+        let start = position
+        let version = try u8("version")
+        guard version == supported else {
+            throw CoreError(
+                .unsupportedVersion, "\(format) version \(version) is not supported (this build reads version \(supported))",
+                offset: start)
+        }
+    }
+}
 
 extension CoreError: ByteCursorFailure {
     /// A read past the end is `.truncated` at the end of the bytes; the entry formats have no

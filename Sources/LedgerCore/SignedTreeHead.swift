@@ -88,10 +88,7 @@ public struct SignedTreeHead: Hashable, Sendable {
     public static func decode(_ bytes: [UInt8]) throws -> SignedTreeHead {
         try bytes.withUnsafeBytes { raw in
             var r = EntryReader(raw, byteOrder: .bigEndian)
-            let version = try r.u8("tree head version")
-            guard version == Self.version else {
-                throw CoreError(.unsupportedVersion, "tree head version \(version) is not supported", offset: 0)
-            }
+            try r.version(Self.version, of: "tree head")
             let network = try r.hash("network id")
             let size = try r.u64("tree size")
             let root = try r.hash("root hash")
