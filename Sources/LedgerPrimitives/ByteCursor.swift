@@ -140,6 +140,12 @@ where Bytes.Element == UInt8, Bytes.Index == Int {
     public mutating func integer<T: FixedWidthInteger>(_ field: String, _ order: ByteOrder) throws(Failure) -> T {
         let size = T.bitWidth / 8
         try need(size, field)
+        // Contiguous bytes (arrays, raw buffers): one unaligned load.
+        let at = cursor - bytes.startIndex
+        if let loaded = bytes.withContiguousStorageIfAvailable({ UnsafeRawBufferPointer($0).loadUnaligned(fromByteOffset: at, as: T.self) }) {
+            cursor += size
+            return order == .bigEndian ? T(bigEndian: loaded) : T(littleEndian: loaded)
+        }
         var value: T = 0
         switch order {
         case .bigEndian:

@@ -15,6 +15,15 @@ struct ByteCursorTests {
         #expect(little.isAtEnd)
     }
 
+    @Test func nonContiguousBytesReadTheSameAsAnArray() throws {
+        let bytes: [UInt8] = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a]
+        for order in [ByteOrder.bigEndian, .littleEndian] {
+            var array = Cursor(bytes, byteOrder: order, from: 1)
+            var lazy = ByteCursor<LazyMapCollection<[UInt8], UInt8>, ByteCursorFault>(bytes.lazy.map { $0 }, byteOrder: order, from: 1)
+            #expect(try array.u64() == lazy.u64() && array.u8() == lazy.u8())
+        }
+    }
+
     @Test func whatTheWriterWritesTheCursorReadsBack() throws {
         var generator = SeededGenerator(seed: 7)
         for order in [ByteOrder.bigEndian, .littleEndian] {
