@@ -1,6 +1,14 @@
 // swift-tools-version: 6.1
 // CareLedger: an offline-first, tamper-evident ledger and sync engine for healthcare sites.
-// Dependencies point one way: LZ4Codec → LedgerStorage → LedgerCore → LedgerConsent / LedgerSync / LedgerNet → LedgerSite → CLI.
+// Dependencies point one way (A → B: B imports A; every import is declared below):
+//   LedgerPrimitives, LZ4Codec → LedgerStorage → LedgerCore
+//   LedgerCore → LedgerConsent
+//   LedgerCore, LZ4Codec → LedgerSync            (no networking)
+//   LedgerCore → LedgerNet                       (the only target that imports NIO)
+//   LedgerCore, LedgerConsent, LedgerSync, LedgerNet → LedgerSite   (a site as a program uses it)
+//   LedgerSite → CareLedgerCLI → careledger;  LedgerSite → careledger-example, careledger-bench
+//   LedgerNet → LedgerNetTestSupport → LedgerNetTests, careledger-bench
+// LedgerConsent, LedgerSync and LedgerNet do not import one another.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -35,13 +43,15 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The LZ4 frame codec alone, so fuzz builds instrument only it.
         .target(name: "LZ4Codec", dependencies: ["CLZ4"], swiftSettings: strict),
+        // The one byte cursor and writer, hex, RFC 3339 and parallel fill: Foundation only.
+        .target(name: "LedgerPrimitives", swiftSettings: strict),
         // Segments, blocks, index, recovery: bytes and records, nothing of entries' meaning.
-        .target(name: "LedgerStorage", dependencies: ["LZ4Codec"], swiftSettings: strict),
+        .target(name: "LedgerStorage", dependencies: ["LZ4Codec", "LedgerPrimitives"], swiftSettings: strict),
         // Entries, identity, charter, the RFC 9162 Merkle log, proofs, the site ledger and verify.
         .target(
             name: "LedgerCore",
             dependencies: [
-                "LedgerStorage",
+                "LedgerStorage", "LedgerPrimitives",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -61,6 +71,7 @@ let package = Package(
             name: "LedgerNet",
             dependencies: [
                 "LedgerCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -77,12 +88,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // A set-union conversation and its item store: a load for the transport without ledgers,
+        // for LedgerNet's tests and `careledger-bench tcp-load --no-ledgers`. Not shipped.
+        .target(
+            name: "LedgerNetTestSupport",
+            dependencies: [
+                "LedgerNet", "LedgerCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         // One file per subcommand of `careledger`.
         .target(
             name: "CareLedgerCLI",
             dependencies: [
                 "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -93,14 +115,15 @@ let package = Package(
         .executableTarget(
             name: "careledger-bench",
             dependencies: [
-                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "CSQLite",
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "LedgerNetTestSupport", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // Seeded generators and temporary folders shared by the test targets.
         .target(name: "TestSupport", swiftSettings: strict),
+        .testTarget(name: "LedgerPrimitivesTests", dependencies: ["LedgerPrimitives", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerStorageTests", dependencies: ["LedgerStorage", "LZ4Codec", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "LedgerCore", "TestSupport"], swiftSettings: strict),
@@ -110,8 +133,9 @@ let package = Package(
         .testTarget(
             name: "LedgerNetTests",
             dependencies: [
-                "LedgerNet", "LedgerCore", "TestSupport",
+                "LedgerNet", "LedgerNetTestSupport", "LedgerCore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(name: "SiteLedgerTests", dependencies: ["LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),

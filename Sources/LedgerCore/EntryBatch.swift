@@ -1,6 +1,7 @@
 import Crypto
 import Dispatch
 import Foundation
+import LedgerPrimitives
 
 /// Signs and verifies batches of entries on every core.
 ///
@@ -39,14 +40,7 @@ public enum EntryBatch {
     public static func sign(
         _ contents: [EntryContent], with keys: SiteKeys, parallelism: Int = defaultParallelism
     ) throws -> [Entry] {
-        for content in contents where content.author != keys.signingPublicKey {
-            throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(content.author.hex) of an entry in the batch")
-        }
-        return try ParallelFill.fill(count: contents.count) { (slots: ParallelFill.Slots<Entry>) in
-            ParallelFill.forEachChunk(count: contents.count, parallelism: parallelism, context: { privateCopy(of: keys) }) { signer, range in
-                for i in range { sign(contents[i].prepare(), signer: signer, author: keys.signingPublicKey, into: slots, at: i) }
-            }
-        }
+        try signAll(authors: contents.map(\.author), with: keys, parallelism: parallelism) { contents[$0].prepare() }
     }
 
     /// Signs prepared entries (encoded and hashed in order by the caller), in parallel.
@@ -55,13 +49,29 @@ public enum EntryBatch {
     public static func sign(
         prepared: [PreparedEntry], with keys: SiteKeys, parallelism: Int = defaultParallelism
     ) throws -> [Entry] {
-        for item in prepared where item.content.author != keys.signingPublicKey {
-            throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(item.content.author.hex) of an entry in the batch")
+        try signAll(authors: prepared.map(\.content.author), with: keys, parallelism: parallelism) { prepared[$0] }
+    }
+
+    /// Checks every author is `keys`' public key, then signs `item(i)` for each i in parallel.
+    private static func signAll(
+        authors: [Hash32], with keys: SiteKeys, parallelism: Int, item: @Sendable (Int) -> PreparedEntry
+    ) throws -> [Entry] {
+        for author in authors where author != keys.signingPublicKey {
+            throw CoreError(.invalidKey, "the signing key \(keys.signingPublicKey.hex) is not the author \(author.hex) of an entry in the batch")
         }
-        return try ParallelFill.fill(count: prepared.count) { (slots: ParallelFill.Slots<Entry>) in
-            ParallelFill.forEachChunk(count: prepared.count, parallelism: parallelism, context: { privateCopy(of: keys) }) { signer, range in
-                for i in range { sign(prepared[i], signer: signer, author: keys.signingPublicKey, into: slots, at: i) }
+        return try fillSigned(count: authors.count) { slots in
+            ParallelFill.forEachChunk(count: authors.count, parallelism: parallelism, context: { privateCopy(of: keys) }) { signer, range in
+                for i in range { sign(item(i), signer: signer, author: keys.signingPublicKey, into: slots, at: i) }
             }
+        }
+    }
+
+    /// `ParallelFill.fill` for signing: a slot left unwritten (a bug) is `.signingFailed`.
+    private static func fillSigned(count: Int, _ run: (ParallelFill.Slots<Entry>) throws -> Void) throws -> [Entry] {
+        do {
+            return try ParallelFill.fill(count: count, run)
+        } catch let incomplete as ParallelFill.Incomplete {
+            throw CoreError(.signingFailed, "a parallel batch finished with \(incomplete.missing) elements missing")
         }
     }
 
@@ -80,7 +90,7 @@ public enum EntryBatch {
         let group = DispatchGroup()
         let queue = DispatchQueue.global(qos: .userInitiated)
         let author = keys.signingPublicKey
-        return try ParallelFill.fill(count: count) { (slots: ParallelFill.Slots<Entry>) in
+        return try fillSigned(count: count) { slots in
             // Every signing block must finish before `fill` reads the slots, even on a throw.
             defer { group.wait() }
             var previous: Hash32?

@@ -1,3 +1,5 @@
+import LedgerPrimitives
+
 /// Constants and byte-level encoding of entries (`Specs/entry-format.md`).
 ///
 /// All integers are big-endian and of fixed size, so there is exactly one encoding of each
@@ -26,24 +28,21 @@ public enum EntryFormat {
     }
 
     /// Appends the body of `content` (§2): every field but the signature.
-    static func appendBody(of content: EntryContent, to out: inout [UInt8]) {
-        out.append(version)
-        content.networkID.append(to: &out)
-        content.author.append(to: &out)
-        appendBigEndian(content.sequence, to: &out)
-        appendBigEndian(content.timestamp.wallMillis, to: &out)
-        appendBigEndian(content.timestamp.counter, to: &out)
-        out.append(UInt8(content.links.count))
-        for link in content.links { link.append(to: &out) }
-        let kind = content.kind.utf8
-        out.append(UInt8(kind.count))
-        out.append(contentsOf: kind)
-        appendBigEndian(UInt32(content.payload.count), to: &out)
-        out.append(contentsOf: content.payload)
-    }
-
-    static func appendBigEndian<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.bigEndian) { out.append(contentsOf: $0) }
+    static func appendBody(of content: EntryContent, to buffer: inout [UInt8]) {
+        ByteWriter.appending(to: &buffer, .bigEndian) { out in
+            out.u8(version)
+            out.hash(content.networkID)
+            out.hash(content.author)
+            out.u64(content.sequence)
+            out.timestamp(content.timestamp)
+            out.u8(UInt8(content.links.count))
+            for link in content.links { out.hash(link) }
+            let kind = content.kind.utf8
+            out.u8(UInt8(kind.count))
+            out.raw(kind)
+            out.u32(UInt32(content.payload.count))
+            out.raw(content.payload)
+        }
     }
 
     /// Checks a kind's bytes: 1...maxKindBytes bytes, each 0x21...0x7E (§3).
@@ -56,7 +55,7 @@ public enum EntryFormat {
         }
         for (i, byte) in bytes.enumerated() where byte < 0x21 || byte > 0x7E {
             throw CoreError(
-                .invalidKind, "kind byte 0x\(Hash32.hexString([byte])) is not printable ASCII",
+                .invalidKind, "kind byte 0x\(Hex.encode([byte])) is not printable ASCII",
                 offset: offset.map { $0 + i })
         }
     }
@@ -78,9 +77,9 @@ extension Entry {
     /// Decodes exactly one entry from an array (the fast path of `decode(_:)`).
     public static func decode(_ bytes: [UInt8]) throws -> Entry {
         let (content, bodyEnd) = try bytes.withUnsafeBytes { raw -> (EntryContent, Int) in
-            var reader = ByteReader(raw)
+            var reader = EntryReader(raw, byteOrder: .bigEndian)
             let content = try decodeBody(&reader)
-            return (content, reader.offset)
+            return (content, reader.position)
         }
         let signatureEnd = bodyEnd + EntryFormat.signatureSize
         guard bytes.count >= signatureEnd else {
@@ -93,96 +92,79 @@ extension Entry {
         return Entry(content: content, id: id, signature: Array(bytes[bodyEnd..<signatureEnd]), encoded: bytes)
     }
 
-    private static func decodeBody(_ r: inout ByteReader) throws -> EntryContent {
-        let version = try r.readByte(field: "version")
-        guard version == EntryFormat.version else {
-            throw CoreError(.unsupportedVersion, "entry format version \(version) is not supported (this build reads version \(EntryFormat.version))", offset: 0)
-        }
-        let network = try r.readHash(field: "network id")
-        let author = try r.readHash(field: "author key")
-        let sequence = try r.readUInt64(field: "sequence")
-        let wall = try r.readUInt64(field: "timestamp")
-        let counter = try r.readUInt32(field: "timestamp counter")
-        let linkCountOffset = r.offset
-        let linkCount = Int(try r.readByte(field: "link count"))
+    private static func decodeBody(_ r: inout EntryReader) throws -> EntryContent {
+        try r.version(EntryFormat.version, of: "entry format")
+        let network = try r.hash("network id")
+        let author = try r.hash("author key")
+        let sequence = try r.u64("sequence")
+        let timestamp = try r.timestamp("timestamp")
+        let linkCountOffset = r.position
+        let linkCount = Int(try r.u8("link count"))
         guard linkCount <= EntryFormat.maxLinks else {
             throw CoreError(.limitExceeded, "link count \(linkCount) exceeds the limit of \(EntryFormat.maxLinks)", offset: linkCountOffset)
         }
         var links = [Hash32]()
         links.reserveCapacity(linkCount)
         for _ in 0..<linkCount {
-            let at = r.offset
-            let link = try r.readHash(field: "link")
+            let at = r.position
+            let link = try r.hash("link")
             if let last = links.last, !(last < link) {
                 throw CoreError(.nonCanonical, "links must be strictly ascending", offset: at)
             }
             links.append(link)
         }
-        let kindOffset = r.offset
-        let kindLength = Int(try r.readByte(field: "kind length"))
+        let kindOffset = r.position
+        let kindLength = Int(try r.u8("kind length"))
         guard kindLength > 0 else {
             throw CoreError(.invalidKind, "an entry kind must not be empty", offset: kindOffset)
         }
         guard kindLength <= EntryFormat.maxKindBytes else {
             throw CoreError(.limitExceeded, "kind length \(kindLength) exceeds the limit of \(EntryFormat.maxKindBytes)", offset: kindOffset)
         }
-        let kindBytes = try r.readBytes(kindLength, field: "kind")
+        let kindBytes = try r.raw(kindLength, "kind")
         try EntryFormat.validateKind(kindBytes, offset: kindOffset + 1)
-        let payloadOffset = r.offset
-        let payloadLength = Int(try r.readUInt32(field: "payload length"))
+        let payloadOffset = r.position
+        let payloadLength = Int(try r.u32("payload length"))
         guard payloadLength <= EntryFormat.maxPayloadBytes else {
             throw CoreError(.limitExceeded, "payload length \(payloadLength) exceeds the limit of \(EntryFormat.maxPayloadBytes)", offset: payloadOffset)
         }
-        let payload = try r.readBytes(payloadLength, field: "payload")
+        let payload = try r.raw(payloadLength, "payload")
         return EntryContent(
             unchecked: network, author: author, sequence: sequence, links: links,
-            timestamp: HybridTimestamp(wallMillis: wall, counter: counter),
+            timestamp: timestamp,
             kind: String(decoding: kindBytes, as: UTF8.self), payload: payload)
     }
 }
 
-/// A bounds-checked cursor over bytes; every read past the end throws `.truncated`.
-struct ByteReader {
-    let raw: UnsafeRawBufferPointer
-    private(set) var offset = 0
+/// Entries and tree heads read through the one cursor, big-endian, failing with `CoreError`.
+typealias EntryReader = ByteCursor<UnsafeRawBufferPointer, CoreError>
 
-    init(_ raw: UnsafeRawBufferPointer) { self.raw = raw }
-
-    var remaining: Int { raw.count - offset }
-
-    private mutating func need(_ count: Int, field: String) throws {
-        guard count <= remaining else {
-            throw CoreError(.truncated, "the bytes end inside the \(field) (\(remaining) of \(count) bytes present)", offset: raw.count)
+extension ByteCursor where Failure == CoreError {
+    /// Reads a format's version byte; throws `.unsupportedVersion` unless it is `supported`.
+    mutating func version(_ supported: UInt8, of format: String) throws(CoreError) {
+        let start = position
+        let version = try u8("version")
+        guard version == supported else {
+            throw CoreError(
+                .unsupportedVersion, "\(format) version \(version) is not supported (this build reads version \(supported))",
+                offset: start)
         }
     }
+}
 
-    mutating func readByte(field: String) throws -> UInt8 {
-        try need(1, field: field)
-        defer { offset += 1 }
-        return raw[offset]
-    }
-
-    mutating func readUInt32(field: String) throws -> UInt32 {
-        try need(4, field: field)
-        defer { offset += 4 }
-        return UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    }
-
-    mutating func readUInt64(field: String) throws -> UInt64 {
-        try need(8, field: field)
-        defer { offset += 8 }
-        return UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-    }
-
-    mutating func readHash(field: String) throws -> Hash32 {
-        try need(32, field: field)
-        defer { offset += 32 }
-        return Hash32(unsafeBytes: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + 32]))
-    }
-
-    mutating func readBytes(_ count: Int, field: String) throws -> [UInt8] {
-        try need(count, field: field)
-        defer { offset += count }
-        return Array(raw[offset..<offset + count])
+extension CoreError: ByteCursorFailure {
+    /// A read past the end is `.truncated` at the end of the bytes; the entry formats have no
+    /// varints or caller limits, so any other fault is `.nonCanonical`.
+    public static func cursorFault(_ fault: ByteCursorFault, context: Void) -> CoreError {
+        switch fault.kind {
+        case .truncated(let needed):
+            return CoreError(
+                .truncated, "the bytes end inside the \(fault.field) (\(fault.available) of \(needed) bytes present)",
+                offset: fault.offset + fault.available)
+        case .trailingBytes:
+            return CoreError(.trailingBytes, "\(fault.available) bytes follow the \(fault.field)", offset: fault.offset)
+        default:
+            return CoreError(.nonCanonical, "the \(fault.field) is malformed", offset: fault.offset)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerPrimitives
 
 /// A 32-byte value: an entry id, a Merkle node hash, a record's SHA-256 or a public key.
 ///
@@ -63,13 +64,7 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses 64 lowercase or uppercase hex digits; returns nil for anything else.
     public init?(hex: String) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == 64 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for i in 0..<32 {
-            guard let hi = Self.nibble(utf8[2 * i]), let lo = Self.nibble(utf8[2 * i + 1]) else { return nil }
-            bytes[i] = hi << 4 | lo
-        }
+        guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }
         self.init(bytes: bytes)
     }
 
@@ -90,7 +85,7 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Lowercase hex, 64 characters.
-    public var hex: String { Hash32.hexString(bytes) }
+    public var hex: String { Hex.encode(bytes) }
 
     /// Lowercase hex, 64 characters.
     public var description: String { hex }
@@ -103,36 +98,23 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
         return lhs.w3 < rhs.w3
     }
 
-    /// Lowercase hex of any bytes.
-    public static func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0x0f)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+}
 
-    /// Parses an even number of hex digits into bytes; returns nil for anything else.
-    public static func bytes(fromHex hex: String) -> [UInt8]? {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var out = [UInt8](); out.reserveCapacity(utf8.count / 2)
-        var i = 0
-        while i < utf8.count {
-            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
+extension ByteCursor {
+    /// A 32-byte hash (four big-endian words, whatever the cursor's byte order).
+    @inlinable
+    package mutating func hash(_ field: String) throws(Failure) -> Hash32 {
+        try need(32, field)
+        let w0: UInt64 = try integer(field, .bigEndian), w1: UInt64 = try integer(field, .bigEndian)
+        let w2: UInt64 = try integer(field, .bigEndian), w3: UInt64 = try integer(field, .bigEndian)
+        return Hash32(w0: w0, w1: w1, w2: w2, w3: w3)
     }
+}
 
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
+extension ByteWriter {
+    /// The 32 bytes of `value`.
+    @inlinable
+    package mutating func hash(_ value: Hash32) { value.append(to: &bytes) }
 }
 
 /// JSON and other `Codable` forms carry a `Hash32` as 64 lowercase hex digits.

@@ -1,4 +1,5 @@
 import Crypto
+import LedgerPrimitives
 
 /// A site's signed statement "my log had `treeSize` entries with root `rootHash`".
 ///
@@ -54,16 +55,14 @@ public struct SignedTreeHead: Hashable, Sendable {
     }
 
     static func encodeFields(networkID: Hash32, treeSize: UInt64, rootHash: Hash32, timestamp: HybridTimestamp, signer: Hash32) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(encodedSize)
-        out.append(version)
-        networkID.append(to: &out)
-        EntryFormat.appendBigEndian(treeSize, to: &out)
-        rootHash.append(to: &out)
-        EntryFormat.appendBigEndian(timestamp.wallMillis, to: &out)
-        EntryFormat.appendBigEndian(timestamp.counter, to: &out)
-        signer.append(to: &out)
-        return out
+        var out = ByteWriter(.bigEndian, capacity: encodedSize)
+        out.u8(version)
+        out.hash(networkID)
+        out.u64(treeSize)
+        out.hash(rootHash)
+        out.timestamp(timestamp)
+        out.hash(signer)
+        return out.bytes
     }
 
     /// The exact bytes signed: `context || fields` (§7.2).
@@ -88,24 +87,20 @@ public struct SignedTreeHead: Hashable, Sendable {
     /// - Throws: `CoreError` `.truncated`, `.trailingBytes`, `.unsupportedVersion`.
     public static func decode(_ bytes: [UInt8]) throws -> SignedTreeHead {
         try bytes.withUnsafeBytes { raw in
-            var r = ByteReader(raw)
-            let version = try r.readByte(field: "tree head version")
-            guard version == Self.version else {
-                throw CoreError(.unsupportedVersion, "tree head version \(version) is not supported", offset: 0)
-            }
-            let network = try r.readHash(field: "network id")
-            let size = try r.readUInt64(field: "tree size")
-            let root = try r.readHash(field: "root hash")
-            let wall = try r.readUInt64(field: "timestamp")
-            let counter = try r.readUInt32(field: "timestamp counter")
-            let signer = try r.readHash(field: "signer key")
-            let signature = try r.readBytes(64, field: "signature")
+            var r = EntryReader(raw, byteOrder: .bigEndian)
+            try r.version(Self.version, of: "tree head")
+            let network = try r.hash("network id")
+            let size = try r.u64("tree size")
+            let root = try r.hash("root hash")
+            let timestamp = try r.timestamp("timestamp")
+            let signer = try r.hash("signer key")
+            let signature = try r.raw(64, "signature")
             guard r.remaining == 0 else {
-                throw CoreError(.trailingBytes, "\(r.remaining) bytes follow the tree head", offset: r.offset)
+                throw CoreError(.trailingBytes, "\(r.remaining) bytes follow the tree head", offset: r.position)
             }
             return SignedTreeHead(
                 networkID: network, treeSize: size, rootHash: root,
-                timestamp: HybridTimestamp(wallMillis: wall, counter: counter), signer: signer, signature: signature)
+                timestamp: timestamp, signer: signer, signature: signature)
         }
     }
 }

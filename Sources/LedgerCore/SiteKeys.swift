@@ -1,4 +1,5 @@
 import Crypto
+import LedgerPrimitives
 
 #if canImport(Glibc)
 import Glibc
@@ -79,7 +80,7 @@ public struct SiteKeys: Sendable, CustomStringConvertible {
 
     /// The key file's text: a header line and one line per private key, hex.
     func fileText() -> String {
-        "\(Self.fileHeader)\ned25519-seed \(Hash32.hexString(signing.rawRepresentation))\nx25519-private \(Hash32.hexString(agreement.rawRepresentation))\n"
+        "\(Self.fileHeader)\ned25519-seed \(Hex.encode(signing.rawRepresentation))\nx25519-private \(Hex.encode(agreement.rawRepresentation))\n"
     }
 
     /// Writes a new key file at `path` with mode 0600, then fsyncs it and its folder.

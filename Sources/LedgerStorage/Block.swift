@@ -1,4 +1,5 @@
 import LZ4Codec
+import LedgerPrimitives
 
 /// Where one block sits in a segment and which ordinals it holds (kept in memory per segment).
 struct BlockInfo: Equatable {
@@ -33,9 +34,9 @@ struct BlockHeaderPrefix {
         guard raw.count >= size, let frame = LZ4SkippableFrame.parseHeader(raw),
             frame.nibble == SegmentFormat.blockHeaderNibble
         else { return nil }
-        var reader = ByteReader(raw, offset: 8)
-        guard let first = reader.u64(), let count = reader.u32(), let rawLength = reader.u32(), let dataLength = reader.u32(),
-            let flags = reader.u32()
+        var reader = SegmentFormat.reader(raw, at: 8)
+        guard let first = try? reader.u64(), let count = try? reader.u32(), let rawLength = try? reader.u32(),
+            let dataLength = try? reader.u32(), let flags = try? reader.u32()
         else { return nil }
         let prefix = BlockHeaderPrefix(
             firstOrdinal: first, recordCount: Int(count), rawLength: Int(rawLength), dataLength: Int(dataLength), flags: flags)
@@ -69,18 +70,20 @@ enum BlockEncoder {
         let start = out.count
         let payloadSize = SegmentFormat.blockHeaderFixedPayload + SegmentFormat.blockRecordEntrySize * records.count + 4
         LZ4SkippableFrame.appendHeader(nibble: SegmentFormat.blockHeaderNibble, payloadSize: UInt32(payloadSize), to: &out)
-        out.appendLE(firstOrdinal)
-        out.appendLE(UInt32(records.count))
-        out.appendLE(UInt32(scratch.count))
-        out.appendLE(UInt32(frame.count))
-        out.appendLE(endsBatch ? BlockHeaderPrefix.batchEndFlag : 0)
-        for record in records {
-            out.append(contentsOf: record.key)
-            out.appendLE(UInt32(record.value.count))
+        ByteWriter.appending(to: &out, .littleEndian) { out in
+            out.u64(firstOrdinal)
+            out.u32(UInt32(records.count))
+            out.u32(UInt32(scratch.count))
+            out.u32(UInt32(frame.count))
+            out.u32(endsBatch ? BlockHeaderPrefix.batchEndFlag : 0)
+            for record in records {
+                out.raw(record.key)
+                out.u32(UInt32(record.value.count))
+            }
+            let headerHash = out.bytes.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+            out.u32(XXH64.stored(frame.withUnsafeBytes { XXH64.hash($0, seed: headerHash) }))
+            out.raw(frame)
         }
-        let headerHash = out.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        out.appendLE(XXH64.stored(frame.withUnsafeBytes { XXH64.hash($0, seed: headerHash) }))
-        out.append(contentsOf: frame)
         return BlockInfo(
             offset: 0, length: UInt32(out.count - start), firstOrdinal: firstOrdinal, recordCount: UInt32(records.count))
     }
@@ -125,8 +128,8 @@ final class DecodedBlock: Sendable {
             throw StorageError(.corruptBlock, "block is truncated", file: file, offset: offset)
         }
         let checksumAt = prefix.headerLength - 4
-        var reader = ByteReader(bytes, offset: checksumAt)
-        let stored = reader.u32()
+        var reader = SegmentFormat.reader(bytes, at: checksumAt)
+        let stored = try? reader.u32()
         let headerHash = XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<checksumAt]))
         let hash = XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[prefix.headerLength..<prefix.totalLength]), seed: headerHash)
         guard stored == XXH64.stored(hash) else {

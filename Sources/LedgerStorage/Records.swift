@@ -1,3 +1,5 @@
+import LedgerPrimitives
+
 /// Where a record lives: its segment, its block and its place in the block, plus its ordinal.
 ///
 /// Locations are stable for the life of the store (segments are never rewritten), so the
@@ -95,15 +97,13 @@ public struct StorageStatistics: Sendable, Hashable {
 struct Key32: Hashable {
     let a: UInt64, b: UInt64, c: UInt64, d: UInt64
 
+    /// The first 32 bytes of `bytes` (zero words past its end); the words' byte order does not
+    /// matter, they are only compared and hashed.
     init(_ bytes: UnsafeRawBufferPointer) {
-        func word(_ at: Int) -> UInt64 {
-            var value: UInt64 = 0
-            for index in 0..<8 { value = value << 8 | UInt64(bytes[at + index]) }
-            return value
-        }
-        a = word(0)
-        b = word(8)
-        c = word(16)
-        d = word(24)
+        var reader = SegmentFormat.reader(bytes, at: 0)
+        a = (try? reader.u64()) ?? 0
+        b = (try? reader.u64()) ?? 0
+        c = (try? reader.u64()) ?? 0
+        d = (try? reader.u64()) ?? 0
     }
 }

@@ -1,4 +1,5 @@
 import LZ4Codec
+import LedgerPrimitives
 
 /// Constants and the fixed-size frames of the segment format (Specs/segment-format.md).
 enum SegmentFormat {
@@ -28,6 +29,28 @@ enum SegmentFormat {
     /// The most records one block may hold.
     static let maxRecordsPerBlock = 1 << 20
 
+    /// A reader of segment bytes from `offset` on: every integer of the format is little-endian (§2).
+    static func reader(_ raw: UnsafeRawBufferPointer, at offset: Int) -> ByteCursor<UnsafeRawBufferPointer, ByteCursorFault> {
+        ByteCursor(raw, byteOrder: .littleEndian, from: offset)
+    }
+
+    /// A 44-byte header or tail frame (§4, §6): skippable-frame header, 8-byte tag, the 24
+    /// bytes `fields` writes, and the XXH64 checksum of everything before it.
+    static func fixedFrame(nibble: UInt8, tag: [UInt8], _ fields: (inout ByteWriter) -> Void) -> [UInt8] {
+        var out = ByteWriter(.littleEndian, capacity: headerFrameSize)
+        LZ4SkippableFrame.appendHeader(nibble: nibble, payloadSize: 36, to: &out.bytes)
+        out.raw(tag)
+        fields(&out)
+        out.u32(XXH64.checksum(out.bytes))
+        return out.bytes
+    }
+
+    /// Whether `bytes` is a 44-byte frame with this nibble and tag (checksum not checked).
+    static func isFixedFrame(_ bytes: [UInt8], nibble: UInt8, tag: [UInt8]) -> Bool {
+        guard bytes.count == headerFrameSize, let frame = LZ4SkippableFrame.parseHeader(bytes) else { return false }
+        return frame.nibble == nibble && frame.payloadSize == 36 && bytes[8..<16].elementsEqual(tag)
+    }
+
     /// File name of segment `number`: `segment-` and 10 or more decimal digits, then `.lz4` (§1).
     static func fileName(segment number: UInt64) -> String {
         let digits = String(number)
@@ -50,17 +73,13 @@ struct SegmentHeader: Equatable {
 
     /// The 44 bytes of the header frame.
     func encoded() -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(SegmentFormat.headerFrameSize)
-        LZ4SkippableFrame.appendHeader(nibble: SegmentFormat.headerNibble, payloadSize: 36, to: &bytes)
-        bytes.append(contentsOf: SegmentFormat.headerTag)
-        bytes.appendLE(SegmentFormat.version)
-        bytes.appendLE(UInt16(0))
-        bytes.appendLE(UInt32(0))
-        bytes.appendLE(segmentNumber)
-        bytes.appendLE(firstOrdinal)
-        bytes.appendLE(XXH64.checksum(bytes))
-        return bytes
+        SegmentFormat.fixedFrame(nibble: SegmentFormat.headerNibble, tag: SegmentFormat.headerTag) { out in
+            out.u16(SegmentFormat.version)
+            out.u16(0)
+            out.u32(0)
+            out.u64(segmentNumber)
+            out.u64(firstOrdinal)
+        }
     }
 
     /// Parses and checks a header frame; throws `.corruptSegment` or `.unsupportedVersion`.
@@ -69,13 +88,13 @@ struct SegmentHeader: Equatable {
             StorageError(.corruptSegment, "segment header \(why)", file: file, offset: 0)
         }
         guard bytes.count == SegmentFormat.headerFrameSize else { throw corrupt("is truncated") }
-        guard let frame = LZ4SkippableFrame.parseHeader(bytes), frame.nibble == SegmentFormat.headerNibble,
-            frame.payloadSize == 36, Array(bytes[8..<16]) == SegmentFormat.headerTag
-        else { throw corrupt("has a wrong magic, size or tag") }
+        guard SegmentFormat.isFixedFrame(bytes, nibble: SegmentFormat.headerNibble, tag: SegmentFormat.headerTag) else {
+            throw corrupt("has a wrong magic, size or tag")
+        }
         return try bytes.withUnsafeBytes { raw in
-            var reader = ByteReader(raw, offset: 16)
-            guard let version = reader.u16(), reader.skip(6), let number = reader.u64(), let first = reader.u64(),
-                let stored = reader.u32()
+            var reader = SegmentFormat.reader(raw, at: 16)
+            guard let version = try? reader.u16(), (try? reader.skip(6)) != nil, let number = try? reader.u64(),
+                let first = try? reader.u64(), let stored = try? reader.u32()
             else { throw corrupt("is truncated") }
             guard XXH64.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<40])) == stored else {
                 throw corrupt("checksum mismatch")
@@ -96,26 +115,20 @@ struct SegmentTail: Equatable {
 
     /// The 44 bytes of the tail frame.
     func encoded() -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(SegmentFormat.tailFrameSize)
-        LZ4SkippableFrame.appendHeader(nibble: SegmentFormat.tailNibble, payloadSize: 36, to: &bytes)
-        bytes.append(contentsOf: SegmentFormat.tailTag)
-        bytes.appendLE(indexOffset)
-        bytes.appendLE(recordCount)
-        bytes.appendLE(rawBytes)
-        bytes.appendLE(XXH64.checksum(bytes))
-        return bytes
+        SegmentFormat.fixedFrame(nibble: SegmentFormat.tailNibble, tag: SegmentFormat.tailTag) { out in
+            out.u64(indexOffset)
+            out.u64(recordCount)
+            out.u64(rawBytes)
+        }
     }
 
     /// Parses a tail frame; nil when the bytes are not a valid tail (the segment is then unsealed).
     static func decode(_ bytes: [UInt8]) -> SegmentTail? {
-        guard bytes.count == SegmentFormat.tailFrameSize,
-            let frame = LZ4SkippableFrame.parseHeader(bytes), frame.nibble == SegmentFormat.tailNibble,
-            frame.payloadSize == 36, Array(bytes[8..<16]) == SegmentFormat.tailTag
-        else { return nil }
+        guard SegmentFormat.isFixedFrame(bytes, nibble: SegmentFormat.tailNibble, tag: SegmentFormat.tailTag) else { return nil }
         return bytes.withUnsafeBytes { raw in
-            var reader = ByteReader(raw, offset: 16)
-            guard let index = reader.u64(), let count = reader.u64(), let rawBytes = reader.u64(), let stored = reader.u32(),
+            var reader = SegmentFormat.reader(raw, at: 16)
+            guard let index = try? reader.u64(), let count = try? reader.u64(), let rawBytes = try? reader.u64(),
+                let stored = try? reader.u32(),
                 XXH64.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<40])) == stored
             else { return nil }
             return SegmentTail(indexOffset: index, recordCount: count, rawBytes: rawBytes)

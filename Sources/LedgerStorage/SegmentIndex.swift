@@ -1,4 +1,5 @@
 import LZ4Codec
+import LedgerPrimitives
 
 /// A sealed segment's persisted index (Specs/segment-format.md §6): block table and sorted key prefixes.
 ///
@@ -21,19 +22,16 @@ struct SegmentIndex {
         order.reserveCapacity(count)
         keys.withUnsafeBytes { raw in
             for index in 0..<count {
-                var prefix: UInt64 = 0
-                for byte in 0..<8 { prefix = prefix << 8 | UInt64(raw[index * 32 + byte]) }
-                order.append((prefix, UInt32(index)))
+                order.append((Self.keyPrefix(raw, at: index * 32), UInt32(index)))
             }
         }
         order.sort { $0.prefix != $1.prefix ? $0.prefix < $1.prefix : $0.ordinal < $1.ordinal }
-        var entries = [UInt8]()
-        entries.reserveCapacity(count * Self.entrySize)
+        var entries = ByteWriter(.littleEndian, capacity: count * Self.entrySize)
         for item in order {
-            for shift in stride(from: 56, through: 0, by: -8) { entries.append(UInt8(truncatingIfNeeded: item.prefix >> UInt64(shift))) }
-            entries.appendLE(item.ordinal)
+            entries.integer(item.prefix, .bigEndian)
+            entries.u32(item.ordinal)
         }
-        keyEntries = entries
+        keyEntries = entries.bytes
     }
 
     private init(blocks: [BlockInfo], keyEntries: [UInt8]) {
@@ -43,21 +41,20 @@ struct SegmentIndex {
 
     /// The index frame bytes (§6), checksummed.
     func encoded(recordCount: UInt64) -> [UInt8] {
-        var bytes = [UInt8]()
         let payload = 16 + 16 * blocks.count + keyEntries.count + 4
-        bytes.reserveCapacity(8 + payload)
-        LZ4SkippableFrame.appendHeader(nibble: SegmentFormat.indexNibble, payloadSize: UInt32(payload), to: &bytes)
-        bytes.appendLE(recordCount)
-        bytes.appendLE(UInt32(blocks.count))
-        bytes.appendLE(UInt32(0))
+        var out = ByteWriter(.littleEndian, capacity: 8 + payload)
+        LZ4SkippableFrame.appendHeader(nibble: SegmentFormat.indexNibble, payloadSize: UInt32(payload), to: &out.bytes)
+        out.u64(recordCount)
+        out.u32(UInt32(blocks.count))
+        out.u32(0)
         for block in blocks {
-            bytes.appendLE(block.offset)
-            bytes.appendLE(block.length)
-            bytes.appendLE(block.recordCount)
+            out.u64(block.offset)
+            out.u32(block.length)
+            out.u32(block.recordCount)
         }
-        bytes.append(contentsOf: keyEntries)
-        bytes.appendLE(XXH64.checksum(bytes))
-        return bytes
+        out.raw(keyEntries)
+        out.u32(XXH64.checksum(out.bytes))
+        return out.bytes
     }
 
     /// Parses and checks an index frame; `firstOrdinal` is the segment's first ordinal.
@@ -69,15 +66,16 @@ struct SegmentIndex {
             Int(frame.payloadSize) + 8 == bytes.count, bytes.count >= 28
         else { throw corrupt("has a wrong magic or size") }
         let stored = bytes.withUnsafeBytes { raw -> UInt32? in
-            var reader = ByteReader(raw, offset: bytes.count - 4)
-            return reader.u32()
+            var reader = SegmentFormat.reader(raw, at: bytes.count - 4)
+            return try? reader.u32()
         }
         guard stored == bytes.withUnsafeBytes({ XXH64.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 4)])) }) else {
             throw corrupt("checksum mismatch")
         }
         return try bytes.withUnsafeBytes { raw in
-            var reader = ByteReader(raw, offset: 8)
-            guard let count = reader.u64(), let blockCount = reader.u32(), reader.skip(4), count == expectedCount,
+            var reader = SegmentFormat.reader(raw, at: 8)
+            guard let count = try? reader.u64(), let blockCount = try? reader.u32(), (try? reader.skip(4)) != nil,
+                count == expectedCount,
                 count <= UInt64(bytes.count),
                 16 + 16 * Int(blockCount) + Int(count) * entrySize + 4 == Int(frame.payloadSize)
             else { throw corrupt("counts disagree with its size or the segment tail") }
@@ -85,30 +83,31 @@ struct SegmentIndex {
             blocks.reserveCapacity(Int(blockCount))
             var ordinal = firstOrdinal
             for _ in 0..<blockCount {
-                guard let blockOffset = reader.u64(), let length = reader.u32(), let records = reader.u32() else {
+                guard let blockOffset = try? reader.u64(), let length = try? reader.u32(), let records = try? reader.u32() else {
                     throw corrupt("is truncated")
                 }
                 blocks.append(BlockInfo(offset: blockOffset, length: length, firstOrdinal: ordinal, recordCount: records))
                 ordinal &+= UInt64(records)
             }
             guard ordinal &- firstOrdinal == count else { throw corrupt("block counts do not add up") }
-            let start = reader.offset
+            let start = reader.position
             let entries = Array(raw[start..<(start + Int(count) * entrySize)])
             return SegmentIndex(blocks: blocks, keyEntries: entries)
         }
     }
 
+    /// The first 8 bytes of the key at `offset`, big-endian so that prefixes sort as keys do (§6).
+    static func keyPrefix(_ raw: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
+        var reader = SegmentFormat.reader(raw, at: offset)
+        return (try? reader.integer("key prefix", .bigEndian)) ?? 0
+    }
+
     /// Ordinals within the segment whose key starts with the first 8 bytes of `key`, ascending.
     func candidates(forKey key: [UInt8]) -> [UInt32] {
-        var prefix: UInt64 = 0
-        for byte in 0..<8 { prefix = prefix << 8 | UInt64(key[byte]) }
+        let prefix = key.withUnsafeBytes { Self.keyPrefix($0, at: 0) }
         let count = keyEntries.count / Self.entrySize
         return keyEntries.withUnsafeBytes { raw in
-            func prefixAt(_ index: Int) -> UInt64 {
-                var value: UInt64 = 0
-                for byte in 0..<8 { value = value << 8 | UInt64(raw[index * Self.entrySize + byte]) }
-                return value
-            }
+            func prefixAt(_ index: Int) -> UInt64 { Self.keyPrefix(raw, at: index * Self.entrySize) }
             var low = 0
             var high = count
             while low < high {
@@ -118,8 +117,8 @@ struct SegmentIndex {
             var result: [UInt32] = []
             var index = low
             while index < count, prefixAt(index) == prefix {
-                var reader = ByteReader(raw, offset: index * Self.entrySize + 8)
-                if let ordinal = reader.u32() { result.append(ordinal) }
+                var reader = SegmentFormat.reader(raw, at: index * Self.entrySize + 8)
+                if let ordinal = try? reader.u32() { result.append(ordinal) }
                 index += 1
             }
             return result

@@ -1,6 +1,6 @@
-import Dispatch
 import Foundation
 import LZ4Codec
+import LedgerPrimitives
 
 /// Reads: by location, by ordinal, by key, and forward scans (Specs/segment-format.md §5, §6).
 extension SegmentLog {
@@ -122,32 +122,22 @@ extension SegmentLog {
                 break
             }
         }
-        var results = [Result<DecodedBlock, any Error>?](repeating: nil, count: jobs.count)
         let fileSystem = fileSystem
         let work = jobs
         let workers = scanDecompressors
-        let claims = JobCounter()
-        results.withUnsafeMutableBufferPointer { slots in
-            let slots = SendableSlots(slots: slots)
-            // One worker per core, each with its own long-lived decompression context; each
-            // claims the next block when it is free, so a worker slowed by other load does
-            // not hold the batch back.
-            DispatchQueue.concurrentPerform(iterations: min(workers.count, work.count)) { worker in
-                while let position = claims.next(below: work.count) {
-                    let job = work[position]
-                    slots.set(position, Result {
-                        let bytes = try fileSystem.readExactly(job.file, count: Int(job.block.length), at: job.block.offset)
-                        return try Self.decode(bytes, job.block, path: job.path, decompressor: workers[worker].decompressor)
-                    })
-                }
+        // One worker per core, each with its own long-lived decompression context.
+        let results = ParallelFill.map(count: work.count, workers: workers.count) { worker, position in
+            let job = work[position]
+            return Result<DecodedBlock, any Error> {
+                let bytes = try fileSystem.readExactly(job.file, count: Int(job.block.length), at: job.block.offset)
+                return try Self.decode(bytes, job.block, path: job.path, decompressor: workers[worker].decompressor)
             }
         }
         var items: [ScanItem] = []
         for (job, result) in zip(jobs, results) {
             switch result {
-            case .success(let decoded)?: items.append(ScanItem(segment: job.segment, block: job.block, decoded: decoded))
-            case .failure(let error)?: return (items, error)
-            case nil: return (items, StorageError(.io, "a block was not decoded", file: job.path, offset: job.block.offset))
+            case .success(let decoded): items.append(ScanItem(segment: job.segment, block: job.block, decoded: decoded))
+            case .failure(let error): return (items, error)
             }
         }
         return (items, failure)
@@ -259,26 +249,4 @@ extension SegmentLog {
 /// A decompression context used by one scan worker at a time.
 struct ScanDecompressor: @unchecked Sendable {  // scan worker i alone uses element i, under the log's lock.
     let decompressor = LZ4FrameDecompressor()
-}
-
-/// Result slots written by parallel workers, each slot by exactly one worker.
-private struct SendableSlots: @unchecked Sendable {  // each index is written by one iteration only, read after all finish.
-    let slots: UnsafeMutableBufferPointer<Result<DecodedBlock, any Error>?>
-
-    func set(_ index: Int, _ value: Result<DecodedBlock, any Error>) { slots[index] = value }
-}
-
-/// Hands out job positions 0, 1, 2, … to the workers of one scan batch.
-private final class JobCounter: @unchecked Sendable {  // `claimed` is only touched under `lock`.
-    private let lock = NSLock()
-    private var claimed = 0
-
-    /// The next unclaimed position, or nil once `count` are claimed.
-    func next(below count: Int) -> Int? {
-        lock.withLock {
-            guard claimed < count else { return nil }
-            defer { claimed += 1 }
-            return claimed
-        }
-    }
 }

@@ -1,3 +1,5 @@
+import LedgerPrimitives
+
 /// Recovery and scanning (Specs/segment-format.md §8 "Recovery").
 extension SegmentLog {
     /// The valid blocks found by walking a byte range of a segment from its start.
@@ -174,8 +176,8 @@ extension SegmentLog {
 /// Reads just the nibble of a skippable frame at the start of a buffer.
 enum LZ4SkippableHeader {
     static func nibble(_ raw: UnsafeRawBufferPointer) -> UInt8? {
-        guard raw.count >= 4 else { return nil }
-        let magic = UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
+        var reader = SegmentFormat.reader(raw, at: 0)
+        guard let magic = try? reader.u32() else { return nil }
         guard magic & 0xFFFF_FFF0 == 0x184D_2A50 else { return nil }
         return UInt8(magic & 0xF)
     }

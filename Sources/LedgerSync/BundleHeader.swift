@@ -38,7 +38,7 @@ public struct BundleHeader: Hashable, Sendable {
     /// The 8-byte hint that marks `recipient`'s entry without naming its key:
     /// SHA-256(0x10 || nonce || recipient key)[0..<8].
     static func hint(for recipient: Hash32, nonce: [UInt8]) -> [UInt8] {
-        var writer = ByteWriter()
+        var writer = ByteWriter(.bigEndian)
         writer.u8(0x10)
         writer.raw(nonce)
         writer.hash(recipient)

@@ -6,7 +6,7 @@ import LedgerCore
 enum BundlePayload {
     /// Encodes a payload.
     static func encode(treeHead: [UInt8], snapshot: SummarySnapshot, items: [SyncItem]) -> [UInt8] {
-        var payload = ByteWriter()
+        var payload = ByteWriter(.bigEndian)
         payload.u32(UInt32(truncatingIfNeeded: treeHead.count))
         payload.raw(treeHead)
         payload.raw(SyncMessageCodec.encode(.summary(snapshot)))

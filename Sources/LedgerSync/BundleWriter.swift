@@ -47,7 +47,7 @@ public struct BundleWriter: Sendable {
         }
 
         // Header (§3).
-        var file = ByteWriter(capacity: compressed.count + 512)
+        var file = ByteWriter(.bigEndian, capacity: compressed.count + 512)
         file.raw(BundleHeader.magic)
         file.u16(BundleHeader.formatVersion)
         file.u8(compressor.codecID)

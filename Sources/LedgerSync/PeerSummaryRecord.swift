@@ -28,7 +28,7 @@ public struct PeerSummaryRecord: Hashable, Sendable {
 
     /// Bytes to persist: peer key, HLC (u64, u32), then the SUMMARY body (Specs/sync-protocol.md §4.5).
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter()
+        var writer = ByteWriter(.bigEndian)
         writer.u8(1)
         writer.hash(peer)
         writer.u64(asOf.wallMillis)

@@ -7,19 +7,10 @@ import LedgerCore
 enum SyncHashing {
     /// Leaf node: SHA-256(0x00 || id_1 || … || id_k) over the range's ids in ascending order.
     static func leaf<C: Collection>(_ sortedIDs: C) -> Hash32 where C.Element == Hash32 {
-        var buffer = [UInt8](repeating: 0, count: 1 + 32 * sortedIDs.count)
-        buffer.withUnsafeMutableBufferPointer { out in
-            var at = 1
-            for id in sortedIDs {
-                for word in [id.w0, id.w1, id.w2, id.w3] {
-                    for shift in [56, 48, 40, 32, 24, 16, 8, 0] as [UInt64] {
-                        out[at] = UInt8(truncatingIfNeeded: word >> shift)
-                        at += 1
-                    }
-                }
-            }
-        }
-        return digest(SHA256.hash(data: buffer))
+        var out = ByteWriter(.bigEndian, capacity: 1 + 32 * sortedIDs.count)
+        out.u8(0x00)
+        for id in sortedIDs { out.hash(id) }
+        return Hash32(SHA256.hash(data: out.bytes))
     }
 
     /// Inner node: SHA-256(0x01 || bitmap u16 BE || hash of each present child in nibble order).
@@ -28,27 +19,16 @@ enum SyncHashing {
     }
 
     private static func leafLike(tag: UInt8, bitmap: UInt16, _ hashes: [Hash32]) -> Hash32 {
-        var buffer = [UInt8](repeating: 0, count: 3 + 32 * hashes.count)
-        buffer.withUnsafeMutableBufferPointer { out in
-            out[0] = tag
-            out[1] = UInt8(truncatingIfNeeded: bitmap >> 8)
-            out[2] = UInt8(truncatingIfNeeded: bitmap)
-            var at = 3
-            for id in hashes {
-                for word in [id.w0, id.w1, id.w2, id.w3] {
-                    for shift in [56, 48, 40, 32, 24, 16, 8, 0] as [UInt64] {
-                        out[at] = UInt8(truncatingIfNeeded: word >> shift)
-                        at += 1
-                    }
-                }
-            }
-        }
-        return digest(SHA256.hash(data: buffer))
+        var out = ByteWriter(.bigEndian, capacity: 3 + 32 * hashes.count)
+        out.u8(tag)
+        out.u16(bitmap)
+        for hash in hashes { out.hash(hash) }
+        return Hash32(SHA256.hash(data: out.bytes))
     }
 
     /// Salted range fingerprint: the first `length` bytes of SHA-256(0x02 || salt || node hash).
     static func fingerprint(_ node: Hash32, salt: [UInt8], length: Int) -> [UInt8] {
-        var writer = ByteWriter(capacity: 1 + salt.count + 32)
+        var writer = ByteWriter(.bigEndian, capacity: 1 + salt.count + 32)
         writer.u8(0x02)
         writer.raw(salt)
         writer.hash(node)
@@ -57,26 +37,13 @@ enum SyncHashing {
 
     /// Salted short id: the first 8 bytes of SHA-256(0x03 || salt || id), as a big-endian integer.
     static func shortID(_ id: Hash32, salt: [UInt8]) -> UInt64 {
-        var writer = ByteWriter(capacity: 1 + salt.count + 32)
+        var writer = ByteWriter(.bigEndian, capacity: 1 + salt.count + 32)
         writer.u8(0x03)
         writer.raw(salt)
         writer.hash(id)
-        var value: UInt64 = 0
-        for byte in SHA256.hash(data: writer.bytes).prefix(8) { value = value << 8 | UInt64(byte) }
-        return value
+        return Hash32(SHA256.hash(data: writer.bytes)).w0
     }
 
-    /// The digest as a `Hash32`, read word by word (SHA-256 digests are always 32 bytes).
-    static func digest(_ digest: SHA256.Digest) -> Hash32 {
-        digest.withUnsafeBytes { raw in
-            func word(_ at: Int) -> UInt64 {
-                var value: UInt64 = 0
-                for i in at..<(at + 8) { value = value << 8 | UInt64(raw[i]) }
-                return value
-            }
-            return Hash32(w0: word(0), w1: word(8), w2: word(16), w3: word(24))
-        }
-    }
 
     /// What the bundle signature signs (Specs/bundle-format.md §2): a domain string and
     /// SHA-256 of the signed bytes, so a large bundle is hashed once, with SHA-256.

@@ -10,7 +10,7 @@ public enum SyncMessageCodec {
 
     /// The message as one frame.
     public static func encode(_ message: SyncMessage) -> [UInt8] {
-        var body = ByteWriter()
+        var body = ByteWriter(.bigEndian)
         switch message {
         case .hello(let hello):
             body.u8(hello.version)
@@ -30,7 +30,7 @@ public enum SyncMessageCodec {
         case .abort(let code):
             body.u16(code)
         }
-        var frame = ByteWriter(capacity: headerLength + body.bytes.count)
+        var frame = ByteWriter(.bigEndian, capacity: headerLength + body.bytes.count)
         frame.u8(message.typeByte)
         frame.u32(UInt32(truncatingIfNeeded: body.bytes.count))
         frame.raw(body.bytes)

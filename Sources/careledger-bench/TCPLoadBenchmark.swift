@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import LedgerCore
 import LedgerNet
+import LedgerNetTestSupport
 
 /// `careledger-bench tcp-load`: many clients sync with one server at once over 127.0.0.1,
 /// through the full transport (Noise XX, framing, timeouts, back-pressure).
@@ -118,25 +119,17 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
         print("tcp-load: \(clients) concurrent clients x 2 rounds, \(shared) shared + \(unique) own items each")
         print("  (transport only: the server runs in this process, so peak RSS is the server's and the clients' together)")
         print(Self.row("", "TCP+Noise", "in-memory"))
-        print(Self.row("sessions/s", String(format: "%.0f", perSecond), String(format: "%.0f", baselinePerSecond)))
-        print(Self.row("p50 session ms", String(format: "%.2f", p50)))
-        print(Self.row("p99 session ms", String(format: "%.2f", p99)))
-        print(Self.row("bytes per session", "\(bytes / max(sessions, 1))"))
-        print(Self.row("peak RSS MB (server+clients)", String(format: "%.1f", rss)))
-        print(Self.row("peak concurrent sessions", "\(server.peakConcurrentSessions)"))
-        print("  machine load average at the end: \(Self.loadAverage())")
+        let figures = SessionFigures(
+            perSecond: perSecond, p50: p50, p99: p99, bytesPerSession: bytes / max(sessions, 1), sessions: sessions,
+            peakConcurrent: server.peakConcurrentSessions, serverRSS: rss, converged: converged, clients: clients)
+        figures.printRows(baselinePerSecond: baselinePerSecond, rssRows: [("peak RSS MB (server+clients)", rss)])
         print("  converged: \(converged) (server and every client hold all \(expected.count) items)")
+        // Here server_peak_rss_mb is the one process's VmHWM: the clients' memory is in it.
         if json {
-            let object: [String: Any] = [
-                "converged": converged, "sessions_per_s": Self.round(perSecond), "p50_ms": Self.round(p50),
-                "p99_ms": Self.round(p99), "server_peak_rss_mb": Self.round(rss), "clients": clients,
-                "sessions": sessions, "baseline_in_memory_sessions_per_s": Self.round(baselinePerSecond),
-                "bytes_per_session": bytes / max(sessions, 1), "peak_concurrent_sessions": server.peakConcurrentSessions,
-                // Here server_peak_rss_mb is the one process's VmHWM: the clients' memory is in it.
-                "server_in_process": true,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try figures.printJSON([
+                "baseline_in_memory_sessions_per_s": Self.round(baselinePerSecond),
+                "bytes_per_session": bytes / max(sessions, 1), "server_in_process": true,
+            ])
         }
         if !converged { throw ExitCode(1) }
     }
@@ -217,26 +210,58 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
         let serverRSS = result.serverPeakRSSMegabytes
         print("tcp-load: \(clients) clinic ledgers x 2 rounds with one central ledger, \(entriesPerClient) signed entries each")
         print("  (the central server runs in its own child process, `tcp-serve`; the clinics run in this one)")
-        print(Self.row("sessions/s", String(format: "%.0f", perSecond)))
-        print(Self.row("p50 session ms", String(format: "%.2f", p50)))
-        print(Self.row("p99 session ms", String(format: "%.2f", p99)))
-        print(Self.row("bytes per session", "\(result.bytes / max(result.sessions, 1))"))
-        print(Self.row("server peak RSS MB (VmHWM)", String(format: "%.1f", serverRSS)))
-        print(Self.row("clients' peak RSS MB (VmHWM)", String(format: "%.1f", clientRSS)))
-        print(Self.row("peak concurrent sessions", "\(result.peakConcurrent)"))
-        print("  machine load average at the end: \(Self.loadAverage())")
+        let figures = SessionFigures(
+            perSecond: perSecond, p50: p50, p99: p99, bytesPerSession: result.bytes / max(result.sessions, 1),
+            sessions: result.sessions, peakConcurrent: result.peakConcurrent, serverRSS: serverRSS,
+            converged: result.converged, clients: clients)
+        figures.printRows(
+            baselinePerSecond: nil,
+            rssRows: [("server peak RSS MB (VmHWM)", serverRSS), ("clients' peak RSS MB (VmHWM)", clientRSS)])
         print("  converged: \(result.converged) (central and every clinic hold the same \(result.entriesAtCentral) entries)")
         if json {
-            let fields: [String: Any] = [
-                "converged": result.converged, "sessions_per_s": Self.round(perSecond), "p50_ms": Self.round(p50),
-                "p99_ms": Self.round(p99), "server_peak_rss_mb": Self.round(serverRSS), "clients": clients,
-                "sessions": result.sessions, "entries_at_central": result.entriesAtCentral, "mode": "ledgers",
-                "peak_concurrent_sessions": result.peakConcurrent, "server_in_process": false,
+            try figures.printJSON([
+                "entries_at_central": result.entriesAtCentral, "mode": "ledgers", "server_in_process": false,
                 "client_process_peak_rss_mb": Self.round(clientRSS),
-            ]
-            let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            ])
         }
         if !result.converged { throw ValidationError("the sites did not converge") }
+    }
+}
+
+/// The figures both modes of `tcp-load` report, printed as rows and as JSON in one way.
+private struct SessionFigures {
+    let perSecond: Double, p50: Double, p99: Double
+    let bytesPerSession: Int, sessions: Int, peakConcurrent: Int
+    let serverRSS: Double
+    let converged: Bool
+    let clients: Int
+
+    /// The table rows, with the in-memory baseline beside the rate when there is one.
+    func printRows(baselinePerSecond: Double?, rssRows: [(String, Double)]) {
+        let rate = String(format: "%.0f", perSecond)
+        if let baselinePerSecond {
+            print(TCPLoadBenchmark.row("sessions/s", rate, String(format: "%.0f", baselinePerSecond)))
+        } else {
+            print(TCPLoadBenchmark.row("sessions/s", rate))
+        }
+        print(TCPLoadBenchmark.row("p50 session ms", String(format: "%.2f", p50)))
+        print(TCPLoadBenchmark.row("p99 session ms", String(format: "%.2f", p99)))
+        print(TCPLoadBenchmark.row("bytes per session", "\(bytesPerSession)"))
+        for (label, megabytes) in rssRows { print(TCPLoadBenchmark.row(label, String(format: "%.1f", megabytes))) }
+        print(TCPLoadBenchmark.row("peak concurrent sessions", "\(peakConcurrent)"))
+        print("  machine load average at the end: \(TCPLoadBenchmark.loadAverage())")
+    }
+
+    /// One JSON line: the shared fields plus the mode's own.
+    func printJSON(_ extra: [String: Any]) throws {
+        let shared: [String: Any] = [
+            "converged": converged, "sessions_per_s": TCPLoadBenchmark.round(perSecond),
+            "p50_ms": TCPLoadBenchmark.round(p50), "p99_ms": TCPLoadBenchmark.round(p99),
+            "server_peak_rss_mb": TCPLoadBenchmark.round(serverRSS), "clients": clients, "sessions": sessions,
+            "peak_concurrent_sessions": peakConcurrent,
+        ]
+        let object = shared.merging(extra) { _, mode in mode }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
     }
 }

@@ -43,7 +43,7 @@ struct IntegrityCommandTests {
         #expect(RFC3339.date(from: time) != nil, "RFC 3339: \(time)")
         // The signature checks out against the head's own fields (Specs/merkle-log.md §7).
         let ledgerHead = try #require(try SiteLedger.open(at: cli.path("site")).treeHeads.last)
-        #expect(ledgerHead.isSignatureValid() && Hash32.hexString(ledgerHead.signature) == head["signature"] as? String)
+        #expect(ledgerHead.isSignatureValid() && Hex.encode(ledgerHead.signature) == head["signature"] as? String)
     }
 
     @Test("tampering with a signed tree head makes verify exit 1 and name heads.log and the offset on stderr")

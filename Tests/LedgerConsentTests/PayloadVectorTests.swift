@@ -64,7 +64,7 @@ struct PayloadVectorTests {
         for vector in file.valid {
             let model = try #require(VectorModels.version(vector.name))
             let encoded = ConsentVersionPayload.encode(model)
-            #expect(Hash32.hexString(encoded) == vector.payload_hex, "\(vector.name): \(String(decoding: encoded, as: UTF8.self))")
+            #expect(Hex.encode(encoded) == vector.payload_hex, "\(vector.name): \(String(decoding: encoded, as: UTF8.self))")
             #expect(try ConsentVersionPayload.decode(bytes(hex: vector.payload_hex)) == model)
         }
     }
@@ -90,7 +90,7 @@ struct PayloadVectorTests {
         for vector in file.valid {
             let model = try #require(VectorModels.decision(vector.name))
             let encoded = AccessDecisionPayload.encode(model)
-            #expect(Hash32.hexString(encoded) == vector.payload_hex, "\(vector.name): \(String(decoding: encoded, as: UTF8.self))")
+            #expect(Hex.encode(encoded) == vector.payload_hex, "\(vector.name): \(String(decoding: encoded, as: UTF8.self))")
             #expect(try AccessDecisionPayload.decode(bytes(hex: vector.payload_hex)) == model)
         }
         for vector in file.invalid {

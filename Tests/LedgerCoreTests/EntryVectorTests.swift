@@ -23,15 +23,15 @@ import Testing
             #expect(entry.kind == v["kind"] as? String, "\(name)")
             #expect(entry.payload == (try Fixtures.bytes(try #require(v["payload_hex"] as? String))), "\(name)")
             #expect(entry.id.hex == v["id"] as? String, "\(name)")
-            #expect(Hash32.hexString(EntrySignature.message(for: entry.id)) == v["signing_message_hex"] as? String)
-            #expect(Hash32.hexString(entry.signature) == v["signature"] as? String, "\(name)")
+            #expect(Hex.encode(EntrySignature.message(for: entry.id)) == v["signing_message_hex"] as? String)
+            #expect(Hex.encode(entry.signature) == v["signature"] as? String, "\(name)")
             #expect(entry.isSignatureValid(), "\(name)")
 
             // Building the same content in Swift gives the same body, id and bytes.
             let rebuilt = try EntryContent(
                 networkID: entry.networkID, author: entry.author, sequence: entry.sequence, links: entry.links,
                 timestamp: entry.timestamp, kind: entry.kind, payload: entry.payload)
-            #expect(Hash32.hexString(rebuilt.encodedBody()) == v["body_hex"] as? String, "\(name)")
+            #expect(Hex.encode(rebuilt.encodedBody()) == v["body_hex"] as? String, "\(name)")
             #expect(rebuilt.id == entry.id)
             #expect(try Entry(content: rebuilt, signature: entry.signature).encoded == encoded)
 

@@ -74,7 +74,7 @@ import Testing
         #expect(String(head.timestamp.wallMillis) == v["wall_millis"] as? String)
         #expect(Int(head.timestamp.counter) == v["counter"] as? Int)
         #expect(head.signer.hex == v["signer"] as? String)
-        #expect(Hash32.hexString(head.signingMessage) == v["signing_message_hex"] as? String)
+        #expect(Hex.encode(head.signingMessage) == v["signing_message_hex"] as? String)
         #expect(head.isSignatureValid())
         #expect(head.encoded == encoded)
         let seed = try Fixtures.bytes(try #require(v["signer_seed"] as? String))

@@ -18,7 +18,7 @@ import Testing
         #expect(loaded.agreement.rawRepresentation == keys.agreement.rawRepresentation)
         // The two keys are independent, and the text form never shows private bytes.
         #expect(keys.signingPublicKey != keys.agreementPublicKey)
-        #expect(!keys.description.contains(Hash32.hexString(keys.signing.rawRepresentation)))
+        #expect(!keys.description.contains(Hex.encode(keys.signing.rawRepresentation)))
         #expect(keys.description.contains(keys.signingPublicKey.hex))
     }
 
@@ -50,8 +50,8 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let good = SiteKeys.generate()
-        let seed = Hash32.hexString(good.signing.rawRepresentation)
-        let agreement = Hash32.hexString(good.agreement.rawRepresentation)
+        let seed = Hex.encode(good.signing.rawRepresentation)
+        let agreement = Hex.encode(good.agreement.rawRepresentation)
         let cases = [
             "",
             "careledger-site-keys v2\ned25519-seed \(seed)\nx25519-private \(agreement)\n",

@@ -16,7 +16,7 @@ enum Fixtures {
 
     /// Bytes from hex, failing the test on bad hex.
     static func bytes(_ hex: String) throws -> [UInt8] {
-        try #require(Hash32.bytes(fromHex: hex), "bad hex in a vector")
+        try #require(Hex.decode(hex), "bad hex in a vector")
     }
 
     /// A hash from hex, failing the test on bad hex.

@@ -1,5 +1,6 @@
 import LedgerCore
 import LedgerNet
+import LedgerNetTestSupport
 import TestSupport
 import Testing
 

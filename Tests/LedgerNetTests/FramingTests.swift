@@ -1,3 +1,4 @@
+import LedgerCore
 @testable import LedgerNet
 import NIOCore
 import TestSupport
@@ -29,7 +30,7 @@ struct FramingTests {
         for vector in frames {
             let kind = try #require(Frame.Kind(rawValue: UInt8(try vector.int("kind"))))
             let frame = Frame(kind: kind, body: try vector.bytes("body"))
-            #expect(hexString(frame.encoded) == (try vector.string("wire")))
+            #expect(Hex.encode(frame.encoded) == (try vector.string("wire")))
             stream += try vector.bytes("wire")
             expected.append(frame)
         }
@@ -73,12 +74,12 @@ struct FramingTests {
                 let frames = try layer.seal(message: try hexBytes(message))
                 #expect(frames.count == 1)
                 frame = try #require(frames.first)
-                #expect(hexString(frame.encoded) == wire)
+                #expect(Hex.encode(frame.encoded) == wire)
                 #expect(try layer.open(frame) == .message(try hexBytes(message)))
             } else {
                 let code = try #require(CloseCode(rawValue: UInt16(try vector.int("close_code"))))
                 frame = try layer.seal(close: code)
-                #expect(hexString(frame.encoded) == wire)
+                #expect(Hex.encode(frame.encoded) == wire)
                 #expect(try layer.open(frame) == .close(code))
             }
         }

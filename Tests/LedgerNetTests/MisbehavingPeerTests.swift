@@ -1,4 +1,5 @@
 import LedgerNet
+import LedgerNetTestSupport
 import NIOCore
 import NIOPosix
 import TestSupport

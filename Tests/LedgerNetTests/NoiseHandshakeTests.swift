@@ -1,4 +1,5 @@
 import Crypto
+import LedgerCore
 @testable import LedgerNet
 import Testing
 
@@ -32,14 +33,14 @@ struct NoiseHandshakeTests {
             let initiatorWrites = i % 2 == 0
             let written = initiatorWrites ? try initiator.writeMessage(payload: payload)
                                           : try responder.writeMessage(payload: payload)
-            #expect(hexString(written) == hexString(expected), "handshake message \(i + 1)")
+            #expect(Hex.encode(written) == Hex.encode(expected), "handshake message \(i + 1)")
             let read = initiatorWrites ? try responder.readMessage(written) : try initiator.readMessage(written)
             #expect(read == payload)
         }
         var initiatorKeys = try initiator.finish()
         var responderKeys = try responder.finish()
         if let hash = vector["handshake_hash"] as? String {
-            #expect(hexString(initiatorKeys.handshakeHash) == hash)
+            #expect(Hex.encode(initiatorKeys.handshakeHash) == hash)
         }
         #expect(initiatorKeys.handshakeHash == responderKeys.handshakeHash)
         #expect(initiatorKeys.remoteStatic == Array(try Curve25519.KeyAgreement.PrivateKey(
@@ -49,7 +50,7 @@ struct NoiseHandshakeTests {
             let initiatorSends = i % 2 == 1 // message 4 (index 3) is the responder's turn
             let written = initiatorSends ? try initiatorKeys.sender.encrypt(ad: [], plaintext: payload)
                                          : try responderKeys.sender.encrypt(ad: [], plaintext: payload)
-            #expect(hexString(written) == (try message.string("ciphertext")), "transport message \(i + 4)")
+            #expect(Hex.encode(written) == (try message.string("ciphertext")), "transport message \(i + 4)")
             let read = initiatorSends ? try responderKeys.receiver.decrypt(ad: [], ciphertext: written)
                                       : try initiatorKeys.receiver.decrypt(ad: [], ciphertext: written)
             #expect(read == payload)

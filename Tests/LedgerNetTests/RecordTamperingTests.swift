@@ -1,4 +1,5 @@
 @testable import LedgerNet
+import LedgerNetTestSupport
 import NIOCore
 import TestSupport
 import Testing

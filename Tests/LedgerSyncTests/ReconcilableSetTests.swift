@@ -57,7 +57,7 @@ struct ReconcilableSetTests {
     func prefixWireForm() throws {
         let id = Hash32(hex: String(repeating: "ab", count: 32)) ?? .zero
         for depth in 0...64 {
-            var writer = ByteWriter()
+            var writer = ByteWriter(.bigEndian)
             IdPrefix(of: id, depth: depth).encode(into: &writer)
             var reader = ByteReader(writer.bytes)
             #expect(try IdPrefix.decode(from: &reader) == IdPrefix(of: id, depth: depth))

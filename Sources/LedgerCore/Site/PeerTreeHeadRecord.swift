@@ -1,3 +1,5 @@
+import LedgerPrimitives
+
 /// The newest signed tree head a site holds from one peer, and the newest time it heard from
 /// that peer: what a later head from the peer is judged against (Specs/site-layout.md §6).
 ///
@@ -58,12 +60,11 @@ public struct PeerTreeHeadRecord: Hashable, Sendable {
 
     /// The `encodedSize` bytes of `peers/<key>.head` (Specs/site-layout.md §6).
     public func encoded() -> [UInt8] {
-        var out: [UInt8] = [Self.formatVersion]
-        out.reserveCapacity(Self.encodedSize)
-        out += head.encoded
-        EntryFormat.appendBigEndian(lastHeard.wallMillis, to: &out)
-        EntryFormat.appendBigEndian(lastHeard.counter, to: &out)
-        return out
+        var out = ByteWriter(.bigEndian, capacity: Self.encodedSize)
+        out.u8(Self.formatVersion)
+        out.raw(head.encoded)
+        out.timestamp(lastHeard)
+        return out.bytes
     }
 
     /// Reads bytes written by `encoded()`; does not verify the head's signature.
@@ -80,9 +81,10 @@ public struct PeerTreeHeadRecord: Hashable, Sendable {
         }
         let headEnd = 1 + SignedTreeHead.encodedSize
         head = try SignedTreeHead.decode(Array(bytes[1..<headEnd]))
-        let wall = bytes[headEnd..<headEnd + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let counter = bytes[headEnd + 8..<headEnd + 12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        lastHeard = HybridTimestamp(wallMillis: wall, counter: counter)
+        lastHeard = try bytes.withUnsafeBytes { raw in
+            var reader = EntryReader(raw, byteOrder: .bigEndian, from: headEnd)
+            return try reader.timestamp("last-heard time")
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerPrimitives
 import Logging
 
 extension SiteLedger {
@@ -46,8 +47,8 @@ extension SiteLedger {
         var pseudonymKey = [UInt8](repeating: 0, count: 32)
         var rng = SystemRandomNumberGenerator()
         for i in pseudonymKey.indices { pseudonymKey[i] = UInt8.random(in: 0...255, using: &rng) }
-        let genesis = GenesisFile(networkID: networkID, genesisEntry: Hash32.hexString(genesisEntry.encoded),
-                                  pseudonymKey: Hash32.hexString(pseudonymKey))
+        let genesis = GenesisFile(networkID: networkID, genesisEntry: Hex.encode(genesisEntry.encoded),
+                                  pseudonymKey: Hex.encode(pseudonymKey))
         try writeSiteFiles(layout, keys: keys, genesis: genesis, name: siteName, role: .governance, networkID: networkID)
         let ledger = try open(at: directory, logger: logger)
         _ = try ledger.ingest([genesisEntry.encoded])
@@ -86,7 +87,7 @@ extension SiteLedger {
     }
 
     static func decodeGenesis(_ genesis: GenesisFile, path: String) throws -> Entry {
-        guard let bytes = HexBytes.decode(genesis.genesisEntry) else {
+        guard let bytes = Hex.decode(genesis.genesisEntry) else {
             throw CoreError(.malformedFile, "\(path): genesis_entry is not hex", file: path)
         }
         let entry = try Entry.decode(bytes)
@@ -120,36 +121,5 @@ extension SiteLedger {
                                     agreementKey: keys.agreementPublicKey)
         // site.json last: its presence marks a complete site.
         try JSONFiles.write(metadata, to: layout.metadata)
-    }
-}
-
-/// Hex of arbitrary length.
-public enum HexBytes {
-    /// Decodes hex (either case); nil for odd length or a non-hex digit.
-    public static func decode(_ text: String) -> [UInt8]? { Hash32.bytes(fromHex: text) }
-}
-
-/// RFC 3339 UTC times, as every command prints them.
-public enum RFC3339 {
-    /// `2026-11-25T09:00:00.123Z`.
-    public static func string(from date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
-
-    /// The time a hybrid timestamp's wall part names.
-    public static func string(from timestamp: HybridTimestamp) -> String {
-        string(from: Date(timeIntervalSince1970: Double(timestamp.wallMillis) / 1000))
-    }
-
-    /// Parses `2026-11-25T09:00:00Z` with or without fractional seconds.
-    public static func date(from text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -22,8 +23,8 @@ public final class SyncServer: Sendable {
     private let authorizer: PeerAuthorizer
     private let makeConversation: ConversationFactory
     private let logger: Logger
-    private let activeSessions = LockedBox(0)
-    private let peakSessions = LockedBox(0)
+    private let activeSessions = NIOLockedValueBox(0)
+    private let peakSessions = NIOLockedValueBox(0)
 
     /// Binds `host:port` and returns a server ready to `run()`.
     /// - Parameters:
@@ -69,7 +70,7 @@ public final class SyncServer: Sendable {
     }
 
     /// The most sessions that ran at once so far.
-    public var peakConcurrentSessions: Int { peakSessions.withLock { $0 } }
+    public var peakConcurrentSessions: Int { peakSessions.withLockedValue { $0 } }
 
     /// Serves until `shutdown()` is called (then in-flight sessions finish, each bounded by its
     /// exchange timeout) or the calling task is cancelled (then in-flight sessions end at once;
@@ -78,7 +79,7 @@ public final class SyncServer: Sendable {
         try await listener.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await session in inbound {
-                    let admitted = activeSessions.withLock { count -> Bool in
+                    let admitted = activeSessions.withLockedValue { count -> Bool in
                         guard count < configuration.maximumConcurrentSessions else { return false }
                         count += 1
                         return true
@@ -87,10 +88,10 @@ public final class SyncServer: Sendable {
                         group.addTask { await self.turnAway(session) }
                         continue
                     }
-                    let current = activeSessions.withLock { $0 }
-                    peakSessions.withLock { $0 = max($0, current) }
+                    let current = activeSessions.withLockedValue { $0 }
+                    peakSessions.withLockedValue { $0 = max($0, current) }
                     group.addTask {
-                        defer { self.activeSessions.withLock { $0 -= 1 } }
+                        defer { self.activeSessions.withLockedValue { $0 -= 1 } }
                         await self.serve(session)
                     }
                 }

@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// Why a session ended, as sent in a CLOSE record or an ABORT frame (Specs/sync-transport.md §6).
 ///
 /// Why on the wire: "refused" must reach the other side as a clear, distinct error rather
@@ -20,8 +22,9 @@ package enum CloseCode: UInt16, Sendable {
 
     /// Decodes a two-byte big-endian code; unknown values read as `protocolError`.
     package init(bytes: [UInt8]) {
-        guard bytes.count == 2 else { self = .protocolError; return }
-        self = CloseCode(rawValue: UInt16(bytes[0]) << 8 | UInt16(bytes[1])) ?? .protocolError
+        var reader = ByteCursor<[UInt8], ByteCursorFault>(bytes, byteOrder: .bigEndian)
+        guard bytes.count == 2, let raw = try? reader.u16() else { self = .protocolError; return }
+        self = CloseCode(rawValue: raw) ?? .protocolError
     }
 
     /// The two-byte big-endian encoding.

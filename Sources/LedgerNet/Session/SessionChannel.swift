@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Builds a session's channel pipeline and hands the session task what it needs to drive it.
@@ -11,12 +12,12 @@ struct SessionChannel: Sendable {
     let channel: NIOAsyncChannel<Frame, ByteBuffer>
     private let timeouts: NIOLoopBound<TimeoutHandler>
     /// The timeout that fired, if any.
-    let fired: LockedBox<TransportError?>
+    let fired: NIOLockedValueBox<TransportError?>
 
     /// Installs the handlers; must run on the channel's event loop (it does, via the future).
     static func configure(_ channel: any Channel, configuration: TransportConfiguration) -> EventLoopFuture<SessionChannel> {
         channel.eventLoop.makeCompletedFuture {
-            let fired = LockedBox<TransportError?>(nil)
+            let fired = NIOLockedValueBox<TransportError?>(nil)
             let timeoutHandler = TimeoutHandler(idleTimeout: configuration.idleTimeout,
                                                 exchangeTimeout: configuration.exchangeTimeout, fired: fired)
             try channel.pipeline.syncOperations.addHandler(timeoutHandler)

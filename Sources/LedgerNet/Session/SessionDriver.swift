@@ -1,5 +1,6 @@
 import Crypto
 import LedgerCore
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Runs one session over a configured channel: the Noise XX handshake, admission through the
@@ -164,7 +165,7 @@ struct SessionDriver {
 
     /// Maps any failure to one `TransportError`; a fired clock wins over the error it caused.
     private func classify(_ error: any Error, session: SessionChannel) -> TransportError {
-        if let fired = session.fired.withLock({ $0 }) { return fired }
+        if let fired = session.fired.withLockedValue({ $0 }) { return fired }
         if let error = error as? TransportError { return error }
         if error is CancellationError {
             return TransportError(.connectionClosed, "the session was cancelled (shutting down)")

@@ -8,8 +8,8 @@
 ///
 /// Concurrency: the transport calls these methods from one task, one call at a time, never on
 /// a NIO event loop. They are `async` so a conversation can verify and store entries; blocking
-/// file I/O (fsync, segment writes) should still go to a thread of its own (e.g. a
-/// `NIOThreadPool` or the store's writer thread), not the cooperative pool.
+/// file I/O (fsync, segment writes) goes to the store's own writer thread (one writer per
+/// site), never to an event loop or the cooperative pool.
 ///
 /// Termination: each side ends its conversation by returning `finished: true`; the transport
 /// then flushes that step's messages and sends CLOSE(finished). The session succeeds when both

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Enforces the idle and total-exchange timeouts of a session (Specs/sync-transport.md §7).
@@ -18,13 +19,13 @@ final class TimeoutHandler: ChannelDuplexHandler {
     private let idleTimeout: TimeAmount
     private let exchangeTimeout: TimeAmount
     /// The error of the clock that fired, if any; read by the session task.
-    let fired: LockedBox<TransportError?>
+    let fired: NIOLockedValueBox<TransportError?>
     private var context: ChannelHandlerContext?
     private var idleTimer: Scheduled<Void>?
     private var exchangeTimer: Scheduled<Void>?
     private var waiting = false
 
-    init(idleTimeout: Double, exchangeTimeout: Double, fired: LockedBox<TransportError?>) {
+    init(idleTimeout: Double, exchangeTimeout: Double, fired: NIOLockedValueBox<TransportError?>) {
         self.idleTimeout = .nanoseconds(Int64(max(idleTimeout, 0.001) * 1e9))
         self.exchangeTimeout = .nanoseconds(Int64(max(exchangeTimeout, 0.001) * 1e9))
         self.fired = fired
@@ -75,7 +76,7 @@ final class TimeoutHandler: ChannelDuplexHandler {
     }
 
     private func fire(_ error: TransportError, context: ChannelHandlerContext) {
-        let first = fired.withLock { current -> Bool in
+        let first = fired.withLockedValue { current -> Bool in
             guard current == nil else { return false }
             current = error
             return true

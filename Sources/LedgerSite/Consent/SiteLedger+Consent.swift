@@ -10,7 +10,7 @@ extension SiteLedger {
     /// The network's pseudonym key, from the genesis file this site holds.
     /// - Throws: ``SiteError`` `.unusableSite` when the genesis file's key is not usable.
     public func pseudonymKey() throws -> PseudonymKey {
-        guard let bytes = HexBytes.decode(genesis.pseudonymKey) else {
+        guard let bytes = Hex.decode(genesis.pseudonymKey) else {
             throw SiteError(.unusableSite, "\(layout.genesis): pseudonym_key is not hex", path: layout.genesis)
         }
         do { return try PseudonymKey(bytes: bytes) } catch {

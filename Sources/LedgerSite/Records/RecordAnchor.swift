@@ -37,7 +37,7 @@ public struct AnchorPayload: Codable, Sendable, Equatable {
 
     /// The SHA-256 of `record`, as an anchor states it (64 lowercase hex digits).
     public static func digest(_ record: [UInt8]) -> String {
-        Hash32.hexString(Array(SHA256.hash(data: record)))
+        Hex.encode(SHA256.hash(data: record))
     }
 }
 

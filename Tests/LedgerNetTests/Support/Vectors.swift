@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 
 /// Loads `Tests/Vectors/NAME`, found relative to this file (Tests/LedgerNetTests/Support/).
 func loadVector(_ name: String) throws -> [String: Any] {
@@ -19,22 +20,8 @@ struct VectorError: Error, CustomStringConvertible {
 
 /// Bytes from lowercase or uppercase hex; throws on odd length or a non-hex digit.
 func hexBytes(_ hex: String) throws -> [UInt8] {
-    let digits = Array(hex.utf8)
-    guard digits.count % 2 == 0 else { throw VectorError(description: "odd hex length") }
-    func nibble(_ c: UInt8) throws -> UInt8 {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        case 65...70: return c - 55
-        default: throw VectorError(description: "bad hex digit")
-        }
-    }
-    return try stride(from: 0, to: digits.count, by: 2).map { try nibble(digits[$0]) << 4 | nibble(digits[$0 + 1]) }
-}
-
-/// Lowercase hex of bytes.
-func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
+    guard let bytes = Hex.decode(hex) else { throw VectorError(description: "not an even number of hex digits: \(hex)") }
+    return bytes
 }
 
 extension Dictionary where Key == String, Value == Any {

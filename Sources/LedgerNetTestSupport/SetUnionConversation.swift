@@ -1,7 +1,9 @@
 import LedgerCore
+import LedgerNet
 
 /// A small two-way set-union conversation, the reference load for the transport's tests and
-/// the `tcp-load` benchmark (the real Merkle-summary state machine replaces it in production).
+/// `careledger-bench tcp-load --no-ledgers` (sites sync with LedgerSync's reconciliation
+/// state machine; this one isolates the transport from it).
 ///
 /// Messages (first byte is the type; items are 32 bytes each):
 /// ```
@@ -12,8 +14,8 @@ import LedgerCore
 /// 0x05 MISSING  responder → initiator: the items the initiator lacks; both finish
 /// ```
 /// It is O(n) on a difference and exists to exercise framing, fragmentation and concurrency,
-/// not to be efficient. Its steps never suspend, so it also serves as a blocking conversation.
-public struct SetUnionConversation: SyncConversation, BlockingSyncConversation, Sendable {
+/// not to be efficient. Its steps never suspend, so tests can also drive it directly.
+public struct SetUnionConversation: SyncConversation, Sendable {
     /// Which end of the exchange this is.
     public enum Role: Sendable { case initiator, responder }
 
@@ -51,7 +53,7 @@ public struct SetUnionConversation: SyncConversation, BlockingSyncConversation, 
         switch (role, type) {
         case (.responder, 0x01):
             guard body.count == 32 else { throw MalformedMessage(description: "DIGEST must be 32 bytes") }
-            let digest = Hash32(reading: body, at: 0)
+            let digest = Hash32(bytes: body)
             return digest == store.digest ? ConversationStep(send: [[0x02]], finished: true) : ConversationStep(send: [[0x03]])
         case (.initiator, 0x02):
             return ConversationStep(finished: true)
@@ -85,6 +87,6 @@ public struct SetUnionConversation: SyncConversation, BlockingSyncConversation, 
 
     private static func decode(_ body: [UInt8]) throws -> [Hash32] {
         guard body.count % 32 == 0 else { throw MalformedMessage(description: "item list length is not a multiple of 32") }
-        return stride(from: 0, to: body.count, by: 32).map { Hash32(reading: body, at: $0) }
+        return stride(from: 0, to: body.count, by: 32).compactMap { Hash32(bytes: body[$0..<($0 + 32)]) }
     }
 }
