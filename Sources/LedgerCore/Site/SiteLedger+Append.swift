@@ -106,8 +106,9 @@ extension SiteLedger {
         try requireWritable()
         let head = try SignedTreeHead.sign(
             networkID: networkID, treeSize: UInt64(log.count), rootHash: merkle.root(), timestamp: clock.now(), keys: keys)
-        try TreeHeadFile.append(head, to: layout.heads)
+        try TreeHeadFile.write(head, asRecord: treeHeadRecords, to: layout.heads, files: files)
         treeHeads.append(head)
+        treeHeadRecords += 1
         return head
     }
 
@@ -145,9 +146,7 @@ extension SiteLedger {
         return pendingQuarantine[id]?.entry.encoded
     }
 
-    static func fileSize(_ path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-    }
+    func fileSize(_ path: String) -> Int64 { files.size(of: path) }
 
     /// The Merkle store's size once flushed: 32 bytes per node of every level (it is
     /// buffered between flushes, so the files alone would under-count).
@@ -164,7 +163,7 @@ extension SiteLedger {
     /// Sizes and counts for `stats`.
     public func statistics() -> LedgerStatistics {
         let sizes = log.sizes(), quarantineSizes = quarantineLog.sizes()
-        let headsBytes = Self.fileSize(layout.heads)
+        let headsBytes = fileSize(layout.heads)
         return LedgerStatistics(
             entries: log.count, segments: sizes.segments + quarantineSizes.segments,
             bytesOnDisk: sizes.bytesOnDisk + quarantineSizes.bytesOnDisk + headsBytes + merkleBytesOnDisk(),
