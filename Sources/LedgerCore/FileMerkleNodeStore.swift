@@ -20,7 +20,8 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
 
     private struct Level {
         let path: String
-        var file: OpenFile
+        /// Opened at the first flush of a new level, so an append never does I/O.
+        var file: OpenFile?
         /// Nodes already written to the file.
         var written: UInt64
         /// Nodes appended but not yet written, 32 bytes each.
@@ -55,7 +56,7 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
                 }
             } catch {
                 fileSystem.close(file)
-                for level in levels { fileSystem.close(level.file) }
+                for case let file? in levels.map(\.file) { fileSystem.close(file) }
                 throw error
             }
             levels.append(Level(path: path, file: file, written: size / 32, pending: [], dirty: false))
@@ -64,7 +65,7 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
     }
 
     deinit {
-        for level in levels { files.fileSystem.close(level.file) }
+        for case let file? in levels.map(\.file) { files.fileSystem.close(file) }
     }
 
     static func path(_ directory: String, _ level: Int) -> String {
@@ -89,7 +90,8 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
         }
         let bytes: [UInt8]
         do {
-            bytes = try files.fileSystem.readExactly(entry.file, count: 32, at: index * 32)
+            guard let file = entry.file else { throw CoreError(.truncated, "level file is missing", file: entry.path) }
+            bytes = try files.fileSystem.readExactly(file, count: 32, at: index * 32)
         } catch let error as StorageError where error.code != .corruptBlock {
             throw CoreError(fileError: error)
         } catch {
@@ -101,16 +103,17 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
         return hash
     }
 
-    /// Appends a node to `level`'s buffer, creating the level's file if needed.
+    /// Appends a node to `level`'s buffer; a new level's file is created at its first flush.
+    ///
+    /// Never fails on I/O: a full buffer is written early when it can be, and otherwise
+    /// kept for ``sync()``, which reports the failure (so the tree never holds a node
+    /// without its parents because a write failed half way).
     public func append(_ hash: Hash32, level: Int) throws {
         while levels.count <= level {
-            let path = Self.path(directory, levels.count)
-            let file = try files.core { try files.fileSystem.open(path, mode: .readWriteCreate) }
-            levels.append(Level(path: path, file: file, written: 0, pending: [], dirty: true))
-            directoryDirty = true
+            levels.append(Level(path: Self.path(directory, levels.count), file: nil, written: 0, pending: [], dirty: true))
         }
         hash.append(to: &levels[level].pending)
-        if levels[level].pending.count >= Self.flushThreshold { try flush(level) }
+        if levels[level].pending.count >= Self.flushThreshold { try? flush(level) }
     }
 
     /// Drops nodes of `level` from `count` on, in the buffer and the file.
@@ -121,8 +124,7 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
             levels[level].pending.removeSubrange(keep...)
         } else {
             levels[level].pending.removeAll()
-            let file = levels[level].file
-            try files.core { try files.fileSystem.truncate(file, to: count * 32) }
+            if let file = levels[level].file { try files.core { try files.fileSystem.truncate(file, to: count * 32) } }
             levels[level].written = count
             levels[level].dirty = true
         }
@@ -132,8 +134,7 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
     public func sync() throws {
         for level in levels.indices {
             try flush(level)
-            if levels[level].dirty {
-                let file = levels[level].file
+            if levels[level].dirty, let file = levels[level].file {
                 try files.core { try files.fileSystem.sync(file) }
                 levels[level].dirty = false
             }
@@ -144,10 +145,18 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
         }
     }
 
+    /// Writes `level`'s buffer, creating its file first when the level is new (the folder's
+    /// fsync in ``sync()`` then makes the name durable).
     private func flush(_ level: Int) throws {
         guard !levels[level].pending.isEmpty else { return }
+        if levels[level].file == nil {
+            let path = levels[level].path
+            levels[level].file = try files.core { try files.fileSystem.open(path, mode: .readWriteCreate) }
+            directoryDirty = true
+        }
         let entry = levels[level]
-        try files.core { try files.fileSystem.writeAll(entry.file, entry.pending, at: entry.written * 32) }
+        guard let file = entry.file else { return }
+        try files.core { try files.fileSystem.writeAll(file, entry.pending, at: entry.written * 32) }
         levels[level].written += UInt64(entry.pending.count / 32)
         levels[level].pending.removeAll(keepingCapacity: true)
         levels[level].dirty = true

@@ -62,6 +62,7 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
     private var planCalls = 0
     private var planStruck = false
     private var planStruckOperation: Operation?
+    private var planStruckPath: String?
 
     package struct Rule: Sendable {
         var operation: Operation
@@ -101,6 +102,7 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
             planCalls = 0
             planStruck = false
             planStruckOperation = nil
+            planStruckPath = nil
         }
     }
 
@@ -110,17 +112,20 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
     package var struck: Bool { lock.withLock { planStruck } }
     /// The kind of call the fault plan struck first, if it has.
     package var struckOperation: Operation? { lock.withLock { planStruckOperation } }
+    /// The file or folder of the call the fault plan struck first, if it has.
+    package var struckPath: String? { lock.withLock { planStruckPath } }
 
     /// What the plan does to this call: nothing, fail it with an errno, or shorten a write.
     private enum Strike { case none, fail(Int32), shorten }
 
-    private func strike(_ operation: Operation, creating: Bool = false) -> Strike {
+    private func strike(_ operation: Operation, _ path: String, creating: Bool = false) -> Strike {
         lock.withLock {
             guard let plan, plan.kind.strikes(operation, creating: creating) else { return .none }
             planCalls += 1
             if planCalls == plan.strikeAt {
                 planStruck = true
                 planStruckOperation = operation
+                planStruckPath = path
                 injected += 1
                 return plan.kind == .shortWrite ? .shorten : .fail(plan.kind.errno)
             }
@@ -134,7 +139,7 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
 
     /// Applies the plan to a call that is not a write.
     private func planned(_ operation: Operation, _ path: String, creating: Bool = false) throws {
-        if case .fail(let errno) = strike(operation, creating: creating) {
+        if case .fail(let errno) = strike(operation, path, creating: creating) {
             throw StorageError.injected(operation, errno: errno, file: path)
         }
     }
@@ -174,7 +179,7 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
 
     package func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws -> Int {
         try check(.write, file.path)
-        switch strike(.write) {
+        switch strike(.write, file.path) {
         case .none: break
         case .fail(let errno): throw StorageError.injected(.write, errno: errno, file: file.path)
         case .shorten:
