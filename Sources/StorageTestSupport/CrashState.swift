@@ -60,6 +60,26 @@ package struct CrashState: CustomStringConvertible {
         return volatile.reversed()
     }
 
+    /// Every crash state of a trace: each crash point as is, with each volatile event lost,
+    /// and with each volatile write torn at every 512-byte sector boundary and half way.
+    package static func all(of events: [RecordingFileSystem.Event]) -> [CrashState] {
+        var states: [CrashState] = []
+        for crashPoint in 0...events.count {
+            states.append(CrashState(crashPoint: crashPoint, loss: .none))
+            for position in volatileEvents(events, before: crashPoint) {
+                states.append(CrashState(crashPoint: crashPoint, loss: .dropped(position)))
+                guard case .write(_, _, let bytes) = events[position], bytes.count > 1 else { continue }
+                var cuts = Set(stride(from: 512, to: bytes.count, by: 512))
+                cuts.insert(bytes.count / 2)
+                for cut in cuts.sorted() {
+                    states.append(CrashState(crashPoint: crashPoint, loss: .torn(position, kept: 0..<cut)))
+                    states.append(CrashState(crashPoint: crashPoint, loss: .torn(position, kept: cut..<bytes.count)))
+                }
+            }
+        }
+        return states
+    }
+
     /// The relative folder of a relative path ("" for the root).
     package static func folder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "" }

@@ -1,7 +1,8 @@
 /// The append-only file of signed tree heads: fixed-size records (Specs/site-layout.md §3).
 ///
-/// Each record is one `SignedTreeHead` encoding. A torn last record (a crash mid-write) is
-/// copied to `heads.log.quarantine-OFFSET` and cut off on open; it was never acknowledged.
+/// Each record is one `SignedTreeHead` encoding. A torn last record (a crash mid-write: a
+/// partial record, or a whole one whose version byte is 0) is copied to
+/// `heads.log.quarantine-OFFSET` and cut off on open; it was never acknowledged.
 enum TreeHeadFile {
     /// Bytes per record.
     static var recordSize: Int { SignedTreeHead.encodedSize }
@@ -19,7 +20,10 @@ enum TreeHeadFile {
     /// - Parameter repair: set a torn last record aside and cut it (false: leave it, unread).
     static func readAll(from path: String, repair: Bool = true, files: FileIO) throws -> Contents {
         guard let bytes = try files.contents(of: path, limit: 1 << 30) else { return Contents() }
-        let whole = bytes.count - bytes.count % recordSize
+        var whole = bytes.count - bytes.count % recordSize
+        // A last record starting with a zero byte is torn too: no record version is 0, so the
+        // start of its write never reached the disk (the file grew, its first sectors did not land).
+        if whole >= recordSize && bytes[whole - recordSize] == 0 { whole -= recordSize }
         if whole < bytes.count && repair {
             try files.writeAtomically(Array(bytes[whole...]), to: path + ".quarantine-\(whole)")
             try files.truncate(path, to: whole)
