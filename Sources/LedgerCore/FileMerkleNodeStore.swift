@@ -151,7 +151,7 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
         guard !levels[level].pending.isEmpty else { return }
         if levels[level].file == nil {
             let path = levels[level].path
-            levels[level].file = try files.core { try files.fileSystem.open(path, mode: .readWriteCreate) }
+            levels[level].file = try files.core { try files.fileSystem.open(path, mode: .readWriteCreate, permissions: 0o600) }
             directoryDirty = true
         }
         let entry = levels[level]

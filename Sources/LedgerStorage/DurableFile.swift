@@ -7,25 +7,26 @@
 /// renamed (the ALICE lesson).
 public enum DurableFile {
     /// Writes `bytes` to `path` atomically and durably: `PATH.tmp` is written, given
-    /// `permissions`, fsynced, renamed over `PATH`, then the folder is fsynced.
+    /// `permissions` when they are named, fsynced, renamed over `PATH`, then the folder is fsynced.
     ///
     /// After a crash the file holds either its old content or the new one, never a mix,
     /// and once this returns the new content survives power loss.
     /// - Parameters:
     ///   - bytes: the whole new content.
     ///   - path: the destination; its directory must exist.
-    ///   - permissions: the new file's mode bits, set exactly (0600 for secrets).
+    ///   - permissions: the new file's mode bits, set exactly (0600 for secrets); nil creates
+    ///     it 0644 less the umask (segment headers and set-aside bytes).
     ///   - fileSystem: the seam to write through.
     /// - Throws: ``StorageError`` from the failing step; the destination is then unchanged
     ///   (a stale `PATH.tmp` may remain and is overwritten by the next attempt).
     public static func write(
-        _ bytes: [UInt8], to path: String, permissions: UInt32 = 0o644, fileSystem: any FileSystem = POSIXFileSystem()
+        _ bytes: [UInt8], to path: String, permissions: UInt32? = nil, fileSystem: any FileSystem = POSIXFileSystem()
     ) throws {
         let temporary = path + ".tmp"
-        let file = try fileSystem.open(temporary, mode: .createTruncate, permissions: permissions)
+        let file = try fileSystem.open(temporary, mode: .createTruncate, permissions: permissions ?? 0o644)
         do {
             try fileSystem.writeAll(file, bytes, at: 0)
-            try fileSystem.setPermissions(file, to: permissions)
+            if let permissions { try fileSystem.setPermissions(file, to: permissions) }
             try fileSystem.sync(file)
         } catch {
             fileSystem.close(file)
