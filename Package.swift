@@ -124,7 +124,11 @@ let package = Package(
         // Seeded generators and temporary folders shared by the test targets.
         .target(name: "TestSupport", swiftSettings: strict),
         .testTarget(name: "LedgerPrimitivesTests", dependencies: ["LedgerPrimitives", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "LedgerStorageTests", dependencies: ["LedgerStorage", "LZ4Codec", "TestSupport"], swiftSettings: strict),
+        // File-system test doubles (fault injection, recording for crash-state replay) for every test target that writes a site.
+        .target(name: "StorageTestSupport", dependencies: ["LedgerStorage"], swiftSettings: strict),
+        .testTarget(
+            name: "LedgerStorageTests", dependencies: ["LedgerStorage", "LZ4Codec", "TestSupport", "StorageTestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "LedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
@@ -138,7 +142,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "SiteLedgerTests", dependencies: ["LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SiteLedgerTests", dependencies: ["LedgerCore", "LedgerStorage", "LedgerSync", "TestSupport", "StorageTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "HardeningTests",
             dependencies: ["LedgerCore", "LedgerStorage", "LedgerSync", "LedgerConsent", "LZ4Codec", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],

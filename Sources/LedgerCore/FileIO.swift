@@ -1,142 +1,109 @@
+import LedgerStorage
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// A failed system call: its name and `errno`, used as `CoreError.underlying`.
-public struct SystemCallError: Error, Sendable, CustomStringConvertible {
-    /// The call that failed, e.g. `open`.
-    public let call: String
-    /// The `errno` it set.
-    public let errno: Int32
-
-    /// `call: strerror(errno)`.
-    public var description: String { "\(call): \(String(cString: strerror(errno)))" }
-}
-
-/// Thin, throwing wrappers around the POSIX calls LedgerCore needs (key files, node store).
+/// LedgerCore's one way to touch a file: the storage layer's ``FileSystem`` seam and its
+/// durable helpers (``DurableFile``), with storage errors turned into ``CoreError``s.
 ///
-/// Blocking I/O: callers keep it off the cooperative thread pool.
-enum FileIO {
-    static func fail(_ call: String, _ path: String, code: CoreError.Code = .io) -> CoreError {
-        let err = errno
-        return CoreError(code, "\(call) failed", file: path, underlying: SystemCallError(call: call, errno: err))
+/// A site passes the file system it was opened with to everything it writes, so a test
+/// double reaches tree heads, metadata, keys, the Merkle store, peer records, summaries and
+/// history as it reaches the segment log (Specs/site-layout.md §7). Blocking I/O: callers
+/// keep it off the cooperative thread pool.
+package struct FileIO: Sendable {
+    /// The seam every call goes through.
+    package let fileSystem: any FileSystem
+
+    /// Wraps `fileSystem`.
+    package init(_ fileSystem: any FileSystem) { self.fileSystem = fileSystem }
+
+    /// The real file system.
+    package static var posix: FileIO { FileIO(POSIXFileSystem()) }
+
+    /// The whole of a small file, or nil when it does not exist.
+    /// - Throws: `CoreError` `.io`, or `.malformedFile` when it is larger than `limit` bytes.
+    package func contents(of path: String, limit: Int = 1 << 20) throws -> [UInt8]? {
+        try core { try fileSystem.contents(of: path, limit: limit) }
     }
 
-    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws -> Int32 {
-        while true {
-            let fd = posixOpen(path, flags | O_CLOEXEC, mode)
-            if fd >= 0 { return fd }
-            if errno == EINTR { continue }
-            if errno == EEXIST { throw fail("open", path, code: .alreadyExists) }
-            throw fail("open", path)
+    /// Replaces `path` atomically and durably (``DurableFile/write(_:to:permissions:fileSystem:)``).
+    package func writeAtomically(_ bytes: [UInt8], to path: String, permissions: UInt32 = 0o644) throws {
+        try core { try DurableFile.write(bytes, to: path, permissions: permissions, fileSystem: fileSystem) }
+    }
+
+    /// Creates `path`, never replacing a file (``DurableFile/create(_:at:permissions:fileSystem:)``).
+    /// - Throws: `CoreError` `.alreadyExists` when the name exists.
+    package func create(_ bytes: [UInt8], at path: String, permissions: UInt32) throws {
+        try core { try DurableFile.create(bytes, at: path, permissions: permissions, fileSystem: fileSystem) }
+    }
+
+    /// Appends to `path` durably (``DurableFile/append(_:to:fileSystem:)``).
+    package func append(_ bytes: [UInt8], to path: String) throws {
+        try core { try DurableFile.append(bytes, to: path, fileSystem: fileSystem) }
+    }
+
+    /// Writes a record at `offset` and cuts what follows (``DurableFile/writeRecord(_:to:at:fileSystem:)``).
+    package func writeRecord(_ bytes: [UInt8], to path: String, at offset: Int) throws {
+        try core { try DurableFile.writeRecord(bytes, to: path, at: UInt64(offset), fileSystem: fileSystem) }
+    }
+
+    /// Cuts `path` to `length` bytes durably.
+    package func truncate(_ path: String, to length: Int) throws {
+        try core { try DurableFile.truncate(path, to: UInt64(length), fileSystem: fileSystem) }
+    }
+
+    /// Creates a folder and its missing parents durably (``DurableFile/makeDirectory(_:fileSystem:)``).
+    package func makeDirectory(_ path: String) throws {
+        try core { try DurableFile.makeDirectory(path, fileSystem: fileSystem) }
+    }
+
+    /// Whether anything exists at `path`.
+    package func exists(_ path: String) -> Bool { fileSystem.exists(path) }
+
+    /// The names in a folder, sorted; empty when it does not exist or cannot be read.
+    package func names(in directory: String) -> [String] {
+        ((try? fileSystem.listDirectory(directory)) ?? []).sorted()
+    }
+
+    /// The size of the file at `path`, 0 when it cannot be opened.
+    package func size(of path: String) -> Int64 {
+        guard let file = try? fileSystem.open(path, mode: .readOnly) else { return 0 }
+        defer { fileSystem.close(file) }
+        return (try? fileSystem.size(file)).map { Int64($0) } ?? 0
+    }
+
+    /// `EEXIST`: the errno of a creation that found the name taken.
+    static var alreadyExistsErrno: Int32 { EEXIST }
+
+    /// Runs `body`, turning a ``StorageError`` into the ``CoreError`` it means here.
+    package func core<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StorageError {
+            throw CoreError(fileError: error)
         }
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
-        var done = 0
-        try bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            while done < raw.count {
-                let n = write(fd, base + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw fail("write", path)
-                }
-                done += n
-            }
-        }
-    }
-
-    static func pwriteAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer, at offset: Int, path: String) throws {
-        guard let base = raw.baseAddress else { return }
-        var done = 0
-        while done < raw.count {
-            let n = pwrite(fd, base + done, raw.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw fail("pwrite", path)
-            }
-            done += n
-        }
-    }
-
-    /// Reads exactly `raw.count` bytes at `offset`; a short read throws `.truncated`.
-    static func preadExactly(_ fd: Int32, into raw: UnsafeMutableRawBufferPointer, at offset: Int, path: String) throws {
-        guard let base = raw.baseAddress else { return }
-        var done = 0
-        while done < raw.count {
-            let n = pread(fd, base + done, raw.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw fail("pread", path)
-            }
-            if n == 0 { throw CoreError(.truncated, "file ends early", file: path, offset: offset + done) }
-            done += n
-        }
-    }
-
-    /// Reads the whole file, refusing files larger than `limit` bytes.
-    static func readAll(_ fd: Int32, limit: Int, path: String) throws -> [UInt8] {
-        var out = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { buffer in
-                guard let base = buffer.baseAddress else { return 0 }
-                return read(fd, base, buffer.count)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw fail("read", path)
-            }
-            if n == 0 { return out }
-            out.append(contentsOf: chunk[0..<n])
-            if out.count > limit { throw CoreError(.malformedFile, "file is larger than \(limit) bytes", file: path) }
-        }
-    }
-
-    static func fileSize(_ fd: Int32, path: String) throws -> Int {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw fail("fstat", path) }
-        return Int(st.st_size)
-    }
-
-    static func mode(_ fd: Int32, path: String) throws -> mode_t {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw fail("fstat", path) }
-        return st.st_mode
-    }
-
-    static func sync(_ fd: Int32, path: String) throws {
-        guard fsync(fd) == 0 else { throw fail("fsync", path) }
-    }
-
-    static func truncate(_ fd: Int32, to size: Int, path: String) throws {
-        guard ftruncate(fd, off_t(size)) == 0 else { throw fail("ftruncate", path) }
-    }
-
-    /// fsyncs the folder holding `path`, so a newly created name survives a power cut.
-    static func syncParentDirectory(of path: String) throws {
-        let dir = parentDirectory(of: path)
-        let fd = try open(dir, O_RDONLY | O_DIRECTORY)
-        defer { close(fd) }
-        try sync(fd, path: dir)
     }
 }
 
-extension FileIO {
-    /// The folder that holds `path`: "." for a bare name, "/" for a child of the root;
-    /// trailing slashes are ignored. (Foundation's `deletingLastPathComponent` traps on
-    /// one-character paths in this toolchain, so paths are split here.)
-    static func parentDirectory(of path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+extension CoreError {
+    /// The ``CoreError`` a failed file operation becomes: `.noSpace` for a full disk,
+    /// `.alreadyExists` for `EEXIST`, `.malformedFile` for a file too large or too short to
+    /// be what it claims, `.io` otherwise; the storage error (with its `errno`) is kept as
+    /// `underlying`.
+    package init(fileError error: StorageError) {
+        let code: CoreError.Code
+        if error.code == .noSpace {
+            code = .noSpace
+        } else if error.errno == FileIO.alreadyExistsErrno {
+            code = .alreadyExists
+        } else if error.code == .invalidArgument || error.code == .corruptBlock {
+            code = .malformedFile
+        } else {
+            code = .io
+        }
+        self.init(code, error.message, file: error.file, offset: error.offset.map { Int(truncatingIfNeeded: $0) }, underlying: error)
     }
-}
-
-private func posixOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
-    open(path, flags, mode)
 }

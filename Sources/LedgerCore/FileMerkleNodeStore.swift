@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import LedgerStorage
 
 /// A `MerkleNodeStore` in a folder: one append-only file of 32-byte hashes per level.
 ///
@@ -18,12 +14,14 @@ import Darwin
 public final class FileMerkleNodeStore: MerkleNodeStore {
     /// The folder holding the level files.
     public let directory: String
+    private let files: FileIO
     private var levels: [Level] = []
     private var directoryDirty = false
 
     private struct Level {
         let path: String
-        var fd: Int32
+        /// Opened at the first flush of a new level, so an append never does I/O.
+        var file: OpenFile?
         /// Nodes already written to the file.
         var written: UInt64
         /// Nodes appended but not yet written, 32 bytes each.
@@ -36,32 +34,38 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
     private static let flushThreshold = 64 * 1024
 
     /// Opens (or starts) the store in `directory`, which must exist.
+    /// - Parameter fileSystem: the seam every level file is read and written through.
     /// - Throws: `CoreError.Code.io` when a level file cannot be opened or sized.
-    public init(directory: String) throws {
+    public init(directory: String, fileSystem: any FileSystem = POSIXFileSystem()) throws {
         self.directory = directory
+        let files = FileIO(fileSystem)
+        self.files = files
         var level = 0
         while true {
             let path = Self.path(directory, level)
-            guard access(path, F_OK) == 0 else { break }
-            let fd = try FileIO.open(path, O_RDWR)
-            var size = 0
+            guard fileSystem.exists(path) else { break }
+            let file = try files.core { try fileSystem.open(path, mode: .readWrite) }
+            var size: UInt64 = 0
             do {
-                size = try FileIO.fileSize(fd, path: path)
-                if size % 32 != 0 {
-                    size -= size % 32
-                    try FileIO.truncate(fd, to: size, path: path)
+                try files.core {
+                    size = try fileSystem.size(file)
+                    if size % 32 != 0 {
+                        size -= size % 32
+                        try fileSystem.truncate(file, to: size)
+                    }
                 }
             } catch {
-                close(fd)
+                fileSystem.close(file)
+                for case let file? in levels.map(\.file) { fileSystem.close(file) }
                 throw error
             }
-            levels.append(Level(path: path, fd: fd, written: UInt64(size / 32), pending: [], dirty: false))
+            levels.append(Level(path: path, file: file, written: size / 32, pending: [], dirty: false))
             level += 1
         }
     }
 
     deinit {
-        for level in levels { close(level.fd) }
+        for case let file? in levels.map(\.file) { files.fileSystem.close(file) }
     }
 
     static func path(_ directory: String, _ level: Int) -> String {
@@ -84,23 +88,32 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
             let offset = Int(index - entry.written) * 32
             return entry.pending.withUnsafeBytes { Hash32(unsafeBytes: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + 32])) }
         }
-        var buffer = [UInt8](repeating: 0, count: 32)
-        try buffer.withUnsafeMutableBytes {
-            try FileIO.preadExactly(entry.fd, into: $0, at: Int(index) * 32, path: entry.path)
+        let bytes: [UInt8]
+        do {
+            guard let file = entry.file else { throw CoreError(.truncated, "level file is missing", file: entry.path) }
+            bytes = try files.fileSystem.readExactly(file, count: 32, at: index * 32)
+        } catch let error as StorageError where error.code != .corruptBlock {
+            throw CoreError(fileError: error)
+        } catch {
+            bytes = []
         }
-        return buffer.withUnsafeBytes { Hash32(unsafeBytes: $0) }
+        guard let hash = Hash32(bytes: bytes) else {
+            throw CoreError(.truncated, "file ends early", file: entry.path, offset: Int(index) * 32)
+        }
+        return hash
     }
 
-    /// Appends a node to `level`'s buffer, creating the level's file if needed.
+    /// Appends a node to `level`'s buffer; a new level's file is created at its first flush.
+    ///
+    /// Never fails on I/O: a full buffer is written early when it can be, and otherwise
+    /// kept for ``sync()``, which reports the failure (so the tree never holds a node
+    /// without its parents because a write failed half way).
     public func append(_ hash: Hash32, level: Int) throws {
         while levels.count <= level {
-            let path = Self.path(directory, levels.count)
-            let fd = try FileIO.open(path, O_RDWR | O_CREAT)
-            levels.append(Level(path: path, fd: fd, written: 0, pending: [], dirty: true))
-            directoryDirty = true
+            levels.append(Level(path: Self.path(directory, levels.count), file: nil, written: 0, pending: [], dirty: true))
         }
         hash.append(to: &levels[level].pending)
-        if levels[level].pending.count >= Self.flushThreshold { try flush(level) }
+        if levels[level].pending.count >= Self.flushThreshold { try? flush(level) }
     }
 
     /// Drops nodes of `level` from `count` on, in the buffer and the file.
@@ -111,7 +124,7 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
             levels[level].pending.removeSubrange(keep...)
         } else {
             levels[level].pending.removeAll()
-            try FileIO.truncate(levels[level].fd, to: Int(count) * 32, path: levels[level].path)
+            if let file = levels[level].file { try files.core { try files.fileSystem.truncate(file, to: count * 32) } }
             levels[level].written = count
             levels[level].dirty = true
         }
@@ -121,23 +134,29 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
     public func sync() throws {
         for level in levels.indices {
             try flush(level)
-            if levels[level].dirty {
-                try FileIO.sync(levels[level].fd, path: levels[level].path)
+            if levels[level].dirty, let file = levels[level].file {
+                try files.core { try files.fileSystem.sync(file) }
                 levels[level].dirty = false
             }
         }
         if directoryDirty {
-            try FileIO.syncParentDirectory(of: Self.path(directory, 0))
+            try files.core { try files.fileSystem.syncDirectory(directory) }
             directoryDirty = false
         }
     }
 
+    /// Writes `level`'s buffer, creating its file first when the level is new (the folder's
+    /// fsync in ``sync()`` then makes the name durable).
     private func flush(_ level: Int) throws {
         guard !levels[level].pending.isEmpty else { return }
-        let entry = levels[level]
-        try entry.pending.withUnsafeBytes {
-            try FileIO.pwriteAll(entry.fd, $0, at: Int(entry.written) * 32, path: entry.path)
+        if levels[level].file == nil {
+            let path = levels[level].path
+            levels[level].file = try files.core { try files.fileSystem.open(path, mode: .readWriteCreate, permissions: 0o600) }
+            directoryDirty = true
         }
+        let entry = levels[level]
+        guard let file = entry.file else { return }
+        try files.core { try files.fileSystem.writeAll(file, entry.pending, at: entry.written * 32) }
         levels[level].written += UInt64(entry.pending.count / 32)
         levels[level].pending.removeAll(keepingCapacity: true)
         levels[level].dirty = true

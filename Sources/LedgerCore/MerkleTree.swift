@@ -30,19 +30,21 @@ public struct MerkleTree<Store: MerkleNodeStore> {
     }
 
     /// Appends a leaf given its leaf hash.
+    ///
+    /// Every sibling is read before anything is appended, so a failed read leaves the tree
+    /// as it was rather than holding a leaf without its parents.
     public mutating func append(leafHash: Hash32) throws {
         var index = store.count(level: 0)
-        try store.append(leafHash, level: 0)
-        var level = 0
+        var nodes = [leafHash]
         var right = leafHash
         // A node with an odd index is a right child: its parent is now complete.
         while index & 1 == 1 {
-            let left = try store.node(level: level, index: index - 1)
+            let left = try store.node(level: nodes.count - 1, index: index - 1)
             right = MerkleHash.node(left, right)
-            level += 1
             index >>= 1
-            try store.append(right, level: level)
+            nodes.append(right)
         }
+        for (level, node) in nodes.enumerated() { try store.append(node, level: level) }
     }
 
     /// The current root (the empty-tree hash when there are no leaves).

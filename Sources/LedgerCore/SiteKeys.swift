@@ -1,11 +1,6 @@
 import Crypto
 import LedgerPrimitives
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import LedgerStorage
 
 /// A site's public identity: its Ed25519 signing key and X25519 key-agreement key.
 ///
@@ -85,37 +80,36 @@ public struct SiteKeys: Sendable, CustomStringConvertible {
 
     /// Writes a new key file at `path` with mode 0600, then fsyncs it and its folder.
     ///
-    /// Created with `O_EXCL`: an existing file is never overwritten (a site's key is its identity).
+    /// Created exclusively: an existing file is never overwritten (a site's key is its identity).
+    /// - Parameter fileSystem: the seam to write through (Specs/site-layout.md §7).
     /// - Throws: `CoreError` `.alreadyExists` when the file exists, `.io` on any I/O failure.
-    public func save(to path: String) throws {
-        let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-        do {
-            defer { close(fd) }
-            guard fchmod(fd, 0o600) == 0 else { throw FileIO.fail("fchmod", path) }
-            try FileIO.writeAll(fd, Array(fileText().utf8), path: path)
-            try FileIO.sync(fd, path: path)
-        } catch {
-            unlink(path)
-            throw error
-        }
-        try FileIO.syncParentDirectory(of: path)
+    public func save(to path: String, fileSystem: any FileSystem = POSIXFileSystem()) throws {
+        try FileIO(fileSystem).create(Array(fileText().utf8), at: path, permissions: 0o600)
     }
 
     /// Loads a key file written by `save(to:)`.
     ///
+    /// - Parameter fileSystem: the seam to read through.
     /// - Throws: `CoreError` `.insecurePermissions` when group or others have any access to
     ///   the file (fix with `chmod 600`), `.malformedFile` when it is not a key file, `.io`.
-    public static func load(from path: String) throws -> SiteKeys {
-        let fd = try FileIO.open(path, O_RDONLY)
-        defer { close(fd) }
-        let mode = try FileIO.mode(fd, path: path)
+    public static func load(from path: String, fileSystem: any FileSystem = POSIXFileSystem()) throws -> SiteKeys {
+        let files = FileIO(fileSystem)
+        let (mode, bytes) = try files.core {
+            let file = try fileSystem.open(path, mode: .readOnly)
+            defer { fileSystem.close(file) }
+            let mode = try fileSystem.permissions(file)
+            let size = try fileSystem.size(file)
+            // The mode is checked before the size, so an exposed key file is named as such.
+            guard mode & 0o077 == 0 else { return (mode, [UInt8]()) }
+            guard size <= 4096 else { throw StorageError(.invalidArgument, "file is larger than 4096 bytes", file: path) }
+            return (mode, try fileSystem.readExactly(file, count: Int(size), at: 0))
+        }
         guard mode & 0o077 == 0 else {
             throw CoreError(
                 .insecurePermissions,
                 "key file has mode \(String(mode & 0o777, radix: 8)); run chmod 600 on it (others must not read a site key)",
                 file: path)
         }
-        let bytes = try FileIO.readAll(fd, limit: 4096, path: path)
         return try parse(String(decoding: bytes, as: UTF8.self), path: path)
     }
 

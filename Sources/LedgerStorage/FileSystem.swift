@@ -25,17 +25,21 @@ public enum FileOpenMode: Sendable, Hashable {
     case readWriteCreate
     /// Read and write, created when missing and truncated to zero when present (temporary files).
     case createTruncate
+    /// Read and write, created; fails (`EEXIST`) when the name exists (key files, never overwritten).
+    case createExclusive
 }
 
-/// The seam every byte the storage layer reads or writes goes through.
+/// The seam every byte a site reads or writes goes through.
 ///
-/// All writes, syncs, renames, creations and truncations of the segment log use this
-/// protocol, so a test double can fail any one of them (`EIO`, `ENOSPC`, short writes,
-/// `fsync` failures) and tests can check what the log does next. ``POSIXFileSystem`` is
-/// the real implementation. Every method throws ``StorageError`` (with `errno`) on failure.
+/// All writes, syncs, renames, creations and truncations of the segment log, and of every
+/// other file of a site (tree heads, metadata, keys, the Merkle store, peer records and
+/// summaries, history; Specs/site-layout.md §7), use this protocol, so a test double can
+/// fail any one of them (`EIO`, `ENOSPC`, short writes, `fsync` failures) and tests can
+/// check what the site does next. ``POSIXFileSystem`` is the real implementation. Every
+/// method throws ``StorageError`` (with `errno`) on failure.
 public protocol FileSystem: Sendable {
-    /// Opens `path` in `mode`.
-    func open(_ path: String, mode: FileOpenMode) throws -> OpenFile
+    /// Opens `path` in `mode`; a file it creates gets `permissions` (before the umask).
+    func open(_ path: String, mode: FileOpenMode, permissions: UInt32) throws -> OpenFile
     /// Closes a file; errors on close are ignored (data durability comes from the syncs).
     func close(_ file: OpenFile)
     /// Reads up to `buffer.count` bytes at `offset`; returns fewer only at end of file.
@@ -52,7 +56,7 @@ public protocol FileSystem: Sendable {
     func size(_ file: OpenFile) throws -> UInt64
     /// Renames `source` to `destination`, replacing it atomically.
     func rename(_ source: String, to destination: String) throws
-    /// Deletes a file.
+    /// Deletes a file or an empty directory.
     func remove(_ path: String) throws
     /// `fsync` of a directory, so that creations and renames inside it are durable.
     func syncDirectory(_ path: String) throws
@@ -64,9 +68,18 @@ public protocol FileSystem: Sendable {
     func listDirectory(_ path: String) throws -> [String]
     /// Takes an exclusive, non-blocking `flock` on the file; false when another holder has it.
     func lockExclusive(_ file: OpenFile) throws -> Bool
+    /// `fchmod`: sets the file's permission bits exactly (the umask does not apply).
+    func setPermissions(_ file: OpenFile, to permissions: UInt32) throws
+    /// The file's permission bits (`st_mode & 0o7777`).
+    func permissions(_ file: OpenFile) throws -> UInt32
 }
 
 extension FileSystem {
+    /// Opens `path` in `mode`; a file it creates gets mode 0644 (before the umask).
+    public func open(_ path: String, mode: FileOpenMode) throws -> OpenFile {
+        try open(path, mode: mode, permissions: 0o644)
+    }
+
     /// Writes all of `bytes` at `offset`, looping over short writes.
     ///
     /// A write that makes no progress is reported as an I/O error rather than looping forever.

@@ -9,16 +9,17 @@ public struct POSIXFileSystem: FileSystem {
     /// Creates the POSIX file system.
     public init() {}
 
-    /// See ``FileSystem/open(_:mode:)``.
-    public func open(_ path: String, mode: FileOpenMode) throws -> OpenFile {
+    /// See ``FileSystem/open(_:mode:permissions:)``.
+    public func open(_ path: String, mode: FileOpenMode, permissions: UInt32) throws -> OpenFile {
         let flags: Int32
         switch mode {
         case .readOnly: flags = O_RDONLY
         case .readWrite: flags = O_RDWR
         case .readWriteCreate: flags = O_RDWR | O_CREAT
         case .createTruncate: flags = O_RDWR | O_CREAT | O_TRUNC
+        case .createExclusive: flags = O_RDWR | O_CREAT | O_EXCL
         }
-        let descriptor = try retrying("open", path) { Glibc.open(path, flags | O_CLOEXEC, 0o644) }
+        let descriptor = try retrying("open", path) { Glibc.open(path, flags | O_CLOEXEC, mode_t(permissions)) }
         return OpenFile(descriptor: descriptor, path: path)
     }
 
@@ -76,7 +77,7 @@ public struct POSIXFileSystem: FileSystem {
 
     /// See ``FileSystem/remove(_:)``.
     public func remove(_ path: String) throws {
-        _ = try retrying("unlink", path) { unlink(path) }
+        _ = try retrying("remove", path) { Glibc.remove(path) }
     }
 
     /// See ``FileSystem/syncDirectory(_:)``.
@@ -125,6 +126,18 @@ public struct POSIXFileSystem: FileSystem {
             throw StorageError.system("flock", errno: errno, file: file.path)
         }
         return true
+    }
+
+    /// See ``FileSystem/setPermissions(_:to:)``.
+    public func setPermissions(_ file: OpenFile, to permissions: UInt32) throws {
+        _ = try retrying("fchmod", file.path) { fchmod(file.descriptor, mode_t(permissions)) }
+    }
+
+    /// See ``FileSystem/permissions(_:)``.
+    public func permissions(_ file: OpenFile) throws -> UInt32 {
+        var info = stat()
+        _ = try retrying("fstat", file.path) { fstat(file.descriptor, &info) }
+        return UInt32(info.st_mode) & 0o7777
     }
 
     private func retrying<T: BinaryInteger>(

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStorage
+import StorageTestSupport
 import TestSupport
 import Testing
 
@@ -110,25 +111,8 @@ struct CrashStateReplayTests {
             baselineInodes: recorder.baselineFiles, batches: before + after, started: started, acknowledged: acknowledged)
     }
 
-    /// Every crash state of a recording: each crash point as is, with each volatile event
-    /// lost, and with each volatile write torn at every 512-byte sector boundary and half way.
-    static func crashStates(of recording: Recording) -> [CrashState] {
-        var states: [CrashState] = []
-        for crashPoint in 0...recording.events.count {
-            states.append(CrashState(crashPoint: crashPoint, loss: .none))
-            for position in CrashState.volatileEvents(recording.events, before: crashPoint) {
-                states.append(CrashState(crashPoint: crashPoint, loss: .dropped(position)))
-                guard case .write(_, _, let bytes) = recording.events[position], bytes.count > 1 else { continue }
-                var cuts = Set(stride(from: 512, to: bytes.count, by: 512))
-                cuts.insert(bytes.count / 2)
-                for cut in cuts.sorted() {
-                    states.append(CrashState(crashPoint: crashPoint, loss: .torn(position, kept: 0..<cut)))
-                    states.append(CrashState(crashPoint: crashPoint, loss: .torn(position, kept: cut..<bytes.count)))
-                }
-            }
-        }
-        return states
-    }
+    /// Every crash state of a recording (``CrashState/all(of:)``).
+    static func crashStates(of recording: Recording) -> [CrashState] { CrashState.all(of: recording.events) }
 
     /// All records of a store, in ordinal order.
     static func contents(of log: SegmentLog) throws -> [Record] {

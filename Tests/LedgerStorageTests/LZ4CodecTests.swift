@@ -1,5 +1,6 @@
 import Foundation
 import LZ4Codec
+import StorageTestSupport
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStorage
+import StorageTestSupport
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import LZ4Codec
 import LedgerStorage
+import StorageTestSupport
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStorage
+import StorageTestSupport
 import TestSupport
 
 /// Options with tiny blocks and segments, so tests cross many boundaries with little data.
@@ -21,21 +22,6 @@ func record(_ ordinal: Int, seed: UInt64 = 1, size: Int? = nil) -> (key: [UInt8]
     var value = Array(text.utf8)
     while value.count < length { value.append(UInt8(ascii: "a") + UInt8(value.count % 26)) }
     return (key, Array(value.prefix(max(length, 0))))
-}
-
-/// The bytes of a file, or empty when it does not exist.
-func fileBytes(_ path: String) -> [UInt8] {
-    (try? Data(contentsOf: URL(fileURLWithPath: path))).map { [UInt8]($0) } ?? []
-}
-
-/// Writes bytes to a file, replacing it.
-func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-}
-
-/// Names in a folder, sorted.
-func listing(_ directory: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
 }
 
 /// Hex of bytes, lowercase.

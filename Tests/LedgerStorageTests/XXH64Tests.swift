@@ -1,4 +1,5 @@
 import LedgerStorage
+import StorageTestSupport
 import Testing
 
 @Suite("XXH64 checksum")

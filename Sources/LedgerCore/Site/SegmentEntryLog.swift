@@ -16,8 +16,10 @@ final class SegmentEntryLog: EntryLog {
     ///
     /// - Parameter readOnly: open for inspection (`verify` of a site that cannot open for
     ///   writing): nothing is written and structural damage ends the log as faults.
-    init(directory: String, logger: Logger, readOnly: Bool = false) throws {
+    /// - Parameter fileSystem: the seam the segment log is read and written through.
+    init(directory: String, logger: Logger, readOnly: Bool = false, fileSystem: any FileSystem) throws {
         var options = SegmentLogOptions()
+        options.fileSystem = fileSystem
         options.readOnly = readOnly
         options.createIfMissing = !readOnly
         do {

@@ -24,6 +24,8 @@ public struct SiteLayout: Sendable {
     public var peers: String { root + "/peers" }
     /// The newest signed tree head held from `peer` (`peers/<key>.head`, Specs/site-layout.md §6).
     public func peerTreeHead(_ peer: Hash32) -> String { peers + "/\(peer.hex).head" }
+    /// The last summary received from `peer` (`peers/<key>.summary`, Specs/site-layout.md §6).
+    public func peerSummary(_ peer: Hash32) -> String { peers + "/\(peer.hex).summary" }
     /// Operational history (verify runs, fork evidence) that `status` and `report` read.
     public var history: String { root + "/history" }
 }

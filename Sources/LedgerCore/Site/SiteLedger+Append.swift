@@ -86,7 +86,7 @@ extension SiteLedger {
     private func commit(_ entries: [Entry], kind: String) throws {
         try log.append(entries.map { ($0.id, $0.encoded) })
         for entry in entries { absorb(entry) }
-        for entry in entries { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }
+        try growMerkle(with: entries)
         // The batch is acknowledged once the log holds it. A tree head that cannot be written
         // now (a failing disk) is signed at the next append or `head`; it never un-acknowledges
         // entries that are durable (Specs/site-layout.md §3).
@@ -104,11 +104,31 @@ extension SiteLedger {
     public func signTreeHead() throws -> SignedTreeHead {
         if let last = treeHeads.last, last.treeSize == UInt64(log.count) { return last }
         try requireWritable()
+        try catchUpMerkle()
         let head = try SignedTreeHead.sign(
             networkID: networkID, treeSize: UInt64(log.count), rootHash: merkle.root(), timestamp: clock.now(), keys: keys)
-        try TreeHeadFile.append(head, to: layout.heads)
+        try TreeHeadFile.write(head, asRecord: treeHeadRecords, to: layout.heads, files: files)
         treeHeads.append(head)
+        treeHeadRecords += 1
         return head
+    }
+
+    /// Adds the leaves of `entries`, just made durable at the end of the log, to the Merkle
+    /// tree; when an earlier failure left the tree behind the log, it catches up from the
+    /// log instead, so every leaf lands at its record's ordinal.
+    func growMerkle(with entries: [Entry]) throws {
+        guard merkle.size + UInt64(entries.count) == UInt64(log.count) else { return try catchUpMerkle() }
+        for entry in entries { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }
+    }
+
+    /// Appends to the Merkle tree the leaves of log records it lacks: an append whose Merkle
+    /// step failed after the log made the batch durable (a failed read of a sibling) left it
+    /// behind, and a head must never be signed over a tree shorter than its size.
+    func catchUpMerkle() throws {
+        guard merkle.size < UInt64(log.count) else { return }
+        var leaves: [Hash32] = []
+        try log.forEach(from: Int(merkle.size)) { _, bytes in leaves.append(MerkleHash.leaf(bytes)) }
+        for leaf in leaves { try merkle.append(leafHash: leaf) }
     }
 
     /// The entry with this id, trusted or quarantined.
@@ -145,9 +165,7 @@ extension SiteLedger {
         return pendingQuarantine[id]?.entry.encoded
     }
 
-    static func fileSize(_ path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-    }
+    func fileSize(_ path: String) -> Int64 { files.size(of: path) }
 
     /// The Merkle store's size once flushed: 32 bytes per node of every level (it is
     /// buffered between flushes, so the files alone would under-count).
@@ -164,7 +182,7 @@ extension SiteLedger {
     /// Sizes and counts for `stats`.
     public func statistics() -> LedgerStatistics {
         let sizes = log.sizes(), quarantineSizes = quarantineLog.sizes()
-        let headsBytes = Self.fileSize(layout.heads)
+        let headsBytes = fileSize(layout.heads)
         return LedgerStatistics(
             entries: log.count, segments: sizes.segments + quarantineSizes.segments,
             bytesOnDisk: sizes.bytesOnDisk + quarantineSizes.bytesOnDisk + headsBytes + merkleBytesOnDisk(),

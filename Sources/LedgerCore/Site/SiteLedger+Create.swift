@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LedgerPrimitives
+import LedgerStorage
 import Logging
 
 extension SiteLedger {
@@ -19,20 +20,23 @@ extension SiteLedger {
 
     /// Writes the genesis file for joiners (mode 0600: it holds the pseudonym key).
     public func writeGenesis(to path: String) throws {
-        try JSONFiles.write(genesis, to: path, mode: 0o600)
+        try JSONFiles.write(genesis, to: path, permissions: 0o600, files: files)
     }
 
     /// Creates a site that founds a new network: its key becomes the first governance key
     /// and its first entry is the genesis charter entry.
     ///
+    /// - Parameter fileSystem: the seam every file of the site is written through (the real
+    ///   POSIX one by default; tests pass a fault-injecting or recording double).
     /// - Throws: `CoreError` `.alreadyExists` when the folder already holds a site.
     public static func foundNetwork(
         at directory: String, siteName: String, networkName: String,
         conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false,
-        logger: Logger = Logger(label: "careledger.site")
+        logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
     ) throws -> SiteLedger {
         let layout = SiteLayout(root: directory)
-        try prepareEmptyFolder(layout)
+        let files = FileIO(fileSystem)
+        try prepareEmptyFolder(layout, files: files)
         let keys = SiteKeys.generate()
         let payload = GenesisPayload(
             networkName: networkName, founderName: siteName, founderKey: keys.signingPublicKey,
@@ -49,8 +53,8 @@ extension SiteLedger {
         for i in pseudonymKey.indices { pseudonymKey[i] = UInt8.random(in: 0...255, using: &rng) }
         let genesis = GenesisFile(networkID: networkID, genesisEntry: Hex.encode(genesisEntry.encoded),
                                   pseudonymKey: Hex.encode(pseudonymKey))
-        try writeSiteFiles(layout, keys: keys, genesis: genesis, name: siteName, role: .governance, networkID: networkID)
-        let ledger = try open(at: directory, logger: logger)
+        try writeSiteFiles(layout, keys: keys, genesis: genesis, name: siteName, role: .governance, networkID: networkID, files: files)
+        let ledger = try open(at: directory, logger: logger, fileSystem: fileSystem)
         _ = try ledger.ingest([genesisEntry.encoded])
         try ledger.signTreeHead()
         return ledger
@@ -60,17 +64,19 @@ extension SiteLedger {
     ///
     /// The site holds the genesis entry from the start; it becomes a trusted member at other
     /// sites once a governance site admits its key (`members admit`).
+    /// - Parameter fileSystem: the seam every file of the site is read and written through.
     public static func join(
         at directory: String, siteName: String, role: MemberRole, genesisPath: String,
-        logger: Logger = Logger(label: "careledger.site")
+        logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
     ) throws -> SiteLedger {
-        let genesis = try JSONFiles.read(GenesisFile.self, from: genesisPath)
+        let files = FileIO(fileSystem)
+        let genesis = try JSONFiles.read(GenesisFile.self, from: genesisPath, files: files)
         let entry = try decodeGenesis(genesis, path: genesisPath)
         let layout = SiteLayout(root: directory)
-        try prepareEmptyFolder(layout)
+        try prepareEmptyFolder(layout, files: files)
         let keys = SiteKeys.generate()
-        try writeSiteFiles(layout, keys: keys, genesis: genesis, name: siteName, role: role, networkID: genesis.networkID)
-        let ledger = try open(at: directory, logger: logger)
+        try writeSiteFiles(layout, keys: keys, genesis: genesis, name: siteName, role: role, networkID: genesis.networkID, files: files)
+        let ledger = try open(at: directory, logger: logger, fileSystem: fileSystem)
         _ = try ledger.ingest([entry.encoded])
         let profile = SiteProfilePayload(agreementKey: keys.agreementPublicKey, name: siteName)
         try ledger.append(kind: profileKind, payloads: [try CanonicalJSON.encode(profile)])
@@ -80,10 +86,14 @@ extension SiteLedger {
     /// Opens an existing site: takes the folder's lock, recovers the logs and rebuilds the
     /// derived state (chains, charter, quarantine, Merkle catch-up).
     ///
+    /// - Parameter fileSystem: the seam every file of the site is read and written through
+    ///   (the real POSIX one by default; Specs/site-layout.md §7).
     /// - Throws: `CoreError` `.notASite` when the folder holds no site, `.locked` when another
     ///   process has it open, `.malformedFile` when its files are damaged.
-    public static func open(at directory: String, logger: Logger = Logger(label: "careledger.site")) throws -> SiteLedger {
-        try open(at: directory, logger: logger, readOnly: false)
+    public static func open(
+        at directory: String, logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
+    ) throws -> SiteLedger {
+        try open(at: directory, logger: logger, readOnly: false, fileSystem: fileSystem)
     }
 
     static func decodeGenesis(_ genesis: GenesisFile, path: String) throws -> Entry {
@@ -101,25 +111,25 @@ extension SiteLedger {
         return entry
     }
 
-    private static func prepareEmptyFolder(_ layout: SiteLayout) throws {
-        if FileManager.default.fileExists(atPath: layout.metadata) {
+    private static func prepareEmptyFolder(_ layout: SiteLayout, files: FileIO) throws {
+        if files.exists(layout.metadata) {
             throw CoreError(.alreadyExists, "\(layout.root) already holds a CareLedger site; choose another --dir", file: layout.root)
         }
         do {
-            try DurableFiles.makeDirectory(layout.root)
+            try files.makeDirectory(layout.root)
         } catch {
             throw CoreError(.io, "cannot create \(layout.root)", file: layout.root, underlying: error)
         }
     }
 
     private static func writeSiteFiles(_ layout: SiteLayout, keys: SiteKeys, genesis: GenesisFile, name: String,
-                                       role: MemberRole, networkID: Hash32) throws {
-        try keys.save(to: layout.keyFile)
-        try JSONFiles.write(genesis, to: layout.genesis, mode: 0o600)
+                                       role: MemberRole, networkID: Hash32, files: FileIO) throws {
+        try keys.save(to: layout.keyFile, fileSystem: files.fileSystem)
+        try JSONFiles.write(genesis, to: layout.genesis, permissions: 0o600, files: files)
         let metadata = SiteMetadata(formatVersion: SiteMetadata.currentFormatVersion, name: name, role: role,
                                     networkID: networkID, siteKey: keys.signingPublicKey,
                                     agreementKey: keys.agreementPublicKey)
         // site.json last: its presence marks a complete site.
-        try JSONFiles.write(metadata, to: layout.metadata)
+        try JSONFiles.write(metadata, to: layout.metadata, files: files)
     }
 }

@@ -26,15 +26,15 @@ extension SiteLedger {
     /// - Throws: `CoreError` `.notPermitted` when the site was opened read-only for verification.
     public func appendHistory<T: Encodable>(_ value: T, to name: String) throws {
         try requireWritable()
-        try DurableFiles.makeDirectory(layout.history)
+        try files.makeDirectory(layout.history)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try DurableFiles.append(Array(try encoder.encode(value)) + [0x0a], to: layout.history + "/" + name)
+        try files.append(Array(try encoder.encode(value)) + [0x0a], to: layout.history + "/" + name)
     }
 
     /// Every decodable line of a history file, oldest first.
     public func readHistory<T: Decodable>(_ type: T.Type, from name: String) -> [T] {
-        guard let data = FileManager.default.contents(atPath: layout.history + "/" + name) else { return [] }
+        guard let data = try? files.contents(of: layout.history + "/" + name, limit: 1 << 30) else { return [] }
         return data.split(separator: 0x0a).compactMap { try? JSONDecoder().decode(T.self, from: Data($0)) }
     }
 }

@@ -90,7 +90,7 @@ extension SiteLedger {
             throw error
         }
         if !toStore.isEmpty {
-            for entry in toStore { try merkle.append(leafHash: MerkleHash.leaf(entry.encoded)) }
+            try growMerkle(with: toStore)
         }
         for entry in toStore {
             if freshIDs.contains(entry.id) { report.imported += 1 } else { report.released += 1 }

@@ -14,54 +14,60 @@ extension SiteLedger {
     /// from it or a later segment is served), nothing is written to the folder (no recovery
     /// cut, no Merkle catch-up, no history; the Merkle store is checked in a private copy)
     /// and every write is refused. Other commands keep refusing such a site.
-    /// - Throws: what ``open(at:logger:)`` throws for anything but structural damage.
-    public static func openForVerify(at directory: String, logger: Logger = Logger(label: "careledger.site")) throws -> SiteLedger {
+    /// - Parameter fileSystem: the seam every file of the site is read through.
+    /// - Throws: what ``open(at:logger:fileSystem:)`` throws for anything but structural damage.
+    public static func openForVerify(
+        at directory: String, logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
+    ) throws -> SiteLedger {
         let layout = SiteLayout(root: directory)
-        guard FileManager.default.fileExists(atPath: layout.metadata) else { return try open(at: directory, logger: logger) }
+        guard fileSystem.exists(layout.metadata) else { return try open(at: directory, logger: logger, fileSystem: fileSystem) }
         // Probe read-only first, so a damaged folder is never touched by a writable open.
         var damaged = false
-        for folder in [layout.log, layout.quarantine] where FileManager.default.fileExists(atPath: folder) {
-            if !(try SegmentEntryLog(directory: folder, logger: logger, readOnly: true).structuralFaults.isEmpty) { damaged = true }
+        for folder in [layout.log, layout.quarantine] where fileSystem.exists(folder) {
+            let probe = try SegmentEntryLog(directory: folder, logger: logger, readOnly: true, fileSystem: fileSystem)
+            if !probe.structuralFaults.isEmpty { damaged = true }
         }
-        return try open(at: directory, logger: logger, readOnly: damaged)
+        return try open(at: directory, logger: logger, readOnly: damaged, fileSystem: fileSystem)
     }
 
     /// Opens an existing site, for writing or (for `verify` of a damaged folder) read-only.
-    static func open(at directory: String, logger: Logger, readOnly: Bool) throws -> SiteLedger {
+    static func open(at directory: String, logger: Logger, readOnly: Bool, fileSystem: any FileSystem) throws -> SiteLedger {
         let layout = SiteLayout(root: directory)
-        guard FileManager.default.fileExists(atPath: layout.metadata) else {
+        let files = FileIO(fileSystem)
+        guard files.exists(layout.metadata) else {
             throw CoreError(.notASite, "no CareLedger site in \(directory): create one with `careledger network create` or `careledger init`", file: directory)
         }
-        let metadata = try JSONFiles.read(SiteMetadata.self, from: layout.metadata)
+        let metadata = try JSONFiles.read(SiteMetadata.self, from: layout.metadata, files: files)
         guard metadata.formatVersion <= SiteMetadata.currentFormatVersion else {
             throw CoreError(.unsupportedVersion, "\(layout.metadata) has format version \(metadata.formatVersion); this careledger reads up to \(SiteMetadata.currentFormatVersion): upgrade careledger", file: layout.metadata)
         }
-        let genesis = try JSONFiles.read(GenesisFile.self, from: layout.genesis)
+        let genesis = try JSONFiles.read(GenesisFile.self, from: layout.genesis, files: files)
         let genesisEntry = try decodeGenesis(genesis, path: layout.genesis)
         let genesisPayload = try CanonicalJSON.decode(GenesisPayload.self, from: genesisEntry.payload)
         let charter = try NetworkCharter(genesis: genesisPayload)
-        let keys = try SiteKeys.load(from: layout.keyFile)
+        let keys = try SiteKeys.load(from: layout.keyFile, fileSystem: fileSystem)
         guard keys.signingPublicKey == metadata.siteKey else {
             throw CoreError(.malformedFile, "\(layout.keyFile) does not hold the key named in site.json", file: layout.keyFile)
         }
-        let log = try SegmentEntryLog(directory: layout.log, logger: logger, readOnly: readOnly)
-        let quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, readOnly: readOnly)
-        let scratch = readOnly ? try ScratchFolder(copyingMerkleStoreOf: layout) : nil
+        let log = try SegmentEntryLog(directory: layout.log, logger: logger, readOnly: readOnly, fileSystem: fileSystem)
+        let quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, readOnly: readOnly, fileSystem: fileSystem)
+        let scratch = readOnly ? try ScratchFolder(copyingMerkleStoreOf: layout, files: files) : nil
         if !readOnly {
             do {
-                try DurableFiles.makeDirectory(layout.merkle)
+                try files.makeDirectory(layout.merkle)
             } catch {
                 throw CoreError(.io, "cannot create \(layout.merkle)", file: layout.merkle, underlying: error)
             }
         }
-        let merkle = try MerkleTree(store: FileMerkleNodeStore(directory: scratch?.merkle ?? layout.merkle))
-        let (heads, headFaults) = try TreeHeadFile.readAll(from: layout.heads, repair: !readOnly)
+        let merkle = try MerkleTree(store: FileMerkleNodeStore(directory: scratch?.merkle ?? layout.merkle, fileSystem: fileSystem))
+        let heads = try TreeHeadFile.readAll(from: layout.heads, repair: !readOnly, files: files)
         let ledger = SiteLedger(
             layout: layout, metadata: metadata, genesis: genesis, charter: charter, keys: keys, log: log,
-            quarantineLog: quarantineLog, merkle: merkle, treeHeads: heads, clock: HybridClock(), logger: logger)
+            quarantineLog: quarantineLog, merkle: merkle, treeHeads: heads.heads, clock: HybridClock(), files: files, logger: logger)
         ledger.readOnly = readOnly
         ledger.scratch = scratch
-        ledger.openFaults = log.structuralFaults + quarantineLog.structuralFaults + headFaults
+        ledger.treeHeadRecords = heads.records
+        ledger.openFaults = log.structuralFaults + quarantineLog.structuralFaults + heads.faults
         if readOnly {
             ledger.openNotes.append("opened read-only for verification: the storage structure is damaged, so nothing is written and the log ends before the first segment that does not continue")
         }
@@ -157,24 +163,33 @@ extension SiteLedger {
 /// repairs torn or inconsistent levels and catching it up with the log appends to it.
 final class ScratchFolder {
     let path: String
+    private let files: FileIO
     /// The copy of the site's Merkle store.
     var merkle: String { path + "/merkle" }
 
-    init(copyingMerkleStoreOf layout: SiteLayout) throws {
-        let files = FileManager.default
-        path = files.temporaryDirectory.appendingPathComponent("careledger-verify-\(UUID().uuidString)").path
+    init(copyingMerkleStoreOf layout: SiteLayout, files: FileIO) throws {
+        self.files = files
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("careledger-verify-\(UUID().uuidString)").path
         do {
             // Scratch, not ledger data, so durability does not matter; the one folder-creating
             // helper keeps directory creation uniform (and its fsyncs cost nothing here).
-            try DurableFiles.makeDirectory(merkle)
-            for name in (try? files.contentsOfDirectory(atPath: layout.merkle)) ?? [] where name.hasSuffix(".hashes") {
-                try files.copyItem(atPath: layout.merkle + "/" + name, toPath: merkle + "/" + name)
+            try files.makeDirectory(merkle)
+            for name in files.names(in: layout.merkle) where name.hasSuffix(".hashes") {
+                let bytes = try files.contents(of: layout.merkle + "/" + name, limit: Int.max) ?? []
+                try files.writeAtomically(bytes, to: merkle + "/" + name)
             }
         } catch {
-            try? files.removeItem(atPath: path)
+            remove()
             throw CoreError(.io, "cannot copy \(layout.merkle) to a private folder to check it read-only", file: layout.merkle, underlying: error)
         }
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    /// Deletes the copy: its files, then its two folders.
+    private func remove() {
+        for name in files.names(in: merkle) { try? files.fileSystem.remove(merkle + "/" + name) }
+        try? files.fileSystem.remove(merkle)
+        try? files.fileSystem.remove(path)
+    }
+
+    deinit { remove() }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The signed tree heads other sites sent this one (Specs/site-layout.md §6): each checked
 /// against the newest one kept from its signer, so a peer cannot roll its log back or keep
 /// two histories unnoticed.
@@ -8,9 +6,9 @@ extension SiteLedger {
     /// - Throws: `CoreError.Code.malformedFile` when the file exists but does not decode.
     public func peerTreeHead(of peer: Hash32) throws -> PeerTreeHeadRecord? {
         let path = layout.peerTreeHead(peer)
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = try files.contents(of: path, limit: 1 << 16) else { return nil }
         do {
-            let record = try PeerTreeHeadRecord(decoding: Array(data))
+            let record = try PeerTreeHeadRecord(decoding: data)
             guard record.peer == peer, record.head.isSignatureValid() else {
                 throw CoreError(.badSignature, "the record is not a head signed by \(peer.hex)")
             }
@@ -56,8 +54,15 @@ extension SiteLedger {
     /// Keeps `record` durably as the newest head of its peer (atomic replace, Specs/site-layout.md §6).
     /// - Throws: `CoreError.Code.io` or `.noSpace`; `.notPermitted` when opened read-only.
     public func remember(_ record: PeerTreeHeadRecord) throws {
+        try writePeerFile(record.encoded(), to: layout.peerTreeHead(record.peer))
+    }
+
+    /// Replaces a file of the `peers/` folder atomically and durably (write a temporary
+    /// file, fsync, rename, fsync the folder; Specs/site-layout.md §7).
+    /// - Throws: `CoreError.Code.io` or `.noSpace`; `.notPermitted` when opened read-only.
+    package func writePeerFile(_ bytes: [UInt8], to path: String) throws {
         try requireWritable()
-        try DurableFiles.makeDirectory(layout.peers)
-        try DurableFiles.writeAtomically(record.encoded(), to: layout.peerTreeHead(record.peer), mode: 0o644)
+        try files.makeDirectory(layout.peers)
+        try files.writeAtomically(bytes, to: path)
     }
 }

@@ -124,7 +124,7 @@ extension SiteLedger {
     /// The files recovery wrote damaged or torn bytes to, relative to the data folder.
     func setAsideFiles() -> [String] {
         ["log", "quarantine"].flatMap { folder -> [String] in
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.root + "/" + folder)) ?? []
+            let names = files.names(in: layout.root + "/" + folder)
             return names.filter { $0.contains(".quarantine") }.sorted().map { folder + "/" + $0 }
         }
     }

@@ -20,6 +20,10 @@ public final class SiteLedger {
     /// Signed tree heads this site has made, oldest first.
     public internal(set) var treeHeads: [SignedTreeHead]
 
+    /// The seam every file of the site is read and written through (Specs/site-layout.md §7).
+    package let files: FileIO
+    /// Whole records in the tree-head file: where the next head is written.
+    var treeHeadRecords = 0
     let keys: SiteKeys
     let log: any EntryLog
     let quarantineLog: any EntryLog
@@ -45,10 +49,10 @@ public final class SiteLedger {
 
     init(layout: SiteLayout, metadata: SiteMetadata, genesis: GenesisFile, charter: NetworkCharter,
          keys: SiteKeys, log: any EntryLog, quarantineLog: any EntryLog, merkle: MerkleTree<FileMerkleNodeStore>,
-         treeHeads: [SignedTreeHead], clock: HybridClock, logger: Logger) {
+         treeHeads: [SignedTreeHead], clock: HybridClock, files: FileIO, logger: Logger) {
         self.layout = layout; self.metadata = metadata; self.genesis = genesis; self.charter = charter
         self.keys = keys; self.log = log; self.quarantineLog = quarantineLog; self.merkle = merkle
-        self.treeHeads = treeHeads; self.clock = clock; self.logger = logger
+        self.treeHeads = treeHeads; self.clock = clock; self.files = files; self.logger = logger
     }
 
     /// The Merkle store is derived from the log (rebuilt from it on open when behind), so it

@@ -41,26 +41,29 @@ public struct GenesisFile: Codable, Sendable, Equatable {
     }
 }
 
-/// Reads and writes small JSON files durably.
+/// Reads and writes small JSON files durably, through the site's file seam.
 enum JSONFiles {
-    static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
-        let data: Data
+    static func read<T: Decodable>(_ type: T.Type, from path: String, files: FileIO) throws -> T {
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let read = try files.contents(of: path) else {
+                throw CoreError(.io, "\(path) does not exist", file: path)
+            }
+            bytes = read
         } catch {
             throw CoreError(.io, "cannot read \(path)", file: path, underlying: error)
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
             throw CoreError(.malformedFile, "\(path) is not a valid \(T.self) file", file: path, underlying: error)
         }
     }
 
-    static func write<T: Encodable>(_ value: T, to path: String, mode: mode_t = 0o644) throws {
+    static func write<T: Encodable>(_ value: T, to path: String, permissions: UInt32 = 0o644, files: FileIO) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let bytes = Array(try encoder.encode(value)) + [0x0a]
-        try DurableFiles.writeAtomically(bytes, to: path, mode: mode)
+        try files.writeAtomically(bytes, to: path, permissions: permissions)
     }
 }

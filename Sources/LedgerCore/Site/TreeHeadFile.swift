@@ -1,40 +1,49 @@
-import Foundation
-
 /// The append-only file of signed tree heads: fixed-size records (Specs/site-layout.md §3).
 ///
-/// Each record is one `SignedTreeHead` encoding. A torn last record (a crash mid-write) is
-/// copied to `heads.log.quarantine-OFFSET` and cut off on open; it was never acknowledged.
+/// Each record is one `SignedTreeHead` encoding. A torn last record (a crash mid-write: a
+/// partial record, or a whole one whose version byte is 0) is copied to
+/// `heads.log.quarantine-OFFSET` and cut off on open; it was never acknowledged.
 enum TreeHeadFile {
     /// Bytes per record.
     static var recordSize: Int { SignedTreeHead.encodedSize }
 
-    /// Every complete head in the file, oldest first (none when the file does not exist),
-    /// and a fault for each record that does not decode (kept out of the list, never fatal).
-    /// - Parameter repair: set a torn last record aside and cut it (false: leave it, unread).
-    static func readAll(from path: String, repair: Bool = true) throws -> (heads: [SignedTreeHead], faults: [LedgerFault]) {
-        guard let data = FileManager.default.contents(atPath: path) else { return ([], []) }
-        let bytes = [UInt8](data)
-        let whole = bytes.count - bytes.count % recordSize
-        if whole < bytes.count && repair {
-            try DurableFiles.writeAtomically(Array(bytes[whole...]), to: path + ".quarantine-\(whole)", mode: 0o644)
-            try DurableFiles.truncate(path, to: whole)
-        }
+    /// What the file holds: every complete head that decodes, oldest first, a fault for each
+    /// record that does not (kept out of the list, never fatal), and how many whole records
+    /// the file holds (where the next one goes).
+    struct Contents {
         var heads: [SignedTreeHead] = []
         var faults: [LedgerFault] = []
+        var records = 0
+    }
+
+    /// Reads the file (nothing when it does not exist).
+    /// - Parameter repair: set a torn last record aside and cut it (false: leave it, unread).
+    static func readAll(from path: String, repair: Bool = true, files: FileIO) throws -> Contents {
+        guard let bytes = try files.contents(of: path, limit: 1 << 30) else { return Contents() }
+        var whole = bytes.count - bytes.count % recordSize
+        // A last record starting with a zero byte is torn too: no record version is 0, so the
+        // start of its write never reached the disk (the file grew, its first sectors did not land).
+        if whole >= recordSize && bytes[whole - recordSize] == 0 { whole -= recordSize }
+        if whole < bytes.count && repair {
+            try files.writeAtomically(Array(bytes[whole...]), to: path + ".quarantine-\(whole)")
+            try files.truncate(path, to: whole)
+        }
+        var contents = Contents(records: whole / recordSize)
         var offset = 0
         while offset < whole {
             do {
-                heads.append(try SignedTreeHead.decode(Array(bytes[offset..<offset + recordSize])))
+                contents.heads.append(try SignedTreeHead.decode(Array(bytes[offset..<offset + recordSize])))
             } catch {
-                faults.append(LedgerFault(file: "heads.log", offset: Int64(offset), what: "tree head does not decode: \(error)"))
+                contents.faults.append(LedgerFault(file: "heads.log", offset: Int64(offset), what: "tree head does not decode: \(error)"))
             }
             offset += recordSize
         }
-        return (heads, faults)
+        return contents
     }
 
-    /// Appends one head and makes it durable.
-    static func append(_ head: SignedTreeHead, to path: String) throws {
-        try DurableFiles.append(head.encoded, to: path)
+    /// Writes `head` as record number `index` (the file's whole records so far) and makes it
+    /// durable; whatever an earlier failed write left after that record is cut.
+    static func write(_ head: SignedTreeHead, asRecord index: Int, to path: String, files: FileIO) throws {
+        try files.writeRecord(head.encoded, to: path, at: index * recordSize)
     }
 }

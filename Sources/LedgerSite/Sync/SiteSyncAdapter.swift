@@ -46,15 +46,12 @@ final class LedgerItemStore: SyncItemStore, SyncItemProvider {
 extension SiteLedger {
     /// The last summary a peer sent this site, if any (`peers/<key>.summary`).
     public func lastKnownSummary(of peer: Hash32) -> PeerSummaryRecord? {
-        guard let data = FileManager.default.contents(atPath: layout.peers + "/\(peer.hex).summary") else { return nil }
-        return try? PeerSummaryRecord(decoding: Array(data))
+        storedPeerSummary(of: peer)
     }
 
     /// Keeps a peer's summary if it is newer than the one held.
     public func remember(_ summary: PeerSummaryRecord) throws {
-        let kept = summary.keepingNewer(lastKnownSummary(of: summary.peer))
-        try DurableFiles.makeDirectory(layout.peers)
-        try DurableFiles.writeAtomically(kept.encoded(), to: layout.peers + "/\(summary.peer.hex).summary", mode: 0o644)
+        try keepPeerSummary(summary)
     }
 
     /// The member named `nameOrKey` (a name or a 64-hex-digit key).

@@ -14,14 +14,14 @@ import Glibc
 /// strikes the Nth, once or from then on; the sweeps fail N = 1, 2, … until a workload
 /// runs without reaching N. A `shortWrites` switch makes every write write at most half of
 /// what it was asked (at least one byte), to exercise the write loop.
-final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarded by `lock`.
-    enum Operation: Hashable, Sendable {
+package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarded by `lock`.
+    package enum Operation: Hashable, Sendable {
         case write, syncData, sync, truncate, rename, open, syncDirectory
-        case read, size, remove, createDirectory, listDirectory
+        case read, size, remove, createDirectory, listDirectory, setPermissions, permissions
     }
 
     /// What goes wrong when a fault plan strikes.
-    enum FaultKind: String, CaseIterable, Sendable {
+    package enum FaultKind: String, CaseIterable, Sendable {
         /// The call fails with `EIO` (any call that touches the disk, reads included).
         case eio = "EIO"
         /// The call fails with `ENOSPC` (any call that may allocate: writes, creations,
@@ -34,7 +34,7 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
         case syncFailure = "fsync failure"
 
         /// Whether a call of `operation` counts towards (and can be struck by) this fault.
-        func strikes(_ operation: Operation, creating: Bool) -> Bool {
+        package func strikes(_ operation: Operation, creating: Bool) -> Bool {
             switch self {
             case .eio: true
             case .noSpace: [.write, .rename, .createDirectory, .syncData, .sync].contains(operation) || (operation == .open && creating)
@@ -44,7 +44,7 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
         }
 
         /// The errno a struck call fails with.
-        var errno: Int32 {
+        package var errno: Int32 {
             switch self {
             case .eio, .syncFailure: EIO
             case .noSpace, .shortWrite: ENOSPC
@@ -62,8 +62,9 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
     private var planCalls = 0
     private var planStruck = false
     private var planStruckOperation: Operation?
+    private var planStruckPath: String?
 
-    struct Rule: Sendable {
+    package struct Rule: Sendable {
         var operation: Operation
         var failAt: Int
         var errno: Int32
@@ -71,20 +72,23 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
     }
 
     private let real = POSIXFileSystem()
+
+    /// A file system that fails nothing until a rule is armed or a fault plan injected.
+    package init() {}
     private let lock = NSLock()
     private var rules: [Rule] = []
     private var counts: [Operation: Int] = [:]
     private var shortWritesEnabled = false
-    private(set) var injected = 0
+    package private(set) var injected = 0
 
-    func arm(_ operation: Operation, failAt: Int = 1, errno: Int32, forever: Bool = false) {
+    package func arm(_ operation: Operation, failAt: Int = 1, errno: Int32, forever: Bool = false) {
         lock.withLock {
             rules.append(Rule(operation: operation, failAt: failAt, errno: errno, forever: forever))
             counts[operation] = 0
         }
     }
 
-    func disarm() {
+    package func disarm() {
         lock.withLock {
             rules.removeAll()
             counts.removeAll()
@@ -92,32 +96,36 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
     }
 
     /// Strikes the `call`th call (1-based) that `kind` can strike, and with `forever` every later one too.
-    func inject(_ kind: FaultKind, at call: Int, forever: Bool) {
+    package func inject(_ kind: FaultKind, at call: Int, forever: Bool) {
         lock.withLock {
             plan = Plan(kind: kind, strikeAt: call, forever: forever)
             planCalls = 0
             planStruck = false
             planStruckOperation = nil
+            planStruckPath = nil
         }
     }
 
     /// How many calls the fault plan has counted so far.
-    var plannedCalls: Int { lock.withLock { planCalls } }
+    package var plannedCalls: Int { lock.withLock { planCalls } }
     /// Whether the fault plan has struck.
-    var struck: Bool { lock.withLock { planStruck } }
+    package var struck: Bool { lock.withLock { planStruck } }
     /// The kind of call the fault plan struck first, if it has.
-    var struckOperation: Operation? { lock.withLock { planStruckOperation } }
+    package var struckOperation: Operation? { lock.withLock { planStruckOperation } }
+    /// The file or folder of the call the fault plan struck first, if it has.
+    package var struckPath: String? { lock.withLock { planStruckPath } }
 
     /// What the plan does to this call: nothing, fail it with an errno, or shorten a write.
     private enum Strike { case none, fail(Int32), shorten }
 
-    private func strike(_ operation: Operation, creating: Bool = false) -> Strike {
+    private func strike(_ operation: Operation, _ path: String, creating: Bool = false) -> Strike {
         lock.withLock {
             guard let plan, plan.kind.strikes(operation, creating: creating) else { return .none }
             planCalls += 1
             if planCalls == plan.strikeAt {
                 planStruck = true
                 planStruckOperation = operation
+                planStruckPath = path
                 injected += 1
                 return plan.kind == .shortWrite ? .shorten : .fail(plan.kind.errno)
             }
@@ -131,12 +139,12 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
 
     /// Applies the plan to a call that is not a write.
     private func planned(_ operation: Operation, _ path: String, creating: Bool = false) throws {
-        if case .fail(let errno) = strike(operation, creating: creating) {
+        if case .fail(let errno) = strike(operation, path, creating: creating) {
             throw StorageError.injected(operation, errno: errno, file: path)
         }
     }
 
-    var shortWrites: Bool {
+    package var shortWrites: Bool {
         get { lock.withLock { shortWritesEnabled } }
         set { lock.withLock { shortWritesEnabled = newValue } }
     }
@@ -156,22 +164,22 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
         if let failure { throw StorageError.injected(operation, errno: failure, file: path) }
     }
 
-    func open(_ path: String, mode: FileOpenMode) throws -> OpenFile {
+    package func open(_ path: String, mode: FileOpenMode, permissions: UInt32) throws -> OpenFile {
         try check(.open, path)
-        try planned(.open, path, creating: mode == .readWriteCreate || mode == .createTruncate)
-        return try real.open(path, mode: mode)
+        try planned(.open, path, creating: mode == .readWriteCreate || mode == .createTruncate || mode == .createExclusive)
+        return try real.open(path, mode: mode, permissions: permissions)
     }
 
-    func close(_ file: OpenFile) { real.close(file) }
+    package func close(_ file: OpenFile) { real.close(file) }
 
-    func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws -> Int {
+    package func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws -> Int {
         try planned(.read, file.path)
         return try real.read(file, into: buffer, at: offset)
     }
 
-    func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws -> Int {
+    package func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws -> Int {
         try check(.write, file.path)
-        switch strike(.write) {
+        switch strike(.write, file.path) {
         case .none: break
         case .fail(let errno): throw StorageError.injected(.write, errno: errno, file: file.path)
         case .shorten:
@@ -184,64 +192,75 @@ final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarde
         return try real.write(file, bytes, at: offset)
     }
 
-    func syncData(_ file: OpenFile) throws {
+    package func syncData(_ file: OpenFile) throws {
         try check(.syncData, file.path)
         try planned(.syncData, file.path)
         try real.syncData(file)
     }
 
-    func sync(_ file: OpenFile) throws {
+    package func sync(_ file: OpenFile) throws {
         try check(.sync, file.path)
         try planned(.sync, file.path)
         try real.sync(file)
     }
 
-    func truncate(_ file: OpenFile, to length: UInt64) throws {
+    package func truncate(_ file: OpenFile, to length: UInt64) throws {
         try check(.truncate, file.path)
         try planned(.truncate, file.path)
         try real.truncate(file, to: length)
     }
 
-    func size(_ file: OpenFile) throws -> UInt64 {
+    package func size(_ file: OpenFile) throws -> UInt64 {
         try planned(.size, file.path)
         return try real.size(file)
     }
 
-    func rename(_ source: String, to destination: String) throws {
+    package func rename(_ source: String, to destination: String) throws {
         try check(.rename, source)
         try planned(.rename, source)
         try real.rename(source, to: destination)
     }
 
-    func remove(_ path: String) throws {
+    package func remove(_ path: String) throws {
         try planned(.remove, path)
         try real.remove(path)
     }
 
-    func syncDirectory(_ path: String) throws {
+    package func syncDirectory(_ path: String) throws {
         try check(.syncDirectory, path)
         try planned(.syncDirectory, path)
         try real.syncDirectory(path)
     }
 
-    func createDirectory(_ path: String) throws {
+    package func createDirectory(_ path: String) throws {
         try planned(.createDirectory, path)
         try real.createDirectory(path)
     }
 
-    func exists(_ path: String) -> Bool { real.exists(path) }
+    package func exists(_ path: String) -> Bool { real.exists(path) }
 
-    func listDirectory(_ path: String) throws -> [String] {
+    package func listDirectory(_ path: String) throws -> [String] {
         try planned(.listDirectory, path)
         return try real.listDirectory(path)
     }
 
-    func lockExclusive(_ file: OpenFile) throws -> Bool { try real.lockExclusive(file) }
+    package func lockExclusive(_ file: OpenFile) throws -> Bool { try real.lockExclusive(file) }
+
+    package func setPermissions(_ file: OpenFile, to permissions: UInt32) throws {
+        try check(.setPermissions, file.path)
+        try planned(.setPermissions, file.path)
+        try real.setPermissions(file, to: permissions)
+    }
+
+    package func permissions(_ file: OpenFile) throws -> UInt32 {
+        try planned(.permissions, file.path)
+        return try real.permissions(file)
+    }
 }
 
 extension StorageError {
     /// The error the real file system would throw for `errno` (ENOSPC becomes `.noSpace`).
-    static func injected(_ operation: FaultyFileSystem.Operation, errno: Int32, file: String) -> StorageError {
+    package static func injected(_ operation: FaultyFileSystem.Operation, errno: Int32, file: String) -> StorageError {
         let code: Code = errno == ENOSPC ? .noSpace : .io
         return StorageError(code, "\(operation) failed (injected)", file: file, errno: errno)
     }
