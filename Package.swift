@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "LedgerStorage", targets: ["LedgerStorage"]),
         .library(name: "LedgerSync", targets: ["LedgerSync"]),
         .library(name: "LedgerConsent", targets: ["LedgerConsent"]),
+        .library(name: "CanonicalJSON", targets: ["CanonicalJSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -32,6 +33,9 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         // Debian's libsqlite3, used only by the benchmark baseline.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The one JSON of the project: strict parser, canonical writer, exact numbers (Specs/canonical-json.md).
+        // Depends on nothing, so every layer (and a program embedding CareLedger) can use it.
+        .target(name: "CanonicalJSON", swiftSettings: strict),
         // The LZ4 frame codec alone, so fuzz builds instrument only it.
         .target(name: "LZ4Codec", dependencies: ["CLZ4"], swiftSettings: strict),
         // Segments, blocks, index, recovery: bytes and records, nothing of entries' meaning.
@@ -48,7 +52,7 @@ let package = Package(
         // Consent versions, conflict resolution, access decisions, FHIR R4 mapping.
         .target(
             name: "LedgerConsent",
-            dependencies: ["LedgerCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["LedgerCore", "CanonicalJSON", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Summaries, the reconciliation state machine and bundles (no networking here).
         .target(
@@ -70,7 +74,7 @@ let package = Package(
         .target(
             name: "CareLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet",
+                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -88,6 +92,7 @@ let package = Package(
         .target(name: "TestSupport", swiftSettings: strict),
         .testTarget(name: "LedgerStorageTests", dependencies: ["LedgerStorage", "LZ4Codec", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "LedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "LedgerSyncTests",
@@ -104,6 +109,6 @@ let package = Package(
             name: "HardeningTests",
             dependencies: ["LedgerCore", "LedgerStorage", "LedgerSync", "LedgerConsent", "LZ4Codec", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -97,6 +97,6 @@ struct RecordDigest {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIFailure.usage("cannot read \(path): no such file or not readable")
         }
-        return RecordDigest(hex: Hash32Hex.string(Array(SHA256.hash(data: data))), size: data.count)
+        return RecordDigest(hex: Hash32.hexString(Array(SHA256.hash(data: data))), size: data.count)
     }
 }

@@ -1,3 +1,5 @@
+import CanonicalJSON
+
 /// Reads one JSON object member by member, tracking the JSON path for errors.
 ///
 /// Strict decoders (payloads, FHIR import) take the members they know and then call
@@ -79,7 +81,7 @@ enum JSONRead {
 
     /// An integer that fits in 64 bits.
     static func int64(_ value: JSONValue, _ path: String) throws(ConsentError) -> Int64 {
-        guard case .number(let lexeme) = value, let n = JSONValue.integer(lexeme) else {
+        guard let n = value.int64Value else {
             throw ConsentError(.invalidValue, "expected an integer, found \(value.typeName)", path: path)
         }
         return n
