@@ -9,7 +9,7 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// The largest magnitude of the canonical exponent (the power of ten of the first
     /// significant digit) that is accepted.
-    public static let maxExponent = 999_999_999
+    public static let maxExponent = 999_999_999_999_999
 
     init(canonicalText: String) { self.text = canonicalText }
 
@@ -66,7 +66,7 @@ extension JSONNumber {
             if negative, bytes[integerStart] == UInt8(ascii: "0") { return "0" }
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
-        var exponent = 0  // saturates at ±10^12, far beyond maxExponent
+        var exponent = 0  // saturates at ±10^17, far beyond maxExponent and far from overflow
         if i < end {  // `e` or `E`
             i += 1
             var exponentNegative = false
@@ -75,7 +75,7 @@ extension JSONNumber {
                 i += 1
             }
             while i < end {
-                exponent = min(exponent * 10 + Int(bytes[i] - 0x30), 1_000_000_000_000)
+                exponent = min(exponent * 10 + Int(bytes[i] - 0x30), 100_000_000_000_000_000)
                 i += 1
             }
             if exponentNegative { exponent = -exponent }
