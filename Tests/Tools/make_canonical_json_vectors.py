@@ -192,6 +192,8 @@ ACCEPTED = [
     ("nesting at the limit (64)", nested(64), False),
     ("a top-level array is a JSON value", B("[1,\"a\",null]"), False),
     ("a top-level string is a JSON value", B('"\\/"'), False),
+    ("the worked example of Specs/canonical-json.md section 6",
+     B('{ "url":"https:\\/\\/x.org", "name":"Ren\\u00e9e",\n  "n":[1.50, -0, 1E21, 0.0000001], "b":{"\u00e9":true,"z":null,"tab":"a\\tb\\u001F"} }'), True),
 ]
 NUMBERS = [
     "0", "-0", "0.0", "-0.0", "0e0", "0E+7", "-0e-7", "1", "-1", "10", "100", "1.0", "1.50", "15e-1", "0.15E1",
