@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "LedgerCore",
             dependencies: [
-                "LedgerStorage",
+                "LedgerStorage", "CanonicalJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
