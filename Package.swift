@@ -1,8 +1,8 @@
 // swift-tools-version: 6.1
 // CareLedger: an offline-first, tamper-evident ledger and sync engine for healthcare sites.
 // Dependencies point one way (A → B: B imports A; every import is declared below):
-//   LedgerPrimitives, LZ4Codec → LedgerStorage → LedgerCore
-//   LedgerCore → LedgerConsent
+//   LedgerPrimitives, LZ4Codec → LedgerStorage → LedgerCore;  CanonicalJSON (depends on nothing) → LedgerCore
+//   LedgerCore, CanonicalJSON → LedgerConsent
 //   LedgerCore, LZ4Codec → LedgerSync            (no networking)
 //   LedgerCore → LedgerNet                       (the only target that imports NIO)
 //   LedgerCore, LedgerConsent, LedgerSync, LedgerNet → LedgerSite   (a site as a program uses it)
@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "LedgerSync", targets: ["LedgerSync"]),
         .library(name: "LedgerConsent", targets: ["LedgerConsent"]),
         .library(name: "LedgerSite", targets: ["LedgerSite"]),
+        .library(name: "CanonicalJSON", targets: ["CanonicalJSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -41,6 +42,9 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         // Debian's libsqlite3, used only by the benchmark baseline.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The one JSON of the project: strict parser, canonical writer, exact numbers (Specs/canonical-json.md).
+        // Depends on nothing, so every layer (and a program embedding CareLedger) can use it.
+        .target(name: "CanonicalJSON", swiftSettings: strict),
         // The LZ4 frame codec alone, so fuzz builds instrument only it.
         .target(name: "LZ4Codec", dependencies: ["CLZ4"], swiftSettings: strict),
         // The one byte cursor and writer, hex, RFC 3339 and parallel fill: Foundation only.
@@ -51,7 +55,7 @@ let package = Package(
         .target(
             name: "LedgerCore",
             dependencies: [
-                "LedgerStorage", "LedgerPrimitives",
+                "LedgerStorage", "LedgerPrimitives", "CanonicalJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -59,7 +63,7 @@ let package = Package(
         // Consent versions, conflict resolution, access decisions, FHIR R4 mapping.
         .target(
             name: "LedgerConsent",
-            dependencies: ["LedgerCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["LedgerCore", "CanonicalJSON", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // Summaries, the reconciliation state machine and bundles (no networking here).
         .target(
@@ -102,7 +106,7 @@ let package = Package(
         .target(
             name: "CareLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite",
+                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,6 +134,7 @@ let package = Package(
             name: "LedgerStorageTests", dependencies: ["LedgerStorage", "LZ4Codec", "TestSupport", "StorageTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "LedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "LedgerSyncTests",
@@ -156,6 +161,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerSite", "LedgerCore", "LedgerStorage", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerSite", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -53,5 +53,6 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         harness("fuzz-fhir", [.product(name: "LedgerConsent", package: main)]),
+        harness("fuzz-json", [.product(name: "CanonicalJSON", package: main)]),
     ]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CanonicalJSON
 import Foundation
 import LedgerCore
 
@@ -28,15 +29,16 @@ struct AppendCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures {
             guard batch > 0 else { throw CLIFailure.usage("--batch must be positive") }
-            let payloads = try JSONLines.readObjects(jsonl)
+            let lines = try JSONLines.readObjects(jsonl)
+            let payloads = lines.map(\.canonical)
             // Check every line against the entry limits before anything is appended.
             do {
                 try EntryFormat.validateKind(Array(kind.utf8), offset: nil)
             } catch let error as CoreError {
                 throw CLIFailure.usage("--kind \(kind): \(error.message); nothing was appended")
             }
-            if let index = payloads.firstIndex(where: { $0.count > EntryFormat.maxPayloadBytes }) {
-                throw CLIFailure.usage("\(jsonl) entry \(index + 1): \(payloads[index].count) bytes exceeds the payload limit of \(EntryFormat.maxPayloadBytes); nothing was appended")
+            if let line = lines.first(where: { $0.canonical.count > EntryFormat.maxPayloadBytes }) {
+                throw CLIFailure.usage("\(jsonl) line \(line.number): \(line.canonical.count) bytes exceeds the payload limit of \(EntryFormat.maxPayloadBytes); nothing was appended")
             }
             let ledger = try openSite(options)
             let bar = ProgressBar(label: "append", total: payloads.count)
@@ -64,13 +66,11 @@ struct AppendCommand: AsyncParsableCommand {
     }
 }
 
-/// Reads and canonicalises JSON Lines input.
+/// Reads JSON Lines input for `append` and canonicalises it (Specs/canonical-json.md §5).
 enum JSONLines {
-    /// Every non-blank line as canonical JSON bytes; any bad line rejects the whole input.
-    ///
-    /// Lines are parsed and re-serialised on every core (Foundation's JSON is the slowest
-    /// step of a bulk append); the first bad line in file order is the one reported.
-    static func readObjects(_ path: String) throws -> [[UInt8]] {
+    /// Every non-blank line as canonical JSON object bytes, with its line number; any bad
+    /// line rejects the whole input (the first one in file order is reported).
+    static func readObjects(_ path: String) throws -> [JSONLinesReader.Line] {
         let data: Data
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -80,45 +80,15 @@ enum JSONLines {
             }
             data = read
         }
-        var lines: [(number: Int, bytes: Data)] = []
-        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
-        where !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) {
-            lines.append((index + 1, Data(line)))
-        }
-        var results = [[UInt8]?](repeating: nil, count: lines.count)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 256))
-        let work = lines
-        results.withUnsafeMutableBufferPointer { buffer in
-            let slots = CanonicalLines(slots: buffer)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for position in stride(from: worker, to: work.count, by: workers) {
-                    slots.set(position, canonical(work[position].bytes))
-                }
+        do {
+            return try JSONLinesReader.readAll(Array(data))
+        } catch {
+            let line = error.line.map { "line \($0)" } ?? "input"
+            if error.code == .notAnObject {
+                throw CLIFailure.usage("\(path) \(line): not a JSON object; nothing was appended")
             }
+            let offset = error.offset.map { " at byte \($0)" } ?? ""
+            throw CLIFailure.usage("\(path) \(line): not a JSON object (\(error.message)\(offset), \(error.code)); nothing was appended")
         }
-        var out: [[UInt8]] = []
-        out.reserveCapacity(lines.count)
-        for (position, line) in lines.enumerated() {
-            guard let canonical = results[position] else {
-                throw CLIFailure.usage("\(path) line \(line.number): not a JSON object; nothing was appended")
-            }
-            out.append(canonical)
-        }
-        return out
     }
-
-    /// The canonical bytes (sorted keys, unescaped slashes) of one line, or nil when it is
-    /// not a JSON object.
-    private static func canonical(_ line: Data) -> [UInt8]? {
-        guard let object = try? JSONSerialization.jsonObject(with: line), object is [String: Any],
-            let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return nil }
-        return Array(canonical)
-    }
-}
-
-/// Per-line result slots written by the parsing workers.
-private struct CanonicalLines: @unchecked Sendable {  // each slot is written by one worker only, read after all finish.
-    let slots: UnsafeMutableBufferPointer<[UInt8]?>
-    func set(_ position: Int, _ value: [UInt8]?) { slots[position] = value }
 }

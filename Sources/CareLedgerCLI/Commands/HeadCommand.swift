@@ -13,7 +13,7 @@ struct HeadCommand: AsyncParsableCommand {
             let ledger = try openSite(options)
             let head = try ledger.signTreeHead()
             let output = Output(treeSize: head.treeSize, rootHash: head.rootHash.hex, timestamp: RFC3339.string(from: head.timestamp),
-                                signature: Hash32Hex.string(head.signature), siteKey: ledger.siteKey.hex)
+                                signature: Hex.encode(head.signature), siteKey: ledger.siteKey.hex)
             try CommandOutput(json: options.json).emit(output) {
                 CommandOutput.table([("tree size", "\(output.treeSize)"), ("root hash", output.rootHash),
                                      ("timestamp", output.timestamp), ("site key", output.siteKey), ("signature", output.signature)])

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import LedgerCore
 
 /// Consent versions → FHIR R4 `Consent` resources and a `Bundle` (type collection) (Specs/consent.md §4.5).

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import LedgerCore
 
 /// One consent version read from FHIR, ready to be written as a `consent.version` entry.
@@ -34,7 +35,7 @@ public struct FHIRConsentImporter: Sendable {
     public func read(
         _ bytes: [UInt8], currentHeads: (ConsentKey) -> [Hash32]
     ) throws(ConsentError) -> [ImportedConsent] {
-        let root = try JSONParser.parse(bytes)
+        let root = try ConsentJSON.parse(bytes)
         guard case .object(let members) = root,
               let typeValue = members.first(where: { $0.0 == "resourceType" })?.1 else {
             throw ConsentError(.missingElement, "not a FHIR resource (no resourceType)", path: "resourceType")

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import LedgerCore
 
 /// Readers for the FHIR R4 datatypes a `Consent` uses (Specs/consent.md §4.3).

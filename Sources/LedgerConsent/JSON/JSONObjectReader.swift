@@ -1,3 +1,5 @@
+import CanonicalJSON
+
 /// Reads one JSON object member by member, tracking the JSON path for errors.
 ///
 /// Strict decoders (payloads, FHIR import) take the members they know and then call
@@ -7,7 +9,7 @@ struct JSONObjectReader {
     /// The path of this object, e.g. `Bundle.entry[2].resource`.
     let path: String
     private let members: [(String, JSONValue)]
-    private var taken = Set<String>()
+    private var taken = Set<Int>()  // indices into `members`
 
     /// Wraps `value`, which must be an object.
     init(_ value: JSONValue, path: String) throws(ConsentError) {
@@ -21,14 +23,18 @@ struct JSONObjectReader {
     /// The path of member `key`.
     func child(_ key: String) -> String { "\(path).\(key)" }
 
+    /// The index of member `key`, names compared by UTF-8 bytes as the parser does
+    /// (`String.==` would let the Kelvin sign U+212A stand for `K`).
+    private func index(_ key: String) -> Int? { members.firstIndex { $0.0.utf8.elementsEqual(key.utf8) } }
+
     /// Whether the object has member `key` (without taking it).
-    func has(_ key: String) -> Bool { members.contains { $0.0 == key } }
+    func has(_ key: String) -> Bool { index(key) != nil }
 
     /// Takes member `key` if present.
     mutating func optional(_ key: String) -> JSONValue? {
-        guard let member = members.first(where: { $0.0 == key }) else { return nil }
-        taken.insert(key)
-        return member.1
+        guard let i = index(key) else { return nil }
+        taken.insert(i)
+        return members[i].1
     }
 
     /// Takes member `key`, which must be present.
@@ -40,11 +46,14 @@ struct JSONObjectReader {
     }
 
     /// Marks member `key` as deliberately ignored.
-    mutating func ignore(_ key: String) { taken.insert(key) }
+    mutating func ignore(_ key: String) {
+        if let i = index(key) { taken.insert(i) }
+    }
 
     /// Throws for the first member (in document order) that was not taken.
     func finish(_ code: ConsentError.Code = .unsupportedElement) throws(ConsentError) {
-        if let stray = members.first(where: { !taken.contains($0.0) }) {
+        if let i = members.indices.first(where: { !taken.contains($0) }) {
+            let stray = members[i]
             let message = code == .unsupportedElement ? "element is not supported by CareLedger" : "unknown member"
             throw ConsentError(code, message, path: child(stray.0))
         }
@@ -79,7 +88,7 @@ enum JSONRead {
 
     /// An integer that fits in 64 bits.
     static func int64(_ value: JSONValue, _ path: String) throws(ConsentError) -> Int64 {
-        guard case .number(let lexeme) = value, let n = JSONValue.integer(lexeme) else {
+        guard let n = value.int64Value else {
             throw ConsentError(.invalidValue, "expected an integer, found \(value.typeName)", path: path)
         }
         return n

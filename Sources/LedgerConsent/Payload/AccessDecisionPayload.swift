@@ -1,3 +1,4 @@
+import CanonicalJSON
 import LedgerCore
 
 /// The canonical JSON payload of an `access.decision` audit entry (Specs/consent.md §6).
@@ -13,17 +14,17 @@ public enum AccessDecisionPayload {
     public static func encode(_ decision: AccessDecision) -> [UInt8] {
         let q = decision.request
         var m: [(String, JSONValue)] = [
-            ("format", .number(String(formatVersion))),
+            ("format", .number(JSONNumber(formatVersion))),
             ("patient", .string(q.patient.hex)),
             ("actor", .string(q.actor)),
             ("purpose", .string(q.purpose)),
-            ("time", .number(String(q.time))),
+            ("time", .number(JSONNumber(q.time))),
             ("decision", .string(decision.outcome.rawValue)),
             ("reason", .string(decision.reason)),
             ("emergency", .bool(decision.emergency)),
         ]
         if !q.classes.isEmpty { m.append(("classes", .array(q.classes.map { .string($0) }))) }
-        if let dataTime = q.dataTime { m.append(("data_time", .number(String(dataTime)))) }
+        if let dataTime = q.dataTime { m.append(("data_time", .number(JSONNumber(dataTime)))) }
         if !decision.basis.isEmpty { m.append(("basis", .array(decision.basis.map { .string($0.hex) }))) }
         return JSONWriter.canonical(.object(m))
     }
@@ -31,7 +32,7 @@ public enum AccessDecisionPayload {
     /// Decodes a canonical payload; throws for any other byte form.
     /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> AccessDecision {
-        var r = try JSONObjectReader(try JSONParser.parse(bytes), path: "$")
+        var r = try JSONObjectReader(try ConsentJSON.parse(bytes), path: "$")
         let format = try JSONRead.int64(try r.required("format"), r.child("format"))
         guard format == formatVersion else {
             throw ConsentError(.invalidValue, "unsupported payload format \(format) (this build reads \(formatVersion))", path: r.child("format"))

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import LedgerCore
 
 /// JSON forms of the model's building blocks inside canonical payloads (Specs/consent.md §3.3).
@@ -41,8 +42,8 @@ enum PayloadValues {
 
     static func period(_ p: ConsentPeriod) -> JSONValue {
         var m: [(String, JSONValue)] = []
-        if let start = p.start { m.append(("start", .number(String(start)))) }
-        if let end = p.end { m.append(("end", .number(String(end)))) }
+        if let start = p.start { m.append(("start", .number(JSONNumber(start)))) }
+        if let end = p.end { m.append(("end", .number(JSONNumber(end)))) }
         return .object(m)
     }
 

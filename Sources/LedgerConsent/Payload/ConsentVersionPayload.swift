@@ -1,3 +1,4 @@
+import CanonicalJSON
 import LedgerCore
 
 /// The canonical JSON payload of a `consent.version` ledger entry (Specs/consent.md §3).
@@ -19,7 +20,7 @@ public enum ConsentVersionPayload {
     /// Decodes a canonical payload; throws for any other byte form.
     /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
-        let value = try JSONParser.parse(bytes)
+        let value = try ConsentJSON.parse(bytes)
         let content = try content(value)
         guard encode(content) == bytes else {
             throw ConsentError(.nonCanonicalPayload, "payload is not in canonical form (sorted keys, no whitespace, no empty lists)", path: "$")
@@ -29,14 +30,14 @@ public enum ConsentVersionPayload {
 
     static func json(_ c: ConsentVersionContent) -> JSONValue {
         var m: [(String, JSONValue)] = [
-            ("format", .number(String(formatVersion))),
+            ("format", .number(JSONNumber(formatVersion))),
             ("patient", .string(c.key.patient.hex)),
             ("consent_id", .string(c.key.consentId)),
             ("status", .string(c.status.rawValue)),
             ("scope", PayloadValues.concept(c.scope)),
         ]
         if !c.category.isEmpty { m.append(("category", .array(c.category.map(PayloadValues.concept)))) }
-        if let dateTime = c.dateTime { m.append(("date_time", .number(String(dateTime)))) }
+        if let dateTime = c.dateTime { m.append(("date_time", .number(JSONNumber(dateTime)))) }
         if let rule = c.policyRule { m.append(("policy_rule", PayloadValues.concept(rule))) }
         if !c.organizations.isEmpty { m.append(("organizations", .array(c.organizations.map { .string($0) }))) }
         if let provision = c.provision { m.append(("provision", provisionJSON(provision))) }

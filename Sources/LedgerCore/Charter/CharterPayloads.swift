@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 
 /// A site's role in the network, as the charter records it.
@@ -115,15 +116,16 @@ public struct RevokePayload: Codable, Sendable, Equatable {
     }
 }
 
-/// Canonical JSON for payloads: sorted keys, no insignificant whitespace, slashes unescaped.
+/// Canonical JSON for `Codable` payloads (Specs/canonical-json.md).
 ///
 /// Entry ids hash payload bytes, so every site must produce the same bytes for the same value.
 public enum CanonicalJSON {
-    /// Encodes a value canonically.
+    /// Encodes a value canonically: Foundation builds the JSON, the canonical writer fixes
+    /// its bytes (Foundation's own escaping and number text vary by platform and version).
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
+        return JSONWriter.canonical(try JSONParser.parse(Array(try encoder.encode(value))))
     }
 
     /// Decodes a value, rejecting anything that does not parse as `T`.

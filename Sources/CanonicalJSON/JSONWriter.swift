@@ -1,20 +1,22 @@
-/// Serialises `JSONValue`s: canonical (Specs/consent.md §3.1) or pretty for people.
+/// Serialises `JSONValue`s: canonical (Specs/canonical-json.md §3) or indented for people.
 ///
 /// Canonical form: members sorted by the UTF-8 bytes of their names, no insignificant
-/// whitespace, strings escaped minimally (`"` `\` and control characters only, the
-/// latter as `\b \f \n \r \t` or lowercase `\u00xx`), numbers as their integer lexeme.
+/// whitespace, strings escaped minimally (`"` `\` and control characters only, the latter
+/// as `\b \f \n \r \t` or lowercase `\u00xx`), numbers as `JSONNumber`'s canonical text.
 /// One value has exactly one canonical encoding, so payload bytes are reproducible.
-enum JSONWriter {
+public enum JSONWriter {
     /// The canonical bytes of `value`.
-    static func canonical(_ value: JSONValue) -> [UInt8] {
+    public static func canonical(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, sorted: true, indent: nil, level: 0, to: &out)
         return out
     }
 
-    /// Indented text for people and FHIR exports, members in their given order.
-    static func pretty(_ value: JSONValue) -> [UInt8] {
+    /// Indented text for people and FHIR exports, members in their given order, then a newline.
+    ///
+    /// Strings and numbers are written as in the canonical form.
+    public static func pretty(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         write(value, sorted: false, indent: 2, level: 0, to: &out)
         out.append(0x0A)
@@ -29,9 +31,9 @@ enum JSONWriter {
 
     private static func write(_ value: JSONValue, sorted: Bool, indent: Int?, level: Int, to out: inout [UInt8]) {
         switch value {
-        case .null: out.append(contentsOf: Array("null".utf8))
-        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
-        case .number(let lexeme): out.append(contentsOf: Array(lexeme.utf8))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let number): out.append(contentsOf: number.text.utf8)
         case .string(let s): writeString(s, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -43,7 +45,7 @@ enum JSONWriter {
             if !items.isEmpty { newline(indent, level, &out) }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            let ordered = sorted ? members.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) } : members
+            let ordered = sorted ? sortedByName(members) : members
             out.append(UInt8(ascii: "{"))
             for (i, member) in ordered.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -58,8 +60,15 @@ enum JSONWriter {
         }
     }
 
+    /// Members in the byte order of their UTF-8 names (already-sorted input is kept as is).
+    private static func sortedByName(_ members: [(String, JSONValue)]) -> [(String, JSONValue)] {
+        let inOrder = zip(members, members.dropFirst()).allSatisfy { !$1.0.utf8.lexicographicallyPrecedes($0.0.utf8) }
+        return inOrder ? members : members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     private static func writeString(_ s: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {
@@ -71,8 +80,8 @@ enum JSONWriter {
             case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
             case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
             case 0..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 0x0F)])
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hexDigits[Int(byte >> 4)]); out.append(hexDigits[Int(byte & 0x0F)])
             default: out.append(byte)
             }
         }
