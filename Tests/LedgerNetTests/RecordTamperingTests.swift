@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Peers that misbehave after a genuine handshake")
 struct RecordTamperingTests {
-    static let configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 30, exchangeTimeout: 60)
+    static let configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 120, exchangeTimeout: 300)
 
     @Test("a tampered, a replayed and an unknown record each end the session with its own error")
     func tamperedRecords() async throws {
