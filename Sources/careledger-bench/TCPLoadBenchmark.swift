@@ -261,7 +261,6 @@ private struct SessionFigures {
             "peak_concurrent_sessions": peakConcurrent,
         ]
         let object = shared.merging(extra) { _, mode in mode }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(try sortedJSONLine(object))
     }
 }
