@@ -9,3 +9,10 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [CryptoBenchmark.self, BundleBenchmark.self, StorageBenchmarkCommand.self, StorageCrashChildCommand.self, CheckBenchmark.self, ReconcileBenchmark.self, TCPLoadBenchmark.self, TCPServeChildCommand.self, StorageProbeCommand.self]
     )
 }
+
+extension CommandConfiguration {
+    /// A child the benchmarks or the tests start themselves: it has a name but is not listed in `--help`.
+    static func hiddenChild(_ commandName: String, abstract: String) -> CommandConfiguration {
+        CommandConfiguration(commandName: commandName, abstract: abstract, shouldDisplay: false)
+    }
+}

@@ -77,8 +77,7 @@ struct BundleBenchmark: ParsableCommand {
                 "import_per_s": importRate, "verify_ceiling_per_s_one_core": ceilingPerSecond,
                 "import_efficiency": importRate / (ceilingPerSecond * cores), "cores": Int(cores),
             ]
-            let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try sortedJSONLine(fields))
         }
     }
 }

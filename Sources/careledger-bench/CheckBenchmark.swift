@@ -51,8 +51,7 @@ struct CheckBenchmark: ParsableCommand {
                 fields["patients_\(name)"] = row.patients
                 fields["build_s_\(name)"] = round(row.buildSeconds * 100) / 100
             }
-            let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try sortedJSONLine(fields))
         }
     }
 
@@ -101,19 +100,6 @@ struct CheckBenchmark: ParsableCommand {
     }
 }
 
-/// SplitMix64, so every run measures the same corpus.
-struct BenchRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Five versions per patient: a three-version privacy chain and a research consent that is
 /// either updated or (one patient in ten) left with two concurrent heads.
 struct CheckCorpus {
@@ -134,11 +120,10 @@ struct CheckCorpus {
 
     init(patients count: Int, versions total: Int, rng: inout BenchRandom) {
         var clock: UInt64 = 1_767_225_600_000
-        func id() -> Hash32 { Hash32(w0: rng.next(), w1: rng.next(), w2: rng.next(), w3: rng.next()) }
         func add(_ key: ConsentKey, _ status: ConsentStatus, _ provision: ConsentProvision?, _ supersedes: [Hash32]) -> Hash32 {
             clock += 1
             let v = RecordedConsentVersion(
-                id: id(), time: HybridTimestamp(wallMillis: clock, counter: 0), author: .zero,
+                id: rng.hash(), time: HybridTimestamp(wallMillis: clock, counter: 0), author: .zero,
                 content: ConsentVersionContent(key: key, status: status, scope: Self.scope, category: Self.category,
                                                provision: provision, supersedes: supersedes))
             versions.append(v)
@@ -146,7 +131,7 @@ struct CheckCorpus {
         }
         versions.reserveCapacity(total)
         for i in 0..<count {
-            let patient = PatientPseudonym(id())
+            let patient = PatientPseudonym(rng.hash())
             patients.append(patient)
             let privacy = ConsentKey(patient: patient, consentId: "privacy")
             let v1 = add(privacy, .active, ConsentProvision(type: .permit), [])

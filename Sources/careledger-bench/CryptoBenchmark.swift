@@ -149,8 +149,7 @@ struct CryptoBenchmark: ParsableCommand {
                 object["ledger_append_efficiency"] = (ledgerFigures.appendPerSecond / (2 * signCeiling) * 1000).rounded() / 1000
                 object["ledger_verify_efficiency"] = (ledgerFigures.verifyPerSecond / (2 * verifyCeiling) * 1000).rounded() / 1000
             }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try sortedJSONLine(object))
         }
     }
 

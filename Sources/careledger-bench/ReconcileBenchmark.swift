@@ -26,7 +26,7 @@ struct ReconcileBenchmark: ParsableCommand {
     var json = false
 
     func run() throws {
-        var rng = BenchGenerator(seed: 2026)
+        var rng = BenchRandom(seed: 2026)
         var rows: [[String: Any]] = []
         var builds: [String: Any] = [:]
         var insertMicros = 0.0
@@ -90,8 +90,7 @@ struct ReconcileBenchmark: ParsableCommand {
             "bundle_import_ms": bundle.importMs.rounded(), "bundle_baseline_copy_sha256_ms": bundle.baselineMs.rounded(),
             "bundle_codec": "lz4 (items are random bytes, so it barely compresses; entry verification is not part of this figure: see careledger-bench bundle)",
         ]
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(try sortedJSONLine(object))
     }
 
     /// One interactive exchange in memory; items are ids with empty bytes (summary traffic is measured).
@@ -102,7 +101,7 @@ struct ReconcileBenchmark: ParsableCommand {
         return LoopbackExchange.run(initiator: &initiator, responder: &responder, salt: salt)
     }
 
-    private func measureBundle(count: Int, rng: inout BenchGenerator) throws -> (bytes: Int, exportMs: Double, importMs: Double, baselineMs: Double) {
+    private func measureBundle(count: Int, rng: inout BenchRandom) throws -> (bytes: Int, exportMs: Double, importMs: Double, baselineMs: Double) {
         let items = (0..<count).map { _ -> SyncItem in
             let bytes = rng.bytes(400)
             return SyncItem(id: Hash32(bytes: Array(SHA256.hash(data: bytes))) ?? .zero, bytes: bytes)
@@ -153,19 +152,4 @@ private final class CountingStore: SyncItemStore, SyncItemProvider {
     var committed = 0
     func commit(_ items: [SyncItem]) throws { committed += items.count }
     func itemBytes(for id: Hash32) throws -> [UInt8]? { [] }
-}
-
-/// SplitMix64, seeded, so every run measures the same sets.
-private struct BenchGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func hash() -> Hash32 { Hash32(w0: next(), w1: next(), w2: next(), w3: next()) }
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }

@@ -56,8 +56,7 @@ struct StorageBenchmarkReport {
             "sqlite_reopen_ms": round3(sqlite.reopenSeconds * 1000),
             "sqlite_scan_ms": round3(sqlite.scanSeconds * 1000),
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return (try? sortedJSONLine(object)) ?? "{}"
     }
 
     private func round3(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }

@@ -8,10 +8,8 @@ import LedgerStorage
 /// test that `kill -9`s it knows exactly which batches the log promised to keep. Records are
 /// deterministic (see ``StorageCrashRecords``) so the test can check every byte after reopening.
 struct StorageCrashChildCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "storage-crash-child",
-        abstract: "Append deterministic batches to a segment log until killed (for crash tests).",
-        shouldDisplay: false)
+    static let configuration = CommandConfiguration.hiddenChild(
+        "storage-crash-child", abstract: "Append deterministic batches to a segment log until killed (for crash tests).")
 
     @Option(help: "The data folder.")
     var dir: String

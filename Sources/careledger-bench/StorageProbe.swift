@@ -4,10 +4,8 @@ import LedgerStorage
 
 /// `careledger-bench storage-probe --dir D`: times opening and scanning an existing store (hidden; for profiling).
 struct StorageProbeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "storage-probe",
-        abstract: "Time reopening and a full scan of an existing segment log (for profiling).",
-        shouldDisplay: false)
+    static let configuration = CommandConfiguration.hiddenChild(
+        "storage-probe", abstract: "Time reopening and a full scan of an existing segment log (for profiling).")
 
     @Option(help: "The data folder.")
     var dir: String

@@ -47,32 +47,17 @@ enum TCPLedgerLoad {
                         "--max-sessions", "\(configuration.maximumConcurrentSessions)"])
         defer { server.killIfRunning() }
         let port = server.port
-        var durations: [Double] = []
-        var bytes = 0
-        let started = ContinuousClock.now
-        for _ in 0..<2 {
-            try await withThrowingTaskGroup(of: (Double, Int).self) { group in
-                for (index, service) in services.enumerated() {
-                    let key = clinicKeys[index]
-                    group.addTask {
-                        let client = SyncClient(configuration: configuration, staticKey: key,
-                                                authorizer: { await service.authorize($0) })
-                        let start = ContinuousClock.now
-                        let outcome = try await client.sync(host: "127.0.0.1", port: port) { peer in
-                            try await service.conversation(role: .initiator, peer: peer)
-                        }
-                        let elapsed = ContinuousClock.now - start
-                        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                        return (seconds, outcome.statistics.bytesIn + outcome.statistics.bytesOut)
-                    }
-                }
-                for try await (seconds, moved) in group {
-                    durations.append(seconds)
-                    bytes += moved
-                }
+        let keys = clinicKeys
+        let rounds = try await TCPLoadBenchmark.concurrentRounds(clients: services.count) { index in
+            let service = services[index]
+            let client = SyncClient(configuration: configuration, staticKey: keys[index],
+                                    authorizer: { await service.authorize($0) })
+            let start = ContinuousClock.now
+            let outcome = try await client.sync(host: "127.0.0.1", port: port) { peer in
+                try await service.conversation(role: .initiator, peer: peer)
             }
+            return (TCPLoadBenchmark.seconds(ContinuousClock.now - start), outcome.statistics.bytesIn + outcome.statistics.bytesOut)
         }
-        let total = ContinuousClock.now - started
         let report = try await server.stop()
 
         var quiet = Logger(label: "careledger")
@@ -87,8 +72,7 @@ enum TCPLedgerLoad {
             if root != centralRoot { converged = false }
         }
         return Result(converged: converged, sessions: 2 * clients,
-                      seconds: Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18,
-                      durations: durations.sorted(), bytes: bytes, entriesAtCentral: entries,
+                      seconds: rounds.seconds, durations: rounds.durations.sorted(), bytes: rounds.bytes, entriesAtCentral: entries,
                       peakConcurrent: report.peakConcurrentSessions,
                       serverPeakRSSMegabytes: report.serverPeakRSSMegabytes)
     }

@@ -84,31 +84,21 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
         }
         let serving = Task { try await server.run() }
         let stores = clientItems.map { ItemSet($0) }
-        var durations: [Double] = []
-        var bytes = 0
-        let started = ContinuousClock.now
-        for _ in 0..<2 {
-            try await withThrowingTaskGroup(of: (Double, Int).self) { group in
-                for (index, store) in stores.enumerated() {
-                    let client = SyncClient(configuration: configuration, staticKey: clientKeys[index], authorizer: authorizer)
-                    group.addTask {
-                        let outcome = try await client.sync(host: "127.0.0.1", port: server.port) { _ in
-                            SetUnionConversation(role: .initiator, store: store)
-                        }
-                        return (outcome.statistics.duration, outcome.statistics.bytesIn + outcome.statistics.bytesOut)
-                    }
-                }
-                for try await (duration, moved) in group { durations.append(duration); bytes += moved }
+        let port = server.port
+        let (unsorted, bytes, wall) = try await Self.concurrentRounds(clients: stores.count) { index in
+            let client = SyncClient(configuration: configuration, staticKey: clientKeys[index], authorizer: authorizer)
+            let outcome = try await client.sync(host: "127.0.0.1", port: port) { _ in
+                SetUnionConversation(role: .initiator, store: stores[index])
             }
+            return (outcome.statistics.duration, outcome.statistics.bytesIn + outcome.statistics.bytesOut)
         }
-        let wall = Self.seconds(ContinuousClock.now - started)
         await server.shutdown()
         try await serving.value
 
         let expected = Set(serverItems).union(clientItems.joined())
         let converged = serverStore.snapshot == expected && stores.allSatisfy { $0.snapshot == expected }
             && baselineServer.snapshot == expected && baselineClients.allSatisfy { $0.snapshot == expected }
-        durations.sort()
+        let durations = unsorted.sorted()
         let p50 = Self.percentile(durations, 0.50) * 1000
         let p99 = Self.percentile(durations, 0.99) * 1000
         let sessions = durations.count
@@ -170,6 +160,23 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
         guard !sorted.isEmpty else { return 0 }
         let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
         return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+
+    /// Two rounds of one session per client, all clients at once, as both modes run them.
+    /// - Parameter session: runs client `index`'s session; returns its seconds and the bytes it moved.
+    /// - Returns: every session's seconds (unsorted), the bytes of all of them, and the wall time of both rounds.
+    static func concurrentRounds(clients: Int, session: @escaping @Sendable (Int) async throws -> (Double, Int))
+        async throws -> (durations: [Double], bytes: Int, seconds: Double) {
+        var durations: [Double] = []
+        var bytes = 0
+        let started = ContinuousClock.now
+        for _ in 0..<2 {
+            try await withThrowingTaskGroup(of: (Double, Int).self) { group in
+                for index in 0..<clients { group.addTask { try await session(index) } }
+                for try await (seconds, moved) in group { durations.append(seconds); bytes += moved }
+            }
+        }
+        return (durations, bytes, seconds(ContinuousClock.now - started))
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -261,7 +268,6 @@ private struct SessionFigures {
             "peak_concurrent_sessions": peakConcurrent,
         ]
         let object = shared.merging(extra) { _, mode in mode }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(try sortedJSONLine(object))
     }
 }

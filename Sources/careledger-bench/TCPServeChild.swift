@@ -21,10 +21,8 @@ import Logging
 /// (`server_peak_rss_mb`: its own VmHWM, `peak_concurrent_sessions`) and exits. Session
 /// log lines go to stderr, as `careledger serve` writes them.
 struct TCPServeChildCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tcp-serve",
-        abstract: "Serve one site's ledger over TCP until stdin closes, then print peak RSS (for tcp-load).",
-        shouldDisplay: false)
+    static let configuration = CommandConfiguration.hiddenChild(
+        "tcp-serve", abstract: "Serve one site's ledger over TCP until stdin closes, then print peak RSS (for tcp-load).")
 
     @Option(help: "The site's data folder.")
     var dir: String
@@ -70,7 +68,6 @@ struct TCPServeChildCommand: AsyncParsableCommand {
             "server_peak_rss_mb": TCPLoadBenchmark.round(TCPLoadBenchmark.peakRSSMegabytes()),
             "peak_concurrent_sessions": server.peakConcurrentSessions,
         ]
-        let line = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-        FileHandle.standardOutput.write(line + Data("\n".utf8))
+        FileHandle.standardOutput.write(Data((try sortedJSONLine(report) + "\n").utf8))
     }
 }

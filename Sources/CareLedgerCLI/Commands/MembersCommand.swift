@@ -9,6 +9,15 @@ struct MembersCommand: AsyncParsableCommand {
 
     struct EntryOutput: Encodable { let entryId: String }
 
+    /// What `admit` and `revoke` share: open the site, write one charter entry (the log's
+    /// refusal becomes the contract's exit code) and print its id, as JSON or as `human`'s line.
+    static func writeEntry(_ options: SiteOptions, _ write: (SiteLedger) throws -> Entry, human: (Entry) -> String) throws {
+        let ledger = try openSite(options)
+        let entry: Entry
+        do { entry = try write(ledger) } catch let error as CoreError { throw CLIFailure.from(error) }
+        try CommandOutput(json: options.json).emit(EntryOutput(entryId: entry.id.hex)) { print(human(entry)) }
+    }
+
     struct Admit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Admit a site's key (a signed charter entry; it replicates by sync).")
         @OptionGroup var options: SiteOptions
@@ -28,14 +37,9 @@ struct MembersCommand: AsyncParsableCommand {
                 guard let role = MemberRole(rawValue: role) else {
                     throw CLIFailure.usage("--role must be one of \(MemberRole.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                let ledger = try openSite(options)
-                let entry: Entry
-                do {
-                    entry = try ledger.admit(AdmitPayload(key: key, agreementKey: agreement, name: name, role: role))
-                } catch let error as CoreError { throw CLIFailure.from(error) }
-                try CommandOutput(json: options.json).emit(EntryOutput(entryId: entry.id.hex)) {
-                    print("Admitted \(name) (\(role.rawValue)) as \(key.hex): entry \(entry.id.hex)")
-                }
+                try MembersCommand.writeEntry(options) { ledger in
+                    try ledger.admit(AdmitPayload(key: key, agreementKey: agreement, name: name, role: role))
+                } human: { "Admitted \(name) (\(role.rawValue)) as \(key.hex): entry \($0.id.hex)" }
             }
         }
     }
@@ -55,14 +59,9 @@ struct MembersCommand: AsyncParsableCommand {
                     guard let date = RFC3339.date(from: from) else { throw CLIFailure.usage("--from must be an RFC 3339 time such as 2026-11-25T09:00:00Z") }
                     effective = HybridTimestamp(wallMillis: UInt64(max(0, date.timeIntervalSince1970 * 1000)), counter: 0)
                 }
-                let ledger = try openSite(options)
-                let entry: Entry
-                do {
-                    entry = try ledger.revoke(key: key, reason: reason, effectiveFrom: effective)
-                } catch let error as CoreError { throw CLIFailure.from(error) }
-                try CommandOutput(json: options.json).emit(EntryOutput(entryId: entry.id.hex)) {
-                    print("Revoked \(key.hex): entry \(entry.id.hex)")
-                }
+                try MembersCommand.writeEntry(options) { ledger in
+                    try ledger.revoke(key: key, reason: reason, effectiveFrom: effective)
+                } human: { "Revoked \(key.hex): entry \($0.id.hex)" }
             }
         }
     }

@@ -13,21 +13,21 @@ struct ProofCommand: AsyncParsableCommand {
         @Option(help: "The entry id (hex).") var entry: String
         @Option(help: "The tree size (default: the latest signed head's).") var treeSize: UInt64?
 
-        struct Output: Encodable { let leafIndex: UInt64, treeSize: UInt64, leafHash: String, rootHash: String, auditPath: [String] }
+        struct Output: ProofOutput {
+            let leafIndex: UInt64, treeSize: UInt64, leafHash: String, rootHash: String, auditPath: [String]
+            var rows: [(String, String)] {
+                [("leaf index", "\(leafIndex)"), ("tree size", "\(treeSize)"), ("leaf hash", leafHash), ("root hash", rootHash)]
+            }
+            var hashes: [String] { auditPath }
+        }
 
         func run() async throws {
             try await runReportingFailures {
                 guard let id = Hash32(hex: entry) else { throw CLIFailure.usage("--entry must be a 64-hex-digit entry id") }
-                let ledger = try openSite(options)
-                let size = try treeSize ?? ledger.signTreeHead().treeSize
-                let proof: LedgerInclusionProof
-                do { proof = try ledger.inclusionProof(for: id, treeSize: size) } catch let error as CoreError { throw CLIFailure.from(error) }
-                let output = Output(leafIndex: proof.leafIndex, treeSize: proof.treeSize, leafHash: proof.leafHash.hex,
-                                    rootHash: proof.rootHash.hex, auditPath: proof.auditPath.map(\.hex))
-                try CommandOutput(json: options.json).emit(output) {
-                    CommandOutput.table([("leaf index", "\(output.leafIndex)"), ("tree size", "\(output.treeSize)"),
-                                         ("leaf hash", output.leafHash), ("root hash", output.rootHash)])
-                    for (i, hash) in output.auditPath.enumerated() { print("path[\(i)]  \(hash)") }
+                try ProofCommand.emit(options, size: treeSize, hashLabel: "path") { ledger, size in
+                    let proof = try ledger.inclusionProof(for: id, treeSize: size)
+                    return Output(leafIndex: proof.leafIndex, treeSize: proof.treeSize, leafHash: proof.leafHash.hex,
+                                  rootHash: proof.rootHash.hex, auditPath: proof.auditPath.map(\.hex))
                 }
             }
         }
@@ -39,22 +39,45 @@ struct ProofCommand: AsyncParsableCommand {
         @Option(help: "The earlier tree size.") var from: UInt64
         @Option(help: "The later tree size (default: the latest signed head's).") var to: UInt64?
 
-        struct Output: Encodable { let firstSize: UInt64, secondSize: UInt64, firstRoot: String, secondRoot: String, proof: [String] }
+        struct Output: ProofOutput {
+            let firstSize: UInt64, secondSize: UInt64, firstRoot: String, secondRoot: String, proof: [String]
+            var rows: [(String, String)] {
+                [("first size", "\(firstSize)"), ("second size", "\(secondSize)"), ("first root", firstRoot), ("second root", secondRoot)]
+            }
+            var hashes: [String] { proof }
+        }
 
         func run() async throws {
             try await runReportingFailures {
-                let ledger = try openSite(options)
-                let second = try to ?? ledger.signTreeHead().treeSize
-                let proof: LedgerConsistencyProof
-                do { proof = try ledger.consistencyProof(from: from, to: second) } catch let error as CoreError { throw CLIFailure.from(error) }
-                let output = Output(firstSize: proof.firstSize, secondSize: proof.secondSize, firstRoot: proof.firstRoot.hex,
-                                    secondRoot: proof.secondRoot.hex, proof: proof.path.map(\.hex))
-                try CommandOutput(json: options.json).emit(output) {
-                    CommandOutput.table([("first size", "\(output.firstSize)"), ("second size", "\(output.secondSize)"),
-                                         ("first root", output.firstRoot), ("second root", output.secondRoot)])
-                    for (i, hash) in output.proof.enumerated() { print("proof[\(i)]  \(hash)") }
+                try ProofCommand.emit(options, size: to, hashLabel: "proof") { ledger, second in
+                    let proof = try ledger.consistencyProof(from: from, to: second)
+                    return Output(firstSize: proof.firstSize, secondSize: proof.secondSize, firstRoot: proof.firstRoot.hex,
+                                  secondRoot: proof.secondRoot.hex, proof: proof.path.map(\.hex))
                 }
             }
         }
     }
+
+    /// What both proofs do around their own request: open the site, default the size to the
+    /// latest signed head's, turn the log's refusal into the contract's exit code, and print
+    /// the figures as a table and then the hashes one a line (or the JSON object).
+    static func emit<Output: ProofOutput>(_ options: SiteOptions, size: UInt64?, hashLabel: String,
+                                          prove: (SiteLedger, UInt64) throws -> Output) throws {
+        let ledger = try openSite(options)
+        let size = try size ?? ledger.signTreeHead().treeSize
+        let output: Output
+        do { output = try prove(ledger, size) } catch let error as CoreError { throw CLIFailure.from(error) }
+        try CommandOutput(json: options.json).emit(output) {
+            CommandOutput.table(output.rows)
+            for (i, hash) in output.hashes.enumerated() { print("\(hashLabel)[\(i)]  \(hash)") }
+        }
+    }
+}
+
+/// A proof as `proof` prints it: JSON, or its figures as a table and then its hashes.
+protocol ProofOutput: Encodable {
+    /// The figures, as `label  value` rows.
+    var rows: [(String, String)] { get }
+    /// The proof's hashes, in order.
+    var hashes: [String] { get }
 }

@@ -25,17 +25,7 @@ enum DemoFHIR {
         actors: ["Organization/clinic-b"], purposes: ["TREAT"])
 
     /// Clinic A's offline edit: the patient withdraws the consent (status inactive).
-    static let revocation = """
-    {
-      "resourceType": "Consent",
-      "id": "\(conflictedConsentID)",
-      "status": "inactive",
-      "scope": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy" }] },
-      "category": [{ "coding": [{ "system": "http://loinc.org", "code": "59284-0" }] }],
-      "patient": { "identifier": { "system": "\(mrnSystem)", "value": "\(conflictedPatient)" } },
-      "policyRule": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN" }] }
-    }
-    """
+    static let revocation = consentResource(id: conflictedConsentID, mrn: conflictedPatient, status: "inactive", provision: nil)
 
     /// Clinic B's concurrent offline edit: the consent widened to research and a study team.
     static let widening = consent(
@@ -61,7 +51,21 @@ enum DemoFHIR {
         let purposeList = purposes.map {
             "{ \"system\": \"http://terminology.hl7.org/CodeSystem/v3-ActReason\", \"code\": \"\($0)\" }"
         }.joined(separator: ", ")
-        return """
+        return consentResource(id: id, mrn: mrn, status: status, provision: """
+            {
+                "type": "permit",
+                "actor": [\(actorList)],
+                "purpose": [\(purposeList)],
+                "class": [{ "system": "http://hl7.org/fhir/resource-types", "code": "Observation" }],
+                "provision": [{ "type": "deny", "securityLabel": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "HIV" }] }]
+              }
+            """)
+    }
+
+    /// A Consent resource for the demo's patient-privacy scope, with `provision` (a JSON
+    /// object) when given.
+    private static func consentResource(id: String, mrn: String, status: String, provision: String?) -> String {
+        """
         {
           "resourceType": "Consent",
           "id": "\(id)",
@@ -69,14 +73,7 @@ enum DemoFHIR {
           "scope": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy" }] },
           "category": [{ "coding": [{ "system": "http://loinc.org", "code": "59284-0" }] }],
           "patient": { "identifier": { "system": "\(mrnSystem)", "value": "\(mrn)" } },
-          "policyRule": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN" }] },
-          "provision": {
-            "type": "permit",
-            "actor": [\(actorList)],
-            "purpose": [\(purposeList)],
-            "class": [{ "system": "http://hl7.org/fhir/resource-types", "code": "Observation" }],
-            "provision": [{ "type": "deny", "securityLabel": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "HIV" }] }]
-          }
+          "policyRule": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN" }] }\(provision.map { ",\n  \"provision\": \($0)" } ?? "")
         }
         """
     }

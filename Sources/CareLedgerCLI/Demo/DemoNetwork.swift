@@ -4,17 +4,6 @@ import LedgerNet
 import LedgerSite
 import LedgerSync
 
-/// Figures of one TCP sync, as `sync --peer --json` prints them.
-struct DemoTCPFigures {
-    let port: Int
-    let received: Int
-    let sent: Int
-    let bytesIn: Int
-    let bytesOut: Int
-    let roundTrips: Int
-    let durationMs: Int
-}
-
 /// One `serve` + `sync --peer` exchange on 127.0.0.1, both ends in this process: the
 /// server binds an ephemeral port, the client runs one two-way sync over the Noise/TCP
 /// transport, the server shuts down.
@@ -24,7 +13,8 @@ enum DemoNetwork {
     /// Each ledger is handed to a `LedgerSyncService` (its one writer queue) for the length
     /// of the exchange; this task awaits the exchange and the server's shutdown before it
     /// touches either ledger again, so no ledger is ever used from two threads at once.
-    static func sync(client: DemoSite, server: DemoSite) async throws -> DemoTCPFigures {
+    /// - Returns: the port the server bound, and what the client's session did.
+    static func sync(client: DemoSite, server: DemoSite) async throws -> (port: Int, result: PeerSyncResult) {
         let listener = try await LedgerServing.bind(ledger: server.ledger, host: "127.0.0.1", port: 0, idleTimeout: 20,
                                                     exchangeTimeout: 60, maximumConcurrentSessions: 4, logger: DemoSite.quietLogger)
         let clientService = try LedgerSyncService(ledger: client.ledger)
@@ -40,7 +30,6 @@ enum DemoNetwork {
         }
         await listener.shutdown()
         try await serving.value
-        return DemoTCPFigures(port: listener.port, received: result.received, sent: result.sent, bytesIn: result.bytesIn,
-                              bytesOut: result.bytesOut, roundTrips: result.roundTrips, durationMs: Int(result.duration * 1000))
+        return (listener.port, result)
     }
 }

@@ -15,7 +15,7 @@ extension DemoScenario {
             let pickUp = try DemoMailbox.sync(field, folder: stick, to: [field])
             carried += pickUp.imported
             bytes += handOver.bytesWritten
-            lines.append("at \(clinic.name): the clinic wrote \(handOver.entriesWritten) entries (\(handOver.bytesWritten) bytes) for the field team; the field team imported \(pickUp.imported)")
+            lines.append("at \(clinic.name): the clinic wrote \(handOver.exported) entries (\(handOver.bytesWritten) bytes) for the field team; the field team imported \(pickUp.imported)")
         }
         let drop = try DemoMailbox.sync(field, folder: stick, to: [central])
         let arrive = try DemoMailbox.sync(central, folder: stick, to: [field])
@@ -61,7 +61,7 @@ extension DemoScenario {
         // Clinic A records more work after the field team left, so the sync runs both ways.
         let more = try (1...10).map { try DemoFHIR.anchorPayload(site: clinicA.name, number: 1000 + $0) }
         try clinicA.ledger.append(kind: AnchorPayload.kind, payloads: more)
-        let tcp = try await DemoNetwork.sync(client: clinicA, server: central)
+        let (port, tcp) = try await DemoNetwork.sync(client: clinicA, server: central)
         let equal = try clinicA.summaryRoot() == central.summaryRoot()
         figures["tcp_entries_sent"] = tcp.sent
         figures["tcp_entries_received"] = tcp.received
@@ -70,8 +70,8 @@ extension DemoScenario {
         figures["tcp_round_trips"] = tcp.roundTrips
         let ok = equal && tcp.received > 0 && tcp.sent >= more.count
         return DemoOutcome(ok, [
-            "serve on 127.0.0.1:\(tcp.port) (Noise XX, both keys checked against the charter); clinic-a sent \(tcp.sent) and received \(tcp.received) entries",
-            "\(tcp.bytesOut) bytes out, \(tcp.bytesIn) bytes in, \(tcp.roundTrips) round trips, \(tcp.durationMs) ms; summary roots equal: \(equal)",
+            "serve on 127.0.0.1:\(port) (Noise XX, both keys checked against the charter); clinic-a sent \(tcp.sent) and received \(tcp.received) entries",
+            "\(tcp.bytesOut) bytes out, \(tcp.bytesIn) bytes in, \(tcp.roundTrips) round trips, \(Int(tcp.duration * 1000)) ms; summary roots equal: \(equal)",
         ])
     }
 
