@@ -156,19 +156,11 @@ struct SiteCrashReplayTests {
         expectIntact(again.verify(), "\(label): verify after the second open")
     }
 
-    /// Expects no fault, except the known defect: a torn Merkle-store write that was not yet
-    /// fsynced is not noticed on open (the store is derived, but only a store *behind* or
-    /// *ahead of* the log is repaired), so `verify` reports it until the store is rebuilt.
+    /// Expects no fault: torn, unsynced Merkle-store writes are recomputed from the log when
+    /// the site opens for writing (the store's high-water mark, Specs/site-layout.md §2).
     static func expectIntact(_ report: VerifyReport, _ label: String) {
         guard !report.ok else { return }
-        let text = report.faults.map { "\($0.file)@\($0.offset) \($0.what)" }
-        if report.faults.allSatisfy({ $0.file.hasPrefix("merkle") }) {
-            withKnownIssue("a torn, unsynced Merkle-store write is not repaired on open", isIntermittent: true) {
-                Issue.record("\(label): \(text)")
-            }
-        } else {
-            Issue.record("\(label): \(text)")
-        }
+        Issue.record("\(label): \(report.faults.map { "\($0.file)@\($0.offset) \($0.what)" })")
     }
 
     @Test("Every crash state of a site's appends, admission, tree heads, peer head, summary, history and founding reopens with everything acknowledged and nothing invented")

@@ -90,6 +90,12 @@ extension SiteLedger {
             try merkle.truncate(toSize: UInt64(log.count))
             try merkle.sync()
         }
+        if !readOnly {
+            // Nodes past the store's high-water mark may be torn, unsynced writes: recompute
+            // them from the log (read below anyway). Read-only opens check the store as it is.
+            let durable = min(MerkleSyncedSize.read(layout, files: files) ?? 0, UInt64(log.count))
+            if merkle.size > durable { try merkle.truncate(toSize: durable) }
+        }
         let merkleSize = Int(merkle.size)
         var leafHashes: [Hash32] = []
         var expected = 0
@@ -111,6 +117,7 @@ extension SiteLedger {
             for hash in leafHashes { try merkle.append(leafHash: hash) }
             if !leafHashes.isEmpty { try merkle.sync() }
         }
+        if !readOnly { try recordMerkleSynced() }
         try loadQuarantine()
         if openFaults.isEmpty && !readOnly && quarantineHasReleasable {
             // A crash between a charter entry and its release, or an admission that arrived

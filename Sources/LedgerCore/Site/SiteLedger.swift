@@ -55,10 +55,19 @@ public final class SiteLedger {
         self.treeHeads = treeHeads; self.clock = clock; self.files = files; self.logger = logger
     }
 
-    /// The Merkle store is derived from the log (rebuilt from it on open when behind), so it
-    /// is flushed when the ledger closes rather than fsynced with every batch.
+    /// The Merkle store is derived from the log (recomputed from it on open past its
+    /// high-water mark), so it is made durable when the ledger closes rather than fsynced
+    /// with every batch; the mark is moved only after that sync.
     deinit {
-        try? merkle.sync()
+        guard !readOnly else { return }
+        try? recordMerkleSynced()
+    }
+
+    /// Syncs the Merkle store, then records its size as the high-water mark when it moved.
+    func recordMerkleSynced() throws {
+        try merkle.sync()
+        guard MerkleSyncedSize.read(layout, files: files) != merkle.size else { return }
+        try MerkleSyncedSize.write(merkle.size, layout, files: files)
     }
 
     /// This site's Ed25519 key: its id on the ledger.
