@@ -61,7 +61,7 @@ public struct FHIRConsentImporter: Sendable {
             r.ignore("timestamp")
             r.ignore("total")
             _ = try FHIRRead.code(try r.required("type"), r.child("type"))
-            let entries = try FHIRRead.list(&r, "entry") { (v, p) in v.withPath(p) }
+            let entries = try r.list("entry") { (v, p) in v.withPath(p) }
             try r.finish()
             for (value, path) in entries {
                 var e = try JSONObjectReader(value, path: path)
@@ -99,10 +99,10 @@ public struct FHIRConsentImporter: Sendable {
             try JSONRead.nonEmptyArray(categoryValue, r.child("category")), r.child("category"), FHIRRead.concept)
         let patient = try patient(try r.required("patient"), r.child("patient"))
         let dateTime = try r.optional("dateTime").map { (x) throws(ConsentError) in try FHIRRead.dateTime(x, r.child("dateTime")) }
-        let organizations = try FHIRRead.list(&r, "organization", FHIRRead.referenceString)
+        let organizations = try r.list("organization", FHIRRead.referenceString)
         let policyRule = try r.optional("policyRule").map { (x) throws(ConsentError) in try FHIRRead.concept(x, r.child("policyRule")) }
         let provision = try r.optional("provision").map { (x) throws(ConsentError) in try self.provision(x, r.child("provision"), depth: 1) }
-        let stamp = try FHIRRead.list(&r, "extension", versionExtension)
+        let stamp = try r.list("extension", versionExtension)
         try r.finish()
         // FHIR R4 invariant ppc-1: policy or policyRule. `policy` was refused by `finish`.
         guard policyRule != nil else {
@@ -158,7 +158,7 @@ public struct FHIRConsentImporter: Sendable {
             p.type = type
         }
         p.period = try r.optional("period").map { (x) throws(ConsentError) in try FHIRRead.period(x, r.child("period")) }
-        p.actors = try FHIRRead.list(&r, "actor") { (x, actorPath) throws(ConsentError) in
+        p.actors = try r.list("actor") { (x, actorPath) throws(ConsentError) in
             var a = try JSONObjectReader(x, path: actorPath)
             let role = try FHIRRead.concept(try a.required("role"), a.child("role"))
             let reference = try FHIRRead.referenceString(try a.required("reference"), a.child("reference"))
@@ -168,13 +168,13 @@ public struct FHIRConsentImporter: Sendable {
             }
             return ProvisionActor(role: role, reference: reference)
         }
-        p.actions = try FHIRRead.list(&r, "action", FHIRRead.concept)
-        p.securityLabels = try FHIRRead.list(&r, "securityLabel", FHIRRead.coding)
-        p.purposes = try FHIRRead.list(&r, "purpose", FHIRRead.coding)
-        p.classes = try FHIRRead.list(&r, "class", FHIRRead.coding)
-        p.codes = try FHIRRead.list(&r, "code", FHIRRead.concept)
+        p.actions = try r.list("action", FHIRRead.concept)
+        p.securityLabels = try r.list("securityLabel", FHIRRead.coding)
+        p.purposes = try r.list("purpose", FHIRRead.coding)
+        p.classes = try r.list("class", FHIRRead.coding)
+        p.codes = try r.list("code", FHIRRead.concept)
         p.dataPeriod = try r.optional("dataPeriod").map { (x) throws(ConsentError) in try FHIRRead.period(x, r.child("dataPeriod")) }
-        p.provisions = try FHIRRead.list(&r, "provision") { (x, childPath) throws(ConsentError) in
+        p.provisions = try r.list("provision") { (x, childPath) throws(ConsentError) in
             try provision(x, childPath, depth: depth + 1)
         }
         try r.finish()
@@ -191,7 +191,7 @@ public struct FHIRConsentImporter: Sendable {
             throw ConsentError(.unsupportedElement, "extension is not supported by CareLedger", path: r.child("url"))
         }
         var stamp = VersionStamp(versionId: nil, supersedes: [])
-        let parts = try FHIRRead.list(&r, "extension") { (x, p) in x.withPath(p) }
+        let parts = try r.list("extension") { (x, p) in x.withPath(p) }
         try r.finish()
         for (part, partPath) in parts {
             var e = try JSONObjectReader(part, path: partPath)

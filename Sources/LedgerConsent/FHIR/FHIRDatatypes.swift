@@ -47,7 +47,7 @@ enum FHIRRead {
 
     static func concept(_ v: JSONValue, _ path: String) throws(ConsentError) -> Concept {
         var r = try JSONObjectReader(v, path: path)
-        let codings = try list(&r, "coding", coding)
+        let codings = try r.list("coding", coding)
         let text = try r.optional("text").map { (x) throws(ConsentError) in try string(x, r.child("text")) }
         try r.finish()
         guard !codings.isEmpty || text != nil else {
@@ -76,14 +76,5 @@ enum FHIRRead {
         r.ignore("type")
         try r.finish()
         return reference
-    }
-
-    /// An optional, non-empty array member, each element read by `body`.
-    static func list<T>(
-        _ r: inout JSONObjectReader, _ key: String, _ body: (JSONValue, String) throws(ConsentError) -> T
-    ) throws(ConsentError) -> [T] {
-        guard let v = r.optional(key) else { return [] }
-        let path = r.child(key)
-        return try JSONRead.each(try JSONRead.nonEmptyArray(v, path), path, body)
     }
 }
