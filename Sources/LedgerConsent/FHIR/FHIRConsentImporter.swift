@@ -101,7 +101,7 @@ public struct FHIRConsentImporter: Sendable {
         let dateTime = try r.optional("dateTime").map { (x) throws(ConsentError) in try FHIRRead.dateTime(x, r.child("dateTime")) }
         let organizations = try r.list("organization", FHIRRead.referenceString)
         let policyRule = try r.optional("policyRule").map { (x) throws(ConsentError) in try FHIRRead.concept(x, r.child("policyRule")) }
-        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try self.provision(x, r.child("provision"), depth: 1) }
+        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try Self.provisionReader.read(x, r.child("provision"), depth: 1) }
         let stamp = try r.list("extension", versionExtension)
         try r.finish()
         // FHIR R4 invariant ppc-1: policy or policyRule. `policy` was refused by `finish`.
@@ -145,40 +145,14 @@ public struct FHIRConsentImporter: Sendable {
         throw ConsentError(.missingElement, "the patient needs an identifier (system and value) or a reference", path: path)
     }
 
-    private func provision(_ value: JSONValue, _ path: String, depth: Int) throws(ConsentError) -> ConsentProvision {
-        guard depth <= ConsentVersionPayload.maxProvisionDepth else {
-            throw ConsentError(.unsupportedElement, "provisions nested deeper than \(ConsentVersionPayload.maxProvisionDepth)", path: path)
-        }
-        var r = try JSONObjectReader(value, path: path)
-        var p = ConsentProvision()
-        if let t = r.optional("type") {
-            guard let type = ProvisionType(rawValue: try FHIRRead.code(t, r.child("type"))) else {
-                throw ConsentError(.invalidValue, "expected permit or deny", path: r.child("type"))
-            }
-            p.type = type
-        }
-        p.period = try r.optional("period").map { (x) throws(ConsentError) in try FHIRRead.period(x, r.child("period")) }
-        p.actors = try r.list("actor") { (x, actorPath) throws(ConsentError) in
-            var a = try JSONObjectReader(x, path: actorPath)
-            let role = try FHIRRead.concept(try a.required("role"), a.child("role"))
-            let reference = try FHIRRead.referenceString(try a.required("reference"), a.child("reference"))
-            try a.finish()
-            if reference.hasPrefix("Patient/") || reference.contains("/Patient/") || reference.hasPrefix("#") {
-                throw ConsentError(.unsupportedElement, "patient and contained references as actors are not supported (they would put a patient id on the ledger)", path: "\(a.child("reference")).reference")
-            }
-            return ProvisionActor(role: role, reference: reference)
-        }
-        p.actions = try r.list("action", FHIRRead.concept)
-        p.securityLabels = try r.list("securityLabel", FHIRRead.coding)
-        p.purposes = try r.list("purpose", FHIRRead.coding)
-        p.classes = try r.list("class", FHIRRead.coding)
-        p.codes = try r.list("code", FHIRRead.concept)
-        p.dataPeriod = try r.optional("dataPeriod").map { (x) throws(ConsentError) in try FHIRRead.period(x, r.child("dataPeriod")) }
-        p.provisions = try r.list("provision") { (x, childPath) throws(ConsentError) in
-            try provision(x, childPath, depth: depth + 1)
-        }
-        try r.finish()
-        return p
+    /// A provision in FHIR form: FHIR names and datatypes, unsupported elements refused.
+    private static var provisionReader: ProvisionReader {
+        ProvisionReader(
+            names: .init(
+                actors: "actor", actions: "action", securityLabels: "securityLabel", purposes: "purpose",
+                classes: "class", codes: "code", dataPeriod: "dataPeriod", provisions: "provision"),
+            code: FHIRRead.code, concept: FHIRRead.concept, coding: FHIRRead.coding, period: FHIRRead.period,
+            actor: FHIRRead.actor, refusal: .unsupportedElement)
     }
 
     private struct VersionStamp { var versionId: Hash32?; var supersedes: [Hash32] }

@@ -62,6 +62,15 @@ enum PayloadValues {
         return Concept(codings: codings, text: text)
     }
 
+    /// A provision actor: `{reference, role}`.
+    static func decodeActor(_ v: JSONValue, _ path: String) throws(ConsentError) -> ProvisionActor {
+        var a = try JSONObjectReader(v, path: path)
+        let reference = try JSONRead.string(try a.required("reference"), a.child("reference"))
+        let role = try decodeConcept(try a.required("role"), a.child("role"))
+        try a.finish(.invalidValue)
+        return ProvisionActor(role: role, reference: reference)
+    }
+
     static func period(_ p: ConsentPeriod) -> JSONValue {
         var m: [(String, JSONValue)] = []
         if let start = p.start { m.append(("start", .number(JSONNumber(start)))) }

@@ -73,7 +73,7 @@ public enum ConsentVersionPayload {
         let dateTime = try r.optional("date_time").map { (x) throws(ConsentError) in try PayloadValues.instant(x, r.child("date_time")) }
         let rule = try r.optional("policy_rule").map { (x) throws(ConsentError) in try PayloadValues.decodeConcept(x, r.child("policy_rule")) }
         let organizations = try r.list("organizations", PayloadValues.string)
-        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try decodeProvision(x, r.child("provision"), depth: 1) }
+        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try provisionReader.read(x, r.child("provision"), depth: 1) }
         let supersedes = try r.list("supersedes", PayloadValues.hash)
         try r.finish(.invalidValue)
         return ConsentVersionContent(
@@ -84,36 +84,13 @@ public enum ConsentVersionPayload {
     /// The deepest nesting of provisions accepted (the root is depth 1).
     public static let maxProvisionDepth = 16
 
-    static func decodeProvision(_ v: JSONValue, _ path: String, depth: Int) throws(ConsentError) -> ConsentProvision {
-        guard depth <= maxProvisionDepth else {
-            throw ConsentError(.invalidValue, "provisions nested deeper than \(maxProvisionDepth)", path: path)
-        }
-        var r = try JSONObjectReader(v, path: path)
-        var p = ConsentProvision()
-        if let t = r.optional("type") {
-            guard let type = ProvisionType(rawValue: try JSONRead.string(t, r.child("type"))) else {
-                throw ConsentError(.invalidValue, "expected permit or deny", path: r.child("type"))
-            }
-            p.type = type
-        }
-        p.period = try r.optional("period").map { (x) throws(ConsentError) in try PayloadValues.decodePeriod(x, r.child("period")) }
-        p.actors = try r.list("actors") { (x, path) throws(ConsentError) in
-            var a = try JSONObjectReader(x, path: path)
-            let reference = try JSONRead.string(try a.required("reference"), a.child("reference"))
-            let role = try PayloadValues.decodeConcept(try a.required("role"), a.child("role"))
-            try a.finish(.invalidValue)
-            return ProvisionActor(role: role, reference: reference)
-        }
-        p.actions = try r.list("actions", PayloadValues.decodeConcept)
-        p.securityLabels = try r.list("security_labels", PayloadValues.decodeCoding)
-        p.purposes = try r.list("purposes", PayloadValues.decodeCoding)
-        p.classes = try r.list("classes", PayloadValues.decodeCoding)
-        p.codes = try r.list("codes", PayloadValues.decodeConcept)
-        p.dataPeriod = try r.optional("data_period").map { (x) throws(ConsentError) in try PayloadValues.decodePeriod(x, r.child("data_period")) }
-        p.provisions = try r.list("provisions") { (x, path) throws(ConsentError) in
-            try decodeProvision(x, path, depth: depth + 1)
-        }
-        try r.finish(.invalidValue)
-        return p
+    /// A provision in payload form: payload names and values, unknown members refused.
+    static var provisionReader: ProvisionReader {
+        ProvisionReader(
+            names: .init(
+                actors: "actors", actions: "actions", securityLabels: "security_labels", purposes: "purposes",
+                classes: "classes", codes: "codes", dataPeriod: "data_period", provisions: "provisions"),
+            code: PayloadValues.string, concept: PayloadValues.decodeConcept, coding: PayloadValues.decodeCoding,
+            period: PayloadValues.decodePeriod, actor: PayloadValues.decodeActor, refusal: .invalidValue)
     }
 }
