@@ -94,34 +94,44 @@ struct JSONReader {
         skipWhitespace()
     }
 
-    private mutating func parseObject() throws(JSONError) -> JSONValue {
+    /// Reads the elements of the container whose opener is at `index`, through its `closer`:
+    /// none when the closer follows the opener, else `element`, then `,` or the closer, repeated.
+    private mutating func elements(
+        closedBy closer: Unicode.Scalar, _ element: (inout JSONReader) throws(JSONError) -> Void
+    ) throws(JSONError) {
         try enter()
-        var members: [(String, JSONValue)] = []
-        var keyOffsets: [Int] = []
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        if index < bytes.count, bytes[index] == UInt8(ascii: closer) {
             index += 1; depth -= 1
-            return .object(members)
+            return
         }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
-            keyOffsets.append(index)
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
-            skipWhitespace()
-            members.append((key, try parseValue()))
+            try element(&self)
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; break }
-            throw fail("expected ',' or '}'")
+            if bytes[index] == UInt8(ascii: closer) { index += 1; break }
+            throw fail("expected ',' or '\(closer)'")
+        }
+        depth -= 1
+    }
+
+    private mutating func parseObject() throws(JSONError) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        var keyOffsets: [Int] = []
+        try elements(closedBy: "}") { (p) throws(JSONError) in
+            guard p.index < p.bytes.count, p.bytes[p.index] == UInt8(ascii: "\"") else { throw p.fail("expected a member name") }
+            keyOffsets.append(p.index)
+            let key = try p.parseString()
+            p.skipWhitespace()
+            guard p.index < p.bytes.count, p.bytes[p.index] == UInt8(ascii: ":") else { throw p.fail("expected ':'") }
+            p.index += 1
+            p.skipWhitespace()
+            members.append((key, try p.parseValue()))
         }
         if let duplicate = Self.firstDuplicate(members, keyOffsets) {
             throw fail("duplicate member name", .duplicateKey, at: duplicate)
         }
-        depth -= 1
         return .object(members)
     }
 
@@ -144,22 +154,8 @@ struct JSONReader {
     }
 
     private mutating func parseArray() throws(JSONError) -> JSONValue {
-        try enter()
         var items: [JSONValue] = []
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1; depth -= 1
-            return .array(items)
-        }
-        while true {
-            skipWhitespace()
-            items.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; break }
-            throw fail("expected ',' or ']'")
-        }
-        depth -= 1
+        try elements(closedBy: "]") { (p) throws(JSONError) in items.append(try p.parseValue()) }
         return .array(items)
     }
 

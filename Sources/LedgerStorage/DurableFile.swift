@@ -6,8 +6,8 @@
 /// before it is acknowledged, and the folder is fsynced whenever a name is created or
 /// renamed (the ALICE lesson).
 public enum DurableFile {
-    /// Writes `bytes` to `path` atomically and durably: `PATH.tmp` is written, given
-    /// `permissions` when they are named, fsynced, renamed over `PATH`, then the folder is fsynced.
+    /// Writes `bytes` to `path` atomically and durably: `PATH.tmp` is given `permissions` when
+    /// they are named, written, fsynced, renamed over `PATH`, then the folder is fsynced.
     ///
     /// After a crash the file holds either its old content or the new one, never a mix,
     /// and once this returns the new content survives power loss.
@@ -24,16 +24,7 @@ public enum DurableFile {
     ) throws {
         let temporary = path + ".tmp"
         let file = try fileSystem.open(temporary, mode: .createTruncate, permissions: permissions ?? 0o644)
-        do {
-            try fileSystem.writeAll(file, bytes, at: 0)
-            if let permissions { try fileSystem.setPermissions(file, to: permissions) }
-            try fileSystem.sync(file)
-        } catch {
-            fileSystem.close(file)
-            try? fileSystem.remove(temporary)
-            throw error
-        }
-        fileSystem.close(file)
+        try fill(file, at: temporary, with: bytes, permissions: permissions, fileSystem: fileSystem)
         try fileSystem.rename(temporary, to: path)
         try fileSystem.syncDirectory(directory(of: path))
     }
@@ -47,8 +38,18 @@ public enum DurableFile {
         _ bytes: [UInt8], at path: String, permissions: UInt32, fileSystem: any FileSystem = POSIXFileSystem()
     ) throws {
         let file = try fileSystem.open(path, mode: .createExclusive, permissions: permissions)
+        try fill(file, at: path, with: bytes, permissions: permissions, fileSystem: fileSystem)
+        try fileSystem.syncDirectory(directory(of: path))
+    }
+
+    /// Gives the new file `file`, opened at `path`, its `permissions` when they are named, then
+    /// `bytes`, fsyncs and closes it; on failure closes and removes it, so no half-written file
+    /// is left under that name.
+    private static func fill(
+        _ file: OpenFile, at path: String, with bytes: [UInt8], permissions: UInt32?, fileSystem: any FileSystem
+    ) throws {
         do {
-            try fileSystem.setPermissions(file, to: permissions)
+            if let permissions { try fileSystem.setPermissions(file, to: permissions) }
             try fileSystem.writeAll(file, bytes, at: 0)
             try fileSystem.sync(file)
         } catch {
@@ -57,7 +58,6 @@ public enum DurableFile {
             throw error
         }
         fileSystem.close(file)
-        try fileSystem.syncDirectory(directory(of: path))
     }
 
     /// Creates the folder `path` and any missing parents, fsyncing each new folder's parent

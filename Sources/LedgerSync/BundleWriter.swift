@@ -106,16 +106,7 @@ public struct BundleWriter: Sendable {
     public func write(recipients: [BundleRecipient], lastKnown: [SummarySnapshot?], created: HybridTimestamp,
                       treeHead: [UInt8], set: ReconcilableSet, provider: any SyncItemProvider) throws(SyncError) -> (bytes: [UInt8], items: Int) {
         let ids = BundleContents.ids(from: set, lastKnown: lastKnown)
-        var items: [SyncItem] = []
-        items.reserveCapacity(ids.count)
-        for id in ids {
-            let bytes: [UInt8]?
-            do { bytes = try provider.itemBytes(for: id) } catch {
-                throw SyncError(.itemUnavailable, "could not load an item for the bundle", itemID: id, underlying: error)
-            }
-            guard let bytes else { throw SyncError(.itemUnavailable, "an item chosen for the bundle is not in the local store", itemID: id) }
-            items.append(SyncItem(id: id, bytes: bytes))
-        }
+        let items = try provider.items(for: ids, "for the bundle")
         return (try write(recipients: recipients, created: created, treeHead: treeHead, set: set, items: items), items.count)
     }
 }

@@ -28,6 +28,25 @@ public protocol SyncItemProvider {
     func itemBytes(for id: Hash32) throws -> [UInt8]?
 }
 
+extension SyncItemProvider {
+    /// The items with `ids`, in that order; `use` ("to send", "for the bundle") completes the
+    /// error messages.
+    /// - Throws: `sync.item-unavailable` when the provider lacks an id or fails.
+    func items(for ids: [Hash32], _ use: String) throws(SyncError) -> [SyncItem] {
+        var items: [SyncItem] = []
+        items.reserveCapacity(ids.count)
+        for id in ids {
+            let bytes: [UInt8]?
+            do { bytes = try itemBytes(for: id) } catch {
+                throw SyncError(.itemUnavailable, "could not load an item \(use)", itemID: id, underlying: error)
+            }
+            guard let bytes else { throw SyncError(.itemUnavailable, "an item chosen \(use) is not in the local store", itemID: id) }
+            items.append(SyncItem(id: id, bytes: bytes))
+        }
+        return items
+    }
+}
+
 /// Compresses bundle payloads; the lead wires the LZ4 frame codec (issue 2's LZ4Codec).
 ///
 /// Kept behind a protocol so that LedgerSync builds without the codec and tests can use

@@ -9,16 +9,7 @@ public enum SyncItemChunker {
     /// - Throws: `sync.item-unavailable` when the provider lacks an id or fails.
     public static func messages(for ids: [Hash32], provider: any SyncItemProvider,
                                 chunkBytes: Int = defaultChunkBytes) throws(SyncError) -> [SyncMessage] {
-        var items: [SyncItem] = []
-        for id in ids {
-            let bytes: [UInt8]?
-            do { bytes = try provider.itemBytes(for: id) } catch {
-                throw SyncError(.itemUnavailable, "could not load an item to send", itemID: id, underlying: error)
-            }
-            guard let bytes else { throw SyncError(.itemUnavailable, "an item chosen to send is not in the local store", itemID: id) }
-            items.append(SyncItem(id: id, bytes: bytes))
-        }
-        return messages(for: items, chunkBytes: chunkBytes)
+        messages(for: try provider.items(for: ids, "to send"), chunkBytes: chunkBytes)
     }
 
     /// Packs items into ITEMS messages whose bodies stay near `chunkBytes`.

@@ -137,13 +137,6 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
         }
     }
 
-    /// Applies the plan to a call that is not a write.
-    private func planned(_ operation: Operation, _ path: String, creating: Bool = false) throws {
-        if case .fail(let errno) = strike(operation, path, creating: creating) {
-            throw StorageError.injected(operation, errno: errno, file: path)
-        }
-    }
-
     package var shortWrites: Bool {
         get { lock.withLock { shortWritesEnabled } }
         set { lock.withLock { shortWritesEnabled = newValue } }
@@ -164,17 +157,25 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
         if let failure { throw StorageError.injected(operation, errno: failure, file: path) }
     }
 
+    /// Runs a call that is not a write: fails it when an armed rule or the fault plan says so,
+    /// else hands it to the real file system.
+    private func forward<T>(_ operation: Operation, _ path: String, creating: Bool = false, _ call: () throws -> T) throws -> T {
+        try check(operation, path)
+        if case .fail(let errno) = strike(operation, path, creating: creating) {
+            throw StorageError.injected(operation, errno: errno, file: path)
+        }
+        return try call()
+    }
+
     package func open(_ path: String, mode: FileOpenMode, permissions: UInt32) throws -> OpenFile {
-        try check(.open, path)
-        try planned(.open, path, creating: mode == .readWriteCreate || mode == .createTruncate || mode == .createExclusive)
-        return try real.open(path, mode: mode, permissions: permissions)
+        let creating = mode == .readWriteCreate || mode == .createTruncate || mode == .createExclusive
+        return try forward(.open, path, creating: creating) { try real.open(path, mode: mode, permissions: permissions) }
     }
 
     package func close(_ file: OpenFile) { real.close(file) }
 
     package func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws -> Int {
-        try planned(.read, file.path)
-        return try real.read(file, into: buffer, at: offset)
+        try forward(.read, file.path) { try real.read(file, into: buffer, at: offset) }
     }
 
     package func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws -> Int {
@@ -192,69 +193,40 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
         return try real.write(file, bytes, at: offset)
     }
 
-    package func syncData(_ file: OpenFile) throws {
-        try check(.syncData, file.path)
-        try planned(.syncData, file.path)
-        try real.syncData(file)
-    }
+    package func syncData(_ file: OpenFile) throws { try forward(.syncData, file.path) { try real.syncData(file) } }
 
-    package func sync(_ file: OpenFile) throws {
-        try check(.sync, file.path)
-        try planned(.sync, file.path)
-        try real.sync(file)
-    }
+    package func sync(_ file: OpenFile) throws { try forward(.sync, file.path) { try real.sync(file) } }
 
     package func truncate(_ file: OpenFile, to length: UInt64) throws {
-        try check(.truncate, file.path)
-        try planned(.truncate, file.path)
-        try real.truncate(file, to: length)
+        try forward(.truncate, file.path) { try real.truncate(file, to: length) }
     }
 
-    package func size(_ file: OpenFile) throws -> UInt64 {
-        try planned(.size, file.path)
-        return try real.size(file)
-    }
+    package func size(_ file: OpenFile) throws -> UInt64 { try forward(.size, file.path) { try real.size(file) } }
 
     package func rename(_ source: String, to destination: String) throws {
-        try check(.rename, source)
-        try planned(.rename, source)
-        try real.rename(source, to: destination)
+        try forward(.rename, source) { try real.rename(source, to: destination) }
     }
 
-    package func remove(_ path: String) throws {
-        try planned(.remove, path)
-        try real.remove(path)
-    }
+    package func remove(_ path: String) throws { try forward(.remove, path) { try real.remove(path) } }
 
-    package func syncDirectory(_ path: String) throws {
-        try check(.syncDirectory, path)
-        try planned(.syncDirectory, path)
-        try real.syncDirectory(path)
-    }
+    package func syncDirectory(_ path: String) throws { try forward(.syncDirectory, path) { try real.syncDirectory(path) } }
 
-    package func createDirectory(_ path: String) throws {
-        try planned(.createDirectory, path)
-        try real.createDirectory(path)
-    }
+    package func createDirectory(_ path: String) throws { try forward(.createDirectory, path) { try real.createDirectory(path) } }
 
     package func exists(_ path: String) -> Bool { real.exists(path) }
 
     package func listDirectory(_ path: String) throws -> [String] {
-        try planned(.listDirectory, path)
-        return try real.listDirectory(path)
+        try forward(.listDirectory, path) { try real.listDirectory(path) }
     }
 
     package func lockExclusive(_ file: OpenFile) throws -> Bool { try real.lockExclusive(file) }
 
     package func setPermissions(_ file: OpenFile, to permissions: UInt32) throws {
-        try check(.setPermissions, file.path)
-        try planned(.setPermissions, file.path)
-        try real.setPermissions(file, to: permissions)
+        try forward(.setPermissions, file.path) { try real.setPermissions(file, to: permissions) }
     }
 
     package func permissions(_ file: OpenFile) throws -> UInt32 {
-        try planned(.permissions, file.path)
-        return try real.permissions(file)
+        try forward(.permissions, file.path) { try real.permissions(file) }
     }
 }
 

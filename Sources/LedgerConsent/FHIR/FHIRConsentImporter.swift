@@ -61,7 +61,7 @@ public struct FHIRConsentImporter: Sendable {
             r.ignore("timestamp")
             r.ignore("total")
             _ = try FHIRRead.code(try r.required("type"), r.child("type"))
-            let entries = try FHIRRead.list(&r, "entry") { (v, p) in v.withPath(p) }
+            let entries = try r.list("entry") { (v, p) in v.withPath(p) }
             try r.finish()
             for (value, path) in entries {
                 var e = try JSONObjectReader(value, path: path)
@@ -99,10 +99,10 @@ public struct FHIRConsentImporter: Sendable {
             try JSONRead.nonEmptyArray(categoryValue, r.child("category")), r.child("category"), FHIRRead.concept)
         let patient = try patient(try r.required("patient"), r.child("patient"))
         let dateTime = try r.optional("dateTime").map { (x) throws(ConsentError) in try FHIRRead.dateTime(x, r.child("dateTime")) }
-        let organizations = try FHIRRead.list(&r, "organization", FHIRRead.referenceString)
+        let organizations = try r.list("organization", FHIRRead.referenceString)
         let policyRule = try r.optional("policyRule").map { (x) throws(ConsentError) in try FHIRRead.concept(x, r.child("policyRule")) }
-        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try self.provision(x, r.child("provision"), depth: 1) }
-        let stamp = try FHIRRead.list(&r, "extension", versionExtension)
+        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try Self.provisionReader.read(x, r.child("provision"), depth: 1) }
+        let stamp = try r.list("extension", versionExtension)
         try r.finish()
         // FHIR R4 invariant ppc-1: policy or policyRule. `policy` was refused by `finish`.
         guard policyRule != nil else {
@@ -145,40 +145,14 @@ public struct FHIRConsentImporter: Sendable {
         throw ConsentError(.missingElement, "the patient needs an identifier (system and value) or a reference", path: path)
     }
 
-    private func provision(_ value: JSONValue, _ path: String, depth: Int) throws(ConsentError) -> ConsentProvision {
-        guard depth <= ConsentVersionPayload.maxProvisionDepth else {
-            throw ConsentError(.unsupportedElement, "provisions nested deeper than \(ConsentVersionPayload.maxProvisionDepth)", path: path)
-        }
-        var r = try JSONObjectReader(value, path: path)
-        var p = ConsentProvision()
-        if let t = r.optional("type") {
-            guard let type = ProvisionType(rawValue: try FHIRRead.code(t, r.child("type"))) else {
-                throw ConsentError(.invalidValue, "expected permit or deny", path: r.child("type"))
-            }
-            p.type = type
-        }
-        p.period = try r.optional("period").map { (x) throws(ConsentError) in try FHIRRead.period(x, r.child("period")) }
-        p.actors = try FHIRRead.list(&r, "actor") { (x, actorPath) throws(ConsentError) in
-            var a = try JSONObjectReader(x, path: actorPath)
-            let role = try FHIRRead.concept(try a.required("role"), a.child("role"))
-            let reference = try FHIRRead.referenceString(try a.required("reference"), a.child("reference"))
-            try a.finish()
-            if reference.hasPrefix("Patient/") || reference.contains("/Patient/") || reference.hasPrefix("#") {
-                throw ConsentError(.unsupportedElement, "patient and contained references as actors are not supported (they would put a patient id on the ledger)", path: "\(a.child("reference")).reference")
-            }
-            return ProvisionActor(role: role, reference: reference)
-        }
-        p.actions = try FHIRRead.list(&r, "action", FHIRRead.concept)
-        p.securityLabels = try FHIRRead.list(&r, "securityLabel", FHIRRead.coding)
-        p.purposes = try FHIRRead.list(&r, "purpose", FHIRRead.coding)
-        p.classes = try FHIRRead.list(&r, "class", FHIRRead.coding)
-        p.codes = try FHIRRead.list(&r, "code", FHIRRead.concept)
-        p.dataPeriod = try r.optional("dataPeriod").map { (x) throws(ConsentError) in try FHIRRead.period(x, r.child("dataPeriod")) }
-        p.provisions = try FHIRRead.list(&r, "provision") { (x, childPath) throws(ConsentError) in
-            try provision(x, childPath, depth: depth + 1)
-        }
-        try r.finish()
-        return p
+    /// A provision in FHIR form: FHIR names and datatypes, unsupported elements refused.
+    private static var provisionReader: ProvisionReader {
+        ProvisionReader(
+            names: .init(
+                actors: "actor", actions: "action", securityLabels: "securityLabel", purposes: "purpose",
+                classes: "class", codes: "code", dataPeriod: "dataPeriod", provisions: "provision"),
+            code: FHIRRead.code, concept: FHIRRead.concept, coding: FHIRRead.coding, period: FHIRRead.period,
+            actor: FHIRRead.actor, refusal: .unsupportedElement)
     }
 
     private struct VersionStamp { var versionId: Hash32?; var supersedes: [Hash32] }
@@ -191,7 +165,7 @@ public struct FHIRConsentImporter: Sendable {
             throw ConsentError(.unsupportedElement, "extension is not supported by CareLedger", path: r.child("url"))
         }
         var stamp = VersionStamp(versionId: nil, supersedes: [])
-        let parts = try FHIRRead.list(&r, "extension") { (x, p) in x.withPath(p) }
+        let parts = try r.list("extension") { (x, p) in x.withPath(p) }
         try r.finish()
         for (part, partPath) in parts {
             var e = try JSONObjectReader(part, path: partPath)

@@ -47,7 +47,7 @@ enum FHIRRead {
 
     static func concept(_ v: JSONValue, _ path: String) throws(ConsentError) -> Concept {
         var r = try JSONObjectReader(v, path: path)
-        let codings = try list(&r, "coding", coding)
+        let codings = try r.list("coding", coding)
         let text = try r.optional("text").map { (x) throws(ConsentError) in try string(x, r.child("text")) }
         try r.finish()
         guard !codings.isEmpty || text != nil else {
@@ -68,6 +68,19 @@ enum FHIRRead {
         return ConsentPeriod(start: start, end: end)
     }
 
+    /// A `Consent.provision.actor`: a role and a reference, which may not name a patient or a
+    /// contained resource (that would put a patient id on the ledger).
+    static func actor(_ v: JSONValue, _ path: String) throws(ConsentError) -> ProvisionActor {
+        var a = try JSONObjectReader(v, path: path)
+        let role = try concept(try a.required("role"), a.child("role"))
+        let reference = try referenceString(try a.required("reference"), a.child("reference"))
+        try a.finish()
+        if reference.hasPrefix("Patient/") || reference.contains("/Patient/") || reference.hasPrefix("#") {
+            throw ConsentError(.unsupportedElement, "patient and contained references as actors are not supported (they would put a patient id on the ledger)", path: "\(a.child("reference")).reference")
+        }
+        return ProvisionActor(role: role, reference: reference)
+    }
+
     /// A `Reference` given by its `reference` string (display and type are ignored).
     static func referenceString(_ v: JSONValue, _ path: String) throws(ConsentError) -> String {
         var r = try JSONObjectReader(v, path: path)
@@ -76,14 +89,5 @@ enum FHIRRead {
         r.ignore("type")
         try r.finish()
         return reference
-    }
-
-    /// An optional, non-empty array member, each element read by `body`.
-    static func list<T>(
-        _ r: inout JSONObjectReader, _ key: String, _ body: (JSONValue, String) throws(ConsentError) -> T
-    ) throws(ConsentError) -> [T] {
-        guard let v = r.optional(key) else { return [] }
-        let path = r.child(key)
-        return try JSONRead.each(try JSONRead.nonEmptyArray(v, path), path, body)
     }
 }

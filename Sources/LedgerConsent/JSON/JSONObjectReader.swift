@@ -45,6 +45,14 @@ struct JSONObjectReader {
         return value
     }
 
+    /// Takes member `key` if present: a non-empty array (FHIR forbids empty arrays, canonical
+    /// payloads omit them), each element read by `body` with its path `key[i]`; `[]` when absent.
+    mutating func list<T>(_ key: String, _ body: (JSONValue, String) throws(ConsentError) -> T) throws(ConsentError) -> [T] {
+        guard let value = optional(key) else { return [] }
+        let path = child(key)
+        return try JSONRead.each(try JSONRead.nonEmptyArray(value, path), path, body)
+    }
+
     /// Marks member `key` as deliberately ignored.
     mutating func ignore(_ key: String) {
         if let i = index(key) { taken.insert(i) }

@@ -33,14 +33,7 @@ public enum AccessDecisionPayload {
     /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> AccessDecision {
         var r = try JSONObjectReader(try ConsentJSON.parse(bytes), path: "$")
-        let format = try JSONRead.int64(try r.required("format"), r.child("format"))
-        guard format == formatVersion else {
-            throw ConsentError(.invalidValue, "unsupported payload format \(format) (this build reads \(formatVersion))", path: r.child("format"))
-        }
-        let patientHex = try JSONRead.string(try r.required("patient"), r.child("patient"))
-        guard patientHex == patientHex.lowercased(), let patient = PatientPseudonym(hex: patientHex) else {
-            throw ConsentError(.invalidValue, "expected a 64-hex-digit pseudonym", path: r.child("patient"))
-        }
+        let patient = try PayloadValues.decodeHeader(&r, formatVersion: formatVersion)
         let actor = try JSONRead.string(try r.required("actor"), r.child("actor"))
         let purpose = try JSONRead.string(try r.required("purpose"), r.child("purpose"))
         let time = try PayloadValues.instant(try r.required("time"), r.child("time"))
@@ -50,15 +43,13 @@ public enum AccessDecisionPayload {
         }
         let reason = try JSONRead.string(try r.required("reason"), r.child("reason"))
         let emergency = try JSONRead.bool(try r.required("emergency"), r.child("emergency"))
-        let classes = try PayloadValues.list(&r, "classes", PayloadValues.string)
+        let classes = try r.list("classes", PayloadValues.string)
         let dataTime = try r.optional("data_time").map { (x) throws(ConsentError) in try PayloadValues.instant(x, r.child("data_time")) }
-        let basis = try PayloadValues.list(&r, "basis", PayloadValues.hash)
+        let basis = try r.list("basis", PayloadValues.hash)
         try r.finish(.invalidValue)
         let request = AccessRequest(patient: patient, actor: actor, purpose: purpose, classes: classes, time: time, dataTime: dataTime, emergency: emergency)
         let decision = AccessDecision(request: request, outcome: outcome, basis: basis, reason: reason, emergency: emergency)
-        guard encode(decision) == bytes else {
-            throw ConsentError(.nonCanonicalPayload, "payload is not in canonical form (sorted keys, no whitespace, no empty lists)", path: "$")
-        }
+        try PayloadValues.requireCanonical(bytes, encode(decision))
         return decision
     }
 }

@@ -6,6 +6,28 @@ import LedgerCore
 /// Empty lists and absent optionals are omitted, so every value has one encoding; the
 /// decoder refuses what the encoder would never write (empty arrays, unknown members).
 enum PayloadValues {
+    /// Reads the members every payload opens with (Specs/consent.md §3.3, §6): `format`, which
+    /// must be `formatVersion`, and `patient`, a pseudonym in 64 lowercase hex digits.
+    static func decodeHeader(_ r: inout JSONObjectReader, formatVersion: Int64) throws(ConsentError) -> PatientPseudonym {
+        let format = try JSONRead.int64(try r.required("format"), r.child("format"))
+        guard format == formatVersion else {
+            throw ConsentError(.invalidValue, "unsupported payload format \(format) (this build reads \(formatVersion))", path: r.child("format"))
+        }
+        let patientHex = try JSONRead.string(try r.required("patient"), r.child("patient"))
+        guard patientHex == patientHex.lowercased(), let patient = PatientPseudonym(hex: patientHex) else {
+            throw ConsentError(.invalidValue, "expected a 64-hex-digit pseudonym", path: r.child("patient"))
+        }
+        return patient
+    }
+
+    /// Throws unless the payload `bytes` are `canonical`, the encoding of what they decoded to
+    /// (Specs/consent.md §3.1: one byte form per value).
+    static func requireCanonical(_ bytes: [UInt8], _ canonical: [UInt8]) throws(ConsentError) {
+        guard canonical == bytes else {
+            throw ConsentError(.nonCanonicalPayload, "payload is not in canonical form (sorted keys, no whitespace, no empty lists)", path: "$")
+        }
+    }
+
     static func coding(_ c: Coding) -> JSONValue {
         var m: [(String, JSONValue)] = [("code", .string(c.code))]
         if let system = c.system { m.append(("system", .string(system))) }
@@ -31,13 +53,22 @@ enum PayloadValues {
 
     static func decodeConcept(_ v: JSONValue, _ path: String) throws(ConsentError) -> Concept {
         var r = try JSONObjectReader(v, path: path)
-        let codings = try list(&r, "codings", decodeCoding)
+        let codings = try r.list("codings", decodeCoding)
         let text = try r.optional("text").map { (x) throws(ConsentError) in try JSONRead.string(x, r.child("text")) }
         try r.finish(.invalidValue)
         guard !codings.isEmpty || text != nil else {
             throw ConsentError(.invalidValue, "a concept needs codings or text", path: path)
         }
         return Concept(codings: codings, text: text)
+    }
+
+    /// A provision actor: `{reference, role}`.
+    static func decodeActor(_ v: JSONValue, _ path: String) throws(ConsentError) -> ProvisionActor {
+        var a = try JSONObjectReader(v, path: path)
+        let reference = try JSONRead.string(try a.required("reference"), a.child("reference"))
+        let role = try decodeConcept(try a.required("role"), a.child("role"))
+        try a.finish(.invalidValue)
+        return ProvisionActor(role: role, reference: reference)
     }
 
     static func period(_ p: ConsentPeriod) -> JSONValue {
@@ -71,15 +102,6 @@ enum PayloadValues {
             throw ConsentError(.invalidValue, "expected 64 lowercase hex digits", path: path)
         }
         return h
-    }
-
-    /// Reads an optional non-empty array member with `body` for each element.
-    static func list<T>(
-        _ r: inout JSONObjectReader, _ key: String, _ body: (JSONValue, String) throws(ConsentError) -> T
-    ) throws(ConsentError) -> [T] {
-        guard let v = r.optional(key) else { return [] }
-        let path = r.child(key)
-        return try JSONRead.each(try JSONRead.nonEmptyArray(v, path), path, body)
     }
 
     static func string(_ v: JSONValue, _ path: String) throws(ConsentError) -> String {

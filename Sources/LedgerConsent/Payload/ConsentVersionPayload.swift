@@ -22,9 +22,7 @@ public enum ConsentVersionPayload {
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
         let value = try ConsentJSON.parse(bytes)
         let content = try content(value)
-        guard encode(content) == bytes else {
-            throw ConsentError(.nonCanonicalPayload, "payload is not in canonical form (sorted keys, no whitespace, no empty lists)", path: "$")
-        }
+        try PayloadValues.requireCanonical(bytes, encode(content))
         return content
     }
 
@@ -64,26 +62,19 @@ public enum ConsentVersionPayload {
 
     static func content(_ value: JSONValue) throws(ConsentError) -> ConsentVersionContent {
         var r = try JSONObjectReader(value, path: "$")
-        let format = try JSONRead.int64(try r.required("format"), r.child("format"))
-        guard format == formatVersion else {
-            throw ConsentError(.invalidValue, "unsupported payload format \(format) (this build reads \(formatVersion))", path: r.child("format"))
-        }
-        let patientHex = try JSONRead.string(try r.required("patient"), r.child("patient"))
-        guard patientHex == patientHex.lowercased(), let patient = PatientPseudonym(hex: patientHex) else {
-            throw ConsentError(.invalidValue, "expected a 64-hex-digit pseudonym", path: r.child("patient"))
-        }
+        let patient = try PayloadValues.decodeHeader(&r, formatVersion: formatVersion)
         let consentId = try JSONRead.string(try r.required("consent_id"), r.child("consent_id"))
         let statusText = try JSONRead.string(try r.required("status"), r.child("status"))
         guard let status = ConsentStatus(rawValue: statusText) else {
             throw ConsentError(.invalidValue, "unknown status code", path: r.child("status"))
         }
         let scope = try PayloadValues.decodeConcept(try r.required("scope"), r.child("scope"))
-        let category = try PayloadValues.list(&r, "category", PayloadValues.decodeConcept)
+        let category = try r.list("category", PayloadValues.decodeConcept)
         let dateTime = try r.optional("date_time").map { (x) throws(ConsentError) in try PayloadValues.instant(x, r.child("date_time")) }
         let rule = try r.optional("policy_rule").map { (x) throws(ConsentError) in try PayloadValues.decodeConcept(x, r.child("policy_rule")) }
-        let organizations = try PayloadValues.list(&r, "organizations", PayloadValues.string)
-        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try decodeProvision(x, r.child("provision"), depth: 1) }
-        let supersedes = try PayloadValues.list(&r, "supersedes", PayloadValues.hash)
+        let organizations = try r.list("organizations", PayloadValues.string)
+        let provision = try r.optional("provision").map { (x) throws(ConsentError) in try provisionReader.read(x, r.child("provision"), depth: 1) }
+        let supersedes = try r.list("supersedes", PayloadValues.hash)
         try r.finish(.invalidValue)
         return ConsentVersionContent(
             key: ConsentKey(patient: patient, consentId: consentId), status: status, scope: scope, category: category,
@@ -93,36 +84,13 @@ public enum ConsentVersionPayload {
     /// The deepest nesting of provisions accepted (the root is depth 1).
     public static let maxProvisionDepth = 16
 
-    static func decodeProvision(_ v: JSONValue, _ path: String, depth: Int) throws(ConsentError) -> ConsentProvision {
-        guard depth <= maxProvisionDepth else {
-            throw ConsentError(.invalidValue, "provisions nested deeper than \(maxProvisionDepth)", path: path)
-        }
-        var r = try JSONObjectReader(v, path: path)
-        var p = ConsentProvision()
-        if let t = r.optional("type") {
-            guard let type = ProvisionType(rawValue: try JSONRead.string(t, r.child("type"))) else {
-                throw ConsentError(.invalidValue, "expected permit or deny", path: r.child("type"))
-            }
-            p.type = type
-        }
-        p.period = try r.optional("period").map { (x) throws(ConsentError) in try PayloadValues.decodePeriod(x, r.child("period")) }
-        p.actors = try PayloadValues.list(&r, "actors") { (x, path) throws(ConsentError) in
-            var a = try JSONObjectReader(x, path: path)
-            let reference = try JSONRead.string(try a.required("reference"), a.child("reference"))
-            let role = try PayloadValues.decodeConcept(try a.required("role"), a.child("role"))
-            try a.finish(.invalidValue)
-            return ProvisionActor(role: role, reference: reference)
-        }
-        p.actions = try PayloadValues.list(&r, "actions", PayloadValues.decodeConcept)
-        p.securityLabels = try PayloadValues.list(&r, "security_labels", PayloadValues.decodeCoding)
-        p.purposes = try PayloadValues.list(&r, "purposes", PayloadValues.decodeCoding)
-        p.classes = try PayloadValues.list(&r, "classes", PayloadValues.decodeCoding)
-        p.codes = try PayloadValues.list(&r, "codes", PayloadValues.decodeConcept)
-        p.dataPeriod = try r.optional("data_period").map { (x) throws(ConsentError) in try PayloadValues.decodePeriod(x, r.child("data_period")) }
-        p.provisions = try PayloadValues.list(&r, "provisions") { (x, path) throws(ConsentError) in
-            try decodeProvision(x, path, depth: depth + 1)
-        }
-        try r.finish(.invalidValue)
-        return p
+    /// A provision in payload form: payload names and values, unknown members refused.
+    static var provisionReader: ProvisionReader {
+        ProvisionReader(
+            names: .init(
+                actors: "actors", actions: "actions", securityLabels: "security_labels", purposes: "purposes",
+                classes: "classes", codes: "codes", dataPeriod: "data_period", provisions: "provisions"),
+            code: PayloadValues.string, concept: PayloadValues.decodeConcept, coding: PayloadValues.decodeCoding,
+            period: PayloadValues.decodePeriod, actor: PayloadValues.decodeActor, refusal: .invalidValue)
     }
 }
