@@ -20,3 +20,17 @@ public struct CareLedgerCommand: AsyncParsableCommand {
     /// Creates the command (ArgumentParser needs an empty initializer).
     public init() {}
 }
+
+extension CareLedgerCommand {
+    /// Reports a command line that does not parse (an unknown flag, a missing option, a
+    /// numeric value out of range): one `error:` line on stderr and, when `--json` was
+    /// given, the JSON error object on stdout, as any failing `--json` command does.
+    /// - Parameters:
+    ///   - message: the parser's message, first line only.
+    ///   - arguments: the command line's arguments (without the program name).
+    /// - Returns: the exit status, 2 (usage error).
+    public static func reportUsageError(_ message: String, arguments: [String]) -> Int32 {
+        let failure = CLIFailure.usage("\(message) (see --help)")
+        return failure.report(json: arguments.contains("--json")).rawValue
+    }
+}

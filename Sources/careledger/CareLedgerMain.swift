@@ -20,8 +20,7 @@ enum CareLedgerMain {
             if CareLedgerCommand.exitCode(for: error) == .validationFailure {
                 let message = CareLedgerCommand.message(for: error)
                     .split(separator: "\n").first.map(String.init) ?? "invalid usage"
-                try? FileHandle.standardError.write(contentsOf: Data("error: \(message) (see --help)\n".utf8))
-                Foundation.exit(2)
+                Foundation.exit(CareLedgerCommand.reportUsageError(message, arguments: Array(CommandLine.arguments.dropFirst())))
             }
             CareLedgerCommand.exit(withError: error)
         }

@@ -89,7 +89,9 @@ struct StatusTests {
         let temp = try TemporaryDirectory(prefix: "careledger-status-none")
         defer { temp.remove() }
         let run = try ReportCLI.run(["status", "--dir", temp.path + "/nothing", "--json"], expect: 3)
-        #expect(run.stdout.isEmpty)
+        // A failing --json command prints only the JSON error object on stdout (README, exit codes).
+        #expect(run.stdout.hasPrefix("{\"error\":{") && run.stdout.contains("\"exit\":3"), "\(run.stdout)")
+        #expect(run.stdout.split(separator: "\n").count == 1)
         #expect(run.stderr.contains(temp.path + "/nothing"))
         #expect(run.stderr.split(separator: "\n").count == 1)
     }

@@ -17,7 +17,7 @@ struct AnchorCommand: AsyncParsableCommand {
     struct Output: Encodable { let entryId: String, sha256: String }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             let digest = try RecordDigest.of(file)
             let ledger = try openSite(options)
             let entry = try ledger.anchor(AnchorPayload(sha256: digest.hex, size: digest.size, system: system, type: type,
@@ -53,7 +53,7 @@ struct AttestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             let digest = try RecordDigest.of(file)
             let ledger = try openSite(options)
             let found = try ledger.anchorEntry(sha256: digest.hex)

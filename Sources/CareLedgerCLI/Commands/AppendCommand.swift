@@ -10,7 +10,8 @@ struct AppendCommand: AsyncParsableCommand {
     @OptionGroup var options: SiteOptions
     @Option(help: "The entry kind, e.g. anchor, consent.version, trial.custody.") var kind: String
     @Option(help: "JSON Lines file, one JSON object per line; - reads standard input.") var jsonl: String
-    @Option(help: "Entries per durable batch (group commit).") var batch: Int = 1000
+    @Option(parsing: .unconditional, help: NumericOptions.batch.help("Entries per durable batch (group commit).", default: "1000"),
+            transform: NumericOptions.batch.parse) var batch: Int = 1000
 
     struct Output: Encodable {
         let appended: Int, firstId: String?, lastId: String?
@@ -27,7 +28,7 @@ struct AppendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             guard batch > 0 else { throw CLIFailure.usage("--batch must be positive") }
             let lines = try JSONLines.readObjects(jsonl)
             let payloads = lines.map(\.canonical)
@@ -56,7 +57,8 @@ struct AppendCommand: AsyncParsableCommand {
                 bar.finish()
                 let failed = "lines \(appended + 1)-\(min(appended + batch, payloads.count))"
                 // A full or failing disk is the site's data being unusable (exit 3), not a usage error.
-                throw CLIFailure(kind: CLIFailure.from(error).kind, message: "\(error.description) (\(failed); \(appended) entries before them were appended and are durable)")
+                throw CLIFailure(kind: CLIFailure.from(error).kind, message: "\(error.description) (\(failed); \(appended) entries before them were appended and are durable)",
+                                 code: error.code.name)
             }
             bar.finish()
             try CommandOutput(json: options.json).emit(Output(appended: payloads.count, firstId: first?.id.hex, lastId: last?.id.hex)) {

@@ -20,7 +20,7 @@ struct BundleCommand: AsyncParsableCommand {
         struct Output: Encodable { let entries: Int, bytes: Int, recipient: String, out: String }
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 let ledger = try openSite(options)
                 let recipient = try ledger.member(to)
                 let bundle = try ledger.writeBundle(to: [recipient], progress: ProgressBar.handler(label: "export", unit: "entries"))
@@ -40,7 +40,7 @@ struct BundleCommand: AsyncParsableCommand {
         @Argument(help: "Bundle files.") var files: [String]
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 guard !files.isEmpty else { throw CLIFailure.usage("give at least one bundle file") }
                 let ledger = try openSite(options)
                 let outcome = try BundleImporter.importFiles(files, into: ledger, progress: ProgressBar.handler(
@@ -50,10 +50,8 @@ struct BundleCommand: AsyncParsableCommand {
                     print("Imported \(outcome.imported) entries (\(outcome.alreadyHad) already held, \(outcome.quarantined) quarantined) from \(files.count - outcome.rejected.count) bundle(s)")
                     for rejected in outcome.rejected { print("REJECTED \(rejected.file): \(rejected.why)") }
                 }
-                if !outcome.rejected.isEmpty {
-                    if !options.json { printError("error: \(outcome.rejected.count) bundle(s) rejected; they changed nothing") }
-                    throw ExitCode(1)
-                }
+                printRejections(outcome.rejected)
+                if !outcome.rejected.isEmpty { throw ExitCode(1) }
             }
         }
     }

@@ -22,7 +22,7 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             guard !classes.isEmpty else { throw CLIFailure.usage("give at least one --class") }
             var time = Date()
             if let at {

@@ -14,7 +14,7 @@ struct ConflictsCommand: AsyncParsableCommand {
     struct Output: Encodable { let conflicts: [Row], skippedVersions: Int }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             let ledger = try openSite(options)
             let loaded = try ledger.loadConsent()
             printWarnings(loaded.skippedWarning.map { [$0] } ?? [])

@@ -19,7 +19,7 @@ struct ConsentCommand: AsyncParsableCommand {
         struct Output: Encodable { let imported: Int, versionIds: [String], skipped: Int }
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 guard !files.isEmpty else { throw CLIFailure.usage("give at least one FHIR JSON file") }
                 let ledger = try openSite(options)
                 var consent = try SiteConsent(ledger)
@@ -41,7 +41,7 @@ struct ConsentCommand: AsyncParsableCommand {
         @Option(help: "A FHIR token system|value (pseudonymised here) or a 64-hex-digit pseudonym.") var patient: String
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 let ledger = try openSite(options)
                 let pseudonym: PatientPseudonym
                 do { pseudonym = try ledger.pseudonymKey().resolve(patient: patient) } catch let error as ConsentError { throw CLIFailure.from(error) }
@@ -64,7 +64,7 @@ struct ConsentCommand: AsyncParsableCommand {
         struct Output: Encodable { let entryId: String, supersedes: [String] }
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 let parts = consent.split(separator: "/", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let patient = PatientPseudonym(hex: parts[0]) else {
                     throw CLIFailure.usage("--consent must be PSEUDONYM/CONSENT-ID as `careledger conflicts` prints it")

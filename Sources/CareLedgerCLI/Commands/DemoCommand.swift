@@ -35,7 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: json) {
             let root = try prepareRoot()
             let start = Date()
             let recorder = DemoRecorder(json: json, total: DemoScenario.stepCount)

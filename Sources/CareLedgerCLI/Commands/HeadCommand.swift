@@ -9,7 +9,7 @@ struct HeadCommand: AsyncParsableCommand {
     struct Output: Encodable { let treeSize: UInt64, rootHash: String, timestamp: String, signature: String, siteKey: String }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             let ledger = try openSite(options)
             let head = try ledger.signTreeHead()
             let output = Output(treeSize: head.treeSize, rootHash: head.rootHash.hex, timestamp: RFC3339.string(from: head.timestamp),

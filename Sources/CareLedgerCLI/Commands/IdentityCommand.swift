@@ -11,7 +11,7 @@ struct IdentityCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             let ledger = try openSite(options)
             let m = ledger.metadata
             let member = ledger.charter.members[m.siteKey]

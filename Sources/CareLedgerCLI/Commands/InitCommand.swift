@@ -14,7 +14,7 @@ struct InitCommand: AsyncParsableCommand {
     struct Output: Encodable { let siteId: String, siteKey: String, agreementKey: String, networkId: String }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             guard let role = MemberRole(rawValue: role), role != .governance else {
                 throw CLIFailure.usage("--role must be clinic, field, central or auditor, not \(self.role)")
             }

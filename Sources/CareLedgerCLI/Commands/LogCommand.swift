@@ -7,7 +7,8 @@ struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "log", abstract: "List entries, newest last.")
     @OptionGroup var options: SiteOptions
     @Option(help: "Only entries of this kind.") var kind: String?
-    @Option(help: "Only the newest N entries.") var limit: Int?
+    @Option(parsing: .unconditional, help: NumericOptions.limit.help("Only the newest N entries."),
+            transform: NumericOptions.limit.parse) var limit: Int?
 
     struct Row {
         let id: String, site: String, siteName: String?, kind: String, sequence: UInt64, time: String, payload: JSONValue
@@ -30,7 +31,7 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             if let limit, limit < 0 { throw CLIFailure.usage("--limit must not be negative") }
             let ledger = try openSite(options)
             var rows: [Row] = []

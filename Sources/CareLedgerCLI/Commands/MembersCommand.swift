@@ -27,7 +27,7 @@ struct MembersCommand: AsyncParsableCommand {
         @Option(help: "clinic, field, central, auditor or governance.") var role: String
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 guard let key = Hash32(hex: key) else { throw CLIFailure.usage("--key must be 64 hex digits") }
                 var agreement: Hash32?
                 if let agreementKey {
@@ -52,7 +52,7 @@ struct MembersCommand: AsyncParsableCommand {
         @Option(help: "RFC 3339 time from which the key's entries are untrusted (default: now).") var from: String?
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 guard let key = Hash32(hex: key) else { throw CLIFailure.usage("--key must be 64 hex digits") }
                 var effective: HybridTimestamp?
                 if let from {
@@ -75,7 +75,7 @@ struct MembersCommand: AsyncParsableCommand {
         struct Output: Encodable { let members: [Row], quarantined: [Quarantined] }
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 let ledger = try openSite(options)
                 let rows = ledger.charter.sortedMembers.map {
                     Row(name: $0.name, key: $0.key.hex, agreementKey: $0.agreementKey?.hex, role: $0.role.rawValue,

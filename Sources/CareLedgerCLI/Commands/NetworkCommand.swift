@@ -19,7 +19,7 @@ struct NetworkCommand: AsyncParsableCommand {
         struct Output: Encodable { let networkId: String, siteId: String, siteKey: String }
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 guard let rule = ConflictRule(rawValue: conflictRule) else {
                     throw CLIFailure.usage("--conflict-rule must be deny-overrides or latest-wins, not \(conflictRule)")
                 }
@@ -46,7 +46,7 @@ struct NetworkCommand: AsyncParsableCommand {
         struct Output: Encodable { let networkId: String, out: String }
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 let ledger = try openSite(options)
                 try ledger.writeGenesis(to: out)
                 try CommandOutput(json: options.json).emit(Output(networkId: ledger.networkID.hex, out: out)) {

@@ -11,7 +11,8 @@ struct ProofCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Prove an entry is in the log at a tree size.")
         @OptionGroup var options: SiteOptions
         @Option(help: "The entry id (hex).") var entry: String
-        @Option(help: "The tree size (default: the latest signed head's).") var treeSize: UInt64?
+        @Option(parsing: .unconditional, help: NumericOptions.treeSize.help("The tree size (default: the latest signed head's)."),
+                transform: NumericOptions.treeSize.parse) var treeSize: UInt64?
 
         struct Output: ProofOutput {
             let leafIndex: UInt64, treeSize: UInt64, leafHash: String, rootHash: String, auditPath: [String]
@@ -22,7 +23,7 @@ struct ProofCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 guard let id = Hash32(hex: entry) else { throw CLIFailure.usage("--entry must be a 64-hex-digit entry id") }
                 try ProofCommand.emit(options, size: treeSize, hashLabel: "path") { ledger, size in
                     let proof = try ledger.inclusionProof(for: id, treeSize: size)
@@ -36,8 +37,10 @@ struct ProofCommand: AsyncParsableCommand {
     struct Consistency: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Prove the log at --to extends the log at --from.")
         @OptionGroup var options: SiteOptions
-        @Option(help: "The earlier tree size.") var from: UInt64
-        @Option(help: "The later tree size (default: the latest signed head's).") var to: UInt64?
+        @Option(parsing: .unconditional, help: NumericOptions.treeSize.help("The earlier tree size."),
+                transform: NumericOptions.treeSize.parse) var from: UInt64
+        @Option(parsing: .unconditional, help: NumericOptions.treeSize.help("The later tree size (default: the latest signed head's)."),
+                transform: NumericOptions.treeSize.parse) var to: UInt64?
 
         struct Output: ProofOutput {
             let firstSize: UInt64, secondSize: UInt64, firstRoot: String, secondRoot: String, proof: [String]
@@ -48,7 +51,7 @@ struct ProofCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await runReportingFailures {
+            try await runReportingFailures(json: options.json) {
                 try ProofCommand.emit(options, size: to, hashLabel: "proof") { ledger, second in
                     let proof = try ledger.consistencyProof(from: from, to: second)
                     return Output(firstSize: proof.firstSize, secondSize: proof.secondSize, firstRoot: proof.firstRoot.hex,

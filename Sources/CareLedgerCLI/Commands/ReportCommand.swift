@@ -27,7 +27,7 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             let clock = ContinuousClock()
             let start = clock.now
             let ledger = try openSite(options)

@@ -8,21 +8,30 @@ import Logging
 /// `careledger serve --listen HOST:PORT`: serves sync to authenticated members until stopped.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Serve sync to authenticated members over TCP until stopped (log lines on stderr).")
+        commandName: "serve", abstract: "Serve sync to authenticated members over TCP until stopped (log lines on stderr).",
+        discussion: "Exit 8 when the --listen address cannot be bound (the port is in use, not permitted, or the host is not this machine's); exit 3 when the site cannot be used.")
     @OptionGroup var options: SiteOptions
     @Option(help: "Where to listen, HOST:PORT (port 0 picks a free one and prints it).") var listen: String
-    @Option(help: "Seconds a peer may stay silent before it is disconnected.") var idleTimeout: Double = 60
-    @Option(help: "Most concurrent sessions.") var maxSessions: Int = 256
+    // Numeric options are range-checked at parse time (Support/NumericOption.swift).
+    @Option(parsing: .unconditional, help: NumericOptions.timeout.help("Seconds a peer may stay silent before it is disconnected.", default: "60"),
+            transform: NumericOptions.timeout.parse) var idleTimeout: Double = 60
+    @Option(parsing: .unconditional, help: NumericOptions.sessions.help("Most concurrent sessions.", default: "256"),
+            transform: NumericOptions.sessions.parse) var maxSessions: Int = 256
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             let (host, port) = try TCPSync.parse(listen, allowAnyPort: true)
             let ledger = try openSite(options)
             let siteName = ledger.metadata.name, siteKey = ledger.siteKey
             var logger = Logger(label: "careledger.serve") { _ in StreamLogHandler.standardError(label: "careledger.serve") }
             logger.logLevel = .info
-            let server = try await LedgerServing.bind(ledger: ledger, host: host, port: port, idleTimeout: idleTimeout,
+            let server: SyncServer
+            do {
+                server = try await LedgerServing.bind(ledger: ledger, host: host, port: port, idleTimeout: idleTimeout,
                                                       maximumConcurrentSessions: maxSessions, logger: logger)
+            } catch let error as TransportError where error.code == .connectFailed {
+                throw Self.listenFailure(error, address: listen)
+            }
             logger.info("serving", metadata: ["listen": "\(host):\(server.port)", "site": "\(siteName)"])
             if options.json {
                 FileHandle.standardOutput.write(Data("{\"listening\":\"\(host):\(server.port)\",\"site_key\":\"\(siteKey.hex)\"}\n".utf8))
@@ -31,5 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await server.run()
         }
+    }
+
+    /// Exit 8 with the address and the OS reason (e.g. "Address already in use"): a busy port
+    /// is not a usage error, and scripts restarting a server need to tell it apart.
+    static func listenFailure(_ error: TransportError, address: String) -> CLIFailure {
+        let reason = error.underlying.map { String(describing: $0) } ?? error.message
+        return CLIFailure(kind: .listenFailed, message: "cannot listen on \(address): \(reason)", code: "listen_failed")
     }
 }

@@ -14,7 +14,7 @@ struct StatsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             let ledger = try openSite(options)
             let s = ledger.statistics()
             let output = Output(entries: s.entries, segments: s.segments, bytesOnDisk: s.bytesOnDisk, bytesRaw: s.bytesRaw,

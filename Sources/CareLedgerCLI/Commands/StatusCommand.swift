@@ -12,7 +12,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var options: SiteOptions
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             let ledger = try openSite(options)
             let bar = ProgressBar(label: "status", total: ledger.entryCount)
             let status = try SiteStatus.read(ledger) { bar.advance(by: $0) }

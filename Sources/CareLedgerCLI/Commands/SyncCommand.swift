@@ -13,10 +13,11 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "A shared folder: import what is addressed here, write one bundle per other member.") var folder: String?
     @Option(help: "With --folder: write bundles only for these members (name or key; repeatable).") var to: [String] = []
     @Option(help: "A peer to sync with over TCP, HOST:PORT.") var peer: String?
-    @Option(help: "With --peer: seconds before an idle or overlong exchange is abandoned.") var timeout: Double = 30
+    @Option(parsing: .unconditional, help: NumericOptions.timeout.help("With --peer: seconds before an idle or overlong exchange is abandoned.", default: "30"),
+            transform: NumericOptions.timeout.parse) var timeout: Double = 30
 
     func run() async throws {
-        try await runReportingFailures {
+        try await runReportingFailures(json: options.json) {
             switch (folder, peer) {
             case (let folder?, nil):
                 try syncFolder(folder)
@@ -45,6 +46,7 @@ struct SyncCommand: AsyncParsableCommand {
             for rejected in result.rejected { print("REJECTED \(rejected.file): \(rejected.why)") }
             for name in result.skippedRecipients { print("skipped \(name): its key-agreement key is not known yet") }
         }
+        printRejections(result.rejected)
         if !result.rejected.isEmpty { throw ExitCode(1) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 import LedgerSite
 
 extension CLIFailure {
@@ -6,6 +7,7 @@ extension CLIFailure {
     static func classify(_ error: any Error) -> CLIFailure {
         if let failure = error as? CLIFailure { return failure }
         if let site = error as? SiteError { return .from(site) }
+        if let core = error as? CoreError { return .from(core) }
         if let decoding = error as? DecodingError { return .usage("malformed input: \(describe(decoding))") }
         return .usage(String(describing: error))
     }

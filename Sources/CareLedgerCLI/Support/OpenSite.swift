@@ -24,11 +24,11 @@ extension CLIFailure {
         let message = error.description
         switch error.code {
         case .locked, .notASite, .malformedFile, .unsupportedVersion, .insecurePermissions, .io, .noSpace, .damaged:
-            return .unusableSite(message)
+            return CLIFailure(kind: .unusableSite, message: message, code: error.code.name)
         case .badSignature, .wrongNetwork, .proofInvalid:
-            return .checkFailed(message)
+            return CLIFailure(kind: .checkFailed, message: message, code: error.code.name)
         default:
-            return .usage(message)
+            return CLIFailure(kind: .usage, message: message, code: error.code.name)
         }
     }
 }

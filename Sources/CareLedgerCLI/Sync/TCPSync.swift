@@ -22,7 +22,7 @@ enum TCPSync {
                                             exchangeTimeout: max(timeout, 60),
                                             progress: ProgressBar.handler(label: "sync", unit: "entries"))
         } catch let error as TransportError {
-            throw CLIFailure(kind: exitKind(error), message: "sync with \(peer) failed: \(error.description)")
+            throw CLIFailure(kind: exitKind(error), message: "sync with \(peer) failed: \(error.description)", code: error.code.name)
         }
         let output = Output(received: result.received, sent: result.sent, bytesIn: result.bytesIn, bytesOut: result.bytesOut,
                             roundTrips: result.roundTrips, peer: result.peer, durationMs: Int(result.duration * 1000))

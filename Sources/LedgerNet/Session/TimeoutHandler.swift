@@ -26,9 +26,16 @@ final class TimeoutHandler: ChannelDuplexHandler {
     private var waiting = false
 
     init(idleTimeout: Double, exchangeTimeout: Double, fired: NIOLockedValueBox<TransportError?>) {
-        self.idleTimeout = .nanoseconds(Int64(max(idleTimeout, 0.001) * 1e9))
-        self.exchangeTimeout = .nanoseconds(Int64(max(exchangeTimeout, 0.001) * 1e9))
+        self.idleTimeout = Self.timeAmount(seconds: idleTimeout)
+        self.exchangeTimeout = Self.timeAmount(seconds: exchangeTimeout)
         self.fired = fired
+    }
+
+    /// `seconds` as a timer delay that cannot trap: NaN, infinite, negative and huge values are
+    /// first bounded to `TransportConfiguration.timeoutRange` (at most a year, far below
+    /// `Int64.max` nanoseconds).
+    static func timeAmount(seconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(TransportConfiguration.boundedSeconds(seconds) * 1e9))
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -14,19 +14,32 @@ public struct TransportConfiguration: Sendable {
     public var maximumFrameLength: Int
     /// The largest reassembled conversation message, in bytes.
     public var maximumMessageSize: Int
-    /// How long we wait for the peer's next bytes while we expect some, in seconds.
-    public var idleTimeout: Double
-    /// How long a whole session may take, handshake included, in seconds.
-    public var exchangeTimeout: Double
-    /// How long to wait for the TCP connection to be established (client), in seconds.
-    public var connectTimeout: Double
+    /// How long we wait for the peer's next bytes while we expect some, in seconds
+    /// (kept within ``timeoutRange``, see ``boundedSeconds(_:)``).
+    public var idleTimeout: Double { didSet { idleTimeout = Self.boundedSeconds(idleTimeout) } }
+    /// How long a whole session may take, handshake included, in seconds (kept within ``timeoutRange``).
+    public var exchangeTimeout: Double { didSet { exchangeTimeout = Self.boundedSeconds(exchangeTimeout) } }
+    /// How long to wait for the TCP connection to be established (client), in seconds
+    /// (kept within ``timeoutRange``).
+    public var connectTimeout: Double { didSet { connectTimeout = Self.boundedSeconds(connectTimeout) } }
     /// The most sessions a server runs at once; further connections get ABORT(busy).
     public var maximumConcurrentSessions: Int
 
     /// The hard upper bound for `maximumFrameLength`.
     public static let frameLengthLimit = 65_536
 
-    /// Creates a configuration; out-of-range values are clamped to their bounds.
+    /// The timeouts honoured, in seconds: 1 ms to a year. A timer is scheduled in whole
+    /// nanoseconds (`Int64`), so an unbounded, infinite or NaN value would trap there.
+    public static let timeoutRange: ClosedRange<Double> = 0.001...31_536_000
+
+    /// `seconds` within ``timeoutRange``: clamped to its bounds, and NaN (a timeout that
+    /// cannot be read) to the shortest, so it fails closed instead of trapping.
+    public static func boundedSeconds(_ seconds: Double) -> Double {
+        seconds.isNaN ? timeoutRange.lowerBound : min(max(seconds, timeoutRange.lowerBound), timeoutRange.upperBound)
+    }
+
+    /// Creates a configuration; out-of-range values (timeouts too: ``boundedSeconds(_:)``)
+    /// are clamped to their bounds.
     public init(networkID: Hash32,
                 maximumFrameLength: Int = TransportConfiguration.frameLengthLimit,
                 maximumMessageSize: Int = 16 << 20,
@@ -37,9 +50,9 @@ public struct TransportConfiguration: Sendable {
         self.networkID = networkID
         self.maximumFrameLength = min(max(maximumFrameLength, 64), Self.frameLengthLimit)
         self.maximumMessageSize = max(maximumMessageSize, 1)
-        self.idleTimeout = idleTimeout
-        self.exchangeTimeout = exchangeTimeout
-        self.connectTimeout = connectTimeout
+        self.idleTimeout = Self.boundedSeconds(idleTimeout)
+        self.exchangeTimeout = Self.boundedSeconds(exchangeTimeout)
+        self.connectTimeout = Self.boundedSeconds(connectTimeout)
         self.maximumConcurrentSessions = max(maximumConcurrentSessions, 1)
     }
 

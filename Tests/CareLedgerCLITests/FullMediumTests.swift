@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// A full stick or disk while a bundle is written (issue 18, item 6): exit 3 with the OS
+/// reason, not exit 2 "write failed". The disk is filled with libfiu's POSIX preload: every
+/// `pwrite` fails with `ENOSPC` (28), as `Tests/Tools/fault-injection.sh` does.
+@Suite("A full stick under fiu-run", .serialized, .enabled(if: FullMediumTests.fiuRun != nil, "fiu-utils is not installed"))
+struct FullMediumTests {
+    static let fiuRun: String? = ["/usr/bin/fiu-run", "/usr/local/bin/fiu-run"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Runs `careledger ARGS` under `fiu-run` with every `pwrite` failing with ENOSPC; nil
+    /// when it did not finish in 60 s (then it is killed: a preload deadlock fails the test
+    /// instead of hanging the suite). Returns the status and stderr.
+    static func runOnFullDisk(_ cli: CLI, _ arguments: [String]) throws -> (status: Int32, signaled: Bool, stderr: String)? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(fiuRun))
+        process.arguments = ["-x", "-c", "enable name=posix/io/rw/pwrite,failinfo=28", try #require(CLI.binary)] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: cli.folder.path)
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"  // the backtracer's own writes would fail under fiu
+        environment["CARELEDGER_DIR"] = nil
+        process.environment = environment
+        let errPath = cli.path(".fiu-stderr")
+        try Data().write(to: URL(fileURLWithPath: errPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        defer { try? err.close() }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return (process.terminationStatus, process.terminationReason == .uncaughtSignal,
+                String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+    }
+
+    @Test("bundle export onto a full stick exits 3 with one line naming the bundle and No space left on device")
+    func bundleExportOnFullStick() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic-a"], admitted: ["clinic-a"])
+        try TCPSyncTests.append(cli, site: "central", count: 3)
+        try FileManager.default.createDirectory(atPath: cli.path("stick"), withIntermediateDirectories: true)
+        let failed = try #require(try Self.runOnFullDisk(cli, ["bundle", "export", "--dir", "central", "--to", "clinic-a",
+                                                               "--out", "stick/for-clinic.clbundle"]),
+                                  "the export did not finish in 60 s under fiu-run")
+        #expect(!failed.signaled && failed.status == 3, "a full medium is exit 3: \(failed)")
+        #expect(failed.stderr.split(separator: "\n", omittingEmptySubsequences: true).count == 1, "one line: \(failed)")
+        #expect(failed.stderr.contains("No space left on device"), "the OS reason: \(failed)")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("stick/for-clinic.clbundle")), "no partial bundle")
+        #expect(try cli.run(["verify", "--dir", "central"]).status == 0, "the site still verifies")
+    }
+
+    @Test("sync --folder onto a full stick exits 3 with the OS reason and the site still verifies")
+    func folderSyncOnFullStick() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic-a"], admitted: ["clinic-a"])
+        try TCPSyncTests.append(cli, site: "central", count: 3)
+        try FileManager.default.createDirectory(atPath: cli.path("stick"), withIntermediateDirectories: true)
+        let failed = try #require(try Self.runOnFullDisk(cli, ["sync", "--dir", "central", "--folder", "stick"]),
+                                  "the sync did not finish in 60 s under fiu-run")
+        #expect(!failed.signaled && failed.status == 3, "a full stick is exit 3: \(failed)")
+        #expect(failed.stderr.contains("No space left on device"), "the OS reason: \(failed)")
+        #expect(try cli.run(["verify", "--dir", "central"]).status == 0, "the site still verifies")
+    }
+}
