@@ -4,16 +4,15 @@ import Testing
 /// A full stick or disk while a bundle is written (issue 18, item 6): exit 3 with the OS
 /// reason, not exit 2 "write failed". The disk is filled with libfiu's POSIX preload: every
 /// `pwrite` fails with `ENOSPC` (28), as `Tests/Tools/fault-injection.sh` does.
-@Suite("A full stick under fiu-run", .serialized, .enabled(if: FullMediumTests.fiuRun != nil, "fiu-utils is not installed"))
+@Suite("A full stick under fiu-run", .serialized, .enabled(if: FIURun.path != nil, "fiu-utils is not installed"))
 struct FullMediumTests {
-    static let fiuRun: String? = ["/usr/bin/fiu-run", "/usr/local/bin/fiu-run"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Runs `careledger ARGS` under `fiu-run` with every `pwrite` failing with ENOSPC; nil
     /// when it did not finish in 60 s (then it is killed: a preload deadlock fails the test
     /// instead of hanging the suite). Returns the status and stderr.
     static func runOnFullDisk(_ cli: CLI, _ arguments: [String]) throws -> (status: Int32, signaled: Bool, stderr: String)? {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(fiuRun))
+        process.executableURL = URL(fileURLWithPath: try #require(FIURun.path))
         process.arguments = ["-x", "-c", "enable name=posix/io/rw/pwrite,failinfo=28", try #require(CLI.binary)] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: cli.folder.path)
         var environment = ProcessInfo.processInfo.environment
@@ -69,4 +68,9 @@ struct FullMediumTests {
         #expect(failed.stderr.contains("No space left on device"), "the OS reason: \(failed)")
         #expect(try cli.run(["verify", "--dir", "central"]).status == 0, "the site still verifies")
     }
+}
+
+/// Where Debian's fiu-utils put `fiu-run`, if installed.
+enum FIURun {
+    static let path: String? = ["/usr/bin/fiu-run", "/usr/local/bin/fiu-run"].first { FileManager.default.isExecutableFile(atPath: $0) }
 }
