@@ -51,6 +51,7 @@ struct FullMediumTests {
         #expect(!failed.signaled && failed.status == 3, "a full medium is exit 3: \(failed)")
         #expect(failed.stderr.split(separator: "\n", omittingEmptySubsequences: true).count == 1, "one line: \(failed)")
         #expect(failed.stderr.contains("No space left on device"), "the OS reason: \(failed)")
+        #expect(failed.stderr.contains("stick/for-clinic.clbundle"), "names the bundle: \(failed)")
         #expect(!FileManager.default.fileExists(atPath: cli.path("stick/for-clinic.clbundle")), "no partial bundle")
         #expect(try cli.run(["verify", "--dir", "central"]).status == 0, "the site still verifies")
     }

@@ -13,7 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: SiteOptions
     @Option(help: "Where to listen, HOST:PORT (port 0 picks a free one and prints it).") var listen: String
     // Numeric options are range-checked at parse time (Support/NumericOption.swift).
-    @Option(parsing: .unconditional, help: NumericOptions.timeout.help("Seconds a peer may stay silent before it is disconnected.", default: "60"),
+    @Option(parsing: .unconditional,
+            help: NumericOptions.timeout.help("Seconds a peer may stay silent before it is disconnected.", default: "60"),
             transform: NumericOptions.timeout.parse) var idleTimeout: Double = 60
     @Option(parsing: .unconditional, help: NumericOptions.sessions.help("Most concurrent sessions.", default: "256"),
             transform: NumericOptions.sessions.parse) var maxSessions: Int = 256
