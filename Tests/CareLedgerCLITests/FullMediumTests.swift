@@ -69,6 +69,22 @@ struct FullMediumTests {
         #expect(failed.stderr.contains("No space left on device"), "the OS reason: \(failed)")
         #expect(try cli.run(["verify", "--dir", "central"]).status == 0, "the site still verifies")
     }
+
+    @Test("bundle import onto a full disk exits 3 with the OS reason, not a rejected bundle, and stores nothing")
+    func bundleImportOnFullDisk() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic-a"], admitted: ["clinic-a"])
+        try TCPSyncTests.append(cli, site: "central", count: 3)
+        try cli.run(["bundle", "export", "--dir", "central", "--to", "clinic-a", "--out", "for-clinic.clbundle"])
+        let before = try cli.json(["stats", "--dir", "clinic-a"])["entries"] as? Int
+        let failed = try #require(try Self.runOnFullDisk(cli, ["bundle", "import", "--dir", "clinic-a", "for-clinic.clbundle"]),
+                                  "the import did not finish in 60 s under fiu-run")
+        #expect(!failed.signaled && failed.status == 3, "a full disk is exit 3, not a rejected bundle (1): \(failed)")
+        #expect(failed.stderr.contains("No space left on device") && failed.stderr.contains("for-clinic.clbundle"), "\(failed)")
+        #expect(try cli.json(["stats", "--dir", "clinic-a"])["entries"] as? Int == before, "nothing was stored")
+        #expect(try cli.run(["verify", "--dir", "clinic-a"]).status == 0, "the site still verifies")
+    }
 }
 
 /// Where Debian's fiu-utils put `fiu-run`, if installed.

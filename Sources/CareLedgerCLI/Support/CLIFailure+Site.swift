@@ -9,7 +9,7 @@ extension CLIFailure {
     /// device"); anything else the caller asked for is a usage error (2).
     static func from(_ error: SiteError) -> CLIFailure {
         if error.code == .unusableSite {
-            return CLIFailure(kind: .unusableSite, message: error.message, code: error.code.name)
+            return CLIFailure(kind: .unusableSite, message: error.message, code: (error.underlying as? CoreError)?.code.name ?? error.code.name)
         }
         if error.code == .cannotWrite, let cause = error.underlying as? CoreError, cause.code == .noSpace || cause.code == .io {
             return CLIFailure(kind: .unusableSite, message: error.message, code: cause.code.name)

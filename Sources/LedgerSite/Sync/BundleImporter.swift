@@ -70,6 +70,11 @@ public enum BundleImporter {
                 outcome.released += report.released
                 outcome.forks += report.forks.count
             } catch let error as SyncError {
+                // A full or failing disk while storing is the site's fault, not the bundle's (exit 3).
+                if let cause = error.underlying as? CoreError, cause.code == .noSpace || cause.code == .io {
+                    throw SiteError(.unusableSite, "\(file): storing its entries failed: \(cause.message)" + (cause.file.map { " (\($0))" } ?? ""),
+                                    path: file, underlying: cause)
+                }
                 outcome.rejected.append(.init(file: file, code: "\(error.code)", why: error.description))
             } catch let error as CoreError {
                 if error.code == .locked || error.code == .noSpace || error.code == .io {
