@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// A failure the CLI reports as one line on stderr with the exit code of `shared/CLI.md`
-/// (and, with `--json`, as the error object of ``CLIFailure/jsonLine``on stdout).
+/// (and, with `--json`, as the error object of ``CLIFailure/jsonLine`` on stdout).
 ///
 /// Exit codes: 1 the check or verification asked for failed; 2 usage error (bad flag,
 /// missing file, malformed input); 3 the site's data or the output medium cannot be used
