@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LedgerCore
+import LedgerStorage
 import LedgerSync
 
 /// Checks items before anything is stored: each must be a canonical entry of this network
