@@ -211,30 +211,46 @@ public struct BundleReader: Sendable {
         guard let contentKey else { throw SyncError(.decryptionFailed, "the content key does not decrypt with this site's key", offset: recipientsStart) }
 
         // Step 8: decrypt, decompress, parse. The payload is one AEAD message (§4.2), so its
-        // ciphertext is read whole: the file cap (§7 step 0) bounds it.
-        let cipherStart = aadEnd
-        let aad = head[0..<recipientsStart] + recipients + sizes.bytes
-        let plainCompressed: [UInt8]
-        do {
-            let sealed = try source.bytes(at: UInt64(cipherStart), count: Int(cipherLength))
-            let box = try ChaChaPoly.SealedBox(nonce: ChaChaPoly.Nonce(data: [UInt8](repeating: 0, count: 12)),
-                                               ciphertext: sealed[0..<(sealed.count - 16)],
-                                               tag: sealed[(sealed.count - 16)...])
-            plainCompressed = Array(try ChaChaPoly.open(box, using: contentKey, authenticating: aad))
-        } catch let error as SyncError {
-            throw error
-        } catch {
-            throw SyncError(.decryptionFailed, "the payload does not decrypt", offset: cipherStart, underlying: error)
-        }
+        // ciphertext is read whole: the caps (§7.1) bound it. Each buffer is released once
+        // the next stage has its output (the helpers return), so at most two are held.
+        let cipher = Cipher(start: aadEnd, length: Int(cipherLength),
+                            aad: head[0..<recipientsStart] + recipients + sizes.bytes, key: contentKey)
+        let payload = try decompressedPayload(of: source, cipher, codecID: codecID, declared: declared)
+        return try parsePayload(payload, header: header)
+    }
+
+    /// Where the sealed payload lies and how to open it.
+    private struct Cipher {
+        let start: Int
+        let length: Int
+        let aad: [UInt8]
+        let key: SymmetricKey
+    }
+
+    private func decompressedPayload(of source: some BundleSource, _ cipher: Cipher, codecID: UInt8,
+                                     declared: UInt64) throws(SyncError) -> [UInt8] {
+        let plainCompressed = try decrypted(source, cipher)
         let decoder = codecID == 0 ? StoredCompressor() as any BundleCompressor : compressor
         let payload: [UInt8]
         do { payload = try decoder.decompress(plainCompressed, expectedSize: Int(declared)) } catch {
-            throw SyncError(.decompressionFailed, "the payload does not decompress to its declared \(declared) bytes", offset: cipherStart, underlying: error)
+            throw SyncError(.decompressionFailed, "the payload does not decompress to its declared \(declared) bytes", offset: cipher.start, underlying: error)
         }
         guard payload.count == Int(declared) else {
-            throw SyncError(.decompressionFailed, "the payload decompressed to \(payload.count) bytes, not \(declared)", offset: cipherStart)
+            throw SyncError(.decompressionFailed, "the payload decompressed to \(payload.count) bytes, not \(declared)", offset: cipher.start)
         }
-        return try parsePayload(payload, header: header)
+        return payload
+    }
+
+    private func decrypted(_ source: some BundleSource, _ cipher: Cipher) throws(SyncError) -> [UInt8] {
+        let sealed = try source.bytes(at: UInt64(cipher.start), count: cipher.length)
+        do {
+            let box = try ChaChaPoly.SealedBox(nonce: ChaChaPoly.Nonce(data: [UInt8](repeating: 0, count: 12)),
+                                               ciphertext: sealed[0..<(sealed.count - 16)],
+                                               tag: sealed[(sealed.count - 16)...])
+            return Array(try ChaChaPoly.open(box, using: cipher.key, authenticating: cipher.aad))
+        } catch {
+            throw SyncError(.decryptionFailed, "the payload does not decrypt", offset: cipher.start, underlying: error)
+        }
     }
 
     private func parsePayload(_ payload: [UInt8], header: BundleHeader) throws(SyncError) -> OpenedBundle {
