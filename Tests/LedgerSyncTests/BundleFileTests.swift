@@ -151,6 +151,17 @@ struct BundleFileTests {
         }
     }
 
+    @Test("an endless device linked under a bundle's name is judged by its stat length: nothing is read")
+    func endlessDeviceIsNotReadWhole() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path + "/zero.clbundle"
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/dev/zero")
+        let (error, read) = try reject(path)
+        #expect(error.code == .truncatedBundle && error.file == path, "\(error)")
+        #expect(read == 0)
+    }
+
     @Test("a missing file is bundle.unreadable naming it")
     func missingFileIsUnreadable() {
         do {
