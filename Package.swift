@@ -68,7 +68,7 @@ let package = Package(
         // Summaries, the reconciliation state machine and bundles (no networking here).
         .target(
             name: "LedgerSync",
-            dependencies: ["LedgerCore", "LZ4Codec", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["LedgerCore", "LedgerStorage", "LZ4Codec", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // The only target that imports NIO: the authenticated, encrypted TCP transport.
         .target(
@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "LedgerSite",
             dependencies: [
-                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet",
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -138,7 +138,8 @@ let package = Package(
         .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "LedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "LedgerSyncTests",
-            dependencies: ["LedgerSync", "LedgerCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+            dependencies: ["LedgerSync", "LedgerCore", "LedgerStorage", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .testTarget(
             name: "LedgerNetTests",
             dependencies: [

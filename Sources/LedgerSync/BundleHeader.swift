@@ -14,6 +14,11 @@ public struct BundleHeader: Hashable, Sendable {
     static let recipientLength = 88
     /// Most recipients in one bundle.
     public static let maxRecipients = 1024
+    /// Largest bundle file a reader reads by default, 1 GiB (Specs/bundle-format.md §7 step 0):
+    /// the payload is one AEAD message, so a signed bundle's ciphertext is held whole.
+    public static let maxBundleBytes = 1 << 30
+    /// Largest clear header: the fixed part, `maxRecipients` entries and the two sizes.
+    public static let maxHeaderBytes = fixedLength + maxRecipients * recipientLength + 16
     /// Trailer: Ed25519 signature 64, SHA-256 checksum 32.
     static let trailerLength = 96
     /// HPKE info string binding wrapped keys to this format.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LedgerCore
+import LedgerStorage
 
 /// A bundle that passed every check and was decrypted, before its items are verified.
 public struct OpenedBundle: Sendable {
@@ -35,16 +36,22 @@ public struct BundleReader: Sendable {
     private let compressor: any BundleCompressor
     /// Largest decompressed payload this reader accepts.
     public let maxDecompressedBytes: Int
+    /// Largest bundle file this reader reads; a longer file is rejected from its length alone.
+    public let maxBundleBytes: Int
+    /// Bytes hashed per read while checking the checksum and signature (§7 steps 4–5).
+    static let hashChunk = 1 << 20
     /// Caps for the payload's messages.
     public let limits: SyncLimits
 
     /// Creates a reader for the site with `siteKey` and the X25519 key `agreementKey`.
     public init(siteKey: Hash32, agreementKey: Curve25519.KeyAgreement.PrivateKey, compressor: any BundleCompressor,
-                maxDecompressedBytes: Int = 1 << 30, limits: SyncLimits = SyncLimits()) {
+                maxDecompressedBytes: Int = 1 << 30, maxBundleBytes: Int = BundleHeader.maxBundleBytes,
+                limits: SyncLimits = SyncLimits()) {
         self.siteKey = siteKey
         self.agreementKey = agreementKey
         self.compressor = compressor
         self.maxDecompressedBytes = maxDecompressedBytes
+        self.maxBundleBytes = maxBundleBytes
         self.limits = limits
     }
 
@@ -52,9 +59,27 @@ public struct BundleReader: Sendable {
     /// - Parameter fileName: named in errors.
     public func open(_ bytes: [UInt8], fileName: String? = nil) throws(SyncError) -> OpenedBundle {
         do {
-            return try openUnnamed(bytes)
+            return try openUnnamed(MemoryBundleSource(contents: bytes))
         } catch {
             throw fileName.map { error.inFile($0) } ?? error
+        }
+    }
+
+    /// Checks, decrypts and parses the bundle file at `path`, read through `fileSystem` a
+    /// range at a time (Specs/bundle-format.md §7): the length is checked against the cap
+    /// before anything is read, the header from its first bytes, the checksum and signature
+    /// over 1 MiB reads; only a signed bundle's ciphertext is read whole. Stores nothing.
+    /// - Throws: `SyncError`, naming `path`; `bundle.unreadable` when the file cannot be opened or read.
+    public func open(file path: String, fileSystem: any FileSystem = POSIXFileSystem()) throws(SyncError) -> OpenedBundle {
+        let file: OpenFile
+        do { file = try fileSystem.open(path, mode: .readOnly) } catch {
+            throw SyncError(.unreadableBundle, "cannot open the file", file: path, underlying: error)
+        }
+        defer { fileSystem.close(file) }
+        do {
+            return try openUnnamed(try FileBundleSource(fileSystem: fileSystem, file: file))
+        } catch {
+            throw error.inFile(path)
         }
     }
 
@@ -77,26 +102,33 @@ public struct BundleReader: Sendable {
                                   imported: outcome.received, alreadyHad: outcome.alreadyHad)
     }
 
-    private func openUnnamed(_ bytes: [UInt8]) throws(SyncError) -> OpenedBundle {
-        // §7 step 1–2: magic and version, so a newer file gets a clear message.
+    private func openUnnamed(_ source: some BundleSource) throws(SyncError) -> OpenedBundle {
+        let length = source.length
+        // §7 step 0: the file's length against the cap, from `stat` alone.
+        guard length <= UInt64(maxBundleBytes) else {
+            throw SyncError(.declaredSizeOverCap, "the file is \(length) bytes, over the cap of \(maxBundleBytes) bytes for a bundle", offset: 0)
+        }
+        // Step 1–2: magic and version from the first bytes, so a newer file gets a clear message.
         let magic = BundleHeader.magic
-        guard bytes.count >= magic.count else {
-            if bytes.elementsEqual(magic.prefix(bytes.count)) {
-                throw SyncError(.truncatedBundle, "the file ends inside the magic", offset: bytes.count)
+        let head = try source.bytes(at: 0, count: Int(min(length, UInt64(BundleHeader.fixedLength))))
+        guard head.count >= magic.count else {
+            if head.elementsEqual(magic.prefix(head.count)) {
+                throw SyncError(.truncatedBundle, "the file ends inside the magic", offset: head.count)
             }
             throw SyncError(.notABundle, "not a CareLedger bundle (bad magic)", offset: 0)
         }
-        guard bytes.prefix(magic.count).elementsEqual(magic) else {
+        guard head.prefix(magic.count).elementsEqual(magic) else {
             throw SyncError(.notABundle, "not a CareLedger bundle (bad magic)", offset: 0)
         }
-        var reader = ByteReader(bytes, from: magic.count, truncated: .truncatedBundle, malformed: .malformedBundle)
+        var reader = ByteReader(head, from: magic.count, truncated: .truncatedBundle, malformed: .malformedBundle)
         let version = try reader.u16("format version")
         guard version <= BundleHeader.formatVersion else {
             throw SyncError(.newerFormatVersion, "bundle format version \(version) is newer than this build reads (\(BundleHeader.formatVersion)); upgrade CareLedger", offset: 8)
         }
         guard version >= 1 else { throw SyncError(.malformedBundle, "bundle format version 0 does not exist", offset: 8) }
 
-        // Step 3: structure, so truncation is told apart from damage.
+        // Step 3: structure, checked against the file's length before anything of a declared
+        // size is read, so truncation is told apart from damage.
         let codecID = try reader.u8("codec id")
         let reserved = try reader.u8("reserved byte")
         let sender = try reader.hash("sender key")
@@ -105,28 +137,42 @@ public struct BundleReader: Sendable {
         let keyAADEnd = reader.position
         let recipientCount = Int(try reader.u16("recipient count"))
         let recipientsStart = reader.position
-        _ = try reader.raw(recipientCount * BundleHeader.recipientLength, "recipient list")
-        let declared = try reader.u64("decompressed size")
-        let cipherLength = try reader.u64("ciphertext length")
-        let aadEnd = reader.position
-        guard cipherLength >= 16, cipherLength <= UInt64(bytes.count) else {
-            if cipherLength < 16 { throw SyncError(.malformedBundle, "ciphertext shorter than its tag", offset: aadEnd - 8) }
-            throw SyncError(.truncatedBundle, "the file ends inside the ciphertext", offset: bytes.count)
+        let sizesStart = recipientsStart + recipientCount * BundleHeader.recipientLength
+        guard UInt64(sizesStart + 16) <= length else {
+            throw SyncError(.truncatedBundle, "the file ends inside the recipient list or the sizes", offset: Int(length))
         }
-        _ = try reader.raw(Int(cipherLength), "ciphertext")
-        let signedEnd = reader.position
-        let signature = try reader.raw(64, "signature")
-        let checksum = try reader.raw(32, "checksum")
-        guard reader.isAtEnd else {
-            throw SyncError(.malformedBundle, "\(reader.remaining) bytes after the checksum", offset: reader.position)
+        var sizes = ByteReader(try source.bytes(at: UInt64(sizesStart), count: 16), base: sizesStart, truncated: .truncatedBundle, malformed: .malformedBundle)
+        let declared = try sizes.u64("decompressed size")
+        let cipherLength = try sizes.u64("ciphertext length")
+        let aadEnd = sizesStart + 16
+        guard cipherLength >= 16 else { throw SyncError(.malformedBundle, "ciphertext shorter than its tag", offset: aadEnd - 8) }
+        let available = length - UInt64(aadEnd)
+        guard cipherLength <= available, UInt64(BundleHeader.trailerLength) <= available - cipherLength else {
+            throw SyncError(.truncatedBundle, "the file ends inside the ciphertext or the trailer", offset: Int(length))
+        }
+        let signedEnd = aadEnd + Int(cipherLength)
+        let end = signedEnd + BundleHeader.trailerLength
+        guard UInt64(end) == length else {
+            throw SyncError(.malformedBundle, "\(length - UInt64(end)) bytes after the checksum", offset: end)
         }
 
-        // Step 4: checksum (damage), then step 5: signature (forgery).
-        guard Array(SHA256.hash(data: bytes[0..<(signedEnd + 64)])).elementsEqual(checksum) else {
+        // Step 4: checksum (damage), then step 5: signature (forgery); both hashed a chunk at a time.
+        let trailer = try source.bytes(at: UInt64(signedEnd), count: BundleHeader.trailerLength)
+        let signature = Array(trailer[0..<64])
+        var hasher = SHA256()
+        var at = 0
+        while at < signedEnd {
+            let count = min(Self.hashChunk, signedEnd - at)
+            hasher.update(data: try source.bytes(at: UInt64(at), count: count))
+            at += count
+        }
+        let signedDigest = hasher.finalize()
+        hasher.update(data: signature)
+        guard Array(hasher.finalize()).elementsEqual(trailer[64...]) else {
             throw SyncError(.checksumMismatch, "checksum mismatch: the file is damaged", offset: signedEnd + 64)
         }
         guard let senderKey = try? Curve25519.Signing.PublicKey(rawRepresentation: sender.bytes),
-              senderKey.isValidSignature(signature, for: SyncHashing.bundleSignatureMessage(bytes[0..<signedEnd])) else {
+              senderKey.isValidSignature(signature, for: SyncHashing.bundleSignatureMessage(digest: signedDigest)) else {
             throw SyncError(.badSignature, "the sender's signature does not verify", offset: signedEnd)
         }
         guard reserved == 0, recipientCount >= 1, recipientCount <= BundleHeader.maxRecipients else {
@@ -144,18 +190,19 @@ public struct BundleReader: Sendable {
         }
 
         // Step 7: find this site among the recipients and unwrap the content key.
+        let recipients = try source.bytes(at: UInt64(recipientsStart), count: sizesStart - recipientsStart)
         let hint = BundleHeader.hint(for: siteKey, nonce: nonce)
         var contentKey: SymmetricKey?
         var addressed = false
         for index in 0..<recipientCount {
-            let at = recipientsStart + index * BundleHeader.recipientLength
-            guard bytes[at..<(at + 8)].elementsEqual(hint) else { continue }
+            let at = index * BundleHeader.recipientLength
+            guard recipients[at..<(at + 8)].elementsEqual(hint) else { continue }
             addressed = true
-            let enc = Data(bytes[(at + 8)..<(at + 40)])
-            let wrapped = Data(bytes[(at + 40)..<(at + 88)])
+            let enc = Data(recipients[(at + 8)..<(at + 40)])
+            let wrapped = Data(recipients[(at + 40)..<(at + 88)])
             if var recipient = try? HPKE.Recipient(privateKey: agreementKey, ciphersuite: BundleHeader.ciphersuite,
                                                    info: BundleHeader.hpkeInfo, encapsulatedKey: enc),
-               let key = try? recipient.open(wrapped, authenticating: bytes[0..<keyAADEnd]) {
+               let key = try? recipient.open(wrapped, authenticating: head[0..<keyAADEnd]) {
                 contentKey = SymmetricKey(data: key)
                 break
             }
@@ -163,26 +210,47 @@ public struct BundleReader: Sendable {
         guard addressed else { throw SyncError(.notARecipient, "this bundle is not addressed to this site", offset: recipientsStart) }
         guard let contentKey else { throw SyncError(.decryptionFailed, "the content key does not decrypt with this site's key", offset: recipientsStart) }
 
-        // Step 8: decrypt, decompress, parse.
-        let cipherStart = aadEnd
-        let plainCompressed: [UInt8]
-        do {
-            let box = try ChaChaPoly.SealedBox(nonce: ChaChaPoly.Nonce(data: [UInt8](repeating: 0, count: 12)),
-                                               ciphertext: bytes[cipherStart..<(signedEnd - 16)],
-                                               tag: bytes[(signedEnd - 16)..<signedEnd])
-            plainCompressed = Array(try ChaChaPoly.open(box, using: contentKey, authenticating: bytes[0..<aadEnd]))
-        } catch {
-            throw SyncError(.decryptionFailed, "the payload does not decrypt", offset: cipherStart, underlying: error)
-        }
+        // Step 8: decrypt, decompress, parse. The payload is one AEAD message (§4.2), so its
+        // ciphertext is read whole: the caps (§7.1) bound it. Each buffer is released once
+        // the next stage has its output (the helpers return), so at most two are held.
+        let cipher = Cipher(start: aadEnd, length: Int(cipherLength),
+                            aad: head[0..<recipientsStart] + recipients + sizes.bytes, key: contentKey)
+        let payload = try decompressedPayload(of: source, cipher, codecID: codecID, declared: declared)
+        return try parsePayload(payload, header: header)
+    }
+
+    /// Where the sealed payload lies and how to open it.
+    private struct Cipher {
+        let start: Int
+        let length: Int
+        let aad: [UInt8]
+        let key: SymmetricKey
+    }
+
+    private func decompressedPayload(of source: some BundleSource, _ cipher: Cipher, codecID: UInt8,
+                                     declared: UInt64) throws(SyncError) -> [UInt8] {
+        let plainCompressed = try decrypted(source, cipher)
         let decoder = codecID == 0 ? StoredCompressor() as any BundleCompressor : compressor
         let payload: [UInt8]
         do { payload = try decoder.decompress(plainCompressed, expectedSize: Int(declared)) } catch {
-            throw SyncError(.decompressionFailed, "the payload does not decompress to its declared \(declared) bytes", offset: cipherStart, underlying: error)
+            throw SyncError(.decompressionFailed, "the payload does not decompress to its declared \(declared) bytes", offset: cipher.start, underlying: error)
         }
         guard payload.count == Int(declared) else {
-            throw SyncError(.decompressionFailed, "the payload decompressed to \(payload.count) bytes, not \(declared)", offset: cipherStart)
+            throw SyncError(.decompressionFailed, "the payload decompressed to \(payload.count) bytes, not \(declared)", offset: cipher.start)
         }
-        return try parsePayload(payload, header: header)
+        return payload
+    }
+
+    private func decrypted(_ source: some BundleSource, _ cipher: Cipher) throws(SyncError) -> [UInt8] {
+        let sealed = try source.bytes(at: UInt64(cipher.start), count: cipher.length)
+        do {
+            let box = try ChaChaPoly.SealedBox(nonce: ChaChaPoly.Nonce(data: [UInt8](repeating: 0, count: 12)),
+                                               ciphertext: sealed[0..<(sealed.count - 16)],
+                                               tag: sealed[(sealed.count - 16)...])
+            return Array(try ChaChaPoly.open(box, using: cipher.key, authenticating: cipher.aad))
+        } catch {
+            throw SyncError(.decryptionFailed, "the payload does not decrypt", offset: cipher.start, underlying: error)
+        }
     }
 
     private func parsePayload(_ payload: [UInt8], header: BundleHeader) throws(SyncError) -> OpenedBundle {

@@ -54,12 +54,10 @@ public enum BundleImporter {
             var entries = 0
             progress?(.describe(file.split(separator: "/").last.map(String.init) ?? file))
             defer { progress?(.advance(units: 1, items: entries)) }
-            guard let data = FileManager.default.contents(atPath: file) else {
-                outcome.rejected.append(.init(file: file, code: "unreadable", why: "cannot read the file"))
-                continue
-            }
             do {
-                let imported = try ledger.importBundle(Array(data), fileName: file, set: &set)
+                // Read through the site's file system a range at a time: a huge or foreign
+                // file is rejected from its length or first bytes (Specs/bundle-format.md §7).
+                let imported = try ledger.importBundle(file: file, set: &set)
                 let (result, report) = (imported.result, imported.report)
                 outcome.warnings += imported.warnings
                 entries = report.imported + report.alreadyHad + report.quarantined + result.alreadyHad
@@ -69,6 +67,8 @@ public enum BundleImporter {
                 outcome.quarantined += report.quarantined
                 outcome.released += report.released
                 outcome.forks += report.forks.count
+            } catch let error as SyncError where error.code == .unreadableBundle {
+                outcome.rejected.append(.init(file: file, code: "unreadable", why: error.description))
             } catch let error as SyncError {
                 // A full or failing disk while storing is the site's fault, not the bundle's (exit 3).
                 if let cause = error.underlying as? CoreError, cause.code == .noSpace || cause.code == .io {

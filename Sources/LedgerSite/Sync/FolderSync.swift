@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerStorage
 import LedgerSync
 
 /// One folder-mailbox pass at one site (a USB stick carried between sites): import every
@@ -53,7 +54,7 @@ public enum FolderSync {
                            importProgress: SiteProgressHandler? = nil,
                            exportProgress: SiteProgressHandler? = nil) throws -> Result {
         let listing: [String]
-        do { listing = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
+        do { listing = try ledger.files.fileSystem.listDirectory(folder) } catch {
             throw SiteError(.unreadableInput, "cannot list \(folder); mount the stick or create the folder first",
                             path: folder, underlying: error)
         }
@@ -84,7 +85,7 @@ public enum FolderSync {
             result.bytesWritten += bundle.bytes.count
             result.bundlesWritten += 1
         }
-        for name in plan.superseded { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
+        for name in plan.superseded { try? ledger.files.fileSystem.remove(folder + "/" + name) }
         try? ledger.appendHistory(SyncRun(time: RFC3339.string(from: Date()), transport: "folder", peer: folder,
                                           received: result.imported, sent: result.exported, ok: result.rejected.isEmpty),
                                   to: SyncRun.historyFile)

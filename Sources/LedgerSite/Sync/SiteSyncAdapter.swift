@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LedgerCore
+import LedgerStorage
 import LedgerSync
 
 /// Checks items before anything is stored: each must be a canonical entry of this network
@@ -84,8 +85,26 @@ extension SiteLedger {
     ///   not signed by its sender, not of this network, a rolled-back or forked tree head,
     ///   an entry that does not verify. Nothing is stored then.
     public func importBundle(_ bytes: [UInt8], fileName: String, set: inout ReconcilableSet) throws -> BundleImport {
-        let reader = BundleReader(siteKey: siteKey, agreementKey: agreementKeyForBundles, compressor: LZ4BundleCompressor())
-        let opened = try reader.open(bytes, fileName: fileName)
+        try importOpened(try bundleReader.open(bytes, fileName: fileName), fileName: fileName, set: &set)
+    }
+
+    /// Imports the bundle file at `path` against `set`, reading it through this site's file
+    /// system a range at a time (Specs/bundle-format.md §7): a file over the cap is rejected
+    /// from its length, one that is not a bundle from its first bytes, and memory stays
+    /// bounded by the cap whatever the file holds. Every check of
+    /// ``importBundle(_:fileName:set:)`` applies.
+    /// - Throws: `SyncError` or `CoreError` when the bundle is rejected (nothing changed);
+    ///   `SyncError` `bundle.unreadable` when the file cannot be opened or read.
+    public func importBundle(file path: String, set: inout ReconcilableSet) throws -> BundleImport {
+        try importOpened(try bundleReader.open(file: path, fileSystem: files.fileSystem), fileName: path, set: &set)
+    }
+
+    private var bundleReader: BundleReader {
+        BundleReader(siteKey: siteKey, agreementKey: agreementKeyForBundles, compressor: LZ4BundleCompressor())
+    }
+
+    private func importOpened(_ opened: OpenedBundle, fileName: String, set: inout ReconcilableSet) throws -> BundleImport {
+        let reader = bundleReader
         let keptHead = try checkPeerTreeHead(opened.treeHead, from: opened.header.sender, sentAt: opened.header.created, file: fileName)
         let store = LedgerItemStore(ledger: self)
         let result = try reader.importBundle(opened, fileName: fileName, set: set,
