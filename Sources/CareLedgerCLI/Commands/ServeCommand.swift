@@ -14,6 +14,39 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a peer may stay silent before it is disconnected.") var idleTimeout: Double = 60
     @Option(help: "Most concurrent sessions.") var maxSessions: Int = 256
 
+    // MARK: Connection admission (Specs/sync-transport.md §7.4), validated at parse time
+    @Option(help: "Seconds a connection may take to authenticate before it is closed (0.05-600).",
+            transform: { try ServeCommand.admissionSeconds($0, flag: "--handshake-timeout") })
+    var handshakeTimeout: Double = 5
+    @Option(help: "Most not-yet-authenticated connections; a new one evicts the oldest (1-65536).",
+            transform: { try ServeCommand.admissionCount($0, flag: "--max-pending") })
+    var maxPending: Int = 64
+    @Option(help: "Most not-yet-authenticated connections from one IP address (1-65536, at most --max-pending).",
+            transform: { try ServeCommand.admissionCount($0, flag: "--max-pending-per-address") })
+    var maxPendingPerAddress: Int = 8
+
+    static func admissionSeconds(_ text: String, flag: String) throws -> Double {
+        let range = AdmissionLimits.handshakeTimeoutRange
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw ValidationError("\(flag) must be a number of seconds from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    static func admissionCount(_ text: String, flag: String) throws -> Int {
+        let range = AdmissionLimits.pendingRange
+        guard let value = Int(text), range.contains(value) else {
+            throw ValidationError("\(flag) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    var admissionLimits: AdmissionLimits {
+        AdmissionLimits(handshakeTimeout: handshakeTimeout, maximumPending: maxPending,
+                        maximumPendingPerAddress: maxPendingPerAddress)
+    }
+    // MARK: -
+
     func run() async throws {
         try await runReportingFailures {
             let (host, port) = try TCPSync.parse(listen, allowAnyPort: true)
@@ -22,7 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
             var logger = Logger(label: "careledger.serve") { _ in StreamLogHandler.standardError(label: "careledger.serve") }
             logger.logLevel = .info
             let server = try await LedgerServing.bind(ledger: ledger, host: host, port: port, idleTimeout: idleTimeout,
-                                                      maximumConcurrentSessions: maxSessions, logger: logger)
+                                                      maximumConcurrentSessions: maxSessions,
+                                                      admission: admissionLimits, logger: logger)
             logger.info("serving", metadata: ["listen": "\(host):\(server.port)", "site": "\(siteName)"])
             if options.json {
                 FileHandle.standardOutput.write(Data("{\"listening\":\"\(host):\(server.port)\",\"site_key\":\"\(siteKey.hex)\"}\n".utf8))

@@ -22,6 +22,8 @@ public struct TransportConfiguration: Sendable {
     public var connectTimeout: Double
     /// The most sessions a server runs at once; further connections get ABORT(busy).
     public var maximumConcurrentSessions: Int
+    /// The server's limits on connections that have not authenticated yet (§7.4).
+    public var admission = AdmissionLimits()
 
     /// The hard upper bound for `maximumFrameLength`.
     public static let frameLengthLimit = 65_536
