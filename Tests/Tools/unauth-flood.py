@@ -6,7 +6,9 @@ half trickle one byte per interval (a frame header announcing 32,768 bytes, then
 byte by byte, so a frame is always in progress and never complete). A connection the server
 closes is reopened after --reopen seconds, so the pressure stays at N. Connections come from
 distinct loopback addresses (127.0.B.x; all of 127/8 reaches `lo` on Linux), --per-address
-each. Prints one JSON line "ready" once all N are open, and a JSON summary on exit.
+each. Prints one JSON line "ready" once all N are open, one "cycled" line once the server
+has closed 2N of them (so the flood is in its steady state of evictions, deadlines and
+reopenings), and a JSON summary on exit.
 
 Only ever connects to 127.0.0.1. Usage:
   unauth-flood.py --port P [--count 1000] [--trickle-every 1.0] [--duration 30]
@@ -70,6 +72,7 @@ def main():
         open_slot(i)
     print(json.dumps({"ready": True, "open": sum(s is not None for s in slots)}), flush=True)
 
+    cycled = False
     end = time.monotonic() + args.duration
     next_trickle = time.monotonic() + args.trickle_every
     while time.monotonic() < end:
@@ -82,6 +85,9 @@ def main():
             if not data:
                 drop(i)
         now = time.monotonic()
+        if not cycled and stats["closed_by_server"] >= 2 * args.count:
+            cycled = True
+            print(json.dumps({"cycled": True, **stats}), flush=True)
         if now >= next_trickle:
             next_trickle = now + args.trickle_every
             for i in range(1, args.count, 2):  # odd slots trickle, even slots stay silent
