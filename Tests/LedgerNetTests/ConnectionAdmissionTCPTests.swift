@@ -33,7 +33,7 @@ struct ConnectionAdmissionTCPTests {
         let roster = TestRoster([central, clinic])
         let serverStore = ItemSet(randomItems(50, using: &generator))
         let server = try await TCPSessionTests.startServer(central, roster: roster, store: serverStore,
-                                                           configuration: Self.configuration(handshake: 0.5))
+                                                           configuration: Self.configuration(handshake: 2))
         let idle = try await UnauthenticatedFlood.open(count: 300, port: server.port,
                                                        sources: UnauthenticatedFlood.loopbackSources(150, block: 10),
                                                        trickle: nil)

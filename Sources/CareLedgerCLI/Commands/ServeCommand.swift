@@ -15,13 +15,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most concurrent sessions.") var maxSessions: Int = 256
 
     // MARK: Connection admission (Specs/sync-transport.md §7.4), validated at parse time
-    @Option(help: "Seconds a connection may take to authenticate before it is closed (0.05-600).",
+    // `.unconditional` so that `-1` reaches the range check instead of reading as a flag.
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Seconds a connection may take to authenticate before it is closed (0.05-600).",
+                               valueName: "seconds"),
             transform: { try ServeCommand.admissionSeconds($0, flag: "--handshake-timeout") })
     var handshakeTimeout: Double = 5
-    @Option(help: "Most not-yet-authenticated connections; a new one evicts the oldest (1-65536).",
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Most not-yet-authenticated connections; a new one evicts the oldest (1-65536).", valueName: "n"),
             transform: { try ServeCommand.admissionCount($0, flag: "--max-pending") })
     var maxPending: Int = 64
-    @Option(help: "Most not-yet-authenticated connections from one IP address (1-65536, at most --max-pending).",
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Most not-yet-authenticated connections from one IP address (1-65536, at most --max-pending).",
+                               valueName: "n"),
             transform: { try ServeCommand.admissionCount($0, flag: "--max-pending-per-address") })
     var maxPendingPerAddress: Int = 8
 
