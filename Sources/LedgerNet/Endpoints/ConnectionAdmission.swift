@@ -7,10 +7,12 @@
 /// A connection is *pending* from accept until the Noise handshake and the authorizer have
 /// both succeeded; then it asks for a *session* slot. Pending connections never use session
 /// slots. A new connection is always taken in: when its address already holds
-/// `maximumPerAddress` pending connections, the oldest of those is evicted; otherwise, when
-/// `maximumPending` are pending, the oldest pending connection of all is evicted. So a member
-/// whose handshake takes one round trip is only ever pushed out by `maximumPending` newer
-/// connections arriving within that round trip, never by connections that merely stay open.
+/// `maximumPerAddress` pending connections, one of those is evicted; otherwise, when
+/// `maximumPending` are pending, one pending connection of all is evicted. The victim is the
+/// oldest connection that has not yet delivered a valid first handshake message, or, when
+/// every candidate has, the oldest candidate. So silent and trickling connections are always
+/// evicted before a member whose first message has arrived, and a member is only ever pushed
+/// out by `maximumPending` newer connections arriving within its own handshake.
 struct ConnectionAdmission<Handle> {
     /// What to do with a connection that just authenticated.
     enum Decision: Equatable {
@@ -25,6 +27,8 @@ struct ConnectionAdmission<Handle> {
     fileprivate struct Pending {
         let address: String
         let handle: Handle
+        /// A valid first handshake message has arrived (§4.2): evicted only after those without.
+        var progressed = false
     }
 
     let maximumPending: Int
@@ -53,14 +57,19 @@ struct ConnectionAdmission<Handle> {
     mutating func accept(_ id: Int, address: String, handle: Handle) -> Handle? {
         var victim: Int?
         if pendingPerAddress[address, default: 0] >= maximumPerAddress {
-            victim = pending.filter { $0.value.address == address }.keys.min()
+            victim = Self.victim(among: pending.filter { $0.value.address == address })
         } else if pending.count >= maximumPending {
-            victim = pending.keys.min()
+            victim = Self.victim(among: pending)
         }
         let evicted = victim.flatMap { removePending($0) }
         pending[id] = Pending(address: address, handle: handle)
         pendingPerAddress[address, default: 0] += 1
         return evicted
+    }
+
+    /// Connection `id` delivered a valid first handshake message.
+    mutating func progressed(_ id: Int) {
+        pending[id]?.progressed = true
     }
 
     /// Connection `id` authenticated: moves it from pending to a session slot if one is free.
@@ -81,6 +90,11 @@ struct ConnectionAdmission<Handle> {
     mutating func finish(_ id: Int) {
         _ = removePending(id)
         sessions.remove(id)
+    }
+
+    /// The oldest candidate without handshake progress, else the oldest candidate.
+    private static func victim(among candidates: [Int: Pending]) -> Int? {
+        candidates.filter { !$0.value.progressed }.keys.min() ?? candidates.keys.min()
     }
 
     private mutating func removePending(_ id: Int) -> Handle? {

@@ -142,6 +142,7 @@ public final class SyncServer: Sendable {
         var driver = SessionDriver(role: .responder, configuration: configuration, localStatic: staticKey,
                                    authorizer: authorizer)
         driver.onAuthenticated = { [self] _ in try self.authenticated(id, session: session) }
+        driver.onHandshakeProgress = { [admission] in admission.withLockedValue { $0.progressed(id) } }
         let factory = makeConversation
         var failure: TransportError?
         do {
