@@ -18,7 +18,7 @@ struct ConnectionAdmission<Handle> {
     enum Decision: Equatable {
         /// It has a session slot now.
         case session
-        /// Every session slot is taken by authenticated members: ABORT(busy).
+        /// Every session slot is taken by authenticated members: CLOSE(busy).
         case busy
         /// It was no longer pending (the deadline or an eviction closed it first).
         case gone

@@ -86,7 +86,7 @@ public final class SyncServer: Sendable {
     ///
     /// Every accepted connection is pending until it authenticates (§7.4): it has the handshake
     /// deadline to get there, it may evict the oldest pending connection (of its address, or of
-    /// all), and only then does it take a session slot, or get ABORT(busy) when members hold
+    /// all), and only then does it take a session slot, or get CLOSE(busy) when members hold
     /// them all.
     public func run() async throws {
         try await listener.executeThenClose { inbound in
