@@ -22,8 +22,14 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         public static let peerNotAuthorized = Code("peer_not_authorized", .refused)
         /// The peer refused our static key (or we are not a member it knows).
         public static let refusedByPeer = Code("refused_by_peer", .refused)
-        /// The server is at its session limit and turned us away before the handshake.
+        /// The server's session slots are all taken by authenticated members; it turned us away.
         public static let serverBusy = Code("server_busy", .refused)
+        /// The peer did not finish the handshake and authorization within the server's handshake
+        /// deadline (§7.4); the server closed the connection.
+        public static let handshakeTimeout = Code("handshake_timeout", .timedOut)
+        /// The server closed this not-yet-authenticated connection to make room for a newer one
+        /// (pending cap or per-address cap full, §7.4).
+        public static let pendingEvicted = Code("pending_evicted", .refused)
         /// No bytes arrived within the idle timeout while we were waiting for the peer.
         public static let idleTimeout = Code("idle_timeout", .timedOut)
         /// The whole exchange took longer than the total-exchange timeout.

@@ -75,8 +75,11 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
         let roster = members
         let authorizer: PeerAuthorizer = { key in roster[key] }
         let networkID = Hash32(w0: 1, w1: 2, w2: 3, w3: 4)
-        let configuration = TransportConfiguration(networkID: networkID, idleTimeout: 30, exchangeTimeout: 120,
-                                                   maximumConcurrentSessions: 2 * clients + 16)
+        var settings = TransportConfiguration(networkID: networkID, idleTimeout: 30, exchangeTimeout: 120,
+                                              maximumConcurrentSessions: 2 * clients + 16)
+        // Every client connects from 127.0.0.1 at once: no per-address eviction (§7.4).
+        settings.admission = AdmissionLimits(maximumPending: 2 * clients + 16, maximumPendingPerAddress: 2 * clients + 16)
+        let configuration = settings
         let serverStore = ItemSet(serverItems)
         let server = try await SyncServer.bind(host: "127.0.0.1", port: 0, configuration: configuration,
                                                staticKey: serverSite, authorizer: authorizer) { _ in

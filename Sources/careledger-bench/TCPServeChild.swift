@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LedgerCore
+import LedgerNet
 import LedgerSite
 import Logging
 
@@ -48,7 +49,8 @@ struct TCPServeChildCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let server = try await LedgerServing.bind(
             ledger: ledger, host: "127.0.0.1", port: 0, idleTimeout: idleTimeout, exchangeTimeout: exchangeTimeout,
-            maximumConcurrentSessions: maxSessions, logger: logger)
+            maximumConcurrentSessions: maxSessions,
+            admission: AdmissionLimits(maximumPending: maxSessions, maximumPendingPerAddress: maxSessions), logger: logger)
         try Data("\(server.port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic)
 
         // Either stop signal closes the listener; `run()` returns when the sessions in flight end.

@@ -42,6 +42,12 @@ struct NumericOptionTests {
                refused: alwaysRefused + ["0", "-0", "-3", "86401"], accepted: ["0.1", "86400"]),
         Option(command: ["serve"], flag: "--max-sessions", required: ["--listen", "127.0.0.1:0"],
                refused: alwaysRefused + ["0", "-0", "1.5", "10001"], accepted: ["1", "10000"]),
+        Option(command: ["serve"], flag: "--handshake-timeout", required: ["--listen", "127.0.0.1:0"],
+               refused: alwaysRefused + ["0", "-0", "-3", "0.01", "601"], accepted: ["0.05", "600"]),
+        Option(command: ["serve"], flag: "--max-pending", required: ["--listen", "127.0.0.1:0"],
+               refused: alwaysRefused + ["0", "-0", "1.5", "65537"], accepted: ["1", "65536"]),
+        Option(command: ["serve"], flag: "--max-pending-per-address", required: ["--listen", "127.0.0.1:0"],
+               refused: alwaysRefused + ["0", "-0", "1.5", "65537"], accepted: ["1", "65536"]),
     ]
 
     @Test("every numeric option refuses nan, inf, 1e10, -1, 2^63 and out-of-range values with exit 2 and one line naming the flag and its range")

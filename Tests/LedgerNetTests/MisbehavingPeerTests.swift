@@ -62,9 +62,13 @@ struct MisbehavingPeerTests {
             try await group.waitForAll()
         }
         try await stalled.closeFuture.get()
-        let outcomes = try await server.stop().map { $0.metadata["outcome"] ?? "" }.sorted()
+        let lines = try await server.stop()
+        let outcomes = lines.map { $0.metadata["outcome"] ?? "" }.sorted()
         #expect(outcomes == ["frame_too_large", "handshake_failed", "idle_timeout", "malformed_frame", "ok"],
                 "seed \(generator.seed)")
+        // Issue 18: every rejection names the remote address (it used to say `unknown`).
+        #expect(lines.allSatisfy { $0.metadata["remote"]?.hasPrefix("127.0.0.1:") == true },
+                "\(lines.map { $0.metadata["remote"] ?? "-" })")
     }
 
     @Test("a peer that dribbles bytes slower than the idle clock is still cut off by the total clock")

@@ -9,9 +9,12 @@ struct TCPSessionTests {
     /// Generous defaults: a suite run beside a CI build on two cores has taken over 2 minutes,
     /// and a session that hits its total limit there fails for the wrong reason. Tests of the
     /// timeouts themselves pass their own short values.
+    /// The admission limits are generous too (§7.4): every test client connects from 127.0.0.1.
     static func configuration(idle: Double = 120, total: Double = 300, sessions: Int = 64) -> TransportConfiguration {
-        TransportConfiguration(networkID: testNetworkID, idleTimeout: idle, exchangeTimeout: total,
-                               connectTimeout: 5, maximumConcurrentSessions: sessions)
+        var configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: idle, exchangeTimeout: total,
+                                                   connectTimeout: 5, maximumConcurrentSessions: sessions)
+        configuration.admission = AdmissionLimits(handshakeTimeout: 60, maximumPending: 64, maximumPendingPerAddress: 64)
+        return configuration
     }
 
     /// Starts a server over `store` that runs the set-union conversation.

@@ -19,6 +19,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: NumericOptions.sessions.help("Most concurrent sessions.", default: "256"),
             transform: NumericOptions.sessions.parse) var maxSessions: Int = 256
 
+    // MARK: Connection admission (Specs/sync-transport.md §7.4), range-checked at parse time
+    @Option(parsing: .unconditional,
+            help: NumericOptions.handshakeTimeout.help("Seconds a connection may take to authenticate before it is closed.", default: "5"),
+            transform: NumericOptions.handshakeTimeout.parse) var handshakeTimeout: Double = 5
+    @Option(parsing: .unconditional,
+            help: NumericOptions.pending.help("Most not-yet-authenticated connections; a new one evicts the oldest.", default: "64"),
+            transform: NumericOptions.pending.parse) var maxPending: Int = 64
+    @Option(parsing: .unconditional,
+            help: NumericOptions.pending.help("Most not-yet-authenticated connections from one IP address (at most --max-pending).", default: "8"),
+            transform: NumericOptions.pending.parse) var maxPendingPerAddress: Int = 8
+
+    var admissionLimits: AdmissionLimits {
+        AdmissionLimits(handshakeTimeout: handshakeTimeout, maximumPending: maxPending,
+                        maximumPendingPerAddress: maxPendingPerAddress)
+    }
+    // MARK: -
+
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             let (host, port) = try TCPSync.parse(listen, allowAnyPort: true)
@@ -29,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
             let server: SyncServer
             do {
                 server = try await LedgerServing.bind(ledger: ledger, host: host, port: port, idleTimeout: idleTimeout,
-                                                      maximumConcurrentSessions: maxSessions, logger: logger)
+                                                      maximumConcurrentSessions: maxSessions,
+                                                      admission: admissionLimits, logger: logger)
             } catch let error as TransportError where error.code == .connectFailed {
                 throw Self.listenFailure(error, address: listen)
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerNet
 
 /// The range of one numeric option, checked at parse time and stated in its `--help`.
 ///
@@ -81,4 +82,8 @@ enum NumericOptions {
     static let timeout = NumericOption<Double>.seconds(0.1...86_400)
     /// `serve --max-sessions`.
     static let sessions = NumericOption<Int>.count(1...10_000)
+    /// `serve --handshake-timeout`: the library's admission range (Specs/sync-transport.md §7.4).
+    static let handshakeTimeout = NumericOption<Double>.seconds(AdmissionLimits.handshakeTimeoutRange)
+    /// `serve --max-pending`, `--max-pending-per-address` (the latter at most `--max-pending`).
+    static let pending = NumericOption<Int>.count(AdmissionLimits.pendingRange)
 }

@@ -23,7 +23,8 @@ public final class SyncServer: Sendable {
     private let authorizer: PeerAuthorizer
     private let makeConversation: ConversationFactory
     private let logger: Logger
-    private let activeSessions = NIOLockedValueBox(0)
+    /// Pending connections and session slots (§7.4), keyed by accept order.
+    private let admission: NIOLockedValueBox<ConnectionAdmission<SessionChannel>>
     private let peakSessions = NIOLockedValueBox(0)
 
     /// Binds `host:port` and returns a server ready to `run()`.
@@ -67,32 +68,40 @@ public final class SyncServer: Sendable {
         self.authorizer = authorizer
         self.makeConversation = makeConversation
         self.logger = logger
+        self.admission = NIOLockedValueBox(ConnectionAdmission(
+            maximumPending: configuration.admission.maximumPending,
+            maximumPerAddress: configuration.admission.maximumPendingPerAddress,
+            maximumSessions: configuration.maximumConcurrentSessions))
     }
 
     /// The most sessions that ran at once so far.
     public var peakConcurrentSessions: Int { peakSessions.withLockedValue { $0 } }
 
+    /// The connections that have not authenticated yet, right now (§7.4).
+    public var pendingConnections: Int { admission.withLockedValue { $0.pendingCount } }
+
     /// Serves until `shutdown()` is called (then in-flight sessions finish, each bounded by its
     /// exchange timeout) or the calling task is cancelled (then in-flight sessions end at once;
     /// whatever their conversations committed stays committed).
+    ///
+    /// Every accepted connection is pending until it authenticates (§7.4): it has the handshake
+    /// deadline to get there, it may evict the oldest pending connection (of its address, or of
+    /// all), and only then does it take a session slot, or get CLOSE(busy) when members hold
+    /// them all.
     public func run() async throws {
         try await listener.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
+                var nextID = 0
                 for try await session in inbound {
-                    let admitted = activeSessions.withLockedValue { count -> Bool in
-                        guard count < configuration.maximumConcurrentSessions else { return false }
-                        count += 1
-                        return true
-                    }
-                    guard admitted else {
-                        group.addTask { await self.turnAway(session) }
-                        continue
-                    }
-                    let current = activeSessions.withLockedValue { $0 }
-                    peakSessions.withLockedValue { $0 = max($0, current) }
+                    let id = nextID
+                    nextID += 1
+                    let evicted = admission.withLockedValue { $0.accept(id, address: session.peerHost, handle: session) }
+                    evicted?.close(with: TransportError(
+                        .pendingEvicted, "closed before authenticating to make room for a newer connection"))
+                    scheduleHandshakeDeadline(id, session: session)
                     group.addTask {
-                        defer { self.activeSessions.withLockedValue { $0 -= 1 } }
-                        await self.serve(session)
+                        defer { self.admission.withLockedValue { $0.finish(id) } }
+                        await self.serve(session, id: id)
                     }
                 }
             }
@@ -104,9 +113,36 @@ public final class SyncServer: Sendable {
         try? await listener.channel.close()
     }
 
-    private func serve(_ session: SessionChannel) async {
+    /// §7.4: closes the connection if it is still pending when the handshake deadline passes.
+    private func scheduleHandshakeDeadline(_ id: Int, session: SessionChannel) {
+        let seconds = configuration.admission.handshakeTimeout
+        let admission = self.admission
+        session.channel.channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
+            guard let expired = admission.withLockedValue({ $0.expire(id) }) else { return }
+            expired.close(with: TransportError(
+                .handshakeTimeout, "the peer did not authenticate within the handshake deadline of \(seconds) s"))
+        }
+    }
+
+    /// Moves an authenticated connection from pending to a session slot, or refuses it.
+    private func authenticated(_ id: Int, session: SessionChannel) throws {
+        switch admission.withLockedValue({ $0.authenticate(id) }) {
+        case .session:
+            let current = admission.withLockedValue { $0.sessionCount }
+            peakSessions.withLockedValue { $0 = max($0, current) }
+        case .busy:
+            throw TransportError(.serverBusy, "every session slot is taken by authenticated members")
+        case .gone:
+            throw session.fired.withLockedValue { $0 }
+                ?? TransportError(.handshakeTimeout, "the connection was closed before it authenticated")
+        }
+    }
+
+    private func serve(_ session: SessionChannel, id: Int) async {
         var driver = SessionDriver(role: .responder, configuration: configuration, localStatic: staticKey,
                                    authorizer: authorizer)
+        driver.onAuthenticated = { [self] _ in try self.authenticated(id, session: session) }
+        driver.onHandshakeProgress = { [admission] in admission.withLockedValue { $0.progressed(id) } }
         let factory = makeConversation
         var failure: TransportError?
         do {
@@ -117,25 +153,6 @@ public final class SyncServer: Sendable {
             failure = TransportError(.connectionClosed, "the session failed", underlying: error)
         }
         logSession(address: session.peerAddress, driver: driver, failure: failure)
-    }
-
-    /// Sends ABORT(busy) to a connection over the session limit, then drops what it sends
-    /// until it closes (bounded by the timeouts), so the ABORT is not lost to a TCP reset
-    /// caused by closing with unread bytes (Specs/sync-transport.md §4.3).
-    private func turnAway(_ session: SessionChannel) async {
-        let abort = Frame(kind: .abort, body: CloseCode.busy.bytes)
-        var buffer = ByteBuffer()
-        abort.encode(into: &buffer)
-        let address = session.peerAddress
-        try? await session.channel.executeThenClose { inbound, outbound in
-            try await outbound.write(buffer)
-            session.setWaiting(true)
-            for try await _ in inbound {}
-        }
-        logger.warning("sync session", metadata: [
-            "remote": .string(address), "outcome": .string(TransportError.Code.serverBusy.name),
-            "bytes_out": .stringConvertible(abort.wireSize),
-        ])
     }
 
     /// §9: one line per session.

@@ -13,6 +13,10 @@ struct SessionChannel: Sendable {
     private let timeouts: NIOLoopBound<TimeoutHandler>
     /// The timeout that fired, if any.
     let fired: NIOLockedValueBox<TransportError?>
+    /// The peer's address captured when the channel was set up: a server's accepted socket
+    /// knows it then, and it stays readable after the socket is closed (§9: every server log
+    /// line names the remote address).
+    private let capturedAddress: SocketAddress?
 
     /// Installs the handlers; must run on the channel's event loop (it does, via the future).
     static func configure(_ channel: any Channel, configuration: TransportConfiguration) -> EventLoopFuture<SessionChannel> {
@@ -28,7 +32,7 @@ struct SessionChannel: Sendable {
                 configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
             return SessionChannel(channel: asyncChannel,
                                   timeouts: NIOLoopBound(timeoutHandler, eventLoop: channel.eventLoop),
-                                  fired: fired)
+                                  fired: fired, capturedAddress: channel.remoteAddress)
         }
     }
 
@@ -40,6 +44,21 @@ struct SessionChannel: Sendable {
 
     /// The peer's address as text, for logs and errors.
     var peerAddress: String {
-        channel.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
+        (capturedAddress ?? channel.channel.remoteAddress).map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
+    }
+
+    /// The peer's IP address without the port: the key of the per-address pending cap (§7.4).
+    var peerHost: String {
+        (capturedAddress ?? channel.channel.remoteAddress)?.ipAddress ?? "unknown"
+    }
+
+    /// Ends the session from outside its task with `error` as its outcome: records it as the
+    /// fired error (unless a clock fired first) and closes the channel, so the session task's
+    /// pending read fails and its log line carries this outcome (§7.4).
+    func close(with error: TransportError) {
+        fired.withLockedValue { current in
+            if current == nil { current = error }
+        }
+        channel.channel.close(promise: nil)
     }
 }

@@ -20,6 +20,13 @@ struct SessionDriver {
     private(set) var peerKey: Hash32?
     /// Extra counters from the conversation for the log line.
     private(set) var conversationSummary: [String: String] = [:]
+    /// Called once the peer is authenticated and authorized, before the conversation starts;
+    /// the server uses it to move the connection from pending to a session slot (§7.4) and
+    /// throws `serverBusy` (or the error that already closed the connection) to refuse it.
+    var onAuthenticated: (@Sendable (PeerIdentity) throws -> Void)?
+    /// Called once a responder has read a valid first handshake message; the server then
+    /// evicts this connection only after pending ones that have sent nothing valid (§7.4).
+    var onHandshakeProgress: (@Sendable () -> Void)?
 
     init(role: NoiseXXHandshake.Role, configuration: TransportConfiguration,
          localStatic: Curve25519.KeyAgreement.PrivateKey, authorizer: @escaping PeerAuthorizer) {
@@ -45,6 +52,7 @@ struct SessionDriver {
                 do {
                     let identity = try await handshake(&io)
                     statistics.peer = identity
+                    try onAuthenticated?(identity)
                     return try await converse(&io, identity: identity, makeConversation: makeConversation)
                 } catch {
                     let failure = classify(error, session: session)
@@ -52,6 +60,11 @@ struct SessionDriver {
                     case .peerNotAuthorized:
                         io.sendFarewell(.notAuthorized)
                         if role == .responder { await io.drainUntilClosed() }
+                    case .serverBusy where role == .responder:
+                        io.sendFarewell(.busy)
+                        await io.drainUntilClosed()
+                    case .handshakeTimeout, .pendingEvicted:
+                        break
                     case _ where failure.code.category == .timedOut || failure.code == .connectionClosed:
                         break
                     case .refusedByPeer, .serverBusy, .peerFailed:
@@ -81,6 +94,7 @@ struct SessionDriver {
             return identity
         case .responder:
             _ = try noise.readMessage(try await io.nextHandshakeMessage())
+            onHandshakeProgress?()
             try await io.send([Frame(kind: .handshake, body: try noise.writeMessage())])
             _ = try noise.readMessage(try await io.nextHandshakeMessage())
             try installKeys(&io, noise)

@@ -22,8 +22,11 @@ public struct TransportConfiguration: Sendable {
     /// How long to wait for the TCP connection to be established (client), in seconds
     /// (kept within ``timeoutRange``).
     public var connectTimeout: Double { didSet { connectTimeout = Self.boundedSeconds(connectTimeout) } }
-    /// The most sessions a server runs at once; further connections get ABORT(busy).
+    /// The most authenticated sessions a server runs at once; a member beyond it gets CLOSE(busy)
+    /// right after its handshake. Pending connections never count here (§7.4).
     public var maximumConcurrentSessions: Int
+    /// The server's limits on connections that have not authenticated yet (§7.4).
+    public var admission = AdmissionLimits()
 
     /// The hard upper bound for `maximumFrameLength`.
     public static let frameLengthLimit = 65_536

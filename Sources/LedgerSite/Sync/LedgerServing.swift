@@ -19,16 +19,22 @@ public enum LedgerServing {
     ///   - idleTimeout: seconds a peer may stay silent before it is disconnected.
     ///   - exchangeTimeout: seconds one whole session may take.
     ///   - maximumConcurrentSessions: sessions beyond this are turned away.
+    ///   - admission: the limits on connections that have not authenticated yet
+    ///     (Specs/sync-transport.md §7.4); the server also raises its open-file soft limit to
+    ///     the hard limit so those caps, not the descriptor table, decide who is refused.
     ///   - logger: where the one line per session goes.
     /// - Throws: what opening the writer's id set throws, and `TransportError.connectFailed`
     ///   when the address cannot be bound.
     public static func bind(ledger: SiteLedger, host: String, port: Int, idleTimeout: Double,
                              exchangeTimeout: Double = 600, maximumConcurrentSessions: Int,
+                             admission: AdmissionLimits = AdmissionLimits(),
                              logger: Logger) async throws -> SyncServer {
         let service = try LedgerSyncService(ledger: ledger)
-        let configuration = TransportConfiguration(networkID: ledger.networkID, idleTimeout: idleTimeout,
+        var configuration = TransportConfiguration(networkID: ledger.networkID, idleTimeout: idleTimeout,
                                                    exchangeTimeout: exchangeTimeout,
                                                    maximumConcurrentSessions: maximumConcurrentSessions)
+        configuration.admission = admission
+        OpenFileLimit.raiseToHardLimit()
         return try await SyncServer.bind(
             host: host, port: port, configuration: configuration, staticKey: ledger.agreementKeyForBundles,
             authorizer: { await service.authorize($0) }, logger: logger,

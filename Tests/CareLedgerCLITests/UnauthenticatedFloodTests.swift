@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 18's acceptance for connection admission (Specs/sync-transport.md §7.4), against the
+/// real binary: 1,000 unauthenticated connections held open by Tests/Tools/unauth-flood.py
+/// (half silent, half trickling a byte a second, reopened when the server closes them) while
+/// a member runs `careledger sync --peer` three times.
+@Suite("Unauthenticated flood against careledger serve", .serialized,
+       .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "python3 is not installed"))
+struct UnauthenticatedFloodTests {
+    /// The flood script, running until `stop()`.
+    final class Flood {
+        let process = Process()
+        let output = Pipe()
+        private var buffered = Data()
+
+        init(port: Int, count: Int, duration: Int) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = [BuiltBinary.repositoryRoot + "/Tests/Tools/unauth-flood.py", "--port", "\(port)",
+                                 "--count", "\(count)", "--trickle-every", "1", "--duration", "\(duration)"]
+            process.standardOutput = output
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+        }
+
+        /// The script's next stdout line ("ready", then "cycled"); empty if it exited.
+        func nextLine() -> String {
+            while !buffered.contains(0x0a) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                buffered.append(chunk)
+            }
+            let end = buffered.firstIndex(of: 0x0a) ?? buffered.endIndex
+            let line = String(decoding: buffered[buffered.startIndex..<end], as: UTF8.self)
+            buffered = end < buffered.endIndex ? Data(buffered[(end + 1)...]) : Data()
+            return line
+        }
+
+        func stop() {
+            // SIGKILL: the script may have inherited an ignored SIGTERM from the test runner.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+    }
+
+    /// The server's peak resident set, from /proc/PID/status (VmHWM), in kB.
+    static func peakRSSKilobytes(pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
+    }
+
+    @Test("with 1,000 unauthenticated connections held open, a member's sync --peer succeeds in its normal time every time, and the server stays under 150 MB")
+    func memberSyncsThroughFlood() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic-a"], admitted: ["clinic-a"])
+        try TCPSyncTests.append(cli, site: "clinic-a", count: 100)
+        let server = try TCPSyncTests.Server(cli: cli, site: "central")
+        defer { server.stop() }
+        let peer = "127.0.0.1:\(server.port)"
+
+        let quietStart = ContinuousClock.now
+        let quiet = try cli.run(["sync", "--dir", "clinic-a", "--peer", peer, "--json"])
+        let normal = ContinuousClock.now - quietStart
+        try #require(quiet.status == 0, "\(quiet)")
+
+        let flood = try Flood(port: server.port, count: 1000, duration: 30)
+        defer { flood.stop() }
+        let floodStart = ContinuousClock.now
+        let ready = flood.nextLine()
+        #expect(ready.contains("\"ready\": true"), "\(ready)")
+        // Sync only once the server has closed every connection twice over on average: the
+        // flood is then in its steady state (evictions, deadlines, reopenings, trickles).
+        let cycled = flood.nextLine()
+        #expect(cycled.contains("\"cycled\": true"), "\(cycled)")
+        print("flood steady after \(ContinuousClock.now - floodStart) (\(cycled)); quiet sync \(normal)")
+        for attempt in 1...3 {
+            try TCPSyncTests.append(cli, site: "clinic-a", count: 10)
+            let started = ContinuousClock.now
+            let run = try cli.run(["sync", "--dir", "clinic-a", "--peer", peer, "--json"])
+            let took = ContinuousClock.now - started
+            #expect(run.status == 0, "attempt \(attempt): \(run)")
+            print("attempt \(attempt) took \(took)")
+            #expect(took < normal * 3 + .seconds(2), "attempt \(attempt) took \(took), a quiet sync \(normal)")
+        }
+        let peak = Self.peakRSSKilobytes(pid: server.process.processIdentifier)
+        print("server VmHWM \(peak.map { "\($0) kB" } ?? "unreadable")")
+        #expect((peak ?? .max) < 150 * 1024, "server VmHWM \(peak.map { "\($0) kB" } ?? "unreadable")")
+    }
+}
