@@ -32,7 +32,10 @@ struct MisbehavingPeerTests {
         let central = TestSite("central"), clinic = TestSite("clinic")
         let roster = TestRoster([central, clinic])
         let serverStore = ItemSet(randomItems(100, using: &generator))
-        let configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 3, exchangeTimeout: 60)
+        // Clocks generous enough that the honest sync survives a loaded machine; the handshake
+        // deadline is later than the idle clock, so only the idle clock ends the stalled peer.
+        var configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 10, exchangeTimeout: 120)
+        configuration.admission = AdmissionLimits(handshakeTimeout: 60)
         let server = try await RunningServer.start(site: central, roster: roster, configuration: configuration) { _ in
             SetUnionConversation(role: .responder, store: serverStore)
         }

@@ -41,7 +41,7 @@ struct RecordTamperingTests {
         let central = TestSite("central"), clinic = TestSite("clinic"), honest = TestSite("honest")
         let roster = TestRoster([central, clinic, honest])
         let configuration = TransportConfiguration(networkID: testNetworkID, maximumMessageSize: 1 << 25,
-                                                   idleTimeout: 30, exchangeTimeout: 4)
+                                                   idleTimeout: 30, exchangeTimeout: 15)
         let reply = [UInt8](repeating: 0xAB, count: 24 << 20) // far more than the socket buffers hold
         let serverStore = ItemSet(randomItems(20, using: &generator))
         let server = try await RunningServer.start(site: central, roster: roster, configuration: configuration) { peer in
