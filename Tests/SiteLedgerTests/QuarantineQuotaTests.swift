@@ -51,6 +51,9 @@ struct QuarantineQuotaTests {
         let after = try Self.heldIDs(founder)
         #expect(after.subtracting(before) == Set(founder.quarantined.map(\.entry.id)), "sync summarises only what is kept")
         #expect(before.isSubset(of: after))
+        let again = try founder.ingest(flood.entries)
+        #expect(again.alreadyHad == 5 && again.quarantined == 0, "\(again)")
+        #expect(founder.quarantineDropped == QuarantineDropCount(entries: 15, authors: 1), "the same flood offered again is counted once")
         #expect(founder.verify().ok)
     }
 

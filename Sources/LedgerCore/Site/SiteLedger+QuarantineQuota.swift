@@ -12,6 +12,9 @@ struct QuarantineDropState {
     var authors = Set<Hash32>()
     /// Whole records in `quarantine.dropped`: where the next one goes.
     var records = 0
+    /// Per author, one past the highest sequence refused on arrival: a refusal below it was
+    /// counted already (the same flood offered again by every sync is counted once).
+    var refusedBelow: [Hash32: UInt64] = [:]
     /// The quarantine ordinal of each held entry (its first visible copy).
     var arrival: [Hash32: Int] = [:]
 
@@ -23,6 +26,7 @@ struct QuarantineDropState {
     /// Takes a record into the state.
     mutating func apply(_ drop: QuarantineDrop) {
         if drop.from < drop.to { hidden[drop.author, default: []].append(drop.from..<drop.to) }
+        if drop.from == drop.to && drop.to > 0 { refusedBelow[drop.author] = max(refusedBelow[drop.author] ?? 0, drop.to) }
         if drop.count > 0 {
             entries += Int(clamping: drop.count)
             authors.insert(drop.author)
@@ -60,17 +64,25 @@ extension SiteLedger {
         var count: [Hash32: Int] = [:]
         for entry in held where authors.contains(entry.author) && unknown(entry) { count[entry.author, default: 0] += 1 }
         var kept: [Entry] = []
-        var refused: [Hash32: UInt64] = [:]
+        var refused: [Hash32: (count: UInt64, below: UInt64)] = [:]
         for entry in entries {
             guard authors.contains(entry.author) && unknown(entry) else { kept.append(entry); continue }
             if count[entry.author, default: 0] < limit {
                 count[entry.author, default: 0] += 1
                 kept.append(entry)
-            } else {
-                refused[entry.author, default: 0] += 1
+                continue
             }
+            let below = quarantineDrops.refusedBelow[entry.author] ?? 0
+            var tally = refused[entry.author] ?? (0, below)
+            if entry.sequence >= below { tally.count += 1 }
+            tally.below = max(tally.below, entry.sequence &+ 1)
+            refused[entry.author] = tally
         }
-        let records = refused.sorted { $0.key < $1.key }.map { QuarantineDrop(author: $0.key, from: 0, to: 0, count: $0.value) }
+        // A refusal record: from = to = one past the highest sequence refused (an empty range:
+        // nothing is hidden; Specs/site-layout.md §5).
+        let records = refused.sorted { $0.key < $1.key }
+            .filter { $0.value.count > 0 || $0.value.below > (quarantineDrops.refusedBelow[$0.key] ?? 0) }
+            .map { QuarantineDrop(author: $0.key, from: $0.value.below, to: $0.value.below, count: $0.value.count) }
         return (kept, records)
     }
 
