@@ -4,7 +4,7 @@ import Testing
 
 /// Issue 18 item 5: the quarantine keeps at most its quota of entries of authors that are not
 /// admitted, drops the oldest author first, counts what it dropped, and still releases what it
-/// kept when the author is admitted (Specs/charter.md §4, Specs/site-layout.md §5).
+/// kept when the author is admitted (Specs/charter.md §4, Specs/site-layout.md §4.1).
 @Suite("Quarantine quota")
 struct QuarantineQuotaTests {
     /// Sets the quarantine quota in the `site.json` of the (closed) site at `path`.

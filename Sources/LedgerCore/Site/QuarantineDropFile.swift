@@ -1,6 +1,6 @@
 import LedgerPrimitives
 
-/// One record of `quarantine.dropped` (Specs/site-layout.md §5): entries of `author` at
+/// One record of `quarantine.dropped` (Specs/site-layout.md §4.1): entries of `author` at
 /// quarantine ordinals `from..<to` are dropped (invisible from now on), and `count` entries
 /// of that author were dropped or refused on arrival by the decision the record holds.
 struct QuarantineDrop: Equatable {
@@ -35,7 +35,7 @@ struct QuarantineDrop: Equatable {
 }
 
 /// The append-only file of quarantine drops: fixed-size records written with one
-/// positioned write and fsync each batch (Specs/site-layout.md §5).
+/// positioned write and fsync each batch (Specs/site-layout.md §4.1).
 ///
 /// A partial last record (a crash mid-write) is cut on open; a whole record whose check
 /// fails is skipped (its drop is not applied, so the entries it names stay visible; the

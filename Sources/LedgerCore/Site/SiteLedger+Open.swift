@@ -126,13 +126,13 @@ extension SiteLedger {
         }
         refreshQuarantineReasons()
         // A crash between a quarantine append and its drop record, or a quota lowered in
-        // site.json: bring the quarantine within its quota now (Specs/site-layout.md §5).
+        // site.json: bring the quarantine within its quota now (Specs/site-layout.md §4.1).
         if openFaults.isEmpty { settleQuarantine(refused: []) }
     }
 
     /// Loads quarantined entries not in the log, checking every signature: the quarantine
     /// folder is as exposed as the log, so nothing in it is trusted unchecked.
-    /// Copies named by `quarantine.dropped` are skipped unread (Specs/site-layout.md §5).
+    /// Copies named by `quarantine.dropped` are skipped unread (Specs/site-layout.md §4.1).
     private func loadQuarantine() throws {
         try loadQuarantineDrops()
         var held: [(Int, Entry)] = []

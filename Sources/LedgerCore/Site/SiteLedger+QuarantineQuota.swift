@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// The quarantine drops in force and the arrival place of each held entry
-/// (Specs/site-layout.md §5).
+/// (Specs/site-layout.md §4.1).
 struct QuarantineDropState {
     /// Quarantine ordinals dropped, per author.
     var hidden: [Hash32: [Range<UInt64>]] = [:]
@@ -79,7 +79,7 @@ extension SiteLedger {
             refused[entry.author] = tally
         }
         // A refusal record: from = to = one past the highest sequence refused (an empty range:
-        // nothing is hidden; Specs/site-layout.md §5).
+        // nothing is hidden; Specs/site-layout.md §4.1).
         let records = refused.sorted { $0.key < $1.key }
             .filter { $0.value.count > 0 || $0.value.below > (quarantineDrops.refusedBelow[$0.key] ?? 0) }
             .map { QuarantineDrop(author: $0.key, from: $0.value.below, to: $0.value.below, count: $0.value.count) }
