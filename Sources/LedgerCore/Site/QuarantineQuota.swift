@@ -1,5 +1,5 @@
 /// How many entries of authors that are not admitted a site keeps in quarantine
-/// (Specs/charter.md §4, Specs/site-layout.md §4.1).
+/// (Specs/charter.md §4.1, Specs/site-layout.md §4.1).
 ///
 /// A resource limit of one site, not a network rule: it lives in the site's `site.json`
 /// (`quarantine_quota`), and a site without one uses ``standard``. Entries of members

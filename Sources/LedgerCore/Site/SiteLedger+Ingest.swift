@@ -9,7 +9,8 @@ public struct IngestReport: Sendable, Equatable {
     /// Entries newly put in quarantine.
     public var quarantined = 0
     /// Entries of authors that are not admitted refused because their author's quarantine
-    /// quota was full (Specs/charter.md §4).
+    /// quota was full, counted as `status` counts them: once per (author, sequence), so a
+    /// flood offered again adds nothing (Specs/charter.md §4.1).
     public var quarantineDropped = 0
     /// Previously quarantined entries this ingest released into the trusted log.
     public var released = 0
@@ -80,7 +81,7 @@ extension SiteLedger {
             candidates = waiting
         }
         // Past its per-author quota, an author that is not admitted is refused, not stored
-        // (Specs/charter.md §4): a flood is never written, nor relayed.
+        // (Specs/charter.md §4.1): a flood is never written, nor relayed.
         let (newlyQuarantined, refused) = limitNewQuarantine(candidates.filter { freshIDs.contains($0.id) },
                                                              held: candidates.filter { !freshIDs.contains($0.id) })
         let arrivalBase = quarantineLog.count

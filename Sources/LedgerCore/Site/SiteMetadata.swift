@@ -15,7 +15,7 @@ public struct SiteMetadata: Codable, Sendable, Equatable {
     /// The site's X25519 key-agreement key.
     public var agreementKey: Hash32
     /// The site's quarantine quota; nil means ``QuarantineQuota/standard``
-    /// (Specs/site-layout.md §2, Specs/charter.md §4).
+    /// (Specs/site-layout.md §1, Specs/charter.md §4.1).
     public var quarantineQuota: QuarantineQuota? = nil
 
     /// The folder format this code writes and reads.

@@ -69,7 +69,7 @@ public struct IntegrityFigures: Encodable {
     public var forks: [ForkIncident]
     /// Every incident on one time line, oldest first (what the plot shows).
     public var timeline: [IncidentEvent]
-    /// Entries and authors dropped from the quarantine to stay within its quota (Specs/charter.md §4).
+    /// Entries and authors dropped from the quarantine to stay within its quota (Specs/charter.md §4.1).
     public var quarantineDropped: QuarantineDropCount
 }
 

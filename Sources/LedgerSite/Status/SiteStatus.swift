@@ -40,7 +40,7 @@ public struct SiteStatus: Encodable {
     /// Entries held in quarantine.
     public let quarantined: Int
     /// Entries of authors not admitted dropped from the quarantine to stay within its quota
-    /// (`quarantine_dropped`; Specs/charter.md §4).
+    /// (`quarantine_dropped`; Specs/charter.md §4.1).
     public let quarantineDropped: Int
     /// The distinct authors of those entries (`quarantine_dropped_authors`).
     public let quarantineDroppedAuthors: Int
