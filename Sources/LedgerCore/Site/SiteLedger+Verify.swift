@@ -16,7 +16,7 @@ extension SiteLedger {
     /// Checks everything: block checksums, every entry's encoding, network and signature,
     /// every author link, that the Merkle tree rebuilt from the log matches every signed
     /// tree head (which also shows each head is consistent with the next), and that the
-    /// stored Merkle tree agrees (Specs/site-layout.md §4.1).
+    /// stored Merkle tree agrees (Specs/site-layout.md §5).
     ///
     /// Never throws on damage: every fault becomes a `LedgerFault` in the report. A fault in
     /// an entry names the segment file and block offset holding its record, with its ordinal
