@@ -26,6 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
         CommandOutput.table([
             ("entries", "\(s.entries)"),
             ("quarantined", "\(s.quarantined)"),
+            ("quarantine dropped", s.quarantineDropped == 0 ? "0" : "\(s.quarantineDropped) entries of \(s.quarantineDroppedAuthors) author(s) not admitted (over the quota)"),
             ("forks", "\(s.forks)"),
             ("open conflicts", s.openConflicts == 0 ? "0" : "\(s.openConflicts) (see `careledger conflicts`)"),
             ("last verify", s.lastVerify.map { "\($0.time) \($0.ok ? "passed" : "FAILED with \($0.faults) fault(s)") (\($0.entries) entries)" } ?? "never (run `careledger verify`)"),

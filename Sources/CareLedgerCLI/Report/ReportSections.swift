@@ -27,6 +27,10 @@ enum ReportSections {
         var out = "<section id=\"integrity\"><h2>Integrity incidents</h2>\n"
         out += "<p>\(f.verifyRuns.count) verify run(s), \(f.failedVerifications) failed with \(f.verifyFaults) fault(s) in all; "
             + "\(f.quarantined.count) entr\(f.quarantined.count == 1 ? "y" : "ies") in quarantine; \(f.forks.count) fork(s) held as evidence.</p>\n"
+        if f.quarantineDropped.entries > 0 {
+            out += "<p class=\"alert\" id=\"quarantine-dropped\">Quarantine over its quota: \(f.quarantineDropped.entries) entr\(f.quarantineDropped.entries == 1 ? "y" : "ies") "
+                + "of \(f.quarantineDropped.authors) author(s) not admitted were dropped (they are recovered from any site that kept them if the author is admitted).</p>\n"
+        }
         out += ReportPlots.integrity(f) + "\n"
         out += "<h3>Verify runs</h3>" + (f.verifyRuns.isEmpty ? "<p class=\"note\">None recorded yet.</p>" : "")
         let recent = Array(f.verifyRuns.reversed().prefix(50))

@@ -16,6 +16,8 @@ public struct SiteLayout: Sendable {
     public var log: String { root + "/log" }
     /// The segment log of quarantined entries.
     public var quarantine: String { root + "/quarantine" }
+    /// What was dropped from the quarantine to stay within its quota (Specs/site-layout.md §4.1).
+    public var quarantineDropped: String { root + "/quarantine.dropped" }
     /// The Merkle node store.
     public var merkle: String { root + "/merkle" }
     /// The append-only file of signed tree heads.

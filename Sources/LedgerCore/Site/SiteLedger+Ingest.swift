@@ -8,6 +8,10 @@ public struct IngestReport: Sendable, Equatable {
     public var alreadyHad = 0
     /// Entries newly put in quarantine.
     public var quarantined = 0
+    /// Entries of authors that are not admitted refused because their author's quarantine
+    /// quota was full, counted as `status` counts them: once per (author, sequence), so a
+    /// flood offered again adds nothing (Specs/charter.md §4.1).
+    public var quarantineDropped = 0
     /// Previously quarantined entries this ingest released into the trusted log.
     public var released = 0
     /// Forks this ingest revealed.
@@ -76,7 +80,11 @@ extension SiteLedger {
             }
             candidates = waiting
         }
-        let newlyQuarantined = candidates.filter { freshIDs.contains($0.id) }
+        // Past its per-author quota, an author that is not admitted is refused, not stored
+        // (Specs/charter.md §4.1): a flood is never written, nor relayed.
+        let (newlyQuarantined, refused) = limitNewQuarantine(candidates.filter { freshIDs.contains($0.id) },
+                                                             held: candidates.filter { !freshIDs.contains($0.id) })
+        let arrivalBase = quarantineLog.count
         // Durability order: quarantine first (so nothing is lost), then the trusted log.
         do {
             if !newlyQuarantined.isEmpty {
@@ -95,17 +103,21 @@ extension SiteLedger {
         for entry in toStore {
             if freshIDs.contains(entry.id) { report.imported += 1 } else { report.released += 1 }
             pendingQuarantine[entry.id] = nil
+            quarantineDrops.arrival[entry.id] = nil
             report.storedIDs.append(entry.id)
             report.storedEntries.append(entry)
         }
         for fork in chains.forks where !forksBefore.contains(ForkKey(author: fork.author, sequence: fork.sequence)) {
             report.forks.append(ForkEvidence(author: fork.author, sequence: fork.sequence, entries: fork.entries))
         }
-        for entry in newlyQuarantined {
+        for (index, entry) in newlyQuarantined.enumerated() {
             pendingQuarantine[entry.id] = QuarantinedEntry(entry: entry, reason: trustReason(for: entry) ?? .unknownAuthor)
+            quarantineDrops.arrival[entry.id] = arrivalBase + index
             report.quarantined += 1
         }
         refreshQuarantineReasons()
+        settleQuarantine(refused: refused)
+        report.quarantineDropped = refused.reduce(0) { $0 + Int(clamping: $1.count) }
         return report
     }
 

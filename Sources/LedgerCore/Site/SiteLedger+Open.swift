@@ -125,16 +125,22 @@ extension SiteLedger {
             _ = try ingest([])
         }
         refreshQuarantineReasons()
+        // A crash between a quarantine append and its drop record, or a quota lowered in
+        // site.json: bring the quarantine within its quota now (Specs/site-layout.md §4.1).
+        if openFaults.isEmpty { settleQuarantine(refused: []) }
     }
 
     /// Loads quarantined entries not in the log, checking every signature: the quarantine
     /// folder is as exposed as the log, so nothing in it is trusted unchecked.
+    /// Copies named by `quarantine.dropped` are skipped unread (Specs/site-layout.md §4.1).
     private func loadQuarantine() throws {
+        try loadQuarantineDrops()
         var held: [(Int, Entry)] = []
         do {
             try quarantineLog.forEach(from: 0) { ordinal, bytes in
                 do {
                     let entry = try Entry.decode(bytes)
+                    if quarantineDrops.isDropped(author: entry.author, ordinal: ordinal) { return }
                     if try log.ordinal(of: entry.id) == nil { held.append((ordinal, entry)) }
                 } catch let error as CoreError where error.code != .io {
                     quarantineFaults.append(LedgerFault(file: "quarantine", offset: Int64(ordinal), what: "entry does not decode: \(error)"))
@@ -150,6 +156,7 @@ extension SiteLedger {
                                               what: "quarantined entry has a signature that does not verify or another network's id (planted?)"))
                 continue
             }
+            if pendingQuarantine[entry.id] == nil { quarantineDrops.arrival[entry.id] = ordinal }
             pendingQuarantine[entry.id] = QuarantinedEntry(entry: entry, reason: .unknownAuthor)
         }
     }

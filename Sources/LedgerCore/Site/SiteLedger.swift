@@ -32,6 +32,8 @@ public final class SiteLedger {
     var clock: HybridClock
     /// Entries held in quarantine and not (yet) released, with the reason.
     var pendingQuarantine: [Hash32: QuarantinedEntry] = [:]
+    /// Quarantine drops in force and where each held entry arrived (Specs/site-layout.md §4.1).
+    var quarantineDrops = QuarantineDropState()
     /// Damage found while opening (undecodable records, unreadable blocks, forged quarantine
     /// entries, undecodable tree heads); `verify` reports them and writes are refused.
     var openFaults: [LedgerFault] = []

@@ -14,13 +14,16 @@ public struct SiteMetadata: Codable, Sendable, Equatable {
     public var siteKey: Hash32
     /// The site's X25519 key-agreement key.
     public var agreementKey: Hash32
+    /// The site's quarantine quota; nil means ``QuarantineQuota/standard``
+    /// (Specs/site-layout.md §1, Specs/charter.md §4.1).
+    public var quarantineQuota: QuarantineQuota? = nil
 
     /// The folder format this code writes and reads.
     public static let currentFormatVersion = 1
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", name, role, networkID = "network_id"
-        case siteKey = "site_key", agreementKey = "agreement_key"
+        case siteKey = "site_key", agreementKey = "agreement_key", quarantineQuota = "quarantine_quota"
     }
 }
 

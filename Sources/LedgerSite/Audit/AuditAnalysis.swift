@@ -15,7 +15,7 @@ public enum AuditAnalysis {
         timeline.sort { (millis($0.time) ?? 0, $0.kind.rawValue) < (millis($1.time) ?? 0, $1.kind.rawValue) }
         return IntegrityFigures(
             verifyRuns: runs, failedVerifications: runs.filter { !$0.ok }.count, verifyFaults: runs.reduce(0) { $0 + $1.faults },
-            quarantined: scan.quarantined, forks: scan.forks, timeline: timeline)
+            quarantined: scan.quarantined, forks: scan.forks, timeline: timeline, quarantineDropped: scan.quarantineDropped)
     }
 
     /// Median and p95 latency per author site, from every arrival sample held; sorted by site name.

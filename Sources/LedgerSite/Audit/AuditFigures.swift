@@ -52,9 +52,9 @@ public struct SiteSummary: Encodable, Equatable {
 public struct IntegrityFigures: Encodable {
     /// Creates integrity figures.
     public init(verifyRuns: [VerifyRunFigure], failedVerifications: Int, verifyFaults: Int, quarantined: [QuarantineIncident],
-                forks: [ForkIncident], timeline: [IncidentEvent]) {
+                forks: [ForkIncident], timeline: [IncidentEvent], quarantineDropped: QuarantineDropCount = QuarantineDropCount(entries: 0, authors: 0)) {
         self.verifyRuns = verifyRuns; self.failedVerifications = failedVerifications; self.verifyFaults = verifyFaults
-        self.quarantined = quarantined; self.forks = forks; self.timeline = timeline
+        self.quarantined = quarantined; self.forks = forks; self.timeline = timeline; self.quarantineDropped = quarantineDropped
     }
 
     /// Every recorded `verify` run, oldest first.
@@ -69,6 +69,8 @@ public struct IntegrityFigures: Encodable {
     public var forks: [ForkIncident]
     /// Every incident on one time line, oldest first (what the plot shows).
     public var timeline: [IncidentEvent]
+    /// Entries and authors dropped from the quarantine to stay within its quota (Specs/charter.md §4.1).
+    public var quarantineDropped: QuarantineDropCount
 }
 
 /// One `verify` run as the report shows it.

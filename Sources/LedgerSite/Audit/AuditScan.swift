@@ -37,6 +37,8 @@ public struct AuditScan {
     public var quarantined: [QuarantineIncident] = []
     /// Fork evidence held now.
     public var forks: [ForkIncident] = []
+    /// Entries and authors dropped from the quarantine to stay within its quota.
+    public var quarantineDropped = QuarantineDropCount(entries: 0, authors: 0)
     /// Recorded `verify` runs, oldest first.
     public var verifyRuns: [VerifyRun] = []
     /// Arrival latency samples held.
@@ -79,6 +81,7 @@ public struct AuditScan {
                 time: held.entry.timestamp.rfc3339, author: held.entry.author.hex, authorName: scan.name(held.entry.author.hex),
                 reason: held.reason.rawValue, entryId: held.entry.id.hex))
         }
+        scan.quarantineDropped = ledger.quarantineDropped
         for fork in ledger.forks {
             let times = fork.entries.compactMap { try? ledger.entry(id: $0)?.timestamp }
             scan.forks.append(ForkIncident(

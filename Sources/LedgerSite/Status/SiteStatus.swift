@@ -39,6 +39,11 @@ public struct SiteStatus: Encodable {
     public let entries: Int
     /// Entries held in quarantine.
     public let quarantined: Int
+    /// Entries of authors not admitted dropped from the quarantine to stay within its quota
+    /// (`quarantine_dropped`; Specs/charter.md §4.1).
+    public let quarantineDropped: Int
+    /// The distinct authors of those entries (`quarantine_dropped_authors`).
+    public let quarantineDroppedAuthors: Int
     /// Forks detected.
     public let forks: Int
     /// Consents with concurrent heads.
@@ -83,7 +88,9 @@ public struct SiteStatus: Encodable {
         let syncs = byPeer.values.sorted { (millis($0.time) ?? 0, $0.peer) > (millis($1.time) ?? 0, $1.peer) }
         let conflicts = try openConflicts(ledger, progress: progress)
         return SiteStatus(site: site, members: members, peers: peers, syncs: syncs, lastSync: syncs.first,
-                          entries: ledger.entryCount, quarantined: ledger.quarantined.count, forks: ledger.forks.count,
+                          entries: ledger.entryCount, quarantined: ledger.quarantined.count,
+                          quarantineDropped: ledger.quarantineDropped.entries, quarantineDroppedAuthors: ledger.quarantineDropped.authors,
+                          forks: ledger.forks.count,
                           openConflicts: conflicts.count, conflicts: conflicts, lastVerify: ledger.verifyRuns().last)
     }
 
