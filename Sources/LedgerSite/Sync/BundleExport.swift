@@ -7,7 +7,9 @@ extension SiteLedger {
     /// lack (Specs/bundle-format.md): everything this site holds that their last known
     /// summaries do not show.
     ///
-    /// Quarantined entries are never sent. Nothing is written: the caller stores the bytes
+    /// Quarantined entries this site keeps (within its quota) are relayed like the others, so a
+    /// site admitted later finds its entries everywhere (Specs/charter.md §4); the recipient
+    /// checks and quarantines them itself. Nothing is written: the caller stores the bytes
     /// (``BundleFiles/write(_:to:)`` writes them durably).
     /// - Parameters:
     ///   - recipients: the members to address; each must have a known key-agreement key.
@@ -35,7 +37,7 @@ extension SiteLedger {
         for id in ids {
             pending += 1
             if pending == 256 { progress?(.advance(units: pending, items: 0)); pending = 0 }
-            // Quarantined ids are in the set but not in the trusted log: they are not sent.
+            // An id the site no longer holds (dropped since the set was read) is skipped.
             guard let bytes = try store.itemBytes(for: id) else { continue }
             items.append(SyncItem(id: id, bytes: bytes))
         }
