@@ -1,41 +1,18 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A full stick or disk while a bundle is written (issue 18, item 6): exit 3 with the OS
 /// reason, not exit 2 "write failed". The disk is filled with libfiu's POSIX preload: every
 /// `pwrite` fails with `ENOSPC` (28), as `Tests/Tools/fault-injection.sh` does.
-@Suite("A full stick under fiu-run", .serialized, .enabled(if: FIURun.path != nil, "fiu-utils is not installed"))
+@Suite("A full stick under fiu-run", .serialized, .enabled(if: FIU.run != nil, "fiu-utils is not installed"))
 struct FullMediumTests {
 
-    /// Runs `careledger ARGS` under `fiu-run` with every `pwrite` failing with ENOSPC; nil
-    /// when it did not finish in 60 s (then it is killed: a preload deadlock fails the test
-    /// instead of hanging the suite). Returns the status and stderr.
-    static func runOnFullDisk(_ cli: CLI, _ arguments: [String]) throws -> (status: Int32, signaled: Bool, stderr: String)? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(FIURun.path))
-        process.arguments = ["-x", "-c", "enable name=posix/io/rw/pwrite,failinfo=28", try #require(CLI.binary)] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: cli.folder.path)
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"  // the backtracer's own writes would fail under fiu
-        environment["CARELEDGER_DIR"] = nil
-        process.environment = environment
-        let errPath = cli.path(".fiu-stderr")
-        try Data().write(to: URL(fileURLWithPath: errPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        defer { try? err.close() }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        return (process.terminationStatus, process.terminationReason == .uncaughtSignal,
-                String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+    /// Runs `careledger ARGS` in the test's folder under `fiu-run` with every `pwrite`
+    /// failing with ENOSPC; nil when it did not finish in 60 s (then it is killed).
+    static func runOnFullDisk(_ cli: CLI, _ arguments: [String]) throws -> FIU.Outcome? {
+        try FIU.runBinary(try #require(CLI.binary), fault: "enable name=posix/io/rw/pwrite,failinfo=28",
+                          arguments: arguments, in: cli.folder.path)
     }
 
     @Test("bundle export onto a full stick exits 3 with one line naming the bundle and No space left on device")
@@ -85,9 +62,4 @@ struct FullMediumTests {
         #expect(try cli.json(["stats", "--dir", "clinic-a"])["entries"] as? Int == before, "nothing was stored")
         #expect(try cli.run(["verify", "--dir", "clinic-a"]).status == 0, "the site still verifies")
     }
-}
-
-/// Where Debian's fiu-utils put `fiu-run`, if installed.
-enum FIURun {
-    static let path: String? = ["/usr/bin/fiu-run", "/usr/local/bin/fiu-run"].first { FileManager.default.isExecutableFile(atPath: $0) }
 }
