@@ -93,7 +93,8 @@ extension SiteLedger {
         if !readOnly {
             // Nodes past the store's high-water mark may be torn, unsynced writes: recompute
             // them from the log (read below anyway). Read-only opens check the store as it is.
-            let durable = min(MerkleSyncedSize.read(layout, files: files) ?? 0, UInt64(log.count))
+            merkleSyncedMark = MerkleSyncedSize.read(layout, files: files)
+            let durable = min(merkleSyncedMark ?? 0, UInt64(log.count))
             if merkle.size > durable { try merkle.truncate(toSize: durable) }
         }
         let merkleSize = Int(merkle.size)

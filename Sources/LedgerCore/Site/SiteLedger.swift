@@ -45,6 +45,8 @@ public final class SiteLedger {
     /// Opened by ``openForVerify(at:logger:)`` on a site whose storage structure is damaged:
     /// nothing is written to the folder and every write is refused.
     var readOnly = false
+    /// The Merkle store's high-water mark as last read or written (`merkle/synced`); read once on open.
+    var merkleSyncedMark: UInt64?
     /// A read-only ledger's private copy of the Merkle store (outside the data folder).
     var scratch: ScratchFolder?
     let logger: Logger
@@ -68,8 +70,9 @@ public final class SiteLedger {
     /// Syncs the Merkle store, then records its size as the high-water mark when it moved.
     func recordMerkleSynced() throws {
         try merkle.sync()
-        guard MerkleSyncedSize.read(layout, files: files) != merkle.size else { return }
+        guard merkleSyncedMark != merkle.size else { return }
         try MerkleSyncedSize.write(merkle.size, layout, files: files)
+        merkleSyncedMark = merkle.size
     }
 
     /// This site's Ed25519 key: its id on the ledger.
