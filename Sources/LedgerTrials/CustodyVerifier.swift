@@ -66,43 +66,49 @@ struct CustodyReplay {
 
     mutating func apply(_ event: RecordedCustodyEvent) {
         let p = event.payload, here = p.location, id = event.entryId
-        for serial in p.serials ?? [] { applySerial(serial, p.bizStep, here: here, destination: p.destination, entry: id) }
-        applyUnits(p, here: here, entry: id)
+        var applied = 0
+        for serial in p.serials ?? [] where applySerial(serial, p.bizStep, here: here, destination: p.destination, entry: id) { applied += 1 }
+        // A serial refused outright (a second dispensing, say) moves no unit: counting it would
+        // report the same fault again as a negative quantity.
+        applyUnits(p, count: p.quantity ?? applied, here: here, entry: id)
     }
 
-    private mutating func applySerial(_ serial: String, _ step: CustodyStep, here: String, destination: String?, entry: Hash32) {
+    /// Applies one serial's rule; false when the event's effect on it was refused.
+    private mutating func applySerial(_ serial: String, _ step: CustodyStep, here: String, destination: String?, entry: Hash32) -> Bool {
         var s = serials[serial] ?? Serial()
         defer { serials[serial] = s }
         if step == .commissioning {
             if let first = s.commissioned {
                 report(.doubleCommission, serial, sites: [s.holder?.site ?? here, here], entries: [first, entry])
-            } else {
-                s.commissioned = entry
-                s.holder = (here, entry)
+                return false
             }
-            return
+            s.commissioned = entry
+            s.holder = (here, entry)
+            return true
         }
         if let terminal = s.terminal {
             let kind: CustodyIncident.Kind = step == .dispensing && terminal.step == .dispensing ? .doubleDispense : .afterTerminal
             report(kind, serial, sites: [terminal.site, here], entries: [terminal.entry, entry])
-            return
+            return false
         }
         // Who may act on the serial here: its holder; a site it is in transit to may only receive it.
         if step == .receiving {
             if let transit = s.transit {
-                if transit.to == here {
-                    s.transit = nil
-                    s.holder = (here, entry)
-                } else {
+                guard transit.to == here else {
                     report(.unmatchedReceiving, serial, sites: [transit.to, here], entries: [transit.entry, entry])
+                    return false
                 }
-            } else if let holder = s.holder {
-                report(holder.site == here ? .doubleReceipt : .doubleCustody, serial, sites: [holder.site, here], entries: [holder.entry, entry])
-            } else {
-                report(.unmatchedReceiving, serial, sites: [here], entries: [entry])
+                s.transit = nil
                 s.holder = (here, entry)
+                return true
             }
-            return
+            if let holder = s.holder {
+                report(holder.site == here ? .doubleReceipt : .doubleCustody, serial, sites: [holder.site, here], entries: [holder.entry, entry])
+                return false
+            }
+            report(.unmatchedReceiving, serial, sites: [here], entries: [entry])
+            s.holder = (here, entry)
+            return true
         }
         if let transit = s.transit {
             report(.custodyGap, serial, sites: [transit.from, transit.to, here], entries: [transit.entry, entry])
@@ -120,10 +126,10 @@ struct CustodyReplay {
         case .commissioning, .receiving:
             break
         }
+        return true
     }
 
-    private mutating func applyUnits(_ p: CustodyEventPayload, here: String, entry: Hash32) {
-        let count = p.units
+    private mutating func applyUnits(_ p: CustodyEventPayload, count: Int, here: String, entry: Hash32) {
         guard count > 0 else { return }
         switch p.bizStep {
         case .commissioning:
