@@ -75,6 +75,14 @@ struct TrialCommandTests {
         #expect(lines.count == 2)
         let clean = try site.run(["trial", "custody", "verify", "--dir", "site", "--lot", "L2", "--json"])
         #expect(clean.status == 0 && clean.stdout.contains(#""ok":true"#))
+
+        // The report's trials section draws the lot's journey with the incident's evidence ringed.
+        #expect(try site.run(["report", "--dir", "site", "--out", "report"]).status == 0)
+        let page = try String(contentsOfFile: site.folder.path + "/report/index.html", encoding: .utf8)
+        #expect(page.contains("<section id=\"trials\">") && page.contains("id=\"lot-T1-L1\""))
+        #expect(page.components(separatedBy: "class=\"incident\"").count - 1 == 2, "both dispensing entries are marked")
+        let figures = try String(contentsOfFile: site.folder.path + "/report/trials.json", encoding: .utf8)
+        #expect(figures.contains("double_dispense"))
     }
 
     @Test("protocol at answers the version in force and exits 1 before the first")
