@@ -168,7 +168,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "LedgerTrialsTests",
-            dependencies: ["LedgerTrials", "LedgerSite", "LedgerConsent", "LedgerCore", "CanonicalJSON", "TestSupport"],
+            dependencies: [
+                "LedgerTrials", "LedgerSite", "LedgerConsent", "LedgerCore", "CanonicalJSON", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerSite", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport"], swiftSettings: strict),
     ]

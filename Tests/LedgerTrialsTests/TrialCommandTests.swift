@@ -85,6 +85,34 @@ struct TrialCommandTests {
         #expect(figures.contains("double_dispense"))
     }
 
+    @Test("a protocol version added offline at two sites with different documents is a conflict at both after sync")
+    func protocolConflictAcrossSites() throws {
+        let site = try Site()
+        defer { site.folder.remove() }
+        func json(_ text: String) throws -> [String: Any] { try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:] }
+        #expect(try site.run(["network", "genesis", "--dir", "site", "--out", "genesis.json"]).status == 0)
+        let joined = try json(try site.run(["init", "--dir", "clinic", "--site", "clinic", "--genesis", "genesis.json", "--json"]).stdout)
+        let admit = try site.run(["members", "admit", "--dir", "site", "--key", joined["site_key"] as? String ?? "", "--agreement-key",
+                                  joined["agreement_key"] as? String ?? "", "--name", "clinic", "--role", "clinic"])
+        #expect(admit.status == 0, "\(admit)")
+        try FileManager.default.createDirectory(atPath: site.folder.path + "/stick", withIntermediateDirectories: true)
+        func sync(_ dir: String) throws { #expect(try site.run(["sync", "--dir", dir, "--folder", "stick"]).status == 0) }
+        for dir in ["site", "clinic", "site", "clinic"] { try sync(dir) }
+        for (dir, text) in [("site", "amendment as central wrote it"), ("clinic", "amendment as the clinic wrote it")] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: site.folder.path + "/\(dir).pdf"))
+            let add = try site.run(["trial", "protocol", "add", "--dir", dir, "--trial", "T1", "--version", "v2", "--file", "\(dir).pdf", "--effective", "2026-06-01"])
+            #expect(add.status == 0, "\(add)")
+        }
+        for dir in ["site", "clinic", "site", "clinic"] { try sync(dir) }
+        for dir in ["site", "clinic"] {
+            let list = try json(try site.run(["trial", "protocol", "list", "--dir", dir, "--trial", "T1", "--json"]).stdout)
+            let versions = list["versions"] as? [[String: Any]] ?? []
+            #expect(list["conflicts"] as? Int == 1, "\(dir): \(list)")
+            #expect((versions.first?["conflict_entries"] as? [String])?.count == 2, "\(dir): \(list)")
+            #expect(try site.run(["trial", "protocol", "list", "--dir", dir, "--trial", "T1"]).stdout.contains("CONFLICT("))
+        }
+    }
+
     @Test("protocol at answers the version in force and exits 1 before the first")
     func protocolAt() throws {
         let site = try Site()
