@@ -82,3 +82,38 @@ struct EPCISDocumentTests {
         #expect(again.verify(lot: "L1").ok)
     }
 }
+
+@Suite("Event hash ids")
+struct EventHashIDTests {
+    /// Vector (Specs/trials.md §3.3): a shipping of two serials and a quantity from depot to clinic-a.
+    static let event = CustodyEventPayload(
+        trial: "T1", lot: "L1", eventTime: 1_780_000_000_000, bizStep: .shipping, readPoint: "depot",
+        serials: ["urn:epc:id:sgtin:0614141.107346.2", "urn:epc:id:sgtin:0614141.107346.1"], quantity: 3, destination: "clinic-a")
+
+    @Test("the pre-hash string lists the fields in the fixed order with serials sorted (vector)")
+    func preHash() {
+        #expect(EventHashID.preHash(Self.event) == """
+        eventType=ObjectEvent
+        eventTime=2026-05-28T20:26:40.000Z
+        eventTimeZoneOffset=+00:00
+        epcList=urn:epc:id:sgtin:0614141.107346.1
+        epcList=urn:epc:id:sgtin:0614141.107346.2
+        quantityList=urn:careledger:trial:T1:lot:L1 3
+        action=OBSERVE
+        bizStep=https://ref.gs1.org/cbv/BizStep-shipping
+        disposition=https://ref.gs1.org/cbv/Disp-in_transit
+        readPoint=urn:careledger:site:depot
+        destinationList=https://ref.gs1.org/cbv/SDT-location urn:careledger:site:clinic-a
+        """)
+    }
+
+    @Test("the event hash id is ni:///sha-256;HEX?ver=CBV2.0 over the pre-hash string, and any field change changes it")
+    func hashID() {
+        let id = EventHashID.compute(Self.event)
+        #expect(id == "ni:///sha-256;" + Hash32.sha256(Array(EventHashID.preHash(Self.event).utf8)).hex + "?ver=CBV2.0")
+        var moved = Self.event
+        moved.readPoint = "depot-2"
+        #expect(EventHashID.compute(moved) != id)
+        #expect(Self.event.withEventHashID().eventId == id)
+    }
+}

@@ -85,3 +85,32 @@ struct TrialConsentTests {
         #expect(try trials.check(try request(consent, mrn: "P1", at: Self.jun), trial: "T1", consent: consent).decision.outcome == .deny)
     }
 }
+
+@Suite("The consent.version payload with policies")
+struct ConsentPoliciesPayloadTests {
+    static let patient = PatientPseudonym(Hash32.sha256(Array("p".utf8)))
+    static let scope = Concept(codings: [Coding(system: nil, code: "research", display: nil)], text: nil)
+
+    @Test("a version with policies is written as format 2 with a sorted policies member; one without stays format 1")
+    func formats() throws {
+        let bound = ConsentVersionContent(key: ConsentKey(patient: Self.patient, consentId: "c1"), status: .active, scope: Self.scope,
+                                          category: [], provision: nil, policies: ["urn:careledger:trial:T1:protocol:v2", "urn:careledger:trial:T0:protocol:v1"])
+        let text = String(decoding: ConsentVersionPayload.encode(bound), as: UTF8.self)
+        #expect(text.contains(#""format":2"#))
+        #expect(text.hasSuffix(#""policies":["urn:careledger:trial:T0:protocol:v1","urn:careledger:trial:T1:protocol:v2"],"scope":{"codings":[{"code":"research"}]},"status":"active"}"#))
+        #expect(try ConsentVersionPayload.decode(Array(text.utf8)) == bound)
+        var plain = bound
+        plain.policies = []
+        #expect(String(decoding: ConsentVersionPayload.encode(plain), as: UTF8.self).contains(#""format":1"#))
+        let forged = text.replacingOccurrences(of: #""format":2"#, with: #""format":1"#)
+        #expect(throws: ConsentError.self) { try ConsentVersionPayload.decode(Array(forged.utf8)) }
+    }
+
+    @Test("a trial binding URI parses only in its one form")
+    func bindingURI() {
+        #expect(TrialProtocolBinding(uri: "urn:careledger:trial:T1:protocol:v2") == TrialProtocolBinding(trial: "T1", version: "v2"))
+        #expect(TrialProtocolBinding(uri: "urn:careledger:trial:T1:v2") == nil)
+        #expect(TrialProtocolBinding(uri: "https://example.org/policy") == nil)
+        #expect(TrialProtocolBinding(uri: "urn:careledger:trial:T 1:protocol:v2") == nil)
+    }
+}
