@@ -123,5 +123,8 @@ struct TrialCommandTests {
         #expect(try site.run(["trial", "protocol", "at", "--dir", "site", "--trial", "T1", "--date", "2026-02-01"]).stdout.hasPrefix("In force: v1"))
         #expect(try site.run(["trial", "protocol", "at", "--dir", "site", "--trial", "T1", "--date", "2025-12-31"]).status == 1)
         #expect(try site.run(["attest", "--dir", "site", "--file", "p1.pdf"]).status == 0, "attest proves the document is anchored")
+        #expect(try site.run(["trial", "protocol", "attest", "--dir", "site", "--file", "p1.pdf"]).stdout.hasPrefix("Protocol T1 v1: entry "))
+        try Data("v1 text, altered".utf8).write(to: URL(fileURLWithPath: site.folder.path + "/p1-altered.pdf"))
+        #expect(try site.run(["trial", "protocol", "attest", "--dir", "site", "--file", "p1-altered.pdf"]).status == 1)
     }
 }

@@ -8,7 +8,7 @@ import LedgerTrials
 struct TrialProtocolCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "protocol", abstract: "Protocol versions: add one, list them, find the one in force.",
-        subcommands: [Add.self, List.self, At.self])
+        subcommands: [Add.self, List.self, At.self, Attest.self])
 
     /// One version as the commands print it.
     struct VersionOutput: Encodable {
@@ -96,6 +96,34 @@ struct TrialProtocolCommand: AsyncParsableCommand {
                     print(state.map { "In force: \($0.line)" } ?? "No protocol version of \(trial) in force on \(date)")
                 }
                 if state == nil { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct Attest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Is this exact document an anchored protocol version? Names trial and version (exit 0 yes, 1 no).")
+        @OptionGroup var options: SiteOptions
+        @Option(help: "The document.") var file: String
+
+        struct Match: Encodable { let trial: String, version: String, entryId: String, site: String, effective: String }
+        struct Output: Encodable { let anchored: Bool, sha256: String, versions: [Match] }
+
+        func run() async throws {
+            try await runReportingFailures(json: options.json) {
+                guard let data = FileManager.default.contents(atPath: file) else { throw CLIFailure.usage("cannot read \(file): no such file or not readable") }
+                let digest = AnchorPayload.digest(Array(data))
+                let trials = try SiteTrials(try openSite(options))
+                printWarnings(trials.warnings)
+                let matches = trials.protocolVersions(matching: Array(data)).map {
+                    Match(trial: $0.payload.trial, version: $0.payload.version, entryId: $0.entryId.hex, site: trials.siteName($0.author),
+                          effective: RFC3339.string(fromMillis: $0.payload.effective))
+                }
+                try CommandOutput(json: options.json).emit(Output(anchored: !matches.isEmpty, sha256: digest, versions: matches)) {
+                    if matches.isEmpty { print("Not a protocol version held here: sha256 \(digest)") }
+                    for m in matches { print("Protocol \(m.trial) \(m.version): entry \(m.entryId) by \(m.site), effective \(m.effective.prefix(10))") }
+                }
+                if matches.isEmpty { throw ExitCode(1) }
             }
         }
     }

@@ -106,6 +106,14 @@ public struct SiteTrials {
         return try addProtocol(trial: trial, version: version, document: Array(data), effective: effective, approval: approval, reconsent: reconsent)
     }
 
+    /// The protocol versions whose document is exactly `document` (same SHA-256), in chain
+    /// order: the answer to "is this PDF version V of the trial?".
+    public func protocolVersions(matching document: [UInt8]) -> [RecordedProtocolVersion] {
+        let digest = AnchorPayload.digest(document)
+        let chain = self.chain
+        return chain.trials.flatMap { chain.versions(trial: $0) }.flatMap(\.heads).filter { $0.payload.sha256 == digest }
+    }
+
     // MARK: Custody
 
     /// A custody event recorded: its entry, or the entry already holding its event id.
