@@ -5,7 +5,8 @@
 //   LedgerCore, CanonicalJSON → LedgerConsent
 //   LedgerCore, LZ4Codec → LedgerSync            (no networking)
 //   LedgerCore → LedgerNet                       (the only target that imports NIO)
-//   LedgerCore, LedgerConsent, LedgerSync, LedgerNet → LedgerSite   (a site as a program uses it)
+//   LedgerCore, CanonicalJSON → LedgerTrials
+//   LedgerCore, LedgerConsent, LedgerSync, LedgerNet, LedgerTrials → LedgerSite   (a site as a program uses it)
 //   LedgerSite → CareLedgerCLI → careledger;  LedgerSite → careledger-example, careledger-bench
 //   LedgerNet → LedgerNetTestSupport → LedgerNetTests, careledger-bench
 // LedgerConsent, LedgerSync and LedgerNet do not import one another.
@@ -30,6 +31,7 @@ let package = Package(
         .library(name: "LedgerConsent", targets: ["LedgerConsent"]),
         .library(name: "LedgerSite", targets: ["LedgerSite"]),
         .library(name: "CanonicalJSON", targets: ["CanonicalJSON"]),
+        .library(name: "LedgerTrials", targets: ["LedgerTrials"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -65,6 +67,8 @@ let package = Package(
             name: "LedgerConsent",
             dependencies: ["LedgerCore", "CanonicalJSON", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // Clinical trials: protocol versions, custody events (EPCIS 2.0) and their verification (Specs/trials.md).
+        .target(name: "LedgerTrials", dependencies: ["LedgerCore", "CanonicalJSON"], swiftSettings: strict),
         // Summaries, the reconciliation state machine and bundles (no networking here).
         .target(
             name: "LedgerSync",
@@ -87,7 +91,7 @@ let package = Package(
         .target(
             name: "LedgerSite",
             dependencies: [
-                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet",
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerTrials",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,7 +110,7 @@ let package = Package(
         .target(
             name: "CareLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "CanonicalJSON",
+                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "LedgerTrials", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,6 +163,13 @@ let package = Package(
             name: "LedgerSiteTests",
             dependencies: [
                 "LedgerSite", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LedgerTrialsTests",
+            dependencies: [
+                "LedgerTrials", "LedgerSite", "LedgerConsent", "LedgerCore", "CanonicalJSON", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -13,7 +13,7 @@ public struct CareLedgerCommand: AsyncParsableCommand {
             VerifyCommand.self, HeadCommand.self, ProofCommand.self,
             ConsentCommand.self, CheckCommand.self, ConflictsCommand.self,
             BundleCommand.self, SyncCommand.self, ServeCommand.self,
-            StatusCommand.self, ReportCommand.self, DemoCommand.self,
+            StatusCommand.self, ReportCommand.self, DemoCommand.self, TrialCommand.self,
         ]
     )
 

@@ -48,6 +48,8 @@ struct NumericOptionTests {
                refused: alwaysRefused + ["0", "-0", "1.5", "65537"], accepted: ["1", "65536"]),
         Option(command: ["serve"], flag: "--max-pending-per-address", required: ["--listen", "127.0.0.1:0"],
                refused: alwaysRefused + ["0", "-0", "1.5", "65537"], accepted: ["1", "65536"]),
+        Option(command: ["trial", "custody", "record"], flag: "--quantity", required: ["--trial", "T1", "--lot", "L1", "--step", "receiving"],
+               refused: alwaysRefused + ["0", "-0", "1.5", "1000000001"], accepted: ["1", "1000000000"]),
     ]
 
     @Test("every numeric option refuses nan, inf, 1e10, -1, 2^63 and out-of-range values with exit 2 and one line naming the flag and its range")

@@ -16,6 +16,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "When access happens, RFC 3339 (default: now).") var at: String?
     @Flag(help: "Write the decision to the ledger as an access.decision entry.") var record = false
     @Flag(help: "Break-glass: permit for treatment with a mandatory audit entry flagged as emergency.") var emergency = false
+    @Option(help: "A trial id: a permit also needs a consent bound to the trial under a protocol version still in force (Specs/trials.md §5.3).") var trial: String?
 
     struct Output: Encodable {
         let decision: String, basis: [String], reason: String, emergency: Bool, patient: String, entryId: String?
@@ -37,7 +38,8 @@ struct CheckCommand: AsyncParsableCommand {
             let request = AccessRequest(patient: pseudonym, actor: actor, purpose: purpose, classes: classes,
                                         time: Int64(time.timeIntervalSince1970 * 1000), emergency: emergency)
             // Break-glass access is permitted only with its audit entry: the library always records it.
-            let checked = try consent.check(request, record: record)
+            let checked = try trial.map { try SiteTrials(ledger).check(request, trial: $0, consent: consent, record: record) }
+                ?? consent.check(request, record: record)
             let decision = checked.decision, entryID = checked.entry?.id
             let output = Output(decision: decision.outcome.rawValue, basis: decision.basis.map(\.hex), reason: decision.reason,
                                 emergency: decision.emergency, patient: pseudonym.hex, entryId: entryID?.hex)

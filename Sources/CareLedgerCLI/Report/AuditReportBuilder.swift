@@ -38,12 +38,15 @@ enum AuditReportBuilder {
         let run = ReportRun(time: now, buildMs: (buildMs * 10).rounded() / 10, entries: scan.entries)
         figures.auditEffort = AuditEffort(openMs: openMs, scanMs: scanMs, analyseMs: analyseMs, renderMs: renderMs, buildMs: buildMs,
                                           entriesScanned: scan.entries, runs: scan.reportRuns + [run])
-        let html = ReportHTML.page(figures)
+        // The trials section (Specs/trials.md §9) reads the site's trial entries on its own pass.
+        let trials = try SiteTrials(ledger).figures(engine: ledger.loadConsent().engine, at: RFC3339.millis(of: Date()))
+        let html = ReportTrials.insert(ReportTrials.section(trials), into: ReportHTML.page(figures))
         let indexPath = outDir + "/index.html", jsonPath = outDir + "/report.json"
         do {
             try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
             try Data(html.utf8).write(to: URL(fileURLWithPath: indexPath), options: .atomic)
             try encodeJSON(figures, pretty: true).write(to: URL(fileURLWithPath: jsonPath), options: .atomic)
+            if !trials.isEmpty { try encodeJSON(trials, pretty: true).write(to: URL(fileURLWithPath: outDir + "/trials.json"), options: .atomic) }
         } catch {
             throw CLIFailure.usage("cannot write the report to \(outDir): \(error.localizedDescription); choose a writable --out folder")
         }

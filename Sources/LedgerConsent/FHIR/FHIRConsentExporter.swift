@@ -31,6 +31,7 @@ public enum FHIRConsentExporter {
         ]))])))
         if let dateTime = c.dateTime { m.append(("dateTime", .string(FHIRDateTime.format(dateTime)))) }
         if !c.organizations.isEmpty { m.append(("organization", .array(c.organizations.map(reference)))) }
+        if !c.policies.isEmpty { m.append(("policy", .array(c.policies.map { .object([("uri", .string($0))]) }))) }
         if let rule = c.policyRule { m.append(("policyRule", concept(rule))) }
         if let p = c.provision { m.append(("provision", provision(p))) }
         return .object(m)

@@ -100,11 +100,13 @@ public struct FHIRConsentImporter: Sendable {
         let patient = try patient(try r.required("patient"), r.child("patient"))
         let dateTime = try r.optional("dateTime").map { (x) throws(ConsentError) in try FHIRRead.dateTime(x, r.child("dateTime")) }
         let organizations = try r.list("organization", FHIRRead.referenceString)
+        let policies = try r.list("policy", Self.trialPolicy)
         let policyRule = try r.optional("policyRule").map { (x) throws(ConsentError) in try FHIRRead.concept(x, r.child("policyRule")) }
         let provision = try r.optional("provision").map { (x) throws(ConsentError) in try Self.provisionReader.read(x, r.child("provision"), depth: 1) }
         let stamp = try r.list("extension", versionExtension)
         try r.finish()
-        // FHIR R4 invariant ppc-1: policy or policyRule. `policy` was refused by `finish`.
+        // FHIR R4 invariant ppc-1: policy or policyRule. CareLedger reads `policy` only as a
+        // trial binding (Specs/trials.md §5.1) and still requires policyRule.
         guard policyRule != nil else {
             throw ConsentError(.missingElement, "a Consent needs policyRule (FHIR R4 invariant ppc-1: policy or policyRule; CareLedger reads policyRule only)", path: r.child("policyRule"))
         }
@@ -115,7 +117,8 @@ public struct FHIRConsentImporter: Sendable {
         let supersedes = stamp.first.map(\.supersedes) ?? currentHeads(key)
         let content = ConsentVersionContent(
             key: key, status: status, scope: scope, category: category, dateTime: dateTime,
-            policyRule: policyRule, organizations: organizations, provision: provision, supersedes: supersedes)
+            policyRule: policyRule, organizations: organizations, provision: provision, supersedes: supersedes,
+            policies: policies)
         return ImportedConsent(content: content, path: path, exportedVersionId: stamp.first?.versionId)
     }
 
@@ -153,6 +156,17 @@ public struct FHIRConsentImporter: Sendable {
                 classes: "class", codes: "code", dataPeriod: "dataPeriod", provisions: "provision"),
             code: FHIRRead.code, concept: FHIRRead.concept, coding: FHIRRead.coding, period: FHIRRead.period,
             actor: FHIRRead.actor, refusal: .unsupportedElement)
+    }
+
+    /// `Consent.policy[i]`: only `{"uri": "urn:careledger:trial:ID:protocol:V"}` is read (Specs/trials.md §5.1);
+    /// any other policy is refused at `Consent.policy`, as before there were trial bindings.
+    private static func trialPolicy(_ value: JSONValue, _ path: String) throws(ConsentError) -> String {
+        let policyPath = path.lastIndex(of: "[").map { String(path[..<$0]) } ?? path
+        guard case .object(let members) = value, members.count == 1, members[0].0 == "uri",
+              case .string(let uri) = members[0].1, TrialProtocolBinding(uri: uri) != nil else {
+            throw ConsentError(.unsupportedElement, "CareLedger reads Consent.policy only as a trial binding {uri: urn:careledger:trial:ID:protocol:V}", path: policyPath)
+        }
+        return uri
     }
 
     private struct VersionStamp { var versionId: Hash32?; var supersedes: [Hash32] }

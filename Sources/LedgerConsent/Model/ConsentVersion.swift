@@ -85,12 +85,15 @@ public struct ConsentVersionContent: Sendable, Hashable {
     public var provision: ConsentProvision?
     /// Version ids this version replaces, sorted and without duplicates.
     public var supersedes: [Hash32]
+    /// FHIR `Consent.policy[].uri`: the trial protocol bindings (`urn:careledger:trial:ID:protocol:V`,
+    /// Specs/trials.md §5.1), sorted by UTF-8 bytes, without duplicates.
+    public var policies: [String] = []
 
     /// Creates content; `supersedes` is sorted and de-duplicated.
     public init(
         key: ConsentKey, status: ConsentStatus, scope: Concept, category: [Concept],
         dateTime: Int64? = nil, policyRule: Concept? = nil, organizations: [String] = [],
-        provision: ConsentProvision?, supersedes: [Hash32] = []
+        provision: ConsentProvision?, supersedes: [Hash32] = [], policies: [String] = []
     ) {
         self.key = key
         self.status = status
@@ -101,6 +104,7 @@ public struct ConsentVersionContent: Sendable, Hashable {
         self.organizations = organizations
         self.provision = provision
         self.supersedes = Array(Set(supersedes)).sorted()
+        self.policies = Array(Set(policies)).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 }
 

@@ -9,15 +9,24 @@ enum PayloadValues {
     /// Reads the members every payload opens with (Specs/consent.md §3.3, §6): `format`, which
     /// must be `formatVersion`, and `patient`, a pseudonym in 64 lowercase hex digits.
     static func decodeHeader(_ r: inout JSONObjectReader, formatVersion: Int64) throws(ConsentError) -> PatientPseudonym {
+        try decodeHeader(&r, formatVersions: formatVersion...formatVersion).patient
+    }
+
+    /// Reads the header as ``decodeHeader(_:formatVersion:)`` does, accepting any format in
+    /// `formatVersions`, and returns the format read.
+    static func decodeHeader(
+        _ r: inout JSONObjectReader, formatVersions: ClosedRange<Int64>
+    ) throws(ConsentError) -> (patient: PatientPseudonym, format: Int64) {
         let format = try JSONRead.int64(try r.required("format"), r.child("format"))
-        guard format == formatVersion else {
-            throw ConsentError(.invalidValue, "unsupported payload format \(format) (this build reads \(formatVersion))", path: r.child("format"))
+        guard formatVersions.contains(format) else {
+            let reads = formatVersions.count == 1 ? "\(formatVersions.lowerBound)" : "\(formatVersions.lowerBound) to \(formatVersions.upperBound)"
+            throw ConsentError(.invalidValue, "unsupported payload format \(format) (this build reads \(reads))", path: r.child("format"))
         }
         let patientHex = try JSONRead.string(try r.required("patient"), r.child("patient"))
         guard patientHex == patientHex.lowercased(), let patient = PatientPseudonym(hex: patientHex) else {
             throw ConsentError(.invalidValue, "expected a 64-hex-digit pseudonym", path: r.child("patient"))
         }
-        return patient
+        return (patient, format)
     }
 
     /// Throws unless the payload `bytes` are `canonical`, the encoding of what they decoded to

@@ -11,6 +11,8 @@ public enum ConsentVersionPayload {
     public static let kind = "consent.version"
     /// The payload format version written in member `format`.
     public static let formatVersion: Int64 = 1
+    /// The format of a payload with `policies` (Specs/trials.md §5.2); one without stays format 1.
+    public static let policiesFormatVersion: Int64 = 2
 
     /// The canonical payload bytes of `content`.
     public static func encode(_ content: ConsentVersionContent) -> [UInt8] {
@@ -28,7 +30,7 @@ public enum ConsentVersionPayload {
 
     static func json(_ c: ConsentVersionContent) -> JSONValue {
         var m: [(String, JSONValue)] = [
-            ("format", .number(JSONNumber(formatVersion))),
+            ("format", .number(JSONNumber(c.policies.isEmpty ? formatVersion : policiesFormatVersion))),
             ("patient", .string(c.key.patient.hex)),
             ("consent_id", .string(c.key.consentId)),
             ("status", .string(c.status.rawValue)),
@@ -40,6 +42,7 @@ public enum ConsentVersionPayload {
         if !c.organizations.isEmpty { m.append(("organizations", .array(c.organizations.map { .string($0) }))) }
         if let provision = c.provision { m.append(("provision", provisionJSON(provision))) }
         if !c.supersedes.isEmpty { m.append(("supersedes", .array(c.supersedes.map { .string($0.hex) }))) }
+        if !c.policies.isEmpty { m.append(("policies", .array(c.policies.map { .string($0) }))) }
         return .object(m)
     }
 
@@ -62,7 +65,7 @@ public enum ConsentVersionPayload {
 
     static func content(_ value: JSONValue) throws(ConsentError) -> ConsentVersionContent {
         var r = try JSONObjectReader(value, path: "$")
-        let patient = try PayloadValues.decodeHeader(&r, formatVersion: formatVersion)
+        let (patient, format) = try PayloadValues.decodeHeader(&r, formatVersions: formatVersion...policiesFormatVersion)
         let consentId = try JSONRead.string(try r.required("consent_id"), r.child("consent_id"))
         let statusText = try JSONRead.string(try r.required("status"), r.child("status"))
         guard let status = ConsentStatus(rawValue: statusText) else {
@@ -75,10 +78,17 @@ public enum ConsentVersionPayload {
         let organizations = try r.list("organizations", PayloadValues.string)
         let provision = try r.optional("provision").map { (x) throws(ConsentError) in try provisionReader.read(x, r.child("provision"), depth: 1) }
         let supersedes = try r.list("supersedes", PayloadValues.hash)
+        let policies = try r.list("policies", PayloadValues.string)
         try r.finish(.invalidValue)
+        // Format 2 is exactly a payload with policies (Specs/trials.md §5.2).
+        guard (format == policiesFormatVersion) == !policies.isEmpty else {
+            throw ConsentError(.invalidValue, policies.isEmpty ? "unsupported payload format \(format) without policies (this build reads 1, or 2 with policies)"
+                                                                : "policies need payload format 2", path: "$.format")
+        }
         return ConsentVersionContent(
             key: ConsentKey(patient: patient, consentId: consentId), status: status, scope: scope, category: category,
-            dateTime: dateTime, policyRule: rule, organizations: organizations, provision: provision, supersedes: supersedes)
+            dateTime: dateTime, policyRule: rule, organizations: organizations, provision: provision, supersedes: supersedes,
+            policies: policies)
     }
 
     /// The deepest nesting of provisions accepted (the root is depth 1).
