@@ -39,18 +39,29 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             let (host, port) = try TCPSync.parse(listen, allowAnyPort: true)
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .exclusive)
             let siteName = ledger.metadata.name, siteKey = ledger.siteKey
             var logger = Logger(label: "careledger.serve") { _ in StreamLogHandler.standardError(label: "careledger.serve") }
             logger.logLevel = .info
+            let layout = ledger.layout
+            let service = try LedgerSyncService(ledger: ledger)
             let server: SyncServer
             do {
                 server = try await LedgerServing.bind(ledger: ledger, host: host, port: port, idleTimeout: idleTimeout,
                                                       maximumConcurrentSessions: maxSessions,
-                                                      admission: admissionLimits, logger: logger)
+                                                      admission: admissionLimits, logger: logger, service: service)
             } catch let error as TransportError where error.code == .connectFailed {
                 throw Self.listenFailure(error, address: listen)
             }
+            // Other commands write through the server while it holds the site (Specs/site-layout.md §8.3).
+            let control: ControlServer?
+            do {
+                control = try ControlServer.start(for: service, layout: layout, logger: logger)
+            } catch {
+                logger.warning("no control socket: other commands cannot write while serve runs", metadata: ["error": "\(error)"])
+                control = nil
+            }
+            defer { control?.stop() }
             logger.info("serving", metadata: ["listen": "\(host):\(server.port)", "site": "\(siteName)"])
             if options.json {
                 FileHandle.standardOutput.write(Data("{\"listening\":\"\(host):\(server.port)\",\"site_key\":\"\(siteKey.hex)\"}\n".utf8))

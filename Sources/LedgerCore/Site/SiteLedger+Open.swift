@@ -23,15 +23,59 @@ extension SiteLedger {
         guard fileSystem.exists(layout.metadata) else { return try open(at: directory, logger: logger, fileSystem: fileSystem) }
         // Probe read-only first, so a damaged folder is never touched by a writable open.
         var damaged = false
-        for folder in [layout.log, layout.quarantine] where fileSystem.exists(folder) {
-            let probe = try SegmentEntryLog(directory: folder, logger: logger, readOnly: true, fileSystem: fileSystem)
-            if !probe.structuralFaults.isEmpty { damaged = true }
+        do {
+            for folder in [layout.log, layout.quarantine] where fileSystem.exists(folder) {
+                let probe = try SegmentEntryLog(directory: folder, logger: logger, access: .readOnly, fileSystem: fileSystem)
+                if !probe.structuralFaults.isEmpty { damaged = true }
+            }
+            return try open(at: directory, logger: logger, mode: damaged ? OpenMode.readOnly : OpenMode.write(lockTimeout: .zero), fileSystem: fileSystem)
+        } catch let error as CoreError where error.code == .locked {
+            // A live writer holds the site: verify what it has committed, up to its last
+            // signed tree head (Specs/site-layout.md §8).
+            let ledger = try openSnapshot(at: directory, logger: logger, fileSystem: fileSystem)
+            ledger.openNotes.append("\(error.message): verified as a snapshot up to the last signed tree head (size \(ledger.entryCount))")
+            return ledger
         }
-        return try open(at: directory, logger: logger, readOnly: damaged, fileSystem: fileSystem)
     }
 
-    /// Opens an existing site, for writing or (for `verify` of a damaged folder) read-only.
-    static func open(at directory: String, logger: Logger, readOnly: Bool, fileSystem: any FileSystem) throws -> SiteLedger {
+    /// Opens a consistent, read-only snapshot of a site without its writer lock: what
+    /// `head`, `log`, `status`, `check` and the other read commands see, beside a live
+    /// writer (`serve`, an `append`) or none.
+    ///
+    /// The snapshot is the log up to the size of the last signed tree head in `heads.log`:
+    /// every commit signs its head after the log's `fdatasync`, so that prefix is durable
+    /// and never half a commit. Records past it (a batch being written, a torn tail) are
+    /// not read and not reported; a last head record still being written is skipped. Nothing
+    /// is written to the folder: the Merkle store's durable part is copied to a private
+    /// folder and the rest computed there (Specs/site-layout.md §8). Writes are refused
+    /// unless a writer is attached (``attach(writer:)``).
+    /// - Throws: `CoreError` `.notASite` and the file errors of ``open(at:logger:fileSystem:)``;
+    ///   never `.locked`.
+    public static func openSnapshot(
+        at directory: String, logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
+    ) throws -> SiteLedger {
+        try open(at: directory, logger: logger, mode: .snapshot, fileSystem: fileSystem)
+    }
+
+    /// How ``open(at:logger:mode:fileSystem:)`` opens a site.
+    enum OpenMode {
+        /// For writing: the lock, waited for up to `lockTimeout`.
+        case write(lockTimeout: Duration)
+        /// Read-only for `verify` of a folder whose storage structure is damaged.
+        case readOnly
+        /// A lock-free snapshot up to the last signed tree head.
+        case snapshot
+    }
+
+    /// Opens an existing site, for writing, read-only (for `verify` of a damaged folder) or
+    /// as a lock-free snapshot.
+    static func open(at directory: String, logger: Logger, mode: OpenMode, fileSystem: any FileSystem) throws -> SiteLedger {
+        let readOnly: Bool, snapshot: Bool
+        switch mode {
+        case .write: readOnly = false; snapshot = false
+        case .readOnly: readOnly = true; snapshot = false
+        case .snapshot: readOnly = true; snapshot = true
+        }
         let layout = SiteLayout(root: directory)
         let files = FileIO(fileSystem)
         guard files.exists(layout.metadata) else {
@@ -49,9 +93,28 @@ extension SiteLedger {
         guard keys.signingPublicKey == metadata.siteKey else {
             throw CoreError(.malformedFile, "\(layout.keyFile) does not hold the key named in site.json", file: layout.keyFile)
         }
-        let log = try SegmentEntryLog(directory: layout.log, logger: logger, readOnly: readOnly, fileSystem: fileSystem)
-        let quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, readOnly: readOnly, fileSystem: fileSystem)
-        let scratch = readOnly ? try ScratchFolder(copyingMerkleStoreOf: layout, files: files) : nil
+        // A snapshot reads the heads first: the log it then opens holds at least that much.
+        var heads = try TreeHeadFile.readAll(from: layout.heads, repair: !readOnly, files: files)
+        if snapshot { heads.dropRecordsInProgress() }
+        let log: SegmentEntryLog, quarantineLog: SegmentEntryLog
+        let scratch: ScratchFolder?
+        switch mode {
+        case .write(let timeout):
+            log = try SegmentEntryLog(directory: layout.log, logger: logger, access: .write(lockTimeout: timeout), fileSystem: fileSystem)
+            quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, access: .write(lockTimeout: timeout), fileSystem: fileSystem)
+            scratch = nil
+        case .readOnly:
+            log = try SegmentEntryLog(directory: layout.log, logger: logger, access: .readOnly, fileSystem: fileSystem)
+            quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, access: .readOnly, fileSystem: fileSystem)
+            scratch = try ScratchFolder(copyingMerkleStoreOf: layout, files: files)
+        case .snapshot:
+            let limit = heads.heads.last.map { Int(clamping: $0.treeSize) }
+            log = try SegmentEntryLog(directory: layout.log, logger: logger, access: .snapshot(limit: limit), fileSystem: fileSystem)
+            quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, access: .snapshot(limit: nil), fileSystem: fileSystem)
+            // Only nodes under the store's durable mark are final; the rest is computed.
+            let durable = min(MerkleSyncedSize.read(layout, files: files) ?? 0, UInt64(log.count))
+            scratch = try ScratchFolder(copyingMerkleStoreOf: layout, files: files, leaves: durable)
+        }
         if !readOnly {
             do {
                 try files.makeDirectory(layout.merkle)
@@ -60,15 +123,15 @@ extension SiteLedger {
             }
         }
         let merkle = try MerkleTree(store: FileMerkleNodeStore(directory: scratch?.merkle ?? layout.merkle, fileSystem: fileSystem))
-        let heads = try TreeHeadFile.readAll(from: layout.heads, repair: !readOnly, files: files)
         let ledger = SiteLedger(
             layout: layout, metadata: metadata, genesis: genesis, charter: charter, keys: keys, log: log,
             quarantineLog: quarantineLog, merkle: merkle, treeHeads: heads.heads, clock: HybridClock(), files: files, logger: logger)
         ledger.readOnly = readOnly
+        ledger.isSnapshot = snapshot
         ledger.scratch = scratch
         ledger.treeHeadRecords = heads.records
         ledger.openFaults = log.structuralFaults + quarantineLog.structuralFaults + heads.faults
-        if readOnly {
+        if readOnly && !snapshot {
             ledger.openNotes.append("opened read-only for verification: the storage structure is damaged, so nothing is written and the log ends before the first segment that does not continue")
         }
         try ledger.rebuildDerivedState()
@@ -182,7 +245,9 @@ final class ScratchFolder {
     /// The copy of the site's Merkle store.
     var merkle: String { path + "/merkle" }
 
-    init(copyingMerkleStoreOf layout: SiteLayout, files: FileIO) throws {
+    /// Copies the store; with `leaves`, only the nodes over the first `leaves` leaves (level L
+    /// holds `leaves >> L` of them), which a live writer never rewrites.
+    init(copyingMerkleStoreOf layout: SiteLayout, files: FileIO, leaves: UInt64? = nil) throws {
         self.files = files
         path = FileManager.default.temporaryDirectory.appendingPathComponent("careledger-verify-\(UUID().uuidString)").path
         do {
@@ -190,13 +255,25 @@ final class ScratchFolder {
             // helper keeps directory creation uniform (and its fsyncs cost nothing here).
             try files.makeDirectory(merkle)
             for name in files.names(in: layout.merkle) where name.hasSuffix(".hashes") {
-                let bytes = try files.contents(of: layout.merkle + "/" + name, limit: Int.max) ?? []
+                var bytes = try files.contents(of: layout.merkle + "/" + name, limit: Int.max) ?? []
+                if let leaves {
+                    guard let level = Self.level(ofFile: name), level < 64, leaves >> UInt64(level) > 0 else { continue }
+                    let keep = Int(clamping: (leaves >> UInt64(level)) * 32)
+                    guard bytes.count >= keep else { continue }
+                    bytes.removeSubrange(keep...)
+                }
                 try files.writeAtomically(bytes, to: merkle + "/" + name)
             }
         } catch {
             remove()
             throw CoreError(.io, "cannot copy \(layout.merkle) to a private folder to check it read-only", file: layout.merkle, underlying: error)
         }
+    }
+
+    /// The level of a store file named `level-NN.hashes`.
+    private static func level(ofFile name: String) -> Int? {
+        guard name.hasPrefix("level-"), name.hasSuffix(".hashes") else { return nil }
+        return Int(name.dropFirst(6).dropLast(7))
     }
 
     /// Deletes the copy: its files, then its two folders.
