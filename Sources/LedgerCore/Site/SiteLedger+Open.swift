@@ -32,7 +32,7 @@ extension SiteLedger {
         } catch let error as CoreError where error.code == .locked {
             // A live writer holds the site: verify what it has committed, up to its last
             // signed tree head (Specs/site-layout.md §8).
-            let ledger = try openSnapshot(at: directory, logger: logger, fileSystem: fileSystem)
+            let ledger = try open(at: directory, logger: logger, mode: .snapshot, fileSystem: fileSystem)
             ledger.openNotes.append("\(error.message): verified as a snapshot up to the last signed tree head (size \(ledger.entryCount))")
             return ledger
         }
@@ -49,12 +49,18 @@ extension SiteLedger {
     /// is written to the folder: the Merkle store's durable part is copied to a private
     /// folder and the rest computed there (Specs/site-layout.md §8). Writes are refused
     /// unless a writer is attached (``attach(writer:)``).
-    /// - Throws: `CoreError` `.notASite` and the file errors of ``open(at:logger:fileSystem:)``;
-    ///   never `.locked`.
+    /// - Throws: `CoreError` `.notASite` and the file errors of ``open(at:logger:fileSystem:)``,
+    ///   including `.malformedFile` naming the segment when the storage structure is damaged
+    ///   (as a writable open refuses such a site; only `verify` examines it); never `.locked`.
     public static func openSnapshot(
         at directory: String, logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
     ) throws -> SiteLedger {
-        try open(at: directory, logger: logger, mode: .snapshot, fileSystem: fileSystem)
+        let ledger = try open(at: directory, logger: logger, mode: .snapshot, fileSystem: fileSystem)
+        if let fault = ledger.log.structuralFaults.first ?? ledger.quarantineLog.structuralFaults.first {
+            throw CoreError(.malformedFile, "\(fault.what); run `careledger verify`", file: ledger.layout.root + "/" + fault.file,
+                            offset: Int(truncatingIfNeeded: fault.offset))
+        }
+        return ledger
     }
 
     /// How ``open(at:logger:mode:fileSystem:)`` opens a site.
