@@ -4,8 +4,11 @@ import Logging
 /// A site's ledger: its identity, the network charter, the entry log with its Merkle tree,
 /// the quarantine, and the per-author chains, opened from one data folder.
 ///
-/// One writer per data folder: opening takes the folder's lock (a second process gets
-/// `CoreError.Code.locked`). Not thread-safe; one task uses it at a time. The segment log
+/// One writer per data folder: opening takes the folder's lock (a second writer gets
+/// `CoreError.Code.locked` naming the holder once its wait runs out), while any number of
+/// readers open lock-free snapshots up to the last signed tree head
+/// (``openSnapshot(at:logger:fileSystem:)``, Specs/site-layout.md §8). Not thread-safe; one
+/// task uses it at a time. The segment log
 /// is the source of truth: the Merkle store, chains and charter are derived from it and
 /// caught up on open if a crash left them behind (Specs/site-layout.md §4).
 public final class SiteLedger {
