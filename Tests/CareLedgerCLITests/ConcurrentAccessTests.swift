@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Several processes on one data folder (Specs/site-layout.md §8): readers read a snapshot
 /// without the writer lock, writers go through a running `serve`'s control socket or wait
@@ -122,6 +125,25 @@ struct ConcurrentAccessTests {
         #expect(run.stderr.components(separatedBy: "in use by").count == 2, "the reason is printed once: \(run)")
         // Readers are not refused.
         #expect(try cli.run(["status", "--dir", site]).status == 0)
+    }
+
+    @Test("a serve killed with SIGKILL leaves a stale control socket: writers fall back to the lock, and the next serve replaces it")
+    func staleControlSocket() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try cli.run(["network", "create", "--dir", "site", "--site", "site", "--name", "Net"])
+        let killed = try TCPSyncTests.Server(cli: cli, site: "site")
+        kill(killed.process.processIdentifier, SIGKILL)
+        killed.process.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: cli.path("site/control.sock")), "the socket file outlives its server")
+        let note = try Self.jsonl(cli, "note.jsonl", lines: 1, tag: "after-kill")
+        let alone = try cli.run(["append", "--dir", "site", "--kind", "audit.note", "--jsonl", note])
+        #expect(alone.status == 0, "\(alone)")
+        let server = try TCPSyncTests.Server(cli: cli, site: "site")
+        defer { server.stop() }
+        let beside = try cli.json(["append", "--dir", "site", "--kind", "audit.note", "--jsonl", note])
+        #expect(beside["appended"] as? Int == 1, "the new server's socket takes the write: \(beside)")
+        #expect(try Self.logIDs(cli, "site").contains(try #require(beside["last_id"] as? String)))
     }
 
     @Test("a reader sees a consistent snapshot while an append of many entries runs")
