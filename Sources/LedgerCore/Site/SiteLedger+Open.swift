@@ -117,9 +117,7 @@ extension SiteLedger {
             let limit = heads.heads.last.map { Int(clamping: $0.treeSize) }
             log = try SegmentEntryLog(directory: layout.log, logger: logger, access: .snapshot(limit: limit), fileSystem: fileSystem)
             quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, access: .snapshot(limit: nil), fileSystem: fileSystem)
-            // Only nodes under the store's durable mark are final; the rest is computed.
-            let durable = min(MerkleSyncedSize.read(layout, files: files) ?? 0, UInt64(log.count))
-            scratch = try ScratchFolder(copyingMerkleStoreOf: layout, files: files, leaves: durable)
+            scratch = nil
         }
         if !readOnly {
             do {
@@ -128,7 +126,15 @@ extension SiteLedger {
                 throw CoreError(.io, "cannot create \(layout.merkle)", file: layout.merkle, underlying: error)
             }
         }
-        let merkle = try MerkleTree(store: FileMerkleNodeStore(directory: scratch?.merkle ?? layout.merkle, fileSystem: fileSystem))
+        let store: FileMerkleNodeStore
+        if snapshot {
+            // Only nodes under the store's durable mark are final; the rest is computed in memory.
+            let durable = min(MerkleSyncedSize.read(layout, files: files) ?? 0, UInt64(log.count))
+            store = try FileMerkleNodeStore(readingFirst: durable, of: layout.merkle, fileSystem: fileSystem)
+        } else {
+            store = try FileMerkleNodeStore(directory: scratch?.merkle ?? layout.merkle, fileSystem: fileSystem)
+        }
+        let merkle = try MerkleTree(store: store)
         let ledger = SiteLedger(
             layout: layout, metadata: metadata, genesis: genesis, charter: charter, keys: keys, log: log,
             quarantineLog: quarantineLog, merkle: merkle, treeHeads: heads.heads, clock: HybridClock(), files: files, logger: logger)
@@ -251,9 +257,7 @@ final class ScratchFolder {
     /// The copy of the site's Merkle store.
     var merkle: String { path + "/merkle" }
 
-    /// Copies the store; with `leaves`, only the nodes over the first `leaves` leaves (level L
-    /// holds `leaves >> L` of them), which a live writer never rewrites.
-    init(copyingMerkleStoreOf layout: SiteLayout, files: FileIO, leaves: UInt64? = nil) throws {
+    init(copyingMerkleStoreOf layout: SiteLayout, files: FileIO) throws {
         self.files = files
         path = FileManager.default.temporaryDirectory.appendingPathComponent("careledger-verify-\(UUID().uuidString)").path
         do {
@@ -261,25 +265,13 @@ final class ScratchFolder {
             // helper keeps directory creation uniform (and its fsyncs cost nothing here).
             try files.makeDirectory(merkle)
             for name in files.names(in: layout.merkle) where name.hasSuffix(".hashes") {
-                var bytes = try files.contents(of: layout.merkle + "/" + name, limit: Int.max) ?? []
-                if let leaves {
-                    guard let level = Self.level(ofFile: name), level < 64, leaves >> UInt64(level) > 0 else { continue }
-                    let keep = Int(clamping: (leaves >> UInt64(level)) * 32)
-                    guard bytes.count >= keep else { continue }
-                    bytes.removeSubrange(keep...)
-                }
+                let bytes = try files.contents(of: layout.merkle + "/" + name, limit: Int.max) ?? []
                 try files.writeAtomically(bytes, to: merkle + "/" + name)
             }
         } catch {
             remove()
             throw CoreError(.io, "cannot copy \(layout.merkle) to a private folder to check it read-only", file: layout.merkle, underlying: error)
         }
-    }
-
-    /// The level of a store file named `level-NN.hashes`.
-    private static func level(ofFile name: String) -> Int? {
-        guard name.hasPrefix("level-"), name.hasSuffix(".hashes") else { return nil }
-        return Int(name.dropFirst(6).dropLast(7))
     }
 
     /// Deletes the copy: its files, then its two folders.
