@@ -54,17 +54,22 @@ struct ControlSocketTests {
         defer { server.stop() }
         let attributes = try FileManager.default.attributesOfItem(atPath: path + "/control.sock")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let client = try #require(ControlClient.connect(to: SiteLayout(root: path)))
-        let entries = try client.appendEntries(kind: "anchor", payloads: [Array("{\"n\":1}".utf8), Array("{\"n\":2}".utf8)])
+        // The client blocks on the socket: off the cooperative pool, which runs the server's handler.
+        let (entries, refusal) = try await OffPool.run { () throws -> ([Entry], CoreError?) in
+            let client = try #require(ControlClient.connect(to: SiteLayout(root: path)))
+            let entries = try client.appendEntries(kind: "anchor", payloads: [Array("{\"n\":1}".utf8), Array("{\"n\":2}".utf8)])
+            do {
+                _ = try client.appendEntries(kind: "bad kind \u{1}", payloads: [[0x7b, 0x7d]])
+                return (entries, nil)
+            } catch let error as CoreError {
+                return (entries, error)
+            }
+        }
         #expect(entries.count == 2 && entries[1].links == [entries[0].id])
         let after = try await service.withLedger { ledger, set in (ledger.entryCount, set.contains(entries[1].id)) }
         #expect(after.0 == before + 2 && after.1, "stored, and in the set sync reconciles")
-        do {
-            _ = try client.appendEntries(kind: "bad kind \u{1}", payloads: [[0x7b, 0x7d]])
-            Issue.record("an invalid kind was appended")
-        } catch let error as CoreError {
-            #expect(error.code != .io, "the server's refusal, not a broken connection: \(error)")
-        }
+        let error = try #require(refusal, "an invalid kind was appended")
+        #expect(error.code != .io, "the server's refusal, not a broken connection: \(error)")
         server.stop()
         #expect(ControlClient.connect(to: SiteLayout(root: path)) == nil, "no server after stop")
     }

@@ -15,8 +15,10 @@ extension ControlServer {
                     _ = set.insert(contentsOf: entries.map(\.id))
                     return entries.map(\.encoded)
                 }
+                logger.info("control append", metadata: ["kind": "\(request.kind)", "entries": "\(encoded.count)"])
                 return .appended(encoded)
             } catch let error as CoreError {
+                logger.warning("control append refused", metadata: ["kind": "\(request.kind)", "code": "\(error.code)"])
                 return .refused(code: error.code.name, message: error.message)
             } catch {
                 return .refused(code: CoreError.Code.io.name, message: "\(error)")

@@ -122,6 +122,11 @@ public final class ControlServer: @unchecked Sendable {  // `connections` and `s
     }
 
     /// Runs the async handler from this plain thread and waits for its reply.
+    ///
+    /// The handler is a task on the cooperative pool; only this connection thread blocks. A
+    /// process whose pool threads are all blocked (a test calling a client synchronously on
+    /// them) would starve it: `serve`'s pool never blocks (NIO has its own threads, the
+    /// ledger its own queue).
     private func perform(_ request: ControlMessage.AppendRequest) -> ControlMessage.Reply {
         let box = ReplyBox()
         let done = DispatchSemaphore(value: 0)
