@@ -57,7 +57,9 @@ final class DeferredWriter: SiteWriter {
 
     func appendEntries(kind: String, payloads: [[UInt8]]) throws -> [Entry] {
         if writer == nil {
-            writer = try SiteAccess.openForWriting(at: directory, wait: wait, logger: logger)
+            // A live control socket means a server holds the lock: no second snapshot needed.
+            writer = try ControlClient.connect(to: SiteLayout(root: directory))
+                ?? SiteLedger.open(at: directory, logger: logger, lockTimeout: wait)
         }
         guard let writer else { return [] }
         return try writer.appendEntries(kind: kind, payloads: payloads)
