@@ -15,12 +15,13 @@ enum SiteAccessMode {
 
 /// Opens the site in `options.directory`, mapping failures to the contract's exit codes.
 ///
-/// - Parameter access: how the command uses the site.
+/// - Parameter access: how the command uses the site (default: the writer lock only, as every
+///   command opened its site before snapshots; name it explicitly in every command).
 /// - Parameter wait: how long a writer waits for another writer's lock.
 /// - Parameter forVerify: open as `verify` does: a site whose storage structure is damaged
 ///   opens read-only, so its damage is reported as faults (exit 1) rather than refused (exit 3);
 ///   a site another process writes is verified as a snapshot.
-func openSite(_ options: SiteOptions, access: SiteAccessMode, wait: Duration = .seconds(WaitOption.defaultSeconds),
+func openSite(_ options: SiteOptions, access: SiteAccessMode = .exclusive, wait: Duration = .seconds(WaitOption.defaultSeconds),
               forVerify: Bool = false) throws -> SiteLedger {
     do {
         // Recovery notes reach the user through `verify` and `status`, not as extra stderr lines.
