@@ -127,7 +127,7 @@ struct ConcurrentAccessTests {
         #expect(try cli.run(["status", "--dir", site]).status == 0)
     }
 
-    @Test("a serve killed with SIGKILL leaves a stale control socket: writers fall back to the lock, and the next serve replaces it")
+    @Test("a serve killed with SIGKILL leaves a stale control socket: writers fall back to the lock, the next serve replaces it and removes it on SIGTERM")
     func staleControlSocket() throws {
         let cli = try CLI()
         defer { cli.remove() }
@@ -140,10 +140,13 @@ struct ConcurrentAccessTests {
         let alone = try cli.run(["append", "--dir", "site", "--kind", "audit.note", "--jsonl", note])
         #expect(alone.status == 0, "\(alone)")
         let server = try TCPSyncTests.Server(cli: cli, site: "site")
-        defer { server.stop() }
+        defer { if server.process.isRunning { server.stop() } }
         let beside = try cli.json(["append", "--dir", "site", "--kind", "audit.note", "--jsonl", note])
         #expect(beside["appended"] as? Int == 1, "the new server's socket takes the write: \(beside)")
         #expect(try Self.logIDs(cli, "site").contains(try #require(beside["last_id"] as? String)))
+        server.stop()  // SIGTERM
+        #expect(server.process.terminationStatus == 128 + SIGTERM)
+        #expect(!FileManager.default.fileExists(atPath: cli.path("site/control.sock")), "a stopped server removes its socket")
     }
 
     @Test("a reader sees a consistent snapshot while an append of many entries runs")

@@ -62,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
                 control = nil
             }
             defer { control?.stop() }
+            let signals = control.map(Self.removeSocketOnSignals) ?? []
             logger.info("serving", metadata: ["listen": "\(host):\(server.port)", "site": "\(siteName)"])
             if options.json {
                 FileHandle.standardOutput.write(Data("{\"listening\":\"\(host):\(server.port)\",\"site_key\":\"\(siteKey.hex)\"}\n".utf8))
@@ -69,6 +70,22 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("Serving sync for \(siteName) on \(host):\(server.port); Ctrl-C stops\n".utf8))
             }
             try await server.run()
+            withExtendedLifetime(signals) {}
+        }
+    }
+
+    /// Ctrl-C and SIGTERM remove the control socket, then end the process as the signal would
+    /// have (exit 128 + signal): a stopped server leaves no socket behind (Specs/site-layout.md §8.3).
+    static func removeSocketOnSignals(_ control: ControlServer) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                control.stop()
+                Foundation.exit(128 + number)
+            }
+            source.resume()
+            return source
         }
     }
 
