@@ -17,6 +17,8 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
     private let files: FileIO
     private var levels: [Level] = []
     private var directoryDirty = false
+    /// Opened by ``init(readingFirst:of:fileSystem:)``: nothing is ever written.
+    private var readOnly = false
 
     private struct Level {
         let path: String
@@ -60,6 +62,36 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
                 throw error
             }
             levels.append(Level(path: path, file: file, written: size / 32, pending: [], dirty: false))
+            level += 1
+        }
+    }
+
+    /// Opens the store read-only over the nodes of its first `leaves` leaves (level L holds
+    /// `leaves >> L` of them, or fewer when its file is shorter): a snapshot beside a live
+    /// writer, which never rewrites those nodes (Specs/site-layout.md §8.1).
+    ///
+    /// Nothing is ever written: appended nodes stay in memory, ``sync()`` does nothing, and a
+    /// truncation only forgets nodes.
+    /// - Throws: `CoreError.Code.io` when a level file cannot be opened or sized.
+    public init(readingFirst leaves: UInt64, of directory: String, fileSystem: any FileSystem = POSIXFileSystem()) throws {
+        self.directory = directory
+        let files = FileIO(fileSystem)
+        self.files = files
+        readOnly = true
+        var level = 0
+        while level < 64, leaves >> UInt64(level) > 0 {
+            let path = Self.path(directory, level)
+            guard fileSystem.exists(path) else { break }
+            let file = try files.core { try fileSystem.open(path, mode: .readOnly) }
+            let size: UInt64
+            do {
+                size = try files.core { try fileSystem.size(file) }
+            } catch {
+                fileSystem.close(file)
+                for case let file? in levels.map(\.file) { fileSystem.close(file) }
+                throw error
+            }
+            levels.append(Level(path: path, file: file, written: min(size / 32, leaves >> UInt64(level)), pending: [], dirty: false))
             level += 1
         }
     }
@@ -113,7 +145,7 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
             levels.append(Level(path: Self.path(directory, levels.count), file: nil, written: 0, pending: [], dirty: true))
         }
         hash.append(to: &levels[level].pending)
-        if levels[level].pending.count >= Self.flushThreshold { try? flush(level) }
+        if levels[level].pending.count >= Self.flushThreshold && !readOnly { try? flush(level) }
     }
 
     /// Drops nodes of `level` from `count` on, in the buffer and the file.
@@ -124,7 +156,7 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
             levels[level].pending.removeSubrange(keep...)
         } else {
             levels[level].pending.removeAll()
-            if let file = levels[level].file { try files.core { try files.fileSystem.truncate(file, to: count * 32) } }
+            if !readOnly, let file = levels[level].file { try files.core { try files.fileSystem.truncate(file, to: count * 32) } }
             levels[level].written = count
             levels[level].dirty = true
         }
@@ -132,6 +164,7 @@ public final class FileMerkleNodeStore: MerkleNodeStore {
 
     /// Writes every buffered node and fsyncs each changed file (and the folder if a file was created).
     public func sync() throws {
+        guard !readOnly else { return }
         for level in levels.indices {
             try flush(level)
             if levels[level].dirty, let file = levels[level].file {

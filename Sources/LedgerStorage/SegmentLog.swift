@@ -11,7 +11,10 @@ import LZ4Codec
 /// recovery rules are in Specs/segment-format.md.
 ///
 /// One process writes a data folder at a time: opening takes an exclusive `flock` on its
-/// `LOCK` file, and a second opener gets ``StorageError/Code-swift.struct/locked``. Within a
+/// `LOCK` file (and records the holder in it, `SegmentLog+Lock.swift`), and a second opener
+/// gets ``StorageError/Code-swift.struct/locked`` naming the holder after
+/// ``SegmentLogOptions/lockTimeout``. A read-only snapshot (``SegmentLogOptions/takesLock``
+/// false) takes no lock and may be opened beside a live writer. Within a
 /// process, the log serialises its callers with one lock, so it may be shared across tasks;
 /// its calls block on disk I/O, so call them off the cooperative thread pool in async code.
 public final class SegmentLog: @unchecked Sendable {  // all mutable state is guarded by `lock`.
@@ -73,17 +76,18 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
         }
         let lockPath = directory + "/LOCK"
         // Read-only: lock the writers' `LOCK` file when there is one, never create it (§7).
+        // A snapshot reader beside a live writer takes no lock at all.
+        guard options.takesLock || options.readOnly else {
+            throw StorageError(.invalidArgument, "only a read-only log may be opened without the lock", file: directory)
+        }
         let lockFile: OpenFile? =
-            options.readOnly && !fileSystem.exists(lockPath)
+            !options.takesLock || (options.readOnly && !fileSystem.exists(lockPath))
             ? nil : try fileSystem.open(lockPath, mode: options.readOnly ? .readOnly : .readWriteCreate)
         var opened: [Segment] = []
         do {
-            let deadline = ContinuousClock.now + options.lockTimeout
-            while let lockFile, try !fileSystem.lockExclusive(lockFile) {
-                guard ContinuousClock.now < deadline else {
-                    throw StorageError(.locked, "the data folder is in use by another process", file: lockPath)
-                }
-                usleep(2_000)
+            if let lockFile {
+                try Self.acquireLock(lockFile, path: lockPath, timeout: options.lockTimeout, fileSystem: fileSystem)
+                if !options.readOnly { Self.recordHolder(lockFile, fileSystem: fileSystem) }
             }
             var state = OpenState()
             try Self.openSegments(

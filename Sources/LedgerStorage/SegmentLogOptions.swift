@@ -30,6 +30,11 @@ public struct SegmentLogOptions: Sendable {
     /// it: nothing from that segment or a later one is served. A torn tail of the active
     /// segment is left in place and not read (Specs/segment-format.md §8).
     public var readOnly: Bool = false
+    /// Take the folder's lock (default true). False only with ``readOnly``: a snapshot reader
+    /// beside a live writer, which must bound what it reads itself (a site reads up to its last
+    /// signed tree head): the active segment's tail may be a batch still being written, and
+    /// is then left unread like a torn tail (Specs/site-layout.md §8).
+    public var takesLock: Bool = true
     /// The file-system seam everything is written through (default: the real POSIX one).
     public var fileSystem: any FileSystem = POSIXFileSystem()
 

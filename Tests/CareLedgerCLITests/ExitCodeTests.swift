@@ -22,7 +22,7 @@ struct ExitCodeTests {
         #expect(!FileManager.default.fileExists(atPath: cli.path("does-not-exist")), "a failed command creates nothing")
     }
 
-    @Test("a folder locked by another process exits 3 with one line, and works again once released")
+    @Test("a folder locked by another process: readers still answer, a writer exits 3 with one line after --wait, and works again once released")
     func lockedFolderExits3() throws {
         let cli = try CLI()
         defer { cli.remove() }
@@ -30,12 +30,15 @@ struct ExitCodeTests {
         do {
             let holder = try SegmentLog(directory: cli.path("site/log"))
             defer { holder.close() }
-            for arguments in [["stats"], ["verify"], ["append", "--kind", "k", "--jsonl", "-"]] {
-                let run = try cli.run(arguments + ["--dir", "site"], input: Data("{\"a\":1}\n".utf8))
-                #expect(run.status == 3, "\(run)")
-                Contract.expectOneErrorLine(run)
-                #expect(run.stderr.contains("locked") || run.stderr.contains("in use"), "\(run)")
+            // Readers take no lock (Specs/site-layout.md §8.1).
+            for arguments in [["stats"], ["verify"]] {
+                let run = try cli.run(arguments + ["--dir", "site"])
+                #expect(run.status == 0, "\(run)")
             }
+            let run = try cli.run(["append", "--kind", "k", "--jsonl", "-", "--wait", "0.2", "--dir", "site"], input: Data("{\"a\":1}\n".utf8))
+            #expect(run.status == 3, "\(run)")
+            Contract.expectOneErrorLine(run)
+            #expect(run.stderr.contains("locked") && run.stderr.contains("in use by pid") && run.stderr.contains("waited 0.2 s"), "\(run)")
         }
         let stats = try cli.json(["stats", "--dir", "site"])
         #expect(stats["entries"] as? Int == 1, "nothing was appended while locked")

@@ -50,7 +50,21 @@ struct NumericOptionTests {
                refused: alwaysRefused + ["0", "-0", "1.5", "65537"], accepted: ["1", "65536"]),
         Option(command: ["trial", "custody", "record"], flag: "--quantity", required: ["--trial", "T1", "--lot", "L1", "--step", "receiving"],
                refused: alwaysRefused + ["0", "-0", "1.5", "1000000001"], accepted: ["1", "1000000000"]),
-    ]
+    ] + waitOptions
+
+    /// `--wait` of every command that writes its own entries (Specs/site-layout.md §8.2).
+    static let waitOptions: [Option] = [
+        (["append"], ["--kind", "k", "--jsonl", "-"]),
+        (["anchor"], ["--file", BuiltBinary.repositoryRoot + "/Package.swift"]),
+        (["check"], ["--patient", "system|value", "--actor", "Organization/a", "--purpose", "TREAT", "--class", "Observation"]),
+        (["consent", "import"], ["consent.json"]),
+        (["consent", "resolve"], ["--consent", "\(entry)/c1"]),
+        (["members", "admit"], ["--key", entry, "--name", "n", "--role", "clinic"]),
+        (["members", "revoke"], ["--key", entry, "--reason", "r"]),
+    ].map { command, required in
+        Option(command: command, flag: "--wait", required: required,
+               refused: alwaysRefused + ["-0.5", "3600.5", "3601"], accepted: ["0", "-0", "0.5", "3600"])
+    }
 
     @Test("every numeric option refuses nan, inf, 1e10, -1, 2^63 and out-of-range values with exit 2 and one line naming the flag and its range")
     func refusedValuesExitTwo() throws {

@@ -25,6 +25,7 @@ struct DirectorySyncLintTests {
         "StorageTestSupport/": "test doubles of the seam (they forward to the real one) and crash-state folders",
         "careledger-bench/": "benchmark scratch folders, deleted after each run",
         "LedgerStorage/SegmentLog.swift:init": "the lock file carries no data; losing its name loses nothing",
+        "LedgerCore/Site/FileIO+Lock.swift:withExclusiveLock": "history/LOCK carries no data; losing its name loses nothing",
         "CareLedgerCLI/Demo/": "the demo's own scratch folders (a temporary stick, a tampered copy), not ledger data",
         "CareLedgerCLI/Commands/DemoCommand.swift": "the demo's temporary root folder; its sites create theirs durably",
         "CareLedgerCLI/Report/": "report output, rebuilt from the ledger on demand; not ledger data",

@@ -8,6 +8,7 @@ struct AnchorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anchor", abstract: "Anchor the SHA-256 of a record (the record itself stays off the ledger).")
     @OptionGroup var options: SiteOptions
+    @OptionGroup var lock: WaitOption
     @Option(help: "The record file.") var file: String
     @Option(help: "The record's system (e.g. an EHR's base URL).") var system: String?
     @Option(help: "The record's resource type.") var type: String?
@@ -19,7 +20,7 @@ struct AnchorCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             let digest = try RecordDigest.of(file)
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .write, wait: lock.duration)
             let entry = try ledger.anchor(AnchorPayload(sha256: digest.hex, size: digest.size, system: system, type: type,
                                                         id: id, version: version))
             try CommandOutput(json: options.json).emit(Output(entryId: entry.id.hex, sha256: digest.hex)) {
@@ -55,7 +56,7 @@ struct AttestCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             let digest = try RecordDigest.of(file)
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read)
             let found = try ledger.anchorEntry(sha256: digest.hex)
             let site = found.map { ledger.charter.members[$0.author]?.name ?? $0.author.hex }
             let output = Output(anchored: found != nil, sha256: digest.hex, entryId: found?.id.hex, site: site,

@@ -8,6 +8,7 @@ struct AppendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "append", abstract: "Append one signed entry per line of a JSON Lines file (- = stdin).")
     @OptionGroup var options: SiteOptions
+    @OptionGroup var lock: WaitOption
     @Option(help: "The entry kind, e.g. anchor, consent.version, trial.custody.") var kind: String
     @Option(help: "JSON Lines file, one JSON object per line; - reads standard input.") var jsonl: String
     @Option(parsing: .unconditional, help: NumericOptions.batch.help("Entries per durable batch (group commit).", default: "1000"),
@@ -41,7 +42,7 @@ struct AppendCommand: AsyncParsableCommand {
             if let line = lines.first(where: { $0.canonical.count > EntryFormat.maxPayloadBytes }) {
                 throw CLIFailure.usage("\(jsonl) line \(line.number): \(line.canonical.count) bytes exceeds the payload limit of \(EntryFormat.maxPayloadBytes); nothing was appended")
             }
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .write, wait: lock.duration)
             let bar = ProgressBar(label: "append", total: payloads.count)
             var first: Entry?, last: Entry?
             var appended = 0

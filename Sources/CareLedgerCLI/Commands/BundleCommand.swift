@@ -21,7 +21,7 @@ struct BundleCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {
-                let ledger = try openSite(options)
+                let ledger = try openSite(options, access: .exclusive)
                 let recipient = try ledger.member(to)
                 let bundle = try ledger.writeBundle(to: [recipient], progress: ProgressBar.handler(label: "export", unit: "entries"))
                 try BundleFiles.write(bundle.bytes, to: out)
@@ -42,7 +42,7 @@ struct BundleCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingFailures(json: options.json) {
                 guard !files.isEmpty else { throw CLIFailure.usage("give at least one bundle file") }
-                let ledger = try openSite(options)
+                let ledger = try openSite(options, access: .exclusive)
                 let outcome = try BundleImporter.importFiles(files, into: ledger, progress: ProgressBar.handler(
                     label: "import", unit: "bundles", itemUnit: "entries"))
                 printWarnings(outcome.warnings)

@@ -9,6 +9,7 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "The access decision (permit or deny) with the consent versions that decided it.")
     @OptionGroup var options: SiteOptions
+    @OptionGroup var lock: WaitOption
     @Option(help: "A FHIR token system|value (pseudonymised here) or a 64-hex-digit pseudonym.") var patient: String
     @Option(help: "The actor, a FHIR reference such as Organization/clinic-b.") var actor: String
     @Option(help: "The purpose of use, a v3-ActReason code such as TREAT or HRESCH.") var purpose: String
@@ -30,7 +31,7 @@ struct CheckCommand: AsyncParsableCommand {
                 guard let parsed = RFC3339.date(from: at) else { throw CLIFailure.usage("--at must be an RFC 3339 time such as 2026-11-25T09:00:00Z") }
                 time = parsed
             }
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read, wait: lock.duration)
             let pseudonym: PatientPseudonym
             do { pseudonym = try ledger.pseudonymKey().resolve(patient: patient) } catch let error as ConsentError { throw CLIFailure.from(error) }
             let consent = try SiteConsent(ledger)

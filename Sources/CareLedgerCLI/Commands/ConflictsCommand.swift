@@ -15,7 +15,7 @@ struct ConflictsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read)
             let loaded = try ledger.loadConsent()
             printWarnings(loaded.skippedWarning.map { [$0] } ?? [])
             let rows = loaded.engine.conflicts().map {

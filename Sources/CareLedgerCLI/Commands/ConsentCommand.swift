@@ -14,6 +14,7 @@ struct ConsentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "FHIR R4 Consent resources (or Bundles of them) become consent versions; all files or none.")
         @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
         @Argument(help: "FHIR R4 Consent or Bundle JSON files.") var files: [String]
 
         struct Output: Encodable { let imported: Int, versionIds: [String], skipped: Int }
@@ -21,7 +22,7 @@ struct ConsentCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingFailures(json: options.json) {
                 guard !files.isEmpty else { throw CLIFailure.usage("give at least one FHIR JSON file") }
-                let ledger = try openSite(options)
+                let ledger = try openSite(options, access: .write, wait: lock.duration)
                 var consent = try SiteConsent(ledger)
                 printWarnings(consent.warnings)
                 // Every file is checked before anything is written: nothing is half-imported.
@@ -42,7 +43,7 @@ struct ConsentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {
-                let ledger = try openSite(options)
+                let ledger = try openSite(options, access: .read)
                 let pseudonym: PatientPseudonym
                 do { pseudonym = try ledger.pseudonymKey().resolve(patient: patient) } catch let error as ConsentError { throw CLIFailure.from(error) }
                 let consent = try SiteConsent(ledger)
@@ -58,6 +59,7 @@ struct ConsentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a consent version that supersedes every head of a conflicted consent.")
         @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
         @Option(help: "The consent, as `careledger conflicts` prints it (PSEUDONYM/CONSENT-ID).") var consent: String
         @Option(help: "Copy this head instead of applying the network's rule.") var choose: String?
 
@@ -74,7 +76,7 @@ struct ConsentCommand: AsyncParsableCommand {
                     guard let id = Hash32(hex: choose) else { throw CLIFailure.usage("--choose must be a 64-hex-digit version id") }
                     chosen = id
                 }
-                let ledger = try openSite(options)
+                let ledger = try openSite(options, access: .write, wait: lock.duration)
                 var site = try SiteConsent(ledger)
                 printWarnings(site.warnings)
                 let entry: Entry

@@ -10,7 +10,7 @@ struct HeadCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read)
             let head = try ledger.signTreeHead()
             let output = Output(treeSize: head.treeSize, rootHash: head.rootHash.hex, timestamp: RFC3339.string(from: head.timestamp),
                                 signature: Hex.encode(head.signature), siteKey: ledger.siteKey.hex)

@@ -12,7 +12,7 @@ struct IdentityCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read)
             let m = ledger.metadata
             let member = ledger.charter.members[m.siteKey]
             let status = member?.status ?? "not yet admitted"

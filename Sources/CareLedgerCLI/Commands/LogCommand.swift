@@ -33,7 +33,7 @@ struct LogCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             if let limit, limit < 0 { throw CLIFailure.usage("--limit must not be negative") }
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read)
             var rows: [Row] = []
             try ledger.forEachEntry { _, entry in
                 guard kind == nil || entry.kind == kind else { return }

@@ -11,8 +11,9 @@ struct MembersCommand: AsyncParsableCommand {
 
     /// What `admit` and `revoke` share: open the site, write one charter entry (the log's
     /// refusal becomes the contract's exit code) and print its id, as JSON or as `human`'s line.
-    static func writeEntry(_ options: SiteOptions, _ write: (SiteLedger) throws -> Entry, human: (Entry) -> String) throws {
-        let ledger = try openSite(options)
+    static func writeEntry(_ options: SiteOptions, wait: WaitOption, _ write: (SiteLedger) throws -> Entry,
+                           human: (Entry) -> String) throws {
+        let ledger = try openSite(options, access: .write, wait: wait.duration)
         let entry: Entry
         do { entry = try write(ledger) } catch let error as CoreError { throw CLIFailure.from(error) }
         try CommandOutput(json: options.json).emit(EntryOutput(entryId: entry.id.hex)) { print(human(entry)) }
@@ -21,6 +22,7 @@ struct MembersCommand: AsyncParsableCommand {
     struct Admit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Admit a site's key (a signed charter entry; it replicates by sync).")
         @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
         @Option(help: "The site's Ed25519 key (hex), as `careledger identity` prints it.") var key: String
         @Option(help: "The site's X25519 key-agreement key (hex); optional, the site's own profile entry also supplies it.") var agreementKey: String?
         @Option(help: "The site's name.") var name: String
@@ -37,7 +39,7 @@ struct MembersCommand: AsyncParsableCommand {
                 guard let role = MemberRole(rawValue: role) else {
                     throw CLIFailure.usage("--role must be one of \(MemberRole.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                try MembersCommand.writeEntry(options) { ledger in
+                try MembersCommand.writeEntry(options, wait: lock) { ledger in
                     try ledger.admit(AdmitPayload(key: key, agreementKey: agreement, name: name, role: role))
                 } human: { "Admitted \(name) (\(role.rawValue)) as \(key.hex): entry \($0.id.hex)" }
             }
@@ -47,6 +49,7 @@ struct MembersCommand: AsyncParsableCommand {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key from now (or --from TIME) on.")
         @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
         @Option(help: "The revoked site's Ed25519 key (hex).") var key: String
         @Option(help: "Why (no patient data).") var reason: String
         @Option(help: "RFC 3339 time from which the key's entries are untrusted (default: now).") var from: String?
@@ -59,7 +62,7 @@ struct MembersCommand: AsyncParsableCommand {
                     guard let date = RFC3339.date(from: from) else { throw CLIFailure.usage("--from must be an RFC 3339 time such as 2026-11-25T09:00:00Z") }
                     effective = HybridTimestamp(wallMillis: UInt64(max(0, date.timeIntervalSince1970 * 1000)), counter: 0)
                 }
-                try MembersCommand.writeEntry(options) { ledger in
+                try MembersCommand.writeEntry(options, wait: lock) { ledger in
                     try ledger.revoke(key: key, reason: reason, effectiveFrom: effective)
                 } human: { "Revoked \(key.hex): entry \($0.id.hex)" }
             }
@@ -76,7 +79,7 @@ struct MembersCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {
-                let ledger = try openSite(options)
+                let ledger = try openSite(options, access: .read)
                 let rows = ledger.charter.sortedMembers.map {
                     Row(name: $0.name, key: $0.key.hex, agreementKey: $0.agreementKey?.hex, role: $0.role.rawValue,
                         status: $0.status, revokedFrom: $0.revokedFrom.map { RFC3339.string(from: $0) })

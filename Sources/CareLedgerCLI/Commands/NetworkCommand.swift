@@ -47,7 +47,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {
-                let ledger = try openSite(options)
+                let ledger = try openSite(options, access: .read)
                 try ledger.writeGenesis(to: out)
                 try CommandOutput(json: options.json).emit(Output(networkId: ledger.networkID.hex, out: out)) {
                     print("Wrote the genesis of network \(ledger.networkID.hex) to \(out) (keep it private: it holds the pseudonym key)")

@@ -66,7 +66,7 @@ struct ProofCommand: AsyncParsableCommand {
     /// the figures as a table and then the hashes one a line (or the JSON object).
     static func emit<Output: ProofOutput>(_ options: SiteOptions, size: UInt64?, hashLabel: String,
                                           prove: (SiteLedger, UInt64) throws -> Output) throws {
-        let ledger = try openSite(options)
+        let ledger = try openSite(options, access: .read)
         let size = try size ?? ledger.signTreeHead().treeSize
         let output: Output
         do { output = try prove(ledger, size) } catch let error as CoreError { throw CLIFailure.from(error) }

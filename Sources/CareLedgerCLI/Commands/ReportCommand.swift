@@ -30,7 +30,7 @@ struct ReportCommand: AsyncParsableCommand {
         try await runReportingFailures(json: options.json) {
             let clock = ContinuousClock()
             let start = clock.now
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read)
             let openMs = AuditReportBuilder.milliseconds(clock.now - start)
             let bar = ProgressBar(label: "report", total: ledger.entryCount)
             let result = try AuditReportBuilder.build(ledger, outDir: out, openMs: openMs) { bar.advance(by: $0) }

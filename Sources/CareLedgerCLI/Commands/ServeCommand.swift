@@ -39,18 +39,30 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             let (host, port) = try TCPSync.parse(listen, allowAnyPort: true)
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .exclusive)
             let siteName = ledger.metadata.name, siteKey = ledger.siteKey
             var logger = Logger(label: "careledger.serve") { _ in StreamLogHandler.standardError(label: "careledger.serve") }
             logger.logLevel = .info
+            let layout = ledger.layout
+            let service = try LedgerSyncService(ledger: ledger)
             let server: SyncServer
             do {
                 server = try await LedgerServing.bind(ledger: ledger, host: host, port: port, idleTimeout: idleTimeout,
                                                       maximumConcurrentSessions: maxSessions,
-                                                      admission: admissionLimits, logger: logger)
+                                                      admission: admissionLimits, logger: logger, service: service)
             } catch let error as TransportError where error.code == .connectFailed {
                 throw Self.listenFailure(error, address: listen)
             }
+            // Other commands write through the server while it holds the site (Specs/site-layout.md §8.3).
+            let control: ControlServer?
+            do {
+                control = try ControlServer.start(for: service, layout: layout, logger: logger)
+            } catch {
+                logger.warning("no control socket: other commands cannot write while serve runs", metadata: ["error": "\(error)"])
+                control = nil
+            }
+            defer { control?.stop() }
+            let signals = control.map(Self.removeSocketOnSignals) ?? []
             logger.info("serving", metadata: ["listen": "\(host):\(server.port)", "site": "\(siteName)"])
             if options.json {
                 FileHandle.standardOutput.write(Data("{\"listening\":\"\(host):\(server.port)\",\"site_key\":\"\(siteKey.hex)\"}\n".utf8))
@@ -58,6 +70,22 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("Serving sync for \(siteName) on \(host):\(server.port); Ctrl-C stops\n".utf8))
             }
             try await server.run()
+            withExtendedLifetime(signals) {}
+        }
+    }
+
+    /// Ctrl-C and SIGTERM remove the control socket, then end the process as the signal would
+    /// have (exit 128 + signal): a stopped server leaves no socket behind (Specs/site-layout.md §8.3).
+    static func removeSocketOnSignals(_ control: ControlServer) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                control.stop()
+                Foundation.exit(128 + number)
+            }
+            source.resume()
+            return source
         }
     }
 

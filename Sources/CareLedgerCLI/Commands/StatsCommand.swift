@@ -15,7 +15,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read)
             let s = ledger.statistics()
             let output = Output(entries: s.entries, segments: s.segments, bytesOnDisk: s.bytesOnDisk, bytesRaw: s.bytesRaw,
                                 compressionRatio: s.bytesOnDisk > 0 ? Double(s.bytesRaw) / Double(s.bytesOnDisk) : 0,

@@ -13,7 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read)
             let bar = ProgressBar(label: "status", total: ledger.entryCount)
             let status = try SiteStatus.read(ledger) { bar.advance(by: $0) }
             bar.finish()

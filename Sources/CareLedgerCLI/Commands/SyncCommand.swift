@@ -34,7 +34,7 @@ struct SyncCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIFailure.usage("\(folder) is not a folder; mount the stick or create the folder first")
         }
-        let ledger = try openSite(options)
+        let ledger = try openSite(options, access: .exclusive)
         let onlyTo = try to.isEmpty ? nil : to.map { try ledger.member($0).key }
         let result = try FolderSync.run(
             ledger, folder: folder, onlyTo: onlyTo,

@@ -22,7 +22,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
-            let ledger = try openSite(options, forVerify: true)
+            let ledger = try openSite(options, access: .read, forVerify: true)
             let bar = ProgressBar(label: "verify", total: ledger.entryCount)
             let report = ledger.verify { bar.advance(by: $0) }
             bar.finish()

@@ -78,6 +78,8 @@ enum NumericOptions {
     static let limit = NumericOption<Int>.count(0...Int.max)
     /// `proof --tree-size/--from/--to`: a tree size (bounded to Int64 so no conversion traps).
     static let treeSize = NumericOption<UInt64>.count(1...UInt64(Int64.max))
+    /// `--wait` of the writing commands: from 0 (do not wait) to an hour.
+    static let wait = NumericOption<Double>.seconds(0...3600)
     /// `sync --timeout`, `serve --idle-timeout`: up to a day.
     static let timeout = NumericOption<Double>.seconds(0.1...86_400)
     /// `serve --max-sessions`.

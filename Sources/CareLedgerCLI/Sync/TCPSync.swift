@@ -12,7 +12,7 @@ enum TCPSync {
 
     static func run(options: SiteOptions, peer: String, timeout: Double) async throws {
         let (host, port) = try parse(peer)
-        let ledger = try openSite(options)
+        let ledger = try openSite(options, access: .exclusive)
         let service = try LedgerSyncService(ledger: ledger)
         // How much will flow is found out by the exchange itself, so the bar has no total:
         // it counts entries received and sent, with their rate.

@@ -11,17 +11,29 @@ final class SegmentEntryLog: EntryLog {
     private let name: String
     let recoveryNotes: [String]
     let structuralFaults: [LedgerFault]
+    /// A snapshot's bound: records from this ordinal on are not served (nil: all of them).
+    private let limit: Int?
 
     /// Opens the segment log in `directory` (the data folder's `log` or `quarantine`).
     ///
     /// - Parameter readOnly: open for inspection (`verify` of a site that cannot open for
     ///   writing): nothing is written and structural damage ends the log as faults.
     /// - Parameter fileSystem: the seam the segment log is read and written through.
-    init(directory: String, logger: Logger, readOnly: Bool = false, fileSystem: any FileSystem) throws {
+    /// - Parameter access: how the folder is opened: for writing (the lock, waited for up to
+    ///   its timeout), read-only under the lock, or as a lock-free snapshot of the first
+    ///   `limit` records (nil: every complete record) beside a live writer.
+    init(directory: String, logger: Logger, access: LogAccess = .write(lockTimeout: .milliseconds(250)),
+         fileSystem: any FileSystem) throws {
         var options = SegmentLogOptions()
         options.fileSystem = fileSystem
-        options.readOnly = readOnly
-        options.createIfMissing = !readOnly
+        switch access {
+        case .write(let timeout): options.lockTimeout = timeout
+        case .readOnly: options.readOnly = true
+        case .snapshot: options.readOnly = true; options.takesLock = false
+        }
+        options.createIfMissing = !options.readOnly
+        var isSnapshot = false
+        if case .snapshot(let limit) = access { self.limit = limit; isSnapshot = true } else { self.limit = nil }
         do {
             segments = try SegmentLog(directory: directory, options: options)
         } catch let error as StorageError {
@@ -29,7 +41,9 @@ final class SegmentEntryLog: EntryLog {
         }
         let name = String(directory.split(separator: "/").last ?? "log")
         self.name = name
-        recoveryNotes = segments.recoveryReports.map {
+        // A snapshot's unread tail is a batch still being written, or a torn one the next
+        // writer cuts: neither is news to a reader (Specs/site-layout.md §8).
+        recoveryNotes = isSnapshot ? [] : segments.recoveryReports.map {
             let file = Self.relative($0.file, in: directory, name: name)
             return $0.quarantineFile.isEmpty
                 ? "\(file): \($0.cutBytes) bytes at offset \($0.cutOffset) not read (\($0.reason))"
@@ -48,7 +62,10 @@ final class SegmentEntryLog: EntryLog {
 
     deinit { segments.close() }
 
-    var count: Int { Int(segments.recordCount) }
+    var count: Int {
+        let stored = Int(segments.recordCount)
+        return limit.map { min($0, stored) } ?? stored
+    }
 
     func append(_ records: [(id: Hash32, bytes: [UInt8])]) throws {
         guard !records.isEmpty else { return }
@@ -56,16 +73,23 @@ final class SegmentEntryLog: EntryLog {
     }
 
     func read(ordinal: Int) throws -> [UInt8] {
-        try storage { Array(try segments.read(ordinal: UInt64(ordinal)).value) }
+        if let limit, ordinal >= limit {
+            throw CoreError(.outOfRange, "record \(ordinal) of \(name) is past this snapshot's \(limit) records")
+        }
+        return try storage { Array(try segments.read(ordinal: UInt64(ordinal)).value) }
     }
 
     func ordinal(of id: Hash32) throws -> Int? {
-        try storage { try segments.location(forKey: id.bytes).map { Int($0.ordinal) } }
+        let ordinal = try storage { try segments.location(forKey: id.bytes).map { Int($0.ordinal) } }
+        guard let ordinal, ordinal < limit ?? Int.max else { return nil }
+        return ordinal
     }
 
     func forEach(from start: Int, _ body: (Int, [UInt8]) throws -> Void) throws {
         try storage {
+            let end = UInt64(limit ?? Int.max)
             try segments.scan(from: UInt64(start)) { record in
+                guard record.ordinal < end else { return false }
                 try body(Int(record.ordinal), Array(record.value))
                 return true
             }
@@ -74,7 +98,9 @@ final class SegmentEntryLog: EntryLog {
 
     func forEachRecord(_ body: (Hash32, [UInt8]) throws -> Void) throws {
         try storage {
+            let end = UInt64(limit ?? Int.max)
             try segments.scan(from: 0) { record in
+                guard record.ordinal < end else { return false }
                 guard let id = Hash32(bytes: record.key) else {
                     throw CoreError(.malformedFile, "record \(record.ordinal) of \(name) has a key of \(record.key.count) bytes")
                 }
@@ -126,7 +152,9 @@ final class SegmentEntryLog: EntryLog {
     static func wrap(_ error: StorageError) -> CoreError {
         let code: CoreError.Code
         switch error.code {
-        case .locked: code = .locked
+        case .locked:
+            // The message already says who holds the lock: no cause to repeat it.
+            return CoreError(.locked, error.message, file: error.file)
         case .noSpace: code = .noSpace
         case .io, .writerPoisoned, .closed: code = .io
         case .corruptBlock, .corruptSegment, .notFound: code = .malformedFile
@@ -138,4 +166,14 @@ final class SegmentEntryLog: EntryLog {
         let offset = error.offset.map { Int(truncatingIfNeeded: $0) }
         return CoreError(code, error.message, file: error.file, offset: offset, underlying: error)
     }
+}
+
+/// How a site opens one of its segment logs.
+enum LogAccess {
+    /// For writing: the folder's lock, waited for up to `lockTimeout`.
+    case write(lockTimeout: Duration)
+    /// Read-only for `verify` of a damaged folder (the lock when there is a `LOCK` file).
+    case readOnly
+    /// A lock-free snapshot beside a live writer, of the first `limit` records (nil: all).
+    case snapshot(limit: Int?)
 }

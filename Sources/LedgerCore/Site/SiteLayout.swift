@@ -28,6 +28,8 @@ public struct SiteLayout: Sendable {
     public func peerTreeHead(_ peer: Hash32) -> String { peers + "/\(peer.hex).head" }
     /// The last summary received from `peer` (`peers/<key>.summary`, Specs/site-layout.md §6).
     public func peerSummary(_ peer: Hash32) -> String { peers + "/\(peer.hex).summary" }
+    /// The running `serve`'s control socket, through which other processes write (Specs/site-layout.md §8).
+    public var controlSocket: String { root + "/control.sock" }
     /// Operational history (verify runs, fork evidence) that `status` and `report` read.
     public var history: String { root + "/history" }
 }

@@ -11,6 +11,11 @@ extension SiteLedger {
     @discardableResult
     public func append(kind: String, payloads: [[UInt8]], progress: ((Int) -> Void)? = nil) throws -> [Entry] {
         guard !payloads.isEmpty else { return [] }
+        if isSnapshot, let writer {
+            let entries = try appendThroughWriter(writer, kind: kind, payloads: payloads)
+            progress?(entries.count)
+            return entries
+        }
         try requireIntact()
         let entries = try Self.signedBatch(
             kind: kind, payloads: payloads[...], links: chains.heads(of: siteKey), firstSequence: chains.nextSequence(of: siteKey),
@@ -37,6 +42,16 @@ extension SiteLedger {
     ) throws -> Int {
         guard batchSize > 0 else { throw CoreError(.outOfRange, "the batch size must be positive, got \(batchSize)") }
         guard !payloads.isEmpty else { return 0 }
+        if isSnapshot, let writer {
+            // One commit per batch, made by the writer (Specs/site-layout.md §8).
+            var appended = 0
+            for start in stride(from: 0, to: payloads.count, by: batchSize) {
+                let entries = try appendThroughWriter(writer, kind: kind, payloads: Array(payloads[start..<min(start + batchSize, payloads.count)]))
+                appended += entries.count
+                committed(entries)
+            }
+            return appended
+        }
         try requireIntact()
         let ranges = stride(from: 0, to: payloads.count, by: batchSize).map { $0..<min($0 + batchSize, payloads.count) }
         // Timestamps are drawn here, in order, on the caller's thread: the clock is not

@@ -90,10 +90,13 @@ extension SiteLedger {
     ///   (the real POSIX one by default; Specs/site-layout.md §7).
     /// - Throws: `CoreError` `.notASite` when the folder holds no site, `.locked` when another
     ///   process has it open, `.malformedFile` when its files are damaged.
+    /// - Parameter lockTimeout: how long to wait for a writer that holds the folder (the
+    ///   `--wait` of the commands) before failing with `.locked` naming the holder.
     public static func open(
-        at directory: String, logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
+        at directory: String, logger: Logger = Logger(label: "careledger.site"), lockTimeout: Duration = .milliseconds(250),
+        fileSystem: any FileSystem = POSIXFileSystem()
     ) throws -> SiteLedger {
-        try open(at: directory, logger: logger, readOnly: false, fileSystem: fileSystem)
+        try open(at: directory, logger: logger, mode: .write(lockTimeout: lockTimeout), fileSystem: fileSystem)
     }
 
     static func decodeGenesis(_ genesis: GenesisFile, path: String) throws -> Entry {

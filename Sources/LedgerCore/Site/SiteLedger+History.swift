@@ -23,13 +23,20 @@ extension SiteLedger {
     public func verifyRuns() -> [VerifyRun] { readHistory(VerifyRun.self, from: "verify.jsonl") }
 
     /// Appends one JSON line to a history file.
+    ///
+    /// History is operational, not ledger data: a snapshot reader (`report`) records its run
+    /// too. Every appender, writer or snapshot, holds `history/LOCK` for the one append, so
+    /// two processes never write the same end of a file (Specs/site-layout.md §8).
     /// - Throws: `CoreError` `.notPermitted` when the site was opened read-only for verification.
     public func appendHistory<T: Encodable>(_ value: T, to name: String) throws {
-        try requireWritable()
+        if !isSnapshot { try requireWritable() }
         try files.makeDirectory(layout.history)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try files.append(Array(try encoder.encode(value)) + [0x0a], to: layout.history + "/" + name)
+        let line = Array(try encoder.encode(value)) + [0x0a]
+        try files.withExclusiveLock(layout.history + "/LOCK", timeout: .seconds(10)) {
+            try files.append(line, to: layout.history + "/" + name)
+        }
     }
 
     /// Every decodable line of a history file, oldest first.

@@ -99,6 +99,13 @@ extension SiteLedger {
         }
         if !toStore.isEmpty {
             try growMerkle(with: toStore)
+            // As after a local append (§3): the head is what snapshot readers read up to
+            // (Specs/site-layout.md §8.1), so every commit to the log ends with one.
+            do {
+                try signTreeHead()
+            } catch {
+                logger.warning("tree head not written after a durable ingest: \(error)")
+            }
         }
         for entry in toStore {
             if freshIDs.contains(entry.id) { report.imported += 1 } else { report.released += 1 }

@@ -23,15 +23,65 @@ extension SiteLedger {
         guard fileSystem.exists(layout.metadata) else { return try open(at: directory, logger: logger, fileSystem: fileSystem) }
         // Probe read-only first, so a damaged folder is never touched by a writable open.
         var damaged = false
-        for folder in [layout.log, layout.quarantine] where fileSystem.exists(folder) {
-            let probe = try SegmentEntryLog(directory: folder, logger: logger, readOnly: true, fileSystem: fileSystem)
-            if !probe.structuralFaults.isEmpty { damaged = true }
+        do {
+            for folder in [layout.log, layout.quarantine] where fileSystem.exists(folder) {
+                let probe = try SegmentEntryLog(directory: folder, logger: logger, access: .readOnly, fileSystem: fileSystem)
+                if !probe.structuralFaults.isEmpty { damaged = true }
+            }
+            return try open(at: directory, logger: logger, mode: damaged ? OpenMode.readOnly : OpenMode.write(lockTimeout: .zero), fileSystem: fileSystem)
+        } catch let error as CoreError where error.code == .locked {
+            // A live writer holds the site: verify what it has committed, up to its last
+            // signed tree head (Specs/site-layout.md §8).
+            let ledger = try open(at: directory, logger: logger, mode: .snapshot, fileSystem: fileSystem)
+            ledger.openNotes.append("\(error.message): verified as a snapshot up to the last signed tree head (size \(ledger.entryCount))")
+            return ledger
         }
-        return try open(at: directory, logger: logger, readOnly: damaged, fileSystem: fileSystem)
     }
 
-    /// Opens an existing site, for writing or (for `verify` of a damaged folder) read-only.
-    static func open(at directory: String, logger: Logger, readOnly: Bool, fileSystem: any FileSystem) throws -> SiteLedger {
+    /// Opens a consistent, read-only snapshot of a site without its writer lock: what
+    /// `head`, `log`, `status`, `check` and the other read commands see, beside a live
+    /// writer (`serve`, an `append`) or none.
+    ///
+    /// The snapshot is the log up to the size of the last signed tree head in `heads.log`:
+    /// every commit signs its head after the log's `fdatasync`, so that prefix is durable
+    /// and never half a commit. Records past it (a batch being written, a torn tail) are
+    /// not read and not reported; a last head record still being written is skipped. Nothing
+    /// is written to the folder: the Merkle store's durable part is copied to a private
+    /// folder and the rest computed there (Specs/site-layout.md §8). Writes are refused
+    /// unless a writer is attached (``attach(writer:)``).
+    /// - Throws: `CoreError` `.notASite` and the file errors of ``open(at:logger:fileSystem:)``,
+    ///   including `.malformedFile` naming the segment when the storage structure is damaged
+    ///   (as a writable open refuses such a site; only `verify` examines it); never `.locked`.
+    public static func openSnapshot(
+        at directory: String, logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
+    ) throws -> SiteLedger {
+        let ledger = try open(at: directory, logger: logger, mode: .snapshot, fileSystem: fileSystem)
+        if let fault = ledger.log.structuralFaults.first ?? ledger.quarantineLog.structuralFaults.first {
+            throw CoreError(.malformedFile, "\(fault.what); run `careledger verify`", file: ledger.layout.root + "/" + fault.file,
+                            offset: Int(truncatingIfNeeded: fault.offset))
+        }
+        return ledger
+    }
+
+    /// How ``open(at:logger:mode:fileSystem:)`` opens a site.
+    enum OpenMode {
+        /// For writing: the lock, waited for up to `lockTimeout`.
+        case write(lockTimeout: Duration)
+        /// Read-only for `verify` of a folder whose storage structure is damaged.
+        case readOnly
+        /// A lock-free snapshot up to the last signed tree head.
+        case snapshot
+    }
+
+    /// Opens an existing site, for writing, read-only (for `verify` of a damaged folder) or
+    /// as a lock-free snapshot.
+    static func open(at directory: String, logger: Logger, mode: OpenMode, fileSystem: any FileSystem) throws -> SiteLedger {
+        let readOnly: Bool, snapshot: Bool
+        switch mode {
+        case .write: readOnly = false; snapshot = false
+        case .readOnly: readOnly = true; snapshot = false
+        case .snapshot: readOnly = true; snapshot = true
+        }
         let layout = SiteLayout(root: directory)
         let files = FileIO(fileSystem)
         guard files.exists(layout.metadata) else {
@@ -49,9 +99,26 @@ extension SiteLedger {
         guard keys.signingPublicKey == metadata.siteKey else {
             throw CoreError(.malformedFile, "\(layout.keyFile) does not hold the key named in site.json", file: layout.keyFile)
         }
-        let log = try SegmentEntryLog(directory: layout.log, logger: logger, readOnly: readOnly, fileSystem: fileSystem)
-        let quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, readOnly: readOnly, fileSystem: fileSystem)
-        let scratch = readOnly ? try ScratchFolder(copyingMerkleStoreOf: layout, files: files) : nil
+        // A snapshot reads the heads first: the log it then opens holds at least that much.
+        var heads = try TreeHeadFile.readAll(from: layout.heads, repair: !readOnly, files: files)
+        if snapshot { heads.dropRecordsInProgress() }
+        let log: SegmentEntryLog, quarantineLog: SegmentEntryLog
+        let scratch: ScratchFolder?
+        switch mode {
+        case .write(let timeout):
+            log = try SegmentEntryLog(directory: layout.log, logger: logger, access: .write(lockTimeout: timeout), fileSystem: fileSystem)
+            quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, access: .write(lockTimeout: timeout), fileSystem: fileSystem)
+            scratch = nil
+        case .readOnly:
+            log = try SegmentEntryLog(directory: layout.log, logger: logger, access: .readOnly, fileSystem: fileSystem)
+            quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, access: .readOnly, fileSystem: fileSystem)
+            scratch = try ScratchFolder(copyingMerkleStoreOf: layout, files: files)
+        case .snapshot:
+            let limit = heads.heads.last.map { Int(clamping: $0.treeSize) }
+            log = try SegmentEntryLog(directory: layout.log, logger: logger, access: .snapshot(limit: limit), fileSystem: fileSystem)
+            quarantineLog = try SegmentEntryLog(directory: layout.quarantine, logger: logger, access: .snapshot(limit: nil), fileSystem: fileSystem)
+            scratch = nil
+        }
         if !readOnly {
             do {
                 try files.makeDirectory(layout.merkle)
@@ -59,16 +126,24 @@ extension SiteLedger {
                 throw CoreError(.io, "cannot create \(layout.merkle)", file: layout.merkle, underlying: error)
             }
         }
-        let merkle = try MerkleTree(store: FileMerkleNodeStore(directory: scratch?.merkle ?? layout.merkle, fileSystem: fileSystem))
-        let heads = try TreeHeadFile.readAll(from: layout.heads, repair: !readOnly, files: files)
+        let store: FileMerkleNodeStore
+        if snapshot {
+            // Only nodes under the store's durable mark are final; the rest is computed in memory.
+            let durable = min(MerkleSyncedSize.read(layout, files: files) ?? 0, UInt64(log.count))
+            store = try FileMerkleNodeStore(readingFirst: durable, of: layout.merkle, fileSystem: fileSystem)
+        } else {
+            store = try FileMerkleNodeStore(directory: scratch?.merkle ?? layout.merkle, fileSystem: fileSystem)
+        }
+        let merkle = try MerkleTree(store: store)
         let ledger = SiteLedger(
             layout: layout, metadata: metadata, genesis: genesis, charter: charter, keys: keys, log: log,
             quarantineLog: quarantineLog, merkle: merkle, treeHeads: heads.heads, clock: HybridClock(), files: files, logger: logger)
         ledger.readOnly = readOnly
+        ledger.isSnapshot = snapshot
         ledger.scratch = scratch
         ledger.treeHeadRecords = heads.records
         ledger.openFaults = log.structuralFaults + quarantineLog.structuralFaults + heads.faults
-        if readOnly {
+        if readOnly && !snapshot {
             ledger.openNotes.append("opened read-only for verification: the storage structure is damaged, so nothing is written and the log ends before the first segment that does not continue")
         }
         try ledger.rebuildDerivedState()

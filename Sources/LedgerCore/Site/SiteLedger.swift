@@ -4,8 +4,11 @@ import Logging
 /// A site's ledger: its identity, the network charter, the entry log with its Merkle tree,
 /// the quarantine, and the per-author chains, opened from one data folder.
 ///
-/// One writer per data folder: opening takes the folder's lock (a second process gets
-/// `CoreError.Code.locked`). Not thread-safe; one task uses it at a time. The segment log
+/// One writer per data folder: opening takes the folder's lock (a second writer gets
+/// `CoreError.Code.locked` naming the holder once its wait runs out), while any number of
+/// readers open lock-free snapshots up to the last signed tree head
+/// (``openSnapshot(at:logger:fileSystem:)``, Specs/site-layout.md §8). Not thread-safe; one
+/// task uses it at a time. The segment log
 /// is the source of truth: the Merkle store, chains and charter are derived from it and
 /// caught up on open if a crash left them behind (Specs/site-layout.md §4).
 public final class SiteLedger {
@@ -45,6 +48,10 @@ public final class SiteLedger {
     /// Opened by ``openForVerify(at:logger:)`` on a site whose storage structure is damaged:
     /// nothing is written to the folder and every write is refused.
     var readOnly = false
+    /// Opened by ``openSnapshot(at:logger:fileSystem:)``: lock-free, up to the last signed head.
+    var isSnapshot = false
+    /// Where a snapshot's writes go (the running server, or a writer opened when first needed).
+    var writer: (any SiteWriter)?
     /// The Merkle store's high-water mark as last read or written (`merkle/synced`); read once on open.
     var merkleSyncedMark: UInt64?
     /// A read-only ledger's private copy of the Merkle store (outside the data folder).
@@ -104,8 +111,14 @@ public final class SiteLedger {
     /// damaged): it can be verified and read, never written.
     public var isReadOnly: Bool { readOnly }
 
+    /// Whether the ledger is a lock-free snapshot (``openSnapshot(at:logger:fileSystem:)``).
+    public var isSnapshotView: Bool { isSnapshot }
+
     /// Refuses every write to a site opened read-only for verification.
     func requireWritable() throws {
+        if isSnapshot {
+            throw CoreError(.notPermitted, "\(layout.root) was opened as a read-only snapshot; writes go through a writer (the running server or the folder's lock)", file: layout.root)
+        }
         guard !readOnly else {
             throw CoreError(.notPermitted, "\(layout.root) was opened read-only for verification (its storage structure is damaged); nothing is written to it", file: layout.root)
         }

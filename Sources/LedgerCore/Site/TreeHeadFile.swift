@@ -14,6 +14,15 @@ enum TreeHeadFile {
         var heads: [SignedTreeHead] = []
         var faults: [LedgerFault] = []
         var records = 0
+
+        /// Forgets a last record that does not decode: to a snapshot reader beside a live
+        /// writer it is a head still being written, not damage (Specs/site-layout.md §8).
+        mutating func dropRecordsInProgress() {
+            let last = Int64((records - 1) * TreeHeadFile.recordSize)
+            guard records > 0, faults.last?.offset == last else { return }
+            faults.removeLast()
+            records -= 1
+        }
     }
 
     /// Reads the file (nothing when it does not exist).

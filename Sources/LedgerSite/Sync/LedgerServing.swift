@@ -23,13 +23,15 @@ public enum LedgerServing {
     ///     (Specs/sync-transport.md §7.4); the server also raises its open-file soft limit to
     ///     the hard limit so those caps, not the descriptor table, decide who is refused.
     ///   - logger: where the one line per session goes.
+    ///   - service: the ledger's writer, when the caller made it (to share it with the
+    ///     site's control socket); made from `ledger` otherwise.
     /// - Throws: what opening the writer's id set throws, and `TransportError.connectFailed`
     ///   when the address cannot be bound.
     public static func bind(ledger: SiteLedger, host: String, port: Int, idleTimeout: Double,
                              exchangeTimeout: Double = 600, maximumConcurrentSessions: Int,
                              admission: AdmissionLimits = AdmissionLimits(),
-                             logger: Logger) async throws -> SyncServer {
-        let service = try LedgerSyncService(ledger: ledger)
+                             logger: Logger, service: LedgerSyncService? = nil) async throws -> SyncServer {
+        let service = try service ?? LedgerSyncService(ledger: ledger)
         var configuration = TransportConfiguration(networkID: ledger.networkID, idleTimeout: idleTimeout,
                                                    exchangeTimeout: exchangeTimeout,
                                                    maximumConcurrentSessions: maximumConcurrentSessions)

@@ -14,6 +14,8 @@ struct FolderSnapshot: Equatable {
                 var isDirectory: ObjCBool = false
                 let full = path + "/" + relative
                 guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                // Lock files hold only who last took the lock (Specs/site-layout.md §8.2), no site data.
+                if (relative as NSString).lastPathComponent == "LOCK" { continue }
                 files[relative] = FileManager.default.contents(atPath: full) ?? Data()
             }
         }
