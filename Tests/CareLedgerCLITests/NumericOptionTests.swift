@@ -61,6 +61,9 @@ struct NumericOptionTests {
         (["consent", "resolve"], ["--consent", "\(entry)/c1"]),
         (["members", "admit"], ["--key", entry, "--name", "n", "--role", "clinic"]),
         (["members", "revoke"], ["--key", entry, "--reason", "r"]),
+        (["trial", "protocol", "add"], ["--trial", "T1", "--version", "v1", "--file", BuiltBinary.repositoryRoot + "/Package.swift", "--effective", "2026-01-01"]),
+        (["trial", "custody", "record"], ["--trial", "T1", "--lot", "L1", "--step", "receiving"]),
+        (["trial", "custody", "import"], ["events.json"]),
     ].map { command, required in
         Option(command: command, flag: "--wait", required: required,
                refused: alwaysRefused + ["-0.5", "3600.5", "3601"], accepted: ["0", "-0", "0.5", "3600"])

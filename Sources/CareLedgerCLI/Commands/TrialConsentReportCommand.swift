@@ -20,7 +20,7 @@ struct TrialConsentReportCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             let millis = try at.map { try parseTrialTime($0, flag: "--at") } ?? RFC3339.millis(of: Date())
-            let ledger = try openSite(options)
+            let ledger = try openSite(options, access: .read)
             let consent = try SiteConsent(ledger)
             let trials = try SiteTrials(ledger)
             printWarnings(consent.warnings + trials.warnings)

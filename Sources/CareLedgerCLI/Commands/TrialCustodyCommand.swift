@@ -14,6 +14,7 @@ struct TrialCustodyCommand: AsyncParsableCommand {
     struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record one custody event (an EPCIS 2.0 ObjectEvent) at this site.")
         @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
         @Option(help: "The trial id.") var trial: String
         @Option(help: "The lot code.") var lot: String
         @Option(help: "The CBV business step: commissioning, shipping, receiving, dispensing, returning, destroying.") var step: CustodyStep
@@ -30,7 +31,7 @@ struct TrialCustodyCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingFailures(json: options.json) {
                 let millis = try time.map { try parseTrialTime($0, flag: "--time") } ?? RFC3339.millis(of: Date())
-                let ledger = try openSite(options)
+                let ledger = try openSite(options, access: .write, wait: lock.duration)
                 var trials = try SiteTrials(ledger)
                 printWarnings(trials.warnings)
                 let pseudonym = try subject.map { try ledger.pseudonymKey().resolve(patient: $0).hex }
@@ -62,7 +63,7 @@ struct TrialCustodyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {
-                let trials = try SiteTrials(try openSite(options))
+                let trials = try SiteTrials(try openSite(options, access: .read))
                 printWarnings(trials.warnings)
                 let report = trials.verify(lot: lot)
                 let output = Output(
@@ -85,6 +86,7 @@ struct TrialCustodyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import an EPCIS 2.0 JSON document of ObjectEvents; all events or none, duplicates skipped.")
         @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
         @Option(help: "The trial for events without a careledger:trial field.") var trial: String?
         @Argument(help: "The EPCIS 2.0 JSON document.") var file: String
 
@@ -92,7 +94,7 @@ struct TrialCustodyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {
-                var trials = try SiteTrials(try openSite(options))
+                var trials = try SiteTrials(try openSite(options, access: .write, wait: lock.duration))
                 printWarnings(trials.warnings)
                 let recorded = try trials.importEPCIS(file: file, trial: trial)
                 let fresh = recorded.filter { !$0.alreadyHeld }
@@ -115,14 +117,13 @@ struct TrialCustodyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {
-                let trials = try SiteTrials(try openSite(options))
+                let trials = try SiteTrials(try openSite(options, access: .read))
                 printWarnings(trials.warnings)
                 let document = Data(trials.exportEPCIS(lot: lot, created: RFC3339.millis(of: Date())) + Array("\n".utf8))
                 let count = trials.events(lot: lot).count
                 if let out {
-                    do { try document.write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                        throw CLIFailure.usage("cannot write \(out): \(error.localizedDescription)")
-                    }
+                    // Durably, under its final name only once whole (as bundles are written).
+                    try BundleFiles.write(Array(document), to: out)
                     try CommandOutput(json: options.json).emit(Output(events: count, out: out)) { print("Wrote \(count) event(s) of lot \(lot) to \(out)") }
                 } else {
                     guard !options.json else { throw CLIFailure.usage("export writes the EPCIS document itself on stdout; use --out FILE with --json") }

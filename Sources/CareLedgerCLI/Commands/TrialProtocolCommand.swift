@@ -32,6 +32,7 @@ struct TrialProtocolCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Anchor a protocol document's SHA-256 as a version of a trial.")
         @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
         @Option(help: "The trial id (A-Z a-z 0-9 . _ -).") var trial: String
         @Option(help: "The version label, e.g. v2.") var version: String
         @Option(help: "The protocol document (stays off the ledger).") var file: String
@@ -44,7 +45,7 @@ struct TrialProtocolCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingFailures(json: options.json) {
                 let millis = try parseTrialTime(effective, flag: "--effective")
-                let ledger = try openSite(options)
+                let ledger = try openSite(options, access: .write, wait: lock.duration)
                 var trials = try SiteTrials(ledger)
                 printWarnings(trials.warnings)
                 let added = try trials.addProtocol(trial: trial, version: version, file: file, effective: millis, approval: approval, reconsent: reconsent)
@@ -66,7 +67,7 @@ struct TrialProtocolCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {
-                let trials = try SiteTrials(try openSite(options))
+                let trials = try SiteTrials(try openSite(options, access: .read))
                 printWarnings(trials.warnings)
                 let chain = trials.chain
                 let versions = chain.versions(trial: trial).map { VersionOutput($0, trials) }
@@ -89,7 +90,7 @@ struct TrialProtocolCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingFailures(json: options.json) {
                 let millis = try parseTrialTime(date, flag: "--date")
-                let trials = try SiteTrials(try openSite(options))
+                let trials = try SiteTrials(try openSite(options, access: .read))
                 printWarnings(trials.warnings)
                 let state = trials.chain.inForce(trial: trial, at: millis).map { VersionOutput($0, trials) }
                 try CommandOutput(json: options.json).emit(Output(trial: trial, date: RFC3339.string(fromMillis: millis), inForce: state)) {
@@ -113,7 +114,7 @@ struct TrialProtocolCommand: AsyncParsableCommand {
             try await runReportingFailures(json: options.json) {
                 guard let data = FileManager.default.contents(atPath: file) else { throw CLIFailure.usage("cannot read \(file): no such file or not readable") }
                 let digest = AnchorPayload.digest(Array(data))
-                let trials = try SiteTrials(try openSite(options))
+                let trials = try SiteTrials(try openSite(options, access: .read))
                 printWarnings(trials.warnings)
                 let matches = trials.protocolVersions(matching: Array(data)).map {
                     Match(trial: $0.payload.trial, version: $0.payload.version, entryId: $0.entryId.hex, site: trials.siteName($0.author),
