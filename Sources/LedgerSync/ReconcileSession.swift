@@ -5,8 +5,10 @@ import LedgerCore
 /// Pure: it is fed messages and returns actions; it performs no I/O. A driver moves the
 /// bytes (`SyncMessageCodec`), loads items to send (`sendItems`), and executes `commit`
 /// through the injected atomic store. Items the peer sends are checked by the injected
-/// verifier as they arrive and only staged; they are committed together when the
-/// exchange ends well, and dropped entirely if it fails (Specs/sync-protocol.md §5).
+/// verifier as they arrive and staged. A bundle's items are committed together when it
+/// ends well and dropped entirely if it fails; an initiator or responder commits them a
+/// batch at a time (`SyncLimits.commitBatchItems`/`commitBatchBytes`), so its memory holds
+/// one batch, and a failure drops only the batch not yet committed (Specs/sync-protocol.md §5.4).
 public struct ReconcileSession: Sendable {
     /// Which side of the exchange this is.
     public enum Role: Sendable, Hashable {
@@ -37,7 +39,8 @@ public struct ReconcileSession: Sendable {
         /// Load these items from the local store and send them as ITEMS messages
         /// (`SyncItemChunker`), before the next `send`.
         case sendItems([Hash32])
-        /// Store these items atomically (all or none) through the injected store.
+        /// Store these items atomically (all or none) through the injected store: one batch
+        /// (mid-exchange, once a batch is full) or the last one (when the exchange ends well).
         case commit([SyncItem])
         /// The peer's summary, to persist as "last known summary of peer X" (bundles).
         case learnedPeerSummary(SummarySnapshot)
@@ -57,9 +60,11 @@ public struct ReconcileSession: Sendable {
     public private(set) var sentIDs: [Hash32] = []
     /// Ranges and short ids this side asked the peer for (what it lacks, as far as it knows).
     public private(set) var requested: [RangeReport] = []
-    /// Items received from the peer and staged so far, before the commit at the end (for
-    /// progress reports; the outcome's `received` is the authoritative count).
-    public var stagedItemCount: Int { staged.count }
+    /// Items received from the peer and staged or committed so far (for progress reports;
+    /// the outcome's `received` is the authoritative count).
+    public var stagedItemCount: Int { receivedIDs.count }
+    /// The most items one `commit` action carried so far (a bound that tests check).
+    public private(set) var largestCommitBatch = 0
 
     private let set: ReconcilableSet
     private let verifier: any SyncItemVerifier
@@ -67,7 +72,9 @@ public struct ReconcileSession: Sendable {
     private var sentSet = Set<Hash32>()
     private var staged: [SyncItem] = []
     private var stagedIDs = Set<Hash32>()
+    private var receivedIDs: [Hash32] = []
     private var stagedBytes = 0
+    private var batchBytes = 0
     private var alreadyHad = 0
     private var deferred = 0
     private var flightsSent = 0
@@ -108,6 +115,7 @@ public struct ReconcileSession: Sendable {
         case (.abort(let code), _, _):
             state = .failed
             staged = []
+            batchBytes = 0
             return [.failed(SyncError(.peerAborted, "peer aborted the exchange with code \(code)"))]
         case (.hello(let hello), .idle, .responder):
             guard hello.salt.count == SyncProtocol.saltLength, !hello.reports.isEmpty else {
@@ -197,22 +205,41 @@ public struct ReconcileSession: Sendable {
         do {
             try verifier.verify(fresh)
         } catch {
-            return fail(SyncError(.itemRejected, "the peer sent an item that failed verification; nothing it sent in this exchange is stored",
+            let kept = role == .bundleReader ? "nothing it sent is stored" : "nothing it sent since the last commit batch is stored"
+            return fail(SyncError(.itemRejected, "the peer sent an item that failed verification; \(kept)",
                                   itemID: fresh.count == 1 ? fresh[0].id : nil, underlying: error))
         }
         deferred += overCap.count
-        staged.append(contentsOf: overCap.isEmpty ? fresh : fresh.filter { !overCap.contains($0.id) })
-        return []
+        var actions: [Action] = []
+        for item in fresh where !overCap.contains(item.id) {
+            staged.append(item)
+            receivedIDs.append(item.id)
+            batchBytes += item.bytes.count
+            // A full batch is committed at once (§5.4): at most `commitBatchItems` items, and
+            // at most one item past `commitBatchBytes`.
+            if role != .bundleReader, staged.count >= limits.commitBatchItems || batchBytes >= limits.commitBatchBytes {
+                actions.append(takeBatch())
+            }
+        }
+        return actions
+    }
+
+    /// Hands the staged items to `commit` and starts a new batch.
+    private mutating func takeBatch() -> Action {
+        let items = staged
+        largestCommitBatch = max(largestCommitBatch, items.count)
+        staged = []
+        batchBytes = 0
+        return .commit(items)
     }
 
     private mutating func finish() -> [Action] {
         state = .finished
-        let outcome = SyncOutcome(received: staged.map(\.id), alreadyHad: alreadyHad, deferred: deferred, sent: sentIDs.count,
+        let outcome = SyncOutcome(received: receivedIDs, alreadyHad: alreadyHad, deferred: deferred, sent: sentIDs.count,
                                   flightsSent: flightsSent, flightsReceived: flightsReceived,
                                   roundTrips: (lastReportFlight + 1) / 2)
-        let items = staged
-        staged = []
-        return [.commit(items), .finished(outcome)]
+        stagedIDs = []
+        return [takeBatch(), .finished(outcome)]
     }
 
     private mutating func fail(_ error: SyncError) -> [Action] {
@@ -220,6 +247,7 @@ public struct ReconcileSession: Sendable {
         state = .failed
         staged = []
         stagedIDs = []
+        batchBytes = 0
         let code: UInt16 = switch error.code {
         case .itemRejected: SyncProtocol.AbortCode.itemRejected
         case .limitExceeded, .oversizedMessage, .tooManyRounds: SyncProtocol.AbortCode.limitExceeded
@@ -231,7 +259,7 @@ public struct ReconcileSession: Sendable {
 
 /// What one exchange did, for the CLI's `received`/`sent`/`round_trips` and for logs.
 public struct SyncOutcome: Sendable, Hashable {
-    /// Ids of items received and handed to `commit`, new to this site.
+    /// Ids of items received and handed to `commit`, new to this site, in arrival order.
     public let received: [Hash32]
     /// Items the peer sent that this site already held (replays, duplicates).
     public let alreadyHad: Int

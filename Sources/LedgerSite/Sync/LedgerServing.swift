@@ -30,6 +30,8 @@ public enum LedgerServing {
                              admission: AdmissionLimits = AdmissionLimits(),
                              logger: Logger) async throws -> SyncServer {
         let service = try LedgerSyncService(ledger: ledger)
+        // Opening the site and building its id set read the whole log; keep only what stays.
+        HeapTrim.releaseFreePages()
         var configuration = TransportConfiguration(networkID: ledger.networkID, idleTimeout: idleTimeout,
                                                    exchangeTimeout: exchangeTimeout,
                                                    maximumConcurrentSessions: maximumConcurrentSessions)

@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hands the allocator's free pages back to the system (Specs/sync-transport.md §7.3.2).
+///
+/// Why: glibc keeps freed memory in its arenas; after a session that moved a large ledger the
+/// server's resident size would stay at the session's peak although the session's buffers
+/// are freed. The server calls this when a session ends, so its resident size returns to
+/// what it holds between sessions; a server also calls it once it has opened its site, whose
+/// reading leaves freed pages behind. A no-op where the allocator has no such call.
+public enum HeapTrim {
+    /// Releases free heap pages, if the platform's allocator can.
+    public static func releaseFreePages() {
+        #if canImport(Glibc)
+        if let trim = mallocTrim { _ = trim(0) }
+        #endif
+    }
+
+    #if canImport(Glibc)
+    /// glibc's `malloc_trim(size_t pad)`, looked up at run time: the Glibc module does not
+    /// export `<malloc.h>`, and another libc (musl) has no such call.
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+    #endif
+}
