@@ -56,8 +56,15 @@ public struct ReconcileSession: Sendable {
     public private(set) var state: State = .idle
     /// The caps applied to the peer.
     public let limits: SyncLimits
-    /// Every id this side decided to send, in decision order.
-    public private(set) var sentIDs: [Hash32] = []
+    /// Every id this side decided to send, in ascending id order (computed from a bitmap over
+    /// the snapshot, one bit per id, so a session sending a whole ledger does not keep a
+    /// second copy of its ids).
+    public var sentIDs: [Hash32] {
+        guard sentCount > 0 else { return [] }
+        return set.ids(in: .root).enumerated().compactMap { sentBits.contains($0.offset) ? $0.element : nil }
+    }
+    /// How many ids this side decided to send so far.
+    public private(set) var sentCount = 0
     /// Ranges and short ids this side asked the peer for (what it lacks, as far as it knows).
     public private(set) var requested: [RangeReport] = []
     /// Items received from the peer and staged or committed so far (for progress reports;
@@ -69,9 +76,13 @@ public struct ReconcileSession: Sendable {
     private let set: ReconcilableSet
     private let verifier: any SyncItemVerifier
     private var comparison: RangeComparison?
-    private var sentSet = Set<Hash32>()
+    private var sentBits = BitSet()
     private var staged: [SyncItem] = []
-    private var stagedIDs = Set<Hash32>()
+    /// The first 8 bytes of every id staged in this exchange: 8 bytes an id instead of 32.
+    /// Two ids sharing them is a 64-bit second preimage for an honest id; a peer that makes
+    /// two of its own collide only gets its second item counted as held and left for the
+    /// next exchange, which finds the difference again.
+    private var stagedIDs = Set<UInt64>()
     private var receivedIDs: [Hash32] = []
     private var stagedBytes = 0
     private var batchBytes = 0
@@ -160,9 +171,7 @@ public struct ReconcileSession: Sendable {
         }
         if !reports.isEmpty { lastReportFlight = flightsSent + flightsReceived }
         let (replies, toSend) = comparison.process(reports)
-        var fresh: [Hash32] = []
-        for id in toSend where sentSet.insert(id).inserted { fresh.append(id) }
-        sentIDs.append(contentsOf: fresh)
+        let fresh = markSent(toSend)
         requested.append(contentsOf: replies.filter {
             switch $0 {
             case .need: return true
@@ -187,17 +196,31 @@ public struct ReconcileSession: Sendable {
         return actions
     }
 
+    /// Marks `ids` (all from the snapshot) as sent and returns those not sent before, without
+    /// copying `ids` when none was (the usual case, and the whole ledger in a first sync).
+    private mutating func markSent(_ ids: [Hash32]) -> [Hash32] {
+        if sentBits.capacity == 0 && !ids.isEmpty { sentBits = BitSet(capacity: set.count) }
+        var repeats: Set<Int> = []
+        for (offset, id) in ids.enumerated() {
+            // Every id chosen to send comes from the snapshot, so it has a rank.
+            guard let rank = set.rank(of: id), sentBits.insert(rank) else { repeats.insert(offset); continue }
+            sentCount += 1
+        }
+        guard !repeats.isEmpty else { return ids }
+        return ids.enumerated().compactMap { repeats.contains($0.offset) ? nil : $0.element }
+    }
+
     private mutating func stage(_ items: [SyncItem]) -> [Action] {
         var fresh: [SyncItem] = []
         var overCap = Set<Hash32>()
         for item in items {
-            if set.contains(item.id) || stagedIDs.contains(item.id) { alreadyHad += 1; continue }
+            if set.contains(item.id) || stagedIDs.contains(item.id.w0) { alreadyHad += 1; continue }
             if stagedBytes + item.bytes.count > limits.maxStagedBytes {
                 // Over the staging cap (§5.4): still verified, not kept; the next exchange fetches it.
                 overCap.insert(item.id)
             } else {
                 stagedBytes += item.bytes.count
-                stagedIDs.insert(item.id)
+                stagedIDs.insert(item.id.w0)
             }
             fresh.append(item)
         }
@@ -235,7 +258,7 @@ public struct ReconcileSession: Sendable {
 
     private mutating func finish() -> [Action] {
         state = .finished
-        let outcome = SyncOutcome(received: receivedIDs, alreadyHad: alreadyHad, deferred: deferred, sent: sentIDs.count,
+        let outcome = SyncOutcome(received: receivedIDs, alreadyHad: alreadyHad, deferred: deferred, sent: sentCount,
                                   flightsSent: flightsSent, flightsReceived: flightsReceived,
                                   roundTrips: (lastReportFlight + 1) / 2)
         stagedIDs = []

@@ -32,8 +32,9 @@ public struct SyncEndpoint {
     private enum Pending {
         /// An encoded frame (HELLO, STEP, ABORT).
         case frame([UInt8])
-        /// Items still to load and send, from `next` on.
-        case items([Hash32], next: Int)
+        /// Items still to load and send: `ids[order[i]]` (or `ids[i]` without an order) for
+        /// `i` from `next` on.
+        case items([Hash32], order: [Int]?, next: Int)
     }
 
     private let provider: any SyncItemProvider
@@ -104,10 +105,10 @@ public struct SyncEndpoint {
                 outboxStart += 1
                 frames.append(frame)
                 bytes += frame.count
-            case .items(let ids, let next):
+            case .items(let ids, let order, let next):
                 do {
-                    let (frame, end) = try itemsFrame(ids, from: next)
-                    outbox[outboxStart] = end < ids.count ? .items(ids, next: end) : .frame([])
+                    let (frame, end) = try itemsFrame(ids, order: order, from: next)
+                    outbox[outboxStart] = end < ids.count ? .items(ids, order: order, next: end) : .frame([])
                     if end >= ids.count { outboxStart += 1 }
                     frames.append(frame)
                     bytes += frame.count
@@ -128,12 +129,12 @@ public struct SyncEndpoint {
 
     /// Loads items from `ids[start...]` until one ITEMS message's body reaches `chunkBytes`
     /// (a single larger item gets a message of its own) and encodes it.
-    private mutating func itemsFrame(_ ids: [Hash32], from start: Int) throws(SyncError) -> (frame: [UInt8], end: Int) {
+    private mutating func itemsFrame(_ ids: [Hash32], order: [Int]?, from start: Int) throws(SyncError) -> (frame: [UInt8], end: Int) {
         var items: [SyncItem] = []
         var size = 0
         var index = start
         while index < ids.count {
-            let item = try provider.item(for: ids[index], "to send")
+            let item = try provider.item(for: ids[order?[index] ?? index], "to send")
             let cost = SyncItemChunker.cost(of: item)
             if !items.isEmpty && size + cost > chunkBytes { break }
             items.append(item)
@@ -154,7 +155,10 @@ public struct SyncEndpoint {
                 summaryBytesSent += frame.count
                 outbox.append(.frame(frame))
             case .sendItems(let ids):
-                outbox.append(.items(provider.sendingOrder(ids), next: 0))
+                let order = provider.sendingOrder(ids)
+                // A provider's order must be a permutation of the positions; anything else is ignored.
+                let valid = order.map { $0.count == ids.count && $0.allSatisfy { ids.indices.contains($0) } } ?? true
+                outbox.append(.items(ids, order: valid ? order : nil, next: 0))
             case .commit(let items):
                 do { try store.commit(items) } catch {
                     let failure = SyncError(.commitFailed, "storing a batch of the exchange's items failed; that batch was not stored",

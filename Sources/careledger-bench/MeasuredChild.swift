@@ -26,7 +26,8 @@ struct MeasuredChild {
         let description: String
     }
 
-    /// Runs `executable` with `arguments` in `directory`, stdout to a file there, stderr to
+    /// Runs `executable` with `arguments` (paths in them absolute: the child keeps this
+    /// process's working directory), stdout to a scratch file in `directory`, stderr to
     /// `stderrPath`, and waits for it.
     static func run(_ executable: String, _ arguments: [String], in directory: String, stderrPath: String) throws -> Result {
         #if canImport(Glibc)
@@ -36,7 +37,6 @@ struct MeasuredChild {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_addchdir_np(&actions, directory)
         let argv = ([executable] + arguments).map { strdup($0) }
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

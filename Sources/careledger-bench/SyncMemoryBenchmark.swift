@@ -54,7 +54,7 @@ struct SyncMemoryBenchmark: AsyncParsableCommand {
         let server = try ServeChild(binary: binary, folder: folder, site: "central")
         defer { server.stop() }
         let before = server.megabytes("VmRSS")
-        let client = try MeasuredChild.run(binary, ["sync", "--dir", "clinic", "--peer", "127.0.0.1:\(server.port)", "--json",
+        let client = try MeasuredChild.run(binary, ["sync", "--dir", cli.path("clinic"), "--peer", "127.0.0.1:\(server.port)", "--json",
                                                     "--timeout", "600"],
                                            in: folder, stderrPath: folder + "/client.log")
         guard client.status == 0 else {

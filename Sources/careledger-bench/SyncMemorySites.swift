@@ -11,35 +11,38 @@ struct BinaryRunner {
 
     /// A central site with `entries` audit notes, and an empty clinic admitted by it.
     func found(entries: Int) throws {
-        _ = try run(["network", "create", "--dir", "central", "--site", "central", "--name", "Bench"])
-        _ = try run(["network", "genesis", "--dir", "central", "--out", "genesis.json"])
-        _ = try run(["init", "--dir", "clinic", "--site", "clinic", "--genesis", "genesis.json"])
-        let identity = try json(["identity", "--dir", "clinic", "--json"])
+        _ = try run(["network", "create", "--dir", path("central"), "--site", "central", "--name", "Bench"])
+        _ = try run(["network", "genesis", "--dir", path("central"), "--out", path("genesis.json")])
+        _ = try run(["init", "--dir", path("clinic"), "--site", "clinic", "--genesis", path("genesis.json")])
+        let identity = try json(["identity", "--dir", path("clinic"), "--json"])
         guard let key = identity["site_key"] as? String, let agreement = identity["agreement_key"] as? String else {
             throw ValidationError("`careledger identity --json` named no keys")
         }
-        _ = try run(["members", "admit", "--dir", "central", "--key", key, "--agreement-key", agreement,
+        _ = try run(["members", "admit", "--dir", path("central"), "--key", key, "--agreement-key", agreement,
                      "--name", "clinic", "--role", "clinic"])
-        let path = folder + "/entries.jsonl"
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let file = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write \(path)") }
+        let lines = path("entries.jsonl")
+        guard FileManager.default.createFile(atPath: lines, contents: nil),
+              let file = FileHandle(forWritingAtPath: lines) else { throw ValidationError("cannot write \(lines)") }
         var start = 0
         while start < entries {
             let end = min(entries, start + 10_000)
-            let lines = (start..<end).map { "{\"note\":\"visit summary \($0)\",\"n\":\($0),\"ward\":\"w\($0 % 17)\"}\n" }
-            file.write(Data(lines.joined().utf8))
+            let chunk = (start..<end).map { "{\"note\":\"visit summary \($0)\",\"n\":\($0),\"ward\":\"w\($0 % 17)\"}\n" }
+            file.write(Data(chunk.joined().utf8))
             start = end
         }
         try file.close()
-        _ = try run(["append", "--dir", "central", "--kind", "audit.note", "--jsonl", "entries.jsonl"])
-        try FileManager.default.removeItem(atPath: path)
+        _ = try run(["append", "--dir", path("central"), "--kind", "audit.note", "--jsonl", lines])
+        try FileManager.default.removeItem(atPath: lines)
     }
 
     /// The entries a site holds (`stats --json`).
     func entryCount(site: String) throws -> Int {
-        let stats = try json(["stats", "--dir", site, "--json"])
+        let stats = try json(["stats", "--dir", path(site), "--json"])
         return (stats["entries"] as? Int) ?? -1
     }
+
+    /// `name` inside the folder.
+    func path(_ name: String) -> String { folder + "/" + name }
 
     /// Runs a command to its end; its stdout.
     /// - Throws: when it exits non-zero.

@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerNet
 import LedgerSync
 
 /// Commits received entries through the ledger's ingest (all or nothing per batch), loads
@@ -47,6 +48,9 @@ final class LedgerItemStore: SyncItemStore, SyncItemProvider {
             // Arrival statistics are derived: a failure to write them never fails a session
             // whose batch is durably stored (as for bundles, whose import only warns).
             try? ledger.recordArrivals(entries: result.storedEntries)
+            // The batch's decoded entries were freed across the verifying threads' arenas;
+            // returning those pages keeps a long session's resident size at one batch.
+            HeapTrim.releaseFreePages()
         }
     }
 
@@ -65,10 +69,10 @@ final class LedgerItemStore: SyncItemStore, SyncItemProvider {
     /// Log order: every trusted entry comes after its author's previous entry and after the
     /// charter entries that made it trusted, so a receiver committing batch by batch finds
     /// them stored already. Quarantined entries (no log position) go last.
-    func sendingOrder(_ ids: [Hash32]) -> [Hash32] {
-        func position(_ id: Hash32) -> Int {
+    func sendingOrder(_ ids: [Hash32]) -> [Int]? {
+        let positions = ids.map { id in
             do { return try ledger.leafIndex(of: id) ?? .max } catch { return .max }
         }
-        return ids.map { (position($0), $0) }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.1)
+        return positions.indices.sorted { positions[$0] != positions[$1] ? positions[$0] < positions[$1] : ids[$0] < ids[$1] }
     }
 }

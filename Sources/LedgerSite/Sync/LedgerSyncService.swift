@@ -69,8 +69,8 @@ final class UncheckedBox<Value>: @unchecked Sendable {  // confined to LedgerSyn
 /// writer's id set learns each batch's ids as it is stored, so neither side holds a whole
 /// ledger's entries however large the difference.
 public struct LedgerConversation: SyncConversation {
-    /// Frame bytes handed to the transport per step: a few ITEMS messages.
-    public static let replyBatchBytes = 4 << 20
+    /// Frame bytes handed to the transport per step: about one ITEMS message.
+    public static let replyBatchBytes = 1 << 20
 
     let service: LedgerSyncService
     let endpoint: UncheckedBox<SyncEndpoint>
@@ -97,7 +97,7 @@ public struct LedgerConversation: SyncConversation {
             endpoint.value.feed(message)
             Self.learnStored(store.value, ledger: ledger, into: &set)
             let session = endpoint.value.session
-            progress?(endpoint.value.outcome?.received.count ?? session.stagedItemCount, session.sentIDs.count)
+            progress?(endpoint.value.outcome?.received.count ?? session.stagedItemCount, session.sentCount)
             return try Self.next(endpoint, ledger: ledger, role: role, peerName: peerName)
         }
     }
