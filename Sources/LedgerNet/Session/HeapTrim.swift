@@ -17,7 +17,28 @@ public enum HeapTrim {
         #endif
     }
 
+    /// Makes the allocator serve large buffers (≥ 256 KiB) from their own mappings and return
+    /// them to the system when freed, and caps its arenas at two per process; once per process.
+    ///
+    /// Why: a sync moves id lists of megabytes and 1 MiB message buffers; glibc's default
+    /// raises its mmap threshold after the first such free, after which those buffers come from
+    /// the heap and leave it fragmented, and each thread that verifies entries grows its own
+    /// arena. Fixed settings keep the resident size near what is live (Specs/sync-transport.md
+    /// §7.3.2). A no-op where the allocator has no such call.
+    public static func preferReturningLargeBuffers() {
+        #if canImport(Glibc)
+        _ = configured
+        #endif
+    }
+
     #if canImport(Glibc)
+    /// Applied once: `M_MMAP_THRESHOLD` (-3) 256 KiB, `M_ARENA_MAX` (-8) 2.
+    private static let configured: Bool = {
+        guard let symbol = dlsym(nil, "mallopt") else { return false }
+        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+        return mallopt(-3, 256 << 10) == 1 && mallopt(-8, 2) == 1
+    }()
+
     /// glibc's `malloc_trim(size_t pad)`, looked up at run time: the Glibc module does not
     /// export `<malloc.h>`, and another libc (musl) has no such call.
     private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {

@@ -15,6 +15,8 @@ public final class LedgerSyncService: @unchecked Sendable {  // all state is tou
     /// Takes ownership of `ledger`: from here on only the writer queue touches it.
     /// - Throws: what reading the ledger's id set throws.
     public init(ledger: SiteLedger) throws {
+        // Sync moves megabyte buffers; keep the resident size near what is live (§7.3.2).
+        HeapTrim.preferReturningLargeBuffers()
         self.ledger = ledger
         self.set = try ledger.reconcilableSet()
     }
