@@ -69,7 +69,7 @@ public struct ReconcileSession: Sendable {
     public private(set) var requested: [RangeReport] = []
     /// Items received from the peer and staged or committed so far (for progress reports;
     /// the outcome's `received` is the authoritative count).
-    public var stagedItemCount: Int { receivedIDs.count }
+    public var stagedItemCount: Int { receivedCount }
     /// The most items one `commit` action carried so far (a bound that tests check).
     public private(set) var largestCommitBatch = 0
 
@@ -78,12 +78,17 @@ public struct ReconcileSession: Sendable {
     private var comparison: RangeComparison?
     private var sentBits = BitSet()
     private var staged: [SyncItem] = []
-    /// The first 8 bytes of every id staged in this exchange: 8 bytes an id instead of 32.
-    /// Two ids sharing them is a 64-bit second preimage for an honest id; a peer that makes
-    /// two of its own collide only gets its second item counted as held and left for the
-    /// next exchange, which finds the difference again.
+    /// The first 8 bytes of every id staged and not yet committed (a bundle reader: of the
+    /// whole bundle). Earlier batches are in the store, whose commit of an item it holds is a
+    /// no-op, so a peer replaying one only makes the count of received items overcount; an
+    /// honest peer sends each id once (§5.2). Two ids sharing 8 bytes is a 64-bit second
+    /// preimage for an honest id; a peer that makes two of its own collide only gets its
+    /// second item counted as held and left for the next exchange, which finds it again.
     private var stagedIDs = Set<UInt64>()
+    /// Ids received, kept by a bundle reader only (its caller lists what a bundle imported);
+    /// an initiator or responder hands them to its store batch by batch and keeps a count.
     private var receivedIDs: [Hash32] = []
+    private var receivedCount = 0
     private var stagedBytes = 0
     private var batchBytes = 0
     private var alreadyHad = 0
@@ -236,7 +241,8 @@ public struct ReconcileSession: Sendable {
         var actions: [Action] = []
         for item in fresh where !overCap.contains(item.id) {
             staged.append(item)
-            receivedIDs.append(item.id)
+            receivedCount += 1
+            if role == .bundleReader { receivedIDs.append(item.id) }
             batchBytes += item.bytes.count
             // A full batch is committed at once (§5.4): at most `commitBatchItems` items, and
             // at most one item past `commitBatchBytes`.
@@ -252,13 +258,14 @@ public struct ReconcileSession: Sendable {
         let items = staged
         largestCommitBatch = max(largestCommitBatch, items.count)
         staged = []
+        stagedIDs.removeAll(keepingCapacity: true)
         batchBytes = 0
         return .commit(items)
     }
 
     private mutating func finish() -> [Action] {
         state = .finished
-        let outcome = SyncOutcome(received: receivedIDs, alreadyHad: alreadyHad, deferred: deferred, sent: sentCount,
+        let outcome = SyncOutcome(received: receivedIDs, receivedCount: receivedCount, alreadyHad: alreadyHad, deferred: deferred, sent: sentCount,
                                   flightsSent: flightsSent, flightsReceived: flightsReceived,
                                   roundTrips: (lastReportFlight + 1) / 2)
         stagedIDs = []
@@ -282,8 +289,12 @@ public struct ReconcileSession: Sendable {
 
 /// What one exchange did, for the CLI's `received`/`sent`/`round_trips` and for logs.
 public struct SyncOutcome: Sendable, Hashable {
-    /// Ids of items received and handed to `commit`, new to this site, in arrival order.
+    /// Ids of items received and handed to `commit`, new to this site, in arrival order — for
+    /// a bundle reader only. An initiator or responder leaves it empty: its items went to the
+    /// store a batch at a time (§5.4), and a list of every id would grow with the ledger.
     public let received: [Hash32]
+    /// How many items were received and handed to `commit`, new to this site (every role).
+    public let receivedCount: Int
     /// Items the peer sent that this site already held (replays, duplicates).
     public let alreadyHad: Int
     /// Verified items not kept because the exchange passed `SyncLimits.maxStagedBytes`;

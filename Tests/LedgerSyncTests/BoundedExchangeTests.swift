@@ -67,7 +67,7 @@ struct BoundedExchangeTests {
 
         #expect(initiator.error == nil && responder.error == nil, "seed \(rng.seed)")
         #expect(empty.site.set.rootHash == full.site.set.rootHash)
-        #expect(initiator.outcome?.received.count == 3_000)
+        #expect(initiator.outcome?.receivedCount == 3_000)
         #expect(empty.batches.allSatisfy { $0 <= 100 }, "\(empty.batches)")
         #expect(empty.batches.reduce(0, +) == 3_000 && empty.batches.count >= 30)
         #expect(initiator.session.largestCommitBatch == 100)

@@ -99,7 +99,7 @@ public struct LedgerConversation: SyncConversation {
             endpoint.value.feed(message)
             Self.learnStored(store.value, ledger: ledger, into: &set)
             let session = endpoint.value.session
-            progress?(endpoint.value.outcome?.received.count ?? session.stagedItemCount, session.sentCount)
+            progress?(endpoint.value.outcome?.receivedCount ?? session.stagedItemCount, session.sentCount)
             return try Self.next(endpoint, ledger: ledger, role: role, peerName: peerName)
         }
     }
@@ -116,7 +116,7 @@ public struct LedgerConversation: SyncConversation {
     /// Read after the session ended, when nothing mutates the endpoint any more.
     public var logSummary: [String: String] {
         let outcome = endpoint.value.outcome
-        return ["entries_in": "\(outcome?.received.count ?? 0)", "entries_out": "\(outcome?.sent ?? 0)"]
+        return ["entries_in": "\(outcome?.receivedCount ?? 0)", "entries_out": "\(outcome?.sent ?? 0)"]
     }
 
     /// The outcome once finished.
@@ -138,7 +138,7 @@ public struct LedgerConversation: SyncConversation {
         let batch = try step(endpoint.value.nextFrames(maxBytes: replyBatchBytes), endpoint.value)
         if batch.finished, role == .responder, let outcome = endpoint.value.outcome {
             try ledger.appendHistory(SyncRun(time: RFC3339.string(from: Date()), transport: "tcp-served", peer: peerName,
-                                             received: outcome.received.count, sent: outcome.sent, ok: true), to: SyncRun.historyFile)
+                                             received: outcome.receivedCount, sent: outcome.sent, ok: true), to: SyncRun.historyFile)
         }
         return batch
     }
