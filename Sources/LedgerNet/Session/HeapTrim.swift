@@ -18,7 +18,8 @@ public enum HeapTrim {
     }
 
     /// Makes the allocator serve large buffers (≥ 256 KiB) from their own mappings and return
-    /// them to the system when freed, and caps its arenas at two per process; once per process.
+    /// them to the system when freed, and caps its arenas at one per core (at least two; glibc's
+    /// default is eight per core); once per process.
     ///
     /// Why: a sync moves id lists of megabytes and 1 MiB message buffers; glibc's default
     /// raises its mmap threshold after the first such free, after which those buffers come from
@@ -32,11 +33,12 @@ public enum HeapTrim {
     }
 
     #if canImport(Glibc)
-    /// Applied once: `M_MMAP_THRESHOLD` (-3) 256 KiB, `M_ARENA_MAX` (-8) 2.
+    /// Applied once: `M_MMAP_THRESHOLD` (-3) 256 KiB, `M_ARENA_MAX` (-8) one per core, at least 2.
     private static let configured: Bool = {
         guard let symbol = dlsym(nil, "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        return mallopt(-3, 256 << 10) == 1 && mallopt(-8, 2) == 1
+        let cores = Int32(clamping: max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        return mallopt(-3, 256 << 10) == 1 && mallopt(-8, cores) == 1
     }()
 
     /// glibc's `malloc_trim(size_t pad)`, looked up at run time: the Glibc module does not
