@@ -43,7 +43,11 @@ struct RangeComparison {
                 }
             case .ids(let prefix, let theirs):
                 let mine = set.ids(in: prefix)
-                if theirs.isEmpty { toSend.append(contentsOf: mine); continue }
+                if theirs.isEmpty {
+                    // "Send everything in P" (a first sync asks for the root): no second copy.
+                    if toSend.isEmpty { toSend = mine } else { toSend.append(contentsOf: mine) }
+                    continue
+                }
                 let theirSet = Set(theirs)
                 var mineShort = Set<UInt64>()
                 mineShort.reserveCapacity(mine.count)

@@ -5,8 +5,10 @@ import LedgerCore
 /// Pure: it is fed messages and returns actions; it performs no I/O. A driver moves the
 /// bytes (`SyncMessageCodec`), loads items to send (`sendItems`), and executes `commit`
 /// through the injected atomic store. Items the peer sends are checked by the injected
-/// verifier as they arrive and only staged; they are committed together when the
-/// exchange ends well, and dropped entirely if it fails (Specs/sync-protocol.md §5).
+/// verifier as they arrive and staged. A bundle's items are committed together when it
+/// ends well and dropped entirely if it fails; an initiator or responder commits them a
+/// batch at a time (`SyncLimits.commitBatchItems`/`commitBatchBytes`), so its memory holds
+/// one batch, and a failure drops only the batch not yet committed (Specs/sync-protocol.md §5.4).
 public struct ReconcileSession: Sendable {
     /// Which side of the exchange this is.
     public enum Role: Sendable, Hashable {
@@ -37,7 +39,8 @@ public struct ReconcileSession: Sendable {
         /// Load these items from the local store and send them as ITEMS messages
         /// (`SyncItemChunker`), before the next `send`.
         case sendItems([Hash32])
-        /// Store these items atomically (all or none) through the injected store.
+        /// Store these items atomically (all or none) through the injected store: one batch
+        /// (mid-exchange, once a batch is full) or the last one (when the exchange ends well).
         case commit([SyncItem])
         /// The peer's summary, to persist as "last known summary of peer X" (bundles).
         case learnedPeerSummary(SummarySnapshot)
@@ -53,21 +56,41 @@ public struct ReconcileSession: Sendable {
     public private(set) var state: State = .idle
     /// The caps applied to the peer.
     public let limits: SyncLimits
-    /// Every id this side decided to send, in decision order.
-    public private(set) var sentIDs: [Hash32] = []
+    /// Every id this side decided to send, in ascending id order (computed from a bitmap over
+    /// the snapshot, one bit per id, so a session sending a whole ledger does not keep a
+    /// second copy of its ids).
+    public var sentIDs: [Hash32] {
+        guard sentCount > 0 else { return [] }
+        return set.ids(in: .root).enumerated().compactMap { sentBits.contains($0.offset) ? $0.element : nil }
+    }
+    /// How many ids this side decided to send so far.
+    public private(set) var sentCount = 0
     /// Ranges and short ids this side asked the peer for (what it lacks, as far as it knows).
     public private(set) var requested: [RangeReport] = []
-    /// Items received from the peer and staged so far, before the commit at the end (for
-    /// progress reports; the outcome's `received` is the authoritative count).
-    public var stagedItemCount: Int { staged.count }
+    /// Items received from the peer and staged or committed so far (for progress reports;
+    /// the outcome's `received` is the authoritative count).
+    public var stagedItemCount: Int { receivedCount }
+    /// The most items one `commit` action carried so far (a bound that tests check).
+    public private(set) var largestCommitBatch = 0
 
     private let set: ReconcilableSet
     private let verifier: any SyncItemVerifier
     private var comparison: RangeComparison?
-    private var sentSet = Set<Hash32>()
+    private var sentBits = BitSet()
     private var staged: [SyncItem] = []
-    private var stagedIDs = Set<Hash32>()
+    /// The first 8 bytes of every id staged and not yet committed (a bundle reader: of the
+    /// whole bundle). Earlier batches are in the store, whose commit of an item it holds is a
+    /// no-op, so a peer replaying one only makes the count of received items overcount; an
+    /// honest peer sends each id once (§5.2). Two ids sharing 8 bytes is a 64-bit second
+    /// preimage for an honest id; a peer that makes two of its own collide only gets its
+    /// second item counted as held and left for the next exchange, which finds it again.
+    private var stagedIDs = Set<UInt64>()
+    /// Ids received, kept by a bundle reader only (its caller lists what a bundle imported);
+    /// an initiator or responder hands them to its store batch by batch and keeps a count.
+    private var receivedIDs: [Hash32] = []
+    private var receivedCount = 0
     private var stagedBytes = 0
+    private var batchBytes = 0
     private var alreadyHad = 0
     private var deferred = 0
     private var flightsSent = 0
@@ -108,6 +131,7 @@ public struct ReconcileSession: Sendable {
         case (.abort(let code), _, _):
             state = .failed
             staged = []
+            batchBytes = 0
             return [.failed(SyncError(.peerAborted, "peer aborted the exchange with code \(code)"))]
         case (.hello(let hello), .idle, .responder):
             guard hello.salt.count == SyncProtocol.saltLength, !hello.reports.isEmpty else {
@@ -152,9 +176,7 @@ public struct ReconcileSession: Sendable {
         }
         if !reports.isEmpty { lastReportFlight = flightsSent + flightsReceived }
         let (replies, toSend) = comparison.process(reports)
-        var fresh: [Hash32] = []
-        for id in toSend where sentSet.insert(id).inserted { fresh.append(id) }
-        sentIDs.append(contentsOf: fresh)
+        let fresh = markSent(toSend)
         requested.append(contentsOf: replies.filter {
             switch $0 {
             case .need: return true
@@ -179,17 +201,31 @@ public struct ReconcileSession: Sendable {
         return actions
     }
 
+    /// Marks `ids` (all from the snapshot) as sent and returns those not sent before, without
+    /// copying `ids` when none was (the usual case, and the whole ledger in a first sync).
+    private mutating func markSent(_ ids: [Hash32]) -> [Hash32] {
+        if sentBits.capacity == 0 && !ids.isEmpty { sentBits = BitSet(capacity: set.count) }
+        var repeats: Set<Int> = []
+        for (offset, id) in ids.enumerated() {
+            // Every id chosen to send comes from the snapshot, so it has a rank.
+            guard let rank = set.rank(of: id), sentBits.insert(rank) else { repeats.insert(offset); continue }
+            sentCount += 1
+        }
+        guard !repeats.isEmpty else { return ids }
+        return ids.enumerated().compactMap { repeats.contains($0.offset) ? nil : $0.element }
+    }
+
     private mutating func stage(_ items: [SyncItem]) -> [Action] {
         var fresh: [SyncItem] = []
         var overCap = Set<Hash32>()
         for item in items {
-            if set.contains(item.id) || stagedIDs.contains(item.id) { alreadyHad += 1; continue }
+            if set.contains(item.id) || stagedIDs.contains(item.id.w0) { alreadyHad += 1; continue }
             if stagedBytes + item.bytes.count > limits.maxStagedBytes {
                 // Over the staging cap (§5.4): still verified, not kept; the next exchange fetches it.
                 overCap.insert(item.id)
             } else {
                 stagedBytes += item.bytes.count
-                stagedIDs.insert(item.id)
+                stagedIDs.insert(item.id.w0)
             }
             fresh.append(item)
         }
@@ -197,22 +233,43 @@ public struct ReconcileSession: Sendable {
         do {
             try verifier.verify(fresh)
         } catch {
-            return fail(SyncError(.itemRejected, "the peer sent an item that failed verification; nothing it sent in this exchange is stored",
+            let kept = role == .bundleReader ? "nothing it sent is stored" : "nothing it sent since the last commit batch is stored"
+            return fail(SyncError(.itemRejected, "the peer sent an item that failed verification; \(kept)",
                                   itemID: fresh.count == 1 ? fresh[0].id : nil, underlying: error))
         }
         deferred += overCap.count
-        staged.append(contentsOf: overCap.isEmpty ? fresh : fresh.filter { !overCap.contains($0.id) })
-        return []
+        var actions: [Action] = []
+        for item in fresh where !overCap.contains(item.id) {
+            staged.append(item)
+            receivedCount += 1
+            if role == .bundleReader { receivedIDs.append(item.id) }
+            batchBytes += item.bytes.count
+            // A full batch is committed at once (§5.4): at most `commitBatchItems` items, and
+            // at most one item past `commitBatchBytes`.
+            if role != .bundleReader, staged.count >= limits.commitBatchItems || batchBytes >= limits.commitBatchBytes {
+                actions.append(takeBatch())
+            }
+        }
+        return actions
+    }
+
+    /// Hands the staged items to `commit` and starts a new batch.
+    private mutating func takeBatch() -> Action {
+        let items = staged
+        largestCommitBatch = max(largestCommitBatch, items.count)
+        staged = []
+        stagedIDs.removeAll(keepingCapacity: true)
+        batchBytes = 0
+        return .commit(items)
     }
 
     private mutating func finish() -> [Action] {
         state = .finished
-        let outcome = SyncOutcome(received: staged.map(\.id), alreadyHad: alreadyHad, deferred: deferred, sent: sentIDs.count,
+        let outcome = SyncOutcome(received: receivedIDs, receivedCount: receivedCount, alreadyHad: alreadyHad, deferred: deferred, sent: sentCount,
                                   flightsSent: flightsSent, flightsReceived: flightsReceived,
                                   roundTrips: (lastReportFlight + 1) / 2)
-        let items = staged
-        staged = []
-        return [.commit(items), .finished(outcome)]
+        stagedIDs = []
+        return [takeBatch(), .finished(outcome)]
     }
 
     private mutating func fail(_ error: SyncError) -> [Action] {
@@ -220,6 +277,7 @@ public struct ReconcileSession: Sendable {
         state = .failed
         staged = []
         stagedIDs = []
+        batchBytes = 0
         let code: UInt16 = switch error.code {
         case .itemRejected: SyncProtocol.AbortCode.itemRejected
         case .limitExceeded, .oversizedMessage, .tooManyRounds: SyncProtocol.AbortCode.limitExceeded
@@ -231,8 +289,12 @@ public struct ReconcileSession: Sendable {
 
 /// What one exchange did, for the CLI's `received`/`sent`/`round_trips` and for logs.
 public struct SyncOutcome: Sendable, Hashable {
-    /// Ids of items received and handed to `commit`, new to this site.
+    /// Ids of items received and handed to `commit`, new to this site, in arrival order — for
+    /// a bundle reader only. An initiator or responder leaves it empty: its items went to the
+    /// store a batch at a time (§5.4), and a list of every id would grow with the ledger.
     public let received: [Hash32]
+    /// How many items were received and handed to `commit`, new to this site (every role).
+    public let receivedCount: Int
     /// Items the peer sent that this site already held (replays, duplicates).
     public let alreadyHad: Int
     /// Verified items not kept because the exchange passed `SyncLimits.maxStagedBytes`;

@@ -12,13 +12,16 @@ public enum SyncItemChunker {
         messages(for: try provider.items(for: ids, "to send"), chunkBytes: chunkBytes)
     }
 
+    /// The bytes `item` adds to an ITEMS message body: its id, its length, its encoding.
+    public static func cost(of item: SyncItem) -> Int { 32 + 5 + item.bytes.count }
+
     /// Packs items into ITEMS messages whose bodies stay near `chunkBytes`.
     public static func messages(for items: [SyncItem], chunkBytes: Int = defaultChunkBytes) -> [SyncMessage] {
         var messages: [SyncMessage] = []
         var current: [SyncItem] = []
         var size = 0
         for item in items {
-            let cost = 32 + 5 + item.bytes.count
+            let cost = cost(of: item)
             if !current.isEmpty && size + cost > chunkBytes {
                 messages.append(.items(current))
                 current = []

@@ -143,6 +143,11 @@ public struct SyncLimits: Sendable, Hashable {
     /// Most item bytes staged (received, not yet committed) in one exchange; items past it
     /// are verified but left for the next exchange (`SyncOutcome.deferred`).
     public var maxStagedBytes: Int = 1 << 30
+    /// An initiator or responder commits what it staged once this many items are staged, so
+    /// that memory holds one batch, not the exchange (§5.4); a bundle commits all at its end.
+    public var commitBatchItems: Int = 2_048
+    /// An initiator or responder commits what it staged once this many item bytes are staged.
+    public var commitBatchBytes: Int = 4 << 20
 
     /// The default limits.
     public init() {}

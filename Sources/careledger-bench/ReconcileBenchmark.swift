@@ -55,8 +55,8 @@ struct ReconcileBenchmark: ParsableCommand {
                     let start = DispatchTime.now().uptimeNanoseconds
                     let report = try exchange(a, b, salt: rng.bytes(16))
                     millis += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-                    guard report.error == nil, report.initiator?.received.count == onlyB.count,
-                          report.responder?.received.count == onlyA.count else {
+                    guard report.error == nil, report.initiator?.receivedCount == onlyB.count,
+                          report.responder?.receivedCount == onlyA.count else {
                         throw ValidationError("n=\(n) d=\(d): reconciliation did not find exactly the difference (\(String(describing: report.error)))")
                     }
                     bytes += report.summaryBytes

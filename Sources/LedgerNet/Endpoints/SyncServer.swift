@@ -152,6 +152,9 @@ public final class SyncServer: Sendable {
         } catch {
             failure = TransportError(.connectionClosed, "the session failed", underlying: error)
         }
+        // §7.3.2: the session's buffers are freed; give their pages back to the system
+        // (before the log line, so a reader of the log sees the server settled).
+        HeapTrim.releaseFreePages()
         logSession(address: session.peerAddress, driver: driver, failure: failure)
     }
 

@@ -6,5 +6,7 @@ struct AnyConversation: SyncConversation {
 
     mutating func receive(_ message: [UInt8]) async throws -> ConversationStep { try await base.receive(message) }
 
+    mutating func pull() async throws -> ConversationStep { try await base.pull() }
+
     var logSummary: [String: String] { base.logSummary }
 }

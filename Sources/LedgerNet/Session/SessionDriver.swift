@@ -130,11 +130,11 @@ struct SessionDriver {
     ) async throws -> Conversation {
         var conversation = try await Self.conversationStep { try await makeConversation(identity) }
         defer { conversationSummary = conversation.logSummary }
-        var step = try await Self.conversationStep { try await conversation.start() }
+        let opening = try await Self.conversationStep { try await conversation.start() }
         var finished = false
         var peerFinished = false
         var awaitingReply = false
-        try await send(step, io: &io, finished: &finished, awaitingReply: &awaitingReply)
+        try await reply(opening, conversation: &conversation, io: &io, finished: &finished, awaitingReply: &awaitingReply)
         while !(finished && peerFinished) {
             switch try await io.nextEvent() {
             case .message(let message):
@@ -143,8 +143,8 @@ struct SessionDriver {
                 }
                 io.statistics.messagesIn += 1
                 if awaitingReply { io.statistics.roundTrips += 1; awaitingReply = false }
-                step = try await Self.conversationStep { try await conversation.receive(message) }
-                try await send(step, io: &io, finished: &finished, awaitingReply: &awaitingReply)
+                let step = try await Self.conversationStep { try await conversation.receive(message) }
+                try await reply(step, conversation: &conversation, io: &io, finished: &finished, awaitingReply: &awaitingReply)
             case .close(.finished):
                 guard finished else { throw CloseCode.finished.errorFromPeer() }
                 peerFinished = true
@@ -153,6 +153,21 @@ struct SessionDriver {
             }
         }
         return conversation
+    }
+
+    /// Sends `first`, then, while the conversation says `more`, pulls and sends the rest of
+    /// its reply a batch at a time: each batch is written (suspending while the socket is not
+    /// writable) before the next is pulled, so a large reply is never held whole (§7.3).
+    private func reply<Conversation: SyncConversation>(
+        _ first: ConversationStep, conversation: inout Conversation, io: inout SessionIO,
+        finished: inout Bool, awaitingReply: inout Bool
+    ) async throws {
+        var step = first
+        try await send(step, io: &io, finished: &finished, awaitingReply: &awaitingReply)
+        while step.more && !finished {
+            step = try await Self.conversationStep { try await conversation.pull() }
+            try await send(step, io: &io, finished: &finished, awaitingReply: &awaitingReply)
+        }
     }
 
     private func send(_ step: ConversationStep, io: inout SessionIO, finished: inout Bool,

@@ -25,6 +25,14 @@ public protocol SyncConversation {
     /// - Throws: any error; the transport sends CLOSE(conversation_failed) and ends the session.
     mutating func receive(_ message: [UInt8]) async throws -> ConversationStep
 
+    /// Called after a step that said `more`: the next messages of the same reply, until a
+    /// step says no `more`. A conversation with a large reply hands it out a bounded batch at
+    /// a time this way, and the transport writes each batch (waiting while the socket is not
+    /// writable) before it pulls the next, so neither side holds the whole reply
+    /// (Specs/sync-transport.md §7.3).
+    /// - Throws: any error; the transport sends CLOSE(conversation_failed) and ends the session.
+    mutating func pull() async throws -> ConversationStep
+
     /// Counters to add to the session's log line (e.g. `["entries_in": "12"]`); keys snake_case.
     var logSummary: [String: String] { get }
 }
@@ -32,18 +40,24 @@ public protocol SyncConversation {
 extension SyncConversation {
     /// No extra counters by default.
     public var logSummary: [String: String] { [:] }
+
+    /// Nothing more by default: a conversation that never says `more` is never pulled.
+    public mutating func pull() async throws -> ConversationStep { ConversationStep() }
 }
 
 /// What a conversation step produces.
 public struct ConversationStep: Sendable, Equatable {
     /// Messages to send to the peer, in order.
     public var send: [[UInt8]]
-    /// Whether this side of the conversation is finished.
+    /// Whether this side of the conversation is finished (only on the last step of a reply).
     public var finished: Bool
+    /// Whether the reply goes on: the transport sends these messages, then calls `pull()`.
+    public var more: Bool
 
     /// Creates a step.
-    public init(send: [[UInt8]] = [], finished: Bool = false) {
+    public init(send: [[UInt8]] = [], finished: Bool = false, more: Bool = false) {
         self.send = send
         self.finished = finished
+        self.more = more
     }
 }

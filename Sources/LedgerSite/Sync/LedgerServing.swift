@@ -32,6 +32,12 @@ public enum LedgerServing {
                              admission: AdmissionLimits = AdmissionLimits(),
                              logger: Logger, service: LedgerSyncService? = nil) async throws -> SyncServer {
         let service = try service ?? LedgerSyncService(ledger: ledger)
+        // A session looks entries up by id; the log builds its per-segment key maps at the
+        // first lookup and keeps them (derived, bounded by the site). Built now, they count in
+        // the server's resident size from the start rather than as a first session's growth.
+        _ = try? await service.withLedger { ledger, _ in try ledger.leafIndex(of: .zero) }
+        // Opening the site and building its id set read the whole log; keep only what stays.
+        HeapTrim.releaseFreePages()
         var configuration = TransportConfiguration(networkID: ledger.networkID, idleTimeout: idleTimeout,
                                                    exchangeTimeout: exchangeTimeout,
                                                    maximumConcurrentSessions: maximumConcurrentSessions)

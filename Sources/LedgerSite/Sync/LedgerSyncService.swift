@@ -15,6 +15,8 @@ public final class LedgerSyncService: @unchecked Sendable {  // all state is tou
     /// Takes ownership of `ledger`: from here on only the writer queue touches it.
     /// - Throws: what reading the ledger's id set throws.
     public init(ledger: SiteLedger) throws {
+        // Sync moves megabyte buffers; keep the resident size near what is live (§7.3.2).
+        HeapTrim.preferReturningLargeBuffers()
         self.ledger = ledger
         self.set = try ledger.reconcilableSet()
     }
@@ -43,12 +45,14 @@ public final class LedgerSyncService: @unchecked Sendable {  // all state is tou
     ///   were received (staged, then committed) and decided to be sent so far.
     public func conversation(role: ReconcileSession.Role, peer: PeerIdentity,
                               progress: (@Sendable (_ received: Int, _ sent: Int) -> Void)? = nil) async throws -> LedgerConversation {
-        let endpoint = try await withLedger { ledger, set in
-            UncheckedBox(SyncEndpoint(
+        let (endpoint, store) = try await withLedger { ledger, set in
+            let store = LedgerItemStore(ledger: ledger, keeping: .ids)
+            let endpoint = SyncEndpoint(
                 session: ReconcileSession(role: role, set: set, verifier: EntryItemVerifier(networkID: ledger.networkID)),
-                provider: LedgerItemStore(ledger: ledger), store: LedgerItemStore(ledger: ledger)))
+                provider: store, store: store)
+            return (UncheckedBox(endpoint), UncheckedBox(store))
         }
-        return LedgerConversation(service: self, endpoint: endpoint, role: role, peer: peer, progress: progress)
+        return LedgerConversation(service: self, endpoint: endpoint, store: store, role: role, peer: peer, progress: progress)
     }
 }
 
@@ -60,9 +64,19 @@ final class UncheckedBox<Value>: @unchecked Sendable {  // confined to LedgerSyn
 
 /// The reconciliation state machine as a TCP conversation: each message is fed to the
 /// same `SyncEndpoint` that bundles use, on the ledger's writer queue.
+///
+/// Memory (Specs/sync-protocol.md §5.4, Specs/sync-transport.md §7.3): a reply is handed to
+/// the transport at most ``replyBatchBytes`` at a time (`more` until the last batch), the
+/// items in it loaded only then; received entries are committed a batch at a time and the
+/// writer's id set learns each batch's ids as it is stored, so neither side holds a whole
+/// ledger's entries however large the difference.
 public struct LedgerConversation: SyncConversation {
+    /// Frame bytes handed to the transport per step: about one ITEMS message.
+    public static let replyBatchBytes = 1 << 20
+
     let service: LedgerSyncService
     let endpoint: UncheckedBox<SyncEndpoint>
+    let store: UncheckedBox<LedgerItemStore>
     let role: ReconcileSession.Role
     let peer: PeerIdentity
     let progress: (@Sendable (_ received: Int, _ sent: Int) -> Void)?
@@ -72,45 +86,66 @@ public struct LedgerConversation: SyncConversation {
         guard role == .initiator else { return ConversationStep() }
         let endpoint = self.endpoint
         return try await service.withLedger { _, _ in
-            let salt = (0..<16).map { _ in UInt8.random(in: 0...255) }
-            let frames = endpoint.value.start(salt: salt)
-            return try Self.step(frames, endpoint.value)
+            endpoint.value.begin(salt: SyncProtocol.freshSalt())
+            return try Self.step(endpoint.value.nextFrames(maxBytes: Self.replyBatchBytes), endpoint.value)
         }
     }
 
-    /// Feeds one message to the state machine; on the last one, records what arrived.
+    /// Feeds one message to the state machine; returns the first batch of the reply.
     public mutating func receive(_ message: [UInt8]) async throws -> ConversationStep {
-        let endpoint = self.endpoint
+        let endpoint = self.endpoint, store = self.store
         let role = self.role, peerName = peer.name, progress = self.progress
         return try await service.withLedger { ledger, set in
-            let frames = endpoint.value.receive(message)
+            endpoint.value.feed(message)
+            Self.learnStored(store.value, ledger: ledger, into: &set)
             let session = endpoint.value.session
-            progress?(endpoint.value.outcome?.received.count ?? session.stagedItemCount, session.sentIDs.count)
-            let step = try Self.step(frames, endpoint.value)
-            if step.finished, let outcome = endpoint.value.outcome {
-                set.insert(contentsOf: outcome.received)
-                for held in ledger.quarantined where !set.contains(held.entry.id) { set.insert(held.entry.id) }
-                try ledger.recordArrivals(outcome.received)
-                if role == .responder {
-                    try ledger.appendHistory(SyncRun(time: RFC3339.string(from: Date()), transport: "tcp-served", peer: peerName,
-                                                     received: outcome.received.count, sent: outcome.sent, ok: true), to: SyncRun.historyFile)
-                }
-            }
-            return step
+            progress?(endpoint.value.outcome?.receivedCount ?? session.stagedItemCount, session.sentCount)
+            return try Self.next(endpoint, ledger: ledger, role: role, peerName: peerName)
+        }
+    }
+
+    /// The next batch of the reply in progress.
+    public mutating func pull() async throws -> ConversationStep {
+        let endpoint = self.endpoint
+        let role = self.role, peerName = peer.name
+        return try await service.withLedger { ledger, _ in
+            try Self.next(endpoint, ledger: ledger, role: role, peerName: peerName)
         }
     }
 
     /// Read after the session ended, when nothing mutates the endpoint any more.
     public var logSummary: [String: String] {
         let outcome = endpoint.value.outcome
-        return ["entries_in": "\(outcome?.received.count ?? 0)", "entries_out": "\(outcome?.sent ?? 0)"]
+        return ["entries_in": "\(outcome?.receivedCount ?? 0)", "entries_out": "\(outcome?.sent ?? 0)"]
     }
 
     /// The outcome once finished.
     public var outcome: LedgerSync.SyncOutcome? { endpoint.value.outcome }
 
+    /// Adds the ids committed since the last call (and any quarantined entries) to the writer's
+    /// id set, so other sessions see what this one stored, even if it fails later.
+    private static func learnStored(_ store: LedgerItemStore, ledger: SiteLedger, into set: inout ReconcilableSet) {
+        let stored = store.takeStored()
+        if !stored.ids.isEmpty { set.insert(contentsOf: stored.ids) }
+        guard stored.quarantined else { return }
+        for held in ledger.quarantined where !set.contains(held.entry.id) { set.insert(held.entry.id) }
+    }
+
+    /// The next batch of frames; on the last one of a finished exchange, records the run
+    /// (responder) in the sync history.
+    private static func next(_ endpoint: UncheckedBox<SyncEndpoint>, ledger: SiteLedger, role: ReconcileSession.Role,
+                             peerName: String) throws -> ConversationStep {
+        let batch = try step(endpoint.value.nextFrames(maxBytes: replyBatchBytes), endpoint.value)
+        if batch.finished, role == .responder, let outcome = endpoint.value.outcome {
+            try ledger.appendHistory(SyncRun(time: RFC3339.string(from: Date()), transport: "tcp-served", peer: peerName,
+                                             received: outcome.receivedCount, sent: outcome.sent, ok: true), to: SyncRun.historyFile)
+        }
+        return batch
+    }
+
     private static func step(_ frames: [[UInt8]], _ endpoint: SyncEndpoint) throws -> ConversationStep {
         if let error = endpoint.error { throw error }
-        return ConversationStep(send: frames, finished: endpoint.isDone)
+        let more = endpoint.hasPendingOutput
+        return ConversationStep(send: frames, finished: endpoint.isDone && !more, more: more)
     }
 }

@@ -77,7 +77,7 @@ extension LedgerSyncService {
         }
         let stats = outcome.statistics
         let session = outcome.conversation.outcome
-        let result = PeerSyncResult(received: session?.received.count ?? 0, sent: session?.sent ?? 0, bytesIn: stats.bytesIn,
+        let result = PeerSyncResult(received: session?.receivedCount ?? 0, sent: session?.sent ?? 0, bytesIn: stats.bytesIn,
                                     bytesOut: stats.bytesOut, roundTrips: stats.roundTrips, peer: stats.peer?.name ?? label,
                                     duration: stats.duration)
         try await withLedger { ledger, _ in

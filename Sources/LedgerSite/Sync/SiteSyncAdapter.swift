@@ -23,27 +23,6 @@ struct EntryItemVerifier: SyncItemVerifier {
     }
 }
 
-/// Commits received entries through the ledger's ingest (all or nothing) and sums what happened.
-final class LedgerItemStore: SyncItemStore, SyncItemProvider {
-    let ledger: SiteLedger
-    private(set) var report = IngestReport()
-
-    init(ledger: SiteLedger) { self.ledger = ledger }
-
-    func commit(_ items: [SyncItem]) throws {
-        let result = try ledger.ingest(items.map(\.bytes))
-        report.imported += result.imported
-        report.alreadyHad += result.alreadyHad
-        report.quarantined += result.quarantined
-        report.released += result.released
-        report.forks += result.forks
-        report.storedIDs += result.storedIDs
-        report.storedEntries += result.storedEntries
-    }
-
-    func itemBytes(for id: Hash32) throws -> [UInt8]? { try ledger.encodedEntry(id: id) }
-}
-
 extension SiteLedger {
     /// The last summary a peer sent this site, if any (`peers/<key>.summary`).
     public func lastKnownSummary(of peer: Hash32) -> PeerSummaryRecord? {
