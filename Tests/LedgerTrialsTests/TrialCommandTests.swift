@@ -110,6 +110,11 @@ struct TrialCommandTests {
             #expect(list["conflicts"] as? Int == 1, "\(dir): \(list)")
             #expect((versions.first?["conflict_entries"] as? [String])?.count == 2, "\(dir): \(list)")
             #expect(try site.run(["trial", "protocol", "list", "--dir", dir, "--trial", "T1"]).stdout.contains("CONFLICT("))
+            // `conflicts` shows it beside the consent conflicts, naming both entries.
+            let conflicts = try json(try site.run(["conflicts", "--dir", dir, "--json"]).stdout)
+            let rows = conflicts["protocol_conflicts"] as? [[String: Any]] ?? []
+            #expect(rows.count == 1 && rows.first?["trial"] as? String == "T1" && rows.first?["version"] as? String == "v2", "\(dir): \(conflicts)")
+            #expect((rows.first?["entries"] as? [String]) == (versions.first?["conflict_entries"] as? [String])?.sorted(), "\(dir): \(conflicts)")
         }
     }
 
