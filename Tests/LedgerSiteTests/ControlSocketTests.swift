@@ -54,7 +54,7 @@ struct ControlSocketTests {
         defer { server.stop() }
         let attributes = try FileManager.default.attributesOfItem(atPath: path + "/control.sock")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        // The client blocks on the socket: off the cooperative pool, which runs the server's handler.
+        // The client blocks on the socket, so it runs off the cooperative pool.
         let (entries, refusal) = try await OffPool.run { () throws -> ([Entry], CoreError?) in
             let client = try #require(ControlClient.connect(to: SiteLayout(root: path)))
             let entries = try client.appendEntries(kind: "anchor", payloads: [Array("{\"n\":1}".utf8), Array("{\"n\":2}".utf8)])

@@ -44,7 +44,7 @@ struct SiteAccessTests {
         let service = try LedgerSyncService(ledger: ledger)
         let server = try ControlServer.start(for: service, layout: SiteLayout(root: path), logger: Self.logger)
         defer { server.stop() }
-        // The client blocks on the socket: off the cooperative pool, which runs the server's handler.
+        // The client blocks on the socket, so it runs off the cooperative pool.
         let (appended, opened) = try await OffPool.run {
             let writer = try SiteAccess.openForWriting(at: path, wait: .milliseconds(100), logger: Self.logger)
             #expect(writer.isSnapshotView)
@@ -57,8 +57,8 @@ struct SiteAccessTests {
     }
 }
 
-/// Runs blocking work on a thread of its own, so a test's socket client never holds a
-/// cooperative thread that an in-process server needs.
+/// Runs blocking work on a thread of its own, so a test's socket client never holds one of
+/// the cooperative pool's few threads while it waits.
 enum OffPool {
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -5,12 +5,13 @@ import Logging
 extension ControlServer {
     /// Starts the control socket of the site that `service` serves: each request is appended
     /// by the service's ledger, on its writer queue, in one commit, and the new ids join the
-    /// set that sync sessions reconcile, so the next session offers them.
+    /// set that sync sessions reconcile, so the next session offers them. Requests block their
+    /// connection's own thread, never the cooperative pool.
     /// - Throws: what ``start(layout:logger:handle:)`` throws.
     public static func start(for service: LedgerSyncService, layout: SiteLayout, logger: Logger) throws -> ControlServer {
         try start(layout: layout, logger: logger) { request in
             do {
-                let encoded = try await service.withLedger { ledger, set in
+                let encoded = try service.withLedgerBlocking { ledger, set in
                     let entries = try ledger.append(kind: request.kind, payloads: request.payloads)
                     _ = set.insert(contentsOf: entries.map(\.id))
                     return entries.map(\.encoded)

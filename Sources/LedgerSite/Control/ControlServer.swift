@@ -25,7 +25,7 @@ public final class ControlServer: @unchecked Sendable {  // `connections` and `s
     /// Where the socket is.
     public let path: String
     private let listener: Int32
-    private let handle: @Sendable (ControlMessage.AppendRequest) async -> ControlMessage.Reply
+    private let handle: @Sendable (ControlMessage.AppendRequest) -> ControlMessage.Reply
     private let logger: Logger
     private let lock = NSLock()
     private let slots = DispatchSemaphore(value: ControlServer.maximumConnections)
@@ -33,13 +33,14 @@ public final class ControlServer: @unchecked Sendable {  // `connections` and `s
 
     /// Binds `control.sock` in the site folder and starts accepting on a thread of its own.
     /// - Parameters:
-    ///   - handle: performs one request; called from the server's threads, one request at a
-    ///     time per connection.
+    ///   - handle: performs one request, blocking its caller until done; called from the
+    ///     server's own threads (never the cooperative pool), one request at a time per
+    ///     connection.
     /// - Throws: `CoreError` `.io` when the socket cannot be bound (a path too long for a
     ///   Unix socket address, a read-only folder).
     public static func start(
         layout: SiteLayout, logger: Logger,
-        handle: @escaping @Sendable (ControlMessage.AppendRequest) async -> ControlMessage.Reply
+        handle: @escaping @Sendable (ControlMessage.AppendRequest) -> ControlMessage.Reply
     ) throws -> ControlServer {
         let path = layout.controlSocket
         guard var address = UnixSocket.address(path) else {
@@ -65,7 +66,7 @@ public final class ControlServer: @unchecked Sendable {  // `connections` and `s
         return server
     }
 
-    private init(path: String, listener: Int32, handle: @escaping @Sendable (ControlMessage.AppendRequest) async -> ControlMessage.Reply,
+    private init(path: String, listener: Int32, handle: @escaping @Sendable (ControlMessage.AppendRequest) -> ControlMessage.Reply,
                  logger: Logger) {
         self.path = path; self.listener = listener; self.handle = handle; self.logger = logger
     }
@@ -121,29 +122,11 @@ public final class ControlServer: @unchecked Sendable {  // `connections` and `s
         }
     }
 
-    /// Runs the async handler from this plain thread and waits for its reply.
-    ///
-    /// The handler is a task on the cooperative pool; only this connection thread blocks. A
-    /// process whose pool threads are all blocked (a test calling a client synchronously on
-    /// them) would starve it: `serve`'s pool never blocks (NIO has its own threads, the
-    /// ledger its own queue).
+    /// Runs the handler on this connection's own thread. It blocks here, never on the
+    /// cooperative pool, so a process whose pool threads are all busy (or blocked) still
+    /// answers its control socket.
     private func perform(_ request: ControlMessage.AppendRequest) -> ControlMessage.Reply {
-        let box = ReplyBox()
-        let done = DispatchSemaphore(value: 0)
-        let handle = self.handle
-        Task {
-            box.set(await handle(request))
-            done.signal()
-        }
-        done.wait()
-        return box.get()
+        handle(request)
     }
 }
 
-/// One reply handed from the handler's task to the waiting connection thread.
-private final class ReplyBox: @unchecked Sendable {  // written once before the semaphore is signalled, read after waiting; `lock` guards both.
-    private let lock = NSLock()
-    private var reply: ControlMessage.Reply = .refused(code: "io", message: "no reply")
-    func set(_ value: ControlMessage.Reply) { lock.withLock { reply = value } }
-    func get() -> ControlMessage.Reply { lock.withLock { reply } }
-}

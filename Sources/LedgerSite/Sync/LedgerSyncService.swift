@@ -30,6 +30,12 @@ public final class LedgerSyncService: @unchecked Sendable {  // all state is tou
         }
     }
 
+    /// Runs `body` on the writer queue and blocks the calling thread until it is done: for
+    /// threads of their own (the control socket's), never for the cooperative pool.
+    public func withLedgerBlocking<T>(_ body: (SiteLedger, inout ReconcilableSet) throws -> T) throws -> T {
+        try queue.sync { try body(ledger, &set) }
+    }
+
     /// The member whose X25519 key this is, if admitted and not revoked now.
     public func authorize(_ agreementKey: Hash32) async -> PeerIdentity? {
         try? await withLedger { ledger, _ in
