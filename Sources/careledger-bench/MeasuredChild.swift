@@ -7,7 +7,8 @@ import Glibc
 /// (`wait4`'s `ru_maxrss`), for `sync-memory`.
 ///
 /// Why not `Process`: Foundation reaps its children itself and does not expose their
-/// resource usage; the peak RSS of a process that has exited is only known to `wait4`.
+/// resource usage; the peak RSS of a process that has exited is only known to `wait4`
+/// (``MeasuredProcess`` spawns and reaps; this keeps what the child printed).
 struct MeasuredChild {
     /// What one run did.
     struct Result {
@@ -30,37 +31,16 @@ struct MeasuredChild {
     /// process's working directory), stdout to a scratch file in `directory`, stderr to
     /// `stderrPath`, and waits for it.
     static func run(_ executable: String, _ arguments: [String], in directory: String, stderrPath: String) throws -> Result {
-        #if canImport(Glibc)
         let outPath = directory + "/.measured-child-\(getpid()).out"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        let argv = ([executable] + arguments).map { strdup($0) }
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let started = ContinuousClock.now
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv + [nil], environ)
-        guard spawned == 0 else {
-            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
+        defer { unlink(outPath) }
+        let run: MeasuredProcess.Run
+        do {
+            run = try MeasuredProcess.run(executable, arguments, stdoutPath: outPath, stderrPath: stderrPath, appendingStderr: true)
+        } catch let failure as MeasuredProcess.Failure {
+            throw Failure(description: failure.description)
         }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw Failure(description: "wait4 failed: \(String(cString: strerror(errno)))") }
-        }
-        let elapsed = ContinuousClock.now - started
-        let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        unlink(outPath)
-        let exited = status & 0x7f == 0
-        return Result(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f),
-                      peakRSSMegabytes: Double(usage.ru_maxrss) / 1024,
-                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                      output: output)
-        #else
-        throw Failure(description: "sync-memory needs Linux (posix_spawn, wait4, /proc)")
-        #endif
+        return Result(status: run.status, peakRSSMegabytes: run.peakRSSMegabytes, seconds: run.milliseconds / 1000,
+                      output: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
     }
 
     /// A field of /proc/PID/status (`VmHWM`, `VmRSS`) in MB, or nil where it cannot be read.

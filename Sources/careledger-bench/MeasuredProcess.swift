@@ -31,14 +31,15 @@ struct MeasuredProcess {
     ///   - stdinPath: a file to read standard input from (default `/dev/null`).
     ///   - stdoutPath: where standard output goes (default `/dev/null`).
     ///   - stderrPath: where standard error goes (default `/dev/null`).
+    ///   - appendingStderr: add to `stderrPath` rather than replace it (a log of several runs).
     static func run(_ executable: String, _ arguments: [String], stdinPath: String = "/dev/null",
-                    stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null") throws -> Run {
+                    stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null", appendingStderr: Bool = false) throws -> Run {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | (appendingStderr ? O_APPEND : O_TRUNC), 0o644)
         let argv = ([executable] + arguments).map { strdup($0) }
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
