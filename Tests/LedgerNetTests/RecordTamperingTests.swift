@@ -40,8 +40,10 @@ struct RecordTamperingTests {
         var generator = SeededGenerator(seed: 99)
         let central = TestSite("central"), clinic = TestSite("clinic"), honest = TestSite("honest")
         let roster = TestRoster([central, clinic, honest])
+        // The total clock must end the stalled peer (so it is shorter than the idle clock) and
+        // must leave the honest sync, run on a machine that may be loaded, ample time.
         let configuration = TransportConfiguration(networkID: testNetworkID, maximumMessageSize: 1 << 25,
-                                                   idleTimeout: 30, exchangeTimeout: 15)
+                                                   idleTimeout: 90, exchangeTimeout: 30)
         let reply = [UInt8](repeating: 0xAB, count: 24 << 20) // far more than the socket buffers hold
         let serverStore = ItemSet(randomItems(20, using: &generator))
         let server = try await RunningServer.start(site: central, roster: roster, configuration: configuration) { peer in
