@@ -11,6 +11,8 @@ struct TCPSyncTests {
     final class Server {
         let process = Process()
         let port: Int
+        /// serve's log (its stderr), kept so a failure can show what the server saw.
+        let logPath: String
 
         /// Clocks that only guard against a hang: a debug client on a loaded machine (a CPU hog
         /// on every core, the rest of the suite in parallel) can stay silent for seconds while it
@@ -26,7 +28,11 @@ struct TCPSyncTests {
             process.currentDirectoryURL = URL(fileURLWithPath: cli.folder.path)
             let stdout = Pipe()
             process.standardOutput = stdout
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            logPath = cli.path("serve-\(UUID().uuidString.prefix(8)).log")
+            try Data().write(to: URL(fileURLWithPath: logPath))
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            defer { try? log.close() }
+            process.standardError = log
             try process.run()
             var line = Data()
             while !line.contains(0x0a) {
@@ -38,6 +44,12 @@ struct TCPSyncTests {
             let object = try JSONSerialization.jsonObject(with: first) as? [String: Any]
             let listening = try #require(object?["listening"] as? String)
             port = try #require(Int(listening.split(separator: ":").last ?? ""))
+        }
+
+        /// serve's log lines that contain `text`.
+        func logLines(containing text: String) -> [Substring] {
+            let log = String(decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self)
+            return log.split(separator: "\n").filter { $0.contains(text) }
         }
 
         func stop() {
