@@ -33,10 +33,11 @@ struct ConnectionAdmissionTCPTests {
         let central = TestSite("central"), clinic = TestSite("clinic")
         let roster = TestRoster([central, clinic])
         let serverStore = ItemSet(randomItems(50, using: &generator))
-        // A deadline the member's own handshakes meet even on a loaded machine; the strangers
-        // never meet any, so it is still what closes those the pending cap has not evicted.
+        // A deadline the member's own handshakes meet even on a busy machine (the server's tasks
+        // may wait long for a thread of the cooperative pool); the strangers never meet any, so
+        // it is still what closes those the pending cap has not evicted (the test waits 30 s).
         let server = try await TCPSessionTests.startServer(central, roster: roster, store: serverStore,
-                                                           configuration: Self.configuration(handshake: 10))
+                                                           configuration: Self.configuration(handshake: 30))
         let idle = try await UnauthenticatedFlood.open(count: 300, port: server.port,
                                                        sources: UnauthenticatedFlood.loopbackSources(150, block: 10),
                                                        trickle: nil)

@@ -15,8 +15,11 @@ struct PeerSyncTests {
         _ = try consent.importFHIR([("a.json", TwoSites.consent(id: "c1", mrn: "mrn-1"))])
         // The clinic's agreement key reaches central in the admit entry; central's reaches the clinic in genesis.
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        // Every clock a hang guard, the handshake deadline too (its default of 5 s is for
+        // strangers; a loaded machine can take longer to open and authorize than that).
         let server = try await LedgerServing.bind(ledger: sites.central, host: "127.0.0.1", port: 0, idleTimeout: 60,
-                                                  maximumConcurrentSessions: 4, logger: quiet)
+                                                  maximumConcurrentSessions: 4,
+                                                  admission: AdmissionLimits(handshakeTimeout: 120), logger: quiet)
         let serving = Task { try await server.run() }
         let service = try LedgerSyncService(ledger: sites.clinic)
         let result: PeerSyncResult

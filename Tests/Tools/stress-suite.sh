@@ -30,12 +30,17 @@ case "$runs$hogs" in *[!0-9]*) echo "stress-suite: -n and -j take whole numbers"
 mkdir -p "$logdir"
 
 hog_pids=()
-stop_hogs() {
+test_pid=""
+stop_all() {
+  # The test run first (its own children end with it), then the hogs.
+  # swift test runs in a process group of its own (setsid), so the test runner goes too. A
+  # `careledger serve` a test started lives in its own group and may outlast an interrupted run.
+  [ -n "$test_pid" ] && kill -- "-$test_pid" 2>/dev/null && wait "$test_pid" 2>/dev/null
   for pid in "${hog_pids[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${hog_pids[@]}"; do wait "$pid" 2>/dev/null; done
   hog_pids=()
 }
-trap stop_hogs EXIT
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 for _ in $(seq 1 "$hogs"); do
@@ -48,7 +53,14 @@ passed=0 failed=0
 for run in $(seq 1 "$runs"); do
   log="$logdir/run-$run.log"
   started=$(date +%s)
-  if swift test "$@" >"$log" 2>&1; then
+  # In the background and waited for, so a signal stops the script at once (bash runs
+  # traps only between foreground commands, but `wait` returns on a signal).
+  setsid swift test "$@" >"$log" 2>&1 &
+  test_pid=$!
+  wait "$test_pid"
+  status=$?
+  test_pid=""
+  if [ "$status" -eq 0 ]; then
     passed=$((passed + 1)); verdict=passed
   else
     failed=$((failed + 1)); verdict=FAILED
