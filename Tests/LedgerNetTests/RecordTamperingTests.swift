@@ -9,8 +9,8 @@ struct RecordTamperingTests {
     /// Clocks that only guard against a hang, the handshake deadline included (§7.4's default
     /// of 5 s is for strangers; a loaded machine can take longer to finish a genuine handshake).
     static let configuration: TransportConfiguration = {
-        var configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 120, exchangeTimeout: 300)
-        configuration.admission = AdmissionLimits(handshakeTimeout: 120)
+        var configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 600, exchangeTimeout: 1200)
+        configuration.admission = AdmissionLimits(handshakeTimeout: 600)
         return configuration
     }()
 

@@ -17,14 +17,14 @@ struct PeerSyncTests {
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         // Every clock a hang guard, the handshake deadline too (its default of 5 s is for
         // strangers; a loaded machine can take longer to open and authorize than that).
-        let server = try await LedgerServing.bind(ledger: sites.central, host: "127.0.0.1", port: 0, idleTimeout: 60,
-                                                  maximumConcurrentSessions: 4,
-                                                  admission: AdmissionLimits(handshakeTimeout: 120), logger: quiet)
+        let server = try await LedgerServing.bind(ledger: sites.central, host: "127.0.0.1", port: 0, idleTimeout: 600,
+                                                  exchangeTimeout: 1200, maximumConcurrentSessions: 4,
+                                                  admission: AdmissionLimits(handshakeTimeout: 600), logger: quiet)
         let serving = Task { try await server.run() }
         let service = try LedgerSyncService(ledger: sites.clinic)
         let result: PeerSyncResult
         do {
-            result = try await service.sync(with: PeerAddress(host: "127.0.0.1", port: server.port), idleTimeout: 60, exchangeTimeout: 120)
+            result = try await service.sync(with: PeerAddress(host: "127.0.0.1", port: server.port), idleTimeout: 600, exchangeTimeout: 1200)
         } catch {
             await server.shutdown()
             _ = try? await serving.value
