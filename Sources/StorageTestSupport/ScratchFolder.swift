@@ -19,7 +19,8 @@ package struct ScratchFolder {
                 && FileManager.default.isWritableFile(atPath: shm)
             ? shm : FileManager.default.temporaryDirectory.path
         path = "\(base)/\(prefix)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // Not `withIntermediateDirectories`: that would quietly share a folder another test made.
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
     }
 
     /// Deletes the folder and everything in it.

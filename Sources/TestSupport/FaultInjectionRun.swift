@@ -22,9 +22,13 @@ public enum FIU {
         public var description: String { "exit \(status) (\(reason == .uncaughtSignal ? "signal" : "exit")), stderr: \(stderr.prefix(1500))" }
     }
 
+    /// How long one run may take before it counts as hung: far beyond what a loaded machine
+    /// makes of a run that takes a fraction of a second when idle.
+    public static let hangGuardSeconds = 120
+
     /// Runs `binary ARGS` in `folder` under `fiu-run -x -c CONTROL`, or returns nil when it
-    /// was still running after 60 s (then it is killed): a libfiu deadlock must fail the
-    /// case, never hang the suite.
+    /// was still running after ``hangGuardSeconds`` (then it is killed): a libfiu deadlock must
+    /// fail the case, never hang the suite.
     /// - Throws: ``Missing`` when fiu-utils is not installed; what starting the process throws.
     public static func runBinary(_ binary: String, fault control: String, arguments: [String], in folder: String) throws -> Outcome? {
         guard let fiu = run else { throw Missing() }
@@ -44,10 +48,11 @@ public enum FIU {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        // Woken by the process's end, not by polling; the deadline only guards against a hang.
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning {
+        if ended.wait(timeout: .now() + .seconds(Int(hangGuardSeconds))) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             return nil

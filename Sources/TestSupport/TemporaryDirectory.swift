@@ -9,7 +9,8 @@ public struct TemporaryDirectory: Sendable {
     public init(prefix: String = "careledger-test") throws {
         let base = FileManager.default.temporaryDirectory.path
         let path = "\(base)/\(prefix)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // Not `withIntermediateDirectories`: that would quietly share a folder another test made.
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         self.path = path
     }
 

@@ -27,9 +27,9 @@ struct FailureReportingTests {
         let cli = try CLI()
         defer { cli.remove() }
         try TCPSyncTests.clinic(cli)
-        let listener = try TCPSyncTests.RawListener()
-        let port = listener.port
-        listener.close()  // Nothing listens on it now.
+        let refusing = try TCPSyncTests.RawListener(listening: false)
+        defer { refusing.close() }  // Holds the port, so no other test can listen on it meanwhile.
+        let port = refusing.port
         let run = try cli.run(["sync", "--dir", "clinic-a", "--peer", "127.0.0.1:\(port)", "--timeout", "5", "--json"])
         #expect(run.status == 7, "\(run)")
         Contract.expectOneErrorLine(run)

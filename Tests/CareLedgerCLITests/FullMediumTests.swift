@@ -9,7 +9,7 @@ import Testing
 struct FullMediumTests {
 
     /// Runs `careledger ARGS` in the test's folder under `fiu-run` with every `pwrite`
-    /// failing with ENOSPC; nil when it did not finish in 60 s (then it is killed).
+    /// failing with ENOSPC; nil when it did not finish in `FIU.hangGuardSeconds` (then it is killed).
     static func runOnFullDisk(_ cli: CLI, _ arguments: [String]) throws -> FIU.Outcome? {
         try FIU.runBinary(try #require(CLI.binary), fault: "enable name=posix/io/rw/pwrite,failinfo=28",
                           arguments: arguments, in: cli.folder.path)
@@ -24,7 +24,7 @@ struct FullMediumTests {
         try FileManager.default.createDirectory(atPath: cli.path("stick"), withIntermediateDirectories: true)
         let failed = try #require(try Self.runOnFullDisk(cli, ["bundle", "export", "--dir", "central", "--to", "clinic-a",
                                                                "--out", "stick/for-clinic.clbundle"]),
-                                  "the export did not finish in 60 s under fiu-run")
+                                  "the export did not finish in \(FIU.hangGuardSeconds) s under fiu-run")
         #expect(!failed.signaled && failed.status == 3, "a full medium is exit 3: \(failed)")
         #expect(failed.stderr.split(separator: "\n", omittingEmptySubsequences: true).count == 1, "one line: \(failed)")
         #expect(failed.stderr.contains("No space left on device"), "the OS reason: \(failed)")
@@ -41,7 +41,7 @@ struct FullMediumTests {
         try TCPSyncTests.append(cli, site: "central", count: 3)
         try FileManager.default.createDirectory(atPath: cli.path("stick"), withIntermediateDirectories: true)
         let failed = try #require(try Self.runOnFullDisk(cli, ["sync", "--dir", "central", "--folder", "stick"]),
-                                  "the sync did not finish in 60 s under fiu-run")
+                                  "the sync did not finish in \(FIU.hangGuardSeconds) s under fiu-run")
         #expect(!failed.signaled && failed.status == 3, "a full stick is exit 3: \(failed)")
         #expect(failed.stderr.contains("No space left on device"), "the OS reason: \(failed)")
         #expect(try cli.run(["verify", "--dir", "central"]).status == 0, "the site still verifies")
@@ -56,7 +56,7 @@ struct FullMediumTests {
         try cli.run(["bundle", "export", "--dir", "central", "--to", "clinic-a", "--out", "for-clinic.clbundle"])
         let before = try cli.json(["stats", "--dir", "clinic-a"])["entries"] as? Int
         let failed = try #require(try Self.runOnFullDisk(cli, ["bundle", "import", "--dir", "clinic-a", "for-clinic.clbundle"]),
-                                  "the import did not finish in 60 s under fiu-run")
+                                  "the import did not finish in \(FIU.hangGuardSeconds) s under fiu-run")
         #expect(!failed.signaled && failed.status == 3, "a full disk is exit 3, not a rejected bundle (1): \(failed)")
         #expect(failed.stderr.contains("No space left on device") && failed.stderr.contains("for-clinic.clbundle"), "\(failed)")
         #expect(try cli.json(["stats", "--dir", "clinic-a"])["entries"] as? Int == before, "nothing was stored")

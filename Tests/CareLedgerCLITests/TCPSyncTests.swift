@@ -11,28 +11,49 @@ struct TCPSyncTests {
     final class Server {
         let process = Process()
         let port: Int
+        /// serve's log (its stderr), kept so a failure can show what the server saw.
+        let logPath: String
 
-        init(cli: CLI, site: String) throws {
+        /// Clocks that only guard against a hang: a debug client on a loaded machine (a CPU hog
+        /// on every core, the rest of the suite in parallel) can stay silent for seconds while it
+        /// writes and syncs its folder, and a session cut by the server's clock fails for the wrong
+        /// reason. Tests of the clocks themselves pass their own values.
+        static let patientClocks = ["--idle-timeout", "120", "--handshake-timeout", "120"]
+
+        /// Starts `serve` on a port the kernel picks and returns once it listens: `serve --json`
+        /// prints the bound address as its first line only after the listener is bound.
+        init(cli: CLI, site: String, options: [String] = Server.patientClocks) throws {
             process.executableURL = URL(fileURLWithPath: try #require(CLI.binary))
-            process.arguments = ["serve", "--dir", site, "--listen", "127.0.0.1:0", "--json", "--idle-timeout", "5"]
+            process.arguments = ["serve", "--dir", site, "--listen", "127.0.0.1:0", "--json"] + options
             process.currentDirectoryURL = URL(fileURLWithPath: cli.folder.path)
             let stdout = Pipe()
             process.standardOutput = stdout
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            logPath = cli.path("serve-\(UUID().uuidString.prefix(8)).log")
+            try Data().write(to: URL(fileURLWithPath: logPath))
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            defer { try? log.close() }
+            process.standardError = log
             try process.run()
-            // The first stdout line names the port (serve --json).
             var line = Data()
             while !line.contains(0x0a) {
                 let chunk = stdout.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
+                if chunk.isEmpty { break }  // serve exited before it listened
                 line.append(chunk)
             }
-            let object = try JSONSerialization.jsonObject(with: line.split(separator: 0x0a)[0]) as? [String: Any]
+            let first = try #require(line.split(separator: 0x0a).first, "serve printed no listening line")
+            let object = try JSONSerialization.jsonObject(with: first) as? [String: Any]
             let listening = try #require(object?["listening"] as? String)
             port = try #require(Int(listening.split(separator: ":").last ?? ""))
         }
 
+        /// serve's log lines that contain `text`.
+        func logLines(containing text: String) -> [Substring] {
+            let log = String(decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self)
+            return log.split(separator: "\n").filter { $0.contains(text) }
+        }
+
         func stop() {
+            guard process.isRunning else { return }
             process.terminate()
             process.waitUntilExit()
         }
@@ -145,13 +166,15 @@ struct TCPSyncTests {
         #expect(total <= 65_536, "the server kept talking to a garbage client")
     }
 
-    /// A TCP listener on 127.0.0.1 with a free port; the kernel completes connections into
-    /// its backlog even when nothing calls `accept`.
+    /// A TCP socket on 127.0.0.1 with a port the kernel picked. Listening, the kernel completes
+    /// connections into its backlog even when nothing calls `accept`. Not listening, it holds
+    /// the port (no other test can bind it) while every connection to it is refused: a port
+    /// where nothing listens, without the race of closing a socket and hoping the port stays free.
     final class RawListener {
         let fd: Int32
         let port: Int
 
-        init() throws {
+        init(listening: Bool = true) throws {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             try #require(fd >= 0)
             var address = sockaddr_in()
@@ -161,7 +184,8 @@ struct TCPSyncTests {
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-            try #require(bound == 0 && listen(fd, 16) == 0)
+            try #require(bound == 0)
+            if listening { try #require(listen(fd, 16) == 0) }
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let named = withUnsafeMutablePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
@@ -199,9 +223,9 @@ struct TCPSyncTests {
         let cli = try CLI()
         defer { cli.remove() }
         try Self.clinic(cli)
-        let listener = try RawListener()
-        let port = listener.port
-        listener.close()  // The port was free a moment ago and nothing listens on it now.
+        let refusing = try RawListener(listening: false)
+        defer { refusing.close() }
+        let port = refusing.port
         let run = try cli.run(["sync", "--dir", "clinic-a", "--peer", "127.0.0.1:\(port)", "--timeout", "5"])
         #expect(run.status == 7, "\(run)")
         #expect(run.stderr.contains("127.0.0.1:\(port)"), "\(run)")
@@ -219,6 +243,9 @@ struct TCPSyncTests {
         let run = try cli.run(["sync", "--dir", "clinic-a", "--peer", "127.0.0.1:\(listener.port)", "--timeout", "1"])
         #expect(run.status == 5, "\(run)")
         #expect(run.stderr.contains("timeout") || run.stderr.contains("timed out"), "\(run)")
+        // The clock that fired is the one --timeout set, not the 30 s default: the message
+        // names its length, whatever the machine's load made of the wall time.
+        #expect(run.stderr.contains("for 1.0 s"), "\(run)")
         #expect(Date().timeIntervalSince(started) < 20, "--timeout 1 bounds the wait")
         Contract.expectOneErrorLine(run)
     }

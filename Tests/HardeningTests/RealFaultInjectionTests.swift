@@ -57,7 +57,7 @@ struct RealFaultInjectionTests {
         let run = try FIU.runBinary(binary, fault: "enable name=\(c.fault)",
                                     arguments: ["append", "--dir", "site", "--kind", "anchor", "--jsonl", "b.jsonl"], in: folder.path)
         guard let process = run else {
-            Issue.record("\(c.fault): the command did not finish in 60 s under fiu-run (libfiu preload deadlock?)")
+            Issue.record("\(c.fault): the command did not finish in \(FIU.hangGuardSeconds) s under fiu-run (libfiu preload deadlock?)")
             return
         }
 
@@ -104,7 +104,7 @@ struct RealNoSpaceTests {
         // libfiu's POSIX preload sets errno from failinfo: 28 is ENOSPC on Linux.
         let run = try FIU.runBinary(binary, fault: "enable name=posix/io/rw/pwrite,failinfo=\(ENOSPC)",
                                     arguments: ["append", "--dir", "site", "--kind", "anchor", "--jsonl", "b.jsonl"], in: folder.path)
-        let failed = try #require(run, "the append did not finish in 60 s under fiu-run (libfiu preload deadlock?)")
+        let failed = try #require(run, "the append did not finish in \(FIU.hangGuardSeconds) s under fiu-run (libfiu preload deadlock?)")
         #expect(failed.reason == .exit && failed.status != 0 && failed.status != 1, "a full disk is not a failed check: \(failed)")
         #expect(failed.status == 3, "a full disk makes the site unusable for writing: exit 3 (\(failed))")
         let lines = failed.stderr.split(separator: "\n", omittingEmptySubsequences: true)

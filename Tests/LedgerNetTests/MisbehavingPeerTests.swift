@@ -32,10 +32,11 @@ struct MisbehavingPeerTests {
         let central = TestSite("central"), clinic = TestSite("clinic")
         let roster = TestRoster([central, clinic])
         let serverStore = ItemSet(randomItems(100, using: &generator))
-        // Clocks generous enough that the honest sync survives a loaded machine; the handshake
-        // deadline is later than the idle clock, so only the idle clock ends the stalled peer.
-        var configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 10, exchangeTimeout: 120)
-        configuration.admission = AdmissionLimits(handshakeTimeout: 60)
+        // Clocks generous enough that the honest sync survives a busy machine (its server task
+        // may wait long for a thread of the cooperative pool); the handshake deadline is later
+        // than the idle clock, so only the idle clock ends the stalled peer (the test waits 60 s).
+        var configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 60, exchangeTimeout: 300)
+        configuration.admission = AdmissionLimits(handshakeTimeout: 120)
         let server = try await RunningServer.start(site: central, roster: roster, configuration: configuration) { _ in
             SetUnionConversation(role: .responder, store: serverStore)
         }
@@ -55,7 +56,7 @@ struct MisbehavingPeerTests {
             }
             group.addTask {
                 let clientStore = ItemSet(clientItems)
-                let client = SyncClient(configuration: TransportConfiguration(networkID: testNetworkID),
+                let client = SyncClient(configuration: TCPSessionTests.configuration(),
                                         staticKey: clinic.agreementKey, authorizer: roster.authorizer)
                 _ = try await client.sync(host: "127.0.0.1", port: port) { _ in
                     SetUnionConversation(role: .initiator, store: clientStore)

@@ -6,7 +6,13 @@ import Testing
 
 @Suite("Peers that misbehave after a genuine handshake")
 struct RecordTamperingTests {
-    static let configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 120, exchangeTimeout: 300)
+    /// Clocks that only guard against a hang, the handshake deadline included (§7.4's default
+    /// of 5 s is for strangers; a loaded machine can take longer to finish a genuine handshake).
+    static let configuration: TransportConfiguration = {
+        var configuration = TransportConfiguration(networkID: testNetworkID, idleTimeout: 600, exchangeTimeout: 1200)
+        configuration.admission = AdmissionLimits(handshakeTimeout: 600)
+        return configuration
+    }()
 
     @Test("a tampered, a replayed and an unknown record each end the session with its own error")
     func tamperedRecords() async throws {
@@ -40,8 +46,12 @@ struct RecordTamperingTests {
         var generator = SeededGenerator(seed: 99)
         let central = TestSite("central"), clinic = TestSite("clinic"), honest = TestSite("honest")
         let roster = TestRoster([central, clinic, honest])
-        let configuration = TransportConfiguration(networkID: testNetworkID, maximumMessageSize: 1 << 25,
-                                                   idleTimeout: 30, exchangeTimeout: 15)
+        // The total clock must end the stalled peer (so it is shorter than the idle clock) and
+        // must leave the honest sync, run on a machine that may be busy, ample time (the test
+        // waits for it: 60 s).
+        var configuration = TransportConfiguration(networkID: testNetworkID, maximumMessageSize: 1 << 25,
+                                                   idleTimeout: 120, exchangeTimeout: 60)
+        configuration.admission = AdmissionLimits(handshakeTimeout: 120)
         let reply = [UInt8](repeating: 0xAB, count: 24 << 20) // far more than the socket buffers hold
         let serverStore = ItemSet(randomItems(20, using: &generator))
         let server = try await RunningServer.start(site: central, roster: roster, configuration: configuration) { peer in

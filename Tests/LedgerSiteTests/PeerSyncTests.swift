@@ -15,13 +15,16 @@ struct PeerSyncTests {
         _ = try consent.importFHIR([("a.json", TwoSites.consent(id: "c1", mrn: "mrn-1"))])
         // The clinic's agreement key reaches central in the admit entry; central's reaches the clinic in genesis.
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let server = try await LedgerServing.bind(ledger: sites.central, host: "127.0.0.1", port: 0, idleTimeout: 60,
-                                                  maximumConcurrentSessions: 4, logger: quiet)
+        // Every clock a hang guard, the handshake deadline too (its default of 5 s is for
+        // strangers; a loaded machine can take longer to open and authorize than that).
+        let server = try await LedgerServing.bind(ledger: sites.central, host: "127.0.0.1", port: 0, idleTimeout: 600,
+                                                  exchangeTimeout: 1200, maximumConcurrentSessions: 4,
+                                                  admission: AdmissionLimits(handshakeTimeout: 600), logger: quiet)
         let serving = Task { try await server.run() }
         let service = try LedgerSyncService(ledger: sites.clinic)
         let result: PeerSyncResult
         do {
-            result = try await service.sync(with: PeerAddress(host: "127.0.0.1", port: server.port), idleTimeout: 60, exchangeTimeout: 120)
+            result = try await service.sync(with: PeerAddress(host: "127.0.0.1", port: server.port), idleTimeout: 600, exchangeTimeout: 1200)
         } catch {
             await server.shutdown()
             _ = try? await serving.value
