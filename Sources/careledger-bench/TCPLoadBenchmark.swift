@@ -202,12 +202,7 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
 
     /// VmHWM from /proc/self/status in MB (0 where /proc is absent).
     static func peakRSSMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let digits = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
-            return digits / 1024
-        }
-        return 0
+        MeasuredChild.statusMegabytes(pid: getpid(), field: "VmHWM") ?? 0
     }
 
     /// The real thing: clinic ledgers syncing with a central ledger (see `TCPLedgerLoad`).

@@ -111,7 +111,9 @@ public final class ControlServer: @unchecked Sendable {  // `connections` and `s
             while let body = try connection.receive() {
                 let reply: ControlMessage.Reply
                 do {
-                    reply = perform(try ControlMessage.decodeRequest(body))
+                    // On this connection's own thread, never the cooperative pool: a process whose
+                    // pool threads are all busy still answers its control socket.
+                    reply = handle(try ControlMessage.decodeRequest(body))
                 } catch let error as CoreError {
                     reply = .refused(code: error.code.name, message: error.message)
                 }
@@ -120,13 +122,6 @@ public final class ControlServer: @unchecked Sendable {  // `connections` and `s
         } catch {
             logger.warning("control connection ended", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// Runs the handler on this connection's own thread. It blocks here, never on the
-    /// cooperative pool, so a process whose pool threads are all busy (or blocked) still
-    /// answers its control socket.
-    private func perform(_ request: ControlMessage.AppendRequest) -> ControlMessage.Reply {
-        handle(request)
     }
 }
 
