@@ -49,6 +49,8 @@ struct ConnectionAdmission<Handle> {
     var pendingCount: Int { pending.count }
     /// The authenticated sessions running now.
     var sessionCount: Int { sessions.count }
+    /// Pending connections that have delivered a valid first handshake message.
+    var progressedCount: Int { pending.values.filter(\.progressed).count }
     /// Pending connections from `address` now.
     func pendingCount(from address: String) -> Int { pendingPerAddress[address, default: 0] }
 

@@ -17,7 +17,7 @@ public typealias ConversationFactory = @Sendable (PeerIdentity) async throws -> 
 public final class SyncServer: Sendable {
     /// The port the server listens on (useful after binding port 0).
     public let port: Int
-    private let listener: NIOAsyncChannel<SessionChannel, Never>
+    private let listener: NIOAsyncChannel<PendingConnection, Never>
     private let configuration: TransportConfiguration
     private let staticKey: Curve25519.KeyAgreement.PrivateKey
     private let authorizer: PeerAuthorizer
@@ -40,25 +40,62 @@ public final class SyncServer: Sendable {
                             logger: Logger = Logger(label: "careledger.net", factory: { _ in SwiftLogNoOpLogHandler() }),
                             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                             conversation: @escaping ConversationFactory) async throws -> SyncServer {
-        let listener: NIOAsyncChannel<SessionChannel, Never>
+        let listener: NIOAsyncChannel<PendingConnection, Never>
+        let admission = NIOLockedValueBox(ConnectionAdmission<SessionChannel>(
+            maximumPending: configuration.admission.maximumPending,
+            maximumPerAddress: configuration.admission.maximumPendingPerAddress,
+            maximumSessions: configuration.maximumConcurrentSessions))
+        let acceptOrder = NIOLockedValueBox(0)
+        // Accepted connections wait here for `run()` to start their sessions; admission has
+        // already counted them, so a slow `run()` neither stops accepting (which would fill the
+        // kernel's backlog and make a member's SYN wait a second for its retry) nor lets
+        // strangers past the pending caps.
+        let waiting = max(configuration.admission.maximumPending, 16) * 4
         do {
             listener = try await ServerBootstrap(group: eventLoopGroup)
                 .serverChannelOption(.backlog, value: 512)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 65_536))
-                .bind(host: host, port: port) { channel in
-                    SessionChannel.configure(channel, configuration: configuration)
+                .bind(host: host, port: port,
+                      serverBackPressureStrategy: .init(lowWatermark: waiting / 2, highWatermark: waiting)) { channel in
+                    SessionChannel.configure(channel, configuration: configuration).map { session in
+                        admit(session, admission: admission, acceptOrder: acceptOrder, configuration: configuration)
+                    }
                 }
         } catch {
             throw TransportError(.connectFailed, "cannot listen on \(host):\(port)", underlying: error)
         }
-        return SyncServer(port: listener.channel.localAddress?.port ?? port, listener: listener,
+        return SyncServer(port: listener.channel.localAddress?.port ?? port, listener: listener, admission: admission,
                           configuration: configuration, staticKey: staticKey, authorizer: authorizer,
                           makeConversation: conversation, logger: logger)
     }
 
-    private init(port: Int, listener: NIOAsyncChannel<SessionChannel, Never>, configuration: TransportConfiguration,
+    /// §7.4, on the event loop as the connection is accepted: takes it in as pending (evicting
+    /// a pending one when a cap is full), starts its handshake deadline, and marks its progress
+    /// as soon as its pipeline decodes a valid message 1. Nothing here waits for the session's
+    /// task, which a busy process may start long after.
+    private static func admit(_ session: SessionChannel, admission: NIOLockedValueBox<ConnectionAdmission<SessionChannel>>,
+                              acceptOrder: NIOLockedValueBox<Int>, configuration: TransportConfiguration) -> PendingConnection {
+        let id = acceptOrder.withLockedValue { next in
+            defer { next += 1 }
+            return next
+        }
+        let evicted = admission.withLockedValue { $0.accept(id, address: session.peerHost, handle: session) }
+        evicted?.close(with: TransportError(
+            .pendingEvicted, "closed before authenticating to make room for a newer connection"))
+        let seconds = configuration.admission.handshakeTimeout
+        session.channel.channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
+            guard let expired = admission.withLockedValue({ $0.expire(id) }) else { return }
+            expired.close(with: TransportError(
+                .handshakeTimeout, "the peer did not authenticate within the handshake deadline of \(seconds) s"))
+        }
+        session.handshakeProgress.whenRaised { admission.withLockedValue { $0.progressed(id) } }
+        return PendingConnection(id: id, session: session)
+    }
+
+    private init(port: Int, listener: NIOAsyncChannel<PendingConnection, Never>,
+                 admission: NIOLockedValueBox<ConnectionAdmission<SessionChannel>>, configuration: TransportConfiguration,
                  staticKey: Curve25519.KeyAgreement.PrivateKey, authorizer: @escaping PeerAuthorizer,
                  makeConversation: @escaping ConversationFactory, logger: Logger) {
         self.port = port
@@ -68,10 +105,7 @@ public final class SyncServer: Sendable {
         self.authorizer = authorizer
         self.makeConversation = makeConversation
         self.logger = logger
-        self.admission = NIOLockedValueBox(ConnectionAdmission(
-            maximumPending: configuration.admission.maximumPending,
-            maximumPerAddress: configuration.admission.maximumPendingPerAddress,
-            maximumSessions: configuration.maximumConcurrentSessions))
+        self.admission = admission
     }
 
     /// The most sessions that ran at once so far.
@@ -79,6 +113,9 @@ public final class SyncServer: Sendable {
 
     /// The connections that have not authenticated yet, right now (§7.4).
     public var pendingConnections: Int { admission.withLockedValue { $0.pendingCount } }
+
+    /// The pending connections whose valid handshake message 1 has arrived (§7.4): evicted last.
+    package var pendingConnectionsWithProgress: Int { admission.withLockedValue { $0.progressedCount } }
 
     /// Serves until `shutdown()` is called (then in-flight sessions finish, each bounded by its
     /// exchange timeout) or the calling task is cancelled (then in-flight sessions end at once;
@@ -91,17 +128,10 @@ public final class SyncServer: Sendable {
     public func run() async throws {
         try await listener.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
-                var nextID = 0
-                for try await session in inbound {
-                    let id = nextID
-                    nextID += 1
-                    let evicted = admission.withLockedValue { $0.accept(id, address: session.peerHost, handle: session) }
-                    evicted?.close(with: TransportError(
-                        .pendingEvicted, "closed before authenticating to make room for a newer connection"))
-                    scheduleHandshakeDeadline(id, session: session)
+                for try await connection in inbound {
                     group.addTask {
-                        defer { self.admission.withLockedValue { $0.finish(id) } }
-                        await self.serve(session, id: id)
+                        defer { self.admission.withLockedValue { $0.finish(connection.id) } }
+                        await self.serve(connection.session, id: connection.id)
                     }
                 }
             }
@@ -111,17 +141,6 @@ public final class SyncServer: Sendable {
     /// Stops accepting connections; `run()` returns once the sessions in flight have ended.
     public func shutdown() async {
         try? await listener.channel.close()
-    }
-
-    /// §7.4: closes the connection if it is still pending when the handshake deadline passes.
-    private func scheduleHandshakeDeadline(_ id: Int, session: SessionChannel) {
-        let seconds = configuration.admission.handshakeTimeout
-        let admission = self.admission
-        session.channel.channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
-            guard let expired = admission.withLockedValue({ $0.expire(id) }) else { return }
-            expired.close(with: TransportError(
-                .handshakeTimeout, "the peer did not authenticate within the handshake deadline of \(seconds) s"))
-        }
     }
 
     /// Moves an authenticated connection from pending to a session slot, or refuses it.
@@ -142,7 +161,6 @@ public final class SyncServer: Sendable {
         var driver = SessionDriver(role: .responder, configuration: configuration, localStatic: staticKey,
                                    authorizer: authorizer)
         driver.onAuthenticated = { [self] _ in try self.authenticated(id, session: session) }
-        driver.onHandshakeProgress = { [admission] in admission.withLockedValue { $0.progressed(id) } }
         let factory = makeConversation
         var failure: TransportError?
         do {
@@ -181,4 +199,11 @@ public final class SyncServer: Sendable {
             logger.info("sync session", metadata: metadata)
         }
     }
+}
+
+/// A connection accepted and admitted as pending (§7.4), waiting for `run()` to start its session.
+struct PendingConnection: Sendable {
+    /// Accept order: the admission's key for the connection.
+    let id: Int
+    let session: SessionChannel
 }

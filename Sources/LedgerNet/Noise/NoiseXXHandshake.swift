@@ -90,6 +90,15 @@ package struct NoiseXXHandshake: Sendable {
         return out
     }
 
+    /// Whether a responder's Noise state accepts `message` as handshake message 1 (`-> e`): an
+    /// ephemeral X25519 key and a cleartext payload. The server's pipeline asks this of the first
+    /// frame as it is decoded, so a member's progress counts for admission (§7.4) even before
+    /// its session task runs.
+    package static func acceptsFirstMessage<Bytes: Collection<UInt8>>(_ message: Bytes) -> Bool {
+        guard message.count >= 32 else { return false }
+        return (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: Array(message.prefix(32)))) != nil
+    }
+
     /// Reads the peer's next handshake message and returns its payload (§5.3 ReadMessage).
     /// - Throws: `TransportError.handshakeFailed` on a wrong size, an invalid key or a failed tag.
     package mutating func readMessage(_ message: [UInt8]) throws -> [UInt8] {

@@ -4,7 +4,7 @@ import NIOCore
 /// Builds a session's channel pipeline and hands the session task what it needs to drive it.
 ///
 /// Pipeline, socket side first: `TimeoutHandler` → `ByteToMessageHandler(FrameDecoder)` →
-/// `NIOAsyncChannel` handler. The async channel's inbound buffer holds at most two frames; when
+/// `HandshakeProgressHandler` → `NIOAsyncChannel` handler. The async channel's inbound buffer holds at most two frames; when
 /// it is full NIO stops reading the socket, so a fast peer cannot make us buffer without bound
 /// (Specs/sync-transport.md §7.3). Outbound writes suspend while the socket is not writable.
 struct SessionChannel: Sendable {
@@ -13,6 +13,8 @@ struct SessionChannel: Sendable {
     private let timeouts: NIOLoopBound<TimeoutHandler>
     /// The timeout that fired, if any.
     let fired: NIOLockedValueBox<TransportError?>
+    /// Raised when the first frame decoded is a valid handshake message 1 (§7.4).
+    let handshakeProgress: HandshakeProgress
     /// The peer's address captured when the channel was set up: a server's accepted socket
     /// knows it then, and it stays readable after the socket is closed (§9: every server log
     /// line names the remote address).
@@ -27,12 +29,14 @@ struct SessionChannel: Sendable {
             try channel.pipeline.syncOperations.addHandler(timeoutHandler)
             try channel.pipeline.syncOperations.addHandler(
                 ByteToMessageHandler(FrameDecoder(maximumFrameLength: configuration.maximumFrameLength)))
+            let progress = HandshakeProgress()
+            try channel.pipeline.syncOperations.addHandler(HandshakeProgressHandler(progress: progress))
             let asyncChannel = try NIOAsyncChannel<Frame, ByteBuffer>(
                 wrappingChannelSynchronously: channel,
                 configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
             return SessionChannel(channel: asyncChannel,
                                   timeouts: NIOLoopBound(timeoutHandler, eventLoop: channel.eventLoop),
-                                  fired: fired, capturedAddress: channel.remoteAddress)
+                                  fired: fired, handshakeProgress: progress, capturedAddress: channel.remoteAddress)
         }
     }
 

@@ -24,9 +24,6 @@ struct SessionDriver {
     /// the server uses it to move the connection from pending to a session slot (§7.4) and
     /// throws `serverBusy` (or the error that already closed the connection) to refuse it.
     var onAuthenticated: (@Sendable (PeerIdentity) throws -> Void)?
-    /// Called once a responder has read a valid first handshake message; the server then
-    /// evicts this connection only after pending ones that have sent nothing valid (§7.4).
-    var onHandshakeProgress: (@Sendable () -> Void)?
 
     init(role: NoiseXXHandshake.Role, configuration: TransportConfiguration,
          localStatic: Curve25519.KeyAgreement.PrivateKey, authorizer: @escaping PeerAuthorizer) {
@@ -94,7 +91,6 @@ struct SessionDriver {
             return identity
         case .responder:
             _ = try noise.readMessage(try await io.nextHandshakeMessage())
-            onHandshakeProgress?()
             try await io.send([Frame(kind: .handshake, body: try noise.writeMessage())])
             _ = try noise.readMessage(try await io.nextHandshakeMessage())
             try installKeys(&io, noise)
