@@ -77,10 +77,11 @@ struct StickCatalogueTests {
         let set = try clinic.reconcilableSet()
         let items = try set.sortedIDs.prefix(3).map { SyncItem(id: $0, bytes: try #require(try clinic.encodedEntry(id: $0))) }
         let agreement = central.metadata.agreementKey
+        let created = clinic.currentTime()
         let forged = try BundleWriter(signingKey: clinic.signingKeyForBundles, compressor: LZ4BundleCompressor())
-            .write(recipients: [BundleRecipient(siteKey: central.siteKey, agreementKey: agreement.bytes)], created: clinic.currentTime(),
+            .write(recipients: [BundleRecipient(siteKey: central.siteKey, agreementKey: agreement.bytes)], created: created,
                    treeHead: try clinic.signTreeHead().encoded, set: set, items: items, indexed: true, indexOverride: [1, 2, 3])
-        let name = MailboxPlanner.mailboxFileName(from: clinic.siteKey, created: clinic.currentTime())
+        let name = MailboxPlanner.mailboxFileName(from: clinic.siteKey, created: created)
         try FileManager.default.removeItem(atPath: f.stick + "/" + f.bundleName)
         try Data(forged).write(to: URL(fileURLWithPath: f.stick + "/" + name))
         let before = central.entryCount
@@ -100,11 +101,12 @@ struct StickCatalogueTests {
         // The stranger claims to carry every id the clinic holds, addressed to central.
         let set = try clinic.reconcilableSet()
         let agreement = central.metadata.agreementKey
+        let created = stranger.currentTime()
         let claim = try BundleWriter(signingKey: stranger.signingKeyForBundles, compressor: LZ4BundleCompressor())
-            .write(recipients: [BundleRecipient(siteKey: central.siteKey, agreementKey: agreement.bytes)], created: stranger.currentTime(),
+            .write(recipients: [BundleRecipient(siteKey: central.siteKey, agreementKey: agreement.bytes)], created: created,
                    treeHead: try stranger.signTreeHead().encoded, set: set, items: [], indexed: true,
                    indexOverride: StickIndex.digests(of: set.sortedIDs))
-        try Data(claim).write(to: URL(fileURLWithPath: f.stick + "/" + MailboxPlanner.mailboxFileName(from: stranger.siteKey, created: stranger.currentTime())))
+        try Data(claim).write(to: URL(fileURLWithPath: f.stick + "/" + MailboxPlanner.mailboxFileName(from: stranger.siteKey, created: created)))
         let result = try FolderSync.run(central, folder: f.stick)
         #expect(result.ignored.contains { $0.contains("mailbox.not-member") })
         #expect(try central.reconcilableSet().rootHash == set.rootHash || result.imported > 0)

@@ -131,7 +131,7 @@ public enum FolderSync {
         let bundle = try ledger.writeMailboxBundle(to: recipients.compactMap(bundleRecipient), ids: ids, set: set, budget: budget)
         result.didNotFit = bundle.didNotFit
         if !bundle.bytes.isEmpty {
-            let name = MailboxPlanner.mailboxFileName(from: ledger.siteKey, created: ledger.currentTime())
+            let name = MailboxPlanner.mailboxFileName(from: ledger.siteKey, created: bundle.created)
             try BundleFiles.write(bundle.bytes, to: folder + "/" + name)
             record(bundle.bytes.count, entries: bundle.entries, in: &result)
             budget -= bundle.bytes.count

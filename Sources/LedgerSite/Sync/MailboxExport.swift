@@ -10,6 +10,8 @@ struct MailboxBundle {
     var entries = 0
     /// Entries some member may lack that the stick does not carry and that did not fit.
     var didNotFit = 0
+    /// When it was written (its header's and file name's time).
+    var created = HybridTimestamp(wallMillis: 0, counter: 0)
 }
 
 extension SiteLedger {
@@ -55,7 +57,7 @@ extension SiteLedger {
             try writer.write(recipients: recipients, created: created, treeHead: head.encoded, set: set, items: chosen, indexed: true)
         }
         var bytes = try write(items)
-        guard bytes.count > budget else { return MailboxBundle(bytes: bytes, entries: items.count) }
+        guard bytes.count > budget else { return MailboxBundle(bytes: bytes, entries: items.count, created: created) }
         // Oldest needs first: order by the entries' own time, then keep the prefix that fits.
         let ordered = items.map { item in ((try? Entry.decode(item.bytes).timestamp) ?? HybridTimestamp(wallMillis: .max, counter: .max), item) }
             .sorted { $0.0 < $1.0 }.map(\.1)
@@ -64,7 +66,7 @@ extension SiteLedger {
             count = min(count - 1, Int(Double(count) * Double(budget) / Double(bytes.count) * 0.97))
             guard count > 0 else { break }
             bytes = try write(Array(ordered.prefix(count)))
-            if bytes.count <= budget { return MailboxBundle(bytes: bytes, entries: count, didNotFit: ordered.count - count) }
+            if bytes.count <= budget { return MailboxBundle(bytes: bytes, entries: count, didNotFit: ordered.count - count, created: created) }
         }
         return MailboxBundle(didNotFit: ordered.count)
     }
