@@ -11,14 +11,15 @@ struct SyncCommand: AsyncParsableCommand {
         abstract: "Two-way sync through a shared folder (a USB stick) or with a peer over TCP.")
     @OptionGroup var options: SiteOptions
     @Option(help: "A shared folder (a USB stick): import what is new here, write one bundle for every member with what the stick lacks.") var folder: String?
-    @Option(help: "With --folder: write at most this many bytes of bundles (default: the folder's free space less a margin).") var maxBytes: Int?
+    @Option(parsing: .unconditional,
+            help: NumericOptions.stickBytes.help("With --folder: write at most this many bytes of bundles.", default: "the folder's free space less 1 MiB and 2%"),
+            transform: NumericOptions.stickBytes.parse) var maxBytes: Int?
     @Option(help: "With --folder: write bundles only for these members (name or key; repeatable).") var to: [String] = []
     @Option(help: "A peer to sync with over TCP, HOST:PORT.") var peer: String?
     @Option(parsing: .unconditional, help: NumericOptions.timeout.help("With --peer: seconds before an idle or overlong exchange is abandoned.", default: "30"),
             transform: NumericOptions.timeout.parse) var timeout: Double = 30
 
     func validate() throws {
-        if let maxBytes, maxBytes < 0 { throw ValidationError("--max-bytes must be 0 or more") }
         if maxBytes != nil, folder == nil { throw ValidationError("--max-bytes goes with --folder") }
     }
 
@@ -57,4 +58,9 @@ struct SyncCommand: AsyncParsableCommand {
         printRejections(result.rejected)
         if !result.rejected.isEmpty { throw ExitCode(1) }
     }
+}
+
+extension NumericOptions {
+    /// `sync --max-bytes`: bytes of bundles one pass may write to the stick (up to 1 PiB).
+    static let stickBytes = NumericOption<Int>.count(0...(1 << 50))
 }
