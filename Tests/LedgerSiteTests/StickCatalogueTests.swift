@@ -90,6 +90,32 @@ struct StickCatalogueTests {
         #expect(central.entryCount == before)
     }
 
+    @Test("a bundle a recipient refused does not count as carrying its entries to it: the next writer sends them again")
+    func refusedBundleIsResent() throws {
+        let f = try Fixture()
+        let clinic = try f.clinic
+        let central = try f.central
+        let set = try clinic.reconcilableSet()
+        let atCentral = try central.reconcilableSet()
+        var items = try set.sortedIDs.map { SyncItem(id: $0, bytes: try #require(try clinic.encodedEntry(id: $0))) }
+        let newAtCentral = try #require(items.lastIndex { !atCentral.contains($0.id) })
+        let last = items.remove(at: newAtCentral)
+        var forged = last.bytes
+        forged[forged.count - 1] ^= 0x01  // the entry's signature: its id still matches
+        let created = try MailboxPlanner.parse(mailboxName: f.bundleName).created
+        let bad = try BundleWriter(signingKey: clinic.signingKeyForBundles, compressor: LZ4BundleCompressor())
+            .write(recipients: [BundleRecipient(siteKey: central.siteKey, agreementKey: central.metadata.agreementKey.bytes)], created: created,
+                   treeHead: try clinic.signTreeHead().encoded, set: set, items: items + [SyncItem(id: last.id, bytes: forged)], indexed: true)
+        let refusedPass = try f.centralVisit(withBundle: bad)
+        #expect(refusedPass.rejected.map(\.code) == ["sync.commit-failed"])
+        let marker = try StickMarker(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: f.stick + "/" + MailboxPlanner.markerFileName(of: central.siteKey)))))
+        #expect(marker.refused.count == 1)
+        let resend = try FolderSync.run(clinic, folder: f.stick)
+        #expect(resend.exported > 0)
+        _ = try FolderSync.run(central, folder: f.stick)
+        #expect(set.sortedIDs.allSatisfy(try central.reconcilableSet().contains))
+    }
+
     @Test("an index signed by a key that is not a member is not trusted: ignored, and members still get what they lack")
     func strangerIndex() throws {
         let f = try Fixture()

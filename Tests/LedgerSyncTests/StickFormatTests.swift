@@ -66,7 +66,7 @@ struct StickFormatTests {
         let ref = StickMarker.BundleRef(senderPrefix: Array(alice.siteKey.bytes.prefix(8)), created: HybridTimestamp(wallMillis: 9, counter: 2))
         let marker = StickMarker(site: bob.siteKey, created: HybridTimestamp(wallMillis: 10, counter: 0), entriesHeld: 42, holds: [ref, ref])
         let bytes = try marker.encoded(signingKey: bob.signing)
-        #expect(bytes.count == 66 + 20 + 64)
+        #expect(bytes.count == 62 + 4 + 20 + 4 + 64)
         #expect(try StickMarker(decoding: bytes) == StickMarker(site: bob.siteKey, created: marker.created, entriesHeld: 42, holds: [ref]))
         var flipped = bytes
         flipped[70] ^= 0x01
@@ -75,6 +75,11 @@ struct StickFormatTests {
         do { _ = try StickMarker(decoding: flipped) } catch { #expect(error.code == .markerSignature) }
         do { _ = try StickMarker(decoding: Array(bytes.dropLast())) } catch { #expect(error.code == .truncatedMarker) }
         do { _ = try StickMarker(decoding: bytes + [0]) } catch { #expect(error.code == .malformedMarker) }
+        // A refused list round-trips; a bundle both held and refused is refused by the reader.
+        let other = StickMarker.BundleRef(senderPrefix: Array(carol.siteKey.bytes.prefix(8)), created: HybridTimestamp(wallMillis: 11, counter: 0))
+        let withRefused = StickMarker(site: bob.siteKey, created: marker.created, entriesHeld: 42, holds: [ref], refused: [other, ref])
+        #expect(withRefused.refused == [other])
+        #expect(try StickMarker(decoding: try withRefused.encoded(signingKey: bob.signing)).refused == [other])
         // Signed by another key in bob's name.
         let forged = try StickMarker(site: bob.siteKey, created: marker.created, entriesHeld: 42, holds: [ref]).encoded(signingKey: carol.signing)
         do { _ = try StickMarker(decoding: forged) } catch { #expect(error.code == .markerSignature) }

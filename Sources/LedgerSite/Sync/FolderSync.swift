@@ -93,9 +93,12 @@ public enum FolderSync {
             mine = Set(set.sortedIDs.map(StickIndex.digest))
         }
 
-        // Marker: the bundles on the stick whose every entry this site now holds.
+        // Marker: the bundles on the stick whose every entry this site now holds, and those
+        // addressed here that it refused (they carry nothing to it: writers must not count them).
         let holds = stick.bundles.filter { $0.trusted && $0.digests.isSubset(of: mine) }.map(\.ref)
-        let marker = StickMarker(site: ledger.siteKey, created: ledger.currentTime(), entriesHeld: UInt64(set.count), holds: holds)
+        let refusedFiles = Set(imported.rejected.map(\.file))
+        let refused = wanted.filter { refusedFiles.contains(folder + "/" + $0.name) }.map(\.ref)
+        let marker = StickMarker(site: ledger.siteKey, created: ledger.currentTime(), entriesHeld: UInt64(set.count), holds: holds, refused: refused)
         try BundleFiles.write(try marker.encoded(signingKey: ledger.signingKeyForBundles), to: folder + "/" + MailboxPlanner.markerFileName(of: ledger.siteKey))
         stick.markers[ledger.siteKey] = marker
 
@@ -108,7 +111,8 @@ public enum FolderSync {
             return StickCollector.Bundle(name: bundle.name, ref: bundle.ref, recipients: known.intersection(current),
                                          allRecipientsKnown: known.count == bundle.index.hints.count, digests: bundle.digests)
         }
-        let holdsBySite = stick.markers.mapValues { Set($0.holds) }
+        // A recipient is done with a bundle it holds, and with one it refused (it never will import it).
+        let holdsBySite = stick.markers.mapValues { Set($0.holds).union($0.refused) }
         let removable = Set(StickCollector.removable(collectable, holds: holdsBySite))
         for name in removable + stick.staleMarkers where (try? ledger.files.fileSystem.remove(folder + "/" + name)) != nil {
             if removable.contains(name) { result.bundlesRemoved += 1 }

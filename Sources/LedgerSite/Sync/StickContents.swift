@@ -71,12 +71,13 @@ struct StickContents {
         return contents
     }
 
-    /// The trusted bundles each member is known to be served by: addressed to it, or held
-    /// by it per its marker.
+    /// The digests the stick carries to `member`: of the trusted bundles addressed to it that
+    /// it did not refuse, or that it holds per its marker.
     func coveredDigests(for member: Hash32) -> Set<UInt64> {
         let held = Set(markers[member]?.holds ?? [])
+        let refused = Set(markers[member]?.refused ?? [])
         var out = Set<UInt64>()
-        for bundle in bundles where bundle.trusted && (bundle.index.isAddressed(to: member) || held.contains(bundle.ref)) {
+        for bundle in bundles where bundle.trusted && ((bundle.index.isAddressed(to: member) && !refused.contains(bundle.ref)) || held.contains(bundle.ref)) {
             out.formUnion(bundle.digests)
         }
         return out
