@@ -115,9 +115,6 @@ struct StickSimulationTests {
                 }
                 let stick = sticks[Int(random.next() % 2)]
                 let result = try FolderSync.run(try #require(network.sites[name]), folder: stick)
-                if ProcessInfo.processInfo.environment["STICK_DEBUG"] != nil {
-                    print("DEBUG seed \(seed) round \(round) \(name) stick \(stick.suffix(1)): imported \(result.imported) read \(result.bundlesRead) wrote \(result.exported) removed \(result.bundlesRemoved) rejected \(result.rejected.map(\.code)) set \(try #require(network.sites[name]).reconcilableSet().count)")
-                }
                 #expect(result.rejected.allSatisfy { $0.code.hasPrefix("tree_head") }, "seed \(seed)")
             }
         }
