@@ -6,8 +6,13 @@ import LedgerCore
 public struct BundleHeader: Hashable, Sendable {
     /// `\x89CLBND\r\n`: a high byte first so text tools see binary, CR LF to catch line-ending damage.
     public static let magic: [UInt8] = [0x89, 0x43, 0x4C, 0x42, 0x4E, 0x44, 0x0D, 0x0A]
-    /// The format version this build writes and the newest it reads.
-    public static let formatVersion: UInt16 = 1
+    /// The newest format version this build reads: 1 (per-recipient bundles) and 2 (mailbox
+    /// bundles with a signed id index, Specs/bundle-format.md §2.1). It writes both.
+    public static let formatVersion: UInt16 = 2
+    /// The version of a bundle without an id index.
+    public static let plainVersion: UInt16 = 1
+    /// The version of a mailbox bundle, with its signed id index.
+    public static let indexedVersion: UInt16 = 2
     /// Length of the fixed part before the recipient list.
     static let fixedLength = 74
     /// Length of one recipient entry: hint 8, HPKE encapsulated key 32, wrapped content key 48.
@@ -39,10 +44,12 @@ public struct BundleHeader: Hashable, Sendable {
     public let recipientCount: Int
     /// The payload's size after decompression, checked against the reader's cap first.
     public let decompressedSize: UInt64
+    /// Version 2: the id digests of the items carried, ascending (``StickIndex``); empty in version 1.
+    public var index: [UInt64] = []
 
     /// The 8-byte hint that marks `recipient`'s entry without naming its key:
     /// SHA-256(0x10 || nonce || recipient key)[0..<8].
-    static func hint(for recipient: Hash32, nonce: [UInt8]) -> [UInt8] {
+    public static func hint(for recipient: Hash32, nonce: [UInt8]) -> [UInt8] {
         var writer = ByteWriter(.bigEndian)
         writer.u8(0x10)
         writer.raw(nonce)

@@ -102,7 +102,36 @@ public struct BundleReader: Sendable {
                                   imported: outcome.received, alreadyHad: outcome.alreadyHad)
     }
 
-    private func openUnnamed(_ source: some BundleSource) throws(SyncError) -> OpenedBundle {
+    /// Where the fields of a bundle lie, from its first bytes and its length (§7 steps 0–3).
+    struct Layout {
+        let head: [UInt8]
+        let version: UInt16
+        let codecID: UInt8
+        let reserved: UInt8
+        let sender: Hash32
+        let created: HybridTimestamp
+        let nonce: [UInt8]
+        let keyAADEnd: Int
+        let recipientCount: Int
+        let recipientsStart: Int
+        let sizesStart: Int
+        let sizes: [UInt8]
+        let declared: UInt64
+        let cipherLength: UInt64
+        /// Version 2: how many digests the index holds (0 in version 1).
+        let indexCount: Int
+        /// Where the ciphertext starts: after the sizes (v1), or after the index and its signature (v2).
+        let cipherStart: Int
+        var signedEnd: Int { cipherStart + Int(cipherLength) }
+        /// Where the index's digests start (v2).
+        var indexStart: Int { sizesStart + 20 }
+        /// Where the index signature starts (v2).
+        var indexSignatureStart: Int { indexStart + 8 * indexCount }
+    }
+
+    /// Steps 0–3: the length against the cap, magic, version, and structure against the
+    /// file's length; nothing of a declared size is read.
+    static func layout(of source: some BundleSource, maxBundleBytes: Int) throws(SyncError) -> Layout {
         let length = source.length
         // §7 step 0: the file's length against the cap, from `stat` alone.
         guard length <= UInt64(maxBundleBytes) else {
@@ -138,23 +167,111 @@ public struct BundleReader: Sendable {
         let recipientCount = Int(try reader.u16("recipient count"))
         let recipientsStart = reader.position
         let sizesStart = recipientsStart + recipientCount * BundleHeader.recipientLength
-        guard UInt64(sizesStart + 16) <= length else {
-            throw SyncError(.truncatedBundle, "the file ends inside the recipient list or the sizes", offset: Int(length))
+        let indexed = version == BundleHeader.indexedVersion
+        guard UInt64(sizesStart + 16 + (indexed ? 4 : 0)) <= length else {
+            throw SyncError(.truncatedBundle, "the file ends inside the recipient list, the sizes or the index", offset: Int(length))
         }
-        var sizes = ByteReader(try source.bytes(at: UInt64(sizesStart), count: 16), base: sizesStart, truncated: .truncatedBundle, malformed: .malformedBundle)
+        let sizeBytes = try source.bytes(at: UInt64(sizesStart), count: 16 + (indexed ? 4 : 0))
+        var sizes = ByteReader(sizeBytes, base: sizesStart, truncated: .truncatedBundle, malformed: .malformedBundle)
         let declared = try sizes.u64("decompressed size")
         let cipherLength = try sizes.u64("ciphertext length")
-        let aadEnd = sizesStart + 16
-        guard cipherLength >= 16 else { throw SyncError(.malformedBundle, "ciphertext shorter than its tag", offset: aadEnd - 8) }
-        let available = length - UInt64(aadEnd)
+        var cipherStart = sizesStart + 16
+        var indexCount = 0
+        if indexed {
+            indexCount = Int(try sizes.u32("index count"))
+            guard indexCount <= StickIndex.maxDigests else {
+                throw SyncError(.malformedBundle, "the index declares \(indexCount) digests, over the cap of \(StickIndex.maxDigests)", offset: sizesStart + 16)
+            }
+            cipherStart += 4 + 8 * indexCount + 64
+            guard UInt64(cipherStart) <= length else {
+                throw SyncError(.truncatedBundle, "the file ends inside the index or its signature", offset: Int(length))
+            }
+        }
+        guard cipherLength >= 16 else { throw SyncError(.malformedBundle, "ciphertext shorter than its tag", offset: sizesStart + 8) }
+        let available = length - UInt64(cipherStart)
         guard cipherLength <= available, UInt64(BundleHeader.trailerLength) <= available - cipherLength else {
             throw SyncError(.truncatedBundle, "the file ends inside the ciphertext or the trailer", offset: Int(length))
         }
-        let signedEnd = aadEnd + Int(cipherLength)
-        let end = signedEnd + BundleHeader.trailerLength
+        let end = cipherStart + Int(cipherLength) + BundleHeader.trailerLength
         guard UInt64(end) == length else {
             throw SyncError(.malformedBundle, "\(length - UInt64(end)) bytes after the checksum", offset: end)
         }
+        return Layout(head: head, version: version, codecID: codecID, reserved: reserved, sender: sender, created: created,
+                      nonce: nonce, keyAADEnd: keyAADEnd, recipientCount: recipientCount, recipientsStart: recipientsStart,
+                      sizesStart: sizesStart, sizes: Array(sizeBytes.prefix(16)), declared: declared, cipherLength: cipherLength,
+                      indexCount: indexCount, cipherStart: cipherStart)
+    }
+
+    /// Reads a version 2 index and checks its signature by the sender (§2.1): the digests
+    /// must be strictly ascending.
+    /// - Returns: the digests and the index's bytes (count, digests, signature) for the payload's AAD.
+    static func index(of source: some BundleSource, _ layout: Layout) throws(SyncError) -> (digests: [UInt64], bytes: [UInt8]) {
+        guard layout.version == BundleHeader.indexedVersion else { return ([], []) }
+        let bytes = try source.bytes(at: UInt64(layout.sizesStart + 16), count: layout.cipherStart - layout.sizesStart - 16)
+        var reader = ByteReader(bytes, from: 4, base: layout.sizesStart + 16, truncated: .truncatedBundle, malformed: .malformedBundle)
+        var digests: [UInt64] = []
+        digests.reserveCapacity(layout.indexCount)
+        for _ in 0..<layout.indexCount {
+            let digest = try reader.u64("index digest")
+            if let last = digests.last, digest <= last {
+                throw SyncError(.malformedBundle, "the index's digests are not strictly ascending", offset: reader.offset - 8)
+            }
+            digests.append(digest)
+        }
+        let signature = try reader.raw(64, "index signature")
+        var ordered = SHA256()
+        ordered.update(data: layout.head[0..<layout.recipientsStart])
+        ordered.update(data: try source.bytes(at: UInt64(layout.recipientsStart), count: layout.sizesStart - layout.recipientsStart))
+        ordered.update(data: layout.sizes)
+        ordered.update(data: bytes[0..<(bytes.count - 64)])
+        let message = StickIndex.signatureDomain + Array(ordered.finalize())
+        guard let senderKey = try? Curve25519.Signing.PublicKey(rawRepresentation: layout.sender.bytes),
+              senderKey.isValidSignature(signature, for: message) else {
+            throw SyncError(.badSignature, "the sender's signature over the index does not verify", offset: layout.indexSignatureStart)
+        }
+        return (digests, bytes)
+    }
+
+    /// Reads the clear part of a mailbox bundle (version 2) without its key: header,
+    /// recipient hints and id index, the index's signature checked (§9). The payload is
+    /// neither read nor checked; importing the bundle checks everything.
+    /// - Throws: `SyncError`, naming `path`: as ``open(file:fileSystem:)`` for steps 0–3,
+    ///   `bundle.malformed` for a version 1 bundle (it has no index) or a bad reserved byte
+    ///   or recipient count, `bundle.signature` when the index's signature does not verify.
+    public static func readIndex(file path: String, fileSystem: any FileSystem = POSIXFileSystem(),
+                                 maxBundleBytes: Int = BundleHeader.maxBundleBytes) throws(SyncError) -> StickBundleIndex {
+        let file: OpenFile
+        do { file = try fileSystem.open(path, mode: .readOnly) } catch {
+            throw SyncError(.unreadableBundle, "cannot open the file", file: path, underlying: error)
+        }
+        defer { fileSystem.close(file) }
+        do throws(SyncError) {
+            let source = try FileBundleSource(fileSystem: fileSystem, file: file)
+            let layout = try layout(of: source, maxBundleBytes: maxBundleBytes)
+            guard layout.version == BundleHeader.indexedVersion else {
+                throw SyncError(.malformedBundle, "a version \(layout.version) bundle has no id index", offset: 8)
+            }
+            guard layout.reserved == 0, layout.recipientCount >= 1, layout.recipientCount <= BundleHeader.maxRecipients else {
+                throw SyncError(.malformedBundle, "bad reserved byte or recipient count \(layout.recipientCount)", offset: 11)
+            }
+            let (digests, _) = try Self.index(of: source, layout)
+            let recipients = try source.bytes(at: UInt64(layout.recipientsStart), count: layout.sizesStart - layout.recipientsStart)
+            let hints = (0..<layout.recipientCount).map { Array(recipients[($0 * BundleHeader.recipientLength)..<($0 * BundleHeader.recipientLength + 8)]) }
+            var header = BundleHeader(version: layout.version, codecID: layout.codecID, sender: layout.sender, created: layout.created,
+                                      nonce: layout.nonce, recipientCount: layout.recipientCount, decompressedSize: layout.declared)
+            header.index = digests
+            return StickBundleIndex(header: header, hints: hints, length: source.length)
+        } catch {
+            throw error.inFile(path)
+        }
+    }
+
+    private func openUnnamed(_ source: some BundleSource) throws(SyncError) -> OpenedBundle {
+        let layout = try Self.layout(of: source, maxBundleBytes: maxBundleBytes)
+        let (head, version, codecID, reserved, sender, created, nonce) =
+            (layout.head, layout.version, layout.codecID, layout.reserved, layout.sender, layout.created, layout.nonce)
+        let (keyAADEnd, recipientCount, recipientsStart, sizesStart) = (layout.keyAADEnd, layout.recipientCount, layout.recipientsStart, layout.sizesStart)
+        let (declared, cipherLength, signedEnd) = (layout.declared, layout.cipherLength, layout.signedEnd)
 
         // Step 4: checksum (damage), then step 5: signature (forgery); both hashed a chunk at a time.
         let trailer = try source.bytes(at: UInt64(signedEnd), count: BundleHeader.trailerLength)
@@ -178,12 +295,14 @@ public struct BundleReader: Sendable {
         guard reserved == 0, recipientCount >= 1, recipientCount <= BundleHeader.maxRecipients else {
             throw SyncError(.malformedBundle, "bad reserved byte or recipient count \(recipientCount)", offset: 11)
         }
-        let header = BundleHeader(version: version, codecID: codecID, sender: sender, created: created, nonce: nonce,
+        var header = BundleHeader(version: version, codecID: codecID, sender: sender, created: created, nonce: nonce,
                                   recipientCount: recipientCount, decompressedSize: declared)
+        let (digests, indexBytes) = try Self.index(of: source, layout)
+        header.index = digests
 
         // Step 6: the cap, before any decryption or decompression.
         guard declared <= UInt64(maxDecompressedBytes) else {
-            throw SyncError(.declaredSizeOverCap, "declared decompressed size \(declared) is over the cap of \(maxDecompressedBytes) bytes", offset: aadEnd - 16)
+            throw SyncError(.declaredSizeOverCap, "declared decompressed size \(declared) is over the cap of \(maxDecompressedBytes) bytes", offset: sizesStart)
         }
         guard codecID == compressor.codecID || codecID == 0 else {
             throw SyncError(.malformedBundle, "payload codec \(codecID) is not supported", offset: 10)
@@ -213,8 +332,8 @@ public struct BundleReader: Sendable {
         // Step 8: decrypt, decompress, parse. The payload is one AEAD message (§4.2), so its
         // ciphertext is read whole: the caps (§7.1) bound it. Each buffer is released once
         // the next stage has its output (the helpers return), so at most two are held.
-        let cipher = Cipher(start: aadEnd, length: Int(cipherLength),
-                            aad: head[0..<recipientsStart] + recipients + sizes.bytes, key: contentKey)
+        let cipher = Cipher(start: layout.cipherStart, length: Int(cipherLength),
+                            aad: head[0..<recipientsStart] + recipients + layout.sizes + indexBytes, key: contentKey)
         let payload = try decompressedPayload(of: source, cipher, codecID: codecID, declared: declared)
         return try parsePayload(payload, header: header)
     }
@@ -255,6 +374,14 @@ public struct BundleReader: Sendable {
 
     private func parsePayload(_ payload: [UInt8], header: BundleHeader) throws(SyncError) -> OpenedBundle {
         let (treeHead, messages) = try BundlePayload.parse(payload, limits: limits)
+        if header.version == BundleHeader.indexedVersion {
+            // The index was signed apart from the payload: it must declare exactly the items carried.
+            var ids: [Hash32] = []
+            for case .items(let items) in messages { ids.append(contentsOf: items.map(\.id)) }
+            guard StickIndex.digests(of: ids) == header.index else {
+                throw SyncError(.malformedBundle, "the bundle's id index does not match the items it carries", offset: BundleHeader.fixedLength)
+            }
+        }
         return OpenedBundle(header: header, treeHead: treeHead, messages: messages)
     }
 }

@@ -28,9 +28,13 @@ public struct BundleWriter: Sendable {
     ///   - nonce: 16 random bytes; nil draws them from the system generator.
     ///   - summaryRangeCount: passed to `SummarySnapshot(of:salt:maxRangeCount:)`.
     ///   - declaredSizeOverride: tests only — writes a false decompressed size.
+    ///   - indexed: write format version 2, whose signed clear part declares the digests of
+    ///     the items carried (a mailbox bundle, §2.1); false writes version 1.
+    ///   - indexOverride: tests only — declares these digests rather than the items'.
     public func write(recipients: [BundleRecipient], created: HybridTimestamp, treeHead: [UInt8],
                       set: ReconcilableSet, items: [SyncItem], nonce: [UInt8]? = nil,
-                      summaryRangeCount: Int? = nil, declaredSizeOverride: UInt64? = nil) throws(SyncError) -> [UInt8] {
+                      summaryRangeCount: Int? = nil, declaredSizeOverride: UInt64? = nil,
+                      indexed: Bool = false, indexOverride: [UInt64]? = nil) throws(SyncError) -> [UInt8] {
         guard !recipients.isEmpty, recipients.count <= BundleHeader.maxRecipients else {
             throw SyncError(.bundleWriteFailed, "a bundle needs 1 to \(BundleHeader.maxRecipients) recipients")
         }
@@ -49,7 +53,7 @@ public struct BundleWriter: Sendable {
         // Header (§3).
         var file = ByteWriter(.bigEndian, capacity: compressed.count + 512)
         file.raw(BundleHeader.magic)
-        file.u16(BundleHeader.formatVersion)
+        file.u16(indexed ? BundleHeader.indexedVersion : BundleHeader.plainVersion)
         file.u8(compressor.codecID)
         file.u8(0)
         file.hash(senderKey)
@@ -76,6 +80,20 @@ public struct BundleWriter: Sendable {
         }
         file.u64(declaredSizeOverride ?? UInt64(payload.count))
         file.u64(UInt64(compressed.count + 16))
+        if indexed {
+            // The id index (§2.1), signed on its own so it can be trusted without reading the rest.
+            let digests = indexOverride ?? StickIndex.digests(of: items.map(\.id))
+            guard digests.count <= StickIndex.maxDigests else {
+                throw SyncError(.bundleWriteFailed, "a bundle indexes at most \(StickIndex.maxDigests) items")
+            }
+            file.u32(UInt32(digests.count))
+            for digest in digests { file.u64(digest) }
+            do {
+                file.raw(try signingKey.signature(for: StickIndex.signatureMessage(file.bytes)))
+            } catch {
+                throw SyncError(.bundleWriteFailed, "signing the bundle's index failed", underlying: error)
+            }
+        }
         let aad = file.bytes
 
         // Payload ciphertext (§4.2): ChaChaPoly under the one-time content key, zero nonce.

@@ -27,6 +27,10 @@ public struct MailboxPlan: Sendable {
     public let superseded: [String]
     /// Files that are not bundle names (or unsafe names), left alone, with why.
     public let ignored: [(name: String, why: SyncError)]
+    /// Mailbox bundles (`FROM-WALL-COUNTER.clmail`, one per visit for every member), oldest first.
+    public var mailbox: [MailboxFileName] = []
+    /// Stick markers (`SITE.clmark`) by the 16-hex-digit site prefix they name.
+    public var markers: [String: String] = [:]
 }
 
 /// Pure planning for the USB mailbox: which files are for this site, what to write, and
@@ -51,8 +55,12 @@ public struct MailboxPlanner: Sendable {
         var incoming: [MailboxFileName] = []
         var mine: [MailboxFileName] = []
         var ignored: [(String, SyncError)] = []
+        var mailbox: [MailboxFileName] = []
+        var markers: [String: String] = [:]
         for name in listing {
             do {
+                if name.hasSuffix(Self.mailboxExtension) { mailbox.append(try Self.parse(mailboxName: name)); continue }
+                if name.hasSuffix(StickMarker.fileExtension) { markers[try Self.parse(markerName: name)] = name; continue }
                 let parsed = try Self.parse(fileName: name)
                 if parsed.toPrefix == me { incoming.append(parsed) }
                 if parsed.fromPrefix == me { mine.append(parsed) }
@@ -68,7 +76,43 @@ public struct MailboxPlanner: Sendable {
         let newNames = Set(outgoing.map(\.1))
         let targets = Set(recipients.map(Self.keyPrefix))
         let superseded = mine.filter { targets.contains($0.toPrefix) && !newNames.contains($0.name) }.sorted().map(\.name)
-        return MailboxPlan(incoming: incoming.sorted().map(\.name), outgoing: outgoing, superseded: superseded, ignored: ignored)
+        var plan = MailboxPlan(incoming: incoming.sorted().map(\.name), outgoing: outgoing, superseded: superseded, ignored: ignored)
+        plan.mailbox = mailbox.sorted()
+        plan.markers = markers
+        return plan
+    }
+
+    /// The extension of a mailbox bundle (one per visit, for every member).
+    public static let mailboxExtension = ".clmail"
+
+    /// The file name of a mailbox bundle from `from` written at `created`: `FROM-WALL-COUNTER.clmail`.
+    public static func mailboxFileName(from: Hash32, created: HybridTimestamp) -> String {
+        let name = fileName(to: from, from: from, created: created)
+        return String(name.dropFirst(17).dropLast(fileExtension.count)) + mailboxExtension
+    }
+
+    /// The file name of `site`'s stick marker: `SITE.clmark`, SITE its key's first 8 bytes in hex.
+    public static func markerFileName(of site: Hash32) -> String { keyPrefix(site) + StickMarker.fileExtension }
+
+    /// Parses a mailbox bundle name; its `toPrefix` is empty. Throws `mailbox.unsafe-name` for anything else.
+    public static func parse(mailboxName name: String) throws(SyncError) -> MailboxFileName {
+        try checkSafe(name)
+        guard name.hasSuffix(mailboxExtension) else {
+            throw SyncError(.unsafeFileName, "not a mailbox bundle name (no \(mailboxExtension) suffix)", file: name)
+        }
+        let stem = name.dropLast(mailboxExtension.count)
+        let parsed = try parse(fileName: String(repeating: "0", count: 16) + "-" + stem + fileExtension)
+        return MailboxFileName(toPrefix: "", fromPrefix: parsed.fromPrefix, created: parsed.created, name: name)
+    }
+
+    /// Parses a marker name into the site prefix it names. Throws `mailbox.unsafe-name` for anything else.
+    public static func parse(markerName name: String) throws(SyncError) -> String {
+        try checkSafe(name)
+        let stem = name.dropLast(StickMarker.fileExtension.count)
+        guard name.hasSuffix(StickMarker.fileExtension), stem.utf8.count == 16, stem.utf8.allSatisfy(isLowerHex) else {
+            throw SyncError(.unsafeFileName, "not a marker name (expected SITE\(StickMarker.fileExtension))", file: name)
+        }
+        return String(stem)
     }
 
     /// The file name of a bundle from `from` to `to` written at `created`.
@@ -111,7 +155,8 @@ public struct MailboxPlanner: Sendable {
         if let reason { throw SyncError(.unsafeFileName, "unsafe file name: \(reason)", file: name.unicodeScalars.count > 80 ? nil : String(name.unicodeScalars.map { $0.value < 0x20 ? "?" : Character($0) })) }
     }
 
-    static func keyPrefix(_ key: Hash32) -> String { String(key.hex.prefix(16)) }
+    /// The first 8 bytes of `key` as 16 lowercase hex digits: how file names name a site.
+    public static func keyPrefix(_ key: Hash32) -> String { String(key.hex.prefix(16)) }
 
     private static func isLowerHex(_ c: UInt8) -> Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(c)

@@ -38,6 +38,8 @@ struct NumericOptionTests {
                refused: alwaysRefused + ["0", "-0", "1.5"], accepted: ["1", "9223372036854775807"]),
         Option(command: ["sync"], flag: "--timeout", required: ["--peer", "127.0.0.1:9"],
                refused: alwaysRefused + ["0", "-0", "-3", "0.05", "86401"], accepted: ["0.1", "1.5", "86400"]),
+        Option(command: ["sync"], flag: "--max-bytes", required: ["--folder", "."],
+               refused: alwaysRefused + ["1.5", "1125899906842625"], accepted: ["0", "-0", "1125899906842624"]),
         Option(command: ["serve"], flag: "--idle-timeout", required: ["--listen", "127.0.0.1:0"],
                refused: alwaysRefused + ["0", "-0", "-3", "86401"], accepted: ["0.1", "86400"]),
         Option(command: ["serve"], flag: "--max-sessions", required: ["--listen", "127.0.0.1:0"],

@@ -41,7 +41,7 @@ struct BundleCatalogueTests {
         Case(name: "cut one byte before the end", code: "bundle.truncated") { Array($0.goodBundle.dropLast()) },
         Case(name: "a flipped bit in the magic", code: "bundle.magic", make: flip { _ in 3 }),
         Case(name: "a JSON file renamed to a bundle", code: "bundle.magic") { _ in Array("{\"resourceType\":\"Bundle\"}".utf8) },
-        Case(name: "format version 2 (from a newer CareLedger)", code: "bundle.newer-version") { f in var b = f.goodBundle; b[9] = 2; return b },
+        Case(name: "format version 3 (from a newer CareLedger)", code: "bundle.newer-version") { f in var b = f.goodBundle; b[9] = 3; return b },
         Case(name: "format version 0", code: "bundle.malformed") { f in var b = f.goodBundle; b[9] = 0; return b },
         Case(name: "a flipped bit in the envelope's sender key", code: "bundle.checksum", make: flip { _ in 20 }),
         Case(name: "a flipped bit in the envelope's creation time", code: "bundle.checksum", make: flip { _ in 50 }),

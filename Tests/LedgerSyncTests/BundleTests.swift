@@ -158,7 +158,7 @@ struct BundleTests {
     func newerVersion() throws {
         let (source, target) = fixture()
         var bytes = try bundle(from: alice, to: [bob], site: source)
-        bytes[9] = 2
+        bytes[9] = 3
         expectRejected(resealChecksum(bytes), by: bob, into: target, code: .newerFormatVersion)
         do {
             _ = try bob.reader().open(bytes)
