@@ -1,0 +1,127 @@
+import CanonicalJSON
+import Foundation
+import LedgerConsent
+import LedgerCore
+import LedgerSync
+
+/// The site's FHIR R4 and CDS Hooks API, without HTTP (Specs/fhir-api.md).
+///
+/// Why here and not in the HTTP target: every rule an EHR relies on — who may call, how a
+/// Consent is validated and written, how a consult is decided and recorded — is the site's,
+/// and a program embedding CareLedger can call ``respond(to:)`` with no server at all. The
+/// `LedgerHTTP` target only turns HTTP requests into ``APIRequest`` values and back.
+///
+/// Every ledger access runs on the serving ledger's queue (``LedgerSyncService``), the same one
+/// sync sessions and the control socket use, so writes from the API, from peers and from other
+/// processes are serialised, and what the API records is offered to the next sync at once.
+public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on the service's queue.
+    /// The serving ledger and its queue.
+    public let service: LedgerSyncService
+    /// Where the site's files are (tokens are re-read per request, so a revocation takes effect at once).
+    public let layout: SiteLayout
+    /// The site's name, shown as the source of cards and audit events.
+    public let siteName: String
+    private var state: ConsentAPIState?
+
+    /// An API over the ledger that `service` serves.
+    public init(service: LedgerSyncService, layout: SiteLayout, siteName: String) {
+        self.service = service
+        self.layout = layout
+        self.siteName = siteName
+    }
+
+    /// Answers one request; never throws: every failure is an `OperationOutcome` (§6).
+    public func respond(to request: APIRequest) async -> APIResponse {
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let route = APIRoute(method: request.method, segments: segments)
+        guard let route else {
+            return .outcome(404, code: "not-found", "no such endpoint: \(request.method) \(request.path) (Specs/fhir-api.md lists them)")
+        }
+        if route.needsToken {
+            let holder: String?
+            do { holder = try APITokens.load(from: layout).holder(ofAuthorization: request.authorization) } catch {
+                return .outcome(500, code: "exception", "the site's API token file cannot be read: \(error)")
+            }
+            guard holder != nil else {
+                var response = APIResponse.outcome(401, code: "login", "this endpoint needs `Authorization: Bearer TOKEN` with a token from `careledger api-token`")
+                response.headers.append((name: "WWW-Authenticate", value: "Bearer"))
+                return response
+            }
+        }
+        do {
+            return try await service.withLedger { ledger, set in
+                try self.respond(route, request: request, ledger: ledger, set: &set)
+            }
+        } catch {
+            return .outcome(500, code: "exception", "the site could not answer: \(error)")
+        }
+    }
+
+    /// Runs on the ledger's queue.
+    private func respond(_ route: APIRoute, request: APIRequest, ledger: SiteLedger, set: inout ReconcilableSet) throws -> APIResponse {
+        if state == nil { state = try ConsentAPIState(ledger: ledger) }
+        guard var current = state else { return .outcome(500, code: "exception", "the API state could not be loaded") }
+        try current.catchUp(ledger)
+        defer { state = current }
+        var context = APIContext(state: current, ledger: ledger, siteName: siteName)
+        let response: APIResponse
+        switch route {
+        case .metadata: response = CapabilityStatementView.response()
+        case .cdsDiscovery: response = CDSConsult.discovery()
+        case .consult: response = context.consult(request.body)
+        case .createConsent: response = context.writeConsent(request.body, id: nil)
+        case .updateConsent(let id): response = context.writeConsent(request.body, id: id)
+        case .readConsent(let id): response = context.readConsent(id)
+        case .consentHistory(let id): response = context.history(id)
+        case .consentVersion(let id, let version): response = context.version(id, version)
+        case .searchConsent: response = context.searchConsents(request)
+        case .searchAuditEvent: response = context.searchAuditEvents(request)
+        case .provenance(let id): response = context.provenance(id)
+        }
+        if !context.written.isEmpty {
+            _ = set.insert(contentsOf: context.written.map(\.id))
+        }
+        current = context.state
+        try current.catchUp(ledger)
+        return response
+    }
+}
+
+/// The endpoints (Specs/fhir-api.md §4).
+enum APIRoute: Equatable {
+    case metadata, cdsDiscovery, consult
+    case createConsent, updateConsent(String), readConsent(String), consentHistory(String)
+    case consentVersion(String, String), searchConsent
+    case searchAuditEvent, provenance(String)
+
+    init?(method: String, segments: [String]) {
+        switch (method, segments) {
+        case ("GET", ["fhir", "metadata"]): self = .metadata
+        case ("GET", ["cds-services"]): self = .cdsDiscovery
+        case ("POST", ["cds-services", CDSConsult.serviceID]): self = .consult
+        case ("POST", ["fhir", "Consent"]): self = .createConsent
+        case ("PUT", let s) where s.count == 3 && s[0] == "fhir" && s[1] == "Consent": self = .updateConsent(s[2])
+        case ("GET", ["fhir", "Consent"]): self = .searchConsent
+        case ("GET", let s) where s.count == 3 && s[0] == "fhir" && s[1] == "Consent": self = .readConsent(s[2])
+        case ("GET", let s) where s.count == 4 && s[0] == "fhir" && s[1] == "Consent" && s[3] == "_history":
+            self = .consentHistory(s[2])
+        case ("GET", let s) where s.count == 5 && s[0] == "fhir" && s[1] == "Consent" && s[3] == "_history":
+            self = .consentVersion(s[2], s[4])
+        case ("GET", ["fhir", "AuditEvent"]): self = .searchAuditEvent
+        case ("GET", let s) where s.count == 3 && s[0] == "fhir" && s[1] == "Provenance": self = .provenance(s[2])
+        default: return nil
+        }
+    }
+
+    /// Everything but the two discovery documents needs a bearer token (§2).
+    var needsToken: Bool { self != .metadata && self != .cdsDiscovery }
+}
+
+/// One request's view of the site: the API state, the ledger, and what the request wrote.
+struct APIContext {
+    var state: ConsentAPIState
+    let ledger: SiteLedger
+    let siteName: String
+    /// Entries this request appended (the sync set learns them).
+    var written: [Entry] = []
+}
