@@ -50,7 +50,7 @@ struct APIResponder: HTTPResponder {
             authorization: request.headers[.authorization], body: Array(buffer: body)))
         logger.info("http request", metadata: [
             "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-            "status": .stringConvertible(answer.status),
+            "status": .stringConvertible(answer.status), "client": .string(answer.client ?? "-"),
         ])
         return Self.response(answer)
     }

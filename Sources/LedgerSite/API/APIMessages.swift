@@ -40,6 +40,8 @@ public struct APIResponse: Sendable {
     public var body: [UInt8]
     /// `application/fhir+json` for FHIR resources, `application/json` for CDS Hooks.
     public var contentType: String
+    /// The name of the API token that made the request, once it is known (for the access log).
+    public var client: String?
 
     /// A JSON response.
     public init(status: Int, json: JSONValue, headers: [(name: String, value: String)] = [],

@@ -37,6 +37,7 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         guard let route else {
             return .outcome(404, code: "not-found", "no such endpoint: \(request.method) \(request.path) (Specs/fhir-api.md lists them)")
         }
+        var client: String?
         if route.needsToken {
             let holder: String?
             do { holder = try APITokens.load(from: layout).holder(ofAuthorization: request.authorization) } catch {
@@ -47,14 +48,18 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
                 response.headers.append((name: "WWW-Authenticate", value: "Bearer"))
                 return response
             }
+            client = holder
         }
+        var response: APIResponse
         do {
-            return try await service.withLedger { ledger, set in
+            response = try await service.withLedger { ledger, set in
                 try self.respond(route, request: request, ledger: ledger, set: &set)
             }
         } catch {
-            return .outcome(500, code: "exception", "the site could not answer: \(error)")
+            response = .outcome(500, code: "exception", "the site could not answer: \(error)")
         }
+        response.client = client
+        return response
     }
 
     /// Runs on the ledger's queue.
