@@ -66,4 +66,33 @@ struct HTTPAPITests {
         let stats = try cli.json(["stats", "--dir", "central"])
         #expect((stats["entries"] as? Int ?? 0) >= 3)
     }
+
+    /// Whether python3 with fhirpy and fhir.resources is here (`.ci/run` installs both).
+    static let fhirpyAvailable: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import fhirpy, fhir.resources"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    @Test("an independent client, fhirpy, creates, reads, searches and revokes a consent; the consult answers permit then deny; every resource validates",
+          .enabled(if: fhirpyAvailable, "needs python3 with fhirpy and fhir.resources (.ci/run installs them)"))
+    func fhirpyDrivesTheServer() async throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        #expect(try cli.run(["network", "create", "--dir", "central", "--site", "central", "--name", "net"]).status == 0)
+        let token = try #require(try cli.json(["api-token", "--dir", "central", "--name", "fhirpy"])["token"] as? String)
+        let server = try TCPSyncTests.Server(cli: cli, site: "central", options: [], http: true)
+        defer { server.stop() }
+        let run = try BuiltBinary.run("/usr/bin/env", [
+            "python3", BuiltBinary.repositoryRoot + "/Tests/Tools/fhirpy_client.py", "http://127.0.0.1:\(server.port)/fhir", token,
+            SamplesTests.samplesFolder + "/fhir/permit-with-nested-deny.json",
+        ], in: cli.folder.path)
+        #expect(run.status == 0, "fhirpy_client.py: \(run.stdout) \(run.stderr)")
+        #expect(run.stdout.contains(#""consults": ["CONSENT_PERMIT", "CONSENT_DENY"]"#))
+    }
 }

@@ -172,4 +172,40 @@ struct SiteAPITests {
         #expect(Self.member(provenance.json, "extension", "0", "extension", "2", "valueString") == .string(head.rootHash.hex))
         #expect(await fixture.call("GET", "/fhir/Provenance/\(String(repeating: "0", count: 64))").status == 404)
     }
+
+    @Test("the same consent written differently at two offline sites gives, after a stick round, the same consult answer at both")
+    func twoSitesAgreeAfterAStick() async throws {
+        let sites = try TwoSites()
+        var tokens = APITokens()
+        let token = try tokens.create(name: "ehr")
+        try tokens.save(to: sites.central.layout)
+        try tokens.save(to: sites.clinic.layout)
+        let central = SiteAPI(service: try LedgerSyncService(ledger: sites.central), layout: sites.central.layout, siteName: "central")
+        let clinic = SiteAPI(service: try LedgerSyncService(ledger: sites.clinic), layout: sites.clinic.layout, siteName: "clinic")
+        func call(_ api: SiteAPI, _ method: String, _ path: String, body: [UInt8]) async -> APIResponse {
+            await api.respond(to: APIRequest(method: method, path: path, authorization: "Bearer \(token)", body: body))
+        }
+        // Offline, each site records its own version of consent c-9: a permit at central, a
+        // withdrawal at the clinic.
+        #expect(await call(central, "POST", "/fhir/Consent", body: TwoSites.consent(id: "c-9", mrn: "m9")).status == 201)
+        let withdrawn = String(decoding: TwoSites.consent(id: "c-9", mrn: "m9"), as: UTF8.self)
+            .replacingOccurrences(of: "\"status\": \"active\"", with: "\"status\": \"inactive\"")
+        #expect(await call(clinic, "POST", "/fhir/Consent", body: Array(withdrawn.utf8)).status == 201)
+        let before = await call(central, "POST", "/cds-services/patient-consent-consult", body: Fixture.consult(mrn: "m9"))
+        #expect(Self.member(before.json, "cards", "0", "summary") == .string("CONSENT_PERMIT"))
+
+        let stick = sites.folder.path + "/stick"
+        try FileManager.default.createDirectory(atPath: stick, withIntermediateDirectories: true)
+        for api in [central, clinic, central] {
+            _ = try await api.service.withLedger { ledger, _ in try FolderSync.run(ledger, folder: stick).imported }
+        }
+        var answers: [JSONValue?] = []
+        for api in [central, clinic] {
+            let answer = await call(api, "POST", "/cds-services/patient-consent-consult", body: Fixture.consult(mrn: "m9"))
+            answers.append(Self.member(answer.json, "cards", "0", "summary"))
+            let read = await call(api, "GET", "/fhir/Consent/c-9", body: [])
+            #expect(Self.header(read, "X-CareLedger-Heads")?.split(separator: ",").count == 2, "both heads named")
+        }
+        #expect(answers == [.string("CONSENT_DENY"), .string("CONSENT_DENY")], "deny-overrides at both sites")
+    }
 }
