@@ -104,21 +104,13 @@ struct APIFailure: Error {
 }
 
 extension APIContext {
-    /// `POST /cds-services/patient-consent-consult`: decides, records, answers.
-    mutating func consult(_ body: [UInt8]) -> APIResponse {
+    /// `POST /cds-services/patient-consent-consult`, first half: the decision and the payload
+    /// that records it; the caller records it (group commit) before answering.
+    func prepareConsult(_ body: [UInt8]) -> Result<(decision: AccessDecision, payload: [UInt8]), APIFailure> {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let consent = state.consent
-        switch CDSConsult.request(body, pseudonym: { try consent.pseudonym(of: $0) }, now: now) {
-        case .failure(let failure): return failure.response
-        case .success(let request):
-            do {
-                let check = try state.consent.check(request, record: true)
-                // The decision reaches `state.decisions` when the state next catches up with the log.
-                if let entry = check.entry { written.append(entry) }
-                return CDSConsult.card(check.decision, entry: check.entry, siteName: siteName)
-            } catch {
-                return .outcome(503, code: "transient", "the decision could not be recorded, so none is given: \(error)")
-            }
+        return CDSConsult.request(body, pseudonym: { try consent.pseudonym(of: $0) }, now: now).map {
+            consent.decisionForRecording($0)
         }
     }
 }

@@ -22,12 +22,14 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
     /// The site's name, shown as the source of cards and audit events.
     public let siteName: String
     private var state: ConsentAPIState?
+    private let committer: DecisionCommitter
 
     /// An API over the ledger that `service` serves.
     public init(service: LedgerSyncService, layout: SiteLayout, siteName: String) {
         self.service = service
         self.layout = layout
         self.siteName = siteName
+        self.committer = DecisionCommitter(service: service)
     }
 
     /// Answers one request; never throws: every failure is an `OperationOutcome` (§6).
@@ -52,8 +54,12 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         }
         var response: APIResponse
         do {
-            response = try await service.withLedger { ledger, set in
-                try self.respond(route, request: request, ledger: ledger, set: &set)
+            if route == .consult {
+                response = try await consult(request.body)
+            } else {
+                response = try await service.withLedger { ledger, set in
+                    try self.respond(route, request: request, ledger: ledger, set: &set)
+                }
             }
         } catch {
             response = .outcome(500, code: "exception", "the site could not answer: \(error)")
@@ -62,32 +68,58 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         return response
     }
 
+    /// A consult: decided on the ledger's queue, recorded in the next group commit, then
+    /// answered (§4.3). A decision whose entry cannot be written is not given.
+    private func consult(_ body: [UInt8]) async throws -> APIResponse {
+        let prepared = try await service.withLedger { ledger, _ in
+            try self.withState(ledger) { context in context.prepareConsult(body) }
+        }
+        switch prepared {
+        case .failure(let failure):
+            return failure.response
+        case .success(let (decision, payload)):
+            let entry: Entry
+            do { entry = try await committer.record(payload) } catch {
+                return .outcome(503, code: "transient", "the decision could not be recorded, so none is given: \(error)")
+            }
+            return CDSConsult.card(decision, entry: entry, siteName: siteName)
+        }
+    }
+
+    /// Runs `body` with the API state caught up with `ledger`; on the ledger's queue.
+    private func withState<T>(_ ledger: SiteLedger, _ body: (inout APIContext) -> T) throws -> T {
+        if state == nil { state = try ConsentAPIState(ledger: ledger) }
+        guard var current = state else { throw SiteError(.unusableSite, "the API state could not be loaded") }
+        try current.catchUp(ledger)
+        var context = APIContext(state: current, ledger: ledger, siteName: siteName)
+        let result = body(&context)
+        state = context.state
+        return result
+    }
+
     /// Runs on the ledger's queue.
     private func respond(_ route: APIRoute, request: APIRequest, ledger: SiteLedger, set: inout ReconcilableSet) throws -> APIResponse {
-        if state == nil { state = try ConsentAPIState(ledger: ledger) }
-        guard var current = state else { return .outcome(500, code: "exception", "the API state could not be loaded") }
-        try current.catchUp(ledger)
-        defer { state = current }
-        var context = APIContext(state: current, ledger: ledger, siteName: siteName)
-        let response: APIResponse
-        switch route {
-        case .metadata: response = CapabilityStatementView.response()
-        case .cdsDiscovery: response = CDSConsult.discovery()
-        case .consult: response = context.consult(request.body)
-        case .createConsent: response = context.writeConsent(request.body, id: nil)
-        case .updateConsent(let id): response = context.writeConsent(request.body, id: id)
-        case .readConsent(let id): response = context.readConsent(id)
-        case .consentHistory(let id): response = context.history(id)
-        case .consentVersion(let id, let version): response = context.version(id, version)
-        case .searchConsent: response = context.searchConsents(request)
-        case .searchAuditEvent: response = context.searchAuditEvents(request)
-        case .provenance(let id): response = context.provenance(id)
+        var written: [Entry] = []
+        let response = try withState(ledger) { context -> APIResponse in
+            defer { written = context.written }
+            switch route {
+            case .metadata: return CapabilityStatementView.response()
+            case .cdsDiscovery: return CDSConsult.discovery()
+            case .consult: return .outcome(500, code: "exception", "consults are answered through the group commit")
+            case .createConsent: return context.writeConsent(request.body, id: nil)
+            case .updateConsent(let id): return context.writeConsent(request.body, id: id)
+            case .readConsent(let id): return context.readConsent(id)
+            case .consentHistory(let id): return context.history(id)
+            case .consentVersion(let id, let version): return context.version(id, version)
+            case .searchConsent: return context.searchConsents(request)
+            case .searchAuditEvent: return context.searchAuditEvents(request)
+            case .provenance(let id): return context.provenance(id)
+            }
         }
-        if !context.written.isEmpty {
-            _ = set.insert(contentsOf: context.written.map(\.id))
+        if !written.isEmpty {
+            _ = set.insert(contentsOf: written.map(\.id))
+            _ = try withState(ledger) { _ in () }  // the state absorbs what this request wrote
         }
-        current = context.state
-        try current.catchUp(ledger)
         return response
     }
 }
