@@ -90,8 +90,12 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
     private func withState<T>(_ ledger: SiteLedger, _ body: (inout APIContext) -> T) throws -> T {
         if state == nil { state = try ConsentAPIState(ledger: ledger) }
         guard var current = state else { throw SiteError(.unusableSite, "the API state could not be loaded") }
+        // Taken out, so it is mutated in place: a second reference would make every write copy
+        // every consent version the site holds. (A throw leaves it unloaded: the next request
+        // loads it again from the log.)
+        state = nil
         try current.catchUp(ledger)
-        var context = APIContext(state: current, ledger: ledger, siteName: siteName)
+        var context = APIContext(state: consume current, ledger: ledger, siteName: siteName)
         let result = body(&context)
         state = context.state
         return result

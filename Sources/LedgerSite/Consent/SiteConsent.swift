@@ -134,12 +134,11 @@ public struct SiteConsent {
     /// - Returns: the ledger's entry count: where the next call starts.
     /// - Throws: only when the log cannot be read.
     public mutating func absorbEntries(from ordinal: Int) throws -> Int {
-        var engine = self.engine
+        // In place: a copy of the engine would copy every version it holds.
         try ledger.forEachEntry(from: ordinal) { _, entry in
             guard entry.kind == ConsentVersionPayload.kind else { return }
-            _ = try? engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
+            _ = try? self.engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
         }
-        self.engine = engine
         return ledger.entryCount
     }
 
