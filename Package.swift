@@ -7,6 +7,7 @@
 //   LedgerCore → LedgerNet                       (the only target that imports NIO)
 //   LedgerCore, CanonicalJSON → LedgerTrials
 //   LedgerCore, LedgerConsent, LedgerSync, LedgerNet, LedgerTrials → LedgerSite   (a site as a program uses it)
+//   LedgerSite → LedgerHTTP (the only target that imports Hummingbird) → CareLedgerCLI
 //   LedgerSite → CareLedgerCLI → careledger;  LedgerSite → careledger-example, careledger-bench
 //   LedgerNet → LedgerNetTestSupport → LedgerNetTests, careledger-bench
 // LedgerConsent, LedgerSync and LedgerNet do not import one another.
@@ -38,6 +39,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        // The HTTP API (Specs/fhir-api.md); its default traits (swift-configuration, full
+        // Foundation) are off: the server needs neither, and they cost build time.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Debian's liblz4 (apt-get install liblz4-dev), found through pkg-config.
@@ -96,6 +101,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The site's FHIR R4 / CDS Hooks API over HTTP: Hummingbird moves bytes, LedgerSite's SiteAPI answers.
+        .target(
+            name: "LedgerHTTP",
+            dependencies: [
+                "LedgerSite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         // A set-union conversation and its item store: a load for the transport without ledgers,
         // for LedgerNet's tests and `careledger-bench tcp-load --no-ledgers`. Not shipped.
         .target(
@@ -110,7 +126,7 @@ let package = Package(
         .target(
             name: "CareLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "LedgerTrials", "CanonicalJSON",
+                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "LedgerTrials", "LedgerHTTP", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -163,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "LedgerSiteTests",
             dependencies: [
-                "LedgerSite", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "TestSupport",
+                "LedgerSite", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "TestSupport", "CanonicalJSON",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -12,7 +12,7 @@ public struct CareLedgerCommand: AsyncParsableCommand {
             AppendCommand.self, AnchorCommand.self, AttestCommand.self, LogCommand.self, StatsCommand.self,
             VerifyCommand.self, HeadCommand.self, ProofCommand.self,
             ConsentCommand.self, CheckCommand.self, ConflictsCommand.self,
-            BundleCommand.self, SyncCommand.self, ServeCommand.self,
+            BundleCommand.self, SyncCommand.self, ServeCommand.self, APITokenCommand.self,
             StatusCommand.self, ReportCommand.self, DemoCommand.self, TrialCommand.self,
         ]
     )

@@ -30,7 +30,7 @@ struct SiteBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let binary = try locateBinary()
+        let binary = try BenchBinary.locate(binary)
         let root = keep ?? FileManager.default.temporaryDirectory.path + "/careledger-bench-site-\(UUID().uuidString.prefix(8))"
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: root) } }
         let say: (String) -> Void = { FileHandle.standardError.write(Data(("site: " + $0 + "\n").utf8)) }
@@ -122,16 +122,6 @@ struct SiteBenchmark: ParsableCommand {
             times.append(run.milliseconds)
         }
         return times.sorted()[times.count / 2]
-    }
-
-    private func locateBinary() throws -> String {
-        if let binary { return binary }
-        let here = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        let beside = here.deletingLastPathComponent().appendingPathComponent("careledger").path
-        guard FileManager.default.isExecutableFile(atPath: beside) else {
-            throw ValidationError("no careledger binary beside \(here.path): build it (`swift build -c release`) or pass --binary")
-        }
-        return beside
     }
 
     private func printTable(_ table: [String: [Int: Double]], sizes: [Int], figures: [String: Any]) {

@@ -40,7 +40,7 @@ struct DemoReportTests {
     func narrationEndsWithDataAndReport() throws {
         let run = try demo()
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("All 15 steps held") })
+        #expect(lines.contains { $0.hasPrefix("All 16 steps held") })
         let tail = lines.suffix(2)
         #expect(tail.first?.hasPrefix("The data:") == true && tail.first?.contains(run.folder) == true, "\(tail)")
         #expect(tail.last?.hasPrefix("The report: \(run.folder)/report/index.html") == true, "\(tail)")

@@ -14,12 +14,12 @@ import Testing
                                   "demo --json did not print one JSON object: \(run.stdout.prefix(400))")
         #expect(object["ok"] as? Bool == true)
         let steps = try #require(object["steps"] as? [[String: Any]])
-        #expect(steps.count == 15)
+        #expect(steps.count == 16)
         for step in steps {
             #expect(step["ok"] as? Bool == true, "step \(step["name"] ?? "?") failed: \(step["lines"] ?? "")")
         }
         let names = Set(steps.compactMap { $0["name"] as? String })
-        for expected in ["break_glass", "relay_out", "merge_conflict", "resolve_conflict", "tcp_sync", "quarantine", "tamper_detected",
+        for expected in ["break_glass", "relay_out", "merge_conflict", "resolve_conflict", "ehr_http", "tcp_sync", "quarantine", "tamper_detected",
                          "decisions_agree", "audit_report"] {
             #expect(names.contains(expected), "no step \(expected)")
         }

@@ -21,10 +21,11 @@ struct TCPSyncTests {
         static let patientClocks = ["--idle-timeout", "120", "--handshake-timeout", "120"]
 
         /// Starts `serve` on a port the kernel picks and returns once it listens: `serve --json`
-        /// prints the bound address as its first line only after the listener is bound.
-        init(cli: CLI, site: String, options: [String] = Server.patientClocks) throws {
+        /// prints the bound address as its first line only after the listener is bound. With
+        /// `http`, it serves the HTTP API (`--http`) instead of sync.
+        init(cli: CLI, site: String, options: [String] = Server.patientClocks, http: Bool = false) throws {
             process.executableURL = URL(fileURLWithPath: try #require(CLI.binary))
-            process.arguments = ["serve", "--dir", site, "--listen", "127.0.0.1:0", "--json"] + options
+            process.arguments = ["serve", "--dir", site, http ? "--http" : "--listen", "127.0.0.1:0", "--json"] + options
             process.currentDirectoryURL = URL(fileURLWithPath: cli.folder.path)
             let stdout = Pipe()
             process.standardOutput = stdout
@@ -42,7 +43,7 @@ struct TCPSyncTests {
             }
             let first = try #require(line.split(separator: 0x0a).first, "serve printed no listening line")
             let object = try JSONSerialization.jsonObject(with: first) as? [String: Any]
-            let listening = try #require(object?["listening"] as? String)
+            let listening = try #require(object?[http ? "http" : "listening"] as? String)
             port = try #require(Int(listening.split(separator: ":").last ?? ""))
         }
 

@@ -1,17 +1,21 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import LedgerHTTP
 import LedgerNet
 import LedgerSite
 import Logging
 
-/// `careledger serve --listen HOST:PORT`: serves sync to authenticated members until stopped.
+/// `careledger serve [--listen HOST:PORT] [--http HOST:PORT]`: serves sync to authenticated
+/// members and/or the FHIR / CDS Hooks API to EHRs until stopped.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Serve sync to authenticated members over TCP until stopped (log lines on stderr).",
-        discussion: "Exit 8 when the --listen address cannot be bound (the port is in use, not permitted, or the host is not this machine's); exit 3 when the site cannot be used.")
+        commandName: "serve", abstract: "Serve sync to members over TCP and/or the FHIR API over HTTP until stopped (log lines on stderr).",
+        discussion: "Give --listen, --http or both. Exit 8 when an address cannot be bound (the port is in use, not permitted, or the host is not this machine's); exit 3 when the site cannot be used.")
     @OptionGroup var options: SiteOptions
-    @Option(help: "Where to listen, HOST:PORT (port 0 picks a free one and prints it).") var listen: String
+    @Option(help: "Where to serve sync, HOST:PORT (port 0 picks a free one and prints it).") var listen: String?
+    @Option(help: "Where to serve the FHIR R4 / CDS Hooks API over HTTP, HOST:PORT (e.g. 127.0.0.1:8080; Specs/fhir-api.md).")
+    var http: String?
     // Numeric options are range-checked at parse time (Support/NumericOption.swift).
     @Option(parsing: .unconditional,
             help: NumericOptions.timeout.help("Seconds a peer may stay silent before it is disconnected.", default: "60"),
@@ -38,20 +42,26 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
-            let (host, port) = try TCPSync.parse(listen, allowAnyPort: true)
+            guard listen != nil || http != nil else {
+                throw CLIFailure.usage("give --listen HOST:PORT (sync), --http HOST:PORT (the FHIR API), or both")
+            }
+            let syncAddress = try listen.map { try TCPSync.parse($0, allowAnyPort: true) }
+            let httpAddress = try http.map { try TCPSync.parse($0, allowAnyPort: true) }
             let ledger = try openSite(options, access: .exclusive)
             let siteName = ledger.metadata.name, siteKey = ledger.siteKey
             var logger = Logger(label: "careledger.serve") { _ in StreamLogHandler.standardError(label: "careledger.serve") }
             logger.logLevel = .info
             let layout = ledger.layout
             let service = try LedgerSyncService(ledger: ledger)
-            let server: SyncServer
-            do {
-                server = try await LedgerServing.bind(ledger: ledger, host: host, port: port, idleTimeout: idleTimeout,
-                                                      maximumConcurrentSessions: maxSessions,
-                                                      admission: admissionLimits, logger: logger, service: service)
-            } catch let error as TransportError where error.code == .connectFailed {
-                throw Self.listenFailure(error, address: listen)
+            var server: SyncServer?
+            if let (host, port) = syncAddress {
+                do {
+                    server = try await LedgerServing.bind(ledger: ledger, host: host, port: port, idleTimeout: idleTimeout,
+                                                          maximumConcurrentSessions: maxSessions,
+                                                          admission: admissionLimits, logger: logger, service: service)
+                } catch let error as TransportError where error.code == .connectFailed {
+                    throw Self.listenFailure(error, address: listen ?? "")
+                }
             }
             // Other commands write through the server while it holds the site (Specs/site-layout.md §8.3).
             let control: ControlServer?
@@ -63,15 +73,42 @@ struct ServeCommand: AsyncParsableCommand {
             }
             defer { control?.stop() }
             let signals = control.map(Self.removeSocketOnSignals) ?? []
-            logger.info("serving", metadata: ["listen": "\(host):\(server.port)", "site": "\(siteName)"])
-            if options.json {
-                FileHandle.standardOutput.write(Data("{\"listening\":\"\(host):\(server.port)\",\"site_key\":\"\(siteKey.hex)\"}\n".utf8))
-            } else {
-                FileHandle.standardOutput.write(Data("Serving sync for \(siteName) on \(host):\(server.port); Ctrl-C stops\n".utf8))
+            let api = SiteAPI(service: service, layout: layout, siteName: siteName)
+            let json = options.json
+            let serverLogger = logger
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if let server, let (host, _) = syncAddress {
+                    logger.info("serving", metadata: ["listen": "\(host):\(server.port)", "site": "\(siteName)"])
+                    Self.announce(json ? "{\"listening\":\"\(host):\(server.port)\",\"site_key\":\"\(siteKey.hex)\"}"
+                                       : "Serving sync for \(siteName) on \(host):\(server.port); Ctrl-C stops")
+                    group.addTask { try await server.run() }
+                }
+                if let (host, port) = httpAddress {
+                    let address = http ?? ""
+                    group.addTask {
+                        do {
+                            try await HTTPAPIServer.run(api: api, host: host, port: port, logger: serverLogger) { bound in
+                                Self.announce(json ? "{\"http\":\"\(host):\(bound)\",\"site_key\":\"\(siteKey.hex)\"}"
+                                                   : "Serving the FHIR API for \(siteName) on http://\(host):\(bound)/fhir; Ctrl-C stops")
+                            }
+                        } catch let error as CLIFailure {
+                            throw error
+                        } catch {
+                            throw CLIFailure(kind: .listenFailed, message: "cannot serve HTTP on \(address): \(error)", code: "listen_failed")
+                        }
+                    }
+                }
+                // The first server to stop (or fail) stops the other.
+                try await group.next()
+                group.cancelAll()
             }
-            try await server.run()
             withExtendedLifetime(signals) {}
         }
+    }
+
+    /// One line on stdout for scripts waiting for the server.
+    static func announce(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// Ctrl-C and SIGTERM remove the control socket, then end the process as the signal would

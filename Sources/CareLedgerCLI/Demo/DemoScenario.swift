@@ -10,7 +10,7 @@ import LedgerSite
 /// story: found → distribute → offline work → break-glass → concurrent edits → relay out →
 /// merge → resolve → TCP → quarantine → relay back → tamper → verify → agree → report.
 final class DemoScenario {
-    static let stepCount = 15
+    static let stepCount = 16
     /// Records anchored by each clinic while offline.
     static let anchorsPerClinic = 120
     /// Consents each clinic registers while offline.
@@ -65,6 +65,7 @@ final class DemoScenario {
         try await recorder.step("relay_out", "Field team relays clinic -> field -> central") { try self.relayOut() }
         try await recorder.step("merge_conflict", "Central merges and shows the conflict") { try self.showConflict() }
         try await recorder.step("resolve_conflict", "Central resolves the conflict (consent resolve)") { try self.resolve() }
+        try await recorder.step("ehr_http", "An EHR asks central over HTTP (FHIR / CDS Hooks)") { try await self.ehrOverHTTP() }
         try await recorder.step("tcp_sync", "Clinic A syncs with central over TCP") { try await self.tcpSync() }
         try await recorder.step("quarantine", "An unadmitted laptop's entries are quarantined at central") { try self.quarantineStranger() }
         try await recorder.step("relay_back", "Field team carries central's news back") { try self.relayBack() }

@@ -128,6 +128,20 @@ public struct SiteConsent {
         FHIRConsentExporter.bundle(engine.versions(patient: patient))
     }
 
+    /// Adds the `consent.version` entries the ledger holds from log position `ordinal` on
+    /// (what a sync or another writer added since this value was made), so a long-lived value,
+    /// such as the HTTP API's, answers from everything the site holds.
+    /// - Returns: the ledger's entry count: where the next call starts.
+    /// - Throws: only when the log cannot be read.
+    public mutating func absorbEntries(from ordinal: Int) throws -> Int {
+        // In place: a copy of the engine would copy every version it holds.
+        try ledger.forEachEntry(from: ordinal) { _, entry in
+            guard entry.kind == ConsentVersionPayload.kind else { return }
+            _ = try? self.engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
+        }
+        return ledger.entryCount
+    }
+
     /// Appends consent versions and adds them to the engine.
     private mutating func appendVersions(_ contents: [ConsentVersionContent]) throws -> [Entry] {
         let entries = try ledger.append(kind: ConsentVersionPayload.kind, payloads: contents.map { ConsentVersionPayload.encode($0) })

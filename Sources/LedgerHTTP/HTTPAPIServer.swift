@@ -1,0 +1,67 @@
+import HTTPTypes
+import Hummingbird
+import LedgerSite
+import Logging
+import NIOCore
+
+/// The site's API over HTTP/1.1 (Specs/fhir-api.md): Hummingbird moves the bytes, ``SiteAPI``
+/// answers.
+///
+/// Why one responder and no router: every route, status and error body is the library's
+/// (`SiteAPI`), so the rules are the same for a program that embeds CareLedger without HTTP;
+/// this target only bounds bodies, maps headers and keeps idle connections from piling up.
+public enum HTTPAPIServer {
+    /// The largest request body accepted; a larger one gets 413 before it is read whole (§6).
+    public static let maximumBodyBytes = 8 << 20
+    /// An idle keep-alive connection is closed after this long (§6).
+    public static let idleTimeout: TimeAmount = .seconds(60)
+
+    /// Serves `api` on `host:port` until the task is cancelled.
+    /// - Parameter onListening: called with the bound port once the server listens (port 0 picks one).
+    /// - Throws: what binding throws (the port is taken, the host is not this machine's).
+    public static func run(api: SiteAPI, host: String, port: Int, logger: Logger,
+                           onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let application = Application(
+            responder: APIResponder(api: api, logger: logger),
+            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "CareLedger", backlog: 512),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger)
+        try await application.run()
+    }
+}
+
+/// Turns a Hummingbird request into an ``APIRequest`` and the answer back into a response.
+struct APIResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let api: SiteAPI
+    let logger: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: HTTPAPIServer.maximumBodyBytes)
+        } catch {
+            return Self.response(APIResponse.outcome(413, code: "too-costly", "the body is over \(HTTPAPIServer.maximumBodyBytes) bytes"))
+        }
+        let query = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+        let answer = await api.respond(to: APIRequest(
+            method: request.method.rawValue, path: request.uri.path, query: query,
+            authorization: request.headers[.authorization], body: Array(buffer: body)))
+        logger.info("http request", metadata: [
+            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+            "status": .stringConvertible(answer.status), "client": .string(answer.client ?? "-"),
+        ])
+        return Self.response(answer)
+    }
+
+    static func response(_ answer: APIResponse) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = answer.contentType
+        for header in answer.headers {
+            if let name = HTTPField.Name(header.name) { headers[name] = header.value }
+        }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}

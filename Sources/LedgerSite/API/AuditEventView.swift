@@ -1,0 +1,131 @@
+import CanonicalJSON
+import LedgerConsent
+import LedgerCore
+
+/// Recorded access decisions as FHIR R4 AuditEvents shaped after IHE BALP `AuthZconsent`
+/// (Specs/fhir-api.md §4.4).
+enum AuditEventView {
+    static let dicom = "http://dicom.nema.org/resources/ontology/DCM"
+    static let balpSubtype = "https://profiles.ihe.net/ITI/BALP/CodeSystem/AuthZsubType"
+    /// The extension carrying the ledger entry id of the decision.
+    static let entryExtension = "urn:careledger:fhir:ledger-entry"
+
+    static func resource(_ recorded: ConsentAPIState.RecordedDecision, siteName: String) -> JSONValue {
+        let decision = recorded.decision
+        let request = decision.request
+        let actor: JSONValue = request.actor.contains("/") && !request.actor.contains("|")
+            ? .object([("reference", .string(request.actor))])
+            : .object([("identifier", .object([("value", .string(request.actor))]))])
+        var entities: [JSONValue] = [.object([
+            ("what", .object([("identifier", .object([
+                ("system", .string(PseudonymKey.pseudonymSystem)), ("value", .string(request.patient.hex)),
+            ]))])),
+            ("type", .object([("system", .string("http://terminology.hl7.org/CodeSystem/audit-entity-type")), ("code", .string("1")), ("display", .string("Person"))])),
+            ("role", .object([("system", .string("http://terminology.hl7.org/CodeSystem/object-role")), ("code", .string("1")), ("display", .string("Patient"))])),
+        ])]
+        entities += decision.basis.map { id in .object([
+            ("what", .object([("identifier", .object([
+                ("system", .string("urn:careledger:consent-version")), ("value", .string(id.hex)),
+            ]))])),
+            ("type", .object([("system", .string("http://terminology.hl7.org/CodeSystem/audit-entity-type")), ("code", .string("2")), ("display", .string("System Object"))])),
+        ]) }
+        let members: [(String, JSONValue)] = [
+            ("resourceType", .string("AuditEvent")),
+            ("id", .string(recorded.id.hex)),
+            ("extension", .array([.object([("url", .string(entryExtension)), ("valueString", .string(recorded.id.hex))])])),
+            ("type", .object([("system", .string(dicom)), ("code", .string("110113")), ("display", .string("Security Alert"))])),
+            ("subtype", .array([.object([("system", .string(balpSubtype)), ("code", .string("AuthZ-Consent")),
+                                         ("display", .string("Authorization Decision using Roles and Consent"))])])),
+            ("action", .string("E")),
+            ("recorded", .string(FHIRDateTime.format(Int64(clamping: recorded.time.wallMillis)))),
+            ("outcome", .string(decision.outcome == .permit ? "0" : "4")),
+            ("outcomeDesc", .string(decision.reason)),
+            ("purposeOfEvent", .array([.object([("coding", .array([.object([
+                ("system", .string("http://terminology.hl7.org/CodeSystem/v3-ActReason")), ("code", .string(request.purpose)),
+            ])]))])])),
+            ("agent", .array([
+                .object([("who", actor), ("requestor", .bool(true))]),
+                .object([
+                    ("type", .object([("coding", .array([.object([
+                        ("system", .string("http://terminology.hl7.org/CodeSystem/extra-security-role-type")),
+                        ("code", .string("authserver")), ("display", .string("authorization server")),
+                    ])]))])),
+                    ("who", .object([("identifier", .object([
+                        ("system", .string("urn:careledger:site-key")), ("value", .string(recorded.author.hex)),
+                    ]))])),
+                    ("requestor", .bool(false)),
+                ]),
+            ])),
+            ("source", .object([("observer", .object([("display", .string("CareLedger \(siteName)"))]))])),
+            ("entity", .array(entities)),
+        ]
+        return .object(members)
+    }
+}
+
+extension APIContext {
+    /// `GET /fhir/AuditEvent?patient=&outcome=&agent=&date=&_count=&_offset=`: newest first.
+    func searchAuditEvents(_ request: APIRequest) -> APIResponse {
+        var patient: PatientPseudonym?
+        if let text = request.parameter("patient") {
+            do { patient = try state.consent.pseudonym(of: text) } catch {
+                return .outcome(400, code: "value", "patient: \(error)", expression: "patient")
+            }
+        }
+        let outcome = request.parameter("outcome")
+        if let outcome, !["0", "4", "permit", "deny"].contains(outcome) {
+            return .outcome(400, code: "value", "outcome must be 0 (permit) or 4 (deny)", expression: "outcome")
+        }
+        var bounds: [DateBound] = []
+        for (name, value) in request.query where name == "date" {
+            guard let bound = DateBound.parse(value) else {
+                return .outcome(400, code: "value", "date must be a prefix (eq, ge, gt, le, lt) and a FHIR date or dateTime, e.g. ge2026-01-01", expression: "date")
+            }
+            bounds.append(bound)
+        }
+        let page: SearchPage
+        switch SearchPage.parse(request) {
+        case .success(let parsed): page = parsed
+        case .failure(let failure): return failure.response
+        }
+        let agent = request.parameter("agent")
+        let matches = state.decisions.reversed().filter { recorded in
+            let decision = recorded.decision
+            if let patient, decision.request.patient != patient { return false }
+            if let agent, decision.request.actor != agent { return false }
+            if let outcome {
+                let permit = outcome == "0" || outcome == "permit"
+                if (decision.outcome == .permit) != permit { return false }
+            }
+            let time = Int64(clamping: recorded.time.wallMillis)
+            return bounds.allSatisfy { $0.holds(time) }
+        }
+        let resources = matches.dropFirst(page.offset).prefix(page.count).map { AuditEventView.resource($0, siteName: siteName) }
+        return APIResponse(status: 200, json: Self.bundle(type: "searchset", Array(resources), total: matches.count))
+    }
+}
+
+/// A FHIR date search parameter: a prefix and the range of instants its value covers
+/// (`2026-01-01` is the whole day), compared as FHIR search says (§4.4).
+struct DateBound {
+    let prefix: String
+    let low: Int64
+    let high: Int64
+
+    static func parse(_ text: String) -> DateBound? {
+        let prefix = ["eq", "ge", "gt", "le", "lt"].first { text.hasPrefix($0) }
+        let value = prefix == nil ? text : String(text.dropFirst(2))
+        guard let low = FHIRDateTime.parse(value), let high = FHIRDateTime.parse(value, roundUp: true) else { return nil }
+        return DateBound(prefix: prefix ?? "eq", low: low, high: high)
+    }
+
+    func holds(_ time: Int64) -> Bool {
+        switch prefix {
+        case "ge": return time >= low
+        case "gt": return time > high
+        case "le": return time <= high
+        case "lt": return time < low
+        default: return low <= time && time <= high
+        }
+    }
+}

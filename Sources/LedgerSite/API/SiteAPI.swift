@@ -1,0 +1,168 @@
+import CanonicalJSON
+import Foundation
+import LedgerConsent
+import LedgerCore
+import LedgerSync
+
+/// The site's FHIR R4 and CDS Hooks API, without HTTP (Specs/fhir-api.md).
+///
+/// Why here and not in the HTTP target: every rule an EHR relies on — who may call, how a
+/// Consent is validated and written, how a consult is decided and recorded — is the site's,
+/// and a program embedding CareLedger can call ``respond(to:)`` with no server at all. The
+/// `LedgerHTTP` target only turns HTTP requests into ``APIRequest`` values and back.
+///
+/// Every ledger access runs on the serving ledger's queue (``LedgerSyncService``), the same one
+/// sync sessions and the control socket use, so writes from the API, from peers and from other
+/// processes are serialised, and what the API records is offered to the next sync at once.
+public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on the service's queue.
+    /// The serving ledger and its queue.
+    public let service: LedgerSyncService
+    /// Where the site's files are (tokens are re-read per request, so a revocation takes effect at once).
+    public let layout: SiteLayout
+    /// The site's name, shown as the source of cards and audit events.
+    public let siteName: String
+    private var state: ConsentAPIState?
+    private let committer: DecisionCommitter
+
+    /// An API over the ledger that `service` serves.
+    public init(service: LedgerSyncService, layout: SiteLayout, siteName: String) {
+        self.service = service
+        self.layout = layout
+        self.siteName = siteName
+        self.committer = DecisionCommitter(service: service)
+    }
+
+    /// Answers one request; never throws: every failure is an `OperationOutcome` (§6).
+    public func respond(to request: APIRequest) async -> APIResponse {
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let route = APIRoute(method: request.method, segments: segments)
+        guard let route else {
+            return .outcome(404, code: "not-found", "no such endpoint: \(request.method) \(request.path) (Specs/fhir-api.md lists them)")
+        }
+        var client: String?
+        if route.needsToken {
+            let holder: String?
+            do { holder = try APITokens.load(from: layout).holder(ofAuthorization: request.authorization) } catch {
+                return .outcome(500, code: "exception", "the site's API token file cannot be read: \(error)")
+            }
+            guard holder != nil else {
+                var response = APIResponse.outcome(401, code: "login", "this endpoint needs `Authorization: Bearer TOKEN` with a token from `careledger api-token`")
+                response.headers.append((name: "WWW-Authenticate", value: "Bearer"))
+                return response
+            }
+            client = holder
+        }
+        var response: APIResponse
+        do {
+            if route == .consult {
+                response = try await consult(request.body)
+            } else {
+                response = try await service.withLedger { ledger, set in
+                    try self.respond(route, request: request, ledger: ledger, set: &set)
+                }
+            }
+        } catch {
+            response = .outcome(500, code: "exception", "the site could not answer: \(error)")
+        }
+        response.client = client
+        return response
+    }
+
+    /// A consult: decided on the ledger's queue, recorded in the next group commit, then
+    /// answered (§4.3). A decision whose entry cannot be written is not given.
+    private func consult(_ body: [UInt8]) async throws -> APIResponse {
+        let prepared = try await service.withLedger { ledger, _ in
+            try self.withState(ledger) { context in context.prepareConsult(body) }
+        }
+        switch prepared {
+        case .failure(let failure):
+            return failure.response
+        case .success(let (decision, payload)):
+            let entry: Entry
+            do { entry = try await committer.record(payload) } catch {
+                return .outcome(503, code: "transient", "the decision could not be recorded, so none is given: \(error)")
+            }
+            return CDSConsult.card(decision, entry: entry, siteName: siteName)
+        }
+    }
+
+    /// Runs `body` with the API state caught up with `ledger`; on the ledger's queue.
+    private func withState<T>(_ ledger: SiteLedger, _ body: (inout APIContext) -> T) throws -> T {
+        if state == nil { state = try ConsentAPIState(ledger: ledger) }
+        guard var current = state else { throw SiteError(.unusableSite, "the API state could not be loaded") }
+        // Taken out, so it is mutated in place: a second reference would make every write copy
+        // every consent version the site holds. (A throw leaves it unloaded: the next request
+        // loads it again from the log.)
+        state = nil
+        try current.catchUp(ledger)
+        var context = APIContext(state: consume current, ledger: ledger, siteName: siteName)
+        let result = body(&context)
+        state = context.state
+        return result
+    }
+
+    /// Runs on the ledger's queue.
+    private func respond(_ route: APIRoute, request: APIRequest, ledger: SiteLedger, set: inout ReconcilableSet) throws -> APIResponse {
+        var written: [Entry] = []
+        let response = try withState(ledger) { context -> APIResponse in
+            defer { written = context.written }
+            switch route {
+            case .metadata: return CapabilityStatementView.response()
+            case .cdsDiscovery: return CDSConsult.discovery()
+            case .consult: return .outcome(500, code: "exception", "consults are answered through the group commit")
+            case .createConsent: return context.writeConsent(request.body, id: nil)
+            case .updateConsent(let id): return context.writeConsent(request.body, id: id)
+            case .readConsent(let id): return context.readConsent(id)
+            case .consentHistory(let id): return context.history(id)
+            case .consentVersion(let id, let version): return context.version(id, version)
+            case .searchConsent: return context.searchConsents(request)
+            case .searchAuditEvent: return context.searchAuditEvents(request)
+            case .provenance(let id): return context.provenance(id)
+            }
+        }
+        if !written.isEmpty {
+            _ = set.insert(contentsOf: written.map(\.id))
+            _ = try withState(ledger) { _ in () }  // the state absorbs what this request wrote
+        }
+        return response
+    }
+}
+
+/// The endpoints (Specs/fhir-api.md §4).
+enum APIRoute: Equatable {
+    case metadata, cdsDiscovery, consult
+    case createConsent, updateConsent(String), readConsent(String), consentHistory(String)
+    case consentVersion(String, String), searchConsent
+    case searchAuditEvent, provenance(String)
+
+    init?(method: String, segments: [String]) {
+        switch (method, segments) {
+        case ("GET", ["fhir", "metadata"]): self = .metadata
+        case ("GET", ["cds-services"]): self = .cdsDiscovery
+        case ("POST", ["cds-services", CDSConsult.serviceID]): self = .consult
+        case ("POST", ["fhir", "Consent"]): self = .createConsent
+        case ("PUT", let s) where s.count == 3 && s[0] == "fhir" && s[1] == "Consent": self = .updateConsent(s[2])
+        case ("GET", ["fhir", "Consent"]): self = .searchConsent
+        case ("GET", let s) where s.count == 3 && s[0] == "fhir" && s[1] == "Consent": self = .readConsent(s[2])
+        case ("GET", let s) where s.count == 4 && s[0] == "fhir" && s[1] == "Consent" && s[3] == "_history":
+            self = .consentHistory(s[2])
+        case ("GET", let s) where s.count == 5 && s[0] == "fhir" && s[1] == "Consent" && s[3] == "_history":
+            self = .consentVersion(s[2], s[4])
+        case ("GET", ["fhir", "AuditEvent"]): self = .searchAuditEvent
+        case ("GET", let s) where s.count == 3 && s[0] == "fhir" && s[1] == "Provenance": self = .provenance(s[2])
+        default: return nil
+        }
+    }
+
+    /// Everything but the two discovery documents needs a bearer token (§2).
+    var needsToken: Bool { self != .metadata && self != .cdsDiscovery }
+}
+
+/// One request's view of the site: the API state, the ledger, and what the request wrote.
+struct APIContext {
+    var state: ConsentAPIState
+    let ledger: SiteLedger
+    let siteName: String
+    /// Entries this request appended (the sync set learns them).
+    var written: [Entry] = []
+}
