@@ -30,7 +30,7 @@ struct RouteBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let binary = try binary ?? BenchBinary.beside()
+        let binary = try BenchBinary.locate(binary)
         let root = keep ?? FileManager.default.temporaryDirectory.path + "/careledger-bench-route-\(UUID().uuidString.prefix(8))"
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: root) } }
         let say: (String) -> Void = { FileHandle.standardError.write(Data(("route: " + $0 + "\n").utf8)) }
@@ -55,14 +55,4 @@ struct RouteBenchmark: ParsableCommand {
     }
 }
 
-/// Locates the `careledger` binary beside this program.
-enum BenchBinary {
-    static func beside() throws -> String {
-        let here = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        let beside = here.deletingLastPathComponent().appendingPathComponent("careledger").path
-        guard FileManager.default.isExecutableFile(atPath: beside) else {
-            throw ValidationError("no careledger binary beside \(here.path): build it (`swift build -c release`) or pass --binary")
-        }
-        return beside
-    }
 }
