@@ -54,5 +54,3 @@ struct RouteBenchmark: ParsableCommand {
         if json { print(try sortedJSONLine(figures)) }
     }
 }
-
-}
