@@ -68,17 +68,62 @@ enum FHIRRead {
         return ConsentPeriod(start: start, end: end)
     }
 
-    /// A `Consent.provision.actor`: a role and a reference, which may not name a patient or a
-    /// contained resource (that would put a patient id on the ledger).
-    static func actor(_ v: JSONValue, _ path: String) throws(ConsentError) -> ProvisionActor {
+    /// A `Consent.provision.actor`: a role and a reference. A patient (`Patient/…`, or the
+    /// CareLedger pseudonym identifier) is pseudonymised as `Consent.patient` is and kept as
+    /// the token `urn:careledger:patient-pseudonym|HEX`; a contained reference is refused
+    /// (it would put a patient's data on the ledger).
+    static func actor(_ v: JSONValue, _ path: String, key: PseudonymKey) throws(ConsentError) -> ProvisionActor {
         var a = try JSONObjectReader(v, path: path)
         let role = try concept(try a.required("role"), a.child("role"))
-        let reference = try referenceString(try a.required("reference"), a.child("reference"))
+        let referencePath = a.child("reference")
+        let reference = try actorReference(try a.required("reference"), referencePath, key: key)
+        a.ignore("id")
+        a.ignore("extension")
         try a.finish()
-        if reference.hasPrefix("Patient/") || reference.contains("/Patient/") || reference.hasPrefix("#") {
-            throw ConsentError(.unsupportedElement, "patient and contained references as actors are not supported (they would put a patient id on the ledger)", path: "\(a.child("reference")).reference")
-        }
         return ProvisionActor(role: role, reference: reference)
+    }
+
+    private static func actorReference(_ v: JSONValue, _ path: String, key: PseudonymKey) throws(ConsentError) -> String {
+        var r = try JSONObjectReader(v, path: path)
+        r.ignore("display")
+        r.ignore("type")
+        let literal = try r.optional("reference").map { (x) throws(ConsentError) in try string(x, r.child("reference")) }
+        let identifier = try r.optional("identifier").map { (x) throws(ConsentError) -> String in
+            var i = try JSONObjectReader(x, path: r.child("identifier"))
+            let system = try string(try i.required("system"), i.child("system"))
+            let value = try string(try i.required("value"), i.child("value"))
+            try i.finish()
+            guard system == PseudonymKey.pseudonymSystem, let p = PatientPseudonym(hex: value) else {
+                throw ConsentError(.unsupportedElement, "an actor named by identifier is matched only as a CareLedger pseudonym; give reference TYPE/ID instead", path: i.child("system"))
+            }
+            return PseudonymKey.actorToken(p)
+        }
+        try r.finish()
+        if let identifier { return identifier }
+        guard let literal else {
+            throw ConsentError(.missingElement, "an actor needs reference TYPE/ID (or a CareLedger pseudonym identifier)", path: path)
+        }
+        if literal.hasPrefix("#") {
+            throw ConsentError(.unsupportedElement, "a contained actor cannot be matched and would put its data on the ledger; reference the actor as TYPE/ID", path: r.child("reference"))
+        }
+        return key.ledgerActor(literal)
+    }
+
+    /// A `provision.data` entry: meaning `instance` or `related` and a record reference.
+    static func data(_ v: JSONValue, _ path: String) throws(ConsentError) -> ProvisionData {
+        var r = try JSONObjectReader(v, path: path)
+        let meaningText = try code(try r.required("meaning"), r.child("meaning"))
+        let reference = try referenceString(try r.required("reference"), r.child("reference"))
+        r.ignore("id")
+        r.ignore("extension")
+        try r.finish()
+        guard let meaning = ProvisionData.Meaning(rawValue: meaningText) else {
+            throw ConsentError(.unsupportedElement, "provision.data meaning \(meaningText.debugDescription) cannot be evaluated: CareLedger knows a request's record and the records that refer to it, not what else a record was authored by or depends on; use meaning instance or related", path: r.child("meaning"))
+        }
+        if reference.hasPrefix("#") || reference.hasPrefix("Patient/") || reference.contains("/Patient/") {
+            throw ConsentError(.unsupportedElement, "provision.data must name a record, not the patient or a contained resource (that would put a patient id on the ledger); reference the record as TYPE/ID", path: "\(r.child("reference")).reference")
+        }
+        return ProvisionData(meaning: meaning, reference: reference)
     }
 
     /// A `Reference` given by its `reference` string (display and type are ignored).
