@@ -59,6 +59,9 @@ public struct SiteConsent {
     /// to write it throws and no permit is given.
     /// - Throws: ledger errors when the entry cannot be written.
     public func check(_ request: AccessRequest, record: Bool = false) throws -> Check {
+        // A patient actor (`Patient/…`) is matched as its pseudonym token, as import keeps it.
+        var request = request
+        request.actor = try ledger.pseudonymKey().ledgerActor(request.actor)
         let decision = engine.decide(request)
         guard record || decision.emergency else { return Check(decision: decision, entry: nil) }
         let entries = try ledger.append(kind: AccessDecisionPayload.kind, payloads: [AccessDecisionPayload.encode(decision)])
@@ -109,6 +112,11 @@ public struct SiteConsent {
                                 path: document.name, underlying: error)
             }
         }
+        // Originals first, durably: an anchor on the ledger never names an original this site lost.
+        let originals = try ConsentOriginals(ledger)
+        for consent in batch.consents {
+            if let original = consent.original { try originals.store(original) }
+        }
         let entries = try appendVersions(batch.consents.map(\.content))
         return (entries, batch.skipped)
     }
@@ -123,9 +131,28 @@ public struct SiteConsent {
         return entry
     }
 
-    /// The patient's consent versions as a FHIR R4 Bundle (type collection), JSON bytes.
+    /// The patient's consent versions as a FHIR R4 Bundle (type collection), JSON bytes: a
+    /// version whose original this site holds is that original (with the version's `meta`),
+    /// any other the ledger's view naming its original's anchor (Specs/consent.md §4.6).
     public func exportFHIR(patient: PatientPseudonym) -> [UInt8] {
-        FHIRConsentExporter.bundle(engine.versions(patient: patient))
+        let originals = try? ConsentOriginals(ledger)
+        return FHIRConsentExporter.bundle(engine.versions(patient: patient)) { version in
+            version.content.original.flatMap { originals?.original($0) }
+        }
+    }
+
+    /// The versions anchoring `resource` (any JSON text of an original Consent) as their
+    /// original: what `attest` reports for a consent original. Empty when none does.
+    /// - Throws: ``SiteError`` `.invalidRequest` when the bytes are not a FHIR Consent.
+    public func versions(anchoring resource: [UInt8]) throws -> [RecordedConsentVersion] {
+        let anchor = try ConsentOriginals(ledger).anchor(ofResource: resource)
+        let importer = FHIRConsentImporter(pseudonymKey: try ledger.pseudonymKey())
+        let imported: [ImportedConsent]
+        do throws(ConsentError) { imported = try importer.read(resource) { _ in [] } } catch {
+            throw SiteError(.invalidRequest, "not a FHIR Consent CareLedger imports: \(error.description)", underlying: error)
+        }
+        let patients = Set(imported.map(\.content.key.patient))
+        return patients.sorted().flatMap { engine.versions(patient: $0) }.filter { $0.content.original == anchor }
     }
 
     /// Appends consent versions and adds them to the engine.
