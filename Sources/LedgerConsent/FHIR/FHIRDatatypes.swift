@@ -118,7 +118,9 @@ enum FHIRRead {
         r.ignore("extension")
         try r.finish()
         guard let meaning = ProvisionData.Meaning(rawValue: meaningText) else {
-            throw ConsentError(.unsupportedElement, "provision.data meaning \(meaningText.debugDescription) cannot be evaluated: CareLedger knows a request's record and the records that refer to it, not what else a record was authored by or depends on; use meaning instance or related", path: r.child("meaning"))
+            // Name the meaning only when it is one of FHIR's codes: messages never echo input values.
+            let named = ["dependents", "authoredby"].contains(meaningText) ? "meaning \(meaningText)" : "this meaning (not a FHIR R4 data meaning)"
+            throw ConsentError(.unsupportedElement, "provision.data \(named) cannot be evaluated: CareLedger knows a request's record and the records that refer to it, not what else a record was authored by or depends on; use meaning instance or related", path: r.child("meaning"))
         }
         if reference.hasPrefix("#") || reference.hasPrefix("Patient/") || reference.contains("/Patient/") {
             throw ConsentError(.unsupportedElement, "provision.data must name a record, not the patient or a contained resource (that would put a patient id on the ledger); reference the record as TYPE/ID", path: "\(r.child("reference")).reference")
