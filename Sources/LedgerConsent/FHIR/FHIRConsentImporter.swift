@@ -39,6 +39,13 @@ public struct FHIRConsentImporter: Sendable {
     /// Creates an importer that pseudonymises with the network's key.
     public init(pseudonymKey: PseudonymKey) { self.key = pseudonymKey }
 
+    /// What the originals store keeps of a resource, and what its anchor hashes: its canonical
+    /// JSON without `meta` (the source's bookkeeping, replaced on export; Specs/consent.md §4.6).
+    public static func originalBytes(_ resource: JSONValue) -> [UInt8] {
+        guard case .object(let members) = resource else { return JSONWriter.canonical(resource) }
+        return JSONWriter.canonical(.object(members.filter { $0.0 != "meta" }))
+    }
+
     /// Reads every Consent in `bytes`.
     ///
     /// - Parameter currentHeads: the heads this site holds for a consent; a resource without
@@ -138,8 +145,10 @@ public struct FHIRConsentImporter: Sendable {
         }
         let key = ConsentKey(patient: patient, consentId: id)
         let supersedes = stamps.first.map(\.supersedes) ?? currentHeads(key)
-        // A resource CareLedger exported names its anchor; any other resource is an original.
-        let originalBytes: [UInt8]? = stamps.isEmpty ? JSONWriter.canonical(value) : nil
+        // The ledger's view CareLedger exports names its anchor; any other resource (an export of
+        // an original, stamped in meta, included) is an original.
+        let isLedgerView = extensions.contains { $0.stamp != nil }
+        let originalBytes: [UInt8]? = isLedgerView ? nil : Self.originalBytes(value)
         let original = anchors.first ?? originalBytes.map { self.key.originalAnchor($0) }
         let content = ConsentVersionContent(
             key: key, status: status, scope: scope, category: category, dateTime: dateTime,

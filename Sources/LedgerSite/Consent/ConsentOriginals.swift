@@ -3,7 +3,7 @@ import LedgerConsent
 import LedgerCore
 
 /// The site's store of FHIR Consent originals (Specs/consent.md §4.6): `originals/<anchor>.json`
-/// in the site folder, each the canonical JSON of one imported resource, mode 0600, written
+/// in the site folder, each the canonical JSON of one imported resource without its `meta`, mode 0600, written
 /// durably (temporary file, fsync, rename, fsync of the folder) before the version that
 /// anchors it is appended. Never on the ledger, never synced; part of the site folder's backup.
 public struct ConsentOriginals {
@@ -44,7 +44,7 @@ public struct ConsentOriginals {
     /// The anchor of a resource given as any JSON text (an operator's copy of an original).
     /// - Throws: ``SiteError`` `.invalidRequest` when the bytes are not JSON.
     public func anchor(ofResource bytes: [UInt8]) throws -> Hash32 {
-        do { return key.originalAnchor(JSONWriter.canonical(try JSONParser.parse(bytes))) } catch {
+        do { return key.originalAnchor(FHIRConsentImporter.originalBytes(try JSONParser.parse(bytes))) } catch {
             throw SiteError(.invalidRequest, "not a JSON resource: \(error.message) at byte \(error.offset ?? 0); give the original Consent's JSON")
         }
     }
