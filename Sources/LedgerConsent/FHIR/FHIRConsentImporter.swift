@@ -140,16 +140,16 @@ public struct FHIRConsentImporter: Sendable {
         guard anchors.count <= 1 else {
             throw ConsentError(.invalidValue, "the CareLedger original extension appears more than once; keep one", path: r.child("extension"))
         }
-        if !anchors.isEmpty, stamps.isEmpty {
-            throw ConsentError(.invalidValue, "the CareLedger original extension belongs to an exported version; remove it or keep the version extension with it", path: r.child("extension"))
-        }
-        let key = ConsentKey(patient: patient, consentId: id)
-        let supersedes = stamps.first.map(\.supersedes) ?? currentHeads(key)
         // The ledger's view CareLedger exports names its anchor; any other resource (an export of
         // an original, stamped in meta, included) is an original.
         let isLedgerView = extensions.contains { $0.stamp != nil }
+        if !anchors.isEmpty, !isLedgerView {
+            throw ConsentError(.invalidValue, "the CareLedger original extension belongs to a ledger's view export, next to the version extension; remove it", path: r.child("extension"))
+        }
+        let key = ConsentKey(patient: patient, consentId: id)
+        let supersedes = stamps.first.map(\.supersedes) ?? currentHeads(key)
         let originalBytes: [UInt8]? = isLedgerView ? nil : Self.originalBytes(value)
-        let original = anchors.first ?? originalBytes.map { self.key.originalAnchor($0) }
+        let original = isLedgerView ? anchors.first : originalBytes.map { self.key.originalAnchor($0) }
         let content = ConsentVersionContent(
             key: key, status: status, scope: scope, category: category, dateTime: dateTime,
             policyRule: policyRule, organizations: organizations, provision: provision, supersedes: supersedes,
