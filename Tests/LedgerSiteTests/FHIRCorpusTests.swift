@@ -185,5 +185,11 @@ struct FHIRCorpusTests {
         let again = try central.importFHIR([("export.json", exported)])
         #expect(again.entries.isEmpty && again.skipped == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: originals.folder).count == 1)
+        // A changed original is found (verify reports it).
+        let path = originals.folder + "/" + names[0]
+        var stored = try Data(contentsOf: URL(fileURLWithPath: path))
+        stored.append(contentsOf: Array(" ".utf8))
+        try stored.write(to: URL(fileURLWithPath: path))
+        #expect(originals.damaged() == [names[0]])
     }
 }

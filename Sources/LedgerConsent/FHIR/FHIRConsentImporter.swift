@@ -161,12 +161,14 @@ public struct FHIRConsentImporter: Sendable {
     /// `Consent.patient` → pseudonym: an identifier (preferred) or a reference, hashed at once.
     private func patient(_ value: JSONValue, _ path: String) throws(ConsentError) -> PatientPseudonym {
         var r = try JSONObjectReader(value, path: path)
-        r.ignore("display")  // a name: PHI, dropped unread
+        r.ignore("display")  // a name: PHI, kept in the original only
         r.ignore("type")
+        r.ignore("id")
+        r.ignore("extension")
         let reference = try r.optional("reference").map { (x) throws(ConsentError) in try FHIRRead.string(x, r.child("reference")) }
         let identifier = try r.optional("identifier").map { (x) throws(ConsentError) -> PatientPseudonym in
             var i = try JSONObjectReader(x, path: r.child("identifier"))
-            i.ignore("use")
+            for name in ["use", "type", "period", "assigner", "id", "extension"] { i.ignore(name) }  // kept in the original
             let system = try FHIRRead.string(try i.required("system"), i.child("system"))
             let value = try FHIRRead.string(try i.required("value"), i.child("value"))
             try i.finish()

@@ -41,6 +41,8 @@ enum FHIRRead {
         let system = try r.optional("system").map { (x) throws(ConsentError) in try string(x, r.child("system")) }
         let code = try code(try r.required("code"), r.child("code"))
         let display = try r.optional("display").map { (x) throws(ConsentError) in try string(x, r.child("display")) }
+        // Decision-free (codes are matched without them): kept in the original only.
+        for name in ["version", "userSelected", "id", "extension"] { r.ignore(name) }
         try r.finish()
         return Coding(system: system, code: code, display: display)
     }
@@ -49,6 +51,8 @@ enum FHIRRead {
         var r = try JSONObjectReader(v, path: path)
         let codings = try r.list("coding", coding)
         let text = try r.optional("text").map { (x) throws(ConsentError) in try string(x, r.child("text")) }
+        r.ignore("id")
+        r.ignore("extension")
         try r.finish()
         guard !codings.isEmpty || text != nil else {
             throw ConsentError(.missingElement, "a CodeableConcept needs coding or text", path: path)
@@ -60,6 +64,8 @@ enum FHIRRead {
         var r = try JSONObjectReader(v, path: path)
         let start = try r.optional("start").map { (x) throws(ConsentError) in try dateTime(x, r.child("start")) }
         let end = try r.optional("end").map { (x) throws(ConsentError) in try dateTime(x, r.child("end"), roundUp: true) }
+        r.ignore("id")
+        r.ignore("extension")
         try r.finish()
         guard start != nil || end != nil else { throw ConsentError(.missingElement, "a Period needs start or end", path: path) }
         if let start, let end, start > end {
@@ -85,8 +91,7 @@ enum FHIRRead {
 
     private static func actorReference(_ v: JSONValue, _ path: String, key: PseudonymKey) throws(ConsentError) -> String {
         var r = try JSONObjectReader(v, path: path)
-        r.ignore("display")
-        r.ignore("type")
+        for name in ["display", "type", "id", "extension"] { r.ignore(name) }
         let literal = try r.optional("reference").map { (x) throws(ConsentError) in try string(x, r.child("reference")) }
         let identifier = try r.optional("identifier").map { (x) throws(ConsentError) -> String in
             var i = try JSONObjectReader(x, path: r.child("identifier"))
@@ -132,8 +137,7 @@ enum FHIRRead {
     static func referenceString(_ v: JSONValue, _ path: String) throws(ConsentError) -> String {
         var r = try JSONObjectReader(v, path: path)
         let reference = try string(try r.required("reference"), r.child("reference"))
-        r.ignore("display")
-        r.ignore("type")
+        for name in ["display", "type", "id", "extension"] { r.ignore(name) }
         try r.finish()
         return reference
     }

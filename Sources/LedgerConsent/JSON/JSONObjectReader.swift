@@ -40,7 +40,7 @@ struct JSONObjectReader {
     /// Takes member `key`, which must be present.
     mutating func required(_ key: String) throws(ConsentError) -> JSONValue {
         guard let value = optional(key) else {
-            throw ConsentError(.missingElement, "required element is missing", path: child(key))
+            throw ConsentError(.missingElement, "required element is missing; add it", path: child(key))
         }
         return value
     }
