@@ -58,7 +58,7 @@ public struct FHIRConsentImporter: Sendable {
         let root = try ConsentJSON.parse(bytes)
         guard case .object(let members) = root,
               let typeValue = members.first(where: { $0.0 == "resourceType" })?.1 else {
-            throw ConsentError(.missingElement, "not a FHIR resource (no resourceType)", path: "resourceType")
+            throw ConsentError(.missingElement, "not a FHIR resource (no resourceType); send a Consent or a Bundle of Consents", path: "resourceType")
         }
         let type = try JSONRead.string(typeValue, "resourceType")
         var out: [ImportedConsent] = []
@@ -91,12 +91,12 @@ public struct FHIRConsentImporter: Sendable {
                 let resourcePath = e.child("resource")
                 guard case .object(let m) = resource, let t = m.first(where: { $0.0 == "resourceType" })?.1,
                       case .string("Consent") = t else {
-                    throw ConsentError(.unsupportedElement, "only Consent resources can be imported", path: "\(resourcePath).resourceType")
+                    throw ConsentError(.unsupportedElement, "only Consent resources can be imported; remove this entry from the Bundle", path: "\(resourcePath).resourceType")
                 }
                 try add(resource, resourcePath)
             }
         default:
-            throw ConsentError(.unsupportedElement, "only Consent resources or Bundles of them can be imported", path: "resourceType")
+            throw ConsentError(.unsupportedElement, "only Consent resources or Bundles of them can be imported; send a Consent or a Bundle of Consents", path: "resourceType")
         }
         return out
     }
@@ -183,7 +183,7 @@ public struct FHIRConsentImporter: Sendable {
         try r.finish()
         if let identifier { return identifier }
         if let reference { return key.pseudonym(system: PseudonymKey.referenceSystem, value: reference) }
-        throw ConsentError(.missingElement, "the patient needs an identifier (system and value) or a reference", path: path)
+        throw ConsentError(.missingElement, "the patient needs an identifier (system and value) or a reference; add one (e.g. reference Patient/ID)", path: path)
     }
 
     /// A provision in FHIR form: FHIR names and datatypes, unsupported elements refused;

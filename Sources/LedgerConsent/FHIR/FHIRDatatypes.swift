@@ -24,7 +24,7 @@ enum FHIRRead {
         let ok = s.utf8.count <= 64 && s.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E
         }
-        guard ok else { throw ConsentError(.invalidValue, "not a FHIR id (1-64 of A-Z a-z 0-9 - .)", path: path) }
+        guard ok else { throw ConsentError(.invalidValue, "not a FHIR id (1-64 of A-Z a-z 0-9 - .); give the id in that form", path: path) }
         return s
     }
 
@@ -69,7 +69,7 @@ enum FHIRRead {
         try r.finish()
         guard start != nil || end != nil else { throw ConsentError(.missingElement, "a Period needs start or end", path: path) }
         if let start, let end, start > end {
-            throw ConsentError(.invalidValue, "period ends before it starts", path: "\(path).end")
+            throw ConsentError(.invalidValue, "period ends before it starts; correct start or end", path: "\(path).end")
         }
         return ConsentPeriod(start: start, end: end)
     }
