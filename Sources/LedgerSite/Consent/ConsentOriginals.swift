@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Foundation
 import LedgerConsent
 import LedgerCore
 
@@ -25,18 +26,24 @@ public struct ConsentOriginals {
     public func path(_ anchor: Hash32) -> String { "\(folder)/\(anchor.hex).json" }
 
     /// Writes an original (canonical JSON bytes) durably, mode 0600, under its anchor.
-    /// - Returns: the anchor.
+    /// - Returns: the anchor when this call created the file; nil when the store already held it.
     @discardableResult
-    public func store(_ canonical: [UInt8]) throws -> Hash32 {
+    public func store(_ canonical: [UInt8]) throws -> Hash32? {
         let anchor = key.originalAnchor(canonical)
+        guard original(anchor) == nil else { return nil }
         try ledger.files.makeDirectory(folder)
         try ledger.files.writeAtomically(canonical, to: path(anchor), permissions: 0o600)
         return anchor
     }
 
+    /// Deletes the original anchored as `anchor` (an import that wrote nothing takes back its originals).
+    public func remove(_ anchor: Hash32) {
+        try? FileManager.default.removeItem(atPath: path(anchor))
+    }
+
     /// The original anchored as `anchor`, if this site holds it and its bytes still hash to it.
     public func original(_ anchor: Hash32) -> JSONValue? {
-        guard let bytes = try? ledger.files.contents(of: path(anchor), limit: 16 << 20),
+        guard let bytes = try? ledger.files.contents(of: path(anchor), limit: 64 << 20),
               key.originalAnchor(bytes) == anchor else { return nil }
         return try? JSONParser.parse(bytes)
     }

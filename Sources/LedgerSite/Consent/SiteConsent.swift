@@ -114,11 +114,19 @@ public struct SiteConsent {
         }
         // Originals first, durably: an anchor on the ledger never names an original this site lost.
         let originals = try ConsentOriginals(ledger)
-        for consent in batch.consents {
-            if let original = consent.original { try originals.store(original) }
+        var stored: [Hash32] = []
+        do {
+            for consent in batch.consents {
+                if let original = consent.original, let anchor = try originals.store(original) { stored.append(anchor) }
+            }
+            let entries = try appendVersions(batch.consents.map(\.content))
+            return (entries, batch.skipped)
+        } catch {
+            // Nothing was imported: take back the originals this call added, so no patient data
+            // is left in the site folder without a version that anchors it.
+            for anchor in stored { originals.remove(anchor) }
+            throw error
         }
-        let entries = try appendVersions(batch.consents.map(\.content))
-        return (entries, batch.skipped)
     }
 
     /// Writes the version that resolves a consent's conflict: under the network's rule, or
