@@ -131,6 +131,26 @@ struct FHIRMalformedTests {
         #expect(try importer.read(Array(bundle([consent(id: #""a""#), consent(id: #""b""#)]).utf8), engine: ConsentEngine()).count == 2)
     }
 
+    @Test("decision-free elements a real EHR sends are accepted: identifier, policy, performer, verification, source, extensions, a searchset's search")
+    func decisionFreeElementsAccepted() throws {
+        let importer = FHIRConsentImporter(pseudonymKey: try FHIRFx.key())
+        let extra = #","identifier":[{"system":"urn:oid:1.2.3","value":"form-9","type":{"text":"MR"}}]"#
+            + #","policy":[{"authority":"https://privacy.example.org","uri":"https://privacy.example.org/act"}]"#
+            + #","performer":[{"reference":"Patient/p1","display":"A. Patient"}]"#
+            + #","verification":[{"verified":true,"verifiedWith":{"reference":"Patient/p1"}}]"#
+            + #","sourceAttachment":{"title":"Signed form"}"#
+            + #","extension":[{"url":"http://example.org/witness","valueString":"x"}]"#
+            + #","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"}"#
+        let read = try importer.read(Array(consent(policyRule: nil, extra: extra).utf8), engine: ConsentEngine())
+        let content = try #require(read.first?.content)
+        #expect(content.policyReferences == [PolicyReference(authority: "https://privacy.example.org", uri: "https://privacy.example.org/act")])
+        #expect(content.original != nil && read.first?.original != nil)
+        let payload = String(decoding: ConsentVersionPayload.encode(content), as: UTF8.self)
+        for value in ["form-9", "A. Patient", "Patient/p1", "Signed form", "witness"] { #expect(!payload.contains(value), "\(value)") }
+        let searchset = #"{"resourceType":"Bundle","type":"searchset","total":1,"link":[{"relation":"self","url":"https://ehr.example.org/Consent"}],"entry":[{"fullUrl":"https://ehr.example.org/Consent/c1","resource":"# + consent() + #","search":{"mode":"match"}}]}"#
+        #expect(try importer.read(Array(searchset.utf8), engine: ConsentEngine()).count == 1)
+    }
+
     @Test("every strict prefix of a sample is refused as malformed JSON")
     func prefixes() throws {
         let importer = FHIRConsentImporter(pseudonymKey: try FHIRFx.key())

@@ -80,12 +80,14 @@ public struct FHIRConsentImporter: Sendable {
             r.ignore("meta")
             r.ignore("timestamp")
             r.ignore("total")
+            r.ignore("link")  // a searchset's paging links: decide nothing
             _ = try FHIRRead.code(try r.required("type"), r.child("type"))
             let entries = try r.list("entry") { (v, p) in v.withPath(p) }
             try r.finish()
             for (value, path) in entries {
                 var e = try JSONObjectReader(value, path: path)
                 e.ignore("fullUrl")
+                e.ignore("search")  // a searchset's match/include mode: decides nothing
                 let resource = try e.required("resource")
                 try e.finish()
                 let resourcePath = e.child("resource")
