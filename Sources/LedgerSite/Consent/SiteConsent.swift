@@ -43,6 +43,15 @@ public struct SiteConsent {
         try ledger.pseudonymKey().resolve(patient: patient)
     }
 
+    /// `request` as the ledger matches it: a patient actor (`Patient/…`) becomes its pseudonym
+    /// token, as import keeps patient actors (Specs/consent.md §4.1).
+    /// - Throws: ``SiteError`` `.unusableSite` when the network's key is unusable.
+    public func ledgerRequest(_ request: AccessRequest) throws -> AccessRequest {
+        var request = request
+        request.actor = try ledger.pseudonymKey().ledgerActor(request.actor)
+        return request
+    }
+
     /// A decision and, when it was recorded, its `access.decision` entry.
     public struct Check: Sendable {
         /// Permit or deny, the versions that decided, the reason.
@@ -59,10 +68,7 @@ public struct SiteConsent {
     /// to write it throws and no permit is given.
     /// - Throws: ledger errors when the entry cannot be written.
     public func check(_ request: AccessRequest, record: Bool = false) throws -> Check {
-        // A patient actor (`Patient/…`) is matched as its pseudonym token, as import keeps it.
-        var request = request
-        request.actor = try ledger.pseudonymKey().ledgerActor(request.actor)
-        let decision = engine.decide(request)
+        let decision = engine.decide(try ledgerRequest(request))
         guard record || decision.emergency else { return Check(decision: decision, entry: nil) }
         let entries = try ledger.append(kind: AccessDecisionPayload.kind, payloads: [AccessDecisionPayload.encode(decision)])
         guard let entry = entries.first else {
