@@ -65,6 +65,22 @@ struct PayloadFormat3Tests {
         #expect(ConsentVersionPayload.format(of: content) == 3)
     }
 
+    @Test("a decision about a named record is recorded in access.decision format 2; one without stays format 1")
+    func decisionRecordsTheRecord() throws {
+        var request = Fx.request(purpose: "TREAT", classes: ["Observation"])
+        let plain = AccessDecision(request: request, outcome: .deny, basis: [], reason: "r", emergency: false)
+        #expect(String(decoding: AccessDecisionPayload.encode(plain), as: UTF8.self).contains(#""format":1"#))
+        request.resource = "Observation/o1"
+        request.referencedBy = ["Task/t1"]
+        let named = AccessDecision(request: request, outcome: .deny, basis: [], reason: "r", emergency: false)
+        let bytes = AccessDecisionPayload.encode(named)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains(#""format":2"#) && text.contains(#""referenced_by":["Task/t1"]"#) && text.contains(#""resource":"Observation/o1""#))
+        #expect(try AccessDecisionPayload.decode(bytes) == named)
+        let downgraded = Array(text.replacingOccurrences(of: #""format":2"#, with: #""format":1"#).utf8)
+        #expect(throws: ConsentError.self) { try AccessDecisionPayload.decode(downgraded) }
+    }
+
     @Test("a record named in the request decides provision.data: instance by itself, related also through a referrer")
     func dataEvaluated() throws {
         let deny = ConsentProvision(type: .deny, data: [

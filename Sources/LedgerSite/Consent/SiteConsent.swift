@@ -43,12 +43,16 @@ public struct SiteConsent {
         try ledger.pseudonymKey().resolve(patient: patient)
     }
 
-    /// `request` as the ledger matches it: a patient actor (`Patient/…`) becomes its pseudonym
-    /// token, as import keeps patient actors (Specs/consent.md §4.1).
+    /// `request` as the ledger matches and records it: a patient reference (`Patient/…`) as actor
+    /// or record becomes its pseudonym token, as import keeps patient actors (Specs/consent.md §4.1),
+    /// so a recorded decision never carries a patient's local id.
     /// - Throws: ``SiteError`` `.unusableSite` when the network's key is unusable.
     public func ledgerRequest(_ request: AccessRequest) throws -> AccessRequest {
+        let key = try ledger.pseudonymKey()
         var request = request
-        request.actor = try ledger.pseudonymKey().ledgerActor(request.actor)
+        request.actor = key.ledgerActor(request.actor)
+        request.resource = request.resource.map(key.ledgerActor)
+        request.referencedBy = Array(Set(request.referencedBy.map(key.ledgerActor))).sorted()
         return request
     }
 
