@@ -52,7 +52,10 @@ let package = Package(
             "FuzzLedgerNet", .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        harness("fuzz-fhir", [.product(name: "LedgerConsent", package: main)]),
+        harness("fuzz-fhir", [
+            .product(name: "LedgerConsent", package: main), .product(name: "LedgerCore", package: main),
+            .product(name: "CanonicalJSON", package: main),
+        ]),
         harness("fuzz-json", [.product(name: "CanonicalJSON", package: main)]),
     ]
 )

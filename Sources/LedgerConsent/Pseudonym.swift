@@ -35,13 +35,40 @@ public struct PseudonymKey: Sendable {
         return PatientPseudonym(Hash32(bytes: Array(mac)) ?? .zero)
     }
 
-    /// Resolves what a user typed as `--patient`: 64 hex digits are a pseudonym already;
-    /// `system|value` is a FHIR token, pseudonymised on the spot.
+    /// The domain-separation prefix of an original's anchor (Specs/consent.md §4.6).
+    static let originalDomain = "careledger/consent-original/v1\n"
+
+    /// The anchor of a FHIR resource kept in a site's originals store: HMAC-SHA256 under the
+    /// network key of its canonical JSON, so that a member site can prove a given original
+    /// while someone holding only the ledger cannot test guesses of a patient's MRN.
+    public func originalAnchor(_ canonicalResource: [UInt8]) -> Hash32 {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(Self.originalDomain.utf8) + canonicalResource, using: key)
+        return Hash32(bytes: Array(mac)) ?? .zero
+    }
+
+    /// How a patient named as a provision actor is kept: `urn:careledger:patient-pseudonym|HEX`.
+    public static func actorToken(_ patient: PatientPseudonym) -> String { "\(pseudonymSystem)|\(patient.hex)" }
+
+    /// A provision actor or a request's actor as the ledger holds it: a patient reference
+    /// (`Patient/…`, also in an absolute URL) becomes its pseudonym token, as import does; any
+    /// other reference is unchanged.
+    public func ledgerActor(_ reference: String) -> String {
+        guard reference.hasPrefix("Patient/") || reference.contains("/Patient/") else { return reference }
+        return Self.actorToken(pseudonym(system: Self.referenceSystem, value: reference))
+    }
+
+    /// Resolves what a user typed as `--patient`, in each form `consent import` accepts:
+    /// 64 hex digits are a pseudonym already; `system|value` is a FHIR identifier token and a
+    /// literal reference such as `Patient/123` is the patient reference, both pseudonymised on
+    /// the spot exactly as import does (Specs/consent.md §4.1).
     /// - Throws: `ConsentError.Code.invalidPatient` for anything else (the text is not echoed).
     public func resolve(patient text: String) throws(ConsentError) -> PatientPseudonym {
         if let pseudonym = PatientPseudonym(hex: text) { return pseudonym }
+        if !text.contains("|"), text.contains("/"), !text.hasPrefix("/"), !text.hasSuffix("/") {
+            return pseudonym(system: Self.referenceSystem, value: text)
+        }
         guard let bar = text.firstIndex(of: "|") else {
-            throw ConsentError(.invalidPatient, "expected a 64-hex-digit pseudonym or a FHIR token system|value")
+            throw ConsentError(.invalidPatient, "expected a 64-hex-digit pseudonym, an identifier token system|value, or a reference such as Patient/123")
         }
         let system = String(text[..<bar]), value = String(text[text.index(after: bar)...])
         guard !value.isEmpty else { throw ConsentError(.invalidPatient, "the token's value is empty") }

@@ -42,27 +42,38 @@ let malformedCases: [MalformedCase] = [
     MalformedCase(name: "an empty category", json: consent(category: "[]"), path: "Consent.category", code: .invalidValue),
     MalformedCase(name: "a category that is not a CodeableConcept", json: consent(category: #"[{"coding":[{"code":"x"}]},"y"]"#),
                   path: "Consent.category[1]", code: .invalidValue),
-    MalformedCase(name: "an unsupported Consent element", json: consent(extra: #","identifier":[{"value":"x"}]"#),
-                  path: "Consent.identifier", code: .unsupportedElement),
+    MalformedCase(name: "an unknown Consent element", json: consent(extra: #","grantee":[{"reference":"Organization/x"}]"#),
+                  path: "Consent.grantee", code: .unsupportedElement),
+    MalformedCase(name: "implicitRules, a FHIR modifier", json: consent(extra: #","implicitRules":"https://example.org/rules""#),
+                  path: "Consent.implicitRules", code: .unsupportedElement),
+    MalformedCase(name: "an identifier that is not a list of objects", json: consent(extra: #","identifier":{"value":"x"}"#),
+                  path: "Consent.identifier", code: .invalidValue),
+    MalformedCase(name: "a modifier extension on a provision",
+                  json: consent(provision: #"{"type":"deny","modifierExtension":[{"url":"urn:x","valueBoolean":true}]}"#),
+                  path: "Consent.provision.modifierExtension", code: .unsupportedElement),
     MalformedCase(name: "a modifier extension", json: consent(extra: #","modifierExtension":[{"url":"urn:x","valueBoolean":true}]"#),
                   path: "Consent.modifierExtension", code: .unsupportedElement),
-    MalformedCase(name: "a foreign extension", json: consent(extra: #","extension":[{"url":"urn:example:other","valueString":"x"}]"#),
-                  path: "Consent.extension[0].url", code: .unsupportedElement),
+    MalformedCase(name: "an extension without a url", json: consent(extra: #","extension":[{"valueString":"x"}]"#),
+                  path: "Consent.extension[0].url", code: .missingElement),
     MalformedCase(name: "a bad nested provision type",
                   json: consent(provision: #"{"type":"permit","provision":[{"type":"deny"},{"type":"maybe"}]}"#),
                   path: "Consent.provision.provision[1].type", code: .invalidValue),
-    MalformedCase(name: "a patient reference as an actor",
-                  json: consent(provision: #"{"actor":[{"role":{"text":"x"},"reference":{"reference":"Patient/123"}}]}"#),
+    MalformedCase(name: "a contained reference as an actor",
+                  json: consent(provision: ##"{"actor":[{"role":{"text":"x"},"reference":{"reference":"#p1"}}]}"##),
                   path: "Consent.provision.actor[0].reference.reference", code: .unsupportedElement),
     MalformedCase(name: "an actor without a role",
                   json: consent(provision: #"{"actor":[{"reference":{"reference":"Organization/x"}}]}"#),
                   path: "Consent.provision.actor[0].role", code: .missingElement),
     MalformedCase(name: "a purpose without a code", json: consent(provision: #"{"purpose":[{"system":"urn:x"}]}"#),
                   path: "Consent.provision.purpose[0].code", code: .missingElement),
-    MalformedCase(name: "provision data references", json: consent(provision: #"{"data":[{"meaning":"instance","reference":{"reference":"Observation/1"}}]}"#),
-                  path: "Consent.provision.data", code: .unsupportedElement),
-    MalformedCase(name: "a coding with a version", json: consent(provision: #"{"class":[{"code":"Observation","version":"4.0.1"}]}"#),
-                  path: "Consent.provision.class[0].version", code: .unsupportedElement),
+    MalformedCase(name: "provision data with a meaning CareLedger cannot evaluate",
+                  json: consent(provision: #"{"data":[{"meaning":"dependents","reference":{"reference":"Observation/1"}}]}"#),
+                  path: "Consent.provision.data[0].meaning", code: .unsupportedElement),
+    MalformedCase(name: "provision data naming the patient",
+                  json: consent(provision: #"{"data":[{"meaning":"instance","reference":{"reference":"Patient/1"}}]}"#),
+                  path: "Consent.provision.data[0].reference.reference", code: .unsupportedElement),
+    MalformedCase(name: "a coding with an unknown element", json: consent(provision: #"{"class":[{"code":"Observation","weight":1}]}"#),
+                  path: "Consent.provision.class[0].weight", code: .unsupportedElement),
     MalformedCase(name: "a patient with neither identifier nor reference", json: consent(patient: "{}"),
                   path: "Consent.patient", code: .missingElement),
     MalformedCase(name: "a patient identifier value that is a number", json: consent(patient: #"{"identifier":{"system":"urn:x","value":42}}"#),
@@ -88,8 +99,8 @@ let malformedCases: [MalformedCase] = [
     MalformedCase(name: "a Bundle whose second Consent has neither policy nor policyRule",
                   json: bundle([consent(id: #""a""#), consent(id: #""b""#, policyRule: nil)]),
                   path: "Bundle.entry[1].resource.policyRule", code: .missingElement),
-    MalformedCase(name: "a policy in place of a policyRule", json: consent(policyRule: nil, extra: #","policy":[{"uri":"https://example.org/policy"}]"#),
-                  path: "Consent.policy", code: .unsupportedElement),
+    MalformedCase(name: "a policy with neither authority nor uri", json: consent(policyRule: nil, extra: #","policy":[{}]"#),
+                  path: "Consent.policy[0]", code: .missingElement),
     MalformedCase(name: "truncated JSON", json: String(consent().dropLast(5)), path: nil, code: .malformedJSON),
     MalformedCase(name: "a duplicate member", json: consent(extra: #","status":"active""#), path: nil, code: .malformedJSON),
     MalformedCase(name: "a bad CareLedger version id",
@@ -118,6 +129,26 @@ struct FHIRMalformedTests {
         let importer = FHIRConsentImporter(pseudonymKey: try FHIRFx.key())
         #expect(try importer.read(Array(consent().utf8), engine: ConsentEngine()).count == 1)
         #expect(try importer.read(Array(bundle([consent(id: #""a""#), consent(id: #""b""#)]).utf8), engine: ConsentEngine()).count == 2)
+    }
+
+    @Test("decision-free elements a real EHR sends are accepted: identifier, policy, performer, verification, source, extensions, a searchset's search")
+    func decisionFreeElementsAccepted() throws {
+        let importer = FHIRConsentImporter(pseudonymKey: try FHIRFx.key())
+        let extra = #","identifier":[{"system":"urn:oid:1.2.3","value":"form-9","type":{"text":"MR"}}]"#
+            + #","policy":[{"authority":"https://privacy.example.org","uri":"https://privacy.example.org/act"}]"#
+            + #","performer":[{"reference":"Patient/p1","display":"A. Patient"}]"#
+            + #","verification":[{"verified":true,"verifiedWith":{"reference":"Patient/p1"}}]"#
+            + #","sourceAttachment":{"title":"Signed form"}"#
+            + #","extension":[{"url":"http://example.org/witness","valueString":"x"}]"#
+            + #","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"}"#
+        let read = try importer.read(Array(consent(policyRule: nil, extra: extra).utf8), engine: ConsentEngine())
+        let content = try #require(read.first?.content)
+        #expect(content.policyReferences == [PolicyReference(authority: "https://privacy.example.org", uri: "https://privacy.example.org/act")])
+        #expect(content.original != nil && read.first?.original != nil)
+        let payload = String(decoding: ConsentVersionPayload.encode(content), as: UTF8.self)
+        for value in ["form-9", "A. Patient", "Patient/p1", "Signed form", "witness"] { #expect(!payload.contains(value), "\(value)") }
+        let searchset = #"{"resourceType":"Bundle","type":"searchset","total":1,"link":[{"relation":"self","url":"https://ehr.example.org/Consent"}],"entry":[{"fullUrl":"https://ehr.example.org/Consent/c1","resource":"# + consent() + #","search":{"mode":"match"}}]}"#
+        #expect(try importer.read(Array(searchset.utf8), engine: ConsentEngine()).count == 1)
     }
 
     @Test("every strict prefix of a sample is refused as malformed JSON")

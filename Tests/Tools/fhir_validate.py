@@ -4,7 +4,7 @@
 Uses the `fhir.resources` package (pydantic models generated from the FHIR specification),
 its R4B models: R4B's Consent and Bundle are the R4 definitions unchanged. Written apart
 from the Swift code so that CareLedger's exports are checked by someone else's reading
-of the spec (Specs/consent.md section 4.6).
+of the spec (Specs/consent.md section 4.8).
 
 Usage: fhir_validate.py FILE...
 Exit codes: 0 every file valid; 1 some file invalid (one line per fault on stderr);

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerConsent
 import LedgerCore
 import LedgerSite
 
@@ -30,10 +31,10 @@ struct AnchorCommand: AsyncParsableCommand {
     }
 }
 
-/// `careledger attest --file RECORD`: is this exact record anchored? Exit 0 yes, 1 no.
+/// `careledger attest --file RECORD`: is this exact record, or FHIR Consent original (Specs/consent.md §4.6), anchored? Exit 0 yes, 1 no.
 struct AttestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "attest", abstract: "Check whether this exact record is anchored (exit 0 yes, 1 no).")
+        commandName: "attest", abstract: "Check whether this exact record or imported FHIR Consent original is anchored (exit 0 yes, 1 no).")
     @OptionGroup var options: SiteOptions
     @Option(help: "The record file.") var file: String
 
@@ -57,7 +58,12 @@ struct AttestCommand: AsyncParsableCommand {
         try await runReportingFailures(json: options.json) {
             let digest = try RecordDigest.of(file)
             let ledger = try openSite(options, access: .read)
-            let found = try ledger.anchorEntry(sha256: digest.hex)
+            var found = try ledger.anchorEntry(sha256: digest.hex)
+            if found == nil, let bytes = FileManager.default.contents(atPath: file),
+               let version = try? SiteConsent(ledger).versions(anchoring: Array(bytes)).first {
+                // A FHIR Consent original (Specs/consent.md §4.6): its version's entry anchors it.
+                found = try ledger.entry(id: version.id)
+            }
             let site = found.map { ledger.charter.members[$0.author]?.name ?? $0.author.hex }
             let output = Output(anchored: found != nil, sha256: digest.hex, entryId: found?.id.hex, site: site,
                                 time: found.map { RFC3339.string(from: $0.timestamp) })

@@ -17,7 +17,8 @@ struct ConsentCommand: AsyncParsableCommand {
         @OptionGroup var lock: WaitOption
         @Argument(help: "FHIR R4 Consent or Bundle JSON files.") var files: [String]
 
-        struct Output: Encodable { let imported: Int, versionIds: [String], skipped: Int }
+        struct Version: Encodable { let versionId: String, patient: String }
+        struct Output: Encodable { let imported: Int, versionIds: [String], versions: [Version], skipped: Int }
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {
@@ -27,9 +28,12 @@ struct ConsentCommand: AsyncParsableCommand {
                 printWarnings(consent.warnings)
                 // Every file is checked before anything is written: nothing is half-imported.
                 let (entries, skipped) = try consent.importFHIR(files: files)
-                try CommandOutput(json: options.json).emit(Output(imported: entries.count, versionIds: entries.map(\.id.hex), skipped: skipped)) {
+                let versions = entries.map { entry in
+                    Version(versionId: entry.id.hex, patient: (try? ConsentVersionPayload.decode(entry.payload))?.key.patient.hex ?? "")
+                }
+                try CommandOutput(json: options.json).emit(Output(imported: entries.count, versionIds: entries.map(\.id.hex), versions: versions, skipped: skipped)) {
                     print("Imported \(entries.count) consent version(s)" + (skipped > 0 ? ", \(skipped) already on the ledger" : ""))
-                    for entry in entries { print("  \(entry.id.hex)") }
+                    for version in versions { print("  \(version.versionId)  patient \(version.patient)") }
                 }
             }
         }
@@ -39,7 +43,7 @@ struct ConsentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The patient's consent versions as a FHIR R4 Bundle (type collection) on stdout.")
         @OptionGroup var options: SiteOptions
-        @Option(help: "A FHIR token system|value (pseudonymised here) or a 64-hex-digit pseudonym.") var patient: String
+        @Option(help: "The patient as consent import names it: an identifier token system|value or a reference such as Patient/123 (both pseudonymised here), or a 64-hex-digit pseudonym.") var patient: String
 
         func run() async throws {
             try await runReportingFailures(json: options.json) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerSite
 
 /// `careledger verify`: checks every checksum, signature, link and signed tree head.
 struct VerifyCommand: AsyncParsableCommand {
@@ -28,17 +29,24 @@ struct VerifyCommand: AsyncParsableCommand {
             bar.finish()
             // A site opened read-only (damaged structure) is not written to, not even its history.
             if !ledger.isReadOnly { try? ledger.recordVerifyRun(report) }
-            let faults = report.faults.map {
+            var faults = report.faults.map {
                 Fault(file: $0.file, offset: $0.offset, entryId: $0.entryID?.hex, ordinal: $0.ordinal, what: $0.what)
             }
-            try CommandOutput(json: options.json).emit(Output(ok: report.ok, entriesChecked: report.entriesChecked,
+            // The store of FHIR Consent originals (Specs/consent.md §4.6): each file must still hash to its name.
+            if let originals = try? ConsentOriginals(ledger) {
+                faults += originals.damaged().map {
+                    Fault(file: "originals/\($0)", offset: 0, entryId: nil, ordinal: nil, what: "a consent original no longer matches its anchor (restore it from a backup)")
+                }
+            }
+            let ok = report.ok && faults.count == report.faults.count
+            try CommandOutput(json: options.json).emit(Output(ok: ok, entriesChecked: report.entriesChecked,
                                                               headsChecked: report.headsChecked, faults: faults,
                                                               readOnly: ledger.isReadOnly,
                                                               forks: ledger.forks.count, forkEvidence: ForkOutput.list(ledger.forks))) {
                 if ledger.isReadOnly {
                     print("note: the storage structure is damaged, so the site was checked read-only as far as its log continues; nothing was written")
                 }
-                if report.ok {
+                if ok {
                     print("OK: \(report.entriesChecked) entries and \(report.headsChecked) signed tree heads verified")
                 } else {
                     for fault in faults {
@@ -52,7 +60,7 @@ struct VerifyCommand: AsyncParsableCommand {
                     ForkOutput.printList(ledger.forks)
                 }
             }
-            if !report.ok {
+            if !ok {
                 if let first = faults.first {
                     printError("error: verification failed at \(first.file) offset \(first.offset): \(first.what)")
                 }

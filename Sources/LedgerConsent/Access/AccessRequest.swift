@@ -38,11 +38,15 @@ public struct AccessRequest: Sendable, Hashable {
     public var dataTime: Int64?
     /// Break-glass: permits treatment purposes whatever the consent says, flagged for audit.
     public var emergency: Bool
+    /// The record asked for, a FHIR reference `TYPE/ID` (matched against `provision.data`); nil = not named.
+    public var resource: String? = nil
+    /// Records that refer to `resource`, as the caller knows them (matched by `related` data).
+    public var referencedBy: [String] = []
 
     /// Creates a request; `classes` are sorted and de-duplicated.
     public init(
         patient: PatientPseudonym, actor: String, purpose: String, classes: [String], time: Int64,
-        dataTime: Int64? = nil, emergency: Bool = false
+        dataTime: Int64? = nil, emergency: Bool = false, resource: String? = nil, referencedBy: [String] = []
     ) {
         self.patient = patient
         self.actor = actor
@@ -51,6 +55,8 @@ public struct AccessRequest: Sendable, Hashable {
         self.time = time
         self.dataTime = dataTime
         self.emergency = emergency
+        self.resource = resource
+        self.referencedBy = Array(Set(referencedBy)).sorted()
     }
 }
 

@@ -9,6 +9,8 @@ struct ProvisionEvaluator {
     let actor: String
     let time: Int64
     let dataTime: Int64?
+    let resource: String?
+    let referencedBy: [String]
 
     init(_ request: AccessRequest) {
         purposes = PurposeOfUse.lineage(of: request.purpose)
@@ -16,6 +18,8 @@ struct ProvisionEvaluator {
         actor = request.actor
         time = request.time
         dataTime = request.dataTime
+        resource = request.resource
+        referencedBy = request.referencedBy
     }
 
     /// What a version says about the request.
@@ -83,6 +87,14 @@ struct ProvisionEvaluator {
             // Unknown data time: a permit cannot be proven to cover it, a deny is assumed to.
             guard let dataTime else { return type == .permit ? "data period" : nil }
             if !dataPeriod.contains(dataTime) { return "data period" }
+        }
+        if !p.data.isEmpty {
+            // Unnamed record: a permit cannot be proven to cover it, a deny is assumed to.
+            guard let resource else { return type == .permit ? "record" : nil }
+            let hit = p.data.contains { d in
+                d.reference == resource || (d.meaning == .related && referencedBy.contains(d.reference))
+            }
+            if !hit { return "record" }
         }
         return nil
     }

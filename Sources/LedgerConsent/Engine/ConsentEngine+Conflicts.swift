@@ -105,6 +105,9 @@ extension ConsentEngine {
             }
         }
         content.supersedes = heads.map(\.id)
+        // A resolution is CareLedger's content, not an import: it has no original to export
+        // in its place (Specs/consent.md §3.5).
+        content.original = nil
         return content
     }
 

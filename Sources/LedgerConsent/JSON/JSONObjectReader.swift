@@ -40,7 +40,7 @@ struct JSONObjectReader {
     /// Takes member `key`, which must be present.
     mutating func required(_ key: String) throws(ConsentError) -> JSONValue {
         guard let value = optional(key) else {
-            throw ConsentError(.missingElement, "required element is missing", path: child(key))
+            throw ConsentError(.missingElement, "required element is missing; add it", path: child(key))
         }
         return value
     }
@@ -62,7 +62,14 @@ struct JSONObjectReader {
     func finish(_ code: ConsentError.Code = .unsupportedElement) throws(ConsentError) {
         if let i = members.indices.first(where: { !taken.contains($0) }) {
             let stray = members[i]
-            let message = code == .unsupportedElement ? "element is not supported by CareLedger" : "unknown member"
+            let message: String
+            if code != .unsupportedElement {
+                message = "unknown member"
+            } else if stray.0 == "modifierExtension" {
+                message = "a modifierExtension changes what the resource means and CareLedger cannot evaluate it (FHIR: a system that does not understand it must refuse the resource); remove it and state the rule with provision elements"
+            } else {
+                message = "element is not supported by CareLedger and may change the decision; remove it or express it with the elements Specs/consent.md §4.2 lists"
+            }
             throw ConsentError(code, message, path: child(stray.0))
         }
     }

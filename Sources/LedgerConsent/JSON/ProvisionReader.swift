@@ -19,6 +19,7 @@ struct ProvisionReader {
         var codes: String
         var dataPeriod: String
         var provisions: String
+        var data: String
     }
 
     let names: Names
@@ -28,6 +29,9 @@ struct ProvisionReader {
     let coding: Read<Coding>
     let period: Read<ConsentPeriod>
     let actor: Read<ProvisionActor>
+    let data: Read<ProvisionData>
+    /// Members read elsewhere or kept only in the original (FHIR: `id`, `extension`); the payload form has none.
+    var ignored: [String] = []
     /// The code for a member the form does not accept and for nesting past the limit.
     let refusal: ConsentError.Code
 
@@ -56,6 +60,8 @@ struct ProvisionReader {
         p.provisions = try r.list(names.provisions) { (x, childPath) throws(ConsentError) in
             try read(x, childPath, depth: depth + 1)
         }
+        p.data = try r.list(names.data, data)
+        for name in ignored { r.ignore(name) }
         try r.finish(refusal)
         return p
     }

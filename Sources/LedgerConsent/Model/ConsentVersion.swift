@@ -88,12 +88,18 @@ public struct ConsentVersionContent: Sendable, Hashable {
     /// FHIR `Consent.policy[].uri`: the trial protocol bindings (`urn:careledger:trial:ID:protocol:V`,
     /// Specs/trials.md §5.1), sorted by UTF-8 bytes, without duplicates.
     public var policies: [String] = []
+    /// FHIR `Consent.policy` entries that are not trial bindings, in input order.
+    public var policyReferences: [PolicyReference] = []
+    /// The anchor of the FHIR resource this version was imported from (Specs/consent.md §4.6):
+    /// a keyed hash; the resource itself stays in the importing site's originals store.
+    public var original: Hash32?
 
     /// Creates content; `supersedes` is sorted and de-duplicated.
     public init(
         key: ConsentKey, status: ConsentStatus, scope: Concept, category: [Concept],
         dateTime: Int64? = nil, policyRule: Concept? = nil, organizations: [String] = [],
-        provision: ConsentProvision?, supersedes: [Hash32] = [], policies: [String] = []
+        provision: ConsentProvision?, supersedes: [Hash32] = [], policies: [String] = [],
+        policyReferences: [PolicyReference] = [], original: Hash32? = nil
     ) {
         self.key = key
         self.status = status
@@ -105,7 +111,13 @@ public struct ConsentVersionContent: Sendable, Hashable {
         self.provision = provision
         self.supersedes = Array(Set(supersedes)).sorted()
         self.policies = Array(Set(policies)).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        self.policyReferences = policyReferences
+        self.original = original
     }
+
+    /// Whether the content needs payload format 3 (Specs/consent.md §3.3): an original anchor,
+    /// policy references, or `provision.data` anywhere.
+    public var needsFormat3: Bool { original != nil || !policyReferences.isEmpty || provision?.hasData == true }
 }
 
 /// A consent version as it sits on the ledger: its content plus the entry that carries it.

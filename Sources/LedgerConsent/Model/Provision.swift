@@ -111,13 +111,15 @@ public struct ConsentProvision: Sendable, Hashable {
     public var dataPeriod: ConsentPeriod?
     /// Exceptions to this rule.
     public var provisions: [ConsentProvision]
+    /// Records the rule is about (FHIR `provision.data`); empty = every record.
+    public var data: [ProvisionData] = []
 
     /// Creates a provision; every list defaults to empty.
     public init(
         type: ProvisionType? = nil, period: ConsentPeriod? = nil, actors: [ProvisionActor] = [],
         actions: [Concept] = [], securityLabels: [Coding] = [], purposes: [Coding] = [],
         classes: [Coding] = [], codes: [Concept] = [], dataPeriod: ConsentPeriod? = nil,
-        provisions: [ConsentProvision] = []
+        provisions: [ConsentProvision] = [], data: [ProvisionData] = []
     ) {
         self.type = type
         self.period = period
@@ -129,5 +131,9 @@ public struct ConsentProvision: Sendable, Hashable {
         self.codes = codes
         self.dataPeriod = dataPeriod
         self.provisions = provisions
+        self.data = data
     }
+
+    /// Whether this provision or one nested in it has `data` (payload format 3).
+    public var hasData: Bool { !data.isEmpty || provisions.contains { $0.hasData } }
 }

@@ -9,12 +9,14 @@ public enum AccessDecisionPayload {
     public static let kind = "access.decision"
     /// The payload format version written in member `format`.
     public static let formatVersion: Int64 = 1
+    /// The format of a decision about a named record (`resource`, `referenced_by`); one without stays format 1.
+    public static let recordFormatVersion: Int64 = 2
 
     /// The canonical payload bytes of `decision`.
     public static func encode(_ decision: AccessDecision) -> [UInt8] {
         let q = decision.request
         var m: [(String, JSONValue)] = [
-            ("format", .number(JSONNumber(formatVersion))),
+            ("format", .number(JSONNumber(q.resource != nil || !q.referencedBy.isEmpty ? recordFormatVersion : formatVersion))),
             ("patient", .string(q.patient.hex)),
             ("actor", .string(q.actor)),
             ("purpose", .string(q.purpose)),
@@ -26,6 +28,8 @@ public enum AccessDecisionPayload {
         if !q.classes.isEmpty { m.append(("classes", .array(q.classes.map { .string($0) }))) }
         if let dataTime = q.dataTime { m.append(("data_time", .number(JSONNumber(dataTime)))) }
         if !decision.basis.isEmpty { m.append(("basis", .array(decision.basis.map { .string($0.hex) }))) }
+        if let resource = q.resource { m.append(("resource", .string(resource))) }
+        if !q.referencedBy.isEmpty { m.append(("referenced_by", .array(q.referencedBy.map { .string($0) }))) }
         return JSONWriter.canonical(.object(m))
     }
 
@@ -33,7 +37,7 @@ public enum AccessDecisionPayload {
     /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> AccessDecision {
         var r = try JSONObjectReader(try ConsentJSON.parse(bytes), path: "$")
-        let patient = try PayloadValues.decodeHeader(&r, formatVersion: formatVersion)
+        let (patient, format) = try PayloadValues.decodeHeader(&r, formatVersions: formatVersion...recordFormatVersion)
         let actor = try JSONRead.string(try r.required("actor"), r.child("actor"))
         let purpose = try JSONRead.string(try r.required("purpose"), r.child("purpose"))
         let time = try PayloadValues.instant(try r.required("time"), r.child("time"))
@@ -46,8 +50,14 @@ public enum AccessDecisionPayload {
         let classes = try r.list("classes", PayloadValues.string)
         let dataTime = try r.optional("data_time").map { (x) throws(ConsentError) in try PayloadValues.instant(x, r.child("data_time")) }
         let basis = try r.list("basis", PayloadValues.hash)
+        let resource = try r.optional("resource").map { (x) throws(ConsentError) in try JSONRead.string(x, r.child("resource")) }
+        let referencedBy = try r.list("referenced_by", PayloadValues.string)
         try r.finish(.invalidValue)
-        let request = AccessRequest(patient: patient, actor: actor, purpose: purpose, classes: classes, time: time, dataTime: dataTime, emergency: emergency)
+        guard (format == recordFormatVersion) == (resource != nil || !referencedBy.isEmpty) else {
+            throw ConsentError(.invalidValue, "format 2 is exactly a decision naming a record (resource or referenced_by)", path: "$.format")
+        }
+        let request = AccessRequest(patient: patient, actor: actor, purpose: purpose, classes: classes, time: time, dataTime: dataTime,
+                                    emergency: emergency, resource: resource, referencedBy: referencedBy)
         let decision = AccessDecision(request: request, outcome: outcome, basis: basis, reason: reason, emergency: emergency)
         try PayloadValues.requireCanonical(bytes, encode(decision))
         return decision

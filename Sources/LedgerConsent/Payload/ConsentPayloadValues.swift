@@ -113,6 +113,39 @@ enum PayloadValues {
         return h
     }
 
+    /// A provision's record criterion: `{meaning, reference}`.
+    static func data(_ d: ProvisionData) -> JSONValue {
+        .object([("meaning", .string(d.meaning.rawValue)), ("reference", .string(d.reference))])
+    }
+
+    static func decodeData(_ v: JSONValue, _ path: String) throws(ConsentError) -> ProvisionData {
+        var r = try JSONObjectReader(v, path: path)
+        let meaningText = try JSONRead.string(try r.required("meaning"), r.child("meaning"))
+        let reference = try JSONRead.string(try r.required("reference"), r.child("reference"))
+        try r.finish(.invalidValue)
+        guard let meaning = ProvisionData.Meaning(rawValue: meaningText) else {
+            throw ConsentError(.invalidValue, "unknown data meaning (instance or related)", path: r.child("meaning"))
+        }
+        return ProvisionData(meaning: meaning, reference: reference)
+    }
+
+    /// A policy reference: `{"authority"?, "uri"?}`, at least one.
+    static func policyReference(_ p: PolicyReference) -> JSONValue {
+        var m: [(String, JSONValue)] = []
+        if let authority = p.authority { m.append(("authority", .string(authority))) }
+        if let uri = p.uri { m.append(("uri", .string(uri))) }
+        return .object(m)
+    }
+
+    static func decodePolicyReference(_ v: JSONValue, _ path: String) throws(ConsentError) -> PolicyReference {
+        var r = try JSONObjectReader(v, path: path)
+        let authority = try r.optional("authority").map { (x) throws(ConsentError) in try JSONRead.string(x, r.child("authority")) }
+        let uri = try r.optional("uri").map { (x) throws(ConsentError) in try JSONRead.string(x, r.child("uri")) }
+        try r.finish(.invalidValue)
+        guard authority != nil || uri != nil else { throw ConsentError(.invalidValue, "a policy reference needs authority or uri", path: path) }
+        return PolicyReference(authority: authority, uri: uri)
+    }
+
     static func string(_ v: JSONValue, _ path: String) throws(ConsentError) -> String {
         try JSONRead.string(v, path)
     }

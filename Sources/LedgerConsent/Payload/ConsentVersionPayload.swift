@@ -13,6 +13,14 @@ public enum ConsentVersionPayload {
     public static let formatVersion: Int64 = 1
     /// The format of a payload with `policies` (Specs/trials.md §5.2); one without stays format 1.
     public static let policiesFormatVersion: Int64 = 2
+    /// The format of a payload with an original anchor, policy references or provision data
+    /// (Specs/consent.md §3.3); formats 1 and 2 are unchanged.
+    public static let originalsFormatVersion: Int64 = 3
+
+    /// The format `content` is written in: the lowest that holds every member it has.
+    public static func format(of content: ConsentVersionContent) -> Int64 {
+        content.needsFormat3 ? originalsFormatVersion : content.policies.isEmpty ? formatVersion : policiesFormatVersion
+    }
 
     /// The canonical payload bytes of `content`.
     public static func encode(_ content: ConsentVersionContent) -> [UInt8] {
@@ -30,7 +38,7 @@ public enum ConsentVersionPayload {
 
     static func json(_ c: ConsentVersionContent) -> JSONValue {
         var m: [(String, JSONValue)] = [
-            ("format", .number(JSONNumber(c.policies.isEmpty ? formatVersion : policiesFormatVersion))),
+            ("format", .number(JSONNumber(format(of: c)))),
             ("patient", .string(c.key.patient.hex)),
             ("consent_id", .string(c.key.consentId)),
             ("status", .string(c.status.rawValue)),
@@ -43,6 +51,8 @@ public enum ConsentVersionPayload {
         if let provision = c.provision { m.append(("provision", provisionJSON(provision))) }
         if !c.supersedes.isEmpty { m.append(("supersedes", .array(c.supersedes.map { .string($0.hex) }))) }
         if !c.policies.isEmpty { m.append(("policies", .array(c.policies.map { .string($0) }))) }
+        if !c.policyReferences.isEmpty { m.append(("policy_refs", .array(c.policyReferences.map(PayloadValues.policyReference)))) }
+        if let original = c.original { m.append(("original", .string(original.hex))) }
         return .object(m)
     }
 
@@ -60,12 +70,13 @@ public enum ConsentVersionPayload {
         if !p.codes.isEmpty { m.append(("codes", .array(p.codes.map(PayloadValues.concept)))) }
         if let dp = p.dataPeriod { m.append(("data_period", PayloadValues.period(dp))) }
         if !p.provisions.isEmpty { m.append(("provisions", .array(p.provisions.map(provisionJSON)))) }
+        if !p.data.isEmpty { m.append(("data", .array(p.data.map(PayloadValues.data)))) }
         return .object(m)
     }
 
     static func content(_ value: JSONValue) throws(ConsentError) -> ConsentVersionContent {
         var r = try JSONObjectReader(value, path: "$")
-        let (patient, format) = try PayloadValues.decodeHeader(&r, formatVersions: formatVersion...policiesFormatVersion)
+        let (patient, format) = try PayloadValues.decodeHeader(&r, formatVersions: formatVersion...originalsFormatVersion)
         let consentId = try JSONRead.string(try r.required("consent_id"), r.child("consent_id"))
         let statusText = try JSONRead.string(try r.required("status"), r.child("status"))
         guard let status = ConsentStatus(rawValue: statusText) else {
@@ -79,16 +90,20 @@ public enum ConsentVersionPayload {
         let provision = try r.optional("provision").map { (x) throws(ConsentError) in try provisionReader.read(x, r.child("provision"), depth: 1) }
         let supersedes = try r.list("supersedes", PayloadValues.hash)
         let policies = try r.list("policies", PayloadValues.string)
+        let references = try r.list("policy_refs", PayloadValues.decodePolicyReference)
+        let original = try r.optional("original").map { (x) throws(ConsentError) in try PayloadValues.hash(x, r.child("original")) }
         try r.finish(.invalidValue)
-        // Format 2 is exactly a payload with policies (Specs/trials.md §5.2).
-        guard (format == policiesFormatVersion) == !policies.isEmpty else {
-            throw ConsentError(.invalidValue, policies.isEmpty ? "unsupported payload format \(format) without policies (this build reads 1, or 2 with policies)"
-                                                                : "policies need payload format 2", path: "$.format")
-        }
-        return ConsentVersionContent(
+        let content = ConsentVersionContent(
             key: ConsentKey(patient: patient, consentId: consentId), status: status, scope: scope, category: category,
             dateTime: dateTime, policyRule: rule, organizations: organizations, provision: provision, supersedes: supersedes,
-            policies: policies)
+            policies: policies, policyReferences: references, original: original)
+        // Each format is exactly the payloads with its members (Specs/consent.md §3.3, Specs/trials.md §5.2).
+        guard format == self.format(of: content) else {
+            throw ConsentError(.invalidValue, format == policiesFormatVersion ? "unsupported payload format 2 without policies (format 2 is a payload with policies and none of format 3's members)"
+                                              : format == formatVersion ? "policies need payload format 2 (and original, policy_refs or provision data format 3)"
+                                              : "payload format 3 needs original, policy_refs or provision data; write format \(self.format(of: content))", path: "$.format")
+        }
+        return content
     }
 
     /// The deepest nesting of provisions accepted (the root is depth 1).
@@ -99,8 +114,8 @@ public enum ConsentVersionPayload {
         ProvisionReader(
             names: .init(
                 actors: "actors", actions: "actions", securityLabels: "security_labels", purposes: "purposes",
-                classes: "classes", codes: "codes", dataPeriod: "data_period", provisions: "provisions"),
+                classes: "classes", codes: "codes", dataPeriod: "data_period", provisions: "provisions", data: "data"),
             code: PayloadValues.string, concept: PayloadValues.decodeConcept, coding: PayloadValues.decodeCoding,
-            period: PayloadValues.decodePeriod, actor: PayloadValues.decodeActor, refusal: .invalidValue)
+            period: PayloadValues.decodePeriod, actor: PayloadValues.decodeActor, data: PayloadValues.decodeData, refusal: .invalidValue)
     }
 }

@@ -43,6 +43,19 @@ public struct SiteConsent {
         try ledger.pseudonymKey().resolve(patient: patient)
     }
 
+    /// `request` as the ledger matches and records it: a patient reference (`Patient/…`) as actor
+    /// or record becomes its pseudonym token, as import keeps patient actors (Specs/consent.md §4.1),
+    /// so a recorded decision never carries a patient's local id.
+    /// - Throws: ``SiteError`` `.unusableSite` when the network's key is unusable.
+    public func ledgerRequest(_ request: AccessRequest) throws -> AccessRequest {
+        let key = try ledger.pseudonymKey()
+        var request = request
+        request.actor = key.ledgerActor(request.actor)
+        request.resource = request.resource.map(key.ledgerActor)
+        request.referencedBy = Array(Set(request.referencedBy.map(key.ledgerActor))).sorted()
+        return request
+    }
+
     /// A decision and, when it was recorded, its `access.decision` entry.
     public struct Check: Sendable {
         /// Permit or deny, the versions that decided, the reason.
@@ -59,7 +72,7 @@ public struct SiteConsent {
     /// to write it throws and no permit is given.
     /// - Throws: ledger errors when the entry cannot be written.
     public func check(_ request: AccessRequest, record: Bool = false) throws -> Check {
-        let decision = engine.decide(request)
+        let decision = engine.decide(try ledgerRequest(request))
         guard record || decision.emergency else { return Check(decision: decision, entry: nil) }
         let entries = try ledger.append(kind: AccessDecisionPayload.kind, payloads: [AccessDecisionPayload.encode(decision)])
         guard let entry = entries.first else {
@@ -109,8 +122,21 @@ public struct SiteConsent {
                                 path: document.name, underlying: error)
             }
         }
-        let entries = try appendVersions(batch.consents.map(\.content))
-        return (entries, batch.skipped)
+        // Originals first, durably: an anchor on the ledger never names an original this site lost.
+        let originals = try ConsentOriginals(ledger)
+        var stored: [Hash32] = []
+        do {
+            for consent in batch.consents {
+                if let original = consent.original, let anchor = try originals.store(original) { stored.append(anchor) }
+            }
+            let entries = try appendVersions(batch.consents.map(\.content))
+            return (entries, batch.skipped)
+        } catch {
+            // Nothing was imported: take back the originals this call added, so no patient data
+            // is left in the site folder without a version that anchors it.
+            for anchor in stored { originals.remove(anchor) }
+            throw error
+        }
     }
 
     /// Writes the version that resolves a consent's conflict: under the network's rule, or
@@ -123,9 +149,28 @@ public struct SiteConsent {
         return entry
     }
 
-    /// The patient's consent versions as a FHIR R4 Bundle (type collection), JSON bytes.
+    /// The patient's consent versions as a FHIR R4 Bundle (type collection), JSON bytes: a
+    /// version whose original this site holds is that original (with the version's `meta`),
+    /// any other the ledger's view naming its original's anchor (Specs/consent.md §4.6).
     public func exportFHIR(patient: PatientPseudonym) -> [UInt8] {
-        FHIRConsentExporter.bundle(engine.versions(patient: patient))
+        let originals = try? ConsentOriginals(ledger)
+        return FHIRConsentExporter.bundle(engine.versions(patient: patient)) { version in
+            version.content.original.flatMap { originals?.original($0) }
+        }
+    }
+
+    /// The versions anchoring `resource` (any JSON text of an original Consent) as their
+    /// original: what `attest` reports for a consent original. Empty when none does.
+    /// - Throws: ``SiteError`` `.invalidRequest` when the bytes are not a FHIR Consent.
+    public func versions(anchoring resource: [UInt8]) throws -> [RecordedConsentVersion] {
+        let anchor = try ConsentOriginals(ledger).anchor(ofResource: resource)
+        let importer = FHIRConsentImporter(pseudonymKey: try ledger.pseudonymKey())
+        let imported: [ImportedConsent]
+        do throws(ConsentError) { imported = try importer.read(resource) { _ in [] } } catch {
+            throw SiteError(.invalidRequest, "not a FHIR Consent CareLedger imports: \(error.description)", underlying: error)
+        }
+        let patients = Set(imported.map(\.content.key.patient))
+        return patients.sorted().flatMap { engine.versions(patient: $0) }.filter { $0.content.original == anchor }
     }
 
     /// Adds the `consent.version` entries the ledger holds from log position `ordinal` on

@@ -95,7 +95,7 @@ extension SiteTrials {
         guard !request.emergency else {
             throw SiteError(.invalidRequest, "break-glass is for treatment; a trial check cannot be an emergency")
         }
-        var decision = consent.engine.check(request)
+        var decision = consent.engine.check(try consent.ledgerRequest(request))
         if decision.outcome == .permit {
             if let row = consentState(patient: request.patient, trial: trial, at: request.time, engine: consent.engine) {
                 decision.basis = Array(Set(row.versionIds)).sorted()
