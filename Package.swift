@@ -6,7 +6,8 @@
 //   LedgerCore, LZ4Codec → LedgerSync            (no networking)
 //   LedgerCore → LedgerNet                       (the only target that imports NIO)
 //   LedgerCore, CanonicalJSON → LedgerTrials
-//   LedgerCore, LedgerConsent, LedgerSync, LedgerNet, LedgerTrials → LedgerSite   (a site as a program uses it)
+//   LedgerCore, LedgerConsent, GRDB → LedgerIndex  (the derived-state database; the only target that imports GRDB)
+//   LedgerCore, LedgerConsent, LedgerIndex, LedgerSync, LedgerNet, LedgerTrials → LedgerSite   (a site as a program uses it)
 //   LedgerSite → CareLedgerCLI → careledger;  LedgerSite → careledger-example, careledger-bench
 //   LedgerNet → LedgerNetTestSupport → LedgerNetTests, careledger-bench
 // LedgerConsent, LedgerSync and LedgerNet do not import one another.
@@ -30,6 +31,7 @@ let package = Package(
         .library(name: "LedgerSync", targets: ["LedgerSync"]),
         .library(name: "LedgerConsent", targets: ["LedgerConsent"]),
         .library(name: "LedgerSite", targets: ["LedgerSite"]),
+        .library(name: "LedgerIndex", targets: ["LedgerIndex"]),
         .library(name: "CanonicalJSON", targets: ["CanonicalJSON"]),
         .library(name: "LedgerTrials", targets: ["LedgerTrials"]),
     ],
@@ -38,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // Debian's liblz4 (apt-get install liblz4-dev), found through pkg-config.
@@ -86,12 +89,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The derived-state database (Specs/site-layout.md §9): an SQLite cache of what the log
+        // implies, maintained on every commit so that opening a site does not replay its log.
+        .target(
+            name: "LedgerIndex",
+            dependencies: ["LedgerCore", "LedgerConsent", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         // A site as a program uses it: open, append, bundles, the folder mailbox, TCP sync
         // sessions, consent checks with their audit entries, status and the audit analysis.
         .target(
             name: "LedgerSite",
             dependencies: [
-                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerTrials",
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerIndex", "LedgerSync", "LedgerNet", "LedgerTrials",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -173,6 +182,10 @@ let package = Package(
                 "LedgerTrials", "LedgerSite", "LedgerConsent", "LedgerCore", "CanonicalJSON", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LedgerIndexTests",
+            dependencies: ["LedgerIndex", "LedgerSite", "LedgerCore", "LedgerConsent", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerSite", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport"], swiftSettings: strict),
     ]
