@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanonicalJSON
 import LedgerCore
+import LedgerSite
 
 /// `careledger log`: entries, newest last.
 struct LogCommand: AsyncParsableCommand {
@@ -34,19 +35,58 @@ struct LogCommand: AsyncParsableCommand {
         try await runReportingFailures(json: options.json) {
             if let limit, limit < 0 { throw CLIFailure.usage("--limit must not be negative") }
             let ledger = try openSite(options, access: .read)
-            var rows: [Row] = []
-            try ledger.forEachEntry { _, entry in
-                guard kind == nil || entry.kind == kind else { return }
-                rows.append(Row(id: entry.id.hex, site: entry.author.hex, siteName: ledger.charter.members[entry.author]?.name,
-                                kind: entry.kind, sequence: entry.sequence, time: RFC3339.string(from: entry.timestamp),
-                                payload: Self.payloadValue(entry.payload)))
-                if let limit, rows.count > limit { rows.removeFirst(rows.count - limit) }
+            // Rows are printed as they are read (bounded memory, Specs/site-layout.md §9.5);
+            // `--json` writes the same canonical object `{"entries":[…]}` piece by piece.
+            var printer = RowPrinter(json: options.json)
+            func show(_ entry: Entry) {
+                printer.print(Row(id: entry.id.hex, site: entry.author.hex, siteName: ledger.charter.members[entry.author]?.name,
+                                  kind: entry.kind, sequence: entry.sequence, time: RFC3339.string(from: entry.timestamp),
+                                  payload: Self.payloadValue(entry.payload)))
             }
-            try CommandOutput(json: options.json).emit(JSONValue.object([("entries", .array(rows.map(\.json)))])) {
-                for row in rows {
-                    print("\(row.time)  \(row.siteName ?? String(row.site.prefix(12)))  \(row.kind)  \(row.id.prefix(16))")
+            if let index = try ledger.currentIndex(), limit != nil || kind != nil {
+                // The newest N (read backwards by ordinal), or one kind, found in the index.
+                let ordinals = try index.ordinals(kind: kind, below: ledger.entryCount, newestFirst: limit != nil, limit: limit)
+                for ordinal in limit != nil ? ordinals.reversed() : ordinals { show(try ledger.entry(at: ordinal)) }
+            } else if let limit, kind == nil {
+                try ledger.forEachEntry(from: max(0, ledger.entryCount - limit)) { _, entry in show(entry) }
+            } else if let limit {
+                // No index: the newest N of one kind, keeping N entries at most.
+                var newest: [Entry] = []
+                try ledger.forEachEntry { _, entry in
+                    guard entry.kind == kind else { return }
+                    newest.append(entry)
+                    if newest.count > limit { newest.removeFirst() }
+                }
+                newest.forEach(show)
+            } else {
+                try ledger.forEachEntry { _, entry in
+                    if kind == nil || entry.kind == kind { show(entry) }
                 }
             }
+            printer.finish()
+        }
+    }
+
+    /// Prints rows one at a time, as text lines or as the elements of the `--json` object.
+    struct RowPrinter {
+        let json: Bool
+        private var rows = 0
+
+        init(json: Bool) { self.json = json }
+
+        mutating func print(_ row: Row) {
+            if json {
+                Swift.print(rows == 0 ? "{\"entries\":[" : ",", terminator: "")
+                Swift.print(String(decoding: JSONWriter.canonical(row.json), as: UTF8.self), terminator: "")
+            } else {
+                Swift.print("\(row.time)  \(row.siteName ?? String(row.site.prefix(12)))  \(row.kind)  \(row.id.prefix(16))")
+            }
+            rows += 1
+        }
+
+        func finish() {
+            guard json else { return }
+            Swift.print(rows == 0 ? "{\"entries\":[]}" : "]}")
         }
     }
 }
