@@ -8,7 +8,7 @@
 //   LedgerCore, CanonicalJSON → LedgerTrials
 //   LedgerCore, LedgerConsent, GRDB → LedgerIndex  (the derived-state database; the only target that imports GRDB)
 //   LedgerCore, LedgerConsent, LedgerIndex, LedgerSync, LedgerNet, LedgerTrials → LedgerSite   (a site as a program uses it)
-//   LedgerSite → CareLedgerCLI → careledger;  LedgerSite → careledger-example, careledger-bench
+//   LedgerSite, LedgerIndex → CareLedgerCLI → careledger;  LedgerSite → careledger-example, careledger-bench
 //   LedgerNet → LedgerNetTestSupport → LedgerNetTests, careledger-bench
 // LedgerConsent, LedgerSync and LedgerNet do not import one another.
 import PackageDescription
@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "CareLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "LedgerTrials", "CanonicalJSON",
+                "LedgerCore", "LedgerConsent", "LedgerIndex", "LedgerSync", "LedgerNet", "LedgerSite", "LedgerTrials", "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
