@@ -185,7 +185,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "LedgerIndexTests",
-            dependencies: ["LedgerIndex", "LedgerSite", "LedgerCore", "LedgerConsent", "TestSupport"],
+            dependencies: [
+                "LedgerIndex", "LedgerSite", "LedgerCore", "LedgerConsent", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerSite", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport"], swiftSettings: strict),
     ]
