@@ -1,3 +1,4 @@
+import Foundation
 import LedgerConsent
 import LedgerCore
 import LedgerIndex
@@ -10,6 +11,18 @@ extension SiteLedger {
         guard let index = derivedStateIndex as? SiteIndex else { return nil }
         try catchUpIndex()
         return index
+    }
+
+    /// Calls `body` with the trusted entries of some kinds only, in log order: found through
+    /// the derived-state database (read by ordinal), or by reading the whole log without one.
+    /// - Throws: the log's and the database's errors.
+    public func forEachEntry(ofKinds kinds: Set<String>, _ body: (Int, Entry) throws -> Void) throws {
+        guard let index = try currentIndex() else {
+            return try forEachEntry { ordinal, entry in if kinds.contains(entry.kind) { try body(ordinal, entry) } }
+        }
+        var ordinals: [Int] = []
+        for kind in kinds { ordinals += try index.ordinals(kind: kind, below: entryCount, newestFirst: false, limit: nil) }
+        for ordinal in ordinals.sorted() { try body(ordinal, try entry(at: ordinal)) }
     }
 
     /// The consent versions of some patients only, read by ordinal through the
@@ -49,5 +62,22 @@ extension SiteConsent {
     public init(_ ledger: SiteLedger, patients: [PatientPseudonym]) throws {
         let loaded = try ledger.loadConsent(patients: patients)
         self.init(ledger: ledger, loaded: loaded)
+    }
+
+    /// Reads only the versions of the patients the FHIR documents in `files` name: an
+    /// import costs what it imports, not what the site holds. A file that cannot be read
+    /// or parsed here is left for the import itself to report.
+    /// - Throws: only when the log cannot be read.
+    public init(_ ledger: SiteLedger, importing files: [String]) throws {
+        var patients = Set<PatientPseudonym>()
+        if let key = try? ledger.pseudonymKey() {
+            let importer = FHIRConsentImporter(pseudonymKey: key)
+            for file in files {
+                guard let data = FileManager.default.contents(atPath: file),
+                      let read = try? importer.read(Array(data), engine: ConsentEngine()) else { continue }
+                for imported in read { patients.insert(imported.content.key.patient) }
+            }
+        }
+        try self.init(ledger, patients: Array(patients))
     }
 }
