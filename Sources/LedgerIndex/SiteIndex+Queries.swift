@@ -50,3 +50,25 @@ extension SiteIndex {
         }
     }
 }
+
+extension SiteIndex {
+    /// A value cached under `name` for the state `key` describes, or nil when the cached
+    /// value is for another state (or there is none). A reset forgets every cached value.
+    public func cachedValue(_ name: String, for key: Data) throws -> Data? {
+        try pool.read { db in
+            guard try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: ["cache." + name + ".key"]) == key else { return nil }
+            return try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: ["cache." + name])
+        }
+    }
+
+    /// Caches `value` under `name` for the state `key` describes.
+    public func cache(_ value: Data, as name: String, for key: Data) throws {
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try Self.setMeta(db, "cache." + name, value)
+                try Self.setMeta(db, "cache." + name + ".key", key)
+                return .commit
+            }
+        }
+    }
+}
