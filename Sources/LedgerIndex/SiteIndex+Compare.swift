@@ -14,11 +14,16 @@ public struct IndexDisagreement: Sendable, Equatable {
 
 extension SiteIndex {
     /// The rows of this database that differ from `fresh` (one rebuilt from the log up to
-    /// the same mark), at most one per table and direction (Specs/site-layout.md §9.6).
-    public func disagreements(with fresh: SiteIndex) throws -> [IndexDisagreement] {
+    /// `mark`), at most one per table and direction (Specs/site-layout.md §9.6); nil when a
+    /// writer moved this database past `mark` meanwhile (there is then nothing to compare).
+    public func disagreements(with fresh: SiteIndex, at mark: Int) throws -> [IndexDisagreement]? {
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS fresh", arguments: [fresh.path])
             defer { try? db.execute(sql: "DETACH DATABASE fresh") }
+            // One read transaction: every table is compared as of one state.
+            try db.execute(sql: "BEGIN DEFERRED")
+            defer { try? db.execute(sql: "COMMIT") }
+            guard try Int.fetchOne(db, sql: "SELECT value FROM main.meta WHERE key = 'applied_size'") == mark else { return nil }
             var found: [IndexDisagreement] = []
             for table in Self.tables where table != "meta" {
                 for (left, right, how) in [("main", "fresh", "held but not implied by the log"), ("fresh", "main", "implied by the log but missing")] {
