@@ -49,10 +49,12 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
+    /// The high-water mark: log records applied (0 for an empty or new database).
     public func appliedSize() throws -> Int {
         try pool.read { db in try Self.meta(db, "applied_size") ?? 0 }
     }
 
+    /// Drops every table and creates schema ``schemaVersion`` empty, in one transaction.
     public func reset() throws {
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
@@ -65,6 +67,8 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
         }
     }
 
+    /// The summary an open needs (Specs/site-layout.md §9.3), read in one transaction; nil
+    /// for a database without this build's schema.
     public func state() throws -> DerivedState? {
         try pool.read { db -> DerivedState? in
             guard try db.tableExists("meta"), try (Self.meta(db, "schema") as Int?) == Self.schemaVersion,
@@ -95,6 +99,7 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
         }
     }
 
+    /// The ids of `author`'s entries at `sequence`.
     public func entryIDs(author: Hash32, sequence: UInt64) throws -> [Hash32] {
         try pool.read { db in
             try Data.fetchAll(db, sql: "SELECT id FROM entries WHERE author = ? AND sequence = ?",
