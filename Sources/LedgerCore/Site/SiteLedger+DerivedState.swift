@@ -44,11 +44,13 @@ extension SiteLedger {
         return 0
     }
 
-    /// Whether the log holds the index's last applied entry at the index's mark.
+    /// Whether the log holds the index's last applied entry at the index's mark: one record
+    /// read by ordinal (a look-up by id would load the segment's whole key table).
     private func indexMatchesLog(_ state: DerivedState) -> Bool {
         guard state.appliedSize > 0 else { return true }
-        guard let last = state.lastEntryID, let ordinal = try? log.ordinal(of: last) else { return false }
-        return ordinal == state.appliedSize - 1
+        guard let last = state.lastEntryID, let bytes = try? log.read(ordinal: state.appliedSize - 1),
+              let entry = try? Entry.decode(bytes) else { return false }
+        return entry.id == last
     }
 
     /// How the chains learn about entries stored before the open: the log for ids, the index for positions.
