@@ -6,6 +6,10 @@ import LedgerCore
 extension SiteIndex {
     /// Applies committed records in one immediate transaction (Specs/site-layout.md §9.3):
     /// records below the mark are skipped, a batch that starts past the mark changes nothing.
+    ///
+    /// Per-author state (heads, next sequence, entry count) and kind counters are read once
+    /// per touched author or kind, updated in memory and written once per batch; a record
+    /// costs one `entries` row (plus its consent or decision rows).
     public func apply(_ entries: [IndexedEntry]) throws {
         guard !entries.isEmpty else { return }
         try pool.writeWithoutTransaction { db in
@@ -16,10 +20,11 @@ extension SiteIndex {
                 if let wall: Int64 = try Self.meta(db, "latest_wall"), let counter: Int64 = try Self.meta(db, "latest_counter") {
                     latest = (wall, counter)
                 }
+                var batch = Batch()
                 var lastID: Hash32?
                 for record in entries where record.ordinal >= mark {
                     guard record.ordinal == mark else { break }
-                    try Self.insert(record, into: db)
+                    try Self.insert(record, into: db, batch: &batch)
                     mark += 1
                     lastID = record.entry?.id
                     if let entry = record.entry {
@@ -27,6 +32,7 @@ extension SiteIndex {
                         if latest.map({ time > $0 }) ?? true { latest = time }
                     }
                 }
+                try batch.write(to: db)
                 try Self.setMeta(db, "applied_size", mark)
                 if let lastID { try Self.setMeta(db, "last_entry_id", Data(lastID.bytes)) }
                 else { try db.execute(sql: "DELETE FROM meta WHERE key = 'last_entry_id'") }
@@ -39,8 +45,49 @@ extension SiteIndex {
         }
     }
 
-    /// One record's rows in every table.
-    private static func insert(_ record: IndexedEntry, into db: Database) throws {
+    /// One author's row and heads as a batch changes them.
+    struct AuthorState {
+        var nextSequence: Int64
+        var entries: Int64
+        var heads: Set<Data>
+        let headsBefore: Set<Data>
+    }
+
+    /// What a batch changes in the per-author and per-kind tables, written at its end.
+    struct Batch {
+        var authors: [Data: AuthorState] = [:]
+        var kinds: [String: Int64] = [:]
+
+        /// The author's state, read from the database the first time the batch touches it.
+        mutating func author(_ author: Data, in db: Database) throws -> AuthorState {
+            if let state = authors[author] { return state }
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT next_sequence, entries FROM authors WHERE author = ?"), arguments: [author])
+            let heads = Set(try Data.fetchAll(db.cachedStatement(sql: "SELECT id FROM heads WHERE author = ?"), arguments: [author]))
+            let state = AuthorState(nextSequence: row?["next_sequence"] ?? 0, entries: row?["entries"] ?? 0, heads: heads, headsBefore: heads)
+            authors[author] = state
+            return state
+        }
+
+        func write(to db: Database) throws {
+            for (author, state) in authors {
+                try db.cachedStatement(sql: "INSERT INTO authors(author, next_sequence, entries) VALUES (?, ?, ?) ON CONFLICT(author) DO UPDATE SET next_sequence = excluded.next_sequence, entries = excluded.entries")
+                    .execute(arguments: [author, state.nextSequence, state.entries])
+                for gone in state.headsBefore.subtracting(state.heads) {
+                    try db.cachedStatement(sql: "DELETE FROM heads WHERE author = ? AND id = ?").execute(arguments: [author, gone])
+                }
+                for new in state.heads.subtracting(state.headsBefore) {
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO heads(author, id) VALUES (?, ?)").execute(arguments: [author, new])
+                }
+            }
+            for (kind, count) in kinds {
+                try db.cachedStatement(sql: "INSERT INTO kinds(kind, entries) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET entries = entries + excluded.entries")
+                    .execute(arguments: [kind, count])
+            }
+        }
+    }
+
+    /// One record's rows: `entries` now, the author's and kind's changes into `batch`.
+    private static func insert(_ record: IndexedEntry, into db: Database, batch: inout Batch) throws {
         guard let entry = record.entry else {
             try db.cachedStatement(sql: "INSERT INTO entries(ordinal) VALUES (?)").execute(arguments: [record.ordinal])
             return
@@ -49,22 +96,22 @@ extension SiteIndex {
         try db.cachedStatement(sql: "INSERT INTO entries(ordinal, id, author, sequence, kind, wall, counter) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [record.ordinal, id, author, sequence, entry.kind,
                                  Int64(bitPattern: entry.timestamp.wallMillis), Int64(entry.timestamp.counter)])
-        try db.cachedStatement(sql: """
-            INSERT INTO authors(author, next_sequence, entries) VALUES (?, ?, 1)
-            ON CONFLICT(author) DO UPDATE SET next_sequence = max(next_sequence, excluded.next_sequence), entries = entries + 1
-            """).execute(arguments: [author, Int64(bitPattern: entry.sequence &+ 1)])
-        for link in entry.links {
-            try db.cachedStatement(sql: "DELETE FROM heads WHERE author = ? AND id = ?").execute(arguments: [author, Data(link.bytes)])
+        var state = try batch.author(author, in: db)
+        // Only a position already reached can hold a second entry.
+        if UInt64(bitPattern: sequence) < UInt64(bitPattern: state.nextSequence) {
+            let atPosition = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM entries WHERE author = ? AND sequence = ?"), arguments: [author, sequence]) ?? 0
+            if atPosition > 1 {
+                try db.cachedStatement(sql: "INSERT INTO forks(author, sequence, found) VALUES (?, ?, ?) ON CONFLICT(author, sequence) DO UPDATE SET found = excluded.found")
+                    .execute(arguments: [author, sequence, record.ordinal])
+            }
         }
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO heads(author, id) VALUES (?, ?)").execute(arguments: [author, id])
-        let atPosition = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT count(*) FROM entries WHERE author = ? AND sequence = ?"), arguments: [author, sequence]) ?? 0
-        if atPosition > 1 {
-            try db.cachedStatement(sql: "INSERT INTO forks(author, sequence, found) VALUES (?, ?, ?) ON CONFLICT(author, sequence) DO UPDATE SET found = excluded.found")
-                .execute(arguments: [author, sequence, record.ordinal])
-        }
-        try db.cachedStatement(sql: "INSERT INTO kinds(kind, entries) VALUES (?, 1) ON CONFLICT(kind) DO UPDATE SET entries = entries + 1")
-            .execute(arguments: [entry.kind])
+        state.nextSequence = Int64(bitPattern: max(UInt64(bitPattern: state.nextSequence), entry.sequence &+ 1))
+        state.entries += 1
+        for link in entry.links { state.heads.remove(Data(link.bytes)) }
+        state.heads.insert(id)
+        batch.authors[author] = state
+        batch.kinds[entry.kind, default: 0] += 1
         switch entry.kind {
         case ConsentVersionPayload.kind: try insertConsentVersion(entry, ordinal: record.ordinal, into: db)
         case AccessDecisionPayload.kind: try insertDecision(entry, ordinal: record.ordinal, into: db)
