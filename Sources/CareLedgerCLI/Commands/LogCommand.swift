@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanonicalJSON
+import Foundation
 import LedgerCore
 import LedgerSite
 
@@ -37,7 +38,8 @@ struct LogCommand: AsyncParsableCommand {
             let ledger = try openSite(options, access: .read)
             // Rows are printed as they are read (bounded memory, Specs/site-layout.md §9.5);
             // `--json` writes the same canonical object `{"entries":[…]}` piece by piece.
-            var printer = RowPrinter(json: options.json)
+            let printer = RowPrinter(json: options.json)
+            defer { printer.flush() }
             func show(_ entry: Entry) {
                 printer.print(Row(id: entry.id.hex, site: entry.author.hex, siteName: ledger.charter.members[entry.author]?.name,
                                   kind: entry.kind, sequence: entry.sequence, time: RFC3339.string(from: entry.timestamp),
@@ -67,26 +69,41 @@ struct LogCommand: AsyncParsableCommand {
         }
     }
 
-    /// Prints rows one at a time, as text lines or as the elements of the `--json` object.
-    struct RowPrinter {
+    /// Prints rows one at a time, as text lines or as the elements of the `--json` object,
+    /// through a 64 KiB buffer written straight to standard output (a `print` per row costs
+    /// more than the row).
+    final class RowPrinter {
         let json: Bool
         private var rows = 0
+        private var buffer: [UInt8] = []
 
-        init(json: Bool) { self.json = json }
-
-        mutating func print(_ row: Row) {
-            if json {
-                Swift.print(rows == 0 ? "{\"entries\":[" : ",", terminator: "")
-                Swift.print(String(decoding: JSONWriter.canonical(row.json), as: UTF8.self), terminator: "")
-            } else {
-                Swift.print("\(row.time)  \(row.siteName ?? String(row.site.prefix(12)))  \(row.kind)  \(row.id.prefix(16))")
-            }
-            rows += 1
+        init(json: Bool) {
+            self.json = json
+            buffer.reserveCapacity(1 << 16)
         }
 
+        func print(_ row: Row) {
+            if json {
+                buffer += rows == 0 ? Array(#"{"entries":["#.utf8) : [UInt8(ascii: ",")]
+                buffer += JSONWriter.canonical(row.json)
+            } else {
+                buffer += Array("\(row.time)  \(row.siteName ?? String(row.site.prefix(12)))  \(row.kind)  \(row.id.prefix(16))\n".utf8)
+            }
+            rows += 1
+            if buffer.count >= 1 << 16 { flush() }
+        }
+
+        /// Ends the `--json` object and writes what is buffered.
         func finish() {
-            guard json else { return }
-            Swift.print(rows == 0 ? "{\"entries\":[]}" : "]}")
+            if json { buffer += Array((rows == 0 ? #"{"entries":[]}"# : "]}").utf8) + [0x0A] }
+            flush()
+        }
+
+        /// Writes what is buffered (also what a failed command printed before it failed).
+        func flush() {
+            guard !buffer.isEmpty else { return }
+            try? FileHandle.standardOutput.write(contentsOf: Data(buffer))
+            buffer.removeAll(keepingCapacity: true)
         }
     }
 }
