@@ -32,7 +32,7 @@ extension SiteIndex {
                         if latest.map({ time > $0 }) ?? true { latest = time }
                     }
                 }
-                try batch.write(to: db)
+                try batch.store(in: db)
                 try Self.setMeta(db, "applied_size", mark)
                 if let lastID { try Self.setMeta(db, "last_entry_id", Data(lastID.bytes)) }
                 else { try db.execute(sql: "DELETE FROM meta WHERE key = 'last_entry_id'") }
@@ -68,7 +68,7 @@ extension SiteIndex {
             return state
         }
 
-        func write(to db: Database) throws {
+        func store(in db: Database) throws {
             for (author, state) in authors {
                 try db.cachedStatement(sql: "INSERT INTO authors(author, next_sequence, entries) VALUES (?, ?, ?) ON CONFLICT(author) DO UPDATE SET next_sequence = excluded.next_sequence, entries = excluded.entries")
                     .execute(arguments: [author, state.nextSequence, state.entries])
