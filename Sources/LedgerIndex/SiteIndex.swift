@@ -34,11 +34,13 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     }
 
     /// The opener a site passes to `SiteLedger.open`: the site's `index.sqlite`, deleted and
-    /// created again when it cannot be opened (it is a cache; the log is the truth).
+    /// created again when it is not a database or is corrupt (it is a cache; the log is the
+    /// truth). Any other failure (a full or failing disk) is thrown: the site then opens
+    /// without it, replaying its log, and the file is left for a later open.
     public static let opener: DerivedStateIndexOpener = { layout in
         do {
             return try SiteIndex(path: layout.index)
-        } catch {
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
             removeFiles(at: layout.index)
             return try SiteIndex(path: layout.index)
         }

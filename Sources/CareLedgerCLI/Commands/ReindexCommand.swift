@@ -9,14 +9,13 @@ struct ReindexCommand: AsyncParsableCommand {
         commandName: "reindex",
         abstract: "Rebuild the derived-state database (index.sqlite) from the log; any command rebuilds it when it is missing.")
     @OptionGroup var options: SiteOptions
-    @OptionGroup var lock: WaitOption
 
     struct Output: Encodable { let entries: Int, index: String }
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             // A snapshot: it works beside a running writer, which applies its own commits on top.
-            let ledger = try openSite(options, access: .read, wait: lock.duration)
+            let ledger = try openSite(options, access: .read)
             let bar = ProgressBar(label: "reindex", total: ledger.entryCount)
             do {
                 try ledger.rebuildDerivedStateIndex { bar.advance(by: $0) }
