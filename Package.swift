@@ -6,9 +6,10 @@
 //   LedgerCore, LZ4Codec → LedgerSync            (no networking)
 //   LedgerCore → LedgerNet                       (the only target that imports NIO)
 //   LedgerCore, CanonicalJSON → LedgerTrials
-//   LedgerCore, LedgerConsent, LedgerSync, LedgerNet, LedgerTrials → LedgerSite   (a site as a program uses it)
+//   LedgerCore, LedgerConsent, GRDB → LedgerIndex  (the derived-state database; the only target that imports GRDB)
+//   LedgerCore, LedgerConsent, LedgerIndex, LedgerSync, LedgerNet, LedgerTrials → LedgerSite   (a site as a program uses it)
 //   LedgerSite → LedgerHTTP (the only target that imports Hummingbird) → CareLedgerCLI
-//   LedgerSite → CareLedgerCLI → careledger;  LedgerSite → careledger-example, careledger-bench
+//   LedgerSite, LedgerIndex → CareLedgerCLI → careledger;  LedgerSite → careledger-example, careledger-bench
 //   LedgerNet → LedgerNetTestSupport → LedgerNetTests, careledger-bench
 // LedgerConsent, LedgerSync and LedgerNet do not import one another.
 import PackageDescription
@@ -31,6 +32,7 @@ let package = Package(
         .library(name: "LedgerSync", targets: ["LedgerSync"]),
         .library(name: "LedgerConsent", targets: ["LedgerConsent"]),
         .library(name: "LedgerSite", targets: ["LedgerSite"]),
+        .library(name: "LedgerIndex", targets: ["LedgerIndex"]),
         .library(name: "CanonicalJSON", targets: ["CanonicalJSON"]),
         .library(name: "LedgerTrials", targets: ["LedgerTrials"]),
     ],
@@ -43,6 +45,8 @@ let package = Package(
         // Foundation) are off: the server needs neither, and they cost build time.
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The derived-state database (Specs/site-layout.md §9).
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // Debian's liblz4 (apt-get install liblz4-dev), found through pkg-config.
@@ -91,12 +95,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The derived-state database (Specs/site-layout.md §9): an SQLite cache of what the log
+        // implies, maintained on every commit so that opening a site does not replay its log.
+        .target(
+            name: "LedgerIndex",
+            dependencies: ["LedgerCore", "LedgerConsent", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         // A site as a program uses it: open, append, bundles, the folder mailbox, TCP sync
         // sessions, consent checks with their audit entries, status and the audit analysis.
         .target(
             name: "LedgerSite",
             dependencies: [
-                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerTrials",
+                "LedgerStorage", "LedgerCore", "LedgerConsent", "LedgerIndex", "LedgerSync", "LedgerNet", "LedgerTrials",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -126,7 +136,8 @@ let package = Package(
         .target(
             name: "CareLedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "LedgerSite", "LedgerTrials", "LedgerHTTP", "CanonicalJSON",
+                "LedgerCore", "LedgerConsent", "LedgerIndex", "LedgerSync", "LedgerNet", "LedgerSite", "LedgerTrials", "LedgerHTTP",
+                "CanonicalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -188,6 +199,13 @@ let package = Package(
             dependencies: [
                 "LedgerTrials", "LedgerSite", "LedgerConsent", "LedgerCore", "CanonicalJSON", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LedgerIndexTests",
+            dependencies: [
+                "LedgerIndex", "LedgerSite", "LedgerCore", "LedgerConsent", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerSite", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport"], swiftSettings: strict),

@@ -10,7 +10,7 @@ public struct CareLedgerCommand: AsyncParsableCommand {
         subcommands: [
             NetworkCommand.self, InitCommand.self, IdentityCommand.self, MembersCommand.self,
             AppendCommand.self, AnchorCommand.self, AttestCommand.self, LogCommand.self, StatsCommand.self,
-            VerifyCommand.self, HeadCommand.self, ProofCommand.self,
+            VerifyCommand.self, ReindexCommand.self, HeadCommand.self, ProofCommand.self,
             ConsentCommand.self, CheckCommand.self, ConflictsCommand.self,
             BundleCommand.self, SyncCommand.self, ServeCommand.self, APITokenCommand.self,
             StatusCommand.self, ReportCommand.self, DemoCommand.self, TrialCommand.self,

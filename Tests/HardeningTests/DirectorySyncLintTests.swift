@@ -29,6 +29,7 @@ struct DirectorySyncLintTests {
         "CareLedgerCLI/Demo/": "the demo's own scratch folders (a temporary stick, a tampered copy), not ledger data",
         "CareLedgerCLI/Commands/DemoCommand.swift": "the demo's temporary root folder; its sites create theirs durably",
         "CareLedgerCLI/Report/": "report output, rebuilt from the ledger on demand; not ledger data",
+        "CareLedgerCLI/Support/JSONLinesStream.swift:spoolStandardInput": "append's temporary copy of stdin, deleted when it ends; not ledger data",
     ]
 
     /// One function body that creates a name.

@@ -31,39 +31,61 @@ struct AppendCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             guard batch > 0 else { throw CLIFailure.usage("--batch must be positive") }
-            let lines = try JSONLines.readObjects(jsonl)
-            let payloads = lines.map(\.canonical)
-            // Check every line against the entry limits before anything is appended.
             do {
                 try EntryFormat.validateKind(Array(kind.utf8), offset: nil)
             } catch let error as CoreError {
                 throw CLIFailure.usage("--kind \(kind): \(error.message); nothing was appended")
             }
-            if let line = lines.first(where: { $0.canonical.count > EntryFormat.maxPayloadBytes }) {
-                throw CLIFailure.usage("\(jsonl) line \(line.number): \(line.canonical.count) bytes exceeds the payload limit of \(EntryFormat.maxPayloadBytes); nothing was appended")
+            // The input is read twice, a chunk at a time (bounded memory): first every line is
+            // checked against the entry limits, so a bad line appends nothing; then appended.
+            let path = jsonl == "-" ? try JSONLinesStream.spoolStandardInput() : jsonl
+            defer { if jsonl == "-" { try? FileManager.default.removeItem(atPath: path) } }
+            let stream = JSONLinesStream(path: path)
+            var total = 0
+            try JSONLines.reporting(jsonl) {
+                try stream.forEach { line in
+                    if line.canonical.count > EntryFormat.maxPayloadBytes {
+                        throw CLIFailure.usage("\(jsonl) line \(line.number): \(line.canonical.count) bytes exceeds the payload limit of \(EntryFormat.maxPayloadBytes); nothing was appended")
+                    }
+                    total += 1
+                }
             }
             let ledger = try openSite(options, access: .write, wait: lock.duration)
-            let bar = ProgressBar(label: "append", total: payloads.count)
+            let bar = ProgressBar(label: "append", total: total)
             var first: Entry?, last: Entry?
             var appended = 0
-            do {
-                // Group commits of --batch; the next batch is signed while this one is made durable.
-                try ledger.append(kind: kind, payloads: payloads, batchSize: batch) { entries in
-                    first = first ?? entries.first
-                    last = entries.last ?? last
-                    appended += entries.count
-                    bar.advance(by: entries.count)
+            // Several group commits per call, so the next batch is signed while one is made durable.
+            let chunk = batch * 8
+            var payloads: [[UInt8]] = []
+            payloads.reserveCapacity(min(chunk, total))
+            func flush() throws {
+                guard !payloads.isEmpty else { return }
+                do {
+                    try ledger.append(kind: kind, payloads: payloads, batchSize: batch) { entries in
+                        first = first ?? entries.first
+                        last = entries.last ?? last
+                        appended += entries.count
+                        bar.advance(by: entries.count)
+                    }
+                } catch let error as CoreError {
+                    bar.finish()
+                    let failed = "lines \(appended + 1)-\(min(appended + batch, total))"
+                    // A full or failing disk is the site's data being unusable (exit 3), not a usage error.
+                    throw CLIFailure(kind: CLIFailure.from(error).kind, message: "\(error.description) (\(failed); \(appended) entries before them were appended and are durable)",
+                                     code: error.code.name)
                 }
-            } catch let error as CoreError {
-                bar.finish()
-                let failed = "lines \(appended + 1)-\(min(appended + batch, payloads.count))"
-                // A full or failing disk is the site's data being unusable (exit 3), not a usage error.
-                throw CLIFailure(kind: CLIFailure.from(error).kind, message: "\(error.description) (\(failed); \(appended) entries before them were appended and are durable)",
-                                 code: error.code.name)
+                payloads.removeAll(keepingCapacity: true)
             }
+            try JSONLines.reporting(jsonl) {
+                try stream.forEach { line in
+                    payloads.append(line.canonical)
+                    if payloads.count >= chunk { try flush() }
+                }
+            }
+            try flush()
             bar.finish()
-            try CommandOutput(json: options.json).emit(Output(appended: payloads.count, firstId: first?.id.hex, lastId: last?.id.hex)) {
-                print("Appended \(payloads.count) \(kind) entries" + (last.map { ", last \($0.id.hex)" } ?? ""))
+            try CommandOutput(json: options.json).emit(Output(appended: appended, firstId: first?.id.hex, lastId: last?.id.hex)) {
+                print("Appended \(appended) \(kind) entries" + (last.map { ", last \($0.id.hex)" } ?? ""))
             }
         }
     }
@@ -71,21 +93,12 @@ struct AppendCommand: AsyncParsableCommand {
 
 /// Reads JSON Lines input for `append` and canonicalises it (Specs/canonical-json.md §5).
 enum JSONLines {
-    /// Every non-blank line as canonical JSON object bytes, with its line number; any bad
-    /// line rejects the whole input (the first one in file order is reported).
-    static func readObjects(_ path: String) throws -> [JSONLinesReader.Line] {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let read = FileManager.default.contents(atPath: path) else {
-                throw CLIFailure.usage("cannot read \(path): no such file or not readable")
-            }
-            data = read
-        }
+    /// Runs `body`, turning the `JSONError` of a line that is not one JSON object into the
+    /// usage failure `append` reports (naming the input and the line; nothing was appended).
+    static func reporting(_ path: String, _ body: () throws -> Void) throws {
         do {
-            return try JSONLinesReader.readAll(Array(data))
-        } catch {
+            try body()
+        } catch let error as JSONError {
             let line = error.line.map { "line \($0)" } ?? "input"
             if error.code == .notAnObject {
                 throw CLIFailure.usage("\(path) \(line): not a JSON object; nothing was appended")

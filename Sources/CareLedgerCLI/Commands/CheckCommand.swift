@@ -36,7 +36,7 @@ struct CheckCommand: AsyncParsableCommand {
             let ledger = try openSite(options, access: .read, wait: lock.duration)
             let pseudonym: PatientPseudonym
             do { pseudonym = try ledger.pseudonymKey().resolve(patient: patient) } catch let error as ConsentError { throw CLIFailure.from(error) }
-            let consent = try SiteConsent(ledger)
+            let consent = try SiteConsent(ledger, patients: [pseudonym])
             printWarnings(consent.warnings)
             let request = AccessRequest(patient: pseudonym, actor: actor, purpose: purpose, classes: classes,
                                         time: Int64(time.timeIntervalSince1970 * 1000), emergency: emergency,

@@ -19,7 +19,7 @@ struct ConflictsCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             let ledger = try openSite(options, access: .read)
-            let loaded = try ledger.loadConsent()
+            let loaded = try ledger.loadConflictedConsent()
             printWarnings(loaded.skippedWarning.map { [$0] } ?? [])
             let rows = loaded.engine.conflicts().map {
                 Row(consent: $0.key.description, heads: $0.heads.map(\.hex), effective: $0.effective.map(\.hex),

@@ -24,7 +24,7 @@ struct ConsentCommand: AsyncParsableCommand {
             try await runReportingFailures(json: options.json) {
                 guard !files.isEmpty else { throw CLIFailure.usage("give at least one FHIR JSON file") }
                 let ledger = try openSite(options, access: .write, wait: lock.duration)
-                var consent = try SiteConsent(ledger)
+                var consent = try SiteConsent(ledger, importing: files)
                 printWarnings(consent.warnings)
                 // Every file is checked before anything is written: nothing is half-imported.
                 let (entries, skipped) = try consent.importFHIR(files: files)
@@ -50,7 +50,7 @@ struct ConsentCommand: AsyncParsableCommand {
                 let ledger = try openSite(options, access: .read)
                 let pseudonym: PatientPseudonym
                 do { pseudonym = try ledger.pseudonymKey().resolve(patient: patient) } catch let error as ConsentError { throw CLIFailure.from(error) }
-                let consent = try SiteConsent(ledger)
+                let consent = try SiteConsent(ledger, patients: [pseudonym])
                 printWarnings(consent.warnings)
                 let bundle = consent.exportFHIR(patient: pseudonym)
                 FileHandle.standardOutput.write(Data(bundle))
@@ -81,7 +81,7 @@ struct ConsentCommand: AsyncParsableCommand {
                     chosen = id
                 }
                 let ledger = try openSite(options, access: .write, wait: lock.duration)
-                var site = try SiteConsent(ledger)
+                var site = try SiteConsent(ledger, patients: [patient])
                 printWarnings(site.warnings)
                 let entry: Entry
                 do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerSite
 
 /// `careledger stats`: sizes and counts.
 struct StatsCommand: AsyncParsableCommand {
@@ -19,7 +20,7 @@ struct StatsCommand: AsyncParsableCommand {
             let s = ledger.statistics()
             let output = Output(entries: s.entries, segments: s.segments, bytesOnDisk: s.bytesOnDisk, bytesRaw: s.bytesRaw,
                                 compressionRatio: s.bytesOnDisk > 0 ? Double(s.bytesRaw) / Double(s.bytesOnDisk) : 0,
-                                summaryRoot: try ledger.summaryRoot().hex, treeSize: s.treeSize, treeRoot: s.treeRoot.hex,
+                                summaryRoot: try ledger.cachedSummaryRoot().hex, treeSize: s.treeSize, treeRoot: s.treeRoot.hex,
                                 quarantined: s.quarantined, forks: s.forks, authors: s.authors,
                                 forkEvidence: ForkOutput.list(ledger.forks))
             try CommandOutput(json: options.json).emit(output) {

@@ -25,8 +25,10 @@ struct VerifyCommand: AsyncParsableCommand {
         try await runReportingFailures(json: options.json) {
             let ledger = try openSite(options, access: .read, forVerify: true)
             let bar = ProgressBar(label: "verify", total: ledger.entryCount)
-            let report = ledger.verify { bar.advance(by: $0) }
+            var report = ledger.verify { bar.advance(by: $0) }
             bar.finish()
+            // The derived-state database is a cache of the log: it must say what the log says.
+            report.faults += ledger.verifyDerivedState()
             // A site opened read-only (damaged structure) is not written to, not even its history.
             if !ledger.isReadOnly { try? ledger.recordVerifyRun(report) }
             var faults = report.faults.map {

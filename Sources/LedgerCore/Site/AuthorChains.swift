@@ -3,6 +3,10 @@
 /// An author's entries link to its previous entries; the heads are the entries no other
 /// entry of that author links to. Two different entries at one (author, sequence) are a
 /// fork: both are kept and reported as evidence, nothing halts (Specs/site-layout.md §4).
+///
+/// Opened from the derived-state database (Specs/site-layout.md §9), the chains hold the
+/// heads and next sequences only; ids and positions of entries stored before the open are
+/// asked of `earlier` when a new entry needs them (a link to check, a position to compare).
 struct AuthorChains {
     struct Chain {
         var heads: Set<Hash32> = []
@@ -11,11 +15,16 @@ struct AuthorChains {
         var ids: Set<Hash32> = []
 
         /// Adds an entry; returns the ids at its position when that is now a fork.
-        mutating func record(_ entry: Entry) -> [Hash32]? {
+        /// `before` gives the ids held at that position before the chains were loaded.
+        mutating func record(_ entry: Entry, before: [Hash32]) -> [Hash32]? {
             for link in entry.links { heads.remove(link) }
             heads.insert(entry.id)
+            let wasFilled = entry.sequence < nextSequence
             nextSequence = max(nextSequence, entry.sequence &+ 1)
             guard ids.insert(entry.id).inserted else { return nil }
+            if positions[entry.sequence] == nil, wasFilled, !before.isEmpty {
+                positions[entry.sequence] = before.filter { $0 != entry.id }
+            }
             positions[entry.sequence, default: []].append(entry.id)
             let atPosition = positions[entry.sequence] ?? []
             return atPosition.count > 1 ? atPosition.sorted() : nil
@@ -29,8 +38,29 @@ struct AuthorChains {
         var entries: [Hash32]
     }
 
+    /// What the chains ask about entries stored before they were loaded from the index.
+    struct Earlier {
+        /// Whether `id` is an entry of `author` held in the log.
+        var holds: (_ id: Hash32, _ author: Hash32) -> Bool
+        /// The ids held at (author, sequence).
+        var idsAt: (_ author: Hash32, _ sequence: UInt64) -> [Hash32]
+    }
+
     private(set) var chains: [Hash32: Chain] = [:]
     private(set) var forks: [Fork] = []
+    /// Set when the chains were loaded from the derived-state database.
+    var earlier: Earlier?
+
+    init() {}
+
+    /// Chains as the derived-state database summarises them.
+    init(loaded authors: [AuthorChainState], forks: [ForkEvidence], earlier: Earlier) {
+        for author in authors {
+            chains[author.author] = Chain(heads: Set(author.heads), nextSequence: author.nextSequence)
+        }
+        self.forks = forks.map { Fork(author: $0.author, sequence: $0.sequence, entries: $0.entries) }
+        self.earlier = earlier
+    }
 
     /// Records an entry that was stored; returns the fork it creates, if any.
     ///
@@ -38,7 +68,11 @@ struct AuthorChains {
     /// its id set on every entry (quadratic in the author's history).
     @discardableResult
     mutating func record(_ entry: Entry) -> Fork? {
-        guard let ids = chains[entry.author, default: Chain()].record(entry) else { return nil }
+        var before: [Hash32] = []
+        if let earlier, let chain = chains[entry.author], entry.sequence < chain.nextSequence, chain.positions[entry.sequence] == nil {
+            before = earlier.idsAt(entry.author, entry.sequence)
+        }
+        guard let ids = chains[entry.author, default: Chain()].record(entry, before: before) else { return nil }
         let evidence = Fork(author: entry.author, sequence: entry.sequence, entries: ids)
         forks.removeAll { $0.author == entry.author && $0.sequence == entry.sequence }
         forks.append(evidence)
@@ -46,7 +80,10 @@ struct AuthorChains {
     }
 
     /// Whether `author`'s chain holds the entry `id`.
-    func holds(_ id: Hash32, by author: Hash32) -> Bool { chains[author]?.ids.contains(id) ?? false }
+    func holds(_ id: Hash32, by author: Hash32) -> Bool {
+        if chains[author]?.ids.contains(id) ?? false { return true }
+        return earlier?.holds(id, author) ?? false
+    }
 
     /// The heads a new entry by `author` must link to, sorted.
     func heads(of author: Hash32) -> [Hash32] { (chains[author]?.heads ?? []).sorted() }

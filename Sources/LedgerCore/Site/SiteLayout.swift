@@ -30,6 +30,9 @@ public struct SiteLayout: Sendable {
     public func peerSummary(_ peer: Hash32) -> String { peers + "/\(peer.hex).summary" }
     /// The running `serve`'s control socket, through which other processes write (Specs/site-layout.md §8).
     public var controlSocket: String { root + "/control.sock" }
+    /// The derived-state database, an SQLite cache of what the log implies, with its `-wal`
+    /// and `-shm` files beside it (Specs/site-layout.md §9).
+    public var index: String { root + "/index.sqlite" }
     /// Operational history (verify runs, fork evidence) that `status` and `report` read.
     public var history: String { root + "/history" }
 }

@@ -110,6 +110,7 @@ extension SiteLedger {
         } catch {
             logger.warning("tree head not written after a durable append: \(error)")
         }
+        updateIndex(afterCommitOf: entries)
         // A charter entry can make quarantined entries trusted (Specs/charter.md §4).
         if kind.hasPrefix("charter.") && quarantineHasReleasable { _ = try? ingest([]) }
     }

@@ -92,11 +92,14 @@ extension SiteLedger {
     ///   process has it open, `.malformedFile` when its files are damaged.
     /// - Parameter lockTimeout: how long to wait for a writer that holds the folder (the
     ///   `--wait` of the commands) before failing with `.locked` naming the holder.
+    /// - Parameter derivedState: opens the site's derived-state database (Specs/site-layout.md §9);
+    ///   with it the open reads the database's summary and only the log's unindexed tail,
+    ///   and every commit updates it. Without it the whole log is replayed.
     public static func open(
         at directory: String, logger: Logger = Logger(label: "careledger.site"), lockTimeout: Duration = .milliseconds(250),
-        fileSystem: any FileSystem = POSIXFileSystem()
+        fileSystem: any FileSystem = POSIXFileSystem(), derivedState: DerivedStateIndexOpener? = nil
     ) throws -> SiteLedger {
-        try open(at: directory, logger: logger, mode: .write(lockTimeout: lockTimeout), fileSystem: fileSystem)
+        try open(at: directory, logger: logger, mode: .write(lockTimeout: lockTimeout), fileSystem: fileSystem, derivedState: derivedState)
     }
 
     static func decodeGenesis(_ genesis: GenesisFile, path: String) throws -> Entry {

@@ -107,6 +107,7 @@ extension SiteLedger {
                 logger.warning("tree head not written after a durable ingest: \(error)")
             }
         }
+        updateIndex(afterCommitOf: toStore)
         for entry in toStore {
             if freshIDs.contains(entry.id) { report.imported += 1 } else { report.released += 1 }
             pendingQuarantine[entry.id] = nil
@@ -171,6 +172,11 @@ extension SiteLedger {
     func absorb(_ entry: Entry) {
         chains.record(entry)
         _ = clock.observe(entry.timestamp)
+        absorbCharter(entry)
+    }
+
+    /// Applies a charter entry (admit, revoke, site profile) to the charter; other kinds do nothing.
+    func absorbCharter(_ entry: Entry) {
         switch entry.kind {
         case CharterKind.admit:
             if let payload = try? CanonicalJSON.decode(AdmitPayload.self, from: entry.payload) {

@@ -52,10 +52,14 @@ extension SiteLedger {
     /// - Throws: `CoreError` `.notASite` and the file errors of ``open(at:logger:fileSystem:)``,
     ///   including `.malformedFile` naming the segment when the storage structure is damaged
     ///   (as a writable open refuses such a site; only `verify` examines it); never `.locked`.
+    /// - Parameter derivedState: opens the site's derived-state database, as for
+    ///   ``open(at:logger:lockTimeout:fileSystem:derivedState:)``; a snapshot brings it up to
+    ///   its own size when it is behind (Specs/site-layout.md §9.4).
     public static func openSnapshot(
-        at directory: String, logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
+        at directory: String, logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem(),
+        derivedState: DerivedStateIndexOpener? = nil
     ) throws -> SiteLedger {
-        let ledger = try open(at: directory, logger: logger, mode: .snapshot, fileSystem: fileSystem)
+        let ledger = try open(at: directory, logger: logger, mode: .snapshot, fileSystem: fileSystem, derivedState: derivedState)
         if let fault = ledger.log.structuralFaults.first ?? ledger.quarantineLog.structuralFaults.first {
             throw CoreError(.malformedFile, "\(fault.what); run `careledger verify`", file: ledger.layout.root + "/" + fault.file,
                             offset: Int(truncatingIfNeeded: fault.offset))
@@ -75,7 +79,8 @@ extension SiteLedger {
 
     /// Opens an existing site, for writing, read-only (for `verify` of a damaged folder) or
     /// as a lock-free snapshot.
-    static func open(at directory: String, logger: Logger, mode: OpenMode, fileSystem: any FileSystem) throws -> SiteLedger {
+    static func open(at directory: String, logger: Logger, mode: OpenMode, fileSystem: any FileSystem,
+                     derivedState: DerivedStateIndexOpener? = nil) throws -> SiteLedger {
         let readOnly: Bool, snapshot: Bool
         switch mode {
         case .write: readOnly = false; snapshot = false
@@ -146,6 +151,14 @@ extension SiteLedger {
         if readOnly && !snapshot {
             ledger.openNotes.append("opened read-only for verification: the storage structure is damaged, so nothing is written and the log ends before the first segment that does not continue")
         }
+        if !readOnly || snapshot, let derivedState {
+            do {
+                ledger.index = try derivedState(layout)
+            } catch {
+                // A cache that cannot be opened costs a replay, never the site.
+                logger.warning("derived-state database not usable, replaying the log: \(error)")
+            }
+        }
         try ledger.rebuildDerivedState()
         return ledger
     }
@@ -173,21 +186,31 @@ extension SiteLedger {
             if merkle.size > durable { try merkle.truncate(toSize: durable) }
         }
         let merkleSize = Int(merkle.size)
+        // With the derived-state database only its unindexed tail is read (§9).
+        let indexed = try loadIndexedState()
         var leafHashes: [Hash32] = []
-        var expected = 0
+        var expected = min(merkleSize, indexed)
+        var tail: [IndexedEntry] = []
         do {
-            try log.forEach(from: 0) { ordinal, bytes in
+            try log.forEach(from: expected) { ordinal, bytes in
                 expected = ordinal + 1
                 if ordinal >= merkleSize { leafHashes.append(MerkleHash.leaf(bytes)) }
+                guard ordinal >= indexed else { return }
+                var decoded: Entry?
                 do {
-                    absorb(try Entry.decode(bytes))
+                    decoded = try Entry.decode(bytes)
                 } catch {
                     openFaults.append(entryFault(ordinal: ordinal, what: "entry does not decode: \(error)"))
                 }
+                if let decoded { absorb(decoded) }
+                guard index != nil else { return }
+                tail.append(IndexedEntry(ordinal: ordinal, entry: decoded))
+                if tail.count >= Self.indexBatch { applyToIndex(tail); tail.removeAll(keepingCapacity: true) }
             }
         } catch {
             openFaults.append(entryFault(ordinal: expected, what: "the log cannot be read from record \(expected) on: \(error)"))
         }
+        applyToIndex(tail)
         // Only a contiguous run of leaves can be appended.
         if merkleSize + leafHashes.count == log.count {
             for hash in leafHashes { try merkle.append(leafHash: hash) }

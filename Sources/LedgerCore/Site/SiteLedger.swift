@@ -54,6 +54,8 @@ public final class SiteLedger {
     var writer: (any SiteWriter)?
     /// The Merkle store's high-water mark as last read or written (`merkle/synced`); read once on open.
     var merkleSyncedMark: UInt64?
+    /// The derived-state database, when the site was opened with one (Specs/site-layout.md §9).
+    var index: (any DerivedStateIndex)?
     /// A read-only ledger's private copy of the Merkle store (outside the data folder).
     var scratch: ScratchFolder?
     let logger: Logger
@@ -141,6 +143,11 @@ public struct ForkEvidence: Sendable, Equatable, Codable {
     public var sequence: UInt64
     /// The ids of the entries at that position, sorted.
     public var entries: [Hash32]
+
+    /// Creates one (the derived-state database reads fork evidence back with it).
+    public init(author: Hash32, sequence: UInt64, entries: [Hash32]) {
+        self.author = author; self.sequence = sequence; self.entries = entries
+    }
 }
 
 /// An entry kept apart from the trusted log, and why.

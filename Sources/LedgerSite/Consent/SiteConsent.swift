@@ -23,7 +23,11 @@ public struct SiteConsent {
     /// Reads the site's consent versions.
     /// - Throws: only when the log cannot be read.
     public init(_ ledger: SiteLedger) throws {
-        let loaded = try ledger.loadConsent()
+        self.init(ledger: ledger, loaded: try ledger.loadConsent())
+    }
+
+    /// Over versions already read (all of them, or some patients' only).
+    init(ledger: SiteLedger, loaded: LoadedConsent) {
         self.ledger = ledger
         self.engine = loaded.engine
         self.skipped = loaded.skipped

@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerIndex
 import Logging
 
 /// How a program opens a site so that it can work beside a running `serve` or another
@@ -12,7 +13,7 @@ public enum SiteAccess {
     /// found at the first write: the running server's control socket, or the folder's lock,
     /// waited for up to `wait`.
     public static func openForReading(at directory: String, wait: Duration, logger: Logger) throws -> SiteLedger {
-        let snapshot = try SiteLedger.openSnapshot(at: directory, logger: logger)
+        let snapshot = try SiteLedger.openSnapshot(at: directory, logger: logger, derivedState: SiteIndex.opener)
         snapshot.attach(writer: DeferredWriter(directory: directory, wait: wait, logger: logger))
         return snapshot
     }
@@ -26,21 +27,21 @@ public enum SiteAccess {
     /// - Throws: `CoreError` `.locked` naming the holder when the wait runs out.
     public static func openForWriting(at directory: String, wait: Duration, logger: Logger) throws -> SiteLedger {
         do {
-            return try SiteLedger.open(at: directory, logger: logger, lockTimeout: .zero)
+            return try SiteLedger.open(at: directory, logger: logger, lockTimeout: .zero, derivedState: SiteIndex.opener)
         } catch let error as CoreError where error.code == .locked {
             if let server = ControlClient.connect(to: SiteLayout(root: directory)) {
-                let snapshot = try SiteLedger.openSnapshot(at: directory, logger: logger)
+                let snapshot = try SiteLedger.openSnapshot(at: directory, logger: logger, derivedState: SiteIndex.opener)
                 snapshot.attach(writer: server)
                 return snapshot
             }
-            return try SiteLedger.open(at: directory, logger: logger, lockTimeout: wait)
+            return try SiteLedger.open(at: directory, logger: logger, lockTimeout: wait, derivedState: SiteIndex.opener)
         }
     }
 
     /// Opens the site with its writer lock only, waiting up to `wait`: for commands that
     /// ingest others' entries or keep the ledger for a long time (`serve`, `sync`, `bundle import`).
     public static func openExclusive(at directory: String, wait: Duration, logger: Logger) throws -> SiteLedger {
-        try SiteLedger.open(at: directory, logger: logger, lockTimeout: wait)
+        try SiteLedger.open(at: directory, logger: logger, lockTimeout: wait, derivedState: SiteIndex.opener)
     }
 }
 
@@ -59,7 +60,7 @@ final class DeferredWriter: SiteWriter {
         if writer == nil {
             // A live control socket means a server holds the lock: no second snapshot needed.
             writer = try ControlClient.connect(to: SiteLayout(root: directory))
-                ?? SiteLedger.open(at: directory, logger: logger, lockTimeout: wait)
+                ?? SiteLedger.open(at: directory, logger: logger, lockTimeout: wait, derivedState: SiteIndex.opener)
         }
         guard let writer else { return [] }
         return try writer.appendEntries(kind: kind, payloads: payloads)

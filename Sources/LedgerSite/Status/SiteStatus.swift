@@ -94,10 +94,11 @@ public struct SiteStatus: Encodable {
                           openConflicts: conflicts.count, conflicts: conflicts, lastVerify: ledger.verifyRuns().last)
     }
 
-    /// The consents with concurrent heads (as `careledger conflicts` lists them), scanning the log once.
+    /// The consents with concurrent heads (as `careledger conflicts` lists them): the
+    /// conflicted patients' versions only, found through the derived-state database.
     /// A version that does not decode is `verify`'s and `conflicts`' to report; status counts the rest.
     private static func openConflicts(_ ledger: SiteLedger, progress: (Int) -> Void) throws -> [String] {
-        try ledger.loadConsent(progress: progress).engine.conflicts().map(\.key.description)
+        try ledger.loadConflictedConsent(progress: progress).engine.conflicts().map(\.key.description)
     }
 
     /// The latest of some RFC 3339 times.

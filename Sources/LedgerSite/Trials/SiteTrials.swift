@@ -22,7 +22,7 @@ public struct SiteTrials {
     public init(_ ledger: SiteLedger) throws {
         self.ledger = ledger
         var protocols: [RecordedProtocolVersion] = [], custody: [RecordedCustodyEvent] = [], skipped: [Hash32] = []
-        try ledger.forEachEntry { _, entry in
+        try ledger.forEachEntry(ofKinds: [ProtocolVersionPayload.kind, CustodyEventPayload.kind]) { _, entry in
             switch entry.kind {
             case ProtocolVersionPayload.kind:
                 if let payload = try? ProtocolVersionPayload.decode(entry.payload) {

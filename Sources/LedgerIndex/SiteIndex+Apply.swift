@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+import LedgerConsent
+import LedgerCore
+
+extension SiteIndex {
+    /// Applies committed records in one immediate transaction (Specs/site-layout.md §9.3):
+    /// records below the mark are skipped, a batch that starts past the mark changes nothing.
+    ///
+    /// Per-author state (heads, next sequence, entry count) and kind counters are read once
+    /// per touched author or kind, updated in memory and written once per batch; a record
+    /// costs one `entries` row (plus its consent or decision rows).
+    public func apply(_ entries: [IndexedEntry]) throws {
+        guard !entries.isEmpty else { return }
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                guard try (Self.meta(db, "schema") as Int?) == Self.schemaVersion else { return .rollback }
+                var mark: Int = try Self.meta(db, "applied_size") ?? 0
+                var latest: (Int64, Int64)?
+                if let wall: Int64 = try Self.meta(db, "latest_wall"), let counter: Int64 = try Self.meta(db, "latest_counter") {
+                    latest = (wall, counter)
+                }
+                var batch = Batch()
+                var lastID: Hash32?
+                for record in entries where record.ordinal >= mark {
+                    guard record.ordinal == mark else { break }
+                    try Self.insert(record, into: db, batch: &batch)
+                    mark += 1
+                    lastID = record.entry?.id
+                    if let entry = record.entry {
+                        let time = (Int64(entry.timestamp.wallMillis), Int64(entry.timestamp.counter))
+                        if latest.map({ time > $0 }) ?? true { latest = time }
+                    }
+                }
+                try batch.store(in: db)
+                try Self.setMeta(db, "applied_size", mark)
+                if let lastID { try Self.setMeta(db, "last_entry_id", Data(lastID.bytes)) }
+                else { try db.execute(sql: "DELETE FROM meta WHERE key = 'last_entry_id'") }
+                if let latest {
+                    try Self.setMeta(db, "latest_wall", latest.0)
+                    try Self.setMeta(db, "latest_counter", latest.1)
+                }
+                return .commit
+            }
+        }
+    }
+
+    /// One author's row and heads as a batch changes them.
+    struct AuthorState {
+        var nextSequence: Int64
+        var entries: Int64
+        var heads: Set<Data>
+        let headsBefore: Set<Data>
+    }
+
+    /// What a batch changes in the per-author and per-kind tables, written at its end.
+    struct Batch {
+        var authors: [Data: AuthorState] = [:]
+        var kinds: [String: Int64] = [:]
+
+        /// The author's state, read from the database the first time the batch touches it.
+        mutating func author(_ author: Data, in db: Database) throws -> AuthorState {
+            if let state = authors[author] { return state }
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT next_sequence, entries FROM authors WHERE author = ?"), arguments: [author])
+            let heads = Set(try Data.fetchAll(db.cachedStatement(sql: "SELECT id FROM heads WHERE author = ?"), arguments: [author]))
+            let state = AuthorState(nextSequence: row?["next_sequence"] ?? 0, entries: row?["entries"] ?? 0, heads: heads, headsBefore: heads)
+            authors[author] = state
+            return state
+        }
+
+        func store(in db: Database) throws {
+            for (author, state) in authors {
+                try db.cachedStatement(sql: "INSERT INTO authors(author, next_sequence, entries) VALUES (?, ?, ?) ON CONFLICT(author) DO UPDATE SET next_sequence = excluded.next_sequence, entries = excluded.entries")
+                    .execute(arguments: [author, state.nextSequence, state.entries])
+                for gone in state.headsBefore.subtracting(state.heads) {
+                    try db.cachedStatement(sql: "DELETE FROM heads WHERE author = ? AND id = ?").execute(arguments: [author, gone])
+                }
+                for new in state.heads.subtracting(state.headsBefore) {
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO heads(author, id) VALUES (?, ?)").execute(arguments: [author, new])
+                }
+            }
+            for (kind, count) in kinds {
+                try db.cachedStatement(sql: "INSERT INTO kinds(kind, entries) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET entries = entries + excluded.entries")
+                    .execute(arguments: [kind, count])
+            }
+        }
+    }
+
+    /// One record's rows: `entries` now, the author's and kind's changes into `batch`.
+    private static func insert(_ record: IndexedEntry, into db: Database, batch: inout Batch) throws {
+        guard let entry = record.entry else {
+            try db.cachedStatement(sql: "INSERT INTO entries(ordinal) VALUES (?)").execute(arguments: [record.ordinal])
+            return
+        }
+        let author = Data(entry.author.bytes), id = Data(entry.id.bytes), sequence = Int64(bitPattern: entry.sequence)
+        try db.cachedStatement(sql: "INSERT INTO entries(ordinal, id, author, sequence, kind, wall, counter) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [record.ordinal, id, author, sequence, entry.kind,
+                                 Int64(bitPattern: entry.timestamp.wallMillis), Int64(entry.timestamp.counter)])
+        var state = try batch.author(author, in: db)
+        // Only a position already reached can hold a second entry.
+        if UInt64(bitPattern: sequence) < UInt64(bitPattern: state.nextSequence) {
+            let atPosition = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM entries WHERE author = ? AND sequence = ?"), arguments: [author, sequence]) ?? 0
+            if atPosition > 1 {
+                try db.cachedStatement(sql: "INSERT INTO forks(author, sequence, found) VALUES (?, ?, ?) ON CONFLICT(author, sequence) DO UPDATE SET found = excluded.found")
+                    .execute(arguments: [author, sequence, record.ordinal])
+            }
+        }
+        state.nextSequence = Int64(bitPattern: max(UInt64(bitPattern: state.nextSequence), entry.sequence &+ 1))
+        state.entries += 1
+        for link in entry.links { state.heads.remove(Data(link.bytes)) }
+        state.heads.insert(id)
+        batch.authors[author] = state
+        batch.kinds[entry.kind, default: 0] += 1
+        switch entry.kind {
+        case ConsentVersionPayload.kind: try insertConsentVersion(entry, ordinal: record.ordinal, into: db)
+        case AccessDecisionPayload.kind: try insertDecision(entry, ordinal: record.ordinal, into: db)
+        default: break
+        }
+    }
+
+    /// A consent version: its row, and the consent's heads under the rule of Specs/consent.md §5.1
+    /// (the versions no known version supersedes).
+    private static func insertConsentVersion(_ entry: Entry, ordinal: Int, into db: Database) throws {
+        let id = Data(entry.id.bytes)
+        let content: ConsentVersionContent
+        do {
+            content = try ConsentVersionPayload.decode(entry.payload)
+        } catch {
+            try db.cachedStatement(sql: "INSERT INTO consent_undecodable(ordinal, id) VALUES (?, ?)").execute(arguments: [ordinal, id])
+            return
+        }
+        let patient = Data(content.key.patient.value.bytes), consent = content.key.consentId
+        try db.cachedStatement(sql: "INSERT INTO consent_versions(ordinal, id, patient, consent_id, status, date_time) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [ordinal, id, patient, consent, content.status.rawValue, content.dateTime])
+        let superseded = try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT count(*) FROM consent_supersedes WHERE patient = ? AND consent_id = ? AND id = ?"),
+            arguments: [patient, consent, id]) ?? 0
+        if superseded == 0 {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO consent_heads(patient, consent_id, id) VALUES (?, ?, ?)")
+                .execute(arguments: [patient, consent, id])
+        }
+        for old in content.supersedes {
+            let oldID = Data(old.bytes)
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO consent_supersedes(patient, consent_id, id) VALUES (?, ?, ?)")
+                .execute(arguments: [patient, consent, oldID])
+            try db.cachedStatement(sql: "DELETE FROM consent_heads WHERE patient = ? AND consent_id = ? AND id = ?")
+                .execute(arguments: [patient, consent, oldID])
+        }
+        let heads = try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT count(*) FROM consent_heads WHERE patient = ? AND consent_id = ?"), arguments: [patient, consent]) ?? 0
+        try db.cachedStatement(sql: "INSERT INTO consents(patient, consent_id, heads) VALUES (?, ?, ?) ON CONFLICT(patient, consent_id) DO UPDATE SET heads = excluded.heads")
+            .execute(arguments: [patient, consent, heads])
+    }
+
+    /// An access decision: who asked about whom, when, and the answer.
+    private static func insertDecision(_ entry: Entry, ordinal: Int, into db: Database) throws {
+        guard let decision = try? AccessDecisionPayload.decode(entry.payload) else { return }
+        try db.cachedStatement(sql: "INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [ordinal, Data(decision.request.patient.value.bytes), decision.request.actor, decision.request.time,
+                                 decision.outcome.rawValue, decision.emergency])
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import LedgerCore
+
+/// A site's derived-state database: `index.sqlite` in the data folder, SQLite in WAL mode
+/// (Specs/site-layout.md §9).
+///
+/// A cache of what the log implies — entries by kind and author, author chains and forks,
+/// charter entries, the consent index, access decisions, counters — kept current by the
+/// ledger on every commit (``apply(_:)``) and rebuilt from the log whenever it is missing,
+/// damaged, of another schema or does not match the log. One writer at a time across
+/// processes (SQLite's write lock, taken at the start of each transaction, waited for up to
+/// 10 s); readers read a consistent state beside it.
+public final class SiteIndex: DerivedStateIndex, Sendable {
+    /// The schema this build writes; another value means a rebuild.
+    public static let schemaVersion = 1
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path`.
+    /// - Throws: GRDB's `DatabaseError` when the file is not a database.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "careledger.index"
+        configuration.maximumReaderCount = 2
+        configuration.prepareDatabase { db in
+            // A cache: losing the last commits on power loss only costs a catch-up from the log.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// The opener a site passes to `SiteLedger.open`: the site's `index.sqlite`, deleted and
+    /// created again when it is not a database or is corrupt (it is a cache; the log is the
+    /// truth). Any other failure (a full or failing disk) is thrown: the site then opens
+    /// without it, replaying its log, and the file is left for a later open.
+    public static let opener: DerivedStateIndexOpener = { layout in
+        do {
+            return try SiteIndex(path: layout.index)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            removeFiles(at: layout.index)
+            return try SiteIndex(path: layout.index)
+        }
+    }
+
+    /// Deletes the database and its `-wal` and `-shm` files.
+    public static func removeFiles(at path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// The high-water mark: log records applied (0 for an empty or new database).
+    public func appliedSize() throws -> Int {
+        try pool.read { db in try Self.meta(db, "applied_size") ?? 0 }
+    }
+
+    /// Drops every table and creates schema ``schemaVersion`` empty, in one transaction.
+    public func reset() throws {
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                for table in Self.tables { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
+                for statement in Self.schema { try db.execute(sql: statement) }
+                try Self.setMeta(db, "schema", Self.schemaVersion)
+                try Self.setMeta(db, "applied_size", 0)
+                return .commit
+            }
+        }
+    }
+
+    /// The summary an open needs (Specs/site-layout.md §9.3), read in one transaction; nil
+    /// for a database without this build's schema.
+    public func state() throws -> DerivedState? {
+        try pool.read { db -> DerivedState? in
+            guard try db.tableExists("meta"), try (Self.meta(db, "schema") as Int?) == Self.schemaVersion,
+                  let size: Int = try Self.meta(db, "applied_size") else { return nil }
+            let last = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'last_entry_id'").flatMap { Hash32(bytes: [UInt8]($0)) }
+            var authors: [AuthorChainState] = []
+            for row in try Row.fetchAll(db, sql: "SELECT author, next_sequence FROM authors") {
+                let author: Data = row["author"]
+                guard let key = Hash32(bytes: [UInt8](author)) else { continue }
+                let heads = try Data.fetchAll(db, sql: "SELECT id FROM heads WHERE author = ? ORDER BY id", arguments: [author])
+                    .compactMap { Hash32(bytes: [UInt8]($0)) }
+                authors.append(AuthorChainState(author: key, heads: heads, nextSequence: UInt64(row["next_sequence"] as Int64)))
+            }
+            var forks: [ForkEvidence] = []
+            for row in try Row.fetchAll(db, sql: "SELECT author, sequence FROM forks ORDER BY found") {
+                let author: Data = row["author"], sequence: Int64 = row["sequence"]
+                guard let key = Hash32(bytes: [UInt8](author)) else { continue }
+                let ids = try Data.fetchAll(db, sql: "SELECT id FROM entries WHERE author = ? AND sequence = ?", arguments: [author, sequence])
+                    .compactMap { Hash32(bytes: [UInt8]($0)) }.sorted()
+                forks.append(ForkEvidence(author: key, sequence: UInt64(sequence), entries: ids))
+            }
+            let charter = try Int.fetchAll(db, sql: Self.charterOrdinalsQuery)
+            var latest: HybridTimestamp?
+            if let wall: Int64 = try Self.meta(db, "latest_wall"), let counter: Int64 = try Self.meta(db, "latest_counter") {
+                latest = HybridTimestamp(wallMillis: UInt64(wall), counter: UInt32(truncatingIfNeeded: counter))
+            }
+            return DerivedState(appliedSize: size, lastEntryID: last, authors: authors, forks: forks, charterOrdinals: charter, latestTimestamp: latest)
+        }
+    }
+
+    /// The ids of `author`'s entries at `sequence`.
+    public func entryIDs(author: Hash32, sequence: UInt64) throws -> [Hash32] {
+        try pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT id FROM entries WHERE author = ? AND sequence = ?",
+                              arguments: [Data(author.bytes), Int64(sequence)]).compactMap { Hash32(bytes: [UInt8]($0)) }
+        }
+    }
+
+    /// The ordinals of charter entries, in log order (the kinds are constants of this build).
+    static let charterOrdinalsQuery =
+        "SELECT ordinal FROM entries WHERE kind IN (" + CharterEntryKinds.all.sorted().map { "'" + $0 + "'" }.joined(separator: ",") + ") ORDER BY ordinal"
+
+    static func meta<T: DatabaseValueConvertible>(_ db: Database, _ key: String) throws -> T? {
+        guard try db.tableExists("meta") else { return nil }
+        return try T.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    static func setMeta(_ db: Database, _ key: String, _ value: some DatabaseValueConvertible) throws {
+        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [key, value])
+    }
+}
