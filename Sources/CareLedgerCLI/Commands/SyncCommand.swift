@@ -36,6 +36,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let ledger = try openSite(options, access: .exclusive)
         let onlyTo = try to.isEmpty ? nil : to.map { try ledger.member($0).key }
+        let trustBefore = TrustStatus(ledger)
         let result = try FolderSync.run(
             ledger, folder: folder, onlyTo: onlyTo,
             importProgress: ProgressBar.handler(label: "import", unit: "bundles", itemUnit: "entries"),
@@ -45,6 +46,7 @@ struct SyncCommand: AsyncParsableCommand {
             print("Imported \(result.imported) entries from \(result.bundlesRead) bundle(s); wrote \(result.bundlesWritten) bundle(s) with \(result.exported) entries to \(folder)")
             for rejected in result.rejected { print("REJECTED \(rejected.file): \(rejected.why)") }
             for name in result.skippedRecipients { print("skipped \(name): its key-agreement key is not known yet") }
+            for line in TrustStatus(ledger).news(since: trustBefore) { print(line) }
         }
         printRejections(result.rejected)
         if !result.rejected.isEmpty { throw ExitCode(1) }
