@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerNet
 import LedgerSite
 import Logging
 import TestSupport
@@ -112,5 +113,53 @@ struct RestoredSiteTests {
         // The clinic goes on after the highest position it now knows: no new fork.
         try net.write(1, at: net.clinic, from: 2_000)
         #expect(try net.with(net.clinic) { $0.forks.count } == 100)
+    }
+
+    /// One TCP sync of the clinic with central's server, each site opened for the session.
+    static func tcpRound(_ net: Network) async throws {
+        let central = try SiteLedger.open(at: net.central, logger: quiet)
+        let centralService = try LedgerSyncService(ledger: central)
+        let server = try await LedgerServing.bind(ledger: central, host: "127.0.0.1", port: 0,
+                                                  idleTimeout: 600, exchangeTimeout: 1200, maximumConcurrentSessions: 4,
+                                                  admission: AdmissionLimits(handshakeTimeout: 600), logger: quiet,
+                                                  service: centralService)
+        let serving = Task { try await server.run() }
+        let clinic = try LedgerSyncService(ledger: try SiteLedger.open(at: net.clinic, logger: quiet))
+        do {
+            _ = try await clinic.sync(with: PeerAddress(host: "127.0.0.1", port: server.port), idleTimeout: 600, exchangeTimeout: 1200)
+        } catch {
+            await server.shutdown()
+            _ = try? await serving.value
+            throw error
+        }
+        await server.shutdown()
+        _ = try? await serving.value
+    }
+
+    @Test("the same restore over TCP: one session heals the clinic, the rollback is evidence at central from the handshake's tree head")
+    func restoredClinicHealsOverTCP() async throws {
+        let net = try Network()
+        try net.write(300, at: net.clinic, from: 0)
+        try await Self.tcpRound(net)
+        try net.copy(net.clinic, to: net.backup)
+        try net.write(200, at: net.clinic, from: 300)
+        try await Self.tcpRound(net)
+        #expect(try net.clinicEntries(net.central) == 500)
+
+        try net.copy(net.backup, to: net.clinic)
+        try net.write(100, at: net.clinic, from: 1_000)
+        try await Self.tcpRound(net)
+        #expect(try net.ids(net.clinic) == net.ids(net.central))
+        #expect(try net.clinicEntries(net.clinic) == 600)
+        #expect(try net.clinicEntries(net.central) == 600)
+        let clinicKey = try net.with(net.clinic) { $0.siteKey }
+        for site in [net.clinic, net.central] {
+            #expect(try net.with(site) { $0.forks.filter { $0.author == clinicKey }.count } == 100, "re-used positions at \(site)")
+        }
+        let evidence = try net.with(net.central) { $0.rollbackEvidence() }
+        #expect(evidence.contains { $0.peer == clinicKey && $0.kind == .rollback && $0.isValidProof() }, "\(evidence)")
+        let restored = try net.with(net.clinic) { $0.restoreSummary() }
+        #expect(restored?.recovered == 200)
+        #expect(restored?.reusedPositions == 100)
     }
 }
