@@ -24,7 +24,7 @@ struct MembersCommand: AsyncParsableCommand {
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Option(help: "The site's Ed25519 key (hex), as `careledger identity` prints it.") var key: String
-        @Option(help: "The site's X25519 key-agreement key (hex); optional, the site's own profile entry also supplies it.") var agreementKey: String?
+        @Option(help: "The site's X25519 key-agreement key (hex); optional: a cross-check for TCP (the handshake binds it to --key), and known before its profile entry arrives for stick bundles.") var agreementKey: String?
         @Option(help: "The site's name.") var name: String
         @Option(help: "clinic, field, central, auditor or governance.") var role: String
 

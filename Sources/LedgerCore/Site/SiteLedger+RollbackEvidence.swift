@@ -18,7 +18,8 @@ extension SiteLedger {
     }
 
     /// All evidence this site keeps, by peer key then in the order it was found. A damaged
-    /// file is skipped here (`verify` names it).
+    /// file is skipped here; ``rollbackEvidence(of:)`` names it, and keeping new evidence
+    /// about that peer fails (a warning at import) rather than overwrite it.
     public func rollbackEvidence() -> [RollbackEvidence] {
         files.names(in: layout.peers).filter { $0.hasSuffix(".evidence") }.flatMap { name -> [RollbackEvidence] in
             guard let peer = Hash32(hex: String(name.dropLast(".evidence".count))) else { return [] }
