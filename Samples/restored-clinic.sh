@@ -5,7 +5,7 @@
 # rounds central and the clinic hold the same entries, 600 of them the clinic's (500 + 100
 # new, nothing lost); the 100 re-used positions are fork evidence at both sites; the
 # rollback of the clinic's signed tree head is evidence at central (verify --json
-# `rollback_evidence`), never a refusal; `status` at the clinic says it was restored and
+# `rollback_evidence`, `status`, and an integrity incident in `report`), never a refusal; `status` at the clinic says it was restored and
 # that 200 of its own entries came back; `verify` passes at both. Then the same over TCP
 # with clinic-b, admitted by its site key alone (`members admit --key`): one `sync --peer`
 # heals it, the signed tree heads travelling in the handshake.
@@ -106,6 +106,8 @@ line=$("$CL" status --dir clinic-a | grep "restored from a backup" || true)
 [ "$line" = "restored from a backup: 200 of this site's own entries recovered from peers; 100 positions re-used (forks kept as evidence)" ] \
     || fail "status prints: $line"
 "$CL" status --dir central | grep -q "evidence: clinic-a peer $CLINIC rolled its log back" || fail "status at central does not show the rollback"
+"$CL" report --dir central --out report-central --json >/dev/null
+grep -q 'id="tree-head-evidence"' report-central/index.html || fail "central's report shows no rolled-back tree head among its integrity incidents"
 
 # tcp SITE: central serves on a port the system picks; SITE runs one `sync --peer`; serve stops.
 tcp() {

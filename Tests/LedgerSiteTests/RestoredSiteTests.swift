@@ -109,6 +109,12 @@ struct RestoredSiteTests {
         let restored = try net.with(net.clinic) { $0.restoreSummary() }
         #expect(restored?.recovered == 200)
         #expect(restored?.reusedPositions == 100)
+        let clinicLines = try net.with(net.clinic) { TrustStatus($0).lines }
+        #expect(clinicLines.contains("restored from a backup: 200 of this site's own entries recovered from peers; 100 positions re-used (forks kept as evidence)"), "\(clinicLines)")
+        let centralStatus = try net.with(net.central) { TrustStatus($0) }
+        #expect(centralStatus.rollbackEvidence.contains { $0.name == "clinic" && $0.kind == "tree_head_rolled_back" }, "\(centralStatus.lines)")
+        #expect(centralStatus.news(since: centralStatus).isEmpty)
+        #expect(centralStatus.news(since: TrustStatus()).count == centralStatus.rollbackEvidence.count)
 
         // The clinic goes on after the highest position it now knows: no new fork.
         try net.write(1, at: net.clinic, from: 2_000)
