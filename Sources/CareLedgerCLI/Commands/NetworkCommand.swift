@@ -15,6 +15,7 @@ struct NetworkCommand: AsyncParsableCommand {
         @Option(help: "The network's name.") var name: String
         @Option(help: "Consent conflict rule: deny-overrides or latest-wins.") var conflictRule: String = "deny-overrides"
         @Flag(help: "Opt-out network: no consent on record permits.") var optOut = false
+        @Option(help: "How many distinct governance sites must approve an admission, revocation or role change (default 1).") var quorum: Int = 1
 
         struct Output: Encodable { let networkId: String, siteId: String, siteKey: String }
 
@@ -23,10 +24,11 @@ struct NetworkCommand: AsyncParsableCommand {
                 guard let rule = ConflictRule(rawValue: conflictRule) else {
                     throw CLIFailure.usage("--conflict-rule must be deny-overrides or latest-wins, not \(conflictRule)")
                 }
+                guard (1...64).contains(quorum) else { throw CLIFailure.usage("--quorum must be between 1 and 64, not \(quorum)") }
                 let ledger: SiteLedger
                 do {
                     ledger = try SiteLedger.foundNetwork(at: options.directory, siteName: site, networkName: name,
-                                                         conflictRule: rule, optOut: optOut)
+                                                         conflictRule: rule, optOut: optOut, quorum: quorum)
                 } catch let error as CoreError { throw CLIFailure.from(error) }
                 let key = ledger.siteKey.hex
                 try CommandOutput(json: options.json).emit(Output(networkId: ledger.networkID.hex, siteId: key, siteKey: key)) {

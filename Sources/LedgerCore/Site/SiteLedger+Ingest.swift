@@ -171,22 +171,7 @@ extension SiteLedger {
     func absorb(_ entry: Entry) {
         chains.record(entry)
         _ = clock.observe(entry.timestamp)
-        switch entry.kind {
-        case CharterKind.admit:
-            if let payload = try? CanonicalJSON.decode(AdmitPayload.self, from: entry.payload) {
-                charter.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .admit(payload)))
-            }
-        case CharterKind.revoke:
-            if let payload = try? CanonicalJSON.decode(RevokePayload.self, from: entry.payload) {
-                charter.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .revoke(payload)))
-            }
-        case SiteLedger.profileKind:
-            if let payload = try? CanonicalJSON.decode(SiteProfilePayload.self, from: entry.payload) {
-                charter.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .profile(payload)))
-            }
-        default:
-            break
-        }
+        if let event = Self.charterEvent(of: entry) { charter.apply(event) }
     }
 
     func refreshQuarantineReasons() {
