@@ -35,6 +35,14 @@ extension SiteLedger {
         }
         let admit = "careledger members admit --key \(key.hex) --name NAME --role ROLE"
         guard let member = charter.members[key] else {
+            // An admission waiting for its quorum (Specs/charter.md §5) names the approving command.
+            let pending = charter.pendingProposals.first { proposal in
+                if case .admit(let payload) = proposal.change { return payload.key == key }
+                return false
+            }
+            if let pending {
+                throw refuse("site key \(key.hex) is not a member of this network yet: its admission \(pending.entryID.hex) has \(pending.approvers.count) of \(charter.quorum) governance approvals; other governance sites approve it with `careledger members approve \(pending.entryID.hex)`")
+            }
             throw refuse("site key \(key.hex) is not a member of this network; a governance site admits it with `\(admit)`")
         }
         switch charter.status(of: key, at: currentTime()) {
