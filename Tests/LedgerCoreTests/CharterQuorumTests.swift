@@ -149,3 +149,32 @@ struct CharterQuorumTests {
         }
     }
 }
+
+/// Tests/Vectors/charter-quorum.json, made independently in Python (Specs/charter.md §2, §5.1).
+@Suite("Charter quorum vectors")
+struct CharterQuorumVectorTests {
+    @Test("genesis payloads with and without a quorum and an approval encode to the vectors' bytes and network ids")
+    func payloadsMatchTheVectors() throws {
+        let cases = try #require(try Fixtures.vector("charter-quorum.json")["cases"] as? [[String: Any]])
+        #expect(cases.count == 4)
+        for vector in cases {
+            let expected = try #require(vector["payload"] as? String)
+            if vector["kind"] as? String == "charter.approve" {
+                let proposal = try Fixtures.hash(try #require(vector["proposal"] as? String))
+                #expect(String(decoding: try CanonicalJSON.encode(ApprovePayload(proposal: proposal)), as: UTF8.self) == expected)
+                #expect(try CanonicalJSON.decode(ApprovePayload.self, from: Array(expected.utf8)).proposal == proposal)
+                continue
+            }
+            let quorum = try #require(vector["quorum"] as? Int)
+            let genesis = GenesisPayload(
+                networkName: "District network", founderName: "central",
+                founderKey: try Fixtures.hash(String(repeating: "11", count: 32)),
+                founderAgreementKey: try Fixtures.hash(String(repeating: "22", count: 32)),
+                created: "2026-12-05T03:00:00Z", quorum: quorum)
+            #expect(String(decoding: try CanonicalJSON.encode(genesis), as: UTF8.self) == expected, "quorum \(quorum)")
+            #expect(try NetworkCharter.networkID(of: genesis).hex == vector["network_id"] as? String, "quorum \(quorum)")
+            let decoded = try CanonicalJSON.decode(GenesisPayload.self, from: Array(expected.utf8))
+            #expect(decoded.effectiveQuorum == quorum)
+        }
+    }
+}
