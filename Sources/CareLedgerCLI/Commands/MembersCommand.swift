@@ -134,6 +134,8 @@ struct MembersCommand: AsyncParsableCommand {
         struct Row: Encodable {
             let proposal: String, action: String, key: String, name: String?, role: String?
             let proposer: String, approvers: [String], approvals: Int, quorum: Int
+            /// For a `resolve` proposal, whose `key` is the dispute's id: `upheld` or `rejected`.
+            var outcome: String?
         }
         struct Output: Encodable { let quorum: Int, proposals: [Row] }
 
@@ -153,14 +155,18 @@ struct MembersCommand: AsyncParsableCommand {
                         return Row(proposal: proposal.entryID.hex, action: "revoke", key: payload.key.hex, name: charter.members[payload.key]?.name,
                                    role: nil, proposer: proposal.author.hex, approvers: approvers,
                                    approvals: approvers.count, quorum: charter.quorum)
-                    case .profile, .approve:
+                    case .disputeResolve(let payload):
+                        return Row(proposal: proposal.entryID.hex, action: "resolve", key: payload.dispute.hex, name: nil,
+                                   role: nil, proposer: proposal.author.hex, approvers: approvers,
+                                   approvals: approvers.count, quorum: charter.quorum, outcome: payload.outcome.rawValue)
+                    case .profile, .approve, .disputeOpen:
                         return nil
                     }
                 }
                 try CommandOutput(json: options.json).emit(Output(quorum: charter.quorum, proposals: rows)) {
                     if rows.isEmpty { print("No pending proposals (quorum \(charter.quorum)).") }
                     for row in rows {
-                        let what = [row.action, row.name, row.role].compactMap { $0 }.joined(separator: " ")
+                        let what = [row.action, row.name, row.role, row.outcome].compactMap { $0 }.joined(separator: " ")
                         print("\(row.proposal)  \(what)  \(row.key)  \(row.approvals) of \(row.quorum) approvals")
                     }
                 }

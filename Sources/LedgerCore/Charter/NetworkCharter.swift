@@ -63,8 +63,12 @@ public struct NetworkCharter: Sendable {
         case revoke(RevokePayload)
         /// A `site.profile` entry, authored by the site it describes.
         case profile(SiteProfilePayload)
-        /// A `charter.approve` entry: its author approves a pending admission or revocation.
+        /// A `charter.approve` entry: its author approves a pending admission, revocation or resolution.
         case approve(ApprovePayload)
+        /// A `dispute.open` entry: a member contests an entry (§6).
+        case disputeOpen(DisputeOpenPayload)
+        /// A `dispute.resolve` entry: a governance site decides a dispute, under the quorum (§6).
+        case disputeResolve(DisputeResolvePayload)
     }
 
     /// An admission or revocation written by a governance key, with who approved it (§5).
@@ -75,7 +79,7 @@ public struct NetworkCharter: Sendable {
         public var author: Hash32
         /// The entry's hybrid timestamp.
         public var timestamp: HybridTimestamp
-        /// What it changes: `.admit` (also a role change) or `.revoke`.
+        /// What it changes: `.admit` (also a role change), `.revoke` or `.disputeResolve`.
         public var change: Change
         /// The distinct governance keys that approved it, the author included, sorted.
         public var approvers: [Hash32]
@@ -91,8 +95,11 @@ public struct NetworkCharter: Sendable {
     private var events: [Hash32: Event] = [:]
     /// Members by signing key, recomputed after every change.
     public private(set) var members: [Hash32: Member] = [:]
-    /// Every admission and revocation by a governance key, by entry id, recomputed after every change.
+    /// Every admission, revocation and dispute resolution by a governance key, by entry id,
+    /// recomputed after every change.
     public private(set) var proposals: [Hash32: Proposal] = [:]
+    /// Every dispute, by the id of its `dispute.open` entry, recomputed after every change.
+    public private(set) var disputes: [Hash32: Dispute] = [:]
 
     /// How many distinct governance sites must approve a charter change (1 unless the genesis says more).
     public var quorum: Int { genesis.effectiveQuorum }
@@ -223,20 +230,22 @@ public struct NetworkCharter: Sendable {
             result[payload.key] = target
         }
         members = result
-        // Every admission or revocation by a governance key is a proposal (§5).
+        // Every admission, revocation or dispute resolution by a governance key is a proposal (§5).
         var found: [Hash32: Proposal] = [:]
         for event in events.values where governance.contains(event.author) {
             let inEffect: Bool
             switch event.change {
             case .admit: inEffect = appliedIDs.contains(event.entryID)
             case .revoke: inEffect = appliedRevocations.contains(event.entryID)
-            case .profile, .approve: continue
+            case .disputeResolve: inEffect = approvers(of: event, governance: governance).count >= quorum
+            case .profile, .approve, .disputeOpen: continue
             }
             found[event.entryID] = Proposal(
                 entryID: event.entryID, author: event.author, timestamp: event.timestamp, change: event.change,
                 approvers: approvers(of: event, governance: governance).sorted(), inEffect: inEffect)
         }
         proposals = found
+        disputes = Self.disputes(from: Array(events.values), proposals: found)
     }
 
     /// The founder's first admission of each of the first `quorum - 1` distinct governance keys

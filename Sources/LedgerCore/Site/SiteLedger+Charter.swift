@@ -73,6 +73,12 @@ extension SiteLedger {
         case CharterKind.approve:
             guard let payload = try? CanonicalJSON.decode(ApprovePayload.self, from: entry.payload) else { return nil }
             change = .approve(payload)
+        case DisputeKind.open:
+            guard let payload = try? CanonicalJSON.decode(DisputeOpenPayload.self, from: entry.payload) else { return nil }
+            change = .disputeOpen(payload)
+        case DisputeKind.resolve:
+            guard let payload = try? CanonicalJSON.decode(DisputeResolvePayload.self, from: entry.payload) else { return nil }
+            change = .disputeResolve(payload)
         case profileKind:
             guard let payload = try? CanonicalJSON.decode(SiteProfilePayload.self, from: entry.payload) else { return nil }
             change = .profile(payload)
@@ -82,7 +88,7 @@ extension SiteLedger {
         return .init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: change)
     }
 
-    private func requireGovernance() throws {
+    func requireGovernance() throws {
         guard case .member(.governance) = charter.status(of: siteKey, at: clock.last) else {
             throw CoreError(.notPermitted, "this site (\(metadata.name)) is not a governance member; only governance sites admit, revoke or approve")
         }
