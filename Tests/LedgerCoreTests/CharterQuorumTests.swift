@@ -178,3 +178,49 @@ struct CharterQuorumVectorTests {
         }
     }
 }
+
+/// Disputes as a pure function of the event set (Specs/charter.md §6).
+@Suite("Charter disputes")
+struct CharterDisputeTests {
+    typealias Net = CharterQuorumTests.Net
+
+    @Test("only a resolution by governance approved by the quorum decides a dispute, the latest such wins, whatever the arrival order (seeded)")
+    func resolutionsFollowTheQuorumInAnyOrder() throws {
+        var base = try Net(quorum: 2)
+        var events: [NetworkCharter.Event] = []
+        events.append(base.admit("F", "D", .governance))
+        let clinic = base.admit("F", "M", .clinic); events.append(clinic)
+        events.append(base.approve("D", clinic))
+        let subject = Hash32(bytes: [UInt8](repeating: 0xEE, count: 32)) ?? .zero
+        let open = base.event("M", .disputeOpen(DisputeOpenPayload(entry: subject, reason: "why")))
+        events.append(open)
+        let byClinic = base.event("M", .disputeResolve(DisputeResolvePayload(dispute: open.entryID, outcome: .rejected, note: "mine")))
+        events.append(byClinic)
+        events.append(base.approve("F", byClinic))
+        events.append(base.approve("D", byClinic))
+        let upheld = base.event("F", .disputeResolve(DisputeResolvePayload(dispute: open.entryID, outcome: .upheld, note: "yes")))
+        events.append(upheld)
+        events.append(base.approve("D", upheld))
+        events.append(base.approve("M", upheld))
+        let lateReject = base.event("D", .disputeResolve(DisputeResolvePayload(dispute: open.entryID, outcome: .rejected, note: "no")))
+        events.append(lateReject)
+        events.append(base.approve("M", lateReject))
+        var reference = try Net(quorum: 2)
+        for event in events { reference.charter.apply(event) }
+        let dispute = try #require(reference.charter.disputes[open.entryID])
+        #expect(dispute.outcome == .upheld && dispute.resolution == upheld.entryID, "a clinic's resolution never applies; a clinic's approval never counts")
+        #expect(dispute.pendingResolutions == [lateReject.entryID])
+        #expect(reference.charter.upheldEntries == [subject])
+        #expect(reference.charter.proposals[byClinic.entryID] == nil)
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var rng = SeededGenerator(seed: seed)
+        for round in 0..<200 {
+            var net = try Net(quorum: 2)
+            for event in events.shuffled(using: &rng) { net.charter.apply(event) }
+            #expect(net.charter.disputes == reference.charter.disputes, "seed \(seed), round \(round)")
+        }
+        reference.charter.apply(base.approve("F", lateReject))
+        #expect(reference.charter.disputes[open.entryID]?.outcome == .rejected, "the latest resolution in effect decides")
+        #expect(reference.charter.upheldEntries.isEmpty)
+    }
+}
