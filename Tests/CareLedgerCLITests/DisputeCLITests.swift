@@ -34,6 +34,9 @@ struct DisputeCLITests {
         #expect(status.stdout.contains("open dispute \(dispute)"), "\(status)")
         let listed = try #require(try cli.json(["dispute", "list", "--dir", "central", "--json"])["disputes"] as? [[String: Any]])
         #expect(listed.count == 1 && listed.first?["state"] as? String == "open" && listed.first?["entry"] as? String == version)
+        #expect(try cli.run(["report", "--dir", "central", "--out", "report"]).status == 0)
+        let html = try String(contentsOfFile: cli.path("report/index.html"), encoding: .utf8)
+        #expect(html.contains("Open disputes") && html.contains("signed for another patient"), "the report lists the open dispute")
 
         let resolved = try cli.run(["dispute", "resolve", "--dir", "central", dispute, "--outcome", "upheld", "--note", "patient confirmed"])
         #expect(resolved.status == 0 && resolved.stdout.contains("upheld"), "\(resolved)")

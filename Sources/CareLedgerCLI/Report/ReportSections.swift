@@ -55,6 +55,12 @@ enum ReportSections {
                                     f.treeHeadEvidence.map { [$0.name ?? ReportHTML.short($0.site), $0.kind == "tree_head_forked" ? "fork" : "rollback", "\($0.keptSize)", "\($0.newSize)"] },
                                     highlight: { _ in true })
         }
+        if !f.openDisputes.isEmpty {
+            out += "<h3 id=\"open-disputes\">Open disputes</h3>"
+            out += ReportHTML.table(["dispute", "contested entry", "reason", "resolutions waiting"],
+                                    f.openDisputes.map { [ReportHTML.short($0.dispute), ReportHTML.short($0.entry), $0.reason, "\($0.pendingResolutions)"] },
+                                    highlight: { _ in true })
+        }
         return out + "</section>\n"
     }
 

@@ -17,6 +17,7 @@ public enum AuditAnalysis {
             verifyRuns: runs, failedVerifications: runs.filter { !$0.ok }.count, verifyFaults: runs.reduce(0) { $0 + $1.faults },
             quarantined: scan.quarantined, forks: scan.forks, timeline: timeline, quarantineDropped: scan.quarantineDropped)
         figures.treeHeadEvidence = scan.treeHeadEvidence
+        figures.openDisputes = scan.openDisputes
         return figures
     }
 

@@ -73,6 +73,8 @@ public struct IntegrityFigures: Encodable {
     public var quarantineDropped: QuarantineDropCount
     /// Peers' rolled-back or forked signed tree heads kept as evidence (Specs/bundle-format.md §5.1).
     public var treeHeadEvidence: [TrustStatus.EvidenceRow] = []
+    /// Disputes not resolved yet (Specs/charter.md §6).
+    public var openDisputes: [TrustStatus.DisputeRow] = []
 }
 
 /// One `verify` run as the report shows it.

@@ -39,6 +39,8 @@ public struct AuditScan {
     public var forks: [ForkIncident] = []
     /// Peers' contradicting signed tree heads (rollback or fork) kept as evidence.
     public var treeHeadEvidence: [TrustStatus.EvidenceRow] = []
+    /// Disputes not resolved yet (Specs/charter.md §6).
+    public var openDisputes: [TrustStatus.DisputeRow] = []
     /// Entries and authors dropped from the quarantine to stay within its quota.
     public var quarantineDropped = QuarantineDropCount(entries: 0, authors: 0)
     /// Recorded `verify` runs, oldest first.
@@ -90,7 +92,9 @@ public struct AuditScan {
                 time: (times.max() ?? HybridTimestamp(wallMillis: 0, counter: 0)).rfc3339, author: fork.author.hex,
                 authorName: scan.name(fork.author.hex), sequence: fork.sequence, entries: fork.entries.map(\.hex)))
         }
-        scan.treeHeadEvidence = TrustStatus(ledger).rollbackEvidence
+        let trust = TrustStatus(ledger)
+        scan.treeHeadEvidence = trust.rollbackEvidence
+        scan.openDisputes = trust.openDisputes
         scan.verifyRuns = ledger.verifyRuns()
         scan.arrivals = ledger.arrivalSamples()
         scan.reportRuns = ledger.readHistory(ReportRun.self, from: reportHistory)
