@@ -150,15 +150,31 @@ struct CharterQuorumTests {
     }
 }
 
-/// Tests/Vectors/charter-quorum.json, made independently in Python (Specs/charter.md §2, §5.1).
+/// Tests/Vectors/charter-quorum.json, made independently in Python (Specs/charter.md §2, §5.1, §6.1).
 @Suite("Charter quorum vectors")
 struct CharterQuorumVectorTests {
-    @Test("genesis payloads with and without a quorum and an approval encode to the vectors' bytes and network ids")
+    @Test("genesis payloads with and without a quorum, an approval and dispute payloads encode to the vectors' bytes and network ids")
     func payloadsMatchTheVectors() throws {
         let cases = try #require(try Fixtures.vector("charter-quorum.json")["cases"] as? [[String: Any]])
-        #expect(cases.count == 4)
+        #expect(cases.count == 7)
         for vector in cases {
             let expected = try #require(vector["payload"] as? String)
+            if vector["kind"] as? String == "dispute.open" {
+                let payload = DisputeOpenPayload(entry: try Fixtures.hash(try #require(vector["entry"] as? String)),
+                                                 reason: try #require(vector["reason"] as? String))
+                #expect(String(decoding: try CanonicalJSON.encode(payload), as: UTF8.self) == expected)
+                #expect(try CanonicalJSON.decode(DisputeOpenPayload.self, from: Array(expected.utf8)) == payload)
+                continue
+            }
+            if vector["kind"] as? String == "dispute.resolve" {
+                let outcomeText = try #require(vector["outcome"] as? String)
+                let outcome = try #require(DisputeOutcome(rawValue: outcomeText))
+                let payload = DisputeResolvePayload(dispute: try Fixtures.hash(try #require(vector["dispute"] as? String)),
+                                                    outcome: outcome, note: try #require(vector["note"] as? String))
+                #expect(String(decoding: try CanonicalJSON.encode(payload), as: UTF8.self) == expected)
+                #expect(try CanonicalJSON.decode(DisputeResolvePayload.self, from: Array(expected.utf8)) == payload)
+                continue
+            }
             if vector["kind"] as? String == "charter.approve" {
                 let proposal = try Fixtures.hash(try #require(vector["proposal"] as? String))
                 #expect(String(decoding: try CanonicalJSON.encode(ApprovePayload(proposal: proposal)), as: UTF8.self) == expected)
