@@ -15,7 +15,9 @@ struct NetworkCommand: AsyncParsableCommand {
         @Option(help: "The network's name.") var name: String
         @Option(help: "Consent conflict rule: deny-overrides or latest-wins.") var conflictRule: String = "deny-overrides"
         @Flag(help: "Opt-out network: no consent on record permits.") var optOut = false
-        @Option(help: "How many distinct governance sites must approve an admission, revocation or role change (default 1).") var quorum: Int = 1
+        @Option(parsing: .unconditional,
+                help: NumericOptions.quorum.help("Distinct governance sites that must approve an admission, revocation, role change or dispute resolution.", default: "1"),
+                transform: NumericOptions.quorum.parse) var quorum: Int = 1
 
         struct Output: Encodable { let networkId: String, siteId: String, siteKey: String }
 
@@ -24,7 +26,6 @@ struct NetworkCommand: AsyncParsableCommand {
                 guard let rule = ConflictRule(rawValue: conflictRule) else {
                     throw CLIFailure.usage("--conflict-rule must be deny-overrides or latest-wins, not \(conflictRule)")
                 }
-                guard (1...64).contains(quorum) else { throw CLIFailure.usage("--quorum must be between 1 and 64, not \(quorum)") }
                 let ledger: SiteLedger
                 do {
                     ledger = try SiteLedger.foundNetwork(at: options.directory, siteName: site, networkName: name,
