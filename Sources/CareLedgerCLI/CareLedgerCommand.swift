@@ -8,7 +8,7 @@ public struct CareLedgerCommand: AsyncParsableCommand {
         abstract: "An offline-first, tamper-evident ledger and sync engine for healthcare sites.",
         version: "0.1.0",
         subcommands: [
-            NetworkCommand.self, InitCommand.self, IdentityCommand.self, MembersCommand.self,
+            NetworkCommand.self, InitCommand.self, IdentityCommand.self, MembersCommand.self, DisputeCommand.self,
             AppendCommand.self, AnchorCommand.self, AttestCommand.self, LogCommand.self, StatsCommand.self,
             VerifyCommand.self, ReindexCommand.self, HeadCommand.self, ProofCommand.self,
             ConsentCommand.self, CheckCommand.self, ConflictsCommand.self,

@@ -50,8 +50,10 @@ enum TCPLedgerLoad {
         let keys = clinicKeys
         let rounds = try await TCPLoadBenchmark.concurrentRounds(clients: services.count) { index in
             let service = services[index]
+            var configuration = configuration
+            configuration.handshakePayload = { try await service.handshakePayload() }
             let client = SyncClient(configuration: configuration, staticKey: keys[index],
-                                    authorizer: { await service.authorize($0) })
+                                    authorizer: { try await service.authorize($0, handshake: $1) })
             let start = ContinuousClock.now
             let outcome = try await client.sync(host: "127.0.0.1", port: port) { peer in
                 try await service.conversation(role: .initiator, peer: peer)

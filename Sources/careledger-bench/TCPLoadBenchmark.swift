@@ -73,7 +73,7 @@ struct TCPLoadBenchmark: AsyncParsableCommand {
                                          agreementKey: hash, role: index == 0 ? "central" : "clinic")
         }
         let roster = members
-        let authorizer: PeerAuthorizer = { key in roster[key] }
+        let authorizer: PeerAuthorizer = { key, _ in roster[key] }
         let networkID = Hash32(w0: 1, w1: 2, w2: 3, w3: 4)
         var settings = TransportConfiguration(networkID: networkID, idleTimeout: 30, exchangeTimeout: 120,
                                               maximumConcurrentSessions: 2 * clients + 16)

@@ -10,7 +10,7 @@ struct ExitCodeTests {
         let cli = try CLI()
         defer { cli.remove() }
         try FileManager.default.createDirectory(atPath: cli.path("empty"), withIntermediateDirectories: true)
-        for arguments in [["stats"], ["log"], ["verify"], ["head"], ["identity"], ["members", "list"],
+        for arguments in [["stats"], ["log"], ["verify"], ["head"], ["identity"], ["members", "list"], ["members", "proposals"], ["dispute", "list"],
                           ["append", "--kind", "k", "--jsonl", "-"], ["network", "genesis", "--out", "g.json"]] {
             for folder in ["empty", "does-not-exist"] {
                 let run = try cli.run(arguments + ["--dir", folder])

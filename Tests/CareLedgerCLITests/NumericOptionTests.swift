@@ -50,6 +50,9 @@ struct NumericOptionTests {
                refused: alwaysRefused + ["0", "-0", "1.5", "65537"], accepted: ["1", "65536"]),
         Option(command: ["serve"], flag: "--max-pending-per-address", required: ["--listen", "127.0.0.1:0"],
                refused: alwaysRefused + ["0", "-0", "1.5", "65537"], accepted: ["1", "65536"]),
+        // Accepted values would found a network (exit 0, not 3): only refusals are checked.
+        Option(command: ["network", "create"], flag: "--quorum", required: ["--site", "s", "--name", "n"],
+               refused: alwaysRefused + ["0", "-0", "1.5", "65"], accepted: []),
         Option(command: ["trial", "custody", "record"], flag: "--quantity", required: ["--trial", "T1", "--lot", "L1", "--step", "receiving"],
                refused: alwaysRefused + ["0", "-0", "1.5", "1000000001"], accepted: ["1", "1000000000"]),
     ] + waitOptions
@@ -63,6 +66,10 @@ struct NumericOptionTests {
         (["consent", "resolve"], ["--consent", "\(entry)/c1"]),
         (["members", "admit"], ["--key", entry, "--name", "n", "--role", "clinic"]),
         (["members", "revoke"], ["--key", entry, "--reason", "r"]),
+        (["members", "role"], ["--key", entry, "--role", "clinic"]),
+        (["members", "approve"], [entry]),
+        (["dispute", "open"], ["--entry", entry, "--reason", "r"]),
+        (["dispute", "resolve"], [entry, "--outcome", "upheld", "--note", "n"]),
         (["trial", "protocol", "add"], ["--trial", "T1", "--version", "v1", "--file", BuiltBinary.repositoryRoot + "/Package.swift", "--effective", "2026-01-01"]),
         (["trial", "custody", "record"], ["--trial", "T1", "--lot", "L1", "--step", "receiving"]),
         (["trial", "custody", "import"], ["events.json"]),

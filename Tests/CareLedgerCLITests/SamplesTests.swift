@@ -29,6 +29,11 @@ import Testing
         #expect(Set(Self.scripts).isSuperset(of: ["rural-clinic.sh", "field-team.sh", "central-merge.sh"]))
     }
 
+    @Test("the restored-clinic scenario (issue 14) has a script, which .ci/run runs with the others")
+    func theRestoreScenarioHasAScript() {
+        #expect(Self.scripts.contains("restored-clinic.sh"))
+    }
+
     @Test(.enabled(if: enabled, "set CARELEDGER_RUN_SAMPLES=1 (and have bash and the built binary)"),
           arguments: scripts)
     func theSampleScriptHoldsItsOutcome(_ script: String) throws {

@@ -93,7 +93,7 @@ struct BundleImportTests {
 
 @Suite("Bundle checks through the library")
 struct BundleCheckTests {
-    @Test("a later bundle carrying an older signed tree head of its sender is rejected as a rollback and changes nothing")
+    @Test("a later bundle carrying an older signed tree head of its sender is imported, and both heads are kept as rollback evidence")
     func rolledBackTreeHeadIsRejected() throws {
         let sites = try TwoSites()
         let oldHead = try sites.central.signTreeHead().encoded
@@ -112,10 +112,17 @@ struct BundleCheckTests {
 
         let first = try BundleImporter.importFiles([newer], into: sites.clinic)
         #expect(first.rejected.isEmpty)
-        let before = sites.clinic.entryCount
         let second = try BundleImporter.importFiles([older], into: sites.clinic)
-        #expect(second.rejected.map(\.code) == ["tree_head_rolled_back"])
-        #expect(second.rejected.first?.why.contains("rolled back") == true)
-        #expect(sites.clinic.entryCount == before)
+        #expect(second.rejected.isEmpty)
+        #expect(second.bundles == 1)
+        #expect(second.treeHeadEvidence.count == 1)
+        let evidence = sites.clinic.rollbackEvidence()
+        #expect(evidence.count == 1)
+        #expect(evidence.first?.kind == .rollback)
+        #expect(evidence.first?.peer == sites.central.siteKey)
+        #expect(evidence.first?.isValidProof() == true)
+        // The same bundle again adds no second record.
+        _ = try BundleImporter.importFiles([older], into: sites.clinic)
+        #expect(sites.clinic.rollbackEvidence().count == 1)
     }
 }

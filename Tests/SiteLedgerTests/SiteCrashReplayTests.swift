@@ -69,7 +69,7 @@ struct SiteCrashReplayTests {
         let admitted = try site.admit(admission)
         acknowledged.append((recorder.count, .entries([admitted])))
         noteHeads()
-        let record = try #require(try site.checkPeerTreeHead(fixture.clinicHead, from: fixture.clinicKey, sentAt: fixture.sentAt))
+        let record = try #require(try site.checkPeerTreeHead(fixture.clinicHead, from: fixture.clinicKey, sentAt: fixture.sentAt).record)
         try site.remember(record)
         acknowledged.append((recorder.count, .peerHead(record)))
         try site.keepPeerSummary(fixture.summary)

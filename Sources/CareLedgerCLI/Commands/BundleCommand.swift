@@ -49,6 +49,8 @@ struct BundleCommand: AsyncParsableCommand {
                 try CommandOutput(json: options.json).emit(outcome) {
                     print("Imported \(outcome.imported) entries (\(outcome.alreadyHad) already held, \(outcome.quarantined) quarantined) from \(files.count - outcome.rejected.count) bundle(s)")
                     for rejected in outcome.rejected { print("REJECTED \(rejected.file): \(rejected.why)") }
+                    for line in outcome.treeHeadEvidence { print("evidence: \(line)") }
+                    if outcome.recoveredOwn > 0 { print(ledger.restoreSummary()?.line ?? "") }
                 }
                 printRejections(outcome.rejected)
                 if !outcome.rejected.isEmpty { throw ExitCode(1) }

@@ -31,7 +31,7 @@ struct InitCommand: AsyncParsableCommand {
                                                               networkId: ledger.networkID.hex)) {
                 print("Created site \(site) for network \(ledger.networkID.hex) in \(options.directory)")
                 CommandOutput.table([("site key", key), ("agreement key", ledger.metadata.agreementKey.hex)])
-                print("Ask a governance site to run: careledger members admit --key \(key) --agreement-key \(ledger.metadata.agreementKey.hex) --name \(site) --role \(role.rawValue)")
+                print("Ask a governance site to run: careledger members admit --key \(key) --name \(site) --role \(role.rawValue)  (the site key alone admits it; --agreement-key \(ledger.metadata.agreementKey.hex) is an optional cross-check)")
             }
         }
     }

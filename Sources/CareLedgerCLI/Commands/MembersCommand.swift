@@ -1,22 +1,44 @@
 import ArgumentParser
 import LedgerCore
 
-/// `careledger members admit|revoke|list`: the network charter's membership.
+/// `careledger members admit|revoke|role|approve|proposals|list`: the network charter's membership.
 struct MembersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "members", abstract: "Admit, revoke and list the network's member sites.",
-        subcommands: [Admit.self, Revoke.self, List.self])
+        commandName: "members", abstract: "Admit, revoke and list the network's member sites; approve charter proposals.",
+        subcommands: [Admit.self, Revoke.self, Role.self, Approve.self, Proposals.self, List.self])
 
-    struct EntryOutput: Encodable { let entryId: String }
+    struct EntryOutput: Encodable {
+        let entryId: String
+        /// Whether the change applies now; false while a proposal waits for approvals.
+        let inEffect: Bool
+        let approvals: Int
+        let quorum: Int
+    }
 
-    /// What `admit` and `revoke` share: open the site, write one charter entry (the log's
-    /// refusal becomes the contract's exit code) and print its id, as JSON or as `human`'s line.
+    /// What the charter-writing subcommands share: open the site, write one charter entry (the
+    /// log's refusal becomes the contract's exit code) and print its id, as JSON or as
+    /// `human`'s line, or, while the change waits for a quorum, as a proposal line.
     static func writeEntry(_ options: SiteOptions, wait: WaitOption, _ write: (SiteLedger) throws -> Entry,
                            human: (Entry) -> String) throws {
         let ledger = try openSite(options, access: .write, wait: wait.duration)
         let entry: Entry
         do { entry = try write(ledger) } catch let error as CoreError { throw CLIFailure.from(error) }
-        try CommandOutput(json: options.json).emit(EntryOutput(entryId: entry.id.hex)) { print(human(entry)) }
+        // An approval reports on the proposal it approves; an admission or revocation on itself.
+        var subject = entry.id
+        if let approval = try? CanonicalJSON.decode(ApprovePayload.self, from: entry.payload),
+           entry.kind == SiteLedger.CharterKind.approve {
+            subject = approval.proposal
+        }
+        let proposal = ledger.charter.proposals[subject]
+        let output = EntryOutput(entryId: entry.id.hex, inEffect: proposal?.inEffect ?? true,
+                                 approvals: proposal?.approvers.count ?? 1, quorum: ledger.charter.quorum)
+        try CommandOutput(json: options.json).emit(output) {
+            if output.inEffect {
+                print(human(entry))
+            } else {
+                print("Proposal \(subject.hex): \(output.approvals) of \(output.quorum) governance approvals; it applies once `careledger members approve \(subject.hex)` has run at \(output.quorum - output.approvals) more governance site(s) (entry \(entry.id.hex))")
+            }
+        }
     }
 
     struct Admit: AsyncParsableCommand {
@@ -24,7 +46,7 @@ struct MembersCommand: AsyncParsableCommand {
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Option(help: "The site's Ed25519 key (hex), as `careledger identity` prints it.") var key: String
-        @Option(help: "The site's X25519 key-agreement key (hex); optional, the site's own profile entry also supplies it.") var agreementKey: String?
+        @Option(help: "The site's X25519 key-agreement key (hex); optional: a cross-check for TCP (the handshake binds it to --key), and known before its profile entry arrives for stick bundles.") var agreementKey: String?
         @Option(help: "The site's name.") var name: String
         @Option(help: "clinic, field, central, auditor or governance.") var role: String
 
@@ -65,6 +87,89 @@ struct MembersCommand: AsyncParsableCommand {
                 try MembersCommand.writeEntry(options, wait: lock) { ledger in
                     try ledger.revoke(key: key, reason: reason, effectiveFrom: effective)
                 } human: { "Revoked \(key.hex): entry \($0.id.hex)" }
+            }
+        }
+    }
+
+    struct Role: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a member's role (a signed admission with the new role; a proposal under a quorum).")
+        @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
+        @Option(help: "The member's Ed25519 key (hex).") var key: String
+        @Option(help: "clinic, field, central, auditor or governance.") var role: String
+
+        func run() async throws {
+            try await runReportingFailures(json: options.json) {
+                guard let key = Hash32(hex: key) else { throw CLIFailure.usage("--key must be 64 hex digits") }
+                guard let role = MemberRole(rawValue: role) else {
+                    throw CLIFailure.usage("--role must be one of \(MemberRole.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                try MembersCommand.writeEntry(options, wait: lock) { ledger in
+                    try ledger.changeRole(of: key, to: role)
+                } human: { "Role of \(key.hex) is now \(role.rawValue): entry \($0.id.hex)" }
+            }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve a pending admission, revocation or role change (governance sites only).")
+        @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
+        @Argument(help: "The proposal's entry id, as `careledger members proposals` lists it.") var proposal: String
+
+        func run() async throws {
+            try await runReportingFailures(json: options.json) {
+                guard let id = Hash32(hex: proposal) else { throw CLIFailure.usage("PROPOSAL must be an entry id of 64 hex digits") }
+                try MembersCommand.writeEntry(options, wait: lock) { ledger in
+                    try ledger.approve(proposal: id)
+                } human: { "Approved \(id.hex): the quorum is reached, the change is in effect (entry \($0.id.hex))" }
+            }
+        }
+    }
+
+    struct Proposals: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Charter changes waiting for governance approvals.")
+        @OptionGroup var options: SiteOptions
+
+        struct Row: Encodable {
+            let proposal: String, action: String, key: String, name: String?, role: String?
+            let proposer: String, approvers: [String], approvals: Int, quorum: Int
+            /// For a `resolve` proposal, whose `key` is the dispute's id: `upheld` or `rejected`.
+            var outcome: String?
+        }
+        struct Output: Encodable { let quorum: Int, proposals: [Row] }
+
+        func run() async throws {
+            try await runReportingFailures(json: options.json) {
+                let ledger = try openSite(options, access: .read)
+                let charter = ledger.charter
+                let rows = charter.pendingProposals.compactMap { proposal -> Row? in
+                    let approvers = proposal.approvers.map(\.hex)
+                    switch proposal.change {
+                    case .admit(let payload):
+                        let action = charter.members[payload.key] == nil ? "admit" : "role"
+                        return Row(proposal: proposal.entryID.hex, action: action, key: payload.key.hex, name: payload.name,
+                                   role: payload.role.rawValue, proposer: proposal.author.hex, approvers: approvers,
+                                   approvals: approvers.count, quorum: charter.quorum)
+                    case .revoke(let payload):
+                        return Row(proposal: proposal.entryID.hex, action: "revoke", key: payload.key.hex, name: charter.members[payload.key]?.name,
+                                   role: nil, proposer: proposal.author.hex, approvers: approvers,
+                                   approvals: approvers.count, quorum: charter.quorum)
+                    case .disputeResolve(let payload):
+                        return Row(proposal: proposal.entryID.hex, action: "resolve", key: payload.dispute.hex, name: nil,
+                                   role: nil, proposer: proposal.author.hex, approvers: approvers,
+                                   approvals: approvers.count, quorum: charter.quorum, outcome: payload.outcome.rawValue)
+                    case .profile, .approve, .disputeOpen:
+                        return nil
+                    }
+                }
+                try CommandOutput(json: options.json).emit(Output(quorum: charter.quorum, proposals: rows)) {
+                    if rows.isEmpty { print("No pending proposals (quorum \(charter.quorum)).") }
+                    for row in rows {
+                        let what = [row.action, row.name, row.role, row.outcome].compactMap { $0 }.joined(separator: " ")
+                        print("\(row.proposal)  \(what)  \(row.key)  \(row.approvals) of \(row.quorum) approvals")
+                    }
+                }
             }
         }
     }

@@ -15,6 +15,9 @@ struct NetworkCommand: AsyncParsableCommand {
         @Option(help: "The network's name.") var name: String
         @Option(help: "Consent conflict rule: deny-overrides or latest-wins.") var conflictRule: String = "deny-overrides"
         @Flag(help: "Opt-out network: no consent on record permits.") var optOut = false
+        @Option(parsing: .unconditional,
+                help: NumericOptions.quorum.help("Distinct governance sites that must approve an admission, revocation, role change or dispute resolution.", default: "1"),
+                transform: NumericOptions.quorum.parse) var quorum: Int = 1
 
         struct Output: Encodable { let networkId: String, siteId: String, siteKey: String }
 
@@ -26,7 +29,7 @@ struct NetworkCommand: AsyncParsableCommand {
                 let ledger: SiteLedger
                 do {
                     ledger = try SiteLedger.foundNetwork(at: options.directory, siteName: site, networkName: name,
-                                                         conflictRule: rule, optOut: optOut)
+                                                         conflictRule: rule, optOut: optOut, quorum: quorum)
                 } catch let error as CoreError { throw CLIFailure.from(error) }
                 let key = ledger.siteKey.hex
                 try CommandOutput(json: options.json).emit(Output(networkId: ledger.networkID.hex, siteId: key, siteKey: key)) {

@@ -32,6 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
             ("last verify", s.lastVerify.map { "\($0.time) \($0.ok ? "passed" : "FAILED with \($0.faults) fault(s)") (\($0.entries) entries)" } ?? "never (run `careledger verify`)"),
             ("last sync", s.lastSync.map { "\($0.time) \($0.transport) \($0.peer): received \($0.received), sent \($0.sent)\($0.ok ? "" : " (failed)")" } ?? "never"),
         ])
+        for line in s.trust.lines { print(line) }
         print("\nmembers")
         let width = s.members.map(\.name.count).max() ?? 4
         for m in s.members {

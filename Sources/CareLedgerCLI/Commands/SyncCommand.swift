@@ -43,6 +43,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let ledger = try openSite(options, access: .exclusive)
         let onlyTo = try to.isEmpty ? nil : to.map { try ledger.member($0).key }
+        let trustBefore = TrustStatus(ledger)
         let result = try FolderSync.run(
             ledger, folder: folder, onlyTo: onlyTo, maxBytes: maxBytes,
             importProgress: ProgressBar.handler(label: "import", unit: "bundles", itemUnit: "entries"),
@@ -54,6 +55,7 @@ struct SyncCommand: AsyncParsableCommand {
             if result.bundlesRemoved > 0 { print("Removed \(result.bundlesRemoved) bundle(s) every recipient holds") }
             if result.didNotFit > 0 { print("\(result.didNotFit) entries did not fit in \(result.maxBytes) bytes; they go on the next visit (free space on the stick or pass a larger --max-bytes)") }
             for name in result.skippedRecipients { print("skipped \(name): its key-agreement key is not known yet") }
+            for line in TrustStatus(ledger).news(since: trustBefore) { print(line) }
         }
         printRejections(result.rejected)
         if !result.rejected.isEmpty { throw ExitCode(1) }

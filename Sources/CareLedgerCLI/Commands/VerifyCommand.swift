@@ -19,6 +19,8 @@ struct VerifyCommand: AsyncParsableCommand {
         /// The number of forks (kept as a count; `fork_evidence` lists them).
         let forks: Int
         let forkEvidence: [ForkOutput]
+        /// Peers' signed tree heads that contradict each other (a rollback or a fork), kept as evidence.
+        let rollbackEvidence: [RollbackEvidenceOutput]
     }
 
     func run() async throws {
@@ -44,7 +46,8 @@ struct VerifyCommand: AsyncParsableCommand {
             try CommandOutput(json: options.json).emit(Output(ok: ok, entriesChecked: report.entriesChecked,
                                                               headsChecked: report.headsChecked, faults: faults,
                                                               readOnly: ledger.isReadOnly,
-                                                              forks: ledger.forks.count, forkEvidence: ForkOutput.list(ledger.forks))) {
+                                                              forks: ledger.forks.count, forkEvidence: ForkOutput.list(ledger.forks),
+                                                              rollbackEvidence: RollbackEvidenceOutput.list(ledger))) {
                 if ledger.isReadOnly {
                     print("note: the storage structure is damaged, so the site was checked read-only as far as its log continues; nothing was written")
                 }
@@ -61,6 +64,7 @@ struct VerifyCommand: AsyncParsableCommand {
                     print("note: \(ledger.forks.count) fork(s) recorded as evidence (two signed entries by one author at one position):")
                     ForkOutput.printList(ledger.forks)
                 }
+                RollbackEvidenceOutput.printList(ledger)
             }
             if !ok {
                 if let first = faults.first {

@@ -7,6 +7,7 @@ enum ReportSections {
     /// Headline figures as cards.
     static func summary(_ f: AuditFigures) -> String {
         let incidents = f.integrity.verifyFaults + f.integrity.quarantined.count + f.integrity.forks.count
+            + f.integrity.treeHeadEvidence.count
         let medians = f.latency.map(\.medianMs).sorted()
         let cards: [(String, String, Bool)] = [
             ("\(f.entries)", "entries on the ledger", false),
@@ -46,6 +47,19 @@ enum ReportSections {
             out += "<h3>Forks</h3>"
             out += ReportHTML.table(["time", "author", "sequence", "entries"],
                                     f.forks.map { [$0.time, $0.authorName, "\($0.sequence)", $0.entries.map(ReportHTML.short).joined(separator: ", ")] })
+        }
+        if !f.treeHeadEvidence.isEmpty {
+            out += "<h3 id=\"tree-head-evidence\">Rolled-back or forked signed tree heads</h3>"
+            out += "<p>Both signed heads of each are kept in peers/ as proof; sync with the site went on.</p>"
+            out += ReportHTML.table(["site", "what", "kept size", "new size"],
+                                    f.treeHeadEvidence.map { [$0.name ?? ReportHTML.short($0.site), $0.kind == "tree_head_forked" ? "fork" : "rollback", "\($0.keptSize)", "\($0.newSize)"] },
+                                    highlight: { _ in true })
+        }
+        if !f.openDisputes.isEmpty {
+            out += "<h3 id=\"open-disputes\">Open disputes</h3>"
+            out += ReportHTML.table(["dispute", "contested entry", "reason", "resolutions waiting"],
+                                    f.openDisputes.map { [ReportHTML.short($0.dispute), ReportHTML.short($0.entry), $0.reason, "\($0.pendingResolutions)"] },
+                                    highlight: { _ in true })
         }
         return out + "</section>\n"
     }

@@ -82,6 +82,8 @@ enum NumericOptions {
     static let wait = NumericOption<Double>.seconds(0...3600)
     /// `sync --timeout`, `serve --idle-timeout`: up to a day.
     static let timeout = NumericOption<Double>.seconds(0.1...86_400)
+    /// `network create --quorum`: governance approvals a charter change needs (Specs/charter.md §5).
+    static let quorum = NumericOption<Int>.count(1...64)
     /// `serve --max-sessions`.
     static let sessions = NumericOption<Int>.count(1...10_000)
     /// `serve --handshake-timeout`: the library's admission range (Specs/sync-transport.md §7.4).

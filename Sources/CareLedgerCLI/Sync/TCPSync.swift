@@ -14,6 +14,7 @@ enum TCPSync {
         let (host, port) = try parse(peer)
         let ledger = try openSite(options, access: .exclusive)
         let service = try LedgerSyncService(ledger: ledger)
+        let siteKey = ledger.siteKey, trustBefore = TrustStatus(ledger)
         // How much will flow is found out by the exchange itself, so the bar has no total:
         // it counts entries received and sent, with their rate.
         let result: PeerSyncResult
@@ -21,13 +22,18 @@ enum TCPSync {
             result = try await service.sync(with: PeerAddress(host: host, port: port), label: peer, idleTimeout: timeout,
                                             exchangeTimeout: max(timeout, 60),
                                             progress: ProgressBar.handler(label: "sync", unit: "entries"))
+        } catch let error as TransportError where error.code == .refusedByPeer {
+            // The peer's log names the reason; this side knows only which of its keys was refused.
+            throw CLIFailure(kind: exitKind(error), message: "sync with \(peer) failed: \(error.description): the peer refused this site's key \(siteKey.hex); a governance site admits it with `careledger members admit --key \(siteKey.hex) --name NAME --role ROLE` (a revoked site cannot sync)", code: error.code.name)
         } catch let error as TransportError {
             throw CLIFailure(kind: exitKind(error), message: "sync with \(peer) failed: \(error.description)", code: error.code.name)
         }
+        let news = try await service.withLedger { ledger, _ in TrustStatus(ledger).news(since: trustBefore) }
         let output = Output(received: result.received, sent: result.sent, bytesIn: result.bytesIn, bytesOut: result.bytesOut,
                             roundTrips: result.roundTrips, peer: result.peer, durationMs: Int(result.duration * 1000))
         try CommandOutput(json: options.json).emit(output) {
             print("Synced with \(output.peer): received \(output.received), sent \(output.sent) entries; \(output.bytesIn) bytes in, \(output.bytesOut) out, \(output.roundTrips) round trips")
+            for line in news { print(line) }
         }
     }
 

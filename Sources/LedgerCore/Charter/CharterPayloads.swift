@@ -40,18 +40,26 @@ public struct GenesisPayload: Codable, Sendable, Equatable {
     public var optOut: Bool
     /// When the network was founded, RFC 3339 UTC; informational.
     public var created: String
+    /// How many distinct governance sites must approve a charter change (Specs/charter.md §5);
+    /// absent means 1, and a quorum of 1 is never written, so such networks keep their ids.
+    public var quorum: Int?
 
-    /// Creates a genesis payload.
+    /// Creates a genesis payload; a `quorum` of 1 (or less) is stored as absent.
     public init(networkName: String, founderName: String, founderKey: Hash32, founderAgreementKey: Hash32,
-                conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false, created: String) {
+                conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false, created: String, quorum: Int? = nil) {
         self.networkName = networkName; self.founderName = founderName; self.founderKey = founderKey
         self.founderAgreementKey = founderAgreementKey; self.conflictRule = conflictRule; self.optOut = optOut
         self.created = created
+        self.quorum = (quorum ?? 1) > 1 ? quorum : nil
     }
+
+    /// The quorum the charter applies: the stated one, at least 1.
+    public var effectiveQuorum: Int { max(1, quorum ?? 1) }
 
     enum CodingKeys: String, CodingKey {
         case networkName = "network_name", founderName = "founder_name", founderKey = "founder_key"
         case founderAgreementKey = "founder_agreement_key", conflictRule = "conflict_rule", optOut = "opt_out", created
+        case quorum
     }
 }
 
@@ -114,6 +122,17 @@ public struct RevokePayload: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case key, reason, effectiveFrom = "effective_from", lastTrustedSequence = "last_trusted_sequence"
     }
+}
+
+/// The payload of a `charter.approve` entry: a governance site approves a pending charter
+/// change, named by the id of the `charter.admit` or `charter.revoke` entry that proposed it
+/// (Specs/charter.md §5).
+public struct ApprovePayload: Codable, Sendable, Equatable {
+    /// The id of the proposing `charter.admit` or `charter.revoke` entry.
+    public var proposal: Hash32
+
+    /// Creates an approval.
+    public init(proposal: Hash32) { self.proposal = proposal }
 }
 
 /// Canonical JSON for `Codable` payloads (Specs/canonical-json.md).

@@ -56,13 +56,36 @@ public struct NetworkCharter: Sendable {
     }
 
     /// A change to the membership.
-    public enum Change: Sendable {
+    public enum Change: Sendable, Equatable {
         /// A `charter.admit` entry.
         case admit(AdmitPayload)
         /// A `charter.revoke` entry.
         case revoke(RevokePayload)
         /// A `site.profile` entry, authored by the site it describes.
         case profile(SiteProfilePayload)
+        /// A `charter.approve` entry: its author approves a pending admission, revocation or resolution.
+        case approve(ApprovePayload)
+        /// A `dispute.open` entry: a member contests an entry (§6).
+        case disputeOpen(DisputeOpenPayload)
+        /// A `dispute.resolve` entry: a governance site decides a dispute, under the quorum (§6).
+        case disputeResolve(DisputeResolvePayload)
+    }
+
+    /// An admission or revocation written by a governance key, with who approved it (§5).
+    public struct Proposal: Sendable, Equatable {
+        /// The id of the `charter.admit` or `charter.revoke` entry.
+        public var entryID: Hash32
+        /// The governance site that wrote it; it counts as its first approver.
+        public var author: Hash32
+        /// The entry's hybrid timestamp.
+        public var timestamp: HybridTimestamp
+        /// What it changes: `.admit` (also a role change), `.revoke` or `.disputeResolve`.
+        public var change: Change
+        /// The distinct governance keys that approved it, the author included, sorted.
+        public var approvers: [Hash32]
+        /// Whether the change applies: the quorum approved it (or it seats the first
+        /// governance sites of a quorum network).
+        public var inEffect: Bool
     }
 
     /// The genesis that founded the network.
@@ -72,6 +95,19 @@ public struct NetworkCharter: Sendable {
     private var events: [Hash32: Event] = [:]
     /// Members by signing key, recomputed after every change.
     public private(set) var members: [Hash32: Member] = [:]
+    /// Every admission, revocation and dispute resolution by a governance key, by entry id,
+    /// recomputed after every change.
+    public private(set) var proposals: [Hash32: Proposal] = [:]
+    /// Every dispute, by the id of its `dispute.open` entry, recomputed after every change.
+    public private(set) var disputes: [Hash32: Dispute] = [:]
+
+    /// How many distinct governance sites must approve a charter change (1 unless the genesis says more).
+    public var quorum: Int { genesis.effectiveQuorum }
+
+    /// The proposals not yet in effect, oldest first.
+    public var pendingProposals: [Proposal] {
+        proposals.values.filter { !$0.inEffect }.sorted { ($0.timestamp, $0.entryID) < ($1.timestamp, $1.entryID) }
+    }
 
     /// Creates the charter of a network from its genesis payload.
     public init(genesis: GenesisPayload) throws {
@@ -123,25 +159,37 @@ public struct NetworkCharter: Sendable {
     }
 
     private mutating func recompute() {
+        let quorum = genesis.effectiveQuorum
         var profileSupplied = Set<Hash32>()
         var result: [Hash32: Member] = [
             genesis.founderKey: Member(name: genesis.founderName, key: genesis.founderKey,
                                        agreementKey: genesis.founderAgreementKey, role: .governance)
         ]
-        // Admissions, applied to a fixed point: an admission counts once its author is governance.
+        // Approvals by proposal id: the authors of `charter.approve` entries naming it (§5).
+        var approvals: [Hash32: Set<Hash32>] = [:]
+        for event in events.values {
+            if case .approve(let payload) = event.change { approvals[payload.proposal, default: []].insert(event.author) }
+        }
         let admissions = events.values.compactMap { event -> (Event, AdmitPayload)? in
             if case .admit(let payload) = event.change { return (event, payload) }
             return nil
         }.sorted { ($0.0.timestamp, $0.0.entryID) < ($1.0.timestamp, $1.0.entryID) }
-        // Which admissions count: a fixed point grown from the founder. Authority to admit is
-        // monotone (ever admitted as governance), so the result does not depend on order.
+        let bootstrap = Self.bootstrapAdmissions(admissions, founder: genesis.founderKey, quorum: quorum)
+        // Which admissions count: a fixed point grown from the founder. Authority to admit and
+        // approve is monotone (ever admitted as governance), so the governance set and every
+        // approval count only grow, and the result does not depend on order.
+        func approvers(of event: Event, governance: Set<Hash32>) -> Set<Hash32> {
+            guard governance.contains(event.author) else { return [] }
+            return approvals[event.entryID, default: []].union([event.author]).intersection(governance)
+        }
         var governance: Set<Hash32> = [genesis.founderKey]
         var applied: [(Event, AdmitPayload)] = []
         var appliedIDs = Set<Hash32>()
         var changed = true
         while changed {
             changed = false
-            for (event, payload) in admissions where !appliedIDs.contains(event.entryID) && governance.contains(event.author) {
+            for (event, payload) in admissions where !appliedIDs.contains(event.entryID) {
+                guard bootstrap.contains(event.entryID) || approvers(of: event, governance: governance).count >= quorum else { continue }
                 appliedIDs.insert(event.entryID)
                 applied.append((event, payload))
                 if payload.role == .governance { governance.insert(payload.key) }
@@ -163,11 +211,13 @@ public struct NetworkCharter: Sendable {
             result[event.author]?.agreementKey = payload.agreementKey
             profileSupplied.insert(event.author)
         }
-        // Revocations by governance members: the earliest effective time wins.
+        // Revocations approved by a quorum of governance: the earliest effective time wins.
+        var appliedRevocations = Set<Hash32>()
         for event in events.values {
             guard case .revoke(let payload) = event.change,
-                  governance.contains(event.author),
+                  approvers(of: event, governance: governance).count >= quorum,
                   var target = result[payload.key] else { continue }
+            appliedRevocations.insert(event.entryID)
             if let last = payload.lastTrustedSequence {
                 target.lastTrustedSequence = min(target.lastTrustedSequence ?? last, last)
             }
@@ -180,5 +230,37 @@ public struct NetworkCharter: Sendable {
             result[payload.key] = target
         }
         members = result
+        // Every admission, revocation or dispute resolution by a governance key is a proposal (§5).
+        var found: [Hash32: Proposal] = [:]
+        for event in events.values where governance.contains(event.author) {
+            let inEffect: Bool
+            switch event.change {
+            case .admit: inEffect = appliedIDs.contains(event.entryID)
+            case .revoke: inEffect = appliedRevocations.contains(event.entryID)
+            case .disputeResolve: inEffect = approvers(of: event, governance: governance).count >= quorum
+            case .profile, .approve, .disputeOpen: continue
+            }
+            found[event.entryID] = Proposal(
+                entryID: event.entryID, author: event.author, timestamp: event.timestamp, change: event.change,
+                approvers: approvers(of: event, governance: governance).sorted(), inEffect: inEffect)
+        }
+        proposals = found
+        disputes = Self.disputes(from: Array(events.values), proposals: found)
+    }
+
+    /// The founder's first admission of each of the first `quorum - 1` distinct governance keys
+    /// it admits (by timestamp, then entry id): they apply on the founder's signature alone, so a network founded with
+    /// quorum K can seat the K governance sites that approve everything after (§5.2).
+    static func bootstrapAdmissions(_ admissions: [(Event, AdmitPayload)], founder: Hash32, quorum: Int) -> Set<Hash32> {
+        guard quorum > 1 else { return [] }
+        var seated = Set<Hash32>()
+        var ids = Set<Hash32>()
+        for (event, payload) in admissions where event.author == founder && payload.role == .governance && payload.key != founder {
+            if seated.contains(payload.key) { continue }
+            if seated.count >= quorum - 1 { break }
+            seated.insert(payload.key)
+            ids.insert(event.entryID)
+        }
+        return ids
     }
 }

@@ -80,6 +80,10 @@ public typealias DerivedStateIndexOpener = @Sendable (SiteLayout) throws -> any 
 
 /// The kinds whose entries change the charter (``SiteLedger`` replays them on open).
 public enum CharterEntryKinds {
-    /// `charter.admit`, `charter.revoke` and the site profile kind.
-    public static let all: Set<String> = [SiteLedger.CharterKind.admit, SiteLedger.CharterKind.revoke, SiteLedger.profileKind]
+    /// `charter.admit`, `charter.revoke`, `charter.approve` (quorum), the site profile kind and
+    /// the dispute kinds: every kind ``SiteLedger/charterEvent(of:)`` reads.
+    public static let all: Set<String> = [
+        SiteLedger.CharterKind.admit, SiteLedger.CharterKind.revoke, SiteLedger.CharterKind.approve, SiteLedger.profileKind,
+        SiteLedger.DisputeKind.open, SiteLedger.DisputeKind.resolve,
+    ]
 }

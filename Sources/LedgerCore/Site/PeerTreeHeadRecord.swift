@@ -35,27 +35,32 @@ public struct PeerTreeHeadRecord: Hashable, Sendable {
     /// size and root) is fine; the same size with another root is a fork; a smaller head is
     /// a rollback when it was sent at or after `held.lastHeard`, and otherwise simply an
     /// older message arriving late (a re-ordered or replayed bundle), which changes nothing.
+    /// A fork or a rollback is evidence, never a refusal: both heads are returned as
+    /// ``RollbackEvidence`` and the new head is kept from then on, so the peer's later
+    /// heads are judged against the history it now keeps (a restored site heals instead of
+    /// going silent).
     /// - Parameters:
     ///   - head: a head whose signature the caller has verified, signed by the peer.
     ///   - sentAt: when the peer sent it (the signed `created` time of the bundle).
     ///   - held: the record held for the peer, if any.
-    /// - Returns: the record to keep, or nil when the held one stays as it is.
-    /// - Throws: `CoreError` `.treeHeadRolledBack` or `.treeHeadForked`.
+    /// - Returns: what to keep.
     public static func admit(_ head: SignedTreeHead, sentAt: HybridTimestamp,
-                             held: PeerTreeHeadRecord?) throws -> PeerTreeHeadRecord? {
-        guard let held else { return PeerTreeHeadRecord(head: head, lastHeard: sentAt) }
+                             held: PeerTreeHeadRecord?) -> TreeHeadVerdict {
+        guard let held else { return TreeHeadVerdict(record: PeerTreeHeadRecord(head: head, lastHeard: sentAt)) }
         let heard = max(held.lastHeard, sentAt)
-        if head.treeSize > held.head.treeSize { return PeerTreeHeadRecord(head: head, lastHeard: heard) }
+        if head.treeSize > held.head.treeSize { return TreeHeadVerdict(record: PeerTreeHeadRecord(head: head, lastHeard: heard)) }
         if head.treeSize == held.head.treeSize {
             guard head.rootHash == held.head.rootHash else {
-                throw CoreError(.treeHeadForked, "peer \(held.peer.hex) signed two different roots for tree size \(head.treeSize) (\(held.head.rootHash.hex.prefix(16))… held, \(head.rootHash.hex.prefix(16))… now): it keeps two histories; nothing was imported — ask its operator whether the site was restored from a backup or its key is in other hands")
+                return TreeHeadVerdict(record: PeerTreeHeadRecord(head: head, lastHeard: heard),
+                                       evidence: RollbackEvidence(kind: .fork, kept: held.head, new: head))
             }
-            return heard == held.lastHeard ? nil : PeerTreeHeadRecord(head: held.head, lastHeard: heard)
+            return TreeHeadVerdict(record: heard == held.lastHeard ? nil : PeerTreeHeadRecord(head: held.head, lastHeard: heard))
         }
         guard sentAt < held.lastHeard else {
-            throw CoreError(.treeHeadRolledBack, "peer \(held.peer.hex) now signs a tree of \(head.treeSize) entries after one of \(held.head.treeSize): its log was rolled back; nothing was imported — ask its operator whether the site was restored from a backup or its key is in other hands")
+            return TreeHeadVerdict(record: PeerTreeHeadRecord(head: head, lastHeard: heard),
+                                   evidence: RollbackEvidence(kind: .rollback, kept: held.head, new: head))
         }
-        return nil
+        return TreeHeadVerdict(record: nil)
     }
 
     /// The `encodedSize` bytes of `peers/<key>.head` (Specs/site-layout.md §6).
@@ -91,8 +96,4 @@ public struct PeerTreeHeadRecord: Hashable, Sendable {
 extension CoreError.Code {
     /// A peer's signed tree head is missing, does not decode, is not the peer's, or does not verify.
     public static let treeHeadInvalid = CoreError.Code("tree_head_invalid")
-    /// A peer sent a smaller signed tree head after a larger one: its log was rolled back.
-    public static let treeHeadRolledBack = CoreError.Code("tree_head_rolled_back")
-    /// A peer signed two different roots for one tree size: it keeps two histories.
-    public static let treeHeadForked = CoreError.Code("tree_head_forked")
 }

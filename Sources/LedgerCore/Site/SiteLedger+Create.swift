@@ -13,6 +13,8 @@ extension SiteLedger {
         public static let admit = "charter.admit"
         /// Revokes a key from a stated time on.
         public static let revoke = "charter.revoke"
+        /// Approves a pending admission or revocation (Specs/charter.md §5).
+        public static let approve = "charter.approve"
     }
 
     /// The kind of the entry in which a site states its own key-agreement key.
@@ -28,10 +30,12 @@ extension SiteLedger {
     ///
     /// - Parameter fileSystem: the seam every file of the site is written through (the real
     ///   POSIX one by default; tests pass a fault-injecting or recording double).
+    /// - Parameter quorum: how many distinct governance sites must approve a charter change
+    ///   (Specs/charter.md §5); 1, the default, lets one governance site decide alone.
     /// - Throws: `CoreError` `.alreadyExists` when the folder already holds a site.
     public static func foundNetwork(
         at directory: String, siteName: String, networkName: String,
-        conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false,
+        conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false, quorum: Int = 1,
         logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
     ) throws -> SiteLedger {
         let layout = SiteLayout(root: directory)
@@ -41,7 +45,7 @@ extension SiteLedger {
         let payload = GenesisPayload(
             networkName: networkName, founderName: siteName, founderKey: keys.signingPublicKey,
             founderAgreementKey: keys.agreementPublicKey, conflictRule: conflictRule, optOut: optOut,
-            created: RFC3339.string(from: Date()))
+            created: RFC3339.string(from: Date()), quorum: quorum)
         let networkID = try NetworkCharter.networkID(of: payload)
         var clock = HybridClock()
         let content = try EntryContent(

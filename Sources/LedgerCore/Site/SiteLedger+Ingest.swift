@@ -175,24 +175,10 @@ extension SiteLedger {
         absorbCharter(entry)
     }
 
-    /// Applies a charter entry (admit, revoke, site profile) to the charter; other kinds do nothing.
+    /// Applies a charter entry (admit, revoke, role, approval, site profile, dispute) to the
+    /// charter; other kinds do nothing. The one parser is ``charterEvent(of:)``.
     func absorbCharter(_ entry: Entry) {
-        switch entry.kind {
-        case CharterKind.admit:
-            if let payload = try? CanonicalJSON.decode(AdmitPayload.self, from: entry.payload) {
-                charter.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .admit(payload)))
-            }
-        case CharterKind.revoke:
-            if let payload = try? CanonicalJSON.decode(RevokePayload.self, from: entry.payload) {
-                charter.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .revoke(payload)))
-            }
-        case SiteLedger.profileKind:
-            if let payload = try? CanonicalJSON.decode(SiteProfilePayload.self, from: entry.payload) {
-                charter.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .profile(payload)))
-            }
-        default:
-            break
-        }
+        if let event = Self.charterEvent(of: entry) { charter.apply(event) }
     }
 
     func refreshQuarantineReasons() {

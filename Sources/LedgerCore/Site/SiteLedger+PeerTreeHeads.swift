@@ -1,6 +1,6 @@
 /// The signed tree heads other sites sent this one (Specs/site-layout.md §6): each checked
 /// against the newest one kept from its signer, so a peer cannot roll its log back or keep
-/// two histories unnoticed.
+/// two histories unnoticed: both heads are kept as evidence, and sync goes on.
 extension SiteLedger {
     /// The record kept for `peer`, if any.
     /// - Throws: `CoreError.Code.malformedFile` when the file exists but does not decode.
@@ -28,11 +28,11 @@ extension SiteLedger {
     /// - Parameters:
     ///   - encoded: the head's encoding (Specs/merkle-log.md §7.1); empty when absent.
     ///   - file: the file that carried it, named in errors.
-    /// - Returns: the record to keep, or nil when nothing changes.
-    /// - Throws: `CoreError` `.treeHeadInvalid`, `.treeHeadRolledBack`, `.treeHeadForked`,
-    ///   `.malformedFile` (a damaged kept record).
+    /// - Returns: the record and the evidence to keep (``TreeHeadVerdict``); a rolled-back
+    ///   or forked head is evidence, never an error.
+    /// - Throws: `CoreError` `.treeHeadInvalid`, `.malformedFile` (a damaged kept record).
     public func checkPeerTreeHead(_ encoded: [UInt8], from sender: Hash32, sentAt: HybridTimestamp,
-                                  file: String? = nil) throws -> PeerTreeHeadRecord? {
+                                  file: String? = nil) throws -> TreeHeadVerdict {
         func invalid(_ why: String, _ cause: (any Error)? = nil) -> CoreError {
             CoreError(.treeHeadInvalid, "the signed tree head from \(sender.hex) \(why); nothing was imported — ask the sender to write a new bundle with an up-to-date CareLedger", file: file, underlying: cause)
         }
@@ -42,13 +42,16 @@ extension SiteLedger {
         guard head.networkID == networkID else { throw invalid("belongs to network \(head.networkID.hex)") }
         guard head.signer == sender else { throw invalid("is signed by \(head.signer.hex), not by the sender") }
         guard head.isSignatureValid() else { throw invalid("has a signature that does not verify") }
-        guard charter.members[sender] != nil || sender == siteKey else { return nil }
-        do {
-            return try PeerTreeHeadRecord.admit(head, sentAt: sentAt, held: try peerTreeHead(of: sender))
-        } catch var error as CoreError {
-            if error.file == nil { error.file = file }
-            throw error
-        }
+        guard charter.members[sender] != nil || sender == siteKey else { return TreeHeadVerdict(record: nil) }
+        return PeerTreeHeadRecord.admit(head, sentAt: sentAt, held: try peerTreeHead(of: sender))
+    }
+
+    /// Keeps what `checkPeerTreeHead` decided: the evidence first (appended to
+    /// `peers/<key>.evidence`, §6.1), then the record.
+    /// - Throws: `CoreError.Code.io` or `.noSpace`; `.notPermitted` when opened read-only.
+    public func remember(_ verdict: TreeHeadVerdict) throws {
+        if let evidence = verdict.evidence { try keep(evidence) }
+        if let record = verdict.record { try remember(record) }
     }
 
     /// Keeps `record` durably as the newest head of its peer (atomic replace, Specs/site-layout.md §6).

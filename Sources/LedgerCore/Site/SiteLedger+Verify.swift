@@ -77,11 +77,7 @@ extension SiteLedger {
                         report.faults.append(entryFault(ordinal: ordinal, entryID: entry.id, what: "author \(entry.author.hex) was not a member at the entry's time"))
                     }
                 }
-                if entry.kind == CharterKind.admit, let payload = try? CanonicalJSON.decode(AdmitPayload.self, from: entry.payload) {
-                    verifyCharter?.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .admit(payload)))
-                } else if entry.kind == CharterKind.revoke, let payload = try? CanonicalJSON.decode(RevokePayload.self, from: entry.payload) {
-                    verifyCharter?.apply(.init(entryID: entry.id, author: entry.author, timestamp: entry.timestamp, change: .revoke(payload)))
-                }
+                if let event = Self.charterEvent(of: entry) { verifyCharter?.apply(event) }
                 // In place: copying the set out and back would be quadratic.
                 known[entry.author, default: []].insert(entry.id)
                 batch.append((ordinal, entry))

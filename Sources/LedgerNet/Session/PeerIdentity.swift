@@ -24,9 +24,12 @@ public struct PeerIdentity: Sendable, Equatable {
     }
 }
 
-/// Decides whether a peer's proven static X25519 key belongs to an admitted, non-revoked member.
+/// Decides whether a peer's proven static X25519 key, and the payload of its handshake
+/// message (a ``HandshakeIdentity`` binding that key to an Ed25519 identity key, §4.4),
+/// belong to an admitted, non-revoked member.
 ///
-/// Return nil to refuse: the session then ends before any ledger data flows, with
-/// `TransportError.peerNotAuthorized` on this side and `refusedByPeer` on the other.
-/// It is consulted once per session, right after the handshake.
-public typealias PeerAuthorizer = @Sendable (_ peerAgreementKey: Hash32) async -> PeerIdentity?
+/// Return nil (or throw a `TransportError` `.peerNotAuthorized` whose message says which
+/// key is unknown and how to admit it) to refuse: the session then ends before any ledger
+/// data flows, with `TransportError.peerNotAuthorized` on this side and `refusedByPeer` on
+/// the other. It is consulted once per session, as soon as the peer's key is proven.
+public typealias PeerAuthorizer = @Sendable (_ peerAgreementKey: Hash32, _ handshakePayload: [UInt8]) async throws -> PeerIdentity?

@@ -84,17 +84,17 @@ struct SessionDriver {
         switch role {
         case .initiator:
             try await io.send([Frame(kind: .handshake, body: try noise.writeMessage())])
-            _ = try noise.readMessage(try await io.nextHandshakeMessage())
-            let identity = try await admit(noise.remoteStaticKey)
-            try await io.send([Frame(kind: .handshake, body: try noise.writeMessage())])
+            let payload = try noise.readMessage(try await io.nextHandshakeMessage())
+            let identity = try await admit(noise.remoteStaticKey, payload: payload)
+            try await io.send([Frame(kind: .handshake, body: try noise.writeMessage(payload: try await localPayload()))])
             try installKeys(&io, noise)
             return identity
         case .responder:
             _ = try noise.readMessage(try await io.nextHandshakeMessage())
-            try await io.send([Frame(kind: .handshake, body: try noise.writeMessage())])
-            _ = try noise.readMessage(try await io.nextHandshakeMessage())
+            try await io.send([Frame(kind: .handshake, body: try noise.writeMessage(payload: try await localPayload()))])
+            let payload = try noise.readMessage(try await io.nextHandshakeMessage())
             try installKeys(&io, noise)
-            return try await admit(noise.remoteStaticKey)
+            return try await admit(noise.remoteStaticKey, payload: payload)
         }
     }
 
@@ -105,13 +105,21 @@ struct SessionDriver {
                                  maximumMessageSize: configuration.maximumMessageSize)
     }
 
-    /// §4.4: the proven static key must map to an admitted, non-revoked member.
-    private mutating func admit(_ key: [UInt8]?) async throws -> PeerIdentity {
+    /// This side's handshake payload (§4.4); empty when none is configured.
+    private func localPayload() async throws -> [UInt8] {
+        do { return try await configuration.handshakePayload?() ?? [] } catch {
+            throw TransportError(.conversationFailed, "this site's handshake identity could not be made", underlying: error)
+        }
+    }
+
+    /// §4.3–§4.4: the proven static key, and the identity its payload binds to it, must map
+    /// to an admitted, non-revoked member.
+    private mutating func admit(_ key: [UInt8]?, payload: [UInt8]) async throws -> PeerIdentity {
         guard let key, let hash = Hash32(bytes: key) else {
             throw TransportError(.handshakeFailed, "the handshake ended without the peer's static key")
         }
         peerKey = hash
-        guard let identity = await authorizer(hash) else {
+        guard let identity = try await authorizer(hash, payload) else {
             throw TransportError(.peerNotAuthorized,
                                  "the peer's key is not an admitted, non-revoked member of this network", peerKey: hash)
         }

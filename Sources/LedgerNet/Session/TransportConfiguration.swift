@@ -27,6 +27,10 @@ public struct TransportConfiguration: Sendable {
     public var maximumConcurrentSessions: Int
     /// The server's limits on connections that have not authenticated yet (§7.4).
     public var admission = AdmissionLimits()
+    /// This side's payload for its handshake message (message 2 for a server, 3 for a
+    /// client; §4.4), asked once per session: the site's ``HandshakeIdentity`` with its
+    /// current signed tree head. Nil sends an empty payload.
+    public var handshakePayload: (@Sendable () async throws -> [UInt8])?
 
     /// The hard upper bound for `maximumFrameLength`.
     public static let frameLengthLimit = 65_536

@@ -13,9 +13,12 @@ public enum AuditAnalysis {
         timeline += scan.quarantined.map { IncidentEvent(time: $0.time, kind: .quarantined, count: 1) }
         timeline += scan.forks.map { IncidentEvent(time: $0.time, kind: .fork, count: 1) }
         timeline.sort { (millis($0.time) ?? 0, $0.kind.rawValue) < (millis($1.time) ?? 0, $1.kind.rawValue) }
-        return IntegrityFigures(
+        var figures = IntegrityFigures(
             verifyRuns: runs, failedVerifications: runs.filter { !$0.ok }.count, verifyFaults: runs.reduce(0) { $0 + $1.faults },
             quarantined: scan.quarantined, forks: scan.forks, timeline: timeline, quarantineDropped: scan.quarantineDropped)
+        figures.treeHeadEvidence = scan.treeHeadEvidence
+        figures.openDisputes = scan.openDisputes
+        return figures
     }
 
     /// Median and p95 latency per author site, from every arrival sample held; sorted by site name.

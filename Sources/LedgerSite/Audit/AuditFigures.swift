@@ -71,6 +71,10 @@ public struct IntegrityFigures: Encodable {
     public var timeline: [IncidentEvent]
     /// Entries and authors dropped from the quarantine to stay within its quota (Specs/charter.md §4.1).
     public var quarantineDropped: QuarantineDropCount
+    /// Peers' rolled-back or forked signed tree heads kept as evidence (Specs/bundle-format.md §5.1).
+    public var treeHeadEvidence: [TrustStatus.EvidenceRow] = []
+    /// Disputes not resolved yet (Specs/charter.md §6).
+    public var openDisputes: [TrustStatus.DisputeRow] = []
 }
 
 /// One `verify` run as the report shows it.

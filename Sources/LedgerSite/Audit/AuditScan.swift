@@ -37,6 +37,10 @@ public struct AuditScan {
     public var quarantined: [QuarantineIncident] = []
     /// Fork evidence held now.
     public var forks: [ForkIncident] = []
+    /// Peers' contradicting signed tree heads (rollback or fork) kept as evidence.
+    public var treeHeadEvidence: [TrustStatus.EvidenceRow] = []
+    /// Disputes not resolved yet (Specs/charter.md §6).
+    public var openDisputes: [TrustStatus.DisputeRow] = []
     /// Entries and authors dropped from the quarantine to stay within its quota.
     public var quarantineDropped = QuarantineDropCount(entries: 0, authors: 0)
     /// Recorded `verify` runs, oldest first.
@@ -88,6 +92,9 @@ public struct AuditScan {
                 time: (times.max() ?? HybridTimestamp(wallMillis: 0, counter: 0)).rfc3339, author: fork.author.hex,
                 authorName: scan.name(fork.author.hex), sequence: fork.sequence, entries: fork.entries.map(\.hex)))
         }
+        let trust = TrustStatus(ledger)
+        scan.treeHeadEvidence = trust.rollbackEvidence
+        scan.openDisputes = trust.openDisputes
         scan.verifyRuns = ledger.verifyRuns()
         scan.arrivals = ledger.arrivalSamples()
         scan.reportRuns = ledger.readHistory(ReportRun.self, from: reportHistory)

@@ -33,11 +33,12 @@ extension SiteLedger {
         var engine = ConsentEngine(policy: consentPolicy)
         var skipped: [Hash32] = []
         var pending = 0
+        let voided = charter.upheldEntries  // Specs/consent.md §5.5: an upheld dispute voids a version.
         defer { progress(pending) }
         try forEachEntry { _, entry in
             pending += 1
             if pending >= 1024 { progress(pending); pending = 0 }
-            guard entry.kind == ConsentVersionPayload.kind else { return }
+            guard entry.kind == ConsentVersionPayload.kind, !voided.contains(entry.id) else { return }
             do {
                 try engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
             } catch {

@@ -35,8 +35,10 @@ extension SiteLedger {
         var skipped = try index.undecodableConsentVersions(below: entryCount)
         var ordinals: [Int] = []
         for patient in Set(patients) { ordinals += try index.consentVersionOrdinals(patient: patient, below: entryCount) }
+        let voided = charter.upheldEntries  // Specs/consent.md §5.5: an upheld dispute voids a version.
         for ordinal in ordinals.sorted() {
             let entry = try entry(at: ordinal)
+            guard !voided.contains(entry.id) else { continue }
             do {
                 try engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
             } catch {

@@ -52,6 +52,8 @@ public struct SiteStatus: Encodable {
     public let conflicts: [String]
     /// The last `verify` run, if any.
     public let lastVerify: VerifyRun?
+    /// Trust between sites: restore and tree-head evidence (SiteStatus+Trust.swift).
+    public var trust = TrustStatus()
 
     /// The `SyncRun.transport` values of TCP syncs: `tcp` where this site ran `sync --peer`,
     /// `tcp-served` where its `serve` answered the peer. Both are a sync with that peer.
@@ -87,11 +89,13 @@ public struct SiteStatus: Encodable {
         }
         let syncs = byPeer.values.sorted { (millis($0.time) ?? 0, $0.peer) > (millis($1.time) ?? 0, $1.peer) }
         let conflicts = try openConflicts(ledger, progress: progress)
-        return SiteStatus(site: site, members: members, peers: peers, syncs: syncs, lastSync: syncs.first,
+        var status = SiteStatus(site: site, members: members, peers: peers, syncs: syncs, lastSync: syncs.first,
                           entries: ledger.entryCount, quarantined: ledger.quarantined.count,
                           quarantineDropped: ledger.quarantineDropped.entries, quarantineDroppedAuthors: ledger.quarantineDropped.authors,
                           forks: ledger.forks.count,
                           openConflicts: conflicts.count, conflicts: conflicts, lastVerify: ledger.verifyRuns().last)
+        status.trust = TrustStatus(ledger)
+        return status
     }
 
     /// The consents with concurrent heads (as `careledger conflicts` lists them): the

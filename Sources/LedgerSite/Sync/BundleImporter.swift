@@ -30,6 +30,11 @@ public struct BundleImportOutcome: Encodable, Sendable {
     public var rejected: [Rejected] = []
     /// Derived files that could not be written after a bundle's entries were committed.
     public var warnings: [String] = []
+    /// One line per rollback or fork of a sender's signed tree head found (kept as evidence;
+    /// the bundles were still imported, Specs/bundle-format.md §5.1).
+    public var treeHeadEvidence: [String] = []
+    /// This site's own entries the bundles brought back (it was restored from a backup).
+    public var recoveredOwn = 0
 }
 
 /// Imports bundle files one by one; each is all or nothing.
@@ -67,6 +72,8 @@ public enum BundleImporter {
                 outcome.quarantined += report.quarantined
                 outcome.released += report.released
                 outcome.forks += report.forks.count
+                outcome.recoveredOwn += imported.recoveredOwn
+                if let evidence = imported.evidence { outcome.treeHeadEvidence.append(evidence.line) }
             } catch let error as SyncError where error.code == .unreadableBundle {
                 outcome.rejected.append(.init(file: file, code: "unreadable", why: error.description))
             } catch let error as SyncError {

@@ -38,14 +38,14 @@ public enum LedgerServing {
         _ = try? await service.withLedger { ledger, _ in try ledger.leafIndex(of: .zero) }
         // Opening the site and building its id set read the whole log; keep only what stays.
         HeapTrim.releaseFreePages()
-        var configuration = TransportConfiguration(networkID: ledger.networkID, idleTimeout: idleTimeout,
-                                                   exchangeTimeout: exchangeTimeout,
-                                                   maximumConcurrentSessions: maximumConcurrentSessions)
+        var configuration = service.transportConfiguration(networkID: ledger.networkID, idleTimeout: idleTimeout,
+                                                           exchangeTimeout: exchangeTimeout,
+                                                           maximumConcurrentSessions: maximumConcurrentSessions)
         configuration.admission = admission
         OpenFileLimit.raiseToHardLimit()
         return try await SyncServer.bind(
             host: host, port: port, configuration: configuration, staticKey: ledger.agreementKeyForBundles,
-            authorizer: { await service.authorize($0) }, logger: logger,
+            authorizer: { try await service.authorize($0, handshake: $1) }, logger: logger,
             conversation: { identity in try await service.conversation(role: .responder, peer: identity) })
     }
 }

@@ -36,16 +36,6 @@ public final class LedgerSyncService: @unchecked Sendable {  // all state is tou
         try queue.sync { try body(ledger, &set) }
     }
 
-    /// The member whose X25519 key this is, if admitted and not revoked now.
-    public func authorize(_ agreementKey: Hash32) async -> PeerIdentity? {
-        try? await withLedger { ledger, _ in
-            let now = ledger.currentTime()
-            guard let member = ledger.charter.members.values.first(where: { $0.agreementKey == agreementKey }),
-                  case .member(let role) = ledger.charter.status(of: member.key, at: now) else { return nil }
-            return PeerIdentity(name: member.name, signingKey: member.key, agreementKey: agreementKey, role: role.rawValue)
-        }
-    }
-
     /// A conversation for one session, in the given role.
     /// - Parameter progress: told, on the writer queue after each message, how many entries
     ///   were received (staged, then committed) and decided to be sent so far.
@@ -103,7 +93,7 @@ public struct LedgerConversation: SyncConversation {
         let role = self.role, peerName = peer.name, progress = self.progress
         return try await service.withLedger { ledger, set in
             endpoint.value.feed(message)
-            Self.learnStored(store.value, ledger: ledger, into: &set)
+            Self.learnStored(store.value, ledger: ledger, into: &set, peerName: peerName)
             let session = endpoint.value.session
             progress?(endpoint.value.outcome?.receivedCount ?? session.stagedItemCount, session.sentCount)
             return try Self.next(endpoint, ledger: ledger, role: role, peerName: peerName)
@@ -130,9 +120,12 @@ public struct LedgerConversation: SyncConversation {
 
     /// Adds the ids committed since the last call (and any quarantined entries) to the writer's
     /// id set, so other sessions see what this one stored, even if it fails later.
-    private static func learnStored(_ store: LedgerItemStore, ledger: SiteLedger, into set: inout ReconcilableSet) {
+    private static func learnStored(_ store: LedgerItemStore, ledger: SiteLedger, into set: inout ReconcilableSet, peerName: String) {
         let stored = store.takeStored()
         if !stored.ids.isEmpty { set.insert(contentsOf: stored.ids) }
+        // This site's own entries coming back: it was restored from a backup (Specs/site-layout.md §6.2).
+        let recovered = ledger.ownEntries(among: stored.ids)
+        if recovered > 0 { try? ledger.recordRestore(recovered: recovered, from: "tcp " + peerName) }
         guard stored.quarantined else { return }
         for held in ledger.quarantined where !set.contains(held.entry.id) { set.insert(held.entry.id) }
     }

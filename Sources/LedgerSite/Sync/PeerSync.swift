@@ -55,8 +55,8 @@ extension LedgerSyncService {
                      progress: SiteProgressHandler? = nil) async throws -> PeerSyncResult {
         let label = label ?? peer.description
         let (networkID, staticKey) = try await withLedger { ledger, _ in (ledger.networkID, ledger.agreementKeyForBundles) }
-        let configuration = TransportConfiguration(networkID: networkID, idleTimeout: idleTimeout, exchangeTimeout: exchangeTimeout)
-        let client = SyncClient(configuration: configuration, staticKey: staticKey, authorizer: { await self.authorize($0) })
+        let configuration = transportConfiguration(networkID: networkID, idleTimeout: idleTimeout, exchangeTimeout: exchangeTimeout)
+        let client = SyncClient(configuration: configuration, staticKey: staticKey, authorizer: { try await self.authorize($0, handshake: $1) })
         progress?(.begin(total: 0))
         progress?(.update(done: 0, detail: "connecting to \(label)"))
         let outcome: LedgerNet.SyncOutcome<LedgerConversation>

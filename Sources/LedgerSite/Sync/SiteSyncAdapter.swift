@@ -55,14 +55,14 @@ extension SiteLedger {
     ///
     /// The sender's signed tree head is checked against the newest one kept from it before
     /// anything is stored, and kept after (Specs/bundle-format.md §5.1): a rolled-back or
-    /// forked head rejects the whole bundle.
+    /// forked head is kept as evidence and the bundle is still imported entry by entry.
     /// Once the entries are committed the import has happened: a failure to write what is
     /// derived from it afterwards (the sender's summary and tree head, the arrival history)
     /// is returned as a warning, never thrown, so the exit code never says "nothing changed"
     /// about a bundle whose entries are durably stored.
     /// - Throws: `SyncError` or `CoreError` when the bundle is rejected: not addressed here,
-    ///   not signed by its sender, not of this network, a rolled-back or forked tree head,
-    ///   an entry that does not verify. Nothing is stored then.
+    ///   not signed by its sender, not of this network, an invalid tree head, an entry that
+    ///   does not verify. Nothing is stored then.
     public func importBundle(_ bytes: [UInt8], fileName: String, set: inout ReconcilableSet) throws -> BundleImport {
         try importOpened(try bundleReader.open(bytes, fileName: fileName), fileName: fileName, set: &set)
     }
@@ -84,7 +84,7 @@ extension SiteLedger {
 
     private func importOpened(_ opened: OpenedBundle, fileName: String, set: inout ReconcilableSet) throws -> BundleImport {
         let reader = bundleReader
-        let keptHead = try checkPeerTreeHead(opened.treeHead, from: opened.header.sender, sentAt: opened.header.created, file: fileName)
+        let verdict = try checkPeerTreeHead(opened.treeHead, from: opened.header.sender, sentAt: opened.header.created, file: fileName)
         let store = LedgerItemStore(ledger: self)
         let result = try reader.importBundle(opened, fileName: fileName, set: set,
                                              verifier: EntryItemVerifier(networkID: networkID), store: store)
@@ -99,9 +99,14 @@ extension SiteLedger {
         if charter.members[result.header.sender] != nil || result.header.sender == siteKey {
             afterCommit("the sender's summary") { try remember(result.senderSummary) }
         }
-        if let keptHead { afterCommit("the sender's signed tree head") { try remember(keptHead) } }
+        if !verdict.changesNothing { afterCommit("the sender's signed tree head") { try remember(verdict) } }
         afterCommit("the arrival history") { try recordArrivals(entries: store.report.storedEntries) }
-        return BundleImport(result: result, report: store.report, warnings: warnings)
+        let recovered = ownEntries(among: store.report.storedIDs)
+        if recovered > 0 {
+            afterCommit("the restore record") { try recordRestore(recovered: recovered, from: fileName) }
+        }
+        return BundleImport(result: result, report: store.report, warnings: warnings,
+                            evidence: verdict.evidence, recoveredOwn: recovered)
     }
 }
 
@@ -114,4 +119,8 @@ public struct BundleImport {
     public let report: IngestReport
     /// One line per derived file that failed to be written after the commit.
     public let warnings: [String]
+    /// The rollback or fork of the sender's signed tree head this bundle revealed, if any.
+    public var evidence: RollbackEvidence? = nil
+    /// This site's own entries the bundle brought back (it was restored from a backup).
+    public var recoveredOwn = 0
 }

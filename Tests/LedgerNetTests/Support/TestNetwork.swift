@@ -36,7 +36,7 @@ final class TestRoster: Sendable {
 
     /// The authorizer: admitted and not revoked.
     var authorizer: PeerAuthorizer {
-        { [state] key in
+        { [state] key, _ in
             state.withLock { roster in roster.revoked.contains(key) ? nil : roster.admitted[key] }
         }
     }

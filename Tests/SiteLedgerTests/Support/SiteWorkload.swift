@@ -60,7 +60,7 @@ enum SiteWorkload {
         }
         score.call("sign tree head") { _ = try site.signTreeHead() }
         score.call("remember peer head") {
-            guard let record = try site.checkPeerTreeHead(fixture.clinicHead, from: fixture.clinicKey, sentAt: fixture.sentAt) else { return }
+            guard let record = try site.checkPeerTreeHead(fixture.clinicHead, from: fixture.clinicKey, sentAt: fixture.sentAt).record else { return }
             score.attemptedPeerHead = record
             try site.remember(record)
             score.acknowledgedPeerHead = record
