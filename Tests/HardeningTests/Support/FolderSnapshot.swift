@@ -16,6 +16,10 @@ struct FolderSnapshot: Equatable {
                 guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
                 // Lock files hold only who last took the lock (Specs/site-layout.md §8.2), no site data.
                 if (relative as NSString).lastPathComponent == "LOCK" { continue }
+                // The derived-state database is a cache of the log, not site data (Specs/site-layout.md
+                // §9): SQLite rewrites its header whenever a writer opens it. `verify` after each
+                // case checks it still agrees with the log.
+                if relative.hasPrefix("index.sqlite") { continue }
                 files[relative] = FileManager.default.contents(atPath: full) ?? Data()
             }
         }
