@@ -17,7 +17,9 @@ token="$("$bin" api-token --dir "$work/site" --name schemathesis --json | python
 server=$!
 for _ in $(seq 1 100); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
 port="$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["http"].rsplit(":",1)[1])' "$work/serve.out")"
-schemathesis run Specs/openapi.yaml --url "http://127.0.0.1:$port" -H "Authorization: Bearer $token" \
+spec="$PWD/Specs/openapi.yaml"
+# From the scratch folder, so schemathesis's cache (.schemathesis/) stays out of the checkout.
+(cd "$work" && schemathesis run "$spec" --url "http://127.0.0.1:$port" -H "Authorization: Bearer $token" \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed 20261205 \
-  --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance
+  --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance)
 kill -0 "$server" || { echo "api-schemathesis: the server died"; cat "$work/serve.err"; exit 1; }

@@ -26,21 +26,22 @@ struct ConsentAPIState {
     init(ledger: SiteLedger) throws {
         consent = try SiteConsent(ledger)
         seen = 0
-        try indexEntries(of: ledger, from: 0)
+        try indexEntries(of: ledger, from: 0, absorbing: false)
         seen = ledger.entryCount
     }
 
     /// Absorbs what the ledger gained since the last call.
     mutating func catchUp(_ ledger: SiteLedger) throws {
         guard ledger.entryCount > seen else { return }
-        let from = seen
-        _ = try consent.absorbEntries(from: from)
-        try indexEntries(of: ledger, from: from)
+        try indexEntries(of: ledger, from: seen, absorbing: true)
         seen = ledger.entryCount
     }
 
-    private mutating func indexEntries(of ledger: SiteLedger, from ordinal: Int) throws {
+    /// One pass over the log from `ordinal`: the consent engine (unless it was just loaded
+    /// from the same entries), the id index and the decisions.
+    private mutating func indexEntries(of ledger: SiteLedger, from ordinal: Int, absorbing: Bool) throws {
         try ledger.forEachEntry(from: ordinal) { _, entry in
+            if absorbing { consent.absorb(entry) }
             switch entry.kind {
             case ConsentVersionPayload.kind:
                 if let content = try? ConsentVersionPayload.decode(entry.payload) {

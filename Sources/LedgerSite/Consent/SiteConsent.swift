@@ -177,18 +177,13 @@ public struct SiteConsent {
         return patients.sorted().flatMap { engine.versions(patient: $0) }.filter { $0.content.original == anchor }
     }
 
-    /// Adds the `consent.version` entries the ledger holds from log position `ordinal` on
-    /// (what a sync or another writer added since this value was made), so a long-lived value,
-    /// such as the HTTP API's, answers from everything the site holds.
-    /// - Returns: the ledger's entry count: where the next call starts.
-    /// - Throws: only when the log cannot be read.
-    public mutating func absorbEntries(from ordinal: Int) throws -> Int {
-        // In place: a copy of the engine would copy every version it holds.
-        try ledger.forEachEntry(from: ordinal) { _, entry in
-            guard entry.kind == ConsentVersionPayload.kind else { return }
-            _ = try? self.engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
-        }
-        return ledger.entryCount
+    /// Adds a `consent.version` entry the ledger gained since this value was made (by a sync
+    /// or another writer), so a long-lived value, such as the HTTP API's, answers from
+    /// everything the site holds. Other kinds, versions already held and payloads this build
+    /// cannot read are ignored, as on load.
+    public mutating func absorb(_ entry: Entry) {
+        guard entry.kind == ConsentVersionPayload.kind else { return }
+        _ = try? engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
     }
 
     /// Appends consent versions and adds them to the engine.
