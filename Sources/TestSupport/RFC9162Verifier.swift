@@ -19,15 +19,9 @@ public enum Python {
     public static func verify(_ cases: [String: Any], in folder: String) throws -> (status: Int32, output: String) {
         let file = folder + "/rfc9162-cases.json"
         try JSONSerialization.data(withJSONObject: cases).write(to: URL(fileURLWithPath: file))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: interpreter ?? "/usr/bin/python3")
-        process.arguments = [testsFolder.appendingPathComponent("Tools/rfc9162_verify.py").path, file]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        guard let result = run([testsFolder.appendingPathComponent("Tools/rfc9162_verify.py").path, file]) else {
+            throw CocoaError(.executableNotLoadable)
+        }
+        return result
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestSupport
 
 /// `careledger serve --http` and `careledger api-token` as a user meets them: a real server
 /// process and an HTTP client (Specs/fhir-api.md; issue 15).
@@ -68,16 +69,7 @@ struct HTTPAPITests {
     }
 
     /// Whether python3 with fhirpy and fhir.resources is here (`.ci/run` installs both).
-    static let fhirpyAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import fhirpy, fhir.resources"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let fhirpyAvailable = Python.canImport("fhirpy, fhir.resources")
 
     @Test("an independent client, fhirpy, creates, reads, searches and revokes a consent; the consult answers permit then deny; every resource validates",
           .enabled(if: fhirpyAvailable, "needs python3 with fhirpy and fhir.resources (.ci/run installs them)"))

@@ -7,22 +7,13 @@ import TestSupport
 enum PythonValidator {
     static let script = FHIRFx.repoRoot.appendingPathComponent("Tests/Tools/fhir_validate.py").path
 
-    /// Runs `python3 args…`; returns the exit status and combined output, nil if python3 cannot start.
+    /// Exit status and combined output of `python3 args…`; nil when python3 cannot start.
     static func run(_ args: [String]) -> (Int32, String)? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + args
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return nil }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        Python.run(args).map { ($0.status, $0.output) }
     }
 
     /// Whether python3 and fhir.resources with R4B models are importable here.
-    static let available: Bool = run(["-c", "import fhir.resources.R4B.consent, fhir.resources.R4B.bundle"])?.0 == 0
+    static let available: Bool = Python.canImport("fhir.resources.R4B.consent, fhir.resources.R4B.bundle")
 }
 
 /// The FHIR R4 invariants of Consent (and the base ones every element carries) that

@@ -4,6 +4,7 @@ import LedgerCore
 import LedgerSite
 import LedgerSync
 import Testing
+import TestSupport
 
 /// Tests/Vectors/fhir-consent-r4/manifest.json: real-world FHIR R4 Consents and the requests each is asked.
 struct CorpusManifest: Decodable {
@@ -32,22 +33,13 @@ enum CorpusValidator {
     static let script = CorpusManifest.folder.deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Tools/fhir_validate.py").path
 
-    /// Exit status and output of `python3 args…`; nil when python3 cannot start.
+    /// Exit status and combined output of `python3 args…`; nil when python3 cannot start.
     static func run(_ args: [String]) -> (Int32, String)? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + args
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return nil }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        Python.run(args).map { ($0.status, $0.output) }
     }
 
     /// Whether python3 and fhir.resources with R4B models are importable here.
-    static let available: Bool = run(["-c", "import fhir.resources.R4B.consent, fhir.resources.R4B.bundle"])?.0 == 0
+    static let available: Bool = Python.canImport("fhir.resources.R4B.consent, fhir.resources.R4B.bundle")
 }
 
 /// A JSON object without its `meta`, for "equal to the original modulo meta".
