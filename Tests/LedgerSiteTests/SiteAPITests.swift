@@ -130,6 +130,24 @@ struct SiteAPITests {
         #expect(await fixture.call("GET", "/fhir/Consent/c-2").status == 200)
     }
 
+    @Test("a dispute upheld while the API runs voids the version at once: the consult answers as if it had never been recorded")
+    func upheldDisputeReachesTheRunningAPI() async throws {
+        let fixture = try Fixture()
+        let created = await fixture.call("POST", "/fhir/Consent", body: TwoSites.consent(id: "c-7", mrn: "m7"))
+        guard case .string(let versionText)? = Self.member(created.json, "meta", "versionId"), let version = Hash32(hex: versionText) else {
+            Issue.record("no version id in \(String(describing: created.json))"); return
+        }
+        let before = await fixture.call("POST", "/cds-services/patient-consent-consult", body: Fixture.consult(mrn: "m7"))
+        #expect(Self.member(before.json, "cards", "0", "summary") == .string("CONSENT_PERMIT"))
+        // Central founded the network (quorum 1): it opens and upholds the dispute itself.
+        _ = try await fixture.api.service.withLedger { ledger, _ in
+            let dispute = try ledger.openDispute(about: version, reason: "signed under duress")
+            return try ledger.resolveDispute(dispute.id, outcome: .upheld, note: "patient confirmed").id
+        }
+        let after = await fixture.call("POST", "/cds-services/patient-consent-consult", body: Fixture.consult(mrn: "m7"))
+        #expect(Self.member(after.json, "cards", "0", "summary") == .string("NO_CONSENT"))
+    }
+
     @Test("bad requests get an OperationOutcome naming the element at fault, and write nothing")
     func badRequestsNameTheField() async throws {
         let fixture = try Fixture()

@@ -23,25 +23,34 @@ struct ConsentAPIState {
         let decision: AccessDecision
     }
 
+    /// Versions under an upheld dispute when the state was built (Specs/consent.md §5.5).
+    private var voided: Set<Hash32>
+
+    /// Reads the whole log once: consent versions, the id index and the decisions.
     init(ledger: SiteLedger) throws {
-        consent = try SiteConsent(ledger)
+        consent = SiteConsent(ledger: ledger, loaded: LoadedConsent(engine: ConsentEngine(policy: ledger.consentPolicy), skipped: []))
+        voided = ledger.charter.upheldEntries
         seen = 0
-        try indexEntries(of: ledger, from: 0, absorbing: false)
+        try indexEntries(of: ledger, from: 0)
         seen = ledger.entryCount
     }
 
-    /// Absorbs what the ledger gained since the last call.
+    /// Absorbs what the ledger gained since the last call. A dispute upheld since then voids a
+    /// version the engine may already hold, so the state is then read again from the log.
     mutating func catchUp(_ ledger: SiteLedger) throws {
         guard ledger.entryCount > seen else { return }
-        try indexEntries(of: ledger, from: seen, absorbing: true)
+        guard ledger.charter.upheldEntries == voided else {
+            self = try ConsentAPIState(ledger: ledger)
+            return
+        }
+        try indexEntries(of: ledger, from: seen)
         seen = ledger.entryCount
     }
 
-    /// One pass over the log from `ordinal`: the consent engine (unless it was just loaded
-    /// from the same entries), the id index and the decisions.
-    private mutating func indexEntries(of ledger: SiteLedger, from ordinal: Int, absorbing: Bool) throws {
+    /// One pass over the log from `ordinal`: the consent engine, the id index and the decisions.
+    private mutating func indexEntries(of ledger: SiteLedger, from ordinal: Int) throws {
         try ledger.forEachEntry(from: ordinal) { _, entry in
-            if absorbing { consent.absorb(entry) }
+            consent.absorb(entry, voided: voided)
             switch entry.kind {
             case ConsentVersionPayload.kind:
                 if let content = try? ConsentVersionPayload.decode(entry.payload) {

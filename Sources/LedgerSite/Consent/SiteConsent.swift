@@ -179,10 +179,11 @@ public struct SiteConsent {
 
     /// Adds a `consent.version` entry the ledger gained since this value was made (by a sync
     /// or another writer), so a long-lived value, such as the HTTP API's, answers from
-    /// everything the site holds. Other kinds, versions already held and payloads this build
-    /// cannot read are ignored, as on load.
-    public mutating func absorb(_ entry: Entry) {
-        guard entry.kind == ConsentVersionPayload.kind else { return }
+    /// everything the site holds. Other kinds, versions already held, payloads this build
+    /// cannot read and versions in `voided` (the charter's `upheldEntries`, read once by the
+    /// caller: Specs/consent.md §5.5) are left out, as on load.
+    public mutating func absorb(_ entry: Entry, voided: Set<Hash32>) {
+        guard entry.kind == ConsentVersionPayload.kind, !voided.contains(entry.id) else { return }
         _ = try? engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
     }
 
