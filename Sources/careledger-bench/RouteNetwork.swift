@@ -20,30 +20,11 @@ struct RouteNetwork {
     /// Founds central, admits `clinics` clinics and has each write `entriesPerClinic` notes and anchors.
     static func build(clinics count: Int, entriesPerClinic: Int, root: String, binary: String, say: (String) -> Void) throws -> RouteNetwork {
         try FileManager.default.createDirectory(atPath: root + "/stick", withIntermediateDirectories: true)
-        let corpus = SiteCorpus(folder: root)
+        let builder = BenchNetworkBuilder(binary: binary, root: root)
         let central = root + "/central"
-        func careledger(_ arguments: [String], stdout: String = "/dev/null") throws {
-            _ = try MeasuredProcess.runChecked(binary, arguments, scratch: root, stdoutPath: stdout)
-        }
         say("\(count) clinics: founding central")
-        try careledger(["network", "create", "--dir", central, "--site", "central", "--name", "route"])
-        try careledger(["network", "genesis", "--dir", central, "--out", root + "/genesis.json"])
-        var clinics: [String] = []
-        for index in 1...count {
-            let name = "clinic-\(index)"
-            let folder = root + "/" + name
-            let identity = root + "/\(name).json"
-            try careledger(["init", "--dir", folder, "--site", name, "--genesis", root + "/genesis.json", "--role", "clinic", "--json"], stdout: identity)
-            let keys = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: identity))) as? [String: Any] ?? [:]
-            guard let key = keys["site_key"] as? String, let agreement = keys["agreement_key"] as? String else {
-                throw MeasuredProcess.Failure(description: "`careledger init --json` printed no site_key/agreement_key")
-            }
-            try careledger(["members", "admit", "--dir", central, "--key", key, "--agreement-key", agreement, "--name", name, "--role", "clinic"])
-            let written = try corpus.writeNotesAndAnchors(entriesPerClinic, site: name, notesPath: root + "/\(name)-notes.jsonl", anchorsPath: root + "/\(name)-anchors.jsonl")
-            if written.notes > 0 { try careledger(["append", "--dir", folder, "--kind", "clinical.note", "--jsonl", root + "/\(name)-notes.jsonl"]) }
-            if written.anchors > 0 { try careledger(["append", "--dir", folder, "--kind", "anchor", "--jsonl", root + "/\(name)-anchors.jsonl"]) }
-            clinics.append(folder)
-        }
+        try builder.found(central: central, network: "route")
+        let clinics = try (1...count).map { try builder.addClinic("clinic-\($0)", central: central, entries: entriesPerClinic) }
         say("\(count) clinics: \(entriesPerClinic) entries each written")
         return RouteNetwork(root: root, binary: binary, central: central, clinics: clinics, stick: root + "/stick")
     }
