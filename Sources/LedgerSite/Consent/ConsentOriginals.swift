@@ -60,6 +60,9 @@ public struct ConsentOriginals {
     public func damaged() -> [String] {
         guard let names = try? ledger.files.fileSystem.listDirectory(folder) else { return [] }
         return names.filter { name in
+            // `NAME.json.tmp`: an atomic write cut before its rename (an import killed there);
+            // it never replaced an original, and the next write of that original overwrites it.
+            if name.hasSuffix(".json.tmp") { return false }
             guard name.hasSuffix(".json"), let anchor = Hash32(hex: String(name.dropLast(5))) else { return !name.hasPrefix(".") }
             return original(anchor) == nil
         }.sorted()
