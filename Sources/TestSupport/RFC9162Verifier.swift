@@ -8,9 +8,15 @@ public enum Python {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Tests")
 
-    /// The interpreter, if one is installed.
-    public static let interpreter: String? = ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// The interpreter, if one is installed: the `python3` that `PATH` finds first (the one
+    /// `.ci/run` installs `fhir.resources`, fhirpy and `cryptography` into, e.g. a pyenv shim),
+    /// else the system's.
+    public static let interpreter: String? = {
+        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let onPath = searchPath.split(separator: ":").map { "\($0)/python3" }
+        return (onPath + ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"])
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
 
     /// Whether the Python checks can run here.
     public static var available: Bool { interpreter != nil }
