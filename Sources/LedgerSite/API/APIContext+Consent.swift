@@ -86,29 +86,6 @@ extension APIContext {
         return APIResponse(status: 200, json: FHIRConsentExporter.resource(version), headers: Self.versionHeaders(version))
     }
 
-    /// `GET /fhir/Consent?patient=…[&status=…][&_count=…][&_offset=…]`: the patient's current
-    /// consents, one resource per consent, paged.
-    func searchConsents(_ request: APIRequest) -> APIResponse {
-        guard let patientText = request.parameter("patient") else {
-            return .outcome(400, code: "required", "Consent search needs patient=system|value (or a pseudonym)", expression: "patient")
-        }
-        let patient: PatientPseudonym
-        do { patient = try state.consent.pseudonym(of: patientText) } catch {
-            return .outcome(400, code: "value", "patient: \(error)", expression: "patient")
-        }
-        let page: SearchPage
-        switch SearchPage.parse(request) {
-        case .success(let parsed): page = parsed
-        case .failure(let failure): return failure.response
-        }
-        let status = request.parameter("status")
-        let heads = state.consent.engine.heads(patient: patient).sorted { $0.key < $1.key }.compactMap { _, versions in
-            versions.max { $1.isLater(than: $0) }
-        }.filter { status == nil || $0.content.status.rawValue == status }
-        let resources = heads.dropFirst(page.offset).prefix(page.count).map(FHIRConsentExporter.resource)
-        return APIResponse(status: 200, json: Self.bundle(type: "searchset", Array(resources), total: heads.count))
-    }
-
     /// What an id names among the consents held.
     enum Lookup { case missing, ambiguous(Int), found(RecordedConsentVersion) }
 

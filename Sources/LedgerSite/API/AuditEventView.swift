@@ -9,6 +9,8 @@ enum AuditEventView {
     static let balpSubtype = "https://profiles.ihe.net/ITI/BALP/CodeSystem/AuthZsubType"
     /// The extension carrying the ledger entry id of the decision.
     static let entryExtension = "urn:careledger:fhir:ledger-entry"
+    /// The identifier system of an API client: the value is the token's name (§2), never the token.
+    static let apiClientSystem = "urn:careledger:api-client"
 
     static func resource(_ recorded: ConsentAPIState.RecordedDecision, siteName: String) -> JSONValue {
         let decision = recorded.decision
@@ -55,17 +57,37 @@ enum AuditEventView {
                     ]))])),
                     ("requestor", .bool(false)),
                 ]),
-            ])),
+            ] + clientAgent(request.client))),
             ("source", .object([("observer", .object([("display", .string("CareLedger \(siteName)"))]))])),
             ("entity", .array(entities)),
         ]
         return .object(members)
     }
+
+    /// BALP's client agent: the application that sent the request (DCM 110153 Source Role ID),
+    /// for a decision asked through the API (Specs/fhir-api.md §4.4); none for one made at the site.
+    static func clientAgent(_ client: String?) -> [JSONValue] {
+        guard let client else { return [] }
+        return [.object([
+            ("type", .object([("coding", .array([.object([
+                ("system", .string(dicom)), ("code", .string("110153")), ("display", .string("Source Role ID")),
+            ])]))])),
+            ("who", .object([
+                ("identifier", .object([("system", .string(apiClientSystem)), ("value", .string(client))])),
+                ("display", .string("API client \(client)")),
+            ])),
+            ("requestor", .bool(false)),
+        ])]
+    }
 }
 
 extension APIContext {
+    /// The search parameters of an AuditEvent search (§4.4); any other is refused (§4.5).
+    static let auditEventSearchParameters: Set<String> = ["patient", "outcome", "agent", "date", "_count", "_offset"]
+
     /// `GET /fhir/AuditEvent?patient=&outcome=&agent=&date=&_count=&_offset=`: newest first.
     func searchAuditEvents(_ request: APIRequest) -> APIResponse {
+        if let unknown = SearchParameters.unknown(in: request, allowed: Self.auditEventSearchParameters) { return unknown }
         var patient: PatientPseudonym?
         if let text = request.parameter("patient") {
             do { patient = try state.consent.pseudonym(of: text) } catch {
@@ -76,12 +98,10 @@ extension APIContext {
         if let outcome, !["0", "4", "permit", "deny"].contains(outcome) {
             return .outcome(400, code: "value", "outcome must be 0 (permit) or 4 (deny)", expression: "outcome")
         }
-        var bounds: [DateBound] = []
-        for (name, value) in request.query where name == "date" {
-            guard let bound = DateBound.parse(value) else {
-                return .outcome(400, code: "value", "date must be a prefix (eq, ge, gt, le, lt) and a FHIR date or dateTime, e.g. ge2026-01-01", expression: "date")
-            }
-            bounds.append(bound)
+        let bounds: [DateBound]
+        switch DateBound.parseAll(request) {
+        case .success(let parsed): bounds = parsed
+        case .failure(let failure): return failure.response
         }
         let page: SearchPage
         switch SearchPage.parse(request) {
@@ -92,7 +112,7 @@ extension APIContext {
         let matches = state.decisions.reversed().filter { recorded in
             let decision = recorded.decision
             if let patient, decision.request.patient != patient { return false }
-            if let agent, decision.request.actor != agent { return false }
+            if let agent, decision.request.actor != agent, decision.request.client != agent { return false }
             if let outcome {
                 let permit = outcome == "0" || outcome == "permit"
                 if (decision.outcome == .permit) != permit { return false }
@@ -111,6 +131,19 @@ struct DateBound {
     let prefix: String
     let low: Int64
     let high: Int64
+
+    /// Every `date` parameter of `request`, or the 400 for the first that is not one.
+    static func parseAll(_ request: APIRequest) -> Result<[DateBound], SearchPage.Failure> {
+        var bounds: [DateBound] = []
+        for (name, value) in request.query where name == "date" {
+            guard let bound = parse(value) else {
+                return .failure(SearchPage.Failure(response: .outcome(
+                    400, code: "value", "date must be a prefix (eq, ge, gt, le, lt) and a FHIR date or dateTime, e.g. ge2026-01-01", expression: "date")))
+            }
+            bounds.append(bound)
+        }
+        return .success(bounds)
+    }
 
     static func parse(_ text: String) -> DateBound? {
         let prefix = ["eq", "ge", "gt", "le", "lt"].first { text.hasPrefix($0) }
