@@ -9,7 +9,7 @@ extension APIContext {
     /// `GET /fhir/Consent?patient=…[&status=][&date=…][&actor=][&purpose=][&_count=][&_offset=]`:
     /// the patient's current consents (one resource per consent, its newest head) that match
     /// every parameter given, paged.
-    func searchConsents(_ request: APIRequest) -> APIResponse {
+    mutating func searchConsents(_ request: APIRequest) -> APIResponse {
         if let unknown = SearchParameters.unknown(in: request, allowed: Self.consentSearchParameters) { return unknown }
         guard let patientText = request.parameter("patient") else {
             return .outcome(400, code: "required", "Consent search needs patient=system|value (or a pseudonym)", expression: "patient")
@@ -24,6 +24,9 @@ extension APIContext {
         case (.failure(let failure), _): return failure.response
         case (_, .failure(let failure)): return failure.response
         case (.success(let parsedPage), .success(let parsedBounds)): (page, bounds) = (parsedPage, parsedBounds)
+        }
+        do { try state.load([patient], from: ledger) } catch {
+            return .outcome(500, code: "exception", "the site could not read its consents: \(error)")
         }
         let status = request.parameter("status")
         let actor = request.parameter("actor")

@@ -81,50 +81,6 @@ enum AuditEventView {
     }
 }
 
-extension APIContext {
-    /// The search parameters of an AuditEvent search (§4.4); any other is refused (§4.5).
-    static let auditEventSearchParameters: Set<String> = ["patient", "outcome", "agent", "date", "_count", "_offset"]
-
-    /// `GET /fhir/AuditEvent?patient=&outcome=&agent=&date=&_count=&_offset=`: newest first.
-    func searchAuditEvents(_ request: APIRequest) -> APIResponse {
-        if let unknown = SearchParameters.unknown(in: request, allowed: Self.auditEventSearchParameters) { return unknown }
-        var patient: PatientPseudonym?
-        if let text = request.parameter("patient") {
-            do { patient = try state.consent.pseudonym(of: text) } catch {
-                return .outcome(400, code: "value", "patient: \(error)", expression: "patient")
-            }
-        }
-        let outcome = request.parameter("outcome")
-        if let outcome, !["0", "4", "permit", "deny"].contains(outcome) {
-            return .outcome(400, code: "value", "outcome must be 0 (permit) or 4 (deny)", expression: "outcome")
-        }
-        let bounds: [DateBound]
-        switch DateBound.parseAll(request) {
-        case .success(let parsed): bounds = parsed
-        case .failure(let failure): return failure.response
-        }
-        let page: SearchPage
-        switch SearchPage.parse(request) {
-        case .success(let parsed): page = parsed
-        case .failure(let failure): return failure.response
-        }
-        let agent = request.parameter("agent")
-        let matches = state.decisions.reversed().filter { recorded in
-            let decision = recorded.decision
-            if let patient, decision.request.patient != patient { return false }
-            if let agent, decision.request.actor != agent, decision.request.client != agent { return false }
-            if let outcome {
-                let permit = outcome == "0" || outcome == "permit"
-                if (decision.outcome == .permit) != permit { return false }
-            }
-            let time = Int64(clamping: recorded.time.wallMillis)
-            return bounds.allSatisfy { $0.holds(time) }
-        }
-        let resources = matches.dropFirst(page.offset).prefix(page.count).map { AuditEventView.resource($0, siteName: siteName) }
-        return APIResponse(status: 200, json: Self.bundle(type: "searchset", Array(resources), total: matches.count))
-    }
-}
-
 /// A FHIR date search parameter: a prefix and the range of instants its value covers
 /// (`2026-01-01` is the whole day), compared as FHIR search says (§4.4).
 struct DateBound {
@@ -150,6 +106,23 @@ struct DateBound {
         let value = prefix == nil ? text : String(text.dropFirst(2))
         guard let low = FHIRDateTime.parse(value), let high = FHIRDateTime.parse(value, roundUp: true) else { return nil }
         return DateBound(prefix: prefix ?? "eq", low: low, high: high)
+    }
+
+    /// The instants all of `bounds` admit, as an inclusive range (nil ends are open).
+    static func interval(_ bounds: [DateBound]) -> (earliest: Int64?, latest: Int64?) {
+        var earliest: Int64?, latest: Int64?
+        func atLeast(_ t: Int64) { earliest = max(earliest ?? t, t) }
+        func atMost(_ t: Int64) { latest = min(latest ?? t, t) }
+        for bound in bounds {
+            switch bound.prefix {
+            case "ge": atLeast(bound.low)
+            case "gt": atLeast(bound.high &+ 1)
+            case "le": atMost(bound.high)
+            case "lt": atMost(bound.low &- 1)
+            default: atLeast(bound.low); atMost(bound.high)
+            }
+        }
+        return (earliest, latest)
     }
 
     func holds(_ time: Int64) -> Bool {

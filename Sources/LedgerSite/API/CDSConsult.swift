@@ -108,11 +108,17 @@ struct APIFailure: Error {
 extension APIContext {
     /// `POST /cds-services/patient-consent-consult`, first half: the decision and the payload
     /// that records it (naming `client`); the caller records it (group commit) before answering.
-    func prepareConsult(_ body: [UInt8], client: String?) -> Result<(decision: AccessDecision, payload: [UInt8]), APIFailure> {
+    mutating func prepareConsult(_ body: [UInt8], client: String?) -> Result<(decision: AccessDecision, payload: [UInt8]), APIFailure> {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let consent = state.consent
-        return CDSConsult.request(body, client: client, pseudonym: { try consent.pseudonym(of: $0) }, now: now).map {
-            consent.decisionForRecording($0)
+        let request: AccessRequest
+        switch CDSConsult.request(body, client: client, pseudonym: { try consent.pseudonym(of: $0) }, now: now) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let parsed): request = parsed
         }
+        do { try state.load([request.patient], from: ledger) } catch {
+            return .failure(APIFailure(500, "exception", "the site could not read the patient's consents: \(error)", nil))
+        }
+        return .success(state.consent.decisionForRecording(request))
     }
 }
