@@ -42,7 +42,7 @@ extension APIContext {
         written += imported.entries
         for entry in imported.entries {
             guard let content = try? ConsentVersionPayload.decode(entry.payload) else { continue }
-            state.consentsByID[content.key.consentId, default: []].insert(content.key)
+            if state.index == nil { state.consentsByID[content.key.consentId, default: []].insert(content.key) }
             guard let version = state.consent.engine.version(entry.id, patient: content.key.patient) else { continue }
             var headers = Self.versionHeaders(version)
             headers.append((name: "Location", value: "/fhir/Consent/\(version.content.key.consentId)/_history/\(version.id.hex)"))
