@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "LedgerSite",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),  // --tls-cert/--tls-key (swift-nio-ssl)
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdTLS
 import LedgerSite
 import Logging
 import NIOCore
@@ -16,17 +17,24 @@ public enum HTTPAPIServer {
     /// An idle keep-alive connection is closed after this long (§6).
     public static let idleTimeout: TimeAmount = .seconds(60)
 
-    /// Serves `api` on `host:port` until the task is cancelled.
+    /// Serves `api` on `host:port` until the task is cancelled; over TLS when `tls` is given (§5.1).
     /// - Parameter onListening: called with the bound port once the server listens (port 0 picks one).
-    /// - Throws: what binding throws (the port is taken, the host is not this machine's).
-    public static func run(api: SiteAPI, host: String, port: Int, logger: Logger,
+    /// - Throws: what binding throws (the port is taken, the host is not this machine's), and
+    ///   NIOSSL's error when `tls`'s key does not belong to its certificate.
+    public static func run(api: SiteAPI, host: String, port: Int, tls: HTTPTLSIdentity? = nil, logger: Logger,
                            onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let application = Application(
-            responder: APIResponder(api: api, logger: logger),
-            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "CareLedger", backlog: 512),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
-            logger: logger)
+        let responder = APIResponder(api: api, logger: logger)
+        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "CareLedger", backlog: 512)
+        let running: @Sendable (any Channel) async -> Void = { channel in await onListening(channel.localAddress?.port ?? port) }
+        // Two initialisers because Hummingbird's server builder type is not exported by its
+        // `Hummingbird` product: each branch names it only through `.http1` / `.tls`.
+        let application = if let tls {
+            Application(responder: responder, server: try .tls(.http1(configuration: .init(idleTimeout: idleTimeout)), tlsConfiguration: tls.configuration),
+                        configuration: configuration, onServerRunning: running, logger: logger)
+        } else {
+            Application(responder: responder, server: .http1(configuration: .init(idleTimeout: idleTimeout)),
+                        configuration: configuration, onServerRunning: running, logger: logger)
+        }
         try await application.run()
     }
 }

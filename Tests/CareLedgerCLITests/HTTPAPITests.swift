@@ -25,7 +25,7 @@ struct HTTPAPITests {
         try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    @Test("an EHR creates a consent, asks a consult, and reads the audit trail over HTTP; the token file is 0600 and a huge body gets 413")
+    @Test("an EHR creates a consent, asks a consult, and reads the audit trail (naming its token) over HTTP; the token file is 0600 and a huge body gets 413")
     func ehrSessionOverHTTP() async throws {
         let cli = try CLI()
         defer { cli.remove() }
@@ -59,6 +59,16 @@ struct HTTPAPITests {
 
         let audit = try Self.object(try await Self.call(server.port, "GET", "/fhir/AuditEvent?outcome=0", token: token).body)
         #expect(audit["total"] as? Int == 1)
+        // The decision's entry names the token that asked, and the AuditEvent shows it as the client agent.
+        let event = (audit["entry"] as? [[String: Any]])?.first?["resource"] as? [String: Any]
+        let clients = (event?["agent"] as? [[String: Any]] ?? []).compactMap { agent -> String? in
+            let identifier = (agent["who"] as? [String: Any])?["identifier"] as? [String: Any]
+            return identifier?["system"] as? String == "urn:careledger:api-client" ? identifier?["value"] as? String : nil
+        }
+        #expect(clients == ["ehr-1"])
+        let byClient = try Self.object(try await Self.call(server.port, "GET", "/fhir/AuditEvent?agent=ehr-1", token: token).body)
+        #expect(byClient["total"] as? Int == 1)
+        #expect(try await Self.call(server.port, "GET", "/fhir/AuditEvent?agnet=ehr-1", token: token).status == 400)
 
         let huge = Data(repeating: 0x20, count: (8 << 20) + 1)
         #expect(try await Self.call(server.port, "POST", "/fhir/Consent", token: token, body: huge).status == 413)

@@ -32,6 +32,10 @@ enum VectorModels {
                                   reason: "break-glass: emergency access for treatment overrides: denied by the consent's provision", emergency: true)
         case "no-consent":
             return AccessDecision(request: Fx.request(), outcome: .deny, basis: [], reason: "no consent on record", emergency: false)
+        case "api-client":
+            var request = Fx.request()
+            request.client = "ehr-1"
+            return AccessDecision(request: request, outcome: .deny, basis: [], reason: "no consent on record", emergency: false)
         default: return nil
         }
     }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """An independent FHIR client (fhirpy) against a running `careledger serve --http` (issue 15).
 
-Creates a Consent, reads it, searches by patient, posts a revocation, searches again, asks the
-CDS Hooks consult before and after the revocation and reads the AuditEvents back. Every
+Creates a Consent, reads it, searches by patient (and by actor, purpose and date), posts a
+revocation, searches again, asks the CDS Hooks consult before and after the revocation and
+reads the AuditEvents back (each naming the API client, found again by agent=CLIENT). Every
 resource the server returns is validated with fhir.resources (R4B). Prints one JSON line with
 what it saw; exits 1 on any failed expectation, naming it.
 
@@ -55,6 +56,17 @@ def main():
         fail("search found %d consents" % len(found))
     for resource in found:
         Consent.model_validate(resource.serialize())
+    # The other search parameters, as fhirpy sends them (Specs/fhir-api.md section 4.2).
+    day = original["dateTime"][:10]
+    narrowed = {
+        "actor": len(client.resources("Consent").search(patient=patient_token, actor=actor).fetch()),
+        "actor-other": len(client.resources("Consent").search(patient=patient_token, actor="Organization/nobody").fetch()),
+        "purpose": len(client.resources("Consent").search(patient=patient_token, purpose="TREAT").fetch()),
+        "date-eq": len(client.resources("Consent").search(patient=patient_token, date=day).fetch()),
+        "date-gt": len(client.resources("Consent").search(patient=patient_token, date="gt" + day).fetch()),
+    }
+    if narrowed != {"actor": 1, "actor-other": 0, "purpose": 1, "date-eq": 1, "date-gt": 0}:
+        fail("Consent search by actor, purpose and date found %r" % narrowed)
     first = consult(base, token, {"system": identifier["system"], "value": identifier["value"]}, actor)
 
     revoked = dict(original, status="inactive")
@@ -68,7 +80,14 @@ def main():
     for event in events:
         AuditEvent.model_validate(event.serialize())
     outcomes = [e["outcome"] for e in events]
-    result = {"ok": True, "consults": [first, second], "audit_outcomes": outcomes}
+    clients = [[a["who"]["identifier"]["value"] for a in e["agent"]
+                if a["who"].get("identifier", {}).get("system") == "urn:careledger:api-client"] for e in events]
+    if any(len(c) != 1 for c in clients):
+        fail("AuditEvents name API clients %r (one client agent each expected)" % clients)
+    by_client = client.resources("AuditEvent").search(agent=clients[0][0]).fetch()
+    if len(by_client) != 2:
+        fail("AuditEvent search by the client's name found %d" % len(by_client))
+    result = {"ok": True, "consults": [first, second], "audit_outcomes": outcomes, "audit_clients": clients}
     if [first, second] != ["CONSENT_PERMIT", "CONSENT_DENY"]:
         fail("consults answered %r" % [first, second])
     if outcomes != ["4", "0"]:

@@ -144,7 +144,7 @@ VERSION_INVALID = [{'name': 'whitespace after a colon',
   'code': 'malformed-json',
   'path': None}]
 
-DECISION_DESCRIPTION = 'access.decision payloads (Specs/consent.md section 6), made by Tests/Tools/make_consent_vectors.py --decision; same conventions as consent-version.json.'
+DECISION_DESCRIPTION = 'access.decision payloads (Specs/consent.md section 6; format 1 and format 3, the API client), made by Tests/Tools/make_consent_vectors.py --decision; same conventions as consent-version.json.'
 
 DECISION_VALID = [('emergency-permit',
   {'actor': 'Organization/clinic-b',
@@ -164,6 +164,17 @@ DECISION_VALID = [('emergency-permit',
    'decision': 'deny',
    'emergency': False,
    'format': 1,
+   'patient': 'e5aef57b0965e91bbe1c51ae064ee2524118b76f3acb72ed190aa5b0564b5324',
+   'purpose': 'TREAT',
+   'reason': 'no consent on record',
+   'time': 1767225600000}),
+ ('api-client',
+  {'actor': 'Organization/clinic-b',
+   'classes': ['Observation'],
+   'client': 'ehr-1',
+   'decision': 'deny',
+   'emergency': False,
+   'format': 3,
    'patient': 'e5aef57b0965e91bbe1c51ae064ee2524118b76f3acb72ed190aa5b0564b5324',
    'purpose': 'TREAT',
    'reason': 'no consent on record',
@@ -197,7 +208,22 @@ DECISION_INVALID = [{'name': 'an unknown decision',
   'payload': '{"actor":"Organization/clinic-b","classes":["Observation"],"decision":"deny","emergency":false,"format":1,"patient":"e5aef57b0965e91bbe1c51ae064ee2524118b76f3acb72ed190aa5b0564b5324","purpose":"TREAT","reason":"no '
              'consent on record","time":1767225600000,"zzz":true}',
   'code': 'invalid-value',
-  'path': '$.zzz'}]
+  'path': '$.zzz'},
+ {'name': 'a client in format 1',
+  'payload': '{"actor":"Organization/clinic-b","classes":["Observation"],"client":"ehr-1","decision":"deny","emergency":false,"format":1,"patient":"e5aef57b0965e91bbe1c51ae064ee2524118b76f3acb72ed190aa5b0564b5324","purpose":"TREAT","reason":"no '
+             'consent on record","time":1767225600000}',
+  'code': 'invalid-value',
+  'path': '$.format'},
+ {'name': 'format 3 without a client',
+  'payload': '{"actor":"Organization/clinic-b","classes":["Observation"],"decision":"deny","emergency":false,"format":3,"patient":"e5aef57b0965e91bbe1c51ae064ee2524118b76f3acb72ed190aa5b0564b5324","purpose":"TREAT","reason":"no '
+             'consent on record","time":1767225600000}',
+  'code': 'invalid-value',
+  'path': '$.format'},
+ {'name': 'an empty client',
+  'payload': '{"actor":"Organization/clinic-b","classes":["Observation"],"client":"","decision":"deny","emergency":false,"format":3,"patient":"e5aef57b0965e91bbe1c51ae064ee2524118b76f3acb72ed190aa5b0564b5324","purpose":"TREAT","reason":"no '
+             'consent on record","time":1767225600000}',
+  'code': 'invalid-value',
+  'path': '$.client'}]
 
 def document(description, valid, invalid):
     return {

@@ -6,7 +6,7 @@ import LedgerNet
 import LedgerSite
 import Logging
 
-/// `careledger serve [--listen HOST:PORT] [--http HOST:PORT]`: serves sync to authenticated
+/// `careledger serve [--listen HOST:PORT] [--http HOST:PORT [--tls-cert FILE --tls-key FILE]]`: serves sync to authenticated
 /// members and/or the FHIR / CDS Hooks API to EHRs until stopped.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where to serve sync, HOST:PORT (port 0 picks a free one and prints it).") var listen: String?
     @Option(help: "Where to serve the FHIR R4 / CDS Hooks API over HTTP, HOST:PORT (e.g. 127.0.0.1:8080; Specs/fhir-api.md).")
     var http: String?
+    @Option(name: .customLong("tls-cert"), help: "With --http: serve HTTPS with this PEM certificate chain (the server's certificate first).")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "With --tls-cert: its PEM private key; the file must be mode 0600 (owner only).")
+    var tlsKey: String?
     // Numeric options are range-checked at parse time (Support/NumericOption.swift).
     @Option(parsing: .unconditional,
             help: NumericOptions.timeout.help("Seconds a peer may stay silent before it is disconnected.", default: "60"),
@@ -47,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let syncAddress = try listen.map { try TCPSync.parse($0, allowAnyPort: true) }
             let httpAddress = try http.map { try TCPSync.parse($0, allowAnyPort: true) }
+            guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIFailure.usage("give --tls-cert and --tls-key together") }
+            guard tlsCert == nil || http != nil else { throw CLIFailure.usage("--tls-cert and --tls-key serve the FHIR API over HTTPS; give --http too") }
+            let tls = try tlsCert.map { try HTTPTLSIdentity.load(certificate: $0, key: tlsKey ?? "") }
             let ledger = try openSite(options, access: .exclusive)
             let siteName = ledger.metadata.name, siteKey = ledger.siteKey
             var logger = Logger(label: "careledger.serve") { _ in StreamLogHandler.standardError(label: "careledger.serve") }
@@ -87,14 +94,17 @@ struct ServeCommand: AsyncParsableCommand {
                     let address = http ?? ""
                     group.addTask {
                         do {
-                            try await HTTPAPIServer.run(api: api, host: host, port: port, logger: serverLogger) { bound in
-                                Self.announce(json ? "{\"http\":\"\(host):\(bound)\",\"site_key\":\"\(siteKey.hex)\"}"
-                                                   : "Serving the FHIR API for \(siteName) on http://\(host):\(bound)/fhir; Ctrl-C stops")
+                            try await HTTPAPIServer.run(api: api, host: host, port: port, tls: tls, logger: serverLogger) { bound in
+                                let scheme = tls == nil ? "http" : "https"
+                                Self.announce(json ? "{\"http\":\"\(host):\(bound)\",\"site_key\":\"\(siteKey.hex)\",\"tls\":\(tls != nil)}"
+                                                   : "Serving the FHIR API for \(siteName) on \(scheme)://\(host):\(bound)/fhir; Ctrl-C stops")
                             }
                         } catch let error as CLIFailure {
                             throw error
                         } catch {
-                            throw CLIFailure(kind: .listenFailed, message: "cannot serve HTTP on \(address): \(error)", code: "listen_failed")
+                            // With TLS, BoringSSL refuses a key that is not the certificate's here, at start.
+                            throw CLIFailure(kind: .listenFailed, message: "cannot serve \(tls == nil ? "HTTP" : "HTTPS") on \(address): \(error)",
+                                             code: "listen_failed")
                         }
                     }
                 }

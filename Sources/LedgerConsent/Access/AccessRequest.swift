@@ -42,11 +42,15 @@ public struct AccessRequest: Sendable, Hashable {
     public var resource: String? = nil
     /// Records that refer to `resource`, as the caller knows them (matched by `related` data).
     public var referencedBy: [String] = []
+    /// The program that asked on the requester's behalf: the HTTP API token's name
+    /// (Specs/fhir-api.md §2), never the token; nil for a check made at the site itself (the CLI).
+    public var client: String? = nil
 
     /// Creates a request; `classes` are sorted and de-duplicated.
     public init(
         patient: PatientPseudonym, actor: String, purpose: String, classes: [String], time: Int64,
-        dataTime: Int64? = nil, emergency: Bool = false, resource: String? = nil, referencedBy: [String] = []
+        dataTime: Int64? = nil, emergency: Bool = false, resource: String? = nil, referencedBy: [String] = [],
+        client: String? = nil
     ) {
         self.patient = patient
         self.actor = actor
@@ -57,6 +61,7 @@ public struct AccessRequest: Sendable, Hashable {
         self.emergency = emergency
         self.resource = resource
         self.referencedBy = Array(Set(referencedBy)).sorted()
+        self.client = client
     }
 }
 

@@ -11,12 +11,22 @@ public enum AccessDecisionPayload {
     public static let formatVersion: Int64 = 1
     /// The format of a decision about a named record (`resource`, `referenced_by`); one without stays format 1.
     public static let recordFormatVersion: Int64 = 2
+    /// The format of a decision asked through the HTTP API: it names the API client (`client`).
+    public static let clientFormatVersion: Int64 = 3
+
+    /// The lowest format that holds `decision`'s members (Specs/consent.md §6), so every
+    /// decision without a client or a named record keeps the bytes it had.
+    public static func format(of decision: AccessDecision) -> Int64 {
+        let q = decision.request
+        if q.client != nil { return clientFormatVersion }
+        return q.resource != nil || !q.referencedBy.isEmpty ? recordFormatVersion : formatVersion
+    }
 
     /// The canonical payload bytes of `decision`.
     public static func encode(_ decision: AccessDecision) -> [UInt8] {
         let q = decision.request
         var m: [(String, JSONValue)] = [
-            ("format", .number(JSONNumber(q.resource != nil || !q.referencedBy.isEmpty ? recordFormatVersion : formatVersion))),
+            ("format", .number(JSONNumber(format(of: decision)))),
             ("patient", .string(q.patient.hex)),
             ("actor", .string(q.actor)),
             ("purpose", .string(q.purpose)),
@@ -30,6 +40,7 @@ public enum AccessDecisionPayload {
         if !decision.basis.isEmpty { m.append(("basis", .array(decision.basis.map { .string($0.hex) }))) }
         if let resource = q.resource { m.append(("resource", .string(resource))) }
         if !q.referencedBy.isEmpty { m.append(("referenced_by", .array(q.referencedBy.map { .string($0) }))) }
+        if let client = q.client { m.append(("client", .string(client))) }
         return JSONWriter.canonical(.object(m))
     }
 
@@ -37,7 +48,7 @@ public enum AccessDecisionPayload {
     /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> AccessDecision {
         var r = try JSONObjectReader(try ConsentJSON.parse(bytes), path: "$")
-        let (patient, format) = try PayloadValues.decodeHeader(&r, formatVersions: formatVersion...recordFormatVersion)
+        let (patient, format) = try PayloadValues.decodeHeader(&r, formatVersions: formatVersion...clientFormatVersion)
         let actor = try JSONRead.string(try r.required("actor"), r.child("actor"))
         let purpose = try JSONRead.string(try r.required("purpose"), r.child("purpose"))
         let time = try PayloadValues.instant(try r.required("time"), r.child("time"))
@@ -52,13 +63,17 @@ public enum AccessDecisionPayload {
         let basis = try r.list("basis", PayloadValues.hash)
         let resource = try r.optional("resource").map { (x) throws(ConsentError) in try JSONRead.string(x, r.child("resource")) }
         let referencedBy = try r.list("referenced_by", PayloadValues.string)
-        try r.finish(.invalidValue)
-        guard (format == recordFormatVersion) == (resource != nil || !referencedBy.isEmpty) else {
-            throw ConsentError(.invalidValue, "format 2 is exactly a decision naming a record (resource or referenced_by)", path: "$.format")
+        let client = try r.optional("client").map { (x) throws(ConsentError) in try JSONRead.string(x, r.child("client")) }
+        if let client, client.isEmpty {
+            throw ConsentError(.invalidValue, "expected a non-empty API client name", path: r.child("client"))
         }
+        try r.finish(.invalidValue)
         let request = AccessRequest(patient: patient, actor: actor, purpose: purpose, classes: classes, time: time, dataTime: dataTime,
-                                    emergency: emergency, resource: resource, referencedBy: referencedBy)
+                                    emergency: emergency, resource: resource, referencedBy: referencedBy, client: client)
         let decision = AccessDecision(request: request, outcome: outcome, basis: basis, reason: reason, emergency: emergency)
+        guard format == Self.format(of: decision) else {
+            throw ConsentError(.invalidValue, "format 3 is exactly a decision naming an API client, else format 2 exactly one naming a record (resource or referenced_by)", path: "$.format")
+        }
         try PayloadValues.requireCanonical(bytes, encode(decision))
         return decision
     }

@@ -29,6 +29,8 @@ extension APIContext {
         let document = JSONWriter.canonical(.object(members))
         let imported: (entries: [Entry], skipped: Int)
         do {
+            // The versions already held of the body's patient decide what the new one supersedes.
+            try state.load(Self.patients(in: document, ledger: ledger), from: ledger)
             imported = try state.consent.importFHIR([(name: "the request body", bytes: document)])
         } catch let error as SiteError {
             let cause = error.underlying as? ConsentError
@@ -40,7 +42,7 @@ extension APIContext {
         written += imported.entries
         for entry in imported.entries {
             guard let content = try? ConsentVersionPayload.decode(entry.payload) else { continue }
-            state.consentsByID[content.key.consentId, default: []].insert(content.key)
+            if state.index == nil { state.consentsByID[content.key.consentId, default: []].insert(content.key) }
             guard let version = state.consent.engine.version(entry.id, patient: content.key.patient) else { continue }
             var headers = Self.versionHeaders(version)
             headers.append((name: "Location", value: "/fhir/Consent/\(version.content.key.consentId)/_history/\(version.id.hex)"))
@@ -48,7 +50,7 @@ extension APIContext {
         }
         // Already held: the request repeated a version the site has.
         guard case .string(let consentID)? = members.first(where: { $0.0 == "id" })?.1,
-              case .found(let version) = currentVersion(consentID) else {
+              case .found(let version)? = try? currentVersion(consentID) else {
             return .outcome(200, code: "informational", "this consent version is already held; nothing was written", severity: "information")
         }
         return APIResponse(status: 200, json: FHIRConsentExporter.resource(version), headers: Self.versionHeaders(version))
@@ -56,8 +58,12 @@ extension APIContext {
 
     /// `GET /fhir/Consent/{id}`: the current version (the newest head when versions conflict,
     /// with every head named in `X-CareLedger-Heads`).
-    func readConsent(_ id: String) -> APIResponse {
-        switch currentVersion(id) {
+    mutating func readConsent(_ id: String) -> APIResponse {
+        let lookup: Lookup
+        do { lookup = try currentVersion(id) } catch {
+            return .outcome(500, code: "exception", "the site could not read its consents: \(error)")
+        }
+        switch lookup {
         case .missing: return .outcome(404, code: "not-found", "no Consent with id \(id) at this site", expression: "Consent.id")
         case .ambiguous(let count):
             return .outcome(409, code: "conflict", "the id \(id) names consents of \(count) patients; search with ?patient= instead", expression: "Consent.id")
@@ -70,15 +76,15 @@ extension APIContext {
     }
 
     /// `GET /fhir/Consent/{id}/_history`: every version, newest first, as a `history` Bundle.
-    func history(_ id: String) -> APIResponse {
-        guard let key = uniqueKey(id) else { return readConsent(id) }
+    mutating func history(_ id: String) -> APIResponse {
+        guard let key = try? uniqueKey(id) else { return readConsent(id) }
         let versions = state.consent.engine.versions(patient: key.patient).filter { $0.content.key == key }.reversed()
         return APIResponse(status: 200, json: Self.bundle(type: "history", versions.map(FHIRConsentExporter.resource), total: versions.count))
     }
 
     /// `GET /fhir/Consent/{id}/_history/{vid}`.
-    func version(_ id: String, _ versionID: String) -> APIResponse {
-        guard let key = uniqueKey(id) else { return readConsent(id) }
+    mutating func version(_ id: String, _ versionID: String) -> APIResponse {
+        guard let key = try? uniqueKey(id) else { return readConsent(id) }
         guard let hash = Hash32(hex: versionID), let version = state.consent.engine.version(hash, patient: key.patient),
               version.content.key == key else {
             return .outcome(404, code: "not-found", "Consent \(id) has no version \(versionID)", expression: "Consent.meta.versionId")
@@ -86,34 +92,11 @@ extension APIContext {
         return APIResponse(status: 200, json: FHIRConsentExporter.resource(version), headers: Self.versionHeaders(version))
     }
 
-    /// `GET /fhir/Consent?patient=…[&status=…][&_count=…][&_offset=…]`: the patient's current
-    /// consents, one resource per consent, paged.
-    func searchConsents(_ request: APIRequest) -> APIResponse {
-        guard let patientText = request.parameter("patient") else {
-            return .outcome(400, code: "required", "Consent search needs patient=system|value (or a pseudonym)", expression: "patient")
-        }
-        let patient: PatientPseudonym
-        do { patient = try state.consent.pseudonym(of: patientText) } catch {
-            return .outcome(400, code: "value", "patient: \(error)", expression: "patient")
-        }
-        let page: SearchPage
-        switch SearchPage.parse(request) {
-        case .success(let parsed): page = parsed
-        case .failure(let failure): return failure.response
-        }
-        let status = request.parameter("status")
-        let heads = state.consent.engine.heads(patient: patient).sorted { $0.key < $1.key }.compactMap { _, versions in
-            versions.max { $1.isLater(than: $0) }
-        }.filter { status == nil || $0.content.status.rawValue == status }
-        let resources = heads.dropFirst(page.offset).prefix(page.count).map(FHIRConsentExporter.resource)
-        return APIResponse(status: 200, json: Self.bundle(type: "searchset", Array(resources), total: heads.count))
-    }
-
     /// What an id names among the consents held.
     enum Lookup { case missing, ambiguous(Int), found(RecordedConsentVersion) }
 
-    func currentVersion(_ id: String) -> Lookup {
-        let keys = state.consentsByID[id] ?? []
+    mutating func currentVersion(_ id: String) throws -> Lookup {
+        let keys = try state.keys(ofConsentID: id, from: ledger)
         guard let key = keys.first else { return .missing }
         guard keys.count == 1 else { return .ambiguous(keys.count) }
         let heads = state.consent.engine.heads(patient: key.patient)[key] ?? []
@@ -121,9 +104,18 @@ extension APIContext {
         return .found(newest)
     }
 
-    private func uniqueKey(_ id: String) -> ConsentKey? {
-        guard let keys = state.consentsByID[id], keys.count == 1 else { return nil }
+    private mutating func uniqueKey(_ id: String) throws -> ConsentKey? {
+        let keys = try state.keys(ofConsentID: id, from: ledger)
+        guard keys.count == 1 else { return nil }
         return keys.first
+    }
+
+    /// The patients a Consent document names, pseudonymised (none when it does not read: the
+    /// import then reports why).
+    static func patients(in document: [UInt8], ledger: SiteLedger) throws -> [PatientPseudonym] {
+        let importer = FHIRConsentImporter(pseudonymKey: try ledger.pseudonymKey())
+        guard let read = try? importer.read(document, engine: ConsentEngine()) else { return [] }
+        return read.map(\.content.key.patient)
     }
 
     /// The `ETag` and `Last-Modified` of a version (§4.2).

@@ -9,6 +9,8 @@ enum AuditEventView {
     static let balpSubtype = "https://profiles.ihe.net/ITI/BALP/CodeSystem/AuthZsubType"
     /// The extension carrying the ledger entry id of the decision.
     static let entryExtension = "urn:careledger:fhir:ledger-entry"
+    /// The identifier system of an API client: the value is the token's name (§2), never the token.
+    static let apiClientSystem = "urn:careledger:api-client"
 
     static func resource(_ recorded: ConsentAPIState.RecordedDecision, siteName: String) -> JSONValue {
         let decision = recorded.decision
@@ -55,53 +57,27 @@ enum AuditEventView {
                     ]))])),
                     ("requestor", .bool(false)),
                 ]),
-            ])),
+            ] + clientAgent(request.client))),
             ("source", .object([("observer", .object([("display", .string("CareLedger \(siteName)"))]))])),
             ("entity", .array(entities)),
         ]
         return .object(members)
     }
-}
 
-extension APIContext {
-    /// `GET /fhir/AuditEvent?patient=&outcome=&agent=&date=&_count=&_offset=`: newest first.
-    func searchAuditEvents(_ request: APIRequest) -> APIResponse {
-        var patient: PatientPseudonym?
-        if let text = request.parameter("patient") {
-            do { patient = try state.consent.pseudonym(of: text) } catch {
-                return .outcome(400, code: "value", "patient: \(error)", expression: "patient")
-            }
-        }
-        let outcome = request.parameter("outcome")
-        if let outcome, !["0", "4", "permit", "deny"].contains(outcome) {
-            return .outcome(400, code: "value", "outcome must be 0 (permit) or 4 (deny)", expression: "outcome")
-        }
-        var bounds: [DateBound] = []
-        for (name, value) in request.query where name == "date" {
-            guard let bound = DateBound.parse(value) else {
-                return .outcome(400, code: "value", "date must be a prefix (eq, ge, gt, le, lt) and a FHIR date or dateTime, e.g. ge2026-01-01", expression: "date")
-            }
-            bounds.append(bound)
-        }
-        let page: SearchPage
-        switch SearchPage.parse(request) {
-        case .success(let parsed): page = parsed
-        case .failure(let failure): return failure.response
-        }
-        let agent = request.parameter("agent")
-        let matches = state.decisions.reversed().filter { recorded in
-            let decision = recorded.decision
-            if let patient, decision.request.patient != patient { return false }
-            if let agent, decision.request.actor != agent { return false }
-            if let outcome {
-                let permit = outcome == "0" || outcome == "permit"
-                if (decision.outcome == .permit) != permit { return false }
-            }
-            let time = Int64(clamping: recorded.time.wallMillis)
-            return bounds.allSatisfy { $0.holds(time) }
-        }
-        let resources = matches.dropFirst(page.offset).prefix(page.count).map { AuditEventView.resource($0, siteName: siteName) }
-        return APIResponse(status: 200, json: Self.bundle(type: "searchset", Array(resources), total: matches.count))
+    /// BALP's client agent: the application that sent the request (DCM 110153 Source Role ID),
+    /// for a decision asked through the API (Specs/fhir-api.md §4.4); none for one made at the site.
+    static func clientAgent(_ client: String?) -> [JSONValue] {
+        guard let client else { return [] }
+        return [.object([
+            ("type", .object([("coding", .array([.object([
+                ("system", .string(dicom)), ("code", .string("110153")), ("display", .string("Source Role ID")),
+            ])]))])),
+            ("who", .object([
+                ("identifier", .object([("system", .string(apiClientSystem)), ("value", .string(client))])),
+                ("display", .string("API client \(client)")),
+            ])),
+            ("requestor", .bool(false)),
+        ])]
     }
 }
 
@@ -112,11 +88,41 @@ struct DateBound {
     let low: Int64
     let high: Int64
 
+    /// Every `date` parameter of `request`, or the 400 for the first that is not one.
+    static func parseAll(_ request: APIRequest) -> Result<[DateBound], SearchPage.Failure> {
+        var bounds: [DateBound] = []
+        for (name, value) in request.query where name == "date" {
+            guard let bound = parse(value) else {
+                return .failure(SearchPage.Failure(response: .outcome(
+                    400, code: "value", "date must be a prefix (eq, ge, gt, le, lt) and a FHIR date or dateTime, e.g. ge2026-01-01", expression: "date")))
+            }
+            bounds.append(bound)
+        }
+        return .success(bounds)
+    }
+
     static func parse(_ text: String) -> DateBound? {
         let prefix = ["eq", "ge", "gt", "le", "lt"].first { text.hasPrefix($0) }
         let value = prefix == nil ? text : String(text.dropFirst(2))
         guard let low = FHIRDateTime.parse(value), let high = FHIRDateTime.parse(value, roundUp: true) else { return nil }
         return DateBound(prefix: prefix ?? "eq", low: low, high: high)
+    }
+
+    /// The instants all of `bounds` admit, as an inclusive range (nil ends are open).
+    static func interval(_ bounds: [DateBound]) -> (earliest: Int64?, latest: Int64?) {
+        var earliest: Int64?, latest: Int64?
+        func atLeast(_ t: Int64) { earliest = max(earliest ?? t, t) }
+        func atMost(_ t: Int64) { latest = min(latest ?? t, t) }
+        for bound in bounds {
+            switch bound.prefix {
+            case "ge": atLeast(bound.low)
+            case "gt": atLeast(bound.high &+ 1)
+            case "le": atMost(bound.high)
+            case "lt": atMost(bound.low &- 1)
+            default: atLeast(bound.low); atMost(bound.high)
+            }
+        }
+        return (earliest, latest)
     }
 
     func holds(_ time: Int64) -> Bool {

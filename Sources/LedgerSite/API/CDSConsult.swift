@@ -20,8 +20,10 @@ enum CDSConsult {
         ])]))]), contentType: "application/json")
     }
 
-    /// The consult's `context`, read into an access request (§4.3 lists the members).
-    static func request(_ body: [UInt8], pseudonym: (String) throws -> PatientPseudonym, now: Int64) -> Result<AccessRequest, APIFailure> {
+    /// The consult's `context`, read into an access request (§4.3 lists the members) asked
+    /// through API client `client` (the token's name, §2).
+    static func request(_ body: [UInt8], client: String?, pseudonym: (String) throws -> PatientPseudonym,
+                        now: Int64) -> Result<AccessRequest, APIFailure> {
         guard case .object(let top)? = try? JSONParser.parse(body) else {
             return .failure(APIFailure(400, "structure", "the body is not a JSON object (a CDS Hooks request)", nil))
         }
@@ -50,7 +52,7 @@ enum CDSConsult {
             emergency = value
         }
         return .success(AccessRequest(patient: pseudonymised, actor: actor, purpose: purpose, classes: codes(member("class")),
-                                      time: now, emergency: emergency))
+                                      time: now, emergency: emergency, client: client))
     }
 
     /// `[{system, value}]` → `value` when it is a literal reference (`Type/id`), else `system|value`.
@@ -105,12 +107,18 @@ struct APIFailure: Error {
 
 extension APIContext {
     /// `POST /cds-services/patient-consent-consult`, first half: the decision and the payload
-    /// that records it; the caller records it (group commit) before answering.
-    func prepareConsult(_ body: [UInt8]) -> Result<(decision: AccessDecision, payload: [UInt8]), APIFailure> {
+    /// that records it (naming `client`); the caller records it (group commit) before answering.
+    mutating func prepareConsult(_ body: [UInt8], client: String?) -> Result<(decision: AccessDecision, payload: [UInt8]), APIFailure> {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let consent = state.consent
-        return CDSConsult.request(body, pseudonym: { try consent.pseudonym(of: $0) }, now: now).map {
-            consent.decisionForRecording($0)
+        let request: AccessRequest
+        switch CDSConsult.request(body, client: client, pseudonym: { try consent.pseudonym(of: $0) }, now: now) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let parsed): request = parsed
         }
+        do { try state.load([request.patient], from: ledger) } catch {
+            return .failure(APIFailure(500, "exception", "the site could not read the patient's consents: \(error)", nil))
+        }
+        return .success(state.consent.decisionForRecording(request))
     }
 }

@@ -15,7 +15,8 @@ enum CapabilityStatementView {
                 ("type", .string("Consent")),
                 ("interaction", interactions(["read", "vread", "update", "history-instance", "create", "search-type"])),
                 ("versioning", .string("versioned")),
-                ("searchParam", parameters([("patient", "token"), ("status", "token"), ("_count", "number"), ("_offset", "number")])),
+                ("searchParam", parameters([("patient", "token"), ("status", "token"), ("date", "date"), ("actor", "reference"),
+                                            ("purpose", "token"), ("_count", "number"), ("_offset", "number")])),
             ]),
             .object([
                 ("type", .string("AuditEvent")),

@@ -55,7 +55,7 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         var response: APIResponse
         do {
             if route == .consult {
-                response = try await consult(request.body)
+                response = try await consult(request.body, client: client)
             } else {
                 response = try await service.withLedger { ledger, set in
                     try self.respond(route, request: request, ledger: ledger, set: &set)
@@ -69,10 +69,11 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
     }
 
     /// A consult: decided on the ledger's queue, recorded in the next group commit, then
-    /// answered (§4.3). A decision whose entry cannot be written is not given.
-    private func consult(_ body: [UInt8]) async throws -> APIResponse {
+    /// answered (§4.3). A decision whose entry cannot be written is not given. The entry names
+    /// `client`, the token's name (§2).
+    private func consult(_ body: [UInt8], client: String?) async throws -> APIResponse {
         let prepared = try await service.withLedger { ledger, _ in
-            try self.withState(ledger) { context in context.prepareConsult(body) }
+            try self.withState(ledger) { context in context.prepareConsult(body, client: client) }
         }
         switch prepared {
         case .failure(let failure):
