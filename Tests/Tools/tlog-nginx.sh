@@ -36,7 +36,11 @@ cp "$pub/checkpoint" "$work/checkpoint.2"
 # nginx as this user, on a free port, everything in the scratch folder.
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
+# As root, nginx's workers would run as nobody and could not read the scratch folder.
+user_line=""
+if [ "$(id -u)" = 0 ]; then user_line="user $(id -un) $(id -gn);"; fi
 cat >"$work/nginx.conf" <<CONF
+$user_line
 worker_processes 1;
 pid $work/nginx.pid;
 error_log $work/nginx/logs/error.log warn;

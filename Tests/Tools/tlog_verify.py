@@ -96,7 +96,7 @@ class NoteKey:
 
     @staticmethod
     def parse_vkey(text):
-        parts = text.split("+")
+        parts = text.split("+", 2)
         if len(parts) != 3 or len(parts[1]) != 8:
             raise ValueError("a verifier key is name+hexkeyid+base64key")
         material = base64.b64decode(parts[2], validate=True)
@@ -160,7 +160,7 @@ def open_note(note, key_for_origin):
 def parse_checkpoint(note, key_arg):
     """(origin, size, root) of a checkpoint (c2sp.org/tlog-checkpoint) signed by the key."""
     def key_for(origin):
-        if key_arg.count("+") == 2:
+        if key_arg.count("+") >= 2:
             key = NoteKey.parse_vkey(key_arg)
             if key.name != origin:
                 print(f"note: the key name {key.name} is not the origin {origin}", file=sys.stderr)

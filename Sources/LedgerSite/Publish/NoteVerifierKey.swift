@@ -36,7 +36,7 @@ public struct NoteVerifierKey: Hashable, Sendable {
     /// Parses a verifier key string, checking its key ID against its name and key.
     /// - Returns: nil for anything but a well-formed Ed25519 verifier key whose ID matches.
     public init?(verifierKey text: String) {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, Self.isValidName(String(parts[0])), parts[1].count == 8,
               let id = UInt32(parts[1], radix: 16),
               let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.first == Self.ed25519Type,
