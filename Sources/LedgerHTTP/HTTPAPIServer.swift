@@ -18,11 +18,12 @@ public enum HTTPAPIServer {
 
     /// Serves `api` on `host:port` until the task is cancelled.
     /// - Parameter onListening: called with the bound port once the server listens (port 0 picks one).
+    /// - Parameter staticLog: a published static log to serve read-only under `/tlog/` (Specs/static-log.md §6).
     /// - Throws: what binding throws (the port is taken, the host is not this machine's).
-    public static func run(api: SiteAPI, host: String, port: Int, logger: Logger,
+    public static func run(api: SiteAPI, host: String, port: Int, logger: Logger, staticLog: StaticLogFiles? = nil,
                            onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let application = Application(
-            responder: APIResponder(api: api, logger: logger),
+            responder: StaticLogResponder(files: staticLog, next: APIResponder(api: api, logger: logger)),
             server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "CareLedger", backlog: 512),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },

@@ -46,4 +46,22 @@ struct PublishCommandTests {
         let origin = try cli.run(["publish", "--dir", "one", "--to", "pub2", "--origin", "a+b"])
         #expect(origin.status == 2, "\(origin)")
     }
+
+    @Test("serve --http --tlog DIR serves the published log under /tlog/, and the independent verifier accepts it over HTTP",
+          .enabled(if: Python.canImport("cryptography")))
+    func servedUnderTlog() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try cli.run(["network", "create", "--dir", "central", "--site", "central", "--name", "Net"])
+        let lines = (0..<300).map { "{\"n\":\($0)}" }.joined(separator: "\n")
+        #expect(try cli.run(["append", "--dir", "central", "--kind", "anchor", "--jsonl", "-"], input: Data(lines.utf8)).status == 0)
+        let key = try #require(try cli.json(["publish", "--dir", "central", "--to", "pub"])["verifier_key"] as? String)
+        let server = try TCPSyncTests.Server(cli: cli, site: "central", options: ["--tlog", "pub"], http: true)
+        defer { server.stop() }
+        let script = BuiltBinary.repositoryRoot + "/Tests/Tools/tlog_verify.py"
+        let verified = try #require(Python.run([script, "http://127.0.0.1:\(server.port)/tlog", "--key", key]))
+        #expect(verified.status == 0, "\(verified.output)")
+        let alone = try cli.run(["serve", "--dir", "central", "--tlog", "pub", "--listen", "127.0.0.1:0"])
+        #expect(alone.status == 2, "\(alone)")
+    }
 }

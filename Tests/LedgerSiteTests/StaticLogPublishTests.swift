@@ -203,4 +203,23 @@ struct StaticLogPublishTests {
         let tampered = try #require(Python.run([script, out, "--key", fixture.key.verifierKey]))
         #expect(tampered.status == 1, "\(tampered.output)")
     }
+
+    @Test("the read-only server answers the checkpoint and tiles with their types and caching, and nothing else in the folder")
+    func servedFiles() async throws {
+        let fixture = try PublishFixture(entries: 5)
+        defer { fixture.folder.remove() }
+        let out = fixture.folder.path + "/pub"
+        _ = try StaticLogPublisher.publish(fixture.site, to: out)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: out + "/tile/0/000.p/6.tmp"))
+        let files = StaticLogFiles(directory: out)
+        let checkpoint = await files.answer(path: "checkpoint")
+        #expect(checkpoint.status == 200 && checkpoint.contentType == "text/plain; charset=utf-8" && checkpoint.cacheControl == "no-cache")
+        #expect(checkpoint.body == FileManager.default.contents(atPath: out + "/checkpoint").map(Array.init))
+        let tile = await files.answer(path: "tile/0/000.p/6")
+        #expect(tile.status == 200 && tile.contentType == "application/octet-stream" && tile.body.count == 6 * 32)
+        #expect(tile.cacheControl.contains("immutable"))
+        for path in [".publish.lock", "tile/0/000.p/6.tmp", "tile/0/000", "../pub/checkpoint", "tile/0/000.p/6/../6"] {
+            #expect(await files.answer(path: path).status == 404, "\(path)")
+        }
+    }
 }

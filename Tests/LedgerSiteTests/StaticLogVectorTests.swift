@@ -60,6 +60,20 @@ struct StaticLogVectorTests {
         #expect(TileCoordinates(entriesIndex: 7, width: 256).path == "tile/entries/007")
     }
 
+    @Test("a tile path parses back to its tile, and a path tlog-tiles would not write is refused")
+    func parsePaths() {
+        for tile in [TileCoordinates(level: 0, index: 0, width: 256), TileCoordinates(level: 3, index: 1_234_067, width: 17),
+                     TileCoordinates(entriesIndex: 999, width: 1), TileCoordinates(entriesIndex: 1000, width: 256),
+                     TileCoordinates(level: 63, index: UInt64.max, width: 255)] {
+            #expect(TileCoordinates(path: tile.path) == tile, "\(tile.path)")
+        }
+        for path in ["checkpoint", "tile/0/00", "tile/0/0000", "tile/00/000", "tile/64/000", "tile/0/x000/001", "tile/0/001/002",
+                     "tile/0/000.p/0", "tile/0/000.p/256", "tile/0/000.p/01", "tile/0/../000", "tile/entries/000.p/", "tile/0/x1/000",
+                     "tile/0/x018/x446/x744/x073/x709/x551/616", "tile/0/x018/x446/x744/x073/x709/x551/x615/000", "tile//000"] {
+            #expect(TileCoordinates(path: path) == nil, "\(path)")
+        }
+    }
+
     @Test("a tree of 70,000 leaves has the tiles tlog-tiles lists, and the tiles hash to its root")
     func seventyThousand() throws {
         let vector = try StaticLogVectors.load().sizes

@@ -16,6 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where to serve sync, HOST:PORT (port 0 picks a free one and prints it).") var listen: String?
     @Option(help: "Where to serve the FHIR R4 / CDS Hooks API over HTTP, HOST:PORT (e.g. 127.0.0.1:8080; Specs/fhir-api.md).")
     var http: String?
+    @Option(help: "A folder `careledger publish` writes: served read-only under /tlog/ with --http (Specs/static-log.md §6).")
+    var tlog: String?
     // Numeric options are range-checked at parse time (Support/NumericOption.swift).
     @Option(parsing: .unconditional,
             help: NumericOptions.timeout.help("Seconds a peer may stay silent before it is disconnected.", default: "60"),
@@ -47,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let syncAddress = try listen.map { try TCPSync.parse($0, allowAnyPort: true) }
             let httpAddress = try http.map { try TCPSync.parse($0, allowAnyPort: true) }
+            if tlog != nil && http == nil { throw CLIFailure.usage("--tlog DIR is served by --http HOST:PORT; give both") }
             let ledger = try openSite(options, access: .exclusive)
             let siteName = ledger.metadata.name, siteKey = ledger.siteKey
             var logger = Logger(label: "careledger.serve") { _ in StreamLogHandler.standardError(label: "careledger.serve") }
@@ -87,7 +90,8 @@ struct ServeCommand: AsyncParsableCommand {
                     let address = http ?? ""
                     group.addTask {
                         do {
-                            try await HTTPAPIServer.run(api: api, host: host, port: port, logger: serverLogger) { bound in
+                            try await HTTPAPIServer.run(api: api, host: host, port: port, logger: serverLogger,
+                                                        staticLog: tlog.map { StaticLogFiles(directory: $0) }) { bound in
                                 Self.announce(json ? "{\"http\":\"\(host):\(bound)\",\"site_key\":\"\(siteKey.hex)\"}"
                                                    : "Serving the FHIR API for \(siteName) on http://\(host):\(bound)/fhir; Ctrl-C stops")
                             }
