@@ -151,6 +151,25 @@ struct StaticLogPublishTests {
         #expect(cutBeforeCheckpoint && resumedAfterTiles > 0, "some cut fell after the tiles and before the checkpoint's rename")
     }
 
+    @Test("a folder whose partial tiles were damaged or removed is written again from leaf 0, and ends valid")
+    func damagedPartials() throws {
+        let fixture = try PublishFixture(entries: 599)
+        defer { fixture.folder.remove() }
+        let out = fixture.folder.path + "/pub"
+        _ = try StaticLogPublisher.publish(fixture.site, to: out)
+        var tile = try #require(FileManager.default.contents(atPath: out + "/tile/1/000.p/2"))
+        tile[3] ^= 0x40
+        try tile.write(to: URL(fileURLWithPath: out + "/tile/1/000.p/2"))
+        try fixture.append(100)
+        let repaired = try StaticLogPublisher.publish(fixture.site, to: out)
+        #expect(repaired.rebuiltFromStart && repaired.previousTreeSize == 600)
+        #expect(try fixture.expectValid(out) == 700)
+        try FileManager.default.removeItem(atPath: out + "/tile/0/002.p")
+        try fixture.append(10)
+        #expect(try StaticLogPublisher.publish(fixture.site, to: out).rebuiltFromStart)
+        #expect(try fixture.expectValid(out) == 710)
+    }
+
     @Test("a folder holding another site's checkpoint, or this log's under another origin, is refused and left unchanged")
     func foreignFolder() throws {
         let first = try PublishFixture(entries: 10)

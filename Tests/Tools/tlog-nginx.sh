@@ -75,11 +75,20 @@ url="http://127.0.0.1:$port/log"
 python3 Tests/Tools/tlog_verify.py "$url-1" --key "$key"
 python3 Tests/Tools/tlog_verify.py "$url" --key "$key" --previous "$work/checkpoint.1"
 
+# Refusals: the first publish is not consistent with the second as its "previous" (a
+# rollback), and another key does not verify the checkpoint.
+expect_fail() {
+  if python3 Tests/Tools/tlog_verify.py "$@" >"$work/refused.out"; then
+    echo "tlog-nginx: the verifier accepted: $*"; cat "$work/refused.out"; exit 1
+  fi
+  echo "tlog-nginx: refused as expected: $(cat "$work/refused.out")"
+}
+expect_fail "$url-1" --key "$key" --previous "$work/checkpoint.2"
+other="$(python3 -c 'import os; print(os.urandom(32).hex())')"
+expect_fail "$url" --key "$other"
+
 # A tile with one byte changed: the verifier must fail.
 tile="$pub/tile/0/000"
 python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[100] ^= 1; open(p, "wb").write(b)' "$tile"
-if python3 Tests/Tools/tlog_verify.py "$url" --key "$key" >"$work/tampered.out"; then
-  echo "tlog-nginx: the verifier accepted a tampered tile"; cat "$work/tampered.out"; exit 1
-fi
-echo "tlog-nginx: tampered tile refused: $(cat "$work/tampered.out")"
+expect_fail "$url" --key "$key"
 echo "tlog-nginx: ok"

@@ -69,17 +69,21 @@ struct PublishRun {
 
     mutating func publish() throws -> StaticLogPublication {
         let size = UInt64(ledger.entryCount)
-        let root = ledger.statistics().treeRoot
+        let root = size == 0 ? MerkleHash.emptyRoot : try ledger.consistencyProof(from: size, to: size).secondRoot
         let previous = try previousCheckpoint(size: size, root: root)
         let start = previous.flatMap { loadPartials(of: $0) }
         var rebuilt = previous != nil && previous?.treeSize != 0 && start == nil
         defer { progress?(.end) }
         do {
-            try writeTiles(from: start ?? PublishStart(size: 0, partials: []), size: size, root: root)
-        } catch is RootMismatch where start != nil {
-            // The folder's upper tiles were not what the log says: write everything again.
-            rebuilt = true
-            try writeTiles(from: PublishStart(size: 0, partials: []), size: size, root: root)
+            do {
+                try writeTiles(from: start ?? PublishStart(size: 0, partials: []), size: size, root: root)
+            } catch is RootMismatch where start != nil {
+                // The folder's upper tiles were not what the log says: write everything again.
+                rebuilt = true
+                try writeTiles(from: PublishStart(size: 0, partials: []), size: size, root: root)
+            }
+        } catch is RootMismatch {
+            throw SiteError(.unusableSite, "the tiles built from this site's log do not hash to its root at size \(size); nothing was published: run `careledger verify`")
         }
         try folder.syncFolders()
         let note = try Checkpoint(origin: key.name, treeSize: size, rootHash: root).signed(with: ledger.signingKeyForBundles)
