@@ -64,4 +64,30 @@ struct PublishCommandTests {
         let alone = try cli.run(["serve", "--dir", "central", "--tlog", "pub", "--listen", "127.0.0.1:0"])
         #expect(alone.status == 2, "\(alone)")
     }
+
+    @Test("a clinic cosigns central's checkpoint with witness cosign; the independent verifier accepts the cosignature; an older checkpoint afterwards exits 1",
+          .enabled(if: Python.canImport("cryptography")))
+    func witnessCosign() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic"], admitted: ["clinic"])
+        try TCPSyncTests.append(cli, site: "central", count: 300)
+        let key = try #require(try cli.json(["publish", "--dir", "central", "--to", "pub"])["verifier_key"] as? String)
+        try FileManager.default.copyItem(atPath: cli.path("pub/checkpoint"), toPath: cli.path("checkpoint.1"))
+        try TCPSyncTests.append(cli, site: "central", count: 10)
+        _ = try cli.json(["publish", "--dir", "central", "--to", "pub"])
+        let cosigned = try cli.json(["witness", "cosign", "--dir", "clinic", "--checkpoint", "pub/checkpoint", "--log", "pub", "--log-key", key])
+        Contract.expectKeys(cosigned, ["origin", "tree_size", "previous_tree_size", "cosignature", "cosigner_key", "note"], "witness cosign --json")
+        let note = try #require(cosigned["note"] as? String)
+        let witness = try #require(cosigned["cosigner_key"] as? String)
+        try Data(note.utf8).write(to: URL(fileURLWithPath: cli.path("cosigned")))
+        let script = BuiltBinary.repositoryRoot + "/Tests/Tools/tlog_verify.py"
+        let verified = try #require(Python.run([script, cli.path("pub"), "--key", key, "--checkpoint", cli.path("cosigned"), "--witness", witness]))
+        #expect(verified.status == 0, "\(verified.output)")
+        let unwitnessed = try #require(Python.run([script, cli.path("pub"), "--key", key, "--witness", witness]))
+        #expect(unwitnessed.status == 1, "the served checkpoint carries no cosignature: \(unwitnessed.output)")
+        let rollback = try cli.run(["witness", "cosign", "--dir", "clinic", "--checkpoint", "checkpoint.1", "--log", "pub", "--log-key", key, "--json"])
+        #expect(rollback.status == 1 && rollback.stdout.contains("split_view"), "\(rollback)")
+    }
 }
+

@@ -16,7 +16,9 @@ struct StaticLogVectors: Decodable {
     struct Level: Decodable { let level: Int, full: UInt64, partialWidth: Int }
     struct Sizes: Decodable { let treeSize: UInt64, rootHash: String, hashTiles: [Level] }
     struct NoteExample: Decodable { let verifierKey: String, note: String }
+    struct CosignatureVector: Decodable { let seed: String, publicKey: String, name: String, timestamp: UInt64, keyId: String, line: String }
     let checkpoint: CheckpointVector
+    let cosignature: CosignatureVector
     let tiles: Tiles
     let sizes: Sizes
     let noteExample: NoteExample
@@ -137,6 +139,25 @@ struct StaticLogVectorTests {
         let strangerLine = try #require(String(decoding: stranger, as: UTF8.self).split(separator: "\n").last)
         let cosigned = note + Array((strangerLine + "\n").utf8)
         #expect(throws: Never.self) { try Checkpoint.open(cosigned, verifiedBy: noteKey) }
+    }
+
+    @Test("a cosignature of the vector checkpoint with the witness seed is the vector's line, and verifies with its timestamp")
+    func cosignatureBytes() throws {
+        let vectors = try StaticLogVectors.load()
+        let vector = vectors.cosignature
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: try #require(Hash32(hex: vector.seed)).bytes)
+        let publicKey = try #require(Hash32(hex: vector.publicKey))
+        #expect(String(format: "%08x", Cosignature.keyID(name: vector.name, publicKey: publicKey)) == vector.keyId)
+        let text = Array(vectors.checkpoint.note.utf8.prefix { $0 != 0 })
+        let body = try SignedNote.open(text, verifiedBy: try #require(NoteVerifierKey(verifierKey: vectors.checkpoint.verifierKey)))
+        let line = try Cosignature.sign(checkpointText: body, name: vector.name, timestamp: vector.timestamp, with: key)
+        #expect(line == vector.line)
+        let cosigned = text + Array((line + "\n").utf8)
+        #expect(try Cosignature.verify(cosigned, name: vector.name, publicKey: publicKey) == vector.timestamp)
+        #expect(try Cosignature.verify(text, name: vector.name, publicKey: publicKey) == nil)
+        var forged = Array(line.utf8)
+        forged[forged.count - 6] = forged[forged.count - 6] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(throws: SiteError.self) { try Cosignature.verify(text + forged + [0x0a], name: vector.name, publicKey: publicKey) }
     }
 
     @Test("signed-note's own example verifies with its verifier key (key ID 530d903a)")

@@ -8,6 +8,7 @@ never by CareLedger's Swift code.
 - `tiles`: the files of a 300-leaf log whose leaf i is the ASCII text `leaf-<i>`, each with
   the SHA-256 of its bytes, and the root;
 - `sizes`: the tiles tlog-tiles lists for a tree of 70,000 leaves, and its root;
+- `cosignature`: a tlog-cosignature (Ed25519, type 0x04) of that checkpoint by a fixed witness key;
 - `note_example`: signed-note's own example (its verifier key and note), unchanged.
 """
 import base64
@@ -60,12 +61,27 @@ def main():
     key_material = base64.b64encode(bytes([0x01]) + public).decode()
     vkey = f"{origin}+{key_id.hex()}+{key_material}"
 
+    # A cosignature (c2sp.org/tlog-cosignature, Ed25519, type 0x04) of that checkpoint.
+    witness_seed = bytes(range(33, 65))
+    witness = Ed25519PrivateKey.from_private_bytes(witness_seed)
+    witness_public = witness.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    witness_name = "witness.example/w1"
+    timestamp = 1_764_900_000
+    message = b"cosignature/v1\ntime " + str(timestamp).encode() + b"\n" + text
+    witness_id = t.key_id(witness_name, 0x04, witness_public)
+    blob = witness_id + timestamp.to_bytes(8, "big") + witness.sign(message)
+    cosignature_line = f"\u2014 {witness_name} {base64.b64encode(blob).decode()}"
+
     big = [t.leaf_hash(e) for e in leaves(70000)]
     vectors = {
         "checkpoint": {
             "seed": seed.hex(), "public_key": public.hex(), "network_id": network.hex(), "origin": origin,
             "tree_size": 300, "root_hash": root.hex(), "key_id": key_id.hex(), "verifier_key": vkey,
             "note": note.decode(),
+        },
+        "cosignature": {
+            "seed": witness_seed.hex(), "public_key": witness_public.hex(), "name": witness_name,
+            "timestamp": timestamp, "key_id": witness_id.hex(), "line": cosignature_line,
         },
         "tiles": {
             "leaf_data": "leaf-<i>", "tree_size": 300, "root_hash": root.hex(),

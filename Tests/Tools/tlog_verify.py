@@ -2,7 +2,7 @@
 """An independent verifier of a tiled transparency log (C2SP tlog-tiles, tlog-checkpoint,
 signed-note), written from those texts alone; it shares no code with CareLedger's Swift side.
 
-usage: tlog_verify.py SOURCE --key KEY [--previous CHECKPOINT_FILE]
+usage: tlog_verify.py SOURCE --key KEY [--previous CHECKPOINT_FILE] [--checkpoint FILE] [--witness VKEY]...
 
 SOURCE is the log's prefix: an http(s) URL or a directory. KEY is the log's note verifier
 key (`name+hexkeyid+base64(0x01 || public key)`) or its raw Ed25519 public key (64 hex
@@ -13,7 +13,9 @@ requires, hashes each entry as an RFC 6962 leaf, recomputes every full and parti
 tile from those leaves level by level and compares each with the tile served, and checks
 the root hash of the leaves against the checkpoint. With --previous it checks that the
 older checkpoint (same key) describes a prefix of this tree: its root is recomputed from
-the new leaves and from the new tiles. Exit 0: valid; 1: invalid (one line says why); 2: usage.
+the new leaves and from the new tiles. With --checkpoint it checks that file rather than the
+served one, and with --witness it requires a valid tlog-cosignature (Ed25519, type 0x04) by
+each given cosigner. Exit 0: valid; 1: invalid (one line says why); 2: usage.
 """
 import argparse
 import base64
@@ -157,6 +159,36 @@ def open_note(note, key_for_origin):
     return text
 
 
+def cosignature_timestamp(note, vkey):
+    """The timestamp of a valid tlog-cosignature (Ed25519, type 0x04) by the cosigner `vkey`
+    (name+hexid+base64(0x04 || key)) in the note, or None when it carries none."""
+    parts = vkey.split("+", 2)
+    material = base64.b64decode(parts[2], validate=True) if len(parts) == 3 else b""
+    if len(material) != 33 or material[0] != 0x04:
+        raise ValueError(f"not a cosigner verifier key (type 0x04): {vkey}")
+    name, public_key = parts[0], material[1:]
+    if key_id(name, 0x04, public_key) != bytes.fromhex(parts[1]):
+        raise ValueError("the cosigner key's ID does not match its name and key")
+    text_all = note.decode("utf-8")
+    cut = text_all.rfind("\n\n")
+    text = text_all[:cut + 1]
+    for line in text_all[cut + 2:].split("\n")[:-1]:
+        fields = line.split(" ")
+        if len(fields) != 3 or fields[1] != name:
+            continue
+        blob = base64.b64decode(fields[2], validate=True)
+        if len(blob) != 76 or blob[:4] != key_id(name, 0x04, public_key):
+            continue
+        timestamp = int.from_bytes(blob[4:12], "big")
+        message = b"cosignature/v1\ntime " + str(timestamp).encode() + b"\n" + text.encode()
+        try:
+            Ed25519PublicKey.from_public_bytes(public_key).verify(blob[12:], message)
+        except InvalidSignature:
+            raise Invalid(f"the cosignature by {name} does not verify")
+        return timestamp
+    return None
+
+
 def parse_checkpoint(note, key_arg):
     """(origin, size, root) of a checkpoint (c2sp.org/tlog-checkpoint) signed by the key."""
     def key_for(origin):
@@ -293,10 +325,21 @@ def main():
     parser.add_argument("source", help="the log's prefix: an http(s) URL or a directory")
     parser.add_argument("--key", required=True, help="note verifier key, or raw Ed25519 public key (hex or base64)")
     parser.add_argument("--previous", help="an earlier checkpoint file of the same log, to check consistency with")
+    parser.add_argument("--checkpoint", help="check this checkpoint file instead of the one the source serves")
+    parser.add_argument("--witness", action="append", default=[],
+                        help="a cosigner verifier key (type 0x04) whose cosignature the checkpoint must carry (repeatable)")
     args = parser.parse_args()
     source = Source(args.source)
     try:
-        origin, size, root = parse_checkpoint(source.need("checkpoint"), args.key)
+        if args.checkpoint:
+            with open(args.checkpoint, "rb") as handle:
+                note = handle.read()
+        else:
+            note = source.need("checkpoint")
+        origin, size, root = parse_checkpoint(note, args.key)
+        for witness in args.witness:
+            if cosignature_timestamp(note, witness) is None:
+                raise Invalid(f"no cosignature by {witness.split('+')[0]}")
         leaves = read_leaves(source, size)
         if mth(leaves, 0, size) != root:
             raise Invalid(f"the entries' Merkle root is not the checkpoint's root at size {size}")
@@ -305,6 +348,8 @@ def main():
             raise Invalid("the root folded from the tiles is not the checkpoint's root")
         message = f"OK: {origin} tree size {size}, root {base64.b64encode(root).decode()}; " \
                   f"{(size + 255) // 256} entry bundles and {checked} tiles checked"
+        if args.witness:
+            message += f"; cosigned by {len(args.witness)} witness(es)"
         if args.previous:
             with open(args.previous, "rb") as handle:
                 old_origin, old_size, old_root = parse_checkpoint(handle.read(), args.key)

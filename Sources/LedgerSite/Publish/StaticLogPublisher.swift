@@ -35,8 +35,8 @@ public enum StaticLogPublisher {
         fileSystem: any FileSystem = POSIXFileSystem(), progress: SiteProgressHandler? = nil
     ) throws -> StaticLogPublication {
         let origin = origin ?? defaultOrigin(networkID: ledger.networkID, siteKey: ledger.siteKey)
-        guard NoteVerifierKey.isValidName(origin), !origin.lowercased().hasPrefix("careledger-") else {
-            throw SiteError(.invalidRequest, "the origin \"\(origin)\" must be printable ASCII without spaces or '+', and not start with \"careledger-\" (Specs/static-log.md §4.1)")
+        guard NoteVerifierKey.isValidName(origin), !origin.lowercased().hasPrefix("careledger-"), !origin.hasPrefix("cosignature/") else {
+            throw SiteError(.invalidRequest, "the origin \"\(origin)\" must be printable ASCII without spaces or '+', and not start with \"careledger-\" or \"cosignature/\" (Specs/static-log.md §4.1)")
         }
         let files = FileIO(fileSystem)
         do {
