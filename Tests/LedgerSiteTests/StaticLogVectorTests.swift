@@ -160,6 +160,39 @@ struct StaticLogVectorTests {
         #expect(throws: SiteError.self) { try Cosignature.verify(text + forged + [0x0a], name: vector.name, publicKey: publicKey) }
     }
 
+    @Test("every one-byte change and every truncation of the vector checkpoint is refused")
+    func checkpointMutations() throws {
+        let vector = try StaticLogVectors.load().checkpoint
+        let key = try #require(NoteVerifierKey(verifierKey: vector.verifierKey))
+        let note = Array(vector.note.utf8)
+        for offset in note.indices {
+            for change: UInt8 in [0x01, 0x20, 0x80] {
+                var mutated = note
+                mutated[offset] ^= change
+                #expect(throws: SiteError.self, "byte \(offset) ^ \(change)") { try Checkpoint.open(mutated, verifiedBy: key) }
+            }
+            #expect(throws: SiteError.self, "cut at \(offset)") { try Checkpoint.open(Array(note[..<offset]), verifiedBy: key) }
+        }
+    }
+
+    @Test("random paths never parse to a tile whose path is another, and entry bundles cut anywhere are refused")
+    func pathsAndBundles() {
+        var random = SeededGenerator(seed: 1905)
+        let alphabet = Array("tile/entries0123456789xp.".utf8)
+        for _ in 0..<20_000 {
+            let path = String(decoding: (0..<Int.random(in: 0...24, using: &random)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] },
+                              as: UTF8.self)
+            if let tile = TileCoordinates(path: path) { #expect(tile.path == path, "seed 1905: \(path)") }
+        }
+        let entries: [[UInt8]] = [[], [1], Array(repeating: 7, count: 300)]
+        var bundle: [UInt8] = []
+        for entry in entries { bundle += [UInt8(entry.count >> 8), UInt8(entry.count & 0xff)] + entry }
+        #expect(EntryBundle.decode(bundle) == entries)
+        for cut in 1..<bundle.count where ![2, 5].contains(cut) {
+            #expect(EntryBundle.decode(Array(bundle[..<cut])) == nil, "cut at \(cut)")
+        }
+    }
+
     @Test("signed-note's own example verifies with its verifier key (key ID 530d903a)")
     func signedNoteExample() throws {
         let vector = try StaticLogVectors.load().noteExample
