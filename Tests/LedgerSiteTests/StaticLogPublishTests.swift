@@ -170,6 +170,22 @@ struct StaticLogPublishTests {
         #expect(try fixture.expectValid(out) == 710)
     }
 
+    @Test("a second publish into a folder another publish holds fails at once with locked, and leaves it alone")
+    func oneWriterPerFolder() throws {
+        let fixture = try PublishFixture(entries: 3)
+        defer { fixture.folder.remove() }
+        let out = fixture.folder.path + "/pub"
+        _ = try StaticLogPublisher.publish(fixture.site, to: out)
+        let note = FileManager.default.contents(atPath: out + "/checkpoint")
+        try fixture.append(300)
+        try FileIO(POSIXFileSystem()).withExclusiveLock(out + "/.publish.lock", timeout: .zero) {
+            let refusal = #expect(throws: CoreError.self) { try StaticLogPublisher.publish(fixture.site, to: out) }
+            #expect(refusal?.code == .locked)
+        }
+        #expect(FileManager.default.contents(atPath: out + "/checkpoint") == note)
+        #expect(try StaticLogPublisher.publish(fixture.site, to: out).treeSize == 304)
+    }
+
     @Test("a folder holding another site's checkpoint, or this log's under another origin, is refused and left unchanged")
     func foreignFolder() throws {
         let first = try PublishFixture(entries: 10)

@@ -10,7 +10,8 @@ struct PublishCommand: AsyncParsableCommand {
         abstract: "Publish the log as static tiles (C2SP tlog-tiles) with a signed checkpoint, incrementally.")
     @OptionGroup var options: SiteOptions
 
-    @Option(name: .long, help: "The folder to publish into (created when missing; served as is by any static HTTP server).")
+    @Option(name: .long, help: ArgumentHelp("The folder to publish into (created when missing; served as is by any static HTTP server).",
+                                            valueName: "folder"))
     var to: String
 
     @Option(name: .long, help: "The checkpoint's origin line and key name (default: careledger.invalid/<network id>/<site key>); a folder keeps the origin it was first published with.")
