@@ -192,6 +192,7 @@ let package = Package(
             name: "LedgerSiteTests",
             dependencies: [
                 "LedgerSite", "LedgerCore", "LedgerConsent", "LedgerSync", "LedgerNet", "TestSupport", "CanonicalJSON",
+                "LedgerStorage", "StorageTestSupport", .product(name: "Crypto", package: "swift-crypto"),  // static-log tests: faults, Ed25519 vectors
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -14,6 +14,7 @@ public struct CareLedgerCommand: AsyncParsableCommand {
             ConsentCommand.self, CheckCommand.self, ConflictsCommand.self,
             BundleCommand.self, SyncCommand.self, ServeCommand.self, APITokenCommand.self,
             StatusCommand.self, ReportCommand.self, DemoCommand.self, TrialCommand.self,
+            PublishCommand.self, WitnessCommand.self,
         ]
     )
 

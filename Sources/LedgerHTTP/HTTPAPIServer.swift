@@ -19,11 +19,13 @@ public enum HTTPAPIServer {
 
     /// Serves `api` on `host:port` until the task is cancelled; over TLS when `tls` is given (§5.1).
     /// - Parameter onListening: called with the bound port once the server listens (port 0 picks one).
+    /// - Parameter staticLog: a published static log to serve read-only under `/tlog/` (Specs/static-log.md §6).
     /// - Throws: what binding throws (the port is taken, the host is not this machine's), and
     ///   NIOSSL's error when `tls`'s key does not belong to its certificate.
     public static func run(api: SiteAPI, host: String, port: Int, tls: HTTPTLSIdentity? = nil, logger: Logger,
+                           staticLog: StaticLogFiles? = nil,
                            onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let responder = APIResponder(api: api, logger: logger)
+        let responder = StaticLogResponder(files: staticLog, next: APIResponder(api: api, logger: logger))
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "CareLedger", backlog: 512)
         let running: @Sendable (any Channel) async -> Void = { channel in await onListening(channel.localAddress?.port ?? port) }
         // Two initialisers because Hummingbird's server builder type is not exported by its

@@ -20,6 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "With --tls-cert: its PEM private key; the file must be mode 0600 (owner only).")
     var tlsKey: String?
+    @Option(help: "A folder `careledger publish` writes: served read-only under /tlog/ with --http (Specs/static-log.md §6).")
+    var tlog: String?
     // Numeric options are range-checked at parse time (Support/NumericOption.swift).
     @Option(parsing: .unconditional,
             help: NumericOptions.timeout.help("Seconds a peer may stay silent before it is disconnected.", default: "60"),
@@ -53,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
             let httpAddress = try http.map { try TCPSync.parse($0, allowAnyPort: true) }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw CLIFailure.usage("give --tls-cert and --tls-key together") }
             guard tlsCert == nil || http != nil else { throw CLIFailure.usage("--tls-cert and --tls-key serve the FHIR API over HTTPS; give --http too") }
+            if tlog != nil && http == nil { throw CLIFailure.usage("--tlog DIR is served by --http HOST:PORT; give both") }
             let tls = try tlsCert.map { try HTTPTLSIdentity.load(certificate: $0, key: tlsKey ?? "") }
             let ledger = try openSite(options, access: .exclusive)
             let siteName = ledger.metadata.name, siteKey = ledger.siteKey
@@ -94,7 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
                     let address = http ?? ""
                     group.addTask {
                         do {
-                            try await HTTPAPIServer.run(api: api, host: host, port: port, tls: tls, logger: serverLogger) { bound in
+                            try await HTTPAPIServer.run(api: api, host: host, port: port, tls: tls, logger: serverLogger,
+                                                        staticLog: tlog.map { StaticLogFiles(directory: $0) }) { bound in
                                 let scheme = tls == nil ? "http" : "https"
                                 Self.announce(json ? "{\"http\":\"\(host):\(bound)\",\"site_key\":\"\(siteKey.hex)\",\"tls\":\(tls != nil)}"
                                                    : "Serving the FHIR API for \(siteName) on \(scheme)://\(host):\(bound)/fhir; Ctrl-C stops")

@@ -1,0 +1,100 @@
+import Foundation
+import LedgerCore
+import LedgerSite
+import TestSupport
+import Testing
+
+@Suite("Static log: a member site as a witness")
+struct StaticLogWitnessTests {
+    static func fetch(_ directory: String) -> TileTree.Fetch {
+        { path in FileManager.default.contents(atPath: directory + "/" + path).map(Array.init) }
+    }
+
+    static func key(of site: SiteLedger) -> NoteVerifierKey {
+        StaticLogPublisher.verifierKey(origin: StaticLogPublisher.defaultOrigin(networkID: site.networkID, siteKey: site.siteKey),
+                                       siteKey: site.siteKey)
+    }
+
+    static func checkpoint(_ directory: String) throws -> [UInt8] {
+        Array(try #require(FileManager.default.contents(atPath: directory + "/checkpoint")))
+    }
+
+    @Test("a clinic cosigns central's checkpoints as the log grows; the cosignature verifies and names the previous size")
+    func cosignsAsTheLogGrows() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub"
+        _ = try sites.central.append(kind: "anchor", payloads: (0..<300).map { Array("{\"n\":\($0)}".utf8) })
+        _ = try StaticLogPublisher.publish(sites.central, to: out)
+        let first = try CheckpointWitness.cosign(sites.clinic, note: try Self.checkpoint(out), logKey: Self.key(of: sites.central),
+                                                 fetch: Self.fetch(out), timestamp: 1_764_900_000)
+        #expect(first.previousTreeSize == 0 && first.treeSize == UInt64(sites.central.entryCount))
+        let name = CheckpointWitness.cosignerName(networkID: sites.clinic.networkID, siteKey: sites.clinic.siteKey)
+        #expect(try Cosignature.verify(first.cosignedNote, name: name, publicKey: sites.clinic.siteKey) == 1_764_900_000)
+        #expect(try Checkpoint.open(first.cosignedNote, verifiedBy: Self.key(of: sites.central)).treeSize == first.treeSize)
+        _ = try sites.central.append(kind: "anchor", payloads: (0..<300).map { Array("{\"m\":\($0)}".utf8) })
+        _ = try StaticLogPublisher.publish(sites.central, to: out)
+        let second = try CheckpointWitness.cosign(sites.clinic, note: try Self.checkpoint(out), logKey: Self.key(of: sites.central),
+                                                  fetch: Self.fetch(out))
+        #expect(second.previousTreeSize == first.treeSize && second.treeSize > first.treeSize)
+    }
+
+    @Test("an older checkpoint after a newer one, or a fork at the cosigned size, is refused as a split view and both are kept")
+    func splitViews() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub"
+        _ = try sites.central.append(kind: "anchor", payloads: (0..<300).map { Array("{\"n\":\($0)}".utf8) })
+        _ = try StaticLogPublisher.publish(sites.central, to: out)
+        let old = try Self.checkpoint(out)
+        _ = try sites.central.append(kind: "anchor", payloads: [Array("{\"late\":1}".utf8)])
+        _ = try StaticLogPublisher.publish(sites.central, to: out)
+        let key = Self.key(of: sites.central)
+        _ = try CheckpointWitness.cosign(sites.clinic, note: try Self.checkpoint(out), logKey: key, fetch: Self.fetch(out))
+        let rollback = #expect(throws: SiteError.self) {
+            try CheckpointWitness.cosign(sites.clinic, note: old, logKey: key, fetch: Self.fetch(out))
+        }
+        #expect(rollback?.code == .splitView)
+
+        // Central signs a forked tree (same origin and key, other leaves) and publishes it elsewhere.
+        let size = UInt64(sites.central.entryCount) + 10
+        var builder = TileBuilder(size: 0, upperPartials: [])
+        let fork = sites.folder.path + "/fork"
+        var files: [TileBuilder.Output] = []
+        for i in 0..<size { files += builder.add(Array("forked-\(i)".utf8)) }
+        let (partials, root) = builder.finish()
+        for file in files + partials {
+            let path = fork + "/" + file.tile.path
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(file.bytes).write(to: URL(fileURLWithPath: path))
+        }
+        let forged = try Checkpoint(origin: key.name, treeSize: size, rootHash: root).signed(with: sites.central.signingKeyForBundles)
+        let forkRefusal = #expect(throws: SiteError.self) {
+            try CheckpointWitness.cosign(sites.clinic, note: forged, logKey: key, fetch: Self.fetch(fork))
+        }
+        #expect(forkRefusal?.code == .splitView)
+        let evidence = sites.clinic.readHistory(CheckpointWitness.Evidence.self, from: CheckpointWitness.evidenceHistory)
+        #expect(evidence.count == 2)
+        #expect(evidence.last?.refused == String(decoding: forged, as: UTF8.self))
+    }
+
+    @Test("a checkpoint by a key that is not a member, or with tiles that do not match it, is not cosigned")
+    func refusesStrangers() throws {
+        let sites = try TwoSites()
+        let stranger = try PublishFixture(entries: 3)
+        defer { sites.folder.remove(); stranger.folder.remove() }
+        let out = stranger.folder.path + "/pub"
+        _ = try StaticLogPublisher.publish(stranger.site, to: out)
+        let notMember = #expect(throws: SiteError.self) {
+            try CheckpointWitness.cosign(sites.clinic, note: try Self.checkpoint(out), logKey: stranger.key, fetch: Self.fetch(out))
+        }
+        #expect(notMember?.code == .invalidRequest)
+        let mine = sites.folder.path + "/pub"
+        _ = try StaticLogPublisher.publish(sites.central, to: mine)
+        let wrongTiles = #expect(throws: SiteError.self) {
+            try CheckpointWitness.cosign(sites.clinic, note: try Self.checkpoint(mine), logKey: Self.key(of: sites.central), fetch: Self.fetch(out))
+        }
+        #expect(wrongTiles?.code == .invalidRequest)
+        #expect(sites.clinic.readHistory(CheckpointWitness.Record.self, from: CheckpointWitness.cosignedHistory).isEmpty)
+    }
+}
