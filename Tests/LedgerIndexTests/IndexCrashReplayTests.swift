@@ -66,25 +66,73 @@ struct IndexCrashReplayTests {
         }
     }
 
+    /// A recording: the trace, and the database states captured along it.
+    struct Recording {
+        let recorder: RecordingFileSystem
+        let capture: Capture
+        let central: String
+
+        /// Starts recording under `root` (holding a copy of the prepared central site); the
+        /// database as it is there is the first state.
+        init(root: String) throws {
+            recorder = RecordingFileSystem(root: root)
+            capture = Capture(recorder: recorder)
+            central = root + "/central"
+            let baselineIndex = recorder.baseline.filter { $0.key.hasPrefix("central/index.sqlite") && !$0.key.hasSuffix("-shm") }
+            let applied = try SiteIndex(path: central + "/index.sqlite").appliedSize()
+            capture.states.withLock {
+                $0.append(IndexState(at: 0, files: Dictionary(uniqueKeysWithValues: baselineIndex.map { (String($0.key.dropFirst("central/".count)), $0.value) }),
+                                     applied: applied))
+            }
+        }
+    }
+
+    /// A fresh recording folder holding a copy of the workload's central site.
+    static func recordingFolder(_ workload: IndexWorkload, _ name: String) throws -> String {
+        let root = workload.folder.path + "/" + name
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: false)
+        try workload.copyCentral(to: root + "/central")
+        return root
+    }
+
     @Test("Every crash state of appends, a consent import, an ingest, an admission and a recorded check, paired with every database state committed before it, opens without rebuilding the database and answers as a fresh reindex")
     func everyCrashStateWithEveryEarlierDatabaseState() throws {
         let workload = try IndexWorkload()
         defer { workload.folder.remove() }
-        let root = workload.folder.path + "/record"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: false)
-        try workload.copyCentral(to: root + "/central")
-        let recorder = RecordingFileSystem(root: root)
-        let capture = Capture(recorder: recorder)
-        let baselineIndex = recorder.baseline.filter { $0.key.hasPrefix("central/index.sqlite") && !$0.key.hasSuffix("-shm") }
-        capture.states.withLock {
-            $0.append(IndexState(at: 0, files: Dictionary(uniqueKeysWithValues: baselineIndex.map { (String($0.key.dropFirst("central/".count)), $0.value) }),
-                                 applied: (try? SiteIndex(path: root + "/central/index.sqlite").appliedSize()) ?? -1))
-        }
-        IndexWorkload.run(workload.steps, at: root + "/central", fileSystem: recorder, opener: capture.opener) { step, error in
+        let recording = try Recording(root: try Self.recordingFolder(workload, "record"))
+        IndexWorkload.run(workload.steps, at: recording.central, fileSystem: recording.recorder, opener: recording.capture.opener) { step, error in
             Issue.record("the recorded workload failed at \(step): \(error)")
         }
+        let (states, pairs) = try Self.replay(recording, workload, name: "workload")
+        #expect(pairs >= 200)
+        #expect(states >= 8)
+    }
+
+    @Test("A writer killed after writing its batch but before its fdatasync returned, then reopened with the database: no crash state after the reopen leaves the database ahead of the log")
+    func aReopenAppliesOnlyDurableRecords() throws {
+        let workload = try IndexWorkload()
+        defer { workload.folder.remove() }
+        let recording = try Recording(root: try Self.recordingFolder(workload, "record"))
+        do {
+            // The killed writer: its bytes reach the page cache, none of its syncs happen, and
+            // it never reaches its database update (opened without one).
+            let killed = try SiteLedger.open(at: recording.central, logger: IndexWorkload.quiet, fileSystem: UnsyncedFileSystem(base: recording.recorder))
+            _ = try killed.append(kind: "note", payloads: (0..<3).map { Array("{\"unsynced\":\($0)}".utf8) })
+        }
+        // The next process reads those records and applies them to the database.
+        _ = try SiteLedger.open(at: recording.central, logger: IndexWorkload.quiet, lockTimeout: .seconds(5), fileSystem: recording.recorder,
+                                derivedState: recording.capture.opener)
+        let (states, pairs) = try Self.replay(recording, workload, name: "killed writer")
+        #expect(states >= 2)
+        #expect(pairs >= 10)
+    }
+
+    /// Pairs every distinct crash state of `recording` with every database state committed
+    /// before its crash point and checks each pair; returns the database states and pairs.
+    static func replay(_ recording: Recording, _ workload: IndexWorkload, name: String) throws -> (states: Int, pairs: Int) {
+        let recorder = recording.recorder
         let events = recorder.events
-        let indexStates = capture.states.withLock { $0 }
+        let indexStates = recording.capture.states.withLock { $0 }
         // A crash anywhere (no loss), and every loss at the instants right after a database commit.
         let commitPoints = Set(indexStates.map(\.at))
         let crashStates = CrashState.all(of: events).filter { $0.loss == .none || commitPoints.contains($0.crashPoint) }
@@ -97,7 +145,6 @@ struct IndexCrashReplayTests {
                 $0.key.hasPrefix("central/log/") || $0.key.hasPrefix("central/quarantine/") || $0.key == "central/heads.log"
             }).inserted
         }
-        print("database states (event, records): \(indexStates.map { "(\($0.at), \($0.applied))" }.joined(separator: " "))")
         var pairs = 0
         for state in distinct {
             let folder = workload.folder.path + "/crash"
@@ -118,13 +165,13 @@ struct IndexCrashReplayTests {
             let reindexed = try SiteIndex(path: SiteLayout(root: fresh).index)
             for index in indexStates where index.at <= state.crashPoint {
                 pairs += 1
-                let label = "\(state), database with \(index.applied) records (committed at event \(index.at))"
+                let label = "\(name): \(state), database with \(index.applied) records (committed at event \(index.at))"
                 try Self.check(site: site, index: index, expected: expected, reindexed: reindexed, size: size, label: label)
             }
         }
-        print("derived-state crash replay: \(crashStates.count) crash states (\(distinct.count) distinct) of \(events.count) events, \(indexStates.count) database states, \(pairs) pairs")
-        #expect(pairs >= 200)
-        #expect(indexStates.count >= 8)
+        print("derived-state crash replay, \(name): \(crashStates.count) crash states (\(distinct.count) distinct) of \(events.count) events, "
+              + "\(indexStates.count) database states (event, records): \(indexStates.map { "(\($0.at), \($0.applied))" }.joined(separator: " ")); \(pairs) pairs")
+        return (indexStates.count, pairs)
     }
 
     /// Opens a copy of the crashed `site` with `index` as its database: as a reader first
