@@ -206,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "LedgerIndexTests",
             dependencies: [
-                "LedgerIndex", "LedgerSite", "LedgerCore", "LedgerConsent", "TestSupport",
+                "LedgerIndex", "LedgerSite", "LedgerCore", "LedgerConsent", "LedgerStorage", "TestSupport", "StorageTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

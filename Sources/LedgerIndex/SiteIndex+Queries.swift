@@ -6,7 +6,7 @@ import LedgerCore
 extension SiteIndex {
     /// Ordinals of the patient's `consent.version` entries below `end` (a snapshot's size), in log order.
     public func consentVersionOrdinals(patient: PatientPseudonym, below end: Int) throws -> [Int] {
-        try pool.read { db in
+        try read { db in
             try Int.fetchAll(db, sql: "SELECT ordinal FROM consent_versions WHERE patient = ? AND ordinal < ? ORDER BY ordinal",
                              arguments: [Data(patient.value.bytes), end])
         }
@@ -14,7 +14,7 @@ extension SiteIndex {
 
     /// Patients with at least one consent that has more than one head (an open conflict).
     public func conflictedPatients() throws -> [PatientPseudonym] {
-        try pool.read { db in
+        try read { db in
             try Data.fetchAll(db, sql: "SELECT DISTINCT patient FROM consents WHERE heads > 1 ORDER BY patient")
                 .compactMap { Hash32(bytes: [UInt8]($0)).map(PatientPseudonym.init) }
         }
@@ -22,7 +22,7 @@ extension SiteIndex {
 
     /// Ids of `consent.version` entries below `end` whose payload does not decode, in log order.
     public func undecodableConsentVersions(below end: Int) throws -> [Hash32] {
-        try pool.read { db in
+        try read { db in
             try Data.fetchAll(db, sql: "SELECT id FROM consent_undecodable WHERE ordinal < ? ORDER BY ordinal", arguments: [end])
                 .compactMap { Hash32(bytes: [UInt8]($0)) }
         }
@@ -32,7 +32,7 @@ extension SiteIndex {
     public func ordinals(kind: String?, below end: Int, newestFirst: Bool, limit: Int?) throws -> [Int] {
         let order = newestFirst ? "DESC" : "ASC"
         let bound = limit.map { " LIMIT \($0)" } ?? ""
-        return try pool.read { db in
+        return try read { db in
             if let kind {
                 return try Int.fetchAll(db, sql: "SELECT ordinal FROM entries WHERE kind = ? AND ordinal < ? ORDER BY ordinal \(order)\(bound)",
                                         arguments: [kind, end])
@@ -43,7 +43,7 @@ extension SiteIndex {
 
     /// Entries per kind, as applied (the counters `stats` shows).
     public func kindCounts() throws -> [String: Int] {
-        try pool.read { db in
+        try read { db in
             var counts: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT kind, entries FROM kinds") { counts[row["kind"]] = row["entries"] }
             return counts
@@ -55,7 +55,7 @@ extension SiteIndex {
     /// A value cached under `name` for the state `key` describes, or nil when the cached
     /// value is for another state (or there is none). A reset forgets every cached value.
     public func cachedValue(_ name: String, for key: Data) throws -> Data? {
-        try pool.read { db in
+        try read { db in
             guard try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: ["cache." + name + ".key"]) == key else { return nil }
             return try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: ["cache." + name])
         }

@@ -53,11 +53,21 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
 
     /// The high-water mark: log records applied (0 for an empty or new database).
     public func appliedSize() throws -> Int {
-        try pool.read { db in try Self.meta(db, "applied_size") ?? 0 }
+        try read { db in try Self.meta(db, "applied_size") ?? 0 }
     }
 
     /// Drops every table and creates schema ``schemaVersion`` empty, in one transaction.
+    /// A database SQLite reports damaged is erased first (Specs/site-layout.md §9.7).
     public func reset() throws {
+        do {
+            try recreateSchema()
+        } catch where Self.isDamage(error) {
+            try erase()
+            try recreateSchema()
+        }
+    }
+
+    private func recreateSchema() throws {
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 for table in Self.tables { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
@@ -72,7 +82,7 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     /// The summary an open needs (Specs/site-layout.md §9.3), read in one transaction; nil
     /// for a database without this build's schema.
     public func state() throws -> DerivedState? {
-        try pool.read { db -> DerivedState? in
+        try read { db -> DerivedState? in
             guard try db.tableExists("meta"), try (Self.meta(db, "schema") as Int?) == Self.schemaVersion,
                   let size: Int = try Self.meta(db, "applied_size") else { return nil }
             let last = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'last_entry_id'").flatMap { Hash32(bytes: [UInt8]($0)) }
@@ -103,7 +113,7 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
 
     /// The ids of `author`'s entries at `sequence`.
     public func entryIDs(author: Hash32, sequence: UInt64) throws -> [Hash32] {
-        try pool.read { db in
+        try read { db in
             try Data.fetchAll(db, sql: "SELECT id FROM entries WHERE author = ? AND sequence = ?",
                               arguments: [Data(author.bytes), Int64(sequence)]).compactMap { Hash32(bytes: [UInt8]($0)) }
         }

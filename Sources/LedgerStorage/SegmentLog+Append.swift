@@ -102,6 +102,19 @@ extension SegmentLog {
         }
     }
 
+    /// Makes every record the log holds durable: `fdatasync` of the last segment, the only
+    /// one whose bytes may not be (earlier segments were sealed durably before the next was
+    /// created). For an opener that is about to build on records a writer killed before its
+    /// sync returned left in the page cache (Specs/site-layout.md §9.7).
+    public func syncLastSegment() throws {
+        try lock.withLock {
+            try checkOpen()
+            try checkWritable()
+            guard let last = segments.last else { return }
+            try fileSystem.syncData(file(of: last))
+        }
+    }
+
     /// Writes the index and tail frames (§6) after the last block and makes them durable.
     func seal(_ segment: Segment) throws {
         let index = SegmentIndex(blocks: segment.scannedBlocks, keys: segment.scannedKeys)

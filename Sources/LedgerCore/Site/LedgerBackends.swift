@@ -7,6 +7,8 @@ protocol EntryLog: AnyObject {
     var count: Int { get }
     /// Appends records durably, in order; returns once they survive power loss.
     func append(_ records: [(id: Hash32, bytes: [UInt8])]) throws
+    /// Makes every record held durable (records a killed writer left unsynced included).
+    func syncRecords() throws
     /// The record at an ordinal (0-based append order).
     func read(ordinal: Int) throws -> [UInt8]
     /// The ordinal of the record stored under `id`, if any.

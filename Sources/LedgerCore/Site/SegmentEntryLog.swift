@@ -72,6 +72,10 @@ final class SegmentEntryLog: EntryLog {
         try storage { _ = try segments.append(records.map { (key: $0.id.bytes, value: $0.bytes) }) }
     }
 
+    func syncRecords() throws {
+        try storage { try segments.syncLastSegment() }
+    }
+
     func read(ordinal: Int) throws -> [UInt8] {
         if let limit, ordinal >= limit {
             throw CoreError(.outOfRange, "record \(ordinal) of \(name) is past this snapshot's \(limit) records")

@@ -64,6 +64,21 @@ extension SiteLedger {
             idsAt: { author, sequence in (try? index.entryIDs(author: author, sequence: sequence)) ?? [] })
     }
 
+    /// Makes the log's records durable before the index applies the ones this open found
+    /// past its mark: a writer killed before its `fdatasync` returned leaves records in the
+    /// page cache that a power loss would take back, and the index must never be ahead of
+    /// the durable log (Specs/site-layout.md §9.7). When the sync fails, this open goes on
+    /// without the index.
+    func makeRecordsDurableForIndex() {
+        guard index != nil else { return }
+        do {
+            try log.syncRecords()
+        } catch {
+            logger.warning("the log's records cannot be made durable; the derived-state database is left behind: \(error)")
+            index = nil
+        }
+    }
+
     /// Applies records to the index; a failure is logged and left for the next open (the mark rule).
     func applyToIndex(_ entries: [IndexedEntry]) {
         guard let index, !entries.isEmpty else { return }

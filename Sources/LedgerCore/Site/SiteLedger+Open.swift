@@ -188,6 +188,7 @@ extension SiteLedger {
         let merkleSize = Int(merkle.size)
         // With the derived-state database only its unindexed tail is read (§9).
         let indexed = try loadIndexedState()
+        if !readOnly && indexed < log.count { makeRecordsDurableForIndex() }
         var leafHashes: [Hash32] = []
         var expected = min(merkleSize, indexed)
         var tail: [IndexedEntry] = []

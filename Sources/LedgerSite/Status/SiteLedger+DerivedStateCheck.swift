@@ -42,7 +42,7 @@ extension SiteLedger {
                             what: "derived-state database disagrees with the log: \($0.what) (`careledger reindex` rebuilds it)")
             }
         } catch {
-            return [LedgerFault(file: "index.sqlite", offset: 0, what: "the derived-state database cannot be checked: \(error)")]
+            return [LedgerFault(file: "index.sqlite", offset: 0, what: "the derived-state database cannot be checked (`careledger reindex` rebuilds it): \(error)")]
         }
     }
 
