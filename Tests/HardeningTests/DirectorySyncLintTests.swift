@@ -30,6 +30,8 @@ struct DirectorySyncLintTests {
         "CareLedgerCLI/Commands/DemoCommand.swift": "the demo's temporary root folder; its sites create theirs durably",
         "CareLedgerCLI/Report/": "report output, rebuilt from the ledger on demand; not ledger data",
         "CareLedgerCLI/Support/JSONLinesStream.swift:spoolStandardInput": "append's temporary copy of stdin, deleted when it ends; not ledger data",
+        "LedgerSite/Publish/StaticLogFolder.swift:write": "a publish batches its directory fsyncs: the folders it touched are synced by syncFolders() before the checkpoint is renamed (Specs/static-log.md §5)",
+        "LedgerSite/Publish/StaticLogFolder.swift:makeFolder": "the same batch: makeFolder records the parent, which syncFolders() fsyncs before the checkpoint",
     ]
 
     /// One function body that creates a name.
