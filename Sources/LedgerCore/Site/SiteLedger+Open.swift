@@ -211,6 +211,7 @@ extension SiteLedger {
             openFaults.append(entryFault(ordinal: expected, what: "the log cannot be read from record \(expected) on: \(error)"))
         }
         applyToIndex(tail)
+        if indexed < log.count { trimChainsToIndex() }
         // Only a contiguous run of leaves can be appended.
         if merkleSize + leafHashes.count == log.count {
             for hash in leafHashes { try merkle.append(leafHash: hash) }
