@@ -131,8 +131,8 @@ extension SiteIndex {
             return
         }
         let patient = Data(content.key.patient.value.bytes), consent = content.key.consentId
-        try db.cachedStatement(sql: "INSERT INTO consent_versions(ordinal, id, patient, consent_id, status, date_time) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [ordinal, id, patient, consent, content.status.rawValue, content.dateTime])
+        try db.cachedStatement(sql: "INSERT INTO consent_versions(ordinal, id, patient, consent_id, status, date_time, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [ordinal, id, patient, consent, content.status.rawValue, content.dateTime, Data(content.supersedes.flatMap(\.bytes))])
         let superseded = try Int.fetchOne(
             db.cachedStatement(sql: "SELECT count(*) FROM consent_supersedes WHERE patient = ? AND consent_id = ? AND id = ?"),
             arguments: [patient, consent, id]) ?? 0
@@ -156,8 +156,8 @@ extension SiteIndex {
     /// An access decision: who asked about whom, when, and the answer.
     private static func insertDecision(_ entry: Entry, ordinal: Int, into db: Database) throws {
         guard let decision = try? AccessDecisionPayload.decode(entry.payload) else { return }
-        try db.cachedStatement(sql: "INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency) VALUES (?, ?, ?, ?, ?, ?)")
+        try db.cachedStatement(sql: "INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency, purpose) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [ordinal, Data(decision.request.patient.value.bytes), decision.request.actor, decision.request.time,
-                                 decision.outcome.rawValue, decision.emergency])
+                                 decision.outcome.rawValue, decision.emergency, decision.request.purpose])
     }
 }

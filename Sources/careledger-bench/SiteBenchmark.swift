@@ -37,6 +37,8 @@ struct SiteBenchmark: ParsableCommand {
         var figures: [String: Any] = [:]
         var table: [String: [Int: Double]] = [:]
         let sizes = parsedSizes
+        // How the binary was linked decides ~20 ms of every command (README "Whole commands").
+        figures["binary_static_swift_stdlib"] = try Self.linksSwiftStatically(binary)
         var largestSite: BenchSite?
         for size in sizes {
             let site = try BenchSite.build(size: size, root: root + "/size-\(size)", binary: binary, say: say)
@@ -77,7 +79,8 @@ struct SiteBenchmark: ParsableCommand {
         _ = try MeasuredProcess.runChecked(binary, ["network", "create", "--dir", bulk + "/append-site", "--site", "a", "--name", "bulk"], scratch: bulk)
         say("bulk: CLI append of \(size) lines")
         let append = try MeasuredProcess.runChecked(
-            binary, ["append", "--dir", bulk + "/append-site", "--kind", "clinical.note", "--jsonl", bulk + "/append.jsonl"], scratch: bulk)
+            binary, ["append", "--dir", bulk + "/append-site", "--kind", "clinical.note", "--jsonl", bulk + "/append.jsonl"], scratch: bulk,
+            samplingPeak: true)
         let cliRate = Double(size) / (append.milliseconds / 1000)
         figures["append_entries_per_s_\(size)"] = Int(cliRate)
         figures["append_peak_rss_mb_\(size)"] = rounded(append.peakRSSMegabytes)
@@ -87,7 +90,7 @@ struct SiteBenchmark: ParsableCommand {
         figures["append_cli_vs_in_process"] = rounded(cliRate / inProcessRate)
 
         say("bulk: log --json over \(site.entries) entries")
-        let log = try MeasuredProcess.runChecked(binary, ["log", "--dir", site.central, "--json"], scratch: bulk)
+        let log = try MeasuredProcess.runChecked(binary, ["log", "--dir", site.central, "--json"], scratch: bulk, samplingPeak: true)
         figures["log_json_entries_per_s"] = Int(Double(site.entries) / (log.milliseconds / 1000))
         figures["log_json_peak_rss_mb"] = rounded(log.peakRSSMegabytes)
 
@@ -112,6 +115,13 @@ struct SiteBenchmark: ParsableCommand {
         let elapsed = ContinuousClock.now - start
         let (seconds, attoseconds) = elapsed.components
         return Double(count) / (Double(seconds) + Double(attoseconds) / 1e18)
+    }
+
+    /// Whether `binary` carries the Swift runtime inside it (`swift build --static-swift-stdlib`)
+    /// rather than loading `libswiftCore.so` and Foundation's shared objects at every start.
+    static func linksSwiftStatically(_ binary: String) throws -> Bool {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: binary), options: .alwaysMapped)
+        return bytes.range(of: Data("libswiftCore.so".utf8)) == nil
     }
 
     private func timeMedian(binary: String, command: SiteCommand, scratch: String) throws -> Double {

@@ -11,7 +11,7 @@ struct BundleCommand: AsyncParsableCommand {
         subcommands: [Export.self, Import.self])
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "export", 
             abstract: "Write a signed bundle, encrypted to SITE, with what SITE is believed to lack.")
         @OptionGroup var options: SiteOptions
         @Option(help: "The recipient site: a member's name or key.") var to: String
@@ -34,7 +34,7 @@ struct BundleCommand: AsyncParsableCommand {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "import", 
             abstract: "Import bundles atomically and idempotently; a rejected bundle changes nothing (exit 1).")
         @OptionGroup var options: SiteOptions
         @Argument(help: "Bundle files.") var files: [String]

@@ -11,7 +11,7 @@ struct ConsentCommand: AsyncParsableCommand {
         subcommands: [Import.self, Export.self, Resolve.self])
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "import", 
             abstract: "FHIR R4 Consent resources (or Bundles of them) become consent versions; all files or none.")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
@@ -40,7 +40,7 @@ struct ConsentCommand: AsyncParsableCommand {
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "export", 
             abstract: "The patient's consent versions as a FHIR R4 Bundle (type collection) on stdout.")
         @OptionGroup var options: SiteOptions
         @Option(help: "The patient as consent import names it: an identifier token system|value or a reference such as Patient/123 (both pseudonymised here), or a 64-hex-digit pseudonym.") var patient: String
@@ -60,7 +60,7 @@ struct ConsentCommand: AsyncParsableCommand {
     }
 
     struct Resolve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "resolve", 
             abstract: "Write a consent version that supersedes every head of a conflicted consent.")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption

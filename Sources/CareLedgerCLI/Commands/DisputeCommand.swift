@@ -8,7 +8,7 @@ struct DisputeCommand: AsyncParsableCommand {
         subcommands: [Open.self, Resolve.self, List.self])
 
     struct Open: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Contest an entry (any member): a consent version, an access decision, a custody event.")
+        static let configuration = CommandConfiguration(commandName: "open", abstract: "Contest an entry (any member): a consent version, an access decision, a custody event.")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Option(help: "The contested entry's id (hex), as `careledger log` prints it.") var entry: String
@@ -25,7 +25,7 @@ struct DisputeCommand: AsyncParsableCommand {
     }
 
     struct Resolve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Decide a dispute (governance sites only; under a quorum, a proposal others approve).")
+        static let configuration = CommandConfiguration(commandName: "resolve", abstract: "Decide a dispute (governance sites only; under a quorum, a proposal others approve).")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Argument(help: "The dispute's id, as `careledger dispute list` prints it.") var dispute: String
@@ -44,7 +44,7 @@ struct DisputeCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disputes with their state: open, upheld or rejected.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Disputes with their state: open, upheld or rejected.")
         @OptionGroup var options: SiteOptions
 
         struct Row: Encodable {

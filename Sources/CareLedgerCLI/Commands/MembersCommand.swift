@@ -42,7 +42,7 @@ struct MembersCommand: AsyncParsableCommand {
     }
 
     struct Admit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Admit a site's key (a signed charter entry; it replicates by sync).")
+        static let configuration = CommandConfiguration(commandName: "admit", abstract: "Admit a site's key (a signed charter entry; it replicates by sync).")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Option(help: "The site's Ed25519 key (hex), as `careledger identity` prints it.") var key: String
@@ -69,7 +69,7 @@ struct MembersCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key from now (or --from TIME) on.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a key from now (or --from TIME) on.")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Option(help: "The revoked site's Ed25519 key (hex).") var key: String
@@ -92,7 +92,7 @@ struct MembersCommand: AsyncParsableCommand {
     }
 
     struct Role: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a member's role (a signed admission with the new role; a proposal under a quorum).")
+        static let configuration = CommandConfiguration(commandName: "role", abstract: "Change a member's role (a signed admission with the new role; a proposal under a quorum).")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Option(help: "The member's Ed25519 key (hex).") var key: String
@@ -112,7 +112,7 @@ struct MembersCommand: AsyncParsableCommand {
     }
 
     struct Approve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Approve a pending admission, revocation or role change (governance sites only).")
+        static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a pending admission, revocation or role change (governance sites only).")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Argument(help: "The proposal's entry id, as `careledger members proposals` lists it.") var proposal: String
@@ -128,7 +128,7 @@ struct MembersCommand: AsyncParsableCommand {
     }
 
     struct Proposals: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Charter changes waiting for governance approvals.")
+        static let configuration = CommandConfiguration(commandName: "proposals", abstract: "Charter changes waiting for governance approvals.")
         @OptionGroup var options: SiteOptions
 
         struct Row: Encodable {
@@ -175,7 +175,7 @@ struct MembersCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Members with their roles and status, and quarantined authors.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Members with their roles and status, and quarantined authors.")
         @OptionGroup var options: SiteOptions
 
         struct Row: Encodable { let name: String, key: String, agreementKey: String?, role: String, status: String, revokedFrom: String? }

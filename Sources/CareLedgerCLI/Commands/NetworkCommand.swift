@@ -8,7 +8,7 @@ struct NetworkCommand: AsyncParsableCommand {
         subcommands: [Create.self, Genesis.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "create", 
             abstract: "Create a site that founds a new network; its key becomes the first governance key.")
         @OptionGroup var options: SiteOptions
         @Option(help: "This site's name.") var site: String
@@ -41,7 +41,7 @@ struct NetworkCommand: AsyncParsableCommand {
     }
 
     struct Genesis: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "genesis", 
             abstract: "Write the network's genesis (and pseudonym key) to a file for joining sites; mode 0600.")
         @OptionGroup var options: SiteOptions
         @Option(help: "Where to write the genesis file.") var out: String

@@ -8,7 +8,7 @@ struct ProofCommand: AsyncParsableCommand {
         subcommands: [Inclusion.self, Consistency.self])
 
     struct Inclusion: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Prove an entry is in the log at a tree size.")
+        static let configuration = CommandConfiguration(commandName: "inclusion", abstract: "Prove an entry is in the log at a tree size.")
         @OptionGroup var options: SiteOptions
         @Option(help: "The entry id (hex).") var entry: String
         @Option(parsing: .unconditional, help: NumericOptions.treeSize.help("The tree size (default: the latest signed head's)."),
@@ -35,7 +35,7 @@ struct ProofCommand: AsyncParsableCommand {
     }
 
     struct Consistency: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Prove the log at --to extends the log at --from.")
+        static let configuration = CommandConfiguration(commandName: "consistency", abstract: "Prove the log at --to extends the log at --from.")
         @OptionGroup var options: SiteOptions
         @Option(parsing: .unconditional, help: NumericOptions.treeSize.help("The earlier tree size."),
                 transform: NumericOptions.treeSize.parse) var from: UInt64

@@ -12,7 +12,7 @@ struct TrialCustodyCommand: AsyncParsableCommand {
         subcommands: [Record.self, Import.self, Export.self, Verify.self])
 
     struct Record: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record one custody event (an EPCIS 2.0 ObjectEvent) at this site.")
+        static let configuration = CommandConfiguration(commandName: "record", abstract: "Record one custody event (an EPCIS 2.0 ObjectEvent) at this site.")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Option(help: "The trial id.") var trial: String
@@ -50,7 +50,7 @@ struct TrialCustodyCommand: AsyncParsableCommand {
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "verify", 
             abstract: "Verify a lot's chain of custody; exit 1 with one line per incident when it does not hold.")
         @OptionGroup var options: SiteOptions
         @Option(help: "The lot code.") var lot: String
@@ -83,7 +83,7 @@ struct TrialCustodyCommand: AsyncParsableCommand {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "import", 
             abstract: "Import an EPCIS 2.0 JSON document of ObjectEvents; all events or none, duplicates skipped.")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
@@ -108,7 +108,7 @@ struct TrialCustodyCommand: AsyncParsableCommand {
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A lot's custody events as an EPCIS 2.0 JSON document on stdout (or --out).")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "A lot's custody events as an EPCIS 2.0 JSON document on stdout (or --out).")
         @OptionGroup var options: SiteOptions
         @Option(help: "The lot code.") var lot: String
         @Option(help: "Write the document to this file instead of stdout.") var out: String?

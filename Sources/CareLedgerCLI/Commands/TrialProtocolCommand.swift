@@ -30,7 +30,7 @@ struct TrialProtocolCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Anchor a protocol document's SHA-256 as a version of a trial.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Anchor a protocol document's SHA-256 as a version of a trial.")
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Option(help: "The trial id (A-Z a-z 0-9 . _ -).") var trial: String
@@ -59,7 +59,7 @@ struct TrialProtocolCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A trial's protocol versions in chain order, conflicts marked.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "A trial's protocol versions in chain order, conflicts marked.")
         @OptionGroup var options: SiteOptions
         @Option(help: "The trial id.") var trial: String
 
@@ -80,7 +80,7 @@ struct TrialProtocolCommand: AsyncParsableCommand {
     }
 
     struct At: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The protocol version in force on a date (exit 1 when none is).")
+        static let configuration = CommandConfiguration(commandName: "at", abstract: "The protocol version in force on a date (exit 1 when none is).")
         @OptionGroup var options: SiteOptions
         @Option(help: "The trial id.") var trial: String
         @Option(help: "The date: YYYY-MM-DD or RFC 3339.") var date: String
@@ -102,7 +102,7 @@ struct TrialProtocolCommand: AsyncParsableCommand {
     }
 
     struct Attest: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "attest", 
             abstract: "Is this exact document an anchored protocol version? Names trial and version (exit 0 yes, 1 no).")
         @OptionGroup var options: SiteOptions
         @Option(help: "The document.") var file: String

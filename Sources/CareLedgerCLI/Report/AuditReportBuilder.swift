@@ -1,4 +1,5 @@
 import Foundation
+import LedgerConsent
 import LedgerCore
 import LedgerSite
 
@@ -39,7 +40,10 @@ enum AuditReportBuilder {
         figures.auditEffort = AuditEffort(openMs: openMs, scanMs: scanMs, analyseMs: analyseMs, renderMs: renderMs, buildMs: buildMs,
                                           entriesScanned: scan.entries, runs: scan.reportRuns + [run])
         // The trials section (Specs/trials.md §9) reads the site's trial entries on its own pass.
-        let trials = try SiteTrials(ledger).figures(engine: ledger.loadConsent().engine, at: RFC3339.millis(of: Date()))
+        // Only trial consents need the consent engine: a site without trials does not load every version.
+        let siteTrials = try SiteTrials(ledger)
+        let engine = siteTrials.chain.trials.isEmpty && siteTrials.custody.isEmpty ? ConsentEngine() : try ledger.loadConsent().engine
+        let trials = try siteTrials.figures(engine: engine, at: RFC3339.millis(of: Date()))
         let html = ReportTrials.insert(ReportTrials.section(trials), into: ReportHTML.page(figures))
         let indexPath = outDir + "/index.html", jsonPath = outDir + "/report.json"
         do {

@@ -53,6 +53,14 @@ extension SiteLedger {
         return entry.id == last
     }
 
+    /// Lets the chains forget the entries the derived-state database now holds
+    /// (``AuthorChains/forgetRecordedEntries(earlier:)``): called once the database has
+    /// applied the whole log, after the open's replay and after each commit.
+    func trimChainsToIndex() {
+        guard let index, (try? index.appliedSize()) == log.count else { return }
+        chains.forgetRecordedEntries(earlier: earlierEntries(index))
+    }
+
     /// How the chains learn about entries stored before the open: the log for ids, the index for positions.
     private func earlierEntries(_ index: any DerivedStateIndex) -> AuthorChains.Earlier {
         let log = log
@@ -101,6 +109,7 @@ extension SiteLedger {
             return
         }
         applyToIndex(entries.enumerated().map { IndexedEntry(ordinal: first + $0.offset, entry: $0.element) })
+        trimChainsToIndex()
     }
 
     /// Applies to the index what it has not seen of the log up to `end` (default: all of it),

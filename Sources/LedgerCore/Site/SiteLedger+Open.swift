@@ -79,8 +79,10 @@ extension SiteLedger {
 
     /// Opens an existing site, for writing, read-only (for `verify` of a damaged folder) or
     /// as a lock-free snapshot.
+    /// - Parameter retries: how many times a snapshot opens again at a newer head when the
+    ///   derived-state database is already past the heads it read (Specs/site-layout.md §9.4).
     static func open(at directory: String, logger: Logger, mode: OpenMode, fileSystem: any FileSystem,
-                     derivedState: DerivedStateIndexOpener? = nil) throws -> SiteLedger {
+                     derivedState: DerivedStateIndexOpener? = nil, retries: Int = 8) throws -> SiteLedger {
         let readOnly: Bool, snapshot: Bool
         switch mode {
         case .write: readOnly = false; snapshot = false
@@ -158,6 +160,13 @@ extension SiteLedger {
                 // A cache that cannot be opened costs a replay, never the site.
                 logger.warning("derived-state database not usable, replaying the log: \(error)")
             }
+            // A writer committed after the heads above were read: it signed the head of that
+            // commit before updating the database, so open again at that head rather than
+            // replay the whole log in memory (§9.4).
+            if snapshot, retries > 0, let applied = try? ledger.index?.appliedSize(), applied > log.count {
+                return try open(at: directory, logger: logger, mode: mode, fileSystem: fileSystem, derivedState: derivedState,
+                                retries: retries - 1)
+            }
         }
         try ledger.rebuildDerivedState()
         return ledger
@@ -212,6 +221,7 @@ extension SiteLedger {
             openFaults.append(entryFault(ordinal: expected, what: "the log cannot be read from record \(expected) on: \(error)"))
         }
         applyToIndex(tail)
+        if indexed < log.count { trimChainsToIndex() }
         // Only a contiguous run of leaves can be appended.
         if merkleSize + leafHashes.count == log.count {
             for hash in leafHashes { try merkle.append(leafHash: hash) }

@@ -48,8 +48,9 @@ public enum ConflictTimeline {
     public static func episodes(_ versions: [VersionNode]) -> [ConflictEpisode] {
         let byConsent = Dictionary(grouping: versions, by: \.consent)
         var episodes: [(HybridTimestamp, ConflictEpisode)] = []
-        for consent in byConsent.keys.sorted() {
-            episodes += replay(consent: consent, byConsent[consent] ?? [])
+        // A consent's only version never makes a second head; the sort below orders the rest.
+        for (consent, versions) in byConsent where versions.count > 1 {
+            episodes += replay(consent: consent, versions)
         }
         return episodes.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.consent < $1.1.consent }.map(\.1)
     }
