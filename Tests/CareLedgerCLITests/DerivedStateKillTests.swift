@@ -39,64 +39,66 @@ struct DerivedStateKillTests {
     }
 
     @Test("append, consent import and bundle import killed at 200 random points leave check and status answering as a fresh reindex would, and verify passes")
-    func killedWritersLeaveNoStaleAnswer() throws {
-        let cli = try CLI()
-        defer { cli.remove() }
-        print("DerivedStateKillTests seed \(Self.seed), \(Self.kills) kills (CARELEDGER_KILL_SEED, CARELEDGER_KILL_LOOPS)")
-        let started = Date()
-        try Self.prepare(cli)
-        // Each writer's kill points are spread over its whole unkilled run, measured here.
-        var windows: [Writer: UInt64] = [:]
-        for writer in Writer.allCases {
-            try Self.resetSite(cli)
-            let clock = Date()
-            let run = try cli.run(Self.arguments(writer, round: 0, ingestsSinceReset: 0))
-            try #require(run.status == 0, "\(run)")
-            windows[writer] = UInt64(max(0.05, Date().timeIntervalSince(clock)) * 1_000_000)
-        }
-        var generator = SeededGenerator(seed: Self.seed)
-        var ingests = 0, entries = 0
-        var reference: Reference?
-        var reused = 0
-        var outcomes: [String: Int] = [:]
-        var round = 0, killed = 0
-        while killed < Self.kills {
-            defer { round += 1 }
-            if round % Self.resetEvery == 0 {
+    func killedWritersLeaveNoStaleAnswer() async throws {
+        try await BlockingWork.run {
+            let cli = try CLI()
+            defer { cli.remove() }
+            print("DerivedStateKillTests seed \(Self.seed), \(Self.kills) kills (CARELEDGER_KILL_SEED, CARELEDGER_KILL_LOOPS)")
+            let started = Date()
+            try Self.prepare(cli)
+            // Each writer's kill points are spread over its whole unkilled run, measured here.
+            var windows: [Writer: UInt64] = [:]
+            for writer in Writer.allCases {
                 try Self.resetSite(cli)
-                reference = nil
-                ingests = 0
-                entries = try Self.entryCount(cli, "site")
+                let clock = Date()
+                let run = try cli.run(Self.arguments(writer, round: 0, ingestsSinceReset: 0))
+                try #require(run.status == 0, "\(run)")
+                windows[writer] = UInt64(max(0.05, Date().timeIntervalSince(clock)) * 1_000_000)
             }
-            let writer = Writer.allCases[round % Writer.allCases.count]
-            let process = try ConcurrentAccessTests.start(cli, Self.arguments(writer, round: round, ingestsSinceReset: ingests))
-            if writer == .ingest { ingests += 1 }
-            let window = windows[writer] ?? 100_000
-            usleep(UInt32(generator.next() % window))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let label = "round \(round) (\(writer)), seed \(Self.seed)"
-            let finished = process.terminationReason == .exit
-            // The window follows the writer's pace (the machine's load changes it): shorter
-            // after a writer finished first, a little longer after a kill.
-            windows[writer] = finished ? window * 4 / 5 : window * 21 / 20
-            if !finished { killed += 1 }
-            if finished { #expect(process.terminationStatus == 0, "\(label): the writer failed on its own") }
-            let (answers, reusedReference) = try Self.compareWithReindex(cli, label, last: &reference)
-            if reusedReference { reused += 1 }
-            let grew = answers.entries > entries
-            entries = answers.entries
-            outcomes[finished ? "finished" : grew ? "killed after a commit" : "killed before a commit", default: 0] += 1
-            if round % Self.verifyEvery == Self.verifyEvery - 1 || killed == Self.kills {
-                let verify = try cli.run(["verify", "--dir", "site", "--json"])
-                #expect(verify.status == 0, "\(label): \(verify)")
+            var generator = SeededGenerator(seed: Self.seed)
+            var ingests = 0, entries = 0
+            var reference: Reference?
+            var reused = 0
+            var outcomes: [String: Int] = [:]
+            var round = 0, killed = 0
+            while killed < Self.kills {
+                defer { round += 1 }
+                if round % Self.resetEvery == 0 {
+                    try Self.resetSite(cli)
+                    reference = nil
+                    ingests = 0
+                    entries = try Self.entryCount(cli, "site")
+                }
+                let writer = Writer.allCases[round % Writer.allCases.count]
+                let process = try ConcurrentAccessTests.start(cli, Self.arguments(writer, round: round, ingestsSinceReset: ingests))
+                if writer == .ingest { ingests += 1 }
+                let window = windows[writer] ?? 100_000
+                usleep(UInt32(generator.next() % window))
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                let label = "round \(round) (\(writer)), seed \(Self.seed)"
+                let finished = process.terminationReason == .exit
+                // The window follows the writer's pace (the machine's load changes it): shorter
+                // after a writer finished first, a little longer after a kill.
+                windows[writer] = finished ? window * 4 / 5 : window * 21 / 20
+                if !finished { killed += 1 }
+                if finished { #expect(process.terminationStatus == 0, "\(label): the writer failed on its own") }
+                let (answers, reusedReference) = try Self.compareWithReindex(cli, label, last: &reference)
+                if reusedReference { reused += 1 }
+                let grew = answers.entries > entries
+                entries = answers.entries
+                outcomes[finished ? "finished" : grew ? "killed after a commit" : "killed before a commit", default: 0] += 1
+                if round % Self.verifyEvery == Self.verifyEvery - 1 || killed == Self.kills {
+                    let verify = try cli.run(["verify", "--dir", "site", "--json"])
+                    #expect(verify.status == 0, "\(label): \(verify)")
+                }
             }
+            print("DerivedStateKillTests: \(killed) kills in \(round) rounds in \(Int(Date().timeIntervalSince(started))) s (\(reused) rounds changed no file but the database: the last copy's answers were the reference); \(outcomes.sorted { $0.key < $1.key })")
+            // The kills reached both sides of a commit: a test whose kills all landed before the
+            // first commit (or after the last) could not fail.
+            #expect(outcomes["killed before a commit", default: 0] > 0)
+            #expect(outcomes["killed after a commit", default: 0] > 0)
         }
-        print("DerivedStateKillTests: \(killed) kills in \(round) rounds in \(Int(Date().timeIntervalSince(started))) s (\(reused) rounds changed no file but the database: the last copy's answers were the reference); \(outcomes.sorted { $0.key < $1.key })")
-        // The kills reached both sides of a commit: a test whose kills all landed before the
-        // first commit (or after the last) could not fail.
-        #expect(outcomes["killed before a commit", default: 0] > 0)
-        #expect(outcomes["killed after a commit", default: 0] > 0)
     }
 
     /// The answers compared, and the entry count they showed.

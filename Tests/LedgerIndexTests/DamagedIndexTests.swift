@@ -49,30 +49,32 @@ struct DamagedIndexTests {
     }
 
     @Test("index.sqlite cut at every page boundary or with any page overwritten by garbage is rebuilt at open, or refused and flagged by verify naming reindex, never answered wrongly; reindex always repairs it")
-    func damagedDatabaseNeverAnswersWrongly() throws {
-        var generator = SeededGenerator(seed: 13)
-        let network = try IndexedNetwork()
-        defer { network.folder.remove() }
-        try network.randomTraffic(steps: 30, generator: &generator)
-        // Closed: the WAL is checkpointed into the main file and removed.
-        let index = SiteLayout(root: network.central).index
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: index)))
-        let expected = try IndexWorkload.reindexedAnswers(of: network.central)
-        let page = 4096
-        try #require(bytes.count >= 4 * page, "the database is too small to damage page by page: \(bytes.count) bytes")
-        var outcomes: [Outcome: Int] = [:]
-        var cases = 0
-        for cut in [0, 1, 100, 512] + Array(stride(from: page, to: bytes.count, by: page)) + [bytes.count - 1] {
-            outcomes[try Self.check(Array(bytes.prefix(cut)), site: network.central, expected: expected, label: "cut to \(cut) bytes"), default: 0] += 1
-            cases += 1
+    func damagedDatabaseNeverAnswersWrongly() async throws {
+        try await BlockingWork.run {
+            var generator = SeededGenerator(seed: 13)
+            let network = try IndexedNetwork()
+            defer { network.folder.remove() }
+            try network.randomTraffic(steps: 30, generator: &generator)
+            // Closed: the WAL is checkpointed into the main file and removed.
+            let index = SiteLayout(root: network.central).index
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: index)))
+            let expected = try IndexWorkload.reindexedAnswers(of: network.central)
+            let page = 4096
+            try #require(bytes.count >= 4 * page, "the database is too small to damage page by page: \(bytes.count) bytes")
+            var outcomes: [Outcome: Int] = [:]
+            var cases = 0
+            for cut in [0, 1, 100, 512] + Array(stride(from: page, to: bytes.count, by: page)) + [bytes.count - 1] {
+                outcomes[try Self.check(Array(bytes.prefix(cut)), site: network.central, expected: expected, label: "cut to \(cut) bytes"), default: 0] += 1
+                cases += 1
+            }
+            for pageStart in stride(from: 0, to: bytes.count, by: page) {
+                var damaged = bytes
+                for offset in pageStart..<min(pageStart + page, bytes.count) { damaged[offset] = UInt8(truncatingIfNeeded: generator.next()) }
+                outcomes[try Self.check(damaged, site: network.central, expected: expected, label: "page at \(pageStart) garbage"), default: 0] += 1
+                cases += 1
+            }
+            print("damaged derived-state database: \(cases) cases of \(bytes.count / page) pages; \(outcomes)")
+            #expect(cases >= 8)
         }
-        for pageStart in stride(from: 0, to: bytes.count, by: page) {
-            var damaged = bytes
-            for offset in pageStart..<min(pageStart + page, bytes.count) { damaged[offset] = UInt8(truncatingIfNeeded: generator.next()) }
-            outcomes[try Self.check(damaged, site: network.central, expected: expected, label: "page at \(pageStart) garbage"), default: 0] += 1
-            cases += 1
-        }
-        print("damaged derived-state database: \(cases) cases of \(bytes.count / page) pages; \(outcomes)")
-        #expect(cases >= 8)
     }
 }

@@ -5,6 +5,7 @@ import LedgerSite
 import StorageTestSupport
 import Synchronization
 import Testing
+import TestSupport
 
 /// The crash-state replay of the site's files, with the derived-state database added
 /// (Specs/site-layout.md §9.7).
@@ -96,35 +97,39 @@ struct IndexCrashReplayTests {
     }
 
     @Test("Every crash state of appends, a consent import, an ingest, an admission and a recorded check, paired with every database state committed before it, opens without rebuilding the database and answers as a fresh reindex")
-    func everyCrashStateWithEveryEarlierDatabaseState() throws {
-        let workload = try IndexWorkload()
-        defer { workload.folder.remove() }
-        let recording = try Recording(root: try Self.recordingFolder(workload, "record"))
-        IndexWorkload.run(workload.steps, at: recording.central, fileSystem: recording.recorder, opener: recording.capture.opener) { step, error in
-            Issue.record("the recorded workload failed at \(step): \(error)")
+    func everyCrashStateWithEveryEarlierDatabaseState() async throws {
+        try await BlockingWork.run {
+            let workload = try IndexWorkload()
+            defer { workload.folder.remove() }
+            let recording = try Recording(root: try Self.recordingFolder(workload, "record"))
+            IndexWorkload.run(workload.steps, at: recording.central, fileSystem: recording.recorder, opener: recording.capture.opener) { step, error in
+                Issue.record("the recorded workload failed at \(step): \(error)")
+            }
+            let (states, pairs) = try Self.replay(recording, workload, name: "workload")
+            #expect(pairs >= 200)
+            #expect(states >= 8)
         }
-        let (states, pairs) = try Self.replay(recording, workload, name: "workload")
-        #expect(pairs >= 200)
-        #expect(states >= 8)
     }
 
     @Test("A writer killed after writing its batch but before its fdatasync returned, then reopened with the database: no crash state after the reopen leaves the database ahead of the log")
-    func aReopenAppliesOnlyDurableRecords() throws {
-        let workload = try IndexWorkload()
-        defer { workload.folder.remove() }
-        let recording = try Recording(root: try Self.recordingFolder(workload, "record"))
-        do {
-            // The killed writer: its bytes reach the page cache, none of its syncs happen, and
-            // it never reaches its database update (opened without one).
-            let killed = try SiteLedger.open(at: recording.central, logger: IndexWorkload.quiet, fileSystem: UnsyncedFileSystem(base: recording.recorder))
-            _ = try killed.append(kind: "note", payloads: (0..<3).map { Array("{\"unsynced\":\($0)}".utf8) })
+    func aReopenAppliesOnlyDurableRecords() async throws {
+        try await BlockingWork.run {
+            let workload = try IndexWorkload()
+            defer { workload.folder.remove() }
+            let recording = try Recording(root: try Self.recordingFolder(workload, "record"))
+            do {
+                // The killed writer: its bytes reach the page cache, none of its syncs happen, and
+                // it never reaches its database update (opened without one).
+                let killed = try SiteLedger.open(at: recording.central, logger: IndexWorkload.quiet, fileSystem: UnsyncedFileSystem(base: recording.recorder))
+                _ = try killed.append(kind: "note", payloads: (0..<3).map { Array("{\"unsynced\":\($0)}".utf8) })
+            }
+            // The next process reads those records and applies them to the database.
+            _ = try SiteLedger.open(at: recording.central, logger: IndexWorkload.quiet, lockTimeout: .seconds(5), fileSystem: recording.recorder,
+                                    derivedState: recording.capture.opener)
+            let (states, pairs) = try Self.replay(recording, workload, name: "killed writer")
+            #expect(states >= 2)
+            #expect(pairs >= 10)
         }
-        // The next process reads those records and applies them to the database.
-        _ = try SiteLedger.open(at: recording.central, logger: IndexWorkload.quiet, lockTimeout: .seconds(5), fileSystem: recording.recorder,
-                                derivedState: recording.capture.opener)
-        let (states, pairs) = try Self.replay(recording, workload, name: "killed writer")
-        #expect(states >= 2)
-        #expect(pairs >= 10)
     }
 
     /// Pairs every distinct crash state of `recording` with every database state committed

@@ -5,6 +5,7 @@ import LedgerSite
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 /// The fault sweep of the derived-state database: every call the site makes to it during
 /// ``IndexWorkload`` fails in turn (Specs/site-layout.md §9.7).
@@ -36,29 +37,31 @@ struct IndexFaultSweepTests {
     }
 
     @Test("Failing derived-state database call N = 1, 2, … of appends, a consent import, an ingest, an admission, a recorded check and a reopen — before or after its work, once or for good — fails no command, is logged, and the next open answers as a fresh reindex and verifies")
-    func failEveryDatabaseCall() throws {
-        let workload = try IndexWorkload()
-        defer { workload.folder.remove() }
-        let dryRun = try Self.runCase(workload, FaultPlan(failing: .max, when: .before, forever: false), number: 0)
-        #expect(dryRun.struck.isEmpty)
-        // The workload is rich enough to matter: the ingest made consent conflicts, the admission a member.
-        #expect(!dryRun.answers.conflicts.isEmpty)
-        #expect(dryRun.answers.members.count == 3)
-        var total = 0
-        var struckCalls: Set<String> = []
-        for forever in [false, true] {
-            for when in FaultPlan.When.allCases {
-                for call in 1...dryRun.calls {
-                    total += 1
-                    let outcome = try Self.runCase(workload, FaultPlan(failing: call, when: when, forever: forever), number: total)
-                    struckCalls.formUnion(outcome.struck)
+    func failEveryDatabaseCall() async throws {
+        try await BlockingWork.run {
+            let workload = try IndexWorkload()
+            defer { workload.folder.remove() }
+            let dryRun = try Self.runCase(workload, FaultPlan(failing: .max, when: .before, forever: false), number: 0)
+            #expect(dryRun.struck.isEmpty)
+            // The workload is rich enough to matter: the ingest made consent conflicts, the admission a member.
+            #expect(!dryRun.answers.conflicts.isEmpty)
+            #expect(dryRun.answers.members.count == 3)
+            var total = 0
+            var struckCalls: Set<String> = []
+            for forever in [false, true] {
+                for when in FaultPlan.When.allCases {
+                    for call in 1...dryRun.calls {
+                        total += 1
+                        let outcome = try Self.runCase(workload, FaultPlan(failing: call, when: when, forever: forever), number: total)
+                        struckCalls.formUnion(outcome.struck)
+                    }
                 }
             }
+            print("derived-state fault sweep: \(total) cases over \(dryRun.calls) database calls; calls struck: \(struckCalls.sorted())")
+            // The sweep reaches every kind of call a commit and an open make.
+            for call in ["open", "state", "appliedSize", "apply"] { #expect(struckCalls.contains(call), "the sweep never struck \(call)") }
+            #expect(dryRun.calls >= 10)
         }
-        print("derived-state fault sweep: \(total) cases over \(dryRun.calls) database calls; calls struck: \(struckCalls.sorted())")
-        // The sweep reaches every kind of call a commit and an open make.
-        for call in ["open", "state", "appliedSize", "apply"] { #expect(struckCalls.contains(call), "the sweep never struck \(call)") }
-        #expect(dryRun.calls >= 10)
     }
 }
 

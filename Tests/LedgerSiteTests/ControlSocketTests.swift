@@ -55,7 +55,7 @@ struct ControlSocketTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: path + "/control.sock")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         // The client blocks on the socket, so it runs off the cooperative pool.
-        let (entries, refusal) = try await OffPool.run { () throws -> ([Entry], CoreError?) in
+        let (entries, refusal) = try await BlockingWork.run { () throws -> ([Entry], CoreError?) in
             let client = try #require(ControlClient.connect(to: SiteLayout(root: path)))
             let entries = try client.appendEntries(kind: "anchor", payloads: [Array("{\"n\":1}".utf8), Array("{\"n\":2}".utf8)])
             do {

@@ -45,7 +45,7 @@ struct SiteAccessTests {
         let server = try ControlServer.start(for: service, layout: SiteLayout(root: path), logger: Self.logger)
         defer { server.stop() }
         // The client blocks on the socket, so it runs off the cooperative pool.
-        let (appended, opened) = try await OffPool.run {
+        let (appended, opened) = try await BlockingWork.run {
             let writer = try SiteAccess.openForWriting(at: path, wait: .milliseconds(100), logger: Self.logger)
             #expect(writer.isSnapshotView)
             return (try writer.append(kind: "anchor", payloads: (0..<5).map { Array("{\"n\":\($0)}".utf8) }, batchSize: 2),
@@ -54,15 +54,5 @@ struct SiteAccessTests {
         #expect(appended == 5)
         let count = try await service.withLedger { ledger, _ in ledger.entryCount }
         #expect(count == opened + 5, "the server's log holds them; the snapshot's log is as opened")
-    }
-}
-
-/// Runs blocking work on a thread of its own, so a test's socket client never holds one of
-/// the cooperative pool's few threads while it waits.
-enum OffPool {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
     }
 }
