@@ -57,7 +57,14 @@ extension SiteLedger {
     /// (``AuthorChains/forgetRecordedEntries(earlier:)``): called once the database has
     /// applied the whole log, after the open's replay and after each commit.
     func trimChainsToIndex() {
-        guard let index, (try? index.appliedSize()) == log.count else { return }
+        guard let index else { return }
+        do {
+            guard try index.appliedSize() == log.count else { return }
+        } catch {
+            // The chains keep what they hold (memory, not correctness); the failure is reported.
+            logger.warning("derived-state database unreadable, chains kept in memory: \(error)")
+            return
+        }
         chains.forgetRecordedEntries(earlier: earlierEntries(index))
     }
 
