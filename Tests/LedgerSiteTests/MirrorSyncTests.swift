@@ -1,0 +1,136 @@
+import Foundation
+import LedgerCore
+import LedgerSite
+import TestSupport
+import Testing
+
+/// `sync --mirror` and `verify --mirror` in the library (Specs/static-log.md §11).
+@Suite("Static log: catching up from a mirror")
+struct MirrorSyncTests {
+    static func ids(_ ledger: SiteLedger) throws -> [Hash32] {
+        var out: [Hash32] = []
+        try ledger.forEachEntry { _, entry in out.append(entry.id) }
+        return out
+    }
+
+    static func append(_ site: SiteLedger, _ count: Int, tag: String) throws {
+        _ = try site.append(kind: "anchor", payloads: (0..<count).map { Array("{\"\(tag)\":\($0)}".utf8) })
+    }
+
+    static func key(of site: SiteLedger) -> NoteVerifierKey { StaticLogWitnessTests.key(of: site) }
+
+    @Test("a fresh clinic catches up from central's published folder and then holds every entry of central's log")
+    func freshClinicCatchesUp() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub"
+        try Self.append(sites.central, 700, tag: "n")
+        let published = try StaticLogPublisher.publish(sites.central, to: out)
+        let outcome = try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: out), connections: 3, batchEntries: 300)
+        #expect(outcome.treeSize == published.treeSize)
+        #expect(outcome.bundlesDownloaded == Int((published.treeSize + 255) / 256))
+        #expect(outcome.entriesIngested == Int(published.treeSize))
+        #expect(Set(try Self.ids(sites.central)).isSubset(of: Set(try Self.ids(sites.clinic))))
+        #expect(sites.clinic.quarantined.isEmpty)
+        // Nothing new: the checkpoint is the one accepted, nothing is fetched.
+        let again = try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: out))
+        #expect(again.bundlesDownloaded == 0 && again.entriesIngested == 0)
+    }
+
+    @Test("after more appends and a second publish, a second catch-up fetches only the bundles that are new or were partial")
+    func secondCatchUpFetchesOnlyNewBundles() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub"
+        try Self.append(sites.central, 600, tag: "n")
+        let first = try StaticLogPublisher.publish(sites.central, to: out)
+        let one = try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: out))
+        #expect(one.bundlesDownloaded == 3)
+        try Self.append(sites.central, 600, tag: "m")
+        let second = try StaticLogPublisher.publish(sites.central, to: out)
+        let two = try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: out))
+        // Bundles 0 and 1 were full at the first size; bundle 2 was partial and is fetched whole now.
+        #expect(first.treeSize / 256 == 2)
+        #expect(two.previousIngestedSize == first.treeSize)
+        #expect(two.bundlesDownloaded == Int((second.treeSize + 255) / 256) - 2)
+        #expect(Set(try Self.ids(sites.central)).isSubset(of: Set(try Self.ids(sites.clinic))))
+    }
+
+    @Test("a bundle with one byte changed is refused naming its path, and none of its entries is ingested")
+    func tamperedBundleIsRefused() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub"
+        try Self.append(sites.central, 700, tag: "n")
+        _ = try StaticLogPublisher.publish(sites.central, to: out)
+        let path = out + "/tile/entries/001"
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let refusal = #expect(throws: SiteError.self) {
+            try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: out), batchEntries: 256)
+        }
+        #expect(refusal?.code == .mirrorInvalid)
+        #expect(refusal?.message.contains("tile/entries/001") == true)
+        let central = try Self.ids(sites.central)
+        let held = Set(try Self.ids(sites.clinic))
+        #expect(central[256..<512].allSatisfy { !held.contains($0) })
+        #expect(central[0..<256].allSatisfy { held.contains($0) })
+        #expect(throws: SiteError.self) { try MirrorAudit.run(FolderLogSource(directory: out), key: Self.key(of: sites.central)) }
+    }
+
+    @Test("a checkpoint that rolls back, or forks at the accepted size, is refused, kept as evidence, and ingests nothing")
+    func rollbackAndForkAreEvidence() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub", old = sites.folder.path + "/old"
+        try Self.append(sites.central, 300, tag: "n")
+        _ = try StaticLogPublisher.publish(sites.central, to: out)
+        try FileManager.default.copyItem(atPath: out, toPath: old)
+        try Self.append(sites.central, 300, tag: "m")
+        _ = try StaticLogPublisher.publish(sites.central, to: out)
+        _ = try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: out))
+        let count = sites.clinic.entryCount
+        let rollback = #expect(throws: SiteError.self) { try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: old)) }
+        #expect(rollback?.code == .splitView)
+
+        // Central signs another tree of the same size under its origin.
+        let key = Self.key(of: sites.central)
+        let size = UInt64(sites.central.entryCount)
+        var builder = TileBuilder(size: 0, upperPartials: [])
+        let fork = sites.folder.path + "/fork"
+        var files: [TileBuilder.Output] = []
+        for i in 0..<size { files += builder.add(Array("forked-\(i)".utf8)) }
+        let (partials, root) = builder.finish()
+        for file in files + partials {
+            let path = fork + "/" + file.tile.path
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(file.bytes).write(to: URL(fileURLWithPath: path))
+        }
+        let forged = try Checkpoint(origin: key.name, treeSize: size, rootHash: root).signed(with: sites.central.signingKeyForBundles)
+        try Data(forged).write(to: URL(fileURLWithPath: fork + "/checkpoint"))
+        let forkRefusal = #expect(throws: SiteError.self) { try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: fork)) }
+        #expect(forkRefusal?.code == .splitView)
+        let evidence = sites.clinic.readHistory(MirrorEvidence.self, from: "mirror-evidence.jsonl")
+        #expect(evidence.count == 2)
+        #expect(evidence.last?.refused == String(decoding: forged, as: UTF8.self))
+        #expect(sites.clinic.entryCount == count)
+    }
+
+    @Test("verify --mirror's library accepts a published log, checking every entry's signature, and names the first bad tile")
+    func auditorVerifies() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub"
+        try Self.append(sites.central, 70_000 / 100, tag: "n")
+        let published = try StaticLogPublisher.publish(sites.central, to: out)
+        let report = try MirrorAudit.run(FolderLogSource(directory: out), key: Self.key(of: sites.central), connections: 2)
+        #expect(report.entriesChecked == Int(published.treeSize) && report.rootHash == published.rootHash.hex)
+        let tile = out + "/tile/0/000"
+        var bytes = try #require(FileManager.default.contents(atPath: tile))
+        bytes[5] ^= 0x80
+        try bytes.write(to: URL(fileURLWithPath: tile))
+        let fault = #expect(throws: SiteError.self) { try MirrorAudit.run(FolderLogSource(directory: out), key: Self.key(of: sites.central)) }
+        #expect(fault?.code == .mirrorInvalid && fault?.message.contains("tile/0/000") == true)
+    }
+}
