@@ -36,7 +36,7 @@ public struct MirrorSyncOutcome: Sendable, Equatable {
 /// a time, each checked against the tiles and ingested through the site's normal ingest.
 public enum MirrorSync {
     /// Entries ingested per batch (one ingest call, one progress record).
-    public static let defaultBatchEntries = 4096
+    public static let defaultBatchEntries = 1024
 
     /// Catches `ledger` (opened for writing) up from `source`.
     /// - Parameters:
