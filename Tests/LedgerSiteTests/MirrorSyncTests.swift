@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerSite
+import LedgerSync
 import TestSupport
 import Testing
 
@@ -95,26 +96,54 @@ struct MirrorSyncTests {
         #expect(rollback?.code == .splitView)
 
         // Central signs another tree of the same size under its origin.
-        let key = Self.key(of: sites.central)
-        let size = UInt64(sites.central.entryCount)
-        var builder = TileBuilder(size: 0, upperPartials: [])
         let fork = sites.folder.path + "/fork"
-        var files: [TileBuilder.Output] = []
-        for i in 0..<size { files += builder.add(Array("forked-\(i)".utf8)) }
-        let (partials, root) = builder.finish()
-        for file in files + partials {
-            let path = fork + "/" + file.tile.path
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(file.bytes).write(to: URL(fileURLWithPath: path))
-        }
-        let forged = try Checkpoint(origin: key.name, treeSize: size, rootHash: root).signed(with: sites.central.signingKeyForBundles)
-        try Data(forged).write(to: URL(fileURLWithPath: fork + "/checkpoint"))
+        let forged = try Self.forge(sites.central, size: UInt64(sites.central.entryCount), in: fork)
         let forkRefusal = #expect(throws: SiteError.self) { try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: fork)) }
         #expect(forkRefusal?.code == .splitView)
         let evidence = sites.clinic.readHistory(MirrorEvidence.self, from: "mirror-evidence.jsonl")
         #expect(evidence.count == 2)
         #expect(evidence.last?.refused == String(decoding: forged, as: UTF8.self))
         #expect(sites.clinic.entryCount == count)
+    }
+
+    /// A tree of `size` made-up leaves published in `folder` with a checkpoint `site` signs under its default origin.
+    static func forge(_ site: SiteLedger, size: UInt64, in folder: String) throws -> [UInt8] {
+        var builder = TileBuilder(size: 0, upperPartials: [])
+        var files: [TileBuilder.Output] = []
+        for i in 0..<size { files += builder.add(Array("forked-\(i)".utf8)) }
+        let (partials, root) = builder.finish()
+        for file in files + partials {
+            let path = folder + "/" + file.tile.path
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(file.bytes).write(to: URL(fileURLWithPath: path))
+        }
+        let forged = try Checkpoint(origin: key(of: site).name, treeSize: size, rootHash: root).signed(with: site.signingKeyForBundles)
+        try Data(forged).write(to: URL(fileURLWithPath: folder + "/checkpoint"))
+        return forged
+    }
+
+    @Test("a first checkpoint whose tiles give another root at the size of the signed tree head the clinic holds from central is a fork, kept with that head")
+    func forkAgainstThePeersSignedTreeHead() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        try Self.append(sites.central, 300, tag: "n")
+        let bundle = sites.folder.path + "/to-clinic.clbundle"
+        try BundleFiles.write(try sites.central.writeBundle(to: [try sites.central.member("clinic")]).bytes, to: bundle)
+        #expect(try BundleImporter.importFiles([bundle], into: sites.clinic).rejected.isEmpty)
+        let head = try #require(try sites.clinic.peerTreeHead(of: sites.central.siteKey)).head
+        let count = sites.clinic.entryCount
+        let forged = try Self.forge(sites.central, size: head.treeSize + 10, in: sites.folder.path + "/fork")
+        let refusal = #expect(throws: SiteError.self) {
+            try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: sites.folder.path + "/fork"))
+        }
+        #expect(refusal?.code == .splitView)
+        let evidence = sites.clinic.readHistory(MirrorEvidence.self, from: "mirror-evidence.jsonl")
+        #expect(evidence.count == 1 && evidence.first?.keptKind == "signed_tree_head")
+        #expect(evidence.first?.refused == String(decoding: forged, as: UTF8.self))
+        #expect(sites.clinic.entryCount == count)
+        // The real log, published, is consistent with that head.
+        _ = try StaticLogPublisher.publish(sites.central, to: sites.folder.path + "/pub")
+        #expect(try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: sites.folder.path + "/pub")).treeSize >= head.treeSize)
     }
 
     @Test("verify --mirror's library accepts a published log, checking every entry's signature, and names the first bad tile")
