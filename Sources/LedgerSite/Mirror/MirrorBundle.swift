@@ -32,8 +32,10 @@ struct MirrorBundle: Sendable {
         }
         var fetched = tileBytes.count
         let entries: [[UInt8]]
+        var fromSpool = false
         if let spooled, let decoded = EntryBundle.decode(spooled), decoded.count == bundle.width {
             entries = decoded
+            fromSpool = true
         } else {
             let (bytes, path) = try fetchCut(bundle, from: source)
             fetched += bytes.count
@@ -46,7 +48,7 @@ struct MirrorBundle: Sendable {
         for entry in entries { EntryBundle.append(entry, to: &encoded) }
         var result = MirrorBundle(bundle: bundle, tile: Array(hashes.prefix(bundle.width)), entries: entries,
                                   leaves: entries.map { MerkleHash.leaf($0) }, encoded: encoded,
-                                  bytesFetched: fetched, fromSpool: spooled != nil && fetched == tileBytes.count)
+                                  bytesFetched: fetched, fromSpool: fromSpool)
         if checkEntries {
             for (index, check) in EntryBatch.decodeAndVerify(entries, parallelism: 1).enumerated() {
                 switch check {
