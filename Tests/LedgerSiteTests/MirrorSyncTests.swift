@@ -146,6 +146,41 @@ struct MirrorSyncTests {
         #expect(try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: sites.folder.path + "/pub")).treeSize >= head.treeSize)
     }
 
+    @Test("an entry whose own signature fails, in a tree central signed, is refused by ingest: nothing of its batch is stored, and the auditor names its leaf")
+    func badEntrySignatureIsRefused() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        try Self.append(sites.central, 300, tag: "n")
+        var leaves: [[UInt8]] = []
+        try sites.central.forEachEntry { _, entry in leaves.append(entry.encoded) }
+        leaves[270][leaves[270].count - 1] ^= 0x01   // the signature's last byte
+        let folder = sites.folder.path + "/bad"
+        var builder = TileBuilder(size: 0, upperPartials: [])
+        var files: [TileBuilder.Output] = []
+        for leaf in leaves { files += builder.add(leaf) }
+        let (partials, root) = builder.finish()
+        for file in files + partials {
+            let path = folder + "/" + file.tile.path
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(file.bytes).write(to: URL(fileURLWithPath: path))
+        }
+        let note = try Checkpoint(origin: Self.key(of: sites.central).name, treeSize: UInt64(leaves.count), rootHash: root)
+            .signed(with: sites.central.signingKeyForBundles)
+        try Data(note).write(to: URL(fileURLWithPath: folder + "/checkpoint"))
+        let before = sites.clinic.entryCount
+        let refusal = #expect(throws: SiteError.self) {
+            try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: folder), batchEntries: 256)
+        }
+        #expect(refusal?.code == .mirrorInvalid && refusal?.message.contains("signature") == true)
+        // Bundle 0 (its own batch) is stored; nothing of bundle 1's batch is.
+        let held = Set(try Self.ids(sites.clinic))
+        let central = try Self.ids(sites.central)
+        #expect(central[0..<256].allSatisfy { held.contains($0) } && central[256...].allSatisfy { !held.contains($0) })
+        #expect(sites.clinic.entryCount > before)
+        let audit = #expect(throws: SiteError.self) { try MirrorAudit.run(FolderLogSource(directory: folder), key: Self.key(of: sites.central)) }
+        #expect(audit?.message.contains("tile/entries/001.p/") == true && audit?.message.contains("leaf 270") == true)
+    }
+
     @Test("verify --mirror's library accepts a published log, checking every entry's signature, and names the first bad tile")
     func auditorVerifies() throws {
         let sites = try TwoSites()

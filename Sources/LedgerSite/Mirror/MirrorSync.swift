@@ -98,7 +98,7 @@ public enum MirrorSync {
             let report: IngestReport
             do {
                 report = try ledger.ingest(batch)
-            } catch let error as CoreError where ![CoreError.Code.noSpace, .io, .locked, .notPermitted].contains(error.code) {
+            } catch let error as CoreError where error.code == .badSignature || error.code == .wrongNetwork || error.message.contains("does not decode") {
                 // An entry the tiles vouch for that ingest refuses (a bad signature, another
                 // network, bytes that do not decode): the publisher signed a bad log.
                 throw SiteError(.mirrorInvalid, "bundles \(batchBundles.first?.path ?? "") to \(last.path): \(error.message)", underlying: error)
