@@ -68,3 +68,8 @@ enum MirrorCLI {
         }
     }
 }
+
+extension NumericOptions {
+    /// `sync --mirror` / `verify --mirror --connections`: bundles fetched at once.
+    static let connections = NumericOption<Int>.count(1...64)
+}

@@ -20,7 +20,8 @@ struct SyncCommand: AsyncParsableCommand {
             transform: NumericOptions.timeout.parse) var timeout: Double = 30
     @Option(help: "Catch up from a member's published static log: a folder or an http(s):// prefix (Specs/static-log.md §11).") var mirror: String?
     @Option(help: "With --mirror or verify --mirror: the log's verifier key as publish prints it (default: the member the checkpoint's origin names).") var logKey: String?
-    @Option(help: "With --mirror: bundles fetched at once.") var connections: Int = 4
+    @Option(parsing: .unconditional, help: NumericOptions.connections.help("With --mirror: bundles fetched at once.", default: "4"),
+            transform: NumericOptions.connections.parse) var connections: Int = 4
 
     func validate() throws {
         if maxBytes != nil, folder == nil { throw ValidationError("--max-bytes goes with --folder") }
@@ -30,7 +31,6 @@ struct SyncCommand: AsyncParsableCommand {
         try await runReportingFailures(json: options.json) {
             if let mirror {
                 guard folder == nil, peer == nil else { throw CLIFailure.usage("give exactly one of --folder, --peer or --mirror") }
-                guard (1...64).contains(connections) else { throw CLIFailure.usage("--connections must be 1 to 64") }
                 return try MirrorCLI.sync(options: options, mirror: mirror, logKey: logKey, connections: connections)
             }
             switch (folder, peer) {

@@ -9,7 +9,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var options: SiteOptions
     @Option(help: "Check a published static log instead of a site (no --dir): a folder or an http(s):// prefix (Specs/static-log.md §11.6).") var mirror: String?
     @Option(help: "With --mirror: the log's verifier key as publish prints it.") var logKey: String?
-    @Option(help: "With --mirror: bundles fetched and verified at once.") var connections: Int = 4
+    @Option(parsing: .unconditional, help: NumericOptions.connections.help("With --mirror: bundles fetched and verified at once.", default: "4"),
+            transform: NumericOptions.connections.parse) var connections: Int = 4
 
     /// One fault; for an entry, `file` is its segment file, `offset` its block's offset,
     /// and `ordinal` its position in the log.
@@ -29,7 +30,6 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             if let mirror {
-                guard (1...64).contains(connections) else { throw CLIFailure.usage("--connections must be 1 to 64") }
                 return try MirrorCLI.verify(json: options.json, mirror: mirror, logKey: logKey, connections: connections)
             }
             let ledger = try openSite(options, access: .read, forVerify: true)
