@@ -98,6 +98,15 @@ struct MirrorFolder {
         for bundle in bundles { try? ledger.files.fileSystem.remove(spoolPath(bundle)) }
     }
 
+    /// Removes spooled files this catch-up does not need: bundles ingested already, and partial
+    /// bundles of an older checkpoint (a kill can leave either). Best effort.
+    func pruneSpool(keeping bundles: [TileCoordinates]) {
+        let wanted = Set(bundles.map { "\($0.index)-\($0.width)" })
+        for name in ledger.files.names(in: spool) where !wanted.contains(name) {
+            try? ledger.files.fileSystem.remove(spool + "/" + name)
+        }
+    }
+
     /// The journal's lines: every bundle fetched from the log, in order of download.
     func journal() -> [(index: UInt64, width: Int)] {
         guard let bytes = try? ledger.files.contents(of: journalPath, limit: 1 << 30) else { return [] }

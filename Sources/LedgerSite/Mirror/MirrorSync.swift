@@ -88,6 +88,7 @@ public enum MirrorSync {
 
         var outcome = MirrorSyncOutcome(origin: checkpoint.origin, treeSize: checkpoint.treeSize, previousIngestedSize: record.ingestedSize)
         let bundles = needed(from: record.ingestedSize, to: checkpoint.treeSize)
+        folder.pruneSpool(keeping: bundles)
         progress?(.begin(total: bundles.count))
         defer { progress?(.end) }
         var batch: [[UInt8]] = []
