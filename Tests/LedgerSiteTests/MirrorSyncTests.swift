@@ -181,6 +181,56 @@ struct MirrorSyncTests {
         #expect(audit?.message.contains("tile/entries/001.p/") == true && audit?.message.contains("leaf 270") == true)
     }
 
+    /// A folder source that fails every bundle fetch from the `failFrom`-th on, and counts the
+    /// bundle files it served by path.
+    final class FlakySource: StaticLogSource, @unchecked Sendable {  // `served` and `bundleFetches` only under `lock`
+        let inner: FolderLogSource
+        let failFrom: Int
+        private let lock = NSLock()
+        private var bundleFetches = 0
+        private(set) var served: [String: Int] = [:]
+
+        init(_ directory: String, failFrom: Int) {
+            inner = FolderLogSource(directory: directory)
+            self.failFrom = failFrom
+        }
+
+        var location: String { inner.location }
+
+        func fetch(_ path: String, limit: Int) throws -> [UInt8]? {
+            guard path.hasPrefix("tile/entries/") else { return try inner.fetch(path, limit: limit) }
+            let attempt = lock.withLock { () -> Int in bundleFetches += 1; return bundleFetches }
+            if attempt >= failFrom { throw SiteError(.mirrorUnreachable, "the network went away") }
+            let bytes = try inner.fetch(path, limit: limit)
+            lock.withLock { served[path, default: 0] += 1 }
+            return bytes
+        }
+
+        var counts: [String: Int] { lock.withLock { served } }
+    }
+
+    @Test("a catch-up cut by a failing network after each bundle ingests what it checked and resumes from its progress record: every bundle served once in all, nothing lost")
+    func cutCatchUpResumes() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub"
+        try Self.append(sites.central, 1500, tag: "n")
+        let published = try StaticLogPublisher.publish(sites.central, to: out)
+        let bundles = Int((published.treeSize + 255) / 256)
+        var served: [String: Int] = [:]
+        // Each run gets one bundle through, then the network fails; the run ingests that bundle.
+        for cut in 1...bundles {
+            let source = FlakySource(out, failFrom: 2)
+            let outcome = Result { try MirrorSync.run(sites.clinic, from: source, connections: 1, batchEntries: 512) }
+            for (path, count) in source.counts { served[path, default: 0] += count }
+            if case .failure(let error) = outcome { #expect((error as? SiteError)?.code == .mirrorUnreachable, "cut \(cut)") }
+        }
+        let final = try MirrorSync.run(sites.clinic, from: FlakySource(out, failFrom: Int.max))
+        #expect(final.treeSize == published.treeSize)
+        #expect(served.count == bundles && served.values.allSatisfy { $0 == 1 }, "\(served)")
+        #expect(Set(try Self.ids(sites.central)).isSubset(of: Set(try Self.ids(sites.clinic))))
+    }
+
     @Test("verify --mirror's library accepts a published log, checking every entry's signature, and names the first bad tile")
     func auditorVerifies() throws {
         let sites = try TwoSites()
