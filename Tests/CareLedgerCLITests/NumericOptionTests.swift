@@ -40,6 +40,11 @@ struct NumericOptionTests {
                refused: alwaysRefused + ["0", "-0", "-3", "0.05", "86401"], accepted: ["0.1", "1.5", "86400"]),
         Option(command: ["sync"], flag: "--max-bytes", required: ["--folder", "."],
                refused: alwaysRefused + ["1.5", "1125899906842625"], accepted: ["0", "-0", "1125899906842624"]),
+        Option(command: ["sync"], flag: "--connections", required: ["--mirror", "."],
+               refused: alwaysRefused + ["0", "-0", "1.5", "65"], accepted: ["1", "64"]),
+        // verify --mirror opens no site (no exit 3): only refusals are checked.
+        Option(command: ["verify"], flag: "--connections", required: ["--mirror", "."],
+               refused: alwaysRefused + ["0", "-0", "1.5", "65"], accepted: []),
         Option(command: ["serve"], flag: "--idle-timeout", required: ["--listen", "127.0.0.1:0"],
                refused: alwaysRefused + ["0", "-0", "-3", "86401"], accepted: ["0.1", "86400"]),
         Option(command: ["serve"], flag: "--max-sessions", required: ["--listen", "127.0.0.1:0"],

@@ -2,7 +2,8 @@
 # The published static log (Specs/static-log.md) served by Debian's nginx and checked over
 # HTTP by the independent verifier Tests/Tools/tlog_verify.py (issue 19): a small site is
 # published, grows, is published again; both publishes verify, the second is consistent
-# with the first, and a tile with one byte changed makes the verifier fail.
+# with the first, a clinic catches up from nginx with sync --mirror, and a tile with one
+# byte changed makes the verifier fail.
 # usage: CARELEDGER_BIN=path/to/careledger bash Tests/Tools/tlog-nginx.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -89,6 +90,24 @@ expect_fail() {
 expect_fail "$url-1" --key "$key" --previous "$work/checkpoint.2"
 other="$(python3 -c 'import os; print(os.urandom(32).hex())')"
 expect_fail "$url" --key "$other"
+
+# A clinic of the network catches up from nginx: the first publish, then the second (only
+# the bundles it lacks), and an auditor with no site verifies every entry's signature.
+"$bin" network genesis --dir "$site" --out "$work/genesis.json" >/dev/null
+"$bin" init --dir "$work/clinic" --site clinic --genesis "$work/genesis.json" >/dev/null
+"$bin" sync --dir "$work/clinic" --mirror "$url-1" --connections 3 --json >"$work/mirror-1.json"
+"$bin" sync --dir "$work/clinic" --mirror "$url" --connections 3 --json >"$work/mirror-2.json"
+python3 - "$work/mirror-1.json" "$work/mirror-2.json" "$work/second.json" <<'PY'
+import json, sys
+first, second, published = (json.load(open(p)) for p in sys.argv[1:4])
+size = published["tree_size"]
+assert second["tree_size"] == size, (second, size)
+assert first["bundles_downloaded"] == (first["tree_size"] + 255) // 256, first
+# Only the bundles from the one that was partial at the first size on.
+assert second["bundles_downloaded"] == (size + 255) // 256 - first["tree_size"] // 256, second
+print("tlog-nginx: sync --mirror fetched", first["bundles_downloaded"], "then", second["bundles_downloaded"], "bundles")
+PY
+"$bin" verify --mirror "$url" --log-key "$key" --json >/dev/null
 
 # A tile with one byte changed: the verifier must fail.
 tile="$pub/tile/0/000"

@@ -18,6 +18,10 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "A peer to sync with over TCP, HOST:PORT.") var peer: String?
     @Option(parsing: .unconditional, help: NumericOptions.timeout.help("With --peer: seconds before an idle or overlong exchange is abandoned.", default: "30"),
             transform: NumericOptions.timeout.parse) var timeout: Double = 30
+    @Option(help: "Catch up from a member's published static log: a folder or an http(s):// prefix (Specs/static-log.md §11).") var mirror: String?
+    @Option(help: "With --mirror or verify --mirror: the log's verifier key as publish prints it (default: the member the checkpoint's origin names).") var logKey: String?
+    @Option(parsing: .unconditional, help: NumericOptions.connections.help("With --mirror: bundles fetched at once.", default: "4"),
+            transform: NumericOptions.connections.parse) var connections: Int = 4
 
     func validate() throws {
         if maxBytes != nil, folder == nil { throw ValidationError("--max-bytes goes with --folder") }
@@ -25,13 +29,17 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
+            if let mirror {
+                guard folder == nil, peer == nil else { throw CLIFailure.usage("give exactly one of --folder, --peer or --mirror") }
+                return try MirrorCLI.sync(options: options, mirror: mirror, logKey: logKey, connections: connections)
+            }
             switch (folder, peer) {
             case (let folder?, nil):
                 try syncFolder(folder)
             case (nil, let peer?):
                 try await TCPSync.run(options: options, peer: peer, timeout: timeout)
             default:
-                throw CLIFailure.usage("give exactly one of --folder PATH or --peer HOST:PORT")
+                throw CLIFailure.usage("give exactly one of --folder PATH, --peer HOST:PORT or --mirror URL")
             }
         }
     }

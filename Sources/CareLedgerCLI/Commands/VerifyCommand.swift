@@ -7,6 +7,10 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Check every block checksum, signature, author link and signed tree head (exit 1 on any fault).")
     @OptionGroup var options: SiteOptions
+    @Option(help: "Check a published static log instead of a site (no --dir): a folder or an http(s):// prefix (Specs/static-log.md §11.6).") var mirror: String?
+    @Option(help: "With --mirror: the log's verifier key as publish prints it.") var logKey: String?
+    @Option(parsing: .unconditional, help: NumericOptions.connections.help("With --mirror: bundles fetched and verified at once.", default: "4"),
+            transform: NumericOptions.connections.parse) var connections: Int = 4
 
     /// One fault; for an entry, `file` is its segment file, `offset` its block's offset,
     /// and `ordinal` its position in the log.
@@ -25,6 +29,9 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingFailures(json: options.json) {
+            if let mirror {
+                return try MirrorCLI.verify(json: options.json, mirror: mirror, logKey: logKey, connections: connections)
+            }
             let ledger = try openSite(options, access: .read, forVerify: true)
             let bar = ProgressBar(label: "verify", total: ledger.entryCount)
             var report = ledger.verify { bar.advance(by: $0) }

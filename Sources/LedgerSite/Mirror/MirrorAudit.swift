@@ -1,0 +1,79 @@
+import Foundation
+import LedgerCore
+
+/// What `verify --mirror` found (Specs/static-log.md §11.6).
+public struct MirrorAuditReport: Sendable, Equatable {
+    /// The log's origin.
+    public var origin: String
+    /// The checkpoint's tree size.
+    public var treeSize: UInt64
+    /// The checkpoint's root, hex.
+    public var rootHash: String
+    /// Entry bundles checked.
+    public var bundlesChecked = 0
+    /// Entries checked (leaf hash and Ed25519 signature).
+    public var entriesChecked = 0
+    /// Bytes fetched.
+    public var bytesDownloaded = 0
+    /// Wall-clock seconds.
+    public var seconds = 0.0
+}
+
+/// Checks a published static log with nothing but its verifier key, for an auditor who
+/// holds no site (Specs/static-log.md §11.6): the checkpoint's signature, every tile up to the
+/// root, every bundle against its leaves and every entry's own signature. Memory holds the
+/// window of bundles and the tiles of level 1 and up.
+public enum MirrorAudit {
+    /// Checks the log at `source` under `key`.
+    /// - Parameter connections: bundles fetched (and their entries verified) at once.
+    /// - Throws: `SiteError` `.mirrorInvalid` naming the first fault (path, entry and leaf index),
+    ///   `.mirrorUnreachable`.
+    public static func run(_ source: any StaticLogSource, key: NoteVerifierKey, connections: Int = 4,
+                           progress: SiteProgressHandler? = nil) throws -> MirrorAuditReport {
+        let started = Date()
+        guard let note = try source.fetch("checkpoint", limit: SignedNote.maximumBytes) else {
+            throw SiteError(.mirrorUnreachable, "\(source.location) has no checkpoint")
+        }
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.open(note, verifiedBy: key)
+        } catch let error as SiteError {
+            throw SiteError(.mirrorInvalid, "checkpoint: \(error.message)", underlying: error)
+        }
+        let counted = BytesCounter(source)
+        var tree: TileTree
+        do {
+            tree = try TileTree(checkpoint: checkpoint, fetch: { try counted.fetch($0) })
+        } catch let error as SiteError where error.code == .invalidRequest {
+            throw SiteError(.mirrorInvalid, error.message, underlying: error)
+        }
+        var report = MirrorAuditReport(origin: checkpoint.origin, treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash.hex)
+        let bundles = MirrorSync.needed(from: 0, to: checkpoint.treeSize)
+        progress?(.begin(total: bundles.count))
+        defer { progress?(.end) }
+        try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: connections, job: { index in
+            try MirrorBundle.fetch(bundles[index], from: counted, spooled: nil, checkEntries: true)
+        }, consume: { _, fetched in
+            try fetched.check(against: &tree)
+            if let bad = fetched.badEntry {
+                let leaf = fetched.bundle.index * UInt64(TileCoordinates.fullWidth) + UInt64(bad.index)
+                throw SiteError(.mirrorInvalid, "\(fetched.bundle.path): entry \(bad.index) (leaf \(leaf)): \(bad.why)")
+            }
+            report.bundlesChecked += 1
+            report.entriesChecked += fetched.entries.count
+            progress?(.advance(units: 1, items: fetched.entries.count))
+        })
+        // Every tile of level 1 and up, not only those the bundles needed: all must hash up to the root.
+        for level in 1..<max(1, TileCoordinates.levels(treeSize: checkpoint.treeSize)) {
+            let (full, _) = TileCoordinates.tiles(level: level, treeSize: checkpoint.treeSize)
+            for index in 0..<full {
+                do { _ = try tree.hashes(level: level, index: index) } catch let error as SiteError where error.code == .invalidRequest {
+                    throw SiteError(.mirrorInvalid, error.message, underlying: error)
+                }
+            }
+        }
+        report.bytesDownloaded = counted.total + note.count
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+}

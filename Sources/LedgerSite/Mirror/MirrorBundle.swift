@@ -1,0 +1,100 @@
+import LedgerCore
+
+/// One entry bundle of a static log as fetched, with the level-0 tile that holds its
+/// leaves (Specs/static-log.md §11.3). Built on a download thread; checked on the caller's.
+struct MirrorBundle: Sendable {
+    /// The bundle's place and width (the checkpoint's width for the last one).
+    let bundle: TileCoordinates
+    /// The level-0 tile's hashes as served, cut to the bundle's width (not yet checked).
+    let tile: [Hash32]
+    /// The entries, cut to the bundle's width.
+    let entries: [[UInt8]]
+    /// RFC 9162 leaf hashes of `entries`.
+    let leaves: [Hash32]
+    /// The bundle's bytes as spooled (the entries re-framed, cut to the width).
+    let encoded: [UInt8]
+    /// Bytes fetched from the source for it (tile and, unless spooled, bundle).
+    let bytesFetched: Int
+    /// Whether the bundle came from this site's spool rather than the source.
+    let fromSpool: Bool
+    /// With entry checks: the index of the first entry that does not decode or verify, and why.
+    var badEntry: (index: Int, why: String)?
+
+    /// Fetches the bundle (unless `spooled` holds it) and its level-0 tile from `source`,
+    /// reading a superseded partial file from the full one, cut to the width.
+    /// - Parameter checkEntries: also decode each entry and verify its Ed25519 signature.
+    static func fetch(_ bundle: TileCoordinates, from source: any StaticLogSource, spooled: [UInt8]?,
+                      checkEntries: Bool = false) throws -> MirrorBundle {
+        let tileAt = TileCoordinates(level: 0, index: bundle.index, width: bundle.width)
+        let (tileBytes, tilePath) = try fetchCut(tileAt, from: source)
+        guard let hashes = TileHashing.decode(tileBytes), hashes.count == (tilePath == tileAt.path ? tileAt.width : TileCoordinates.fullWidth) else {
+            throw SiteError(.mirrorInvalid, "\(tilePath) is not \(tileAt.width) hashes")
+        }
+        var fetched = tileBytes.count
+        let entries: [[UInt8]]
+        var fromSpool = false
+        if let spooled, let decoded = EntryBundle.decode(spooled), decoded.count == bundle.width {
+            entries = decoded
+            fromSpool = true
+        } else {
+            let (bytes, path) = try fetchCut(bundle, from: source)
+            fetched += bytes.count
+            guard let decoded = EntryBundle.decode(bytes),
+                  path == bundle.path ? decoded.count == bundle.width : decoded.count == TileCoordinates.fullWidth
+            else { throw SiteError(.mirrorInvalid, "\(path) is not \(path == bundle.path ? bundle.width : TileCoordinates.fullWidth) length-prefixed entries") }
+            entries = Array(decoded.prefix(bundle.width))
+        }
+        var encoded: [UInt8] = []
+        for entry in entries { EntryBundle.append(entry, to: &encoded) }
+        var result = MirrorBundle(bundle: bundle, tile: Array(hashes.prefix(bundle.width)), entries: entries,
+                                  leaves: entries.map { MerkleHash.leaf($0) }, encoded: encoded,
+                                  bytesFetched: fetched, fromSpool: fromSpool)
+        if checkEntries {
+            for (index, check) in EntryBatch.decodeAndVerify(entries, parallelism: 1).enumerated() {
+                switch check {
+                case .valid: continue
+                case .badSignature(let entry): result.badEntry = (index, "entry \(entry.id.hex) has a signature that does not verify for its author \(entry.author.hex)")
+                case .undecodable(let error): result.badEntry = (index, "it does not decode: \(error.message)")
+                }
+                break
+            }
+        }
+        return result
+    }
+
+    /// A file at its own path, or (a partial one that is gone) the full file at its place.
+    private static func fetchCut(_ at: TileCoordinates, from source: any StaticLogSource) throws -> ([UInt8], String) {
+        for path in at.isFull ? [at.path] : [at.path, at.fullPath] {
+            if let bytes = try source.fetch(path, limit: StaticLogSources.maximumFileBytes) { return (bytes, path) }
+        }
+        throw SiteError(.mirrorInvalid, "\(at.path) is missing from \(source.location)")
+    }
+
+    /// Checks the bundle against `tree`: its level-0 tile must hash to its entry in the
+    /// (checked) tile above, or be the checkpoint's checked partial tile, and each entry's
+    /// leaf hash must be the tile's hash at its place.
+    /// - Throws: `SiteError` `.mirrorInvalid` naming the path and the leaf index.
+    func check(against tree: inout TileTree) throws {
+        let (full, _) = TileCoordinates.tiles(level: 0, treeSize: tree.checkpoint.treeSize)
+        let tilePath = TileCoordinates(level: 0, index: bundle.index, width: bundle.width).path
+        let hashes: [Hash32]
+        do {
+            if bundle.index < full {
+                // Not kept in the tree's cache: memory stays bounded by the tiles of level 1 and up.
+                let parent = try tree.hashes(level: 1, index: bundle.index >> 8)
+                guard tile.count == TileCoordinates.fullWidth, TileHashing.perfectRoot(tile[...]) == parent[Int(bundle.index & 0xff)] else {
+                    throw SiteError(.mirrorInvalid, "\(tilePath) does not hash to its entry in the tile above")
+                }
+                hashes = tile
+            } else {
+                hashes = try tree.hashes(level: 0, index: bundle.index)
+            }
+        } catch let error as SiteError where error.code == .invalidRequest {
+            throw SiteError(.mirrorInvalid, error.message, underlying: error)
+        }
+        for (offset, leaf) in leaves.enumerated() where offset >= hashes.count || hashes[offset] != leaf {
+            let index = bundle.index * UInt64(TileCoordinates.fullWidth) + UInt64(offset)
+            throw SiteError(.mirrorInvalid, "\(bundle.path): entry \(offset) (leaf \(index)) is not the leaf \(tilePath) holds there")
+        }
+    }
+}

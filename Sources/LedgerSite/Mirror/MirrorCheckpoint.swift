@@ -1,0 +1,79 @@
+import Foundation
+import LedgerCore
+
+/// A checkpoint a mirror served that contradicts what this site already holds of the log:
+/// kept in `history/mirror-evidence.jsonl` (Specs/static-log.md §11.5). Both sides are signed
+/// by the log's key, so the pair is a proof anyone holding that key can check.
+public struct MirrorEvidence: Codable, Sendable, Equatable {
+    /// The log's origin.
+    public var origin: String
+    /// The log's Ed25519 key, hex.
+    public var logKey: String
+    /// What this site held: a checkpoint (signed note) or, hex, a signed tree head the site sent in sync.
+    public var kept: String
+    /// `checkpoint` or `signed_tree_head`.
+    public var keptKind: String
+    /// The checkpoint refused, as received.
+    public var refused: String
+    /// Why they conflict.
+    public var reason: String
+}
+
+/// The checks `sync --mirror` makes on a checkpoint before it fetches anything else.
+enum MirrorCheckpoint {
+    /// The history file of refused checkpoints.
+    static let evidenceHistory = "mirror-evidence.jsonl"
+
+    /// The key that must have signed `note`: `given`, else the member whose default origin
+    /// (`careledger.invalid/<network id>/<site key>`, §4.1) the note's first line is. Either
+    /// way the key must be this site's or a member's.
+    /// - Throws: `SiteError` `.invalidRequest` when no member's key fits.
+    static func key(for note: [UInt8], in ledger: SiteLedger, given: NoteVerifierKey?) throws -> NoteVerifierKey {
+        let key: NoteVerifierKey
+        if let given {
+            key = given
+        } else {
+            let origin = String(decoding: note.prefix { $0 != 0x0a }, as: UTF8.self)
+            let prefix = "careledger.invalid/\(ledger.networkID.hex)/"
+            guard origin.hasPrefix(prefix), let site = Hash32(hex: String(origin.dropFirst(prefix.count))) else {
+                throw SiteError(.invalidRequest, "the checkpoint's origin \(origin) does not name a site of this network; pass --log-key with the publishing site's verifier key")
+            }
+            key = NoteVerifierKey(name: origin, publicKey: site)
+        }
+        guard key.publicKey == ledger.siteKey || ledger.charter.members[key.publicKey] != nil else {
+            throw SiteError(.invalidRequest, "the log key \(key.publicKey.hex) is not a member of this network; a site catches up from members' logs only")
+        }
+        return key
+    }
+
+    /// Refuses `checkpoint` when it contradicts the last checkpoint accepted from the log
+    /// (`previous`) or the signed tree head this site keeps from the publishing peer: a
+    /// smaller size than accepted (a rollback) or another root at a size held (a fork).
+    /// The conflict is kept as evidence first.
+    /// - Throws: `SiteError` `.splitView` (evidence kept), `.mirrorInvalid` (tiles that do not check).
+    static func checkConsistency(_ checkpoint: Checkpoint, note: [UInt8], key: NoteVerifierKey, tree: inout TileTree,
+                                 previous: MirrorProgress?, ledger: SiteLedger) throws {
+        func refuse(_ kept: String, _ kind: String, _ reason: String) throws -> Never {
+            try ledger.appendHistory(MirrorEvidence(origin: checkpoint.origin, logKey: key.publicKey.hex, kept: kept, keptKind: kind,
+                                                    refused: String(decoding: note, as: UTF8.self), reason: reason), to: evidenceHistory)
+            throw SiteError(.splitView, "\(checkpoint.origin): \(reason); both are kept in history/\(evidenceHistory) and nothing was fetched or ingested")
+        }
+        do {
+            if let previous {
+                if checkpoint.treeSize < previous.treeSize {
+                    try refuse(previous.checkpoint, "checkpoint", "tree size \(checkpoint.treeSize) is below the \(previous.treeSize) already accepted from this log (a rollback)")
+                }
+                if try tree.root(atSize: previous.treeSize).hex != previous.rootHash {
+                    try refuse(previous.checkpoint, "checkpoint", "its tiles give another root at the accepted size \(previous.treeSize) (a fork)")
+                }
+            }
+            if let head = try ledger.peerTreeHead(of: key.publicKey)?.head, head.treeSize <= checkpoint.treeSize,
+               try tree.root(atSize: head.treeSize) != head.rootHash {
+                try refuse(Data(head.encoded).map { String(format: "%02x", $0) }.joined(), "signed_tree_head",
+                           "its tiles give another root at size \(head.treeSize) than the signed tree head this site holds from the publisher (a fork)")
+            }
+        } catch let error as SiteError where error.code == .invalidRequest {
+            throw SiteError(.mirrorInvalid, error.message, underlying: error)
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import LedgerCore
+import LedgerNet
+import LedgerStorage
+
+/// What one `sync --mirror` did (Specs/static-log.md §11).
+public struct MirrorSyncOutcome: Sendable, Equatable {
+    /// The log's origin.
+    public var origin: String
+    /// The checkpoint's tree size: the log is ingested up to it.
+    public var treeSize: UInt64
+    /// Leaves ingested before this run.
+    public var previousIngestedSize: UInt64
+    /// Entries passed to ingest in this run.
+    public var entriesIngested = 0
+    /// Of those, entries newly stored (including released from quarantine).
+    public var imported = 0
+    /// Of those, entries this site held already.
+    public var alreadyHad = 0
+    /// Of those, entries held in quarantine.
+    public var quarantined = 0
+    /// Bundles fetched from the source in this run.
+    public var bundlesDownloaded = 0
+    /// Bundles read from the spool (fetched by a run that was stopped) instead.
+    public var bundlesFromSpool = 0
+    /// Bytes fetched from the source in this run (checkpoint, tiles, bundles).
+    public var bytesDownloaded = 0
+    /// Wall-clock seconds.
+    public var seconds = 0.0
+    /// Derived files not written after a batch was stored.
+    public var warnings: [String] = []
+}
+
+/// Catches a site up from a static log published by a member (Specs/static-log.md §11):
+/// checkpoint, signature, consistency, then the missing entry bundles fetched a window at
+/// a time, each checked against the tiles and ingested through the site's normal ingest.
+public enum MirrorSync {
+    /// Entries ingested per batch (one ingest call, one progress record).
+    public static let defaultBatchEntries = 1024
+
+    /// Catches `ledger` (opened for writing) up from `source`.
+    /// - Parameters:
+    ///   - logKey: the log's key; nil to find it among the members from the checkpoint's origin.
+    ///   - connections: bundles fetched at once (the window).
+    ///   - batchEntries: entries per ingest (memory holds about one batch and the window).
+    ///   - progress: `.begin` with the bundles to fetch, `.advance` per bundle, `.end`.
+    /// - Throws: `SiteError` `.mirrorInvalid` (a signature, tile, bundle or entry that does not
+    ///   verify; nothing of that bundle ingested), `.splitView` (a rollback or fork: evidence
+    ///   kept, nothing ingested), `.mirrorUnreachable`, `.invalidRequest` (no member key
+    ///   fits); `CoreError` from the site (`.noSpace`, `.io`).
+    public static func run(_ ledger: SiteLedger, from source: any StaticLogSource, logKey: NoteVerifierKey? = nil,
+                           connections: Int = 4, batchEntries: Int = defaultBatchEntries,
+                           progress: SiteProgressHandler? = nil) throws -> MirrorSyncOutcome {
+        let started = Date()
+        guard let note = try source.fetch("checkpoint", limit: SignedNote.maximumBytes) else {
+            throw SiteError(.mirrorUnreachable, "\(source.location) has no checkpoint")
+        }
+        let key = try MirrorCheckpoint.key(for: note, in: ledger, given: logKey)
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.open(note, verifiedBy: key)
+        } catch let error as SiteError {
+            throw SiteError(.mirrorInvalid, "\(source.location)/checkpoint: \(error.message)", underlying: error)
+        }
+        guard checkpoint.origin == key.name else {
+            throw SiteError(.mirrorInvalid, "\(source.location)/checkpoint names origin \(checkpoint.origin), not \(key.name)")
+        }
+        let folder = MirrorFolder(ledger, key: key)
+        let previous = try folder.progress()
+        let counted = BytesCounter(source)
+        var tree: TileTree
+        do {
+            tree = try TileTree(checkpoint: checkpoint, fetch: { try counted.fetch($0) })
+        } catch let error as SiteError where error.code == .invalidRequest {
+            throw SiteError(.mirrorInvalid, error.message, underlying: error)
+        }
+        try MirrorCheckpoint.checkConsistency(checkpoint, note: note, key: key, tree: &tree, previous: previous, ledger: ledger)
+
+        // Accepted: remember it before fetching, so a later rollback below it is caught even
+        // if this run is stopped.
+        var record = previous ?? MirrorProgress(format: MirrorProgress.formatVersion, logKey: key.verifierKey, checkpoint: "",
+                                                treeSize: 0, rootHash: "", ingestedSize: 0, bundlesDownloaded: 0,
+                                                bytesDownloaded: 0, entriesIngested: 0)
+        record.checkpoint = String(decoding: note, as: UTF8.self)
+        record.treeSize = checkpoint.treeSize
+        record.rootHash = checkpoint.rootHash.hex
+        if record != previous { try folder.save(record) }
+
+        var outcome = MirrorSyncOutcome(origin: checkpoint.origin, treeSize: checkpoint.treeSize, previousIngestedSize: record.ingestedSize)
+        let bundles = needed(from: record.ingestedSize, to: checkpoint.treeSize)
+        folder.pruneSpool(keeping: bundles)
+        progress?(.begin(total: bundles.count))
+        defer { progress?(.end) }
+        var batch: [[UInt8]] = []
+        var batchBundles: [TileCoordinates] = []
+        var downloadedSinceRecord = 0
+        func flush() throws {
+            guard let last = batchBundles.last else { return }
+            let report: IngestReport
+            do {
+                report = try ledger.ingest(batch)
+            } catch let error as CoreError where error.code == .badSignature || error.code == .wrongNetwork || error.message.contains("does not decode") {
+                // An entry the tiles vouch for that ingest refuses (a bad signature, another
+                // network, bytes that do not decode): the publisher signed a bad log.
+                throw SiteError(.mirrorInvalid, "bundles \(batchBundles.first?.path ?? "") to \(last.path): \(error.message)", underlying: error)
+            }
+            outcome.entriesIngested += batch.count
+            outcome.imported += report.imported + report.released
+            outcome.alreadyHad += report.alreadyHad
+            outcome.quarantined += report.quarantined
+            do { try ledger.recordArrivals(entries: report.storedEntries) } catch {
+                outcome.warnings.append("entries of \(last.path) are stored, but the arrival history could not be written (\(error))")
+            }
+            record.ingestedSize = last.index * UInt64(TileCoordinates.fullWidth) + UInt64(last.width)
+            record.entriesIngested += batch.count
+            record.bundlesDownloaded += downloadedSinceRecord
+            record.bytesDownloaded = (previous?.bytesDownloaded ?? 0) + counted.total
+            downloadedSinceRecord = 0
+            try folder.save(record)
+            folder.unspool(batchBundles)
+            batch.removeAll(keepingCapacity: true)
+            batchBundles.removeAll(keepingCapacity: true)
+            HeapTrim.releaseFreePages()
+        }
+        let spoolFolder = folder
+        let fileSystemSpool = SpoolReader(paths: bundles.map { spoolFolder.spoolPath($0) }, fileSystem: ledger.files.fileSystem)
+        do {
+            try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: connections, job: { index in
+                try MirrorBundle.fetch(bundles[index], from: counted, spooled: fileSystemSpool.read(index))
+            }, consume: { _, fetched in
+                do {
+                    try fetched.check(against: &tree)
+                } catch {
+                    if fetched.fromSpool { folder.unspool([fetched.bundle]) }
+                    throw error
+                }
+                if fetched.fromSpool {
+                    outcome.bundlesFromSpool += 1
+                } else {
+                    try folder.spool(fetched)
+                    outcome.bundlesDownloaded += 1
+                    downloadedSinceRecord += 1
+                }
+                batch += fetched.entries
+                batchBundles.append(fetched.bundle)
+                progress?(.advance(units: 1, items: fetched.entries.count))
+                if batch.count >= batchEntries { try flush() }
+            })
+            try flush()
+        } catch {
+            // Bundles checked before the failure are ingested: the next run starts after them.
+            if !(error is CoreError) { try? flush() }
+            throw error
+        }
+        if record.ingestedSize != checkpoint.treeSize {
+            // Nothing was left to fetch (an unchanged checkpoint at a size already ingested).
+            record.ingestedSize = checkpoint.treeSize
+            try folder.save(record)
+        }
+        outcome.bytesDownloaded = counted.total + note.count
+        outcome.seconds = Date().timeIntervalSince(started)
+        return outcome
+    }
+
+    /// The entry bundles holding leaves `[from, to)`, from the one holding leaf `from`.
+    static func needed(from: UInt64, to size: UInt64) -> [TileCoordinates] {
+        guard from < size else { return [] }
+        let (full, width) = TileCoordinates.tiles(level: 0, treeSize: size)
+        var out: [TileCoordinates] = []
+        var index = from >> 8
+        while index < full {
+            out.append(TileCoordinates(entriesIndex: index, width: TileCoordinates.fullWidth))
+            index += 1
+        }
+        if width > 0 { out.append(TileCoordinates(entriesIndex: full, width: width)) }
+        return out
+    }
+}
+
+/// Reads spooled bundles from the download threads.
+struct SpoolReader: Sendable {
+    let paths: [String]
+    let fileSystem: any FileSystem
+
+    func read(_ index: Int) -> [UInt8]? {
+        try? fileSystem.contents(of: paths[index], limit: StaticLogSources.maximumFileBytes)
+    }
+}
+
+/// A source that counts the bytes it fetched (from several threads).
+final class BytesCounter: StaticLogSource, @unchecked Sendable {  // `count` is read and written under `lock`
+    private let source: any StaticLogSource
+    private let lock = NSLock()
+    private var count = 0
+
+    init(_ source: any StaticLogSource) { self.source = source }
+
+    var location: String { source.location }
+
+    /// Bytes fetched so far.
+    var total: Int {
+        lock.lock(); defer { lock.unlock() }
+        return count
+    }
+
+    func fetch(_ path: String, limit: Int) throws -> [UInt8]? {
+        let bytes = try source.fetch(path, limit: limit)
+        lock.lock(); defer { lock.unlock() }
+        count += bytes?.count ?? 0
+        return bytes
+    }
+
+    func fetch(_ path: String) throws -> [UInt8]? { try fetch(path, limit: StaticLogSources.maximumFileBytes) }
+}
