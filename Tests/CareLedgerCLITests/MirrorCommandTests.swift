@@ -16,6 +16,14 @@ struct MirrorCommandTests {
         return text.split(separator: "\n").map(String.init)
     }
 
+    /// Lines in `site`'s download journal; 0 before the first fetch.
+    static func journalCount(_ cli: CLI, _ site: String) throws -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: cli.path("\(site)/mirror"))) ?? []
+        guard let name = names.first(where: { $0.hasSuffix(".downloads") }),
+              let data = FileManager.default.contents(atPath: cli.path("\(site)/mirror/\(name)")) else { return 0 }
+        return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    }
+
     /// `ingested_size` of the one progress record of `site` (0 when there is none yet).
     static func ingestedSize(_ cli: CLI, _ site: String) throws -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cli.path("\(site)/mirror"))) ?? []
@@ -62,10 +70,16 @@ struct MirrorCommandTests {
         let size = try #require(published["tree_size"] as? Int)
         var generator = SeededGenerator(seed: 19)
         var interrupted: [Int] = []
+        let bundles = (size + 255) / 256
         for round in 0..<5 {
-            let delay = UInt32(200_000 + generator.next() % 1_300_000)
+            // Killed once the journal holds a random number of fetches (and a random few
+            // milliseconds later), so the kill lands mid-catch-up at any machine speed.
+            let target = try Self.journalCount(cli, "clinic") + 1 + Int(generator.next() % 4)
+            let extra = UInt32(generator.next() % 20_000)
             let process = try ConcurrentAccessTests.start(cli, ["sync", "--dir", "clinic", "--mirror", "pub", "--connections", "2"])
-            usleep(delay)
+            let deadline = Date().addingTimeInterval(60)
+            while process.isRunning, Date() < deadline, try Self.journalCount(cli, "clinic") < min(target, bundles) { usleep(500) }
+            usleep(extra)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             // A kill that landed mid-way: bundles were fetched, and not all of them are ingested.
@@ -76,9 +90,12 @@ struct MirrorCommandTests {
         let last = try cli.json(["sync", "--dir", "clinic", "--mirror", "pub"])
         #expect(last["tree_size"] as? Int == size)
         let lines = try Self.journal(cli, "clinic")
-        #expect(lines.count == (size + 255) / 256, "seed \(generator.seed): \(lines)")
+        // Each bundle is journalled once when it is spooled; a kill between the spool's rename
+        // and its journal line leaves that line out (at most one per kill: Specs/static-log.md §11).
+        #expect(lines.count <= bundles && lines.count >= bundles - 5, "seed \(generator.seed): \(lines)")
         #expect(Set(lines).count == lines.count, "a bundle was fetched twice (seed \(generator.seed)): \(lines)")
-        #expect(try ConcurrentAccessTests.logIDs(cli, "clinic") == own.union(try ConcurrentAccessTests.logIDs(cli, "central")))
+        let expected = own.union(try ConcurrentAccessTests.logIDs(cli, "central")), held = try ConcurrentAccessTests.logIDs(cli, "clinic")
+        #expect(held == expected, "seed \(generator.seed): \(expected.subtracting(held).count) missing, \(held.subtracting(expected).count) extra; \(last)")
         #expect(try cli.run(["verify", "--dir", "clinic"]).status == 0)
     }
 
