@@ -12,15 +12,7 @@ struct SiteAPISearchTests {
     typealias Fixture = SiteAPITests.Fixture
 
     static func member(_ json: JSONValue?, _ path: String...) -> JSONValue? {
-        var current = json
-        for key in path {
-            switch current {
-            case .object(let members)?: current = members.first { $0.0 == key }?.1
-            case .array(let items)?: current = Int(key).flatMap { $0 < items.count ? items[$0] : nil }
-            default: return nil
-            }
-        }
-        return current
+        SiteAPITests.member(json, path: path)
     }
 
     static func total(_ response: APIResponse) -> Int? {

@@ -40,6 +40,11 @@ struct SiteAPITests {
     }
 
     static func member(_ json: JSONValue?, _ path: String...) -> JSONValue? {
+        member(json, path: path)
+    }
+
+    /// The value at `path` (object keys, array indices as decimal) in `json`, nil when absent.
+    static func member(_ json: JSONValue?, path: [String]) -> JSONValue? {
         var current = json
         for key in path {
             switch current {
