@@ -156,8 +156,8 @@ extension SiteIndex {
     /// An access decision: who asked about whom, when, and the answer.
     private static func insertDecision(_ entry: Entry, ordinal: Int, into db: Database) throws {
         guard let decision = try? AccessDecisionPayload.decode(entry.payload) else { return }
-        try db.cachedStatement(sql: "INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency, purpose) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        try db.cachedStatement(sql: "INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency, purpose, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [ordinal, Data(decision.request.patient.value.bytes), decision.request.actor, decision.request.time,
-                                 decision.outcome.rawValue, decision.emergency, decision.request.purpose])
+                                 decision.outcome.rawValue, decision.emergency, decision.request.purpose, decision.request.client])
     }
 }

@@ -52,7 +52,7 @@ extension SiteIndex {
              AND (v.patient, v.consent_id) IN (SELECT patient, consent_id FROM consent_versions WHERE ordinal < ?1
                                              GROUP BY patient, consent_id HAVING count(*) > 1)
             """ : ""
-        return try pool.read { db in
+        return try read { db in
             var versions: [IndexedConsentVersion] = []
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT v.ordinal, v.id, v.patient, v.consent_id, v.supersedes, e.wall, e.counter
@@ -73,7 +73,7 @@ extension SiteIndex {
     /// Every decodable access decision below `end`, in log order.
     /// - Throws: the database's errors.
     public func decisions(below end: Int) throws -> [IndexedDecision] {
-        try pool.read { db in
+        try read { db in
             var decisions: [IndexedDecision] = []
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT d.ordinal, e.id, e.author, e.wall, e.counter, d.patient, d.actor, d.purpose, d.time, d.outcome, d.emergency
@@ -96,7 +96,7 @@ extension SiteIndex {
     /// Entries of `kind` below `end`.
     /// - Throws: the database's errors.
     public func entryCount(kind: String, below end: Int) throws -> Int {
-        try pool.read { db in
+        try read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE kind = ? AND ordinal < ?", arguments: [kind, end]) ?? 0
         }
     }
@@ -104,7 +104,7 @@ extension SiteIndex {
     /// Consent versions below `end` whose payload does not decode.
     /// - Throws: the database's errors.
     public func undecodableConsentVersionCount(below end: Int) throws -> Int {
-        try pool.read { db in
+        try read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM consent_undecodable WHERE ordinal < ?", arguments: [end]) ?? 0
         }
     }

@@ -25,7 +25,7 @@ extension SiteIndex {
         "CREATE TABLE consents(patient BLOB NOT NULL, consent_id TEXT NOT NULL, heads INTEGER NOT NULL, PRIMARY KEY(patient, consent_id)) WITHOUT ROWID",
         "CREATE INDEX consents_conflicted ON consents(heads) WHERE heads > 1",
         "CREATE TABLE consent_undecodable(ordinal INTEGER PRIMARY KEY, id BLOB NOT NULL)",
-        "CREATE TABLE decisions(ordinal INTEGER PRIMARY KEY, patient BLOB NOT NULL, actor TEXT NOT NULL, time INTEGER NOT NULL, outcome TEXT NOT NULL, emergency INTEGER NOT NULL, purpose TEXT NOT NULL)",
+        "CREATE TABLE decisions(ordinal INTEGER PRIMARY KEY, patient BLOB NOT NULL, actor TEXT NOT NULL, time INTEGER NOT NULL, outcome TEXT NOT NULL, emergency INTEGER NOT NULL, purpose TEXT NOT NULL, client TEXT)",
         "CREATE INDEX decisions_patient ON decisions(patient, actor, time)",
     ]
 }

@@ -51,25 +51,16 @@ extension APIContext {
         return recorded.decision.request.actor == agent || recorded.decision.request.client == agent
     }
 
-    /// Through the derived state: the page's entries only are read from the log. An `agent`
-    /// that could be a token name (no `/` or `|`, §2) may name the client, which the index does
-    /// not hold, so those candidates are read and tested one by one.
+    /// Through the derived state: the page's entries only are read from the log; `agent`
+    /// matches the recorded requester or the API client (the index holds both).
     private func searchIndexedDecisions(_ filter: SiteIndex.DecisionFilter, agent: String?,
                                         page: SearchPage) throws -> (page: [ConsentAPIState.RecordedDecision], total: Int) {
         guard let index = state.index else { return ([], 0) }
         let end = state.seen
-        if let agent, agent.contains("/") || agent.contains("|") {
-            var byActor = filter
-            byActor.actor = agent
-            return try (index.decisionOrdinals(byActor, below: end, offset: page.offset, limit: page.count).compactMap(decision(at:)),
-                        index.decisionCount(byActor, below: end))
-        }
-        guard agent != nil else {
-            return try (index.decisionOrdinals(filter, below: end, offset: page.offset, limit: page.count).compactMap(decision(at:)),
-                        index.decisionCount(filter, below: end))
-        }
-        let matches = try index.decisionOrdinals(filter, below: end).compactMap(decision(at:)).filter { Self.asked($0, by: agent) }
-        return (Array(matches.dropFirst(page.offset).prefix(page.count)), matches.count)
+        var filter = filter
+        filter.agent = agent
+        return try (index.decisionOrdinals(filter, below: end, offset: page.offset, limit: page.count).compactMap(decision(at:)),
+                    index.decisionCount(filter, below: end))
     }
 
     private func decision(at ordinal: Int) throws -> ConsentAPIState.RecordedDecision? {
