@@ -99,7 +99,7 @@ public enum MirrorSync {
             let report: IngestReport
             do {
                 report = try ledger.ingest(batch)
-            } catch let error as CoreError where error.code == .badSignature || error.code == .wrongNetwork || error.message.contains("does not decode") {
+            } catch let error as CoreError where error.code == .wrongNetwork || Self.holdsRefusedEntry(batch) {
                 // An entry the tiles vouch for that ingest refuses (a bad signature, another
                 // network, bytes that do not decode): the publisher signed a bad log.
                 throw SiteError(.mirrorInvalid, "bundles \(batchBundles.first?.path ?? "") to \(last.path): \(error.message)", underlying: error)
@@ -160,6 +160,15 @@ public enum MirrorSync {
         outcome.bytesDownloaded = counted.total + note.count
         outcome.seconds = Date().timeIntervalSince(started)
         return outcome
+    }
+
+    /// Whether an entry of `batch` does not decode or verify: asked only after ingest refused
+    /// the batch, to tell the publisher's fault from this site's (its storage, its state).
+    static func holdsRefusedEntry(_ batch: [[UInt8]]) -> Bool {
+        EntryBatch.decodeAndVerify(batch).contains { check in
+            if case .valid = check { return false }
+            return true
+        }
     }
 
     /// The entry bundles holding leaves `[from, to)`, from the one holding leaf `from`.
