@@ -31,22 +31,10 @@ public enum MirrorAudit {
     public static func run(_ source: any StaticLogSource, key: NoteVerifierKey, connections: Int = 4,
                            progress: SiteProgressHandler? = nil) throws -> MirrorAuditReport {
         let started = Date()
-        guard let note = try source.fetch("checkpoint", limit: SignedNote.maximumBytes) else {
-            throw SiteError(.mirrorUnreachable, "\(source.location) has no checkpoint")
-        }
-        let checkpoint: Checkpoint
-        do {
-            checkpoint = try Checkpoint.open(note, verifiedBy: key)
-        } catch let error as SiteError {
-            throw SiteError(.mirrorInvalid, "checkpoint: \(error.message)", underlying: error)
-        }
+        let note = try MirrorCheckpoint.fetchNote(from: source)
         let counted = BytesCounter(source)
-        var tree: TileTree
-        do {
-            tree = try TileTree(checkpoint: checkpoint, fetch: { try counted.fetch($0) })
-        } catch let error as SiteError where error.code == .invalidRequest {
-            throw SiteError(.mirrorInvalid, error.message, underlying: error)
-        }
+        let (checkpoint, openedTree) = try MirrorCheckpoint.open(note, key: key, source: counted)
+        var tree = openedTree
         var report = MirrorAuditReport(origin: checkpoint.origin, treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash.hex)
         let bundles = MirrorSync.needed(from: 0, to: checkpoint.treeSize)
         progress?(.begin(total: bundles.count))

@@ -24,6 +24,35 @@ enum MirrorCheckpoint {
     /// The history file of refused checkpoints.
     static let evidenceHistory = "mirror-evidence.jsonl"
 
+    /// The signed note `source` serves as its checkpoint.
+    /// - Throws: `SiteError` `.mirrorUnreachable` when there is none.
+    static func fetchNote(from source: any StaticLogSource) throws -> [UInt8] {
+        guard let note = try source.fetch("checkpoint", limit: SignedNote.maximumBytes) else {
+            throw SiteError(.mirrorUnreachable, "\(source.location) has no checkpoint")
+        }
+        return note
+    }
+
+    /// `note` opened under `key`, its origin the key's name, and the tree of tiles it commits
+    /// to, read through `source` (each tile checked up to the root as it is read).
+    /// - Throws: `SiteError` `.mirrorInvalid` for a signature, origin or tile that does not fit.
+    static func open(_ note: [UInt8], key: NoteVerifierKey, source: any StaticLogSource) throws -> (Checkpoint, TileTree) {
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.open(note, verifiedBy: key)
+        } catch let error as SiteError {
+            throw SiteError(.mirrorInvalid, "\(source.location)/checkpoint: \(error.message)", underlying: error)
+        }
+        guard checkpoint.origin == key.name else {
+            throw SiteError(.mirrorInvalid, "\(source.location)/checkpoint names origin \(checkpoint.origin), not \(key.name)")
+        }
+        do {
+            return (checkpoint, try TileTree(checkpoint: checkpoint, fetch: { try source.fetch($0, limit: StaticLogSources.maximumFileBytes) }))
+        } catch let error as SiteError where error.code == .invalidRequest {
+            throw SiteError(.mirrorInvalid, error.message, underlying: error)
+        }
+    }
+
     /// The key that must have signed `note`: `given`, else the member whose default origin
     /// (`careledger.invalid/<network id>/<site key>`, §4.1) the note's first line is. Either
     /// way the key must be this site's or a member's.

@@ -52,28 +52,13 @@ public enum MirrorSync {
                            connections: Int = 4, batchEntries: Int = defaultBatchEntries,
                            progress: SiteProgressHandler? = nil) throws -> MirrorSyncOutcome {
         let started = Date()
-        guard let note = try source.fetch("checkpoint", limit: SignedNote.maximumBytes) else {
-            throw SiteError(.mirrorUnreachable, "\(source.location) has no checkpoint")
-        }
+        let note = try MirrorCheckpoint.fetchNote(from: source)
         let key = try MirrorCheckpoint.key(for: note, in: ledger, given: logKey)
-        let checkpoint: Checkpoint
-        do {
-            checkpoint = try Checkpoint.open(note, verifiedBy: key)
-        } catch let error as SiteError {
-            throw SiteError(.mirrorInvalid, "\(source.location)/checkpoint: \(error.message)", underlying: error)
-        }
-        guard checkpoint.origin == key.name else {
-            throw SiteError(.mirrorInvalid, "\(source.location)/checkpoint names origin \(checkpoint.origin), not \(key.name)")
-        }
+        let counted = BytesCounter(source)
+        let (checkpoint, openedTree) = try MirrorCheckpoint.open(note, key: key, source: counted)
+        var tree = openedTree
         let folder = MirrorFolder(ledger, key: key)
         let previous = try folder.progress()
-        let counted = BytesCounter(source)
-        var tree: TileTree
-        do {
-            tree = try TileTree(checkpoint: checkpoint, fetch: { try counted.fetch($0) })
-        } catch let error as SiteError where error.code == .invalidRequest {
-            throw SiteError(.mirrorInvalid, error.message, underlying: error)
-        }
         try MirrorCheckpoint.checkConsistency(checkpoint, note: note, key: key, tree: &tree, previous: previous, ledger: ledger)
 
         // Accepted: remember it before fetching, so a later rollback below it is caught even
@@ -218,6 +203,4 @@ final class BytesCounter: StaticLogSource, @unchecked Sendable {  // `count` is 
         count += bytes?.count ?? 0
         return bytes
     }
-
-    func fetch(_ path: String) throws -> [UInt8]? { try fetch(path, limit: StaticLogSources.maximumFileBytes) }
 }
