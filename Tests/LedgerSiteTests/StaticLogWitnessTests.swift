@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LedgerCore
 import LedgerSite
@@ -13,6 +14,21 @@ struct StaticLogWitnessTests {
     static func key(of site: SiteLedger) -> NoteVerifierKey {
         StaticLogPublisher.verifierKey(origin: StaticLogPublisher.defaultOrigin(networkID: site.networkID, siteKey: site.siteKey),
                                        siteKey: site.siteKey)
+    }
+
+    /// Writes the tiles of a tree of `size` made-up leaves into `directory` and returns a
+    /// checkpoint of it signed by `key` under `origin`: a log's fork.
+    static func forge(size: UInt64, into directory: String, origin: String, key: Curve25519.Signing.PrivateKey) throws -> [UInt8] {
+        var builder = TileBuilder(size: 0, upperPartials: [])
+        var files: [TileBuilder.Output] = []
+        for i in 0..<size { files += builder.add(Array("forked-\(i)".utf8)) }
+        let (partials, root) = builder.finish()
+        for file in files + partials {
+            let path = directory + "/" + file.tile.path
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(file.bytes).write(to: URL(fileURLWithPath: path))
+        }
+        return try Checkpoint(origin: origin, treeSize: size, rootHash: root).signed(with: key)
     }
 
     static func checkpoint(_ directory: String) throws -> [UInt8] {
@@ -57,24 +73,16 @@ struct StaticLogWitnessTests {
         #expect(rollback?.code == .splitView)
 
         // Central signs a forked tree (same origin and key, other leaves) and publishes it elsewhere.
-        let size = UInt64(sites.central.entryCount) + 10
-        var builder = TileBuilder(size: 0, upperPartials: [])
         let fork = sites.folder.path + "/fork"
-        var files: [TileBuilder.Output] = []
-        for i in 0..<size { files += builder.add(Array("forked-\(i)".utf8)) }
-        let (partials, root) = builder.finish()
-        for file in files + partials {
-            let path = fork + "/" + file.tile.path
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(file.bytes).write(to: URL(fileURLWithPath: path))
-        }
-        let forged = try Checkpoint(origin: key.name, treeSize: size, rootHash: root).signed(with: sites.central.signingKeyForBundles)
+        let forged = try Self.forge(size: UInt64(sites.central.entryCount) + 10, into: fork, origin: key.name,
+                                    key: sites.central.signingKeyForBundles)
         let forkRefusal = #expect(throws: SiteError.self) {
             try CheckpointWitness.cosign(sites.clinic, note: forged, logKey: key, fetch: Self.fetch(fork))
         }
         #expect(forkRefusal?.code == .splitView)
-        let evidence = sites.clinic.readHistory(CheckpointWitness.Evidence.self, from: CheckpointWitness.evidenceHistory)
-        #expect(evidence.count == 2)
+        let evidence = try sites.clinic.witnessPayloads(WitnessSplitViewPayload.self, kind: WitnessSplitViewPayload.kind).map(\.payload)
+        #expect(evidence.map(\.conflict) == [.rollback, .fork])
+        #expect(evidence.map { $0.check() } == [.needsTiles, .needsTiles])
         #expect(evidence.last?.refused == String(decoding: forged, as: UTF8.self))
     }
 

@@ -12,7 +12,7 @@ enum MirrorCLI {
 
     struct VerifyOutput: Encodable {
         let ok: Bool, origin: String, treeSize: UInt64, rootHash: String, bundlesChecked: Int, entriesChecked: Int
-        let bytesDownloaded: Int, seconds: Double
+        let bytesDownloaded: Int, seconds: Double, cosignatures: Int
     }
 
     /// Parses `--log-key`: a verifier key `<name>+<key id>+<base64 key>` as `publish` prints it.
@@ -28,19 +28,19 @@ enum MirrorCLI {
     static func mapped<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as SiteError where error.code == .mirrorInvalid || error.code == .splitView {
+        } catch let error as SiteError where error.code == .mirrorInvalid || error.code == .splitView || error.code == .checkpointUnwitnessed {
             throw CLIFailure(kind: .checkFailed, message: error.message, code: error.code.name)
         } catch let error as SiteError where error.code == .mirrorUnreachable {
             throw CLIFailure(kind: .syncConnection, message: error.message, code: error.code.name)
         }
     }
 
-    static func sync(options: SiteOptions, mirror: String, logKey: String?, connections: Int) throws {
+    static func sync(options: SiteOptions, mirror: String, logKey: String?, connections: Int, witnesses: Int = 0) throws {
         let key = try parseKey(logKey)
         let ledger = try openSite(options, access: .exclusive)
         let source = try StaticLogSources.open(mirror, connections: connections)
         let outcome = try mapped {
-            try MirrorSync.run(ledger, from: source, logKey: key, connections: connections,
+            try MirrorSync.run(ledger, from: source, logKey: key, connections: connections, witnesses: witnesses,
                                progress: ProgressBar.handler(label: "mirror", unit: "bundles", itemUnit: "entries"))
         }
         printWarnings(outcome.warnings)
@@ -54,22 +54,43 @@ enum MirrorCLI {
         }
     }
 
-    static func verify(json: Bool, mirror: String, logKey: String?, connections: Int) throws {
+    /// Parses `--witness-key` (repeated): cosigner verifier keys as `witness cosign` prints them.
+    static func parseWitnessKeys(_ texts: [String], required: Int) throws -> WitnessRequirement {
+        var keys: Set<CosignerKey> = []
+        for text in texts {
+            guard let key = CosignerKey(verifierKey: text) else {
+                throw CLIFailure.usage("--witness-key must be a cosigner verifier key as `witness cosign` prints it (<name>+<key id>+<base64 0x04 key>)")
+            }
+            keys.insert(key)
+        }
+        guard required <= keys.count else {
+            throw CLIFailure.usage("--witnesses \(required) needs at least \(required) distinct --witness-key")
+        }
+        return WitnessRequirement(count: required, cosigners: keys)
+    }
+
+    static func verify(json: Bool, mirror: String, logKey: String?, connections: Int, witnesses: Int = 0, witnessKeys: [String] = []) throws {
         guard let key = try parseKey(logKey) else { throw CLIFailure.usage("verify --mirror needs --log-key, the publishing site's verifier key") }
+        let requirement = try parseWitnessKeys(witnessKeys, required: witnesses)
         let source = try StaticLogSources.open(mirror, connections: connections)
         let report = try mapped {
-            try MirrorAudit.run(source, key: key, connections: connections,
+            try MirrorAudit.run(source, key: key, connections: connections, witnesses: requirement,
                                 progress: ProgressBar.handler(label: "verify", unit: "bundles", itemUnit: "entries"))
         }
         try CommandOutput(json: json).emit(VerifyOutput(
             ok: true, origin: report.origin, treeSize: report.treeSize, rootHash: report.rootHash, bundlesChecked: report.bundlesChecked,
-            entriesChecked: report.entriesChecked, bytesDownloaded: report.bytesDownloaded, seconds: report.seconds)) {
-            print("OK: \(report.origin) at tree size \(report.treeSize): the checkpoint, every tile, \(report.bundlesChecked) bundles and \(report.entriesChecked) entry signatures verified")
+            entriesChecked: report.entriesChecked, bytesDownloaded: report.bytesDownloaded, seconds: report.seconds,
+            cosignatures: report.cosignatures)) {
+            let witnessed = requirement.count > 0 ? ", with \(report.cosignatures) witness cosignature(s)" : ""
+            print("OK: \(report.origin) at tree size \(report.treeSize)\(witnessed): the checkpoint, every tile, \(report.bundlesChecked) bundles and \(report.entriesChecked) entry signatures verified")
         }
     }
 }
 
 extension NumericOptions {
+    /// `sync --mirror` / `verify --mirror --witnesses`: cosignatures required.
+    static let witnesses = NumericOption<Int>.count(0...64)
+
     /// `sync --mirror` / `verify --mirror --connections`: bundles fetched at once.
     static let connections = NumericOption<Int>.count(1...64)
 }

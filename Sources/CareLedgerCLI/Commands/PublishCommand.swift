@@ -21,6 +21,8 @@ struct PublishCommand: AsyncParsableCommand {
         let directory: String, origin: String, verifierKey: String, treeSize: UInt64, rootHash: String
         let previousTreeSize: UInt64, tilesWritten: Int, bundlesWritten: Int, bytesWritten: Int, filesUnchanged: Int
         let rebuiltFromStart: Bool, upToDate: Bool
+        /// `checkpoint.witnessed`'s size (absent when there is none) and cosignatures; cosignatures on `checkpoint`.
+        let witnessedTreeSize: UInt64?, witnessedCosignatures: Int, cosignatures: Int
     }
 
     func run() async throws {
@@ -39,7 +41,9 @@ struct PublishCommand: AsyncParsableCommand {
                 rootHash: publication.rootHash.hex, previousTreeSize: publication.previousTreeSize,
                 tilesWritten: publication.tilesWritten, bundlesWritten: publication.bundlesWritten,
                 bytesWritten: publication.bytesWritten, filesUnchanged: publication.filesUnchanged,
-                rebuiltFromStart: publication.rebuiltFromStart, upToDate: publication.upToDate)
+                rebuiltFromStart: publication.rebuiltFromStart, upToDate: publication.upToDate,
+                witnessedTreeSize: publication.witnessedTreeSize, witnessedCosignatures: publication.witnessedCosignatures,
+                cosignatures: publication.cosignatures)
             try CommandOutput(json: options.json).emit(output) {
                 if publication.upToDate {
                     print("\(to) is up to date at tree size \(publication.treeSize)")
@@ -48,6 +52,9 @@ struct PublishCommand: AsyncParsableCommand {
                 }
                 CommandOutput.table([("origin", publication.origin), ("root hash", publication.rootHash.hex),
                                      ("verifier key", publication.verifierKey)])
+                if let size = publication.witnessedTreeSize {
+                    print("\(StaticLogPublisher.witnessedCheckpoint): tree size \(size) with \(publication.witnessedCosignatures) witness cosignature(s)")
+                }
             }
         }
     }

@@ -22,6 +22,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "With --mirror or verify --mirror: the log's verifier key as publish prints it (default: the member the checkpoint's origin names).") var logKey: String?
     @Option(parsing: .unconditional, help: NumericOptions.connections.help("With --mirror: bundles fetched at once.", default: "4"),
             transform: NumericOptions.connections.parse) var connections: Int = 4
+    @Option(parsing: .unconditional, help: NumericOptions.witnesses.help("With --mirror: cosignatures of distinct member sites the checkpoint must carry (Specs/static-log.md §8.5).", default: "0"), transform: NumericOptions.witnesses.parse) var witnesses: Int = 0
 
     func validate() throws {
         if maxBytes != nil, folder == nil { throw ValidationError("--max-bytes goes with --folder") }
@@ -31,7 +32,7 @@ struct SyncCommand: AsyncParsableCommand {
         try await runReportingFailures(json: options.json) {
             if let mirror {
                 guard folder == nil, peer == nil else { throw CLIFailure.usage("give exactly one of --folder, --peer or --mirror") }
-                return try MirrorCLI.sync(options: options, mirror: mirror, logKey: logKey, connections: connections)
+                return try MirrorCLI.sync(options: options, mirror: mirror, logKey: logKey, connections: connections, witnesses: witnesses)
             }
             switch (folder, peer) {
             case (let folder?, nil):

@@ -11,6 +11,10 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "With --mirror: the log's verifier key as publish prints it.") var logKey: String?
     @Option(parsing: .unconditional, help: NumericOptions.connections.help("With --mirror: bundles fetched and verified at once.", default: "4"),
             transform: NumericOptions.connections.parse) var connections: Int = 4
+    @Option(parsing: .unconditional, help: NumericOptions.witnesses.help("With --mirror: valid cosignatures required from distinct --witness-key witnesses (Specs/static-log.md §8.5).", default: "0"),
+            transform: NumericOptions.witnesses.parse) var witnesses: Int = 0
+    @Option(name: .customLong("witness-key"), help: "With --mirror --witnesses: a witness's cosigner verifier key as `witness cosign` prints it (repeat).")
+    var witnessKeys: [String] = []
 
     /// One fault; for an entry, `file` is its segment file, `offset` its block's offset,
     /// and `ordinal` its position in the log.
@@ -30,7 +34,8 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(json: options.json) {
             if let mirror {
-                return try MirrorCLI.verify(json: options.json, mirror: mirror, logKey: logKey, connections: connections)
+                return try MirrorCLI.verify(json: options.json, mirror: mirror, logKey: logKey, connections: connections,
+                                            witnesses: witnesses, witnessKeys: witnessKeys)
             }
             let ledger = try openSite(options, access: .read, forVerify: true)
             let bar = ProgressBar(label: "verify", total: ledger.entryCount)

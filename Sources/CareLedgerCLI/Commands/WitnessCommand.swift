@@ -12,18 +12,20 @@ struct WitnessCommand: AsyncParsableCommand {
         subcommands: [WitnessCosignCommand.self])
 }
 
-/// `careledger witness cosign --checkpoint FILE --log DIR --log-key VKEY`.
+/// `careledger witness cosign --log SOURCE --log-key VKEY [--checkpoint FILE]`.
 struct WitnessCosignCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cosign",
-        abstract: "Cosign a member's checkpoint if it is consistent with the last one this site cosigned for that log (exit 1 and evidence kept otherwise).")
+        abstract: "Cosign a member's checkpoint if it is consistent with the last one this site cosigned for that log, as a witness.cosignature entry (exit 1 and a witness.split_view entry otherwise).")
     @OptionGroup var options: SiteOptions
-    @Option(help: "The checkpoint file (a signed note).") var checkpoint: String
-    @Option(help: "The log's published folder (what `careledger publish --to` wrote), for its tiles.") var log: String
+    @OptionGroup var lock: WaitOption
+    @Option(help: "The checkpoint file (a signed note); default: the log's `checkpoint`, fetched from --log.") var checkpoint: String?
+    @Option(help: "The log's published folder or http(s):// prefix (what `careledger publish --to` wrote), for its tiles.") var log: String
     @Option(name: .customLong("log-key"), help: "The log's note verifier key, as `careledger publish` prints it.") var logKey: String
 
     struct Output: Encodable {
         let origin: String, treeSize: UInt64, previousTreeSize: UInt64, cosignature: String, cosignerKey: String, note: String
+        let entryId: String
     }
 
     func run() async throws {
@@ -31,22 +33,24 @@ struct WitnessCosignCommand: AsyncParsableCommand {
             guard let key = NoteVerifierKey(verifierKey: logKey) else {
                 throw CLIFailure.usage("--log-key is not an Ed25519 note verifier key (name+keyid+base64)")
             }
-            guard let note = FileManager.default.contents(atPath: checkpoint) else {
-                throw CLIFailure.usage("cannot read \(checkpoint)")
-            }
-            let ledger = try openSite(options, access: .read)
-            let folder = log
-            let cosigning: WitnessCosigning
-            do {
-                cosigning = try CheckpointWitness.cosign(ledger, note: Array(note), logKey: key) { path in
-                    FileManager.default.contents(atPath: folder + "/" + path).map(Array.init)
+            let source = try StaticLogSources.open(log)
+            let note: [UInt8]
+            if let checkpoint {
+                guard let bytes = FileManager.default.contents(atPath: checkpoint) else { throw CLIFailure.usage("cannot read \(checkpoint)") }
+                note = Array(bytes)
+            } else {
+                guard let fetched = try MirrorCLI.mapped({ try source.fetch("checkpoint", limit: SignedNote.maximumBytes) }) else {
+                    throw CLIFailure(kind: .syncConnection, message: "\(source.location) has no checkpoint", code: SiteError.Code.mirrorUnreachable.name)
                 }
-            } catch let error as SiteError where error.code == .splitView {
-                throw CLIFailure(kind: .checkFailed, message: error.message, code: error.code.name)
+                note = fetched
+            }
+            let ledger = try openSite(options, access: .write, wait: lock.duration)
+            let cosigning = try MirrorCLI.mapped {
+                try CheckpointWitness.cosign(ledger, note: note, logKey: key) { try source.fetch($0, limit: StaticLogSources.maximumFileBytes) }
             }
             let output = Output(origin: cosigning.origin, treeSize: cosigning.treeSize, previousTreeSize: cosigning.previousTreeSize,
                                 cosignature: cosigning.cosignature, cosignerKey: cosigning.cosignerKey,
-                                note: String(decoding: cosigning.cosignedNote, as: UTF8.self))
+                                note: String(decoding: cosigning.cosignedNote, as: UTF8.self), entryId: cosigning.entryID.hex)
             try CommandOutput(json: options.json).emit(output) { print(output.note, terminator: "") }
         }
     }

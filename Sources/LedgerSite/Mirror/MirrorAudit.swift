@@ -9,6 +9,8 @@ public struct MirrorAuditReport: Sendable, Equatable {
     public var treeSize: UInt64
     /// The checkpoint's root, hex.
     public var rootHash: String
+    /// Valid cosignatures by the required witnesses on the checkpoint checked.
+    public var cosignatures = 0
     /// Entry bundles checked.
     public var bundlesChecked = 0
     /// Entries checked (leaf hash and Ed25519 signature).
@@ -25,17 +27,22 @@ public struct MirrorAuditReport: Sendable, Equatable {
 /// window of bundles and the tiles of level 1 and up.
 public enum MirrorAudit {
     /// Checks the log at `source` under `key`.
-    /// - Parameter connections: bundles fetched (and their entries verified) at once.
+    /// - Parameters:
+    ///   - connections: bundles fetched (and their entries verified) at once.
+    ///   - witnesses: the cosignatures the checkpoint must carry; without enough, the source's
+    ///     witnessed checkpoint is checked instead (Specs/static-log.md §8.5).
     /// - Throws: `SiteError` `.mirrorInvalid` naming the first fault (path, entry and leaf index),
-    ///   `.mirrorUnreachable`.
+    ///   `.mirrorUnreachable`, `.checkpointUnwitnessed`.
     public static func run(_ source: any StaticLogSource, key: NoteVerifierKey, connections: Int = 4,
+                           witnesses: WitnessRequirement = WitnessRequirement(count: 0, cosigners: []),
                            progress: SiteProgressHandler? = nil) throws -> MirrorAuditReport {
         let started = Date()
-        let note = try MirrorCheckpoint.fetchNote(from: source)
+        let note = try MirrorWitnesses.select(try MirrorCheckpoint.fetchNote(from: source), from: source, requirement: witnesses)
         let counted = BytesCounter(source)
         let (checkpoint, openedTree) = try MirrorCheckpoint.open(note, key: key, source: counted)
         var tree = openedTree
         var report = MirrorAuditReport(origin: checkpoint.origin, treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash.hex)
+        report.cosignatures = CosignerKey.validCount(in: note, of: witnesses.cosigners)
         let bundles = MirrorSync.needed(from: 0, to: checkpoint.treeSize)
         progress?(.begin(total: bundles.count))
         defer { progress?(.end) }

@@ -33,6 +33,26 @@ enum MirrorCheckpoint {
         return note
     }
 
+    /// The checkpoint to catch up to and the key that must have signed it: the source's
+    /// `checkpoint`, or with `witnesses` > 0 the one ``MirrorWitnesses/select(_:from:requirement:)``
+    /// picks with cosignatures of that many distinct members (Specs/static-log.md §8.5).
+    /// - Throws: `SiteError` `.mirrorUnreachable`, `.invalidRequest` (no member key fits),
+    ///   `.checkpointUnwitnessed` (too few cosignatures, or the witnessed checkpoint is below
+    ///   the size already accepted from the log).
+    static func fetchNote(from source: any StaticLogSource, ledger: SiteLedger, given: NoteVerifierKey?,
+                          witnesses: Int) throws -> ([UInt8], NoteVerifierKey) {
+        let latest = try fetchNote(from: source)
+        let key = try key(for: latest, in: ledger, given: given)
+        guard witnesses > 0 else { return (latest, key) }
+        let note = try MirrorWitnesses.select(latest, from: source,
+                                              requirement: .members(of: ledger, count: witnesses, except: key.publicKey))
+        if note != latest, let accepted = try MirrorFolder(ledger, key: key).progress(),
+           let size = try? Checkpoint.open(note, verifiedBy: key).treeSize, size < accepted.treeSize {
+            throw SiteError(.checkpointUnwitnessed, "\(source.location): the witnessed checkpoint is at tree size \(size), below the \(accepted.treeSize) already accepted from this log; nothing newer carries \(witnesses) cosignature(s) yet")
+        }
+        return (note, key)
+    }
+
     /// `note` opened under `key`, its origin the key's name, and the tree of tiles it commits
     /// to, read through `source` (each tile checked up to the root as it is read).
     /// - Throws: `SiteError` `.mirrorInvalid` for a signature, origin or tile that does not fit.

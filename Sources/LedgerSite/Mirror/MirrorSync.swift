@@ -43,17 +43,18 @@ public enum MirrorSync {
     ///   - logKey: the log's key; nil to find it among the members from the checkpoint's origin.
     ///   - connections: bundles fetched at once (the window).
     ///   - batchEntries: entries per ingest (memory holds about one batch and the window).
+    ///   - witnesses: cosignatures of distinct members the checkpoint must carry (0: none; §8.5).
     ///   - progress: `.begin` with the bundles to fetch, `.advance` per bundle, `.end`.
     /// - Throws: `SiteError` `.mirrorInvalid` (a signature, tile, bundle or entry that does not
     ///   verify; nothing of that bundle ingested), `.splitView` (a rollback or fork: evidence
     ///   kept, nothing ingested), `.mirrorUnreachable`, `.invalidRequest` (no member key
     ///   fits); `CoreError` from the site (`.noSpace`, `.io`).
     public static func run(_ ledger: SiteLedger, from source: any StaticLogSource, logKey: NoteVerifierKey? = nil,
-                           connections: Int = 4, batchEntries: Int = defaultBatchEntries,
+                           connections: Int = 4, batchEntries: Int = defaultBatchEntries, witnesses: Int = 0,
                            progress: SiteProgressHandler? = nil) throws -> MirrorSyncOutcome {
         let started = Date()
-        let note = try MirrorCheckpoint.fetchNote(from: source)
-        let key = try MirrorCheckpoint.key(for: note, in: ledger, given: logKey)
+        // With `witnesses` > 0, the checkpoint carrying that many members' cosignatures (Specs/static-log.md §8.5).
+        let (note, key) = try MirrorCheckpoint.fetchNote(from: source, ledger: ledger, given: logKey, witnesses: witnesses)
         let counted = BytesCounter(source)
         let (checkpoint, openedTree) = try MirrorCheckpoint.open(note, key: key, source: counted)
         var tree = openedTree

@@ -21,20 +21,24 @@ public struct WitnessCosigning: Sendable, Equatable {
     public var cosignedNote: [UInt8]
     /// The witness's cosigner verifier key (signature type 0x04).
     public var cosignerKey: String
+    /// The `witness.cosignature` entry written.
+    public var entryID: Hash32
+    /// Its payload.
+    public var payload: WitnessCosignaturePayload
 }
 
 /// A member site as a witness of another member's published log (Specs/static-log.md §8.2):
 /// it cosigns a checkpoint only when it is consistent with the largest one it cosigned for
 /// that log before, checked from the log's tiles alone.
 ///
-/// What it cosigned is remembered in the site's history (`history/witness-cosigned.jsonl`);
-/// two checkpoints that conflict go to `history/witness-evidence.jsonl`. Both are operational
-/// state of this site, not ledger entries (yet: issue 19's cosignatures as entries remain).
+/// A cosignature is written as a `witness.cosignature` entry and a refusal as a
+/// `witness.split_view` entry (§8.3), so both travel to every site by stick or sync. What this
+/// witness cosigned is also remembered in its history (`history/witness-cosigned.jsonl`),
+/// written before the entry: the next check reads it without scanning the log, and a crash
+/// between the two never lets the witness forget a checkpoint it signed.
 public enum CheckpointWitness {
     /// The history file of cosigned checkpoints.
     public static let cosignedHistory = "witness-cosigned.jsonl"
-    /// The history file of split-view evidence.
-    public static let evidenceHistory = "witness-evidence.jsonl"
 
     /// One cosigned checkpoint, as remembered.
     public struct Record: Codable, Sendable, Equatable {
@@ -52,32 +56,20 @@ public enum CheckpointWitness {
         public var time: UInt64
     }
 
-    /// Two checkpoints of one log that cannot both be true.
-    public struct Evidence: Codable, Sendable, Equatable {
-        /// The log's origin.
-        public var origin: String
-        /// The log's Ed25519 key, hex.
-        public var logKey: String
-        /// The checkpoint cosigned before.
-        public var cosigned: String
-        /// The checkpoint refused.
-        public var refused: String
-        /// Why they conflict.
-        public var reason: String
-    }
-
     /// The name a site cosigns under: `careledger.invalid/<network id>/<site key>/witness`.
     public static func cosignerName(networkID: Hash32, siteKey: Hash32) -> String {
         "careledger.invalid/\(networkID.hex)/\(siteKey.hex)/witness"
     }
 
-    /// Checks `note` and cosigns it with `ledger`'s key.
+    /// Checks `note` and cosigns it with `ledger`'s key (opened for writing), appending a
+    /// `witness.cosignature` entry.
     /// - Parameters:
     ///   - logKey: the log's note key; its public key must be an active member of the network.
     ///   - fetch: reads the log's published files (tiles) by path.
     ///   - timestamp: the cosignature's time, seconds since the epoch.
-    /// - Throws: `SiteError` `.splitView` (evidence recorded, nothing cosigned), `.invalidRequest`
-    ///   (a bad signature, a non-member log key, missing or wrong tiles).
+    /// - Throws: `SiteError` `.splitView` (a `witness.split_view` entry written, nothing cosigned),
+    ///   `.invalidRequest` (a bad signature, a non-member log key, missing or wrong tiles);
+    ///   `CoreError` when the entry cannot be appended.
     public static func cosign(_ ledger: SiteLedger, note: [UInt8], logKey: NoteVerifierKey, fetch: @escaping TileTree.Fetch,
                               timestamp: UInt64 = UInt64(Date().timeIntervalSince1970)) throws -> WitnessCosigning {
         let checkpoint = try Checkpoint.open(note, verifiedBy: logKey)
@@ -86,22 +78,30 @@ public enum CheckpointWitness {
         guard let member = ledger.charter.members[logKey.publicKey], member.revokedFrom == nil else {
             throw SiteError(.invalidRequest, "the log key \(logKey.publicKey.hex) is not an active member of this network; a witness cosigns members' logs only")
         }
+        guard logKey.publicKey != ledger.siteKey else {
+            throw SiteError(.invalidRequest, "a site does not witness its own log")
+        }
         var tree = try TileTree(checkpoint: checkpoint, fetch: fetch)
         let previous = ledger.readHistory(Record.self, from: cosignedHistory)
             .last { $0.origin == checkpoint.origin && $0.logKey == logKey.publicKey.hex }
         if let previous {
-            let conflict: String?
+            let conflict: (WitnessSplitViewPayload.Conflict, String)?
             if previous.treeSize > checkpoint.treeSize {
-                conflict = "tree size \(checkpoint.treeSize) is below the \(previous.treeSize) already cosigned (a rollback)"
+                conflict = (.rollback, "tree size \(checkpoint.treeSize) is below the \(previous.treeSize) already cosigned (a rollback)")
             } else if try tree.root(atSize: previous.treeSize).hex != previous.rootHash {
-                conflict = "its tiles give another root at the cosigned size \(previous.treeSize) (a fork)"
+                conflict = previous.treeSize == checkpoint.treeSize
+                    ? (.sameSizeFork, "another root at the cosigned size \(previous.treeSize) (a fork)")
+                    : (.fork, "its tiles give another root at the cosigned size \(previous.treeSize) (a fork; the consistency check from the tiles fails)")
             } else {
                 conflict = nil
             }
-            if let conflict {
-                try ledger.appendHistory(Evidence(origin: checkpoint.origin, logKey: logKey.publicKey.hex, cosigned: previous.note,
-                                                  refused: String(decoding: note, as: UTF8.self), reason: conflict), to: evidenceHistory)
-                throw SiteError(.splitView, "\(checkpoint.origin): \(conflict); both checkpoints are kept in history/\(evidenceHistory) and nothing was cosigned")
+            if case let (kind, reason)? = conflict {
+                let evidence = WitnessSplitViewPayload(
+                    format: WitnessSplitViewPayload.formatVersion, origin: checkpoint.origin, logKey: logKey.verifierKey,
+                    cosigned: previous.note, refused: String(decoding: note, as: UTF8.self), conflict: kind, reason: reason)
+                let written = try ledger.append(kind: WitnessSplitViewPayload.kind, payloads: [try CanonicalJSON.encode(evidence)])
+                let id = written.first.map { " entry \($0.id.hex)" } ?? ""
+                throw SiteError(.splitView, "\(checkpoint.origin): \(reason); both checkpoints are kept as a \(WitnessSplitViewPayload.kind)\(id) and nothing was cosigned")
             }
         }
         let name = cosignerName(networkID: ledger.networkID, siteKey: ledger.siteKey)
@@ -109,8 +109,15 @@ public enum CheckpointWitness {
         try ledger.appendHistory(Record(origin: checkpoint.origin, logKey: logKey.publicKey.hex, treeSize: checkpoint.treeSize,
                                         rootHash: checkpoint.rootHash.hex, note: String(decoding: note, as: UTF8.self), time: timestamp),
                                  to: cosignedHistory)
+        let cosignerKey = Cosignature.verifierKey(name: name, publicKey: ledger.siteKey)
+        let payload = WitnessCosignaturePayload(
+            format: WitnessCosignaturePayload.formatVersion, origin: checkpoint.origin, logKey: logKey.verifierKey,
+            treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash.hex, timestamp: timestamp, cosignature: line,
+            cosignerKey: cosignerKey)
+        let written = try ledger.append(kind: WitnessCosignaturePayload.kind, payloads: [try CanonicalJSON.encode(payload)])
+        guard let entry = written.first else { throw SiteError(.unusableSite, "the cosignature entry was not written") }
         return WitnessCosigning(origin: checkpoint.origin, treeSize: checkpoint.treeSize, previousTreeSize: previous?.treeSize ?? 0,
                                 cosignature: line, cosignedNote: (note.last == 0x0a ? note : note + [0x0a]) + Array((line + "\n").utf8),
-                                cosignerKey: Cosignature.verifierKey(name: name, publicKey: ledger.siteKey))
+                                cosignerKey: cosignerKey, entryID: entry.id, payload: payload)
     }
 }

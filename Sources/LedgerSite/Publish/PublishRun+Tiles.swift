@@ -9,10 +9,12 @@ extension PublishRun {
         var builder = TileBuilder(size: start.size, upperPartials: Array(start.partials.dropFirst()))
         completed = builder.startTiles
         let first = builder.firstLeaf
+        received.removeAll()
         progress?(.begin(total: Int((size - first + 255) / 256)))
         try ledger.forEachEntry(from: Int(first)) { ordinal, entry in
             guard UInt64(ordinal) < size else { return }
             let bytes = entry.encoded
+            if entry.kind == WitnessCosignaturePayload.kind { received.append((entry.author, entry.payload)) }
             guard bytes.count <= EntryBundle.maximumEntryBytes else {
                 throw SiteError(.entryTooLargeForTiles, "entry \(entry.id.hex) (leaf \(ordinal)) is \(bytes.count) bytes; an entry bundle holds entries of at most \(EntryBundle.maximumEntryBytes) bytes (Specs/static-log.md §2.3): nothing was published")
             }

@@ -31,7 +31,7 @@ public struct StaticLogFiles: Sendable {
     /// The answer to a GET of `path`, relative to the log's prefix (`checkpoint`, `tile/0/000`).
     /// The read runs on a dispatch queue, off Swift's cooperative threads.
     public func answer(path: String) async -> Answer {
-        let isCheckpoint = path == "checkpoint"
+        let isCheckpoint = path == "checkpoint" || path == StaticLogPublisher.witnessedCheckpoint
         guard isCheckpoint || TileCoordinates(path: path) != nil else {
             return Answer(status: 404, contentType: "text/plain; charset=utf-8", cacheControl: "no-store", body: Array("not found\n".utf8))
         }

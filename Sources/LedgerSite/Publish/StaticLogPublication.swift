@@ -32,4 +32,10 @@ public struct StaticLogPublication: Sendable, Equatable {
     public var rebuiltFromStart: Bool
     /// Whether the checkpoint was already this one (nothing new to publish).
     public var upToDate: Bool
+    /// The tree size of `checkpoint.witnessed` after this publish, nil when there is none (§8.4).
+    public var witnessedTreeSize: UInt64?
+    /// Cosignatures on `checkpoint.witnessed`.
+    public var witnessedCosignatures: Int
+    /// Cosignatures on `checkpoint` itself (rare: a cosignature entry grows the log it cosigns).
+    public var cosignatures: Int
 }

@@ -11,6 +11,9 @@ import LedgerStorage
 /// bundles durable before the checkpoint is renamed into place) and resumable (a file that
 /// already holds the right bytes is not written again).
 public enum StaticLogPublisher {
+    /// The file holding the newest checkpoint with the most cosignatures (Specs/static-log.md §8.4).
+    public static let witnessedCheckpoint = "checkpoint.witnessed"
+
     /// The origin used when none is given: `careledger.invalid/<network id>/<site key>`, both hex.
     public static func defaultOrigin(networkID: Hash32, siteKey: Hash32) -> String {
         "careledger.invalid/\(networkID.hex)/\(siteKey.hex)"
@@ -62,6 +65,8 @@ struct PublishRun {
     var bundlesWritten = 0
     /// Full tiles written at the index where the previous checkpoint had a partial one.
     var completed: [TileCoordinates] = []
+    /// The `witness.cosignature` entries read while writing tiles: author and payload.
+    var received: [(author: Hash32, payload: [UInt8])] = []
 
     init(ledger: SiteLedger, folder: StaticLogFolder, key: NoteVerifierKey, progress: SiteProgressHandler?) {
         self.ledger = ledger; self.folder = folder; self.key = key; self.progress = progress
@@ -86,7 +91,9 @@ struct PublishRun {
             throw SiteError(.unusableSite, "the tiles built from this site's log do not hash to its root at size \(size); nothing was published: run `careledger verify`")
         }
         try folder.syncFolders()
-        let note = try Checkpoint(origin: key.name, treeSize: size, rootHash: root).signed(with: ledger.signingKeyForBundles)
+        // Cosignatures received as entries: the witnessed checkpoint first, then `checkpoint` (§8.4).
+        let (witnessed, latest) = try writeWitnessed(size: size, root: root)
+        let note = try self.note(Checkpoint(origin: key.name, treeSize: size, rootHash: root), cosignatures: latest)
         try folder.write(note, to: "checkpoint")
         try folder.syncFolders()
         for tile in completed { folder.removePartials(of: tile.path) }
@@ -94,7 +101,8 @@ struct PublishRun {
             origin: key.name, verifierKey: key.verifierKey, treeSize: size, rootHash: root,
             previousTreeSize: previous?.treeSize ?? 0, tilesWritten: tilesWritten, bundlesWritten: bundlesWritten,
             bytesWritten: folder.bytesWritten, filesUnchanged: folder.filesUnchanged, rebuiltFromStart: rebuilt,
-            upToDate: folder.filesWritten == 0)
+            upToDate: folder.filesWritten == 0, witnessedTreeSize: witnessed?.treeSize,
+            witnessedCosignatures: witnessed?.lines.count ?? 0, cosignatures: latest.count)
     }
 
     /// The folder's checkpoint, checked to be one this log extends (nil when there is none).

@@ -1,0 +1,81 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `witness cosign`, `publish` and `verify/sync --mirror --witnesses`, with the built binary (Specs/static-log.md §8).
+@Suite("careledger witness cosign as entries, with the built binary")
+struct WitnessCommandTests {
+    /// Carries `from`'s entries to `to` on a stick: `bundle export`, then `bundle import`.
+    static func carry(_ cli: CLI, from: String, to: String) throws {
+        _ = try cli.json(["bundle", "export", "--dir", from, "--to", to, "--out", "\(from)-to-\(to).clbundle"])
+        _ = try cli.json(["bundle", "import", "--dir", to, "\(from)-to-\(to).clbundle"])
+    }
+
+    @Test("two clinics cosign as entries that reach central by stick; publish gathers them into checkpoint.witnessed; verify --mirror --witnesses 2 accepts it, 3 refuses; sync --mirror --witnesses 2 catches up to it")
+    func witnessedThroughTheStick() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic-a", "clinic-b", "clinic-c"], admitted: ["clinic-a", "clinic-b", "clinic-c"])
+        try TCPSyncTests.append(cli, site: "central", count: 300)
+        let first = try cli.json(["publish", "--dir", "central", "--to", "pub"])
+        let key = try #require(first["verifier_key"] as? String)
+        let size = try #require(first["tree_size"] as? Int)
+        var witnessKeys: [String] = []
+        for clinic in ["clinic-a", "clinic-b"] {
+            // No --checkpoint: the log's own, fetched from --log.
+            let cosigned = try cli.json(["witness", "cosign", "--dir", clinic, "--log", "pub", "--log-key", key])
+            Contract.expectKeys(cosigned, ["origin", "tree_size", "cosignature", "cosigner_key", "note", "entry_id"], "witness cosign --json")
+            #expect(cosigned["tree_size"] as? Int == size)
+            witnessKeys.append(try #require(cosigned["cosigner_key"] as? String))
+            let log = try #require(try cli.json(["log", "--dir", clinic])["entries"] as? [[String: Any]])
+            #expect(log.contains { $0["kind"] as? String == "witness.cosignature" && $0["id"] as? String == cosigned["entry_id"] as? String })
+            try Self.carry(cli, from: clinic, to: "central")
+        }
+        let second = try cli.json(["publish", "--dir", "central", "--to", "pub"])
+        #expect(second["witnessed_tree_size"] as? Int == size && second["witnessed_cosignatures"] as? Int == 2, "\(second)")
+        #expect((second["tree_size"] as? Int ?? 0) > size)
+
+        // A third witness cosigns the newest checkpoint but its entry never reaches central.
+        let third = try cli.json(["witness", "cosign", "--dir", "clinic-c", "--log", "pub", "--log-key", key])
+        let allKeys = witnessKeys + [try #require(third["cosigner_key"] as? String)]
+        let keyArguments = allKeys.flatMap { ["--witness-key", $0] }
+
+        let accepted = try cli.json(["verify", "--mirror", "pub", "--log-key", key, "--witnesses", "2"] + keyArguments)
+        #expect(accepted["tree_size"] as? Int == size && accepted["cosignatures"] as? Int == 2, "\(accepted)")
+        let refused = try cli.run(["verify", "--mirror", "pub", "--log-key", key, "--witnesses", "3", "--json"] + keyArguments)
+        #expect(refused.status == 1 && refused.stdout.contains("checkpoint_unwitnessed") && refused.stdout.contains("carries 0"), "\(refused)")
+        let tooFewKeys = try cli.run(["verify", "--mirror", "pub", "--log-key", key, "--witnesses", "3", "--witness-key", allKeys[0]])
+        #expect(tooFewKeys.status == 2, "\(tooFewKeys)")
+
+        // A clinic that knows the members (it holds central's charter entries) catches up to the witnessed size only.
+        try Self.carry(cli, from: "central", to: "clinic-c")
+        let caughtUp = try cli.json(["sync", "--dir", "clinic-c", "--mirror", "pub", "--witnesses", "2"])
+        #expect(caughtUp["tree_size"] as? Int == size, "\(caughtUp)")
+        let unwitnessed = try cli.run(["sync", "--dir", "clinic-c", "--mirror", "pub", "--witnesses", "3", "--json"])
+        #expect(unwitnessed.status == 1 && unwitnessed.stdout.contains("checkpoint_unwitnessed"), "\(unwitnessed)")
+
+        if Python.canImport("cryptography") {
+            // The independent verifier accepts the witnessed checkpoint and checks both cosignatures.
+            let script = BuiltBinary.repositoryRoot + "/Tests/Tools/tlog_verify.py"
+            let verified = try #require(Python.run([script, cli.path("pub"), "--key", key, "--checkpoint", cli.path("pub/checkpoint.witnessed"),
+                                                    "--witness", witnessKeys[0], "--witness", witnessKeys[1]]))
+            #expect(verified.status == 0, "\(verified.output)")
+            let latest = try #require(Python.run([script, cli.path("pub"), "--key", key]))
+            #expect(latest.status == 0, "\(latest.output)")
+        }
+    }
+
+    @Test("a witness cosigns the checkpoint a log serves over HTTP (serve --http --tlog)")
+    func cosignOverHTTP() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic"], admitted: ["clinic"])
+        try TCPSyncTests.append(cli, site: "central", count: 20)
+        let key = try #require(try cli.json(["publish", "--dir", "central", "--to", "pub"])["verifier_key"] as? String)
+        let size = try #require(try cli.json(["stats", "--dir", "central"])["entries"] as? Int)
+        let server = try TCPSyncTests.Server(cli: cli, site: "central", options: ["--tlog", "pub"], http: true)
+        defer { server.stop() }
+        let cosigned = try cli.json(["witness", "cosign", "--dir", "clinic", "--log", "http://127.0.0.1:\(server.port)/tlog", "--log-key", key])
+        #expect(cosigned["tree_size"] as? Int == size, "\(cosigned)")
+    }
+}
