@@ -1,4 +1,6 @@
 import Foundation
+import LedgerCore
+import LedgerSite
 import TestSupport
 import Testing
 
@@ -77,5 +79,56 @@ struct WitnessCommandTests {
         defer { server.stop() }
         let cosigned = try cli.json(["witness", "cosign", "--dir", "clinic", "--log", "http://127.0.0.1:\(server.port)/tlog", "--log-key", key])
         #expect(cosigned["tree_size"] as? Int == size, "\(cosigned)")
+    }
+
+    @Test("a split view: central signs two trees of one size; the first witness to see both refuses and writes the evidence, which reaches another clinic by stick; verify --mirror --witnesses 2 refuses the fork and accepts the honest log")
+    func splitView() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic-a", "clinic-b"], admitted: ["clinic-a", "clinic-b"])
+        try TCPSyncTests.append(cli, site: "central", count: 40)
+        let published = try cli.json(["publish", "--dir", "central", "--to", "pub"])
+        let key = try #require(published["verifier_key"] as? String)
+        let size = try #require(published["tree_size"] as? Int)
+        var witnessKeys: [String] = []
+        for clinic in ["clinic-a", "clinic-b"] {
+            let cosigned = try cli.json(["witness", "cosign", "--dir", clinic, "--log", "pub", "--log-key", key])
+            witnessKeys.append(try #require(cosigned["cosigner_key"] as? String))
+        }
+
+        // Central's key signs another tree of the same size, served from another folder.
+        let central = try SiteLedger.openSnapshot(at: cli.path("central"))
+        let noteKey = try #require(NoteVerifierKey(verifierKey: key))
+        var builder = TileBuilder(size: 0, upperPartials: [])
+        var files: [TileBuilder.Output] = []
+        for i in 0..<size { files += builder.add(Array("forked-\(i)".utf8)) }
+        let (partials, root) = builder.finish()
+        for file in files + partials {
+            let path = cli.path("fork/" + file.tile.path)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(file.bytes).write(to: URL(fileURLWithPath: path))
+        }
+        let forged = try Checkpoint(origin: noteKey.name, treeSize: UInt64(size), rootHash: root).signed(with: central.signingKeyForBundles)
+        try Data(forged).write(to: URL(fileURLWithPath: cli.path("fork/checkpoint")))
+
+        let refused = try cli.run(["witness", "cosign", "--dir", "clinic-a", "--log", "fork", "--log-key", key, "--json"])
+        #expect(refused.status == 1 && refused.stdout.contains("split_view"), "\(refused)")
+        let log = try #require(try cli.json(["log", "--dir", "clinic-a"])["entries"] as? [[String: Any]])
+        let evidence = try #require(log.first { $0["kind"] as? String == "witness.split_view" }?["id"] as? String)
+        #expect(log.filter { $0["kind"] as? String == "witness.cosignature" }.count == 1, "nothing was cosigned for the fork")
+
+        // The evidence reaches clinic-b through central, by stick.
+        try Self.carry(cli, from: "clinic-a", to: "central")
+        try Self.carry(cli, from: "clinic-b", to: "central")
+        try Self.carry(cli, from: "central", to: "clinic-b")
+        let atB = try #require(try cli.json(["log", "--dir", "clinic-b"])["entries"] as? [[String: Any]])
+        #expect(atB.contains { $0["kind"] as? String == "witness.split_view" && $0["id"] as? String == evidence })
+
+        let keyArguments = witnessKeys.flatMap { ["--witness-key", $0] }
+        let fork = try cli.run(["verify", "--mirror", "fork", "--log-key", key, "--witnesses", "2", "--json"] + keyArguments)
+        #expect(fork.status == 1 && fork.stdout.contains("checkpoint_unwitnessed"), "\(fork)")
+        _ = try cli.json(["publish", "--dir", "central", "--to", "pub"])
+        let honest = try cli.json(["verify", "--mirror", "pub", "--log-key", key, "--witnesses", "2"] + keyArguments)
+        #expect(honest["tree_size"] as? Int == size && honest["cosignatures"] as? Int == 2, "\(honest)")
     }
 }
