@@ -239,7 +239,7 @@ struct StaticLogPublishTests {
         #expect(tampered.status == 1, "\(tampered.output)")
     }
 
-    @Test("the read-only server answers the checkpoint and tiles with their types and caching, and nothing else in the folder")
+    @Test("the read-only server answers the checkpoint, the witnessed checkpoint and tiles with their types and caching, and nothing else in the folder")
     func servedFiles() async throws {
         let fixture = try PublishFixture(entries: 5)
         defer { fixture.folder.remove() }
@@ -253,7 +253,12 @@ struct StaticLogPublishTests {
         let tile = await files.answer(path: "tile/0/000.p/6")
         #expect(tile.status == 200 && tile.contentType == "application/octet-stream" && tile.body.count == 6 * 32)
         #expect(tile.cacheControl.contains("immutable"))
-        for path in [".publish.lock", "tile/0/000.p/6.tmp", "tile/0/000", "../pub/checkpoint", "tile/0/000.p/6/../6"] {
+        // The witnessed checkpoint (§8.4) is served like the checkpoint; none is published yet here.
+        #expect(await files.answer(path: StaticLogPublisher.witnessedCheckpoint).status == 404)
+        try Data("witnessed\n".utf8).write(to: URL(fileURLWithPath: out + "/" + StaticLogPublisher.witnessedCheckpoint))
+        let witnessed = await files.answer(path: StaticLogPublisher.witnessedCheckpoint)
+        #expect(witnessed.status == 200 && witnessed.cacheControl == "no-cache" && witnessed.body == Array("witnessed\n".utf8))
+        for path in [".publish.lock", "tile/0/000.p/6.tmp", "tile/0/000", "../pub/checkpoint", "tile/0/000.p/6/../6", "checkpoint.witnessed.tmp"] {
             #expect(await files.answer(path: path).status == 404, "\(path)")
         }
     }
