@@ -131,4 +131,19 @@ struct WitnessCommandTests {
         let honest = try cli.json(["verify", "--mirror", "pub", "--log-key", key, "--witnesses", "2"] + keyArguments)
         #expect(honest["tree_size"] as? Int == size && honest["cosignatures"] as? Int == 2, "\(honest)")
     }
+
+    @Test("a network founded with --witnesses 2 makes sync --mirror require two cosignatures by default; --witnesses 0 overrides it")
+    func charterDefault() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try cli.run(["network", "create", "--dir", "central", "--site", "central", "--name", "Net", "--witnesses", "2"])
+        try cli.run(["network", "genesis", "--dir", "central", "--out", "genesis.json"])
+        try cli.run(["init", "--dir", "clinic", "--site", "clinic", "--genesis", "genesis.json"])
+        try TCPSyncTests.append(cli, site: "central", count: 10)
+        _ = try cli.json(["publish", "--dir", "central", "--to", "pub"])
+        let refused = try cli.run(["sync", "--dir", "clinic", "--mirror", "pub", "--json"])
+        #expect(refused.status == 1 && refused.stdout.contains("checkpoint_unwitnessed"), "\(refused)")
+        let overridden = try cli.json(["sync", "--dir", "clinic", "--mirror", "pub", "--witnesses", "0"])
+        #expect((overridden["tree_size"] as? Int ?? 0) > 10, "\(overridden)")
+    }
 }

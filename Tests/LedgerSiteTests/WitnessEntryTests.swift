@@ -181,4 +181,18 @@ struct WitnessEntryTests {
         tampered.refused = tampered.cosigned
         if case .invalid = tampered.check() {} else { Issue.record("evidence with one checkpoint twice must not prove a fork") }
     }
+
+    @Test("a genesis states a witnesses default only when it is at least 1, so networks without one keep their bytes and ids")
+    func genesisWitnessesField() throws {
+        let key = Hash32.sha256([1]), agreement = Hash32.sha256([2])
+        let plain = GenesisPayload(networkName: "n", founderName: "f", founderKey: key, founderAgreementKey: agreement, created: "2026-12-05T00:00:00Z")
+        let zero = GenesisPayload(networkName: "n", founderName: "f", founderKey: key, founderAgreementKey: agreement, created: "2026-12-05T00:00:00Z",
+                                  witnesses: 0)
+        let two = GenesisPayload(networkName: "n", founderName: "f", founderKey: key, founderAgreementKey: agreement, created: "2026-12-05T00:00:00Z",
+                                 witnesses: 2)
+        #expect(try CanonicalJSON.encode(zero) == CanonicalJSON.encode(plain))
+        #expect(!String(decoding: try CanonicalJSON.encode(plain), as: UTF8.self).contains("witnesses"))
+        #expect(String(decoding: try CanonicalJSON.encode(two), as: UTF8.self).hasSuffix(",\"witnesses\":2}"))
+        #expect(try CanonicalJSON.decode(GenesisPayload.self, from: CanonicalJSON.encode(two)).witnesses == 2)
+    }
 }

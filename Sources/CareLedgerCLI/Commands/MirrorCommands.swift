@@ -35,12 +35,13 @@ enum MirrorCLI {
         }
     }
 
-    static func sync(options: SiteOptions, mirror: String, logKey: String?, connections: Int, witnesses: Int = 0) throws {
+    static func sync(options: SiteOptions, mirror: String, logKey: String?, connections: Int, witnesses: Int? = nil) throws {
         let key = try parseKey(logKey)
         let ledger = try openSite(options, access: .exclusive)
         let source = try StaticLogSources.open(mirror, connections: connections)
         let outcome = try mapped {
-            try MirrorSync.run(ledger, from: source, logKey: key, connections: connections, witnesses: witnesses,
+            try MirrorSync.run(ledger, from: source, logKey: key, connections: connections,
+                               witnesses: witnesses ?? WitnessRequirement.networkDefault(of: ledger),
                                progress: ProgressBar.handler(label: "mirror", unit: "bundles", itemUnit: "entries"))
         }
         printWarnings(outcome.warnings)

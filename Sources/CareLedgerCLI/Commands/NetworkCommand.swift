@@ -18,6 +18,8 @@ struct NetworkCommand: AsyncParsableCommand {
         @Option(parsing: .unconditional,
                 help: NumericOptions.quorum.help("Distinct governance sites that must approve an admission, revocation, role change or dispute resolution.", default: "1"),
                 transform: NumericOptions.quorum.parse) var quorum: Int = 1
+        @Option(parsing: .unconditional, help: NumericOptions.witnesses.help("The network's default for sync --mirror --witnesses (Specs/static-log.md §8.5).", default: "0"),
+                transform: NumericOptions.witnesses.parse) var witnesses: Int = 0
 
         struct Output: Encodable { let networkId: String, siteId: String, siteKey: String }
 
@@ -29,7 +31,7 @@ struct NetworkCommand: AsyncParsableCommand {
                 let ledger: SiteLedger
                 do {
                     ledger = try SiteLedger.foundNetwork(at: options.directory, siteName: site, networkName: name,
-                                                         conflictRule: rule, optOut: optOut, quorum: quorum)
+                                                         conflictRule: rule, optOut: optOut, quorum: quorum, witnesses: witnesses)
                 } catch let error as CoreError { throw CLIFailure.from(error) }
                 let key = ledger.siteKey.hex
                 try CommandOutput(json: options.json).emit(Output(networkId: ledger.networkID.hex, siteId: key, siteKey: key)) {

@@ -22,7 +22,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "With --mirror or verify --mirror: the log's verifier key as publish prints it (default: the member the checkpoint's origin names).") var logKey: String?
     @Option(parsing: .unconditional, help: NumericOptions.connections.help("With --mirror: bundles fetched at once.", default: "4"),
             transform: NumericOptions.connections.parse) var connections: Int = 4
-    @Option(parsing: .unconditional, help: NumericOptions.witnesses.help("With --mirror: cosignatures of distinct member sites the checkpoint must carry (Specs/static-log.md §8.5).", default: "0"), transform: NumericOptions.witnesses.parse) var witnesses: Int = 0
+    @Option(parsing: .unconditional, help: NumericOptions.witnesses.help("With --mirror: cosignatures of distinct member sites the checkpoint must carry (Specs/static-log.md §8.5).", default: "the charter's, else 0"), transform: NumericOptions.witnesses.parse) var witnesses: Int?
 
     func validate() throws {
         if maxBytes != nil, folder == nil { throw ValidationError("--max-bytes goes with --folder") }

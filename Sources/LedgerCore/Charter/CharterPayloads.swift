@@ -43,14 +43,19 @@ public struct GenesisPayload: Codable, Sendable, Equatable {
     /// How many distinct governance sites must approve a charter change (Specs/charter.md §5);
     /// absent means 1, and a quorum of 1 is never written, so such networks keep their ids.
     public var quorum: Int?
+    /// How many witness cosignatures `sync --mirror` requires by default (Specs/static-log.md §8.5);
+    /// absent means 0, and 0 is never written, so networks without one keep their ids.
+    public var witnesses: Int?
 
-    /// Creates a genesis payload; a `quorum` of 1 (or less) is stored as absent.
+    /// Creates a genesis payload; a `quorum` of 1 (or less) and `witnesses` of 0 (or less) are stored as absent.
     public init(networkName: String, founderName: String, founderKey: Hash32, founderAgreementKey: Hash32,
-                conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false, created: String, quorum: Int? = nil) {
+                conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false, created: String, quorum: Int? = nil,
+                witnesses: Int? = nil) {
         self.networkName = networkName; self.founderName = founderName; self.founderKey = founderKey
         self.founderAgreementKey = founderAgreementKey; self.conflictRule = conflictRule; self.optOut = optOut
         self.created = created
         self.quorum = (quorum ?? 1) > 1 ? quorum : nil
+        self.witnesses = (witnesses ?? 0) > 0 ? witnesses : nil
     }
 
     /// The quorum the charter applies: the stated one, at least 1.
@@ -59,7 +64,7 @@ public struct GenesisPayload: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case networkName = "network_name", founderName = "founder_name", founderKey = "founder_key"
         case founderAgreementKey = "founder_agreement_key", conflictRule = "conflict_rule", optOut = "opt_out", created
-        case quorum
+        case quorum, witnesses
     }
 }
 

@@ -32,10 +32,11 @@ extension SiteLedger {
     ///   POSIX one by default; tests pass a fault-injecting or recording double).
     /// - Parameter quorum: how many distinct governance sites must approve a charter change
     ///   (Specs/charter.md §5); 1, the default, lets one governance site decide alone.
+    /// - Parameter witnesses: the network's default for `sync --mirror --witnesses` (0: none; Specs/static-log.md §8.5).
     /// - Throws: `CoreError` `.alreadyExists` when the folder already holds a site.
     public static func foundNetwork(
         at directory: String, siteName: String, networkName: String,
-        conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false, quorum: Int = 1,
+        conflictRule: ConflictRule = .denyOverrides, optOut: Bool = false, quorum: Int = 1, witnesses: Int = 0,
         logger: Logger = Logger(label: "careledger.site"), fileSystem: any FileSystem = POSIXFileSystem()
     ) throws -> SiteLedger {
         let layout = SiteLayout(root: directory)
@@ -45,7 +46,7 @@ extension SiteLedger {
         let payload = GenesisPayload(
             networkName: networkName, founderName: siteName, founderKey: keys.signingPublicKey,
             founderAgreementKey: keys.agreementPublicKey, conflictRule: conflictRule, optOut: optOut,
-            created: RFC3339.string(from: Date()), quorum: quorum)
+            created: RFC3339.string(from: Date()), quorum: quorum, witnesses: witnesses)
         let networkID = try NetworkCharter.networkID(of: payload)
         var clock = HybridClock()
         let content = try EntryContent(

@@ -20,6 +20,11 @@ public struct WitnessRequirement: Sendable, Equatable {
         self.cosigners = cosigners
     }
 
+    /// The network's default K for `sync --mirror`: the genesis's `witnesses`, else 0.
+    public static func networkDefault(of ledger: SiteLedger) -> Int {
+        ledger.charter.genesis.witnesses ?? 0
+    }
+
     /// Requires `count` cosignatures from the active members of `ledger`'s network other than
     /// the log's own key: each member's site key under its witness name (§8.1).
     public static func members(of ledger: SiteLedger, count: Int, except logKey: Hash32) -> WitnessRequirement {
