@@ -55,7 +55,7 @@ struct StaticLogWitnessTests {
         #expect(second.previousTreeSize == first.treeSize && second.treeSize > first.treeSize)
     }
 
-    @Test("an older checkpoint after a newer one, or a fork at the cosigned size, is refused as a split view and both are kept")
+    @Test("an older checkpoint that is a prefix of the cosigned one is refused as stale with no evidence; a fork above, or an older one off the cosigned tree, is a split view kept as an entry")
     func splitViews() throws {
         let sites = try TwoSites()
         defer { sites.folder.remove() }
@@ -67,8 +67,18 @@ struct StaticLogWitnessTests {
         _ = try StaticLogPublisher.publish(sites.central, to: out)
         let key = Self.key(of: sites.central)
         _ = try CheckpointWitness.cosign(sites.clinic, note: try Self.checkpoint(out), logKey: key, fetch: Self.fetch(out))
-        let rollback = #expect(throws: SiteError.self) {
+        let entries = sites.clinic.entryCount
+        let stale = #expect(throws: SiteError.self) {
             try CheckpointWitness.cosign(sites.clinic, note: old, logKey: key, fetch: Self.fetch(out))
+        }
+        #expect(stale?.code == .staleCheckpoint)
+        #expect(sites.clinic.entryCount == entries, "an older checkpoint is no evidence: nothing is written")
+
+        // Central signs a smaller tree off its log: the cosigned checkpoint's tiles give another root there.
+        let size = try Checkpoint.open(old, verifiedBy: key).treeSize
+        let offTree = try Checkpoint(origin: key.name, treeSize: size - 5, rootHash: Hash32.sha256([9])).signed(with: sites.central.signingKeyForBundles)
+        let rollback = #expect(throws: SiteError.self) {
+            try CheckpointWitness.cosign(sites.clinic, note: offTree, logKey: key, fetch: Self.fetch(out))
         }
         #expect(rollback?.code == .splitView)
 
@@ -83,6 +93,7 @@ struct StaticLogWitnessTests {
         let evidence = try sites.clinic.witnessPayloads(WitnessSplitViewPayload.self, kind: WitnessSplitViewPayload.kind).map(\.payload)
         #expect(evidence.map(\.conflict) == [.rollback, .fork])
         #expect(evidence.map { $0.check() } == [.needsTiles, .needsTiles])
+        #expect(evidence.first?.refused == String(decoding: offTree, as: UTF8.self))
         #expect(evidence.last?.refused == String(decoding: forged, as: UTF8.self))
     }
 

@@ -28,7 +28,7 @@ enum MirrorCLI {
     static func mapped<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as SiteError where error.code == .mirrorInvalid || error.code == .splitView || error.code == .checkpointUnwitnessed {
+        } catch let error as SiteError where [.mirrorInvalid, .splitView, .checkpointUnwitnessed, .staleCheckpoint].contains(error.code) {
             throw CLIFailure(kind: .checkFailed, message: error.message, code: error.code.name)
         } catch let error as SiteError where error.code == .mirrorUnreachable {
             throw CLIFailure(kind: .syncConnection, message: error.message, code: error.code.name)

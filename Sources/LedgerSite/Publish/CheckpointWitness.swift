@@ -5,6 +5,9 @@ extension SiteError.Code {
     /// A log showed this witness two checkpoints that cannot both be true (a fork, a rollback):
     /// both are kept as evidence and nothing is cosigned.
     public static let splitView = SiteError.Code("split_view")
+    /// A witness was shown a checkpoint older than one it cosigned, consistent with it (or not
+    /// checkable): refused, but no evidence against the log.
+    public static let staleCheckpoint = SiteError.Code("stale_checkpoint")
 }
 
 /// What ``CheckpointWitness/cosign(_:note:logKey:fetch:timestamp:)`` did.
@@ -68,6 +71,7 @@ public enum CheckpointWitness {
     ///   - fetch: reads the log's published files (tiles) by path.
     ///   - timestamp: the cosignature's time, seconds since the epoch.
     /// - Throws: `SiteError` `.splitView` (a `witness.split_view` entry written, nothing cosigned),
+    ///   `.staleCheckpoint` (older than the one cosigned and consistent with it, or not checkable),
     ///   `.invalidRequest` (a bad signature, a non-member log key, missing or wrong tiles);
     ///   `CoreError` when the entry cannot be appended.
     public static func cosign(_ ledger: SiteLedger, note: [UInt8], logKey: NoteVerifierKey, fetch: @escaping TileTree.Fetch,
@@ -81,28 +85,21 @@ public enum CheckpointWitness {
         guard logKey.publicKey != ledger.siteKey else {
             throw SiteError(.invalidRequest, "a site does not witness its own log")
         }
-        var tree = try TileTree(checkpoint: checkpoint, fetch: fetch)
         let previous = ledger.readHistory(Record.self, from: cosignedHistory)
             .last { $0.origin == checkpoint.origin && $0.logKey == logKey.publicKey.hex }
-        if let previous {
-            let conflict: (WitnessSplitViewPayload.Conflict, String)?
-            if previous.treeSize > checkpoint.treeSize {
-                conflict = (.rollback, "tree size \(checkpoint.treeSize) is below the \(previous.treeSize) already cosigned (a rollback)")
-            } else if try tree.root(atSize: previous.treeSize).hex != previous.rootHash {
-                conflict = previous.treeSize == checkpoint.treeSize
-                    ? (.sameSizeFork, "another root at the cosigned size \(previous.treeSize) (a fork)")
-                    : (.fork, "its tiles give another root at the cosigned size \(previous.treeSize) (a fork; the consistency check from the tiles fails)")
-            } else {
-                conflict = nil
-            }
-            if case let (kind, reason)? = conflict {
-                let evidence = WitnessSplitViewPayload(
-                    format: WitnessSplitViewPayload.formatVersion, origin: checkpoint.origin, logKey: logKey.verifierKey,
-                    cosigned: previous.note, refused: String(decoding: note, as: UTF8.self), conflict: kind, reason: reason)
-                let written = try ledger.append(kind: WitnessSplitViewPayload.kind, payloads: [try CanonicalJSON.encode(evidence)])
-                let id = written.first.map { " entry \($0.id.hex)" } ?? ""
-                throw SiteError(.splitView, "\(checkpoint.origin): \(reason); both checkpoints are kept as a \(WitnessSplitViewPayload.kind)\(id) and nothing was cosigned")
-            }
+        if let previous, previous.treeSize > checkpoint.treeSize {
+            try refuseOlder(checkpoint, note: note, than: previous, logKey: logKey, fetch: fetch, in: ledger)
+        }
+        // One size, two roots: proven by the two notes alone, whatever the tiles say.
+        if let previous, previous.treeSize == checkpoint.treeSize, previous.rootHash != checkpoint.rootHash.hex {
+            try refuse(checkpoint, note: note, cosigned: previous, logKey: logKey, conflict: .sameSizeFork,
+                       reason: "another root at the cosigned size \(previous.treeSize) (a fork)", in: ledger)
+        }
+        var tree = try TileTree(checkpoint: checkpoint, fetch: fetch)
+        if let previous, try tree.root(atSize: previous.treeSize).hex != previous.rootHash {
+            try refuse(checkpoint, note: note, cosigned: previous, logKey: logKey, conflict: .fork,
+                       reason: "its tiles give another root at the cosigned size \(previous.treeSize) (a fork; the consistency check from the tiles fails)",
+                       in: ledger)
         }
         let name = cosignerName(networkID: ledger.networkID, siteKey: ledger.siteKey)
         let line = try Cosignature.sign(checkpointText: text, name: name, timestamp: timestamp, with: ledger.signingKeyForBundles)
@@ -119,5 +116,39 @@ public enum CheckpointWitness {
         return WitnessCosigning(origin: checkpoint.origin, treeSize: checkpoint.treeSize, previousTreeSize: previous?.treeSize ?? 0,
                                 cosignature: line, cosignedNote: (note.last == 0x0a ? note : note + [0x0a]) + Array((line + "\n").utf8),
                                 cosignerKey: cosignerKey, entryID: entry.id, payload: payload)
+    }
+
+    /// A checkpoint smaller than the one cosigned before: a split view when the cosigned
+    /// one's tiles give another root at its size, else only an older checkpoint (tlog-witness
+    /// refuses it too, but it is no evidence against the log).
+    /// - Throws: always: `SiteError` `.splitView` (evidence entry written) or `.staleCheckpoint`.
+    private static func refuseOlder(_ checkpoint: Checkpoint, note: [UInt8], than previous: Record, logKey: NoteVerifierKey,
+                                    fetch: @escaping TileTree.Fetch, in ledger: SiteLedger) throws -> Never {
+        let below = "tree size \(checkpoint.treeSize) is below the \(previous.treeSize) already cosigned"
+        let rootThen: Hash32
+        do {
+            let cosigned = try Checkpoint.open(Array(previous.note.utf8), verifiedBy: logKey)
+            var tree = try TileTree(checkpoint: cosigned, fetch: fetch)
+            rootThen = try tree.root(atSize: checkpoint.treeSize)
+        } catch let error as SiteError where error.code == .invalidRequest {
+            throw SiteError(.staleCheckpoint, "\(checkpoint.origin): \(below), and the tiles of that one cannot be read to check it (\(error.message)); nothing was cosigned")
+        }
+        guard rootThen != checkpoint.rootHash else {
+            throw SiteError(.staleCheckpoint, "\(checkpoint.origin): \(below) and is a prefix of it (an older checkpoint, not a split view); nothing was cosigned")
+        }
+        try refuse(checkpoint, note: note, cosigned: previous, logKey: logKey, conflict: .rollback,
+                   reason: "\(below), whose tiles give another root at \(checkpoint.treeSize) (a rollback to a fork)", in: ledger)
+    }
+
+    /// Writes a `witness.split_view` entry and refuses.
+    /// - Throws: always: `SiteError` `.splitView`; `CoreError` when the entry cannot be appended.
+    private static func refuse(_ checkpoint: Checkpoint, note: [UInt8], cosigned previous: Record, logKey: NoteVerifierKey,
+                               conflict: WitnessSplitViewPayload.Conflict, reason: String, in ledger: SiteLedger) throws -> Never {
+        let evidence = WitnessSplitViewPayload(
+            origin: checkpoint.origin, logKey: logKey.verifierKey, cosigned: previous.note,
+            refused: String(decoding: note, as: UTF8.self), conflict: conflict, reason: reason)
+        let written = try ledger.append(kind: WitnessSplitViewPayload.kind, payloads: [try CanonicalJSON.encode(evidence)])
+        let id = written.first.map { " entry \($0.id.hex)" } ?? ""
+        throw SiteError(.splitView, "\(checkpoint.origin): \(reason); both checkpoints are kept as a \(WitnessSplitViewPayload.kind)\(id) and nothing was cosigned")
     }
 }
