@@ -55,7 +55,7 @@ struct StaticLogWitnessTests {
         #expect(second.previousTreeSize == first.treeSize && second.treeSize > first.treeSize)
     }
 
-    @Test("an older checkpoint that is a prefix of the cosigned one is refused as stale with no evidence; a fork above, or an older one off the cosigned tree, is a split view kept as an entry")
+    @Test("an older checkpoint that is a prefix of the cosigned one is refused as stale with no evidence; a fork above, or an older one off the cosigned tree, is a split view kept as an entry with a proof that checks offline")
     func splitViews() throws {
         let sites = try TwoSites()
         defer { sites.folder.remove() }
@@ -92,7 +92,13 @@ struct StaticLogWitnessTests {
         #expect(forkRefusal?.code == .splitView)
         let evidence = try sites.clinic.witnessPayloads(WitnessSplitViewPayload.self, kind: WitnessSplitViewPayload.kind).map(\.payload)
         #expect(evidence.map(\.conflict) == [.rollback, .fork])
-        #expect(evidence.map { $0.check() } == [.needsTiles, .needsTiles])
+        #expect(evidence.map { $0.check() } == [.proven, .proven], "each carries a consistency proof from the larger tree's tiles")
+        var withoutProof = try #require(evidence.last)
+        withoutProof.proof = nil
+        #expect(withoutProof.check() == .needsTiles)
+        var wrongProof = try #require(evidence.last)
+        wrongProof.proof = wrongProof.proof.map { $0.reversed() }
+        if case .invalid = wrongProof.check() {} else { Issue.record("a proof in the wrong order must not check") }
         #expect(evidence.first?.refused == String(decoding: offTree, as: UTF8.self))
         #expect(evidence.last?.refused == String(decoding: forged, as: UTF8.self))
     }

@@ -195,4 +195,22 @@ struct WitnessEntryTests {
         #expect(String(decoding: try CanonicalJSON.encode(two), as: UTF8.self).hasSuffix(",\"witnesses\":2}"))
         #expect(try CanonicalJSON.decode(GenesisPayload.self, from: CanonicalJSON.encode(two)).witnesses == 2)
     }
+
+    @Test("a consistency proof built from the tiles is the log's own RFC 9162 proof, from every size to the published one")
+    func proofsFromTiles() throws {
+        let fixture = try PublishFixture(entries: 600)
+        defer { fixture.folder.remove() }
+        let out = fixture.folder.path + "/pub"
+        let published = try StaticLogPublisher.publish(fixture.site, to: out)
+        var tree = try TileTree(checkpoint: Checkpoint(origin: published.origin, treeSize: published.treeSize, rootHash: published.rootHash),
+                                fetch: StaticLogWitnessTests.fetch(out))
+        #expect(try tree.consistencyProof(from: 0).path.isEmpty)
+        for first in 1...published.treeSize {
+            let fromTiles = try tree.consistencyProof(from: first)
+            let fromLog = try fixture.site.consistencyProof(from: first, to: published.treeSize)
+            #expect(fromTiles.path == fromLog.path, "from size \(first)")
+            #expect(fromTiles.verify(firstRoot: fromLog.firstRoot, secondRoot: published.rootHash), "from size \(first)")
+        }
+        #expect(throws: SiteError.self) { try tree.consistencyProof(from: published.treeSize + 1) }
+    }
 }

@@ -96,10 +96,10 @@ public enum CheckpointWitness {
                        reason: "another root at the cosigned size \(previous.treeSize) (a fork)", in: ledger)
         }
         var tree = try TileTree(checkpoint: checkpoint, fetch: fetch)
-        if let previous, try tree.root(atSize: previous.treeSize).hex != previous.rootHash {
+        if let previous, case let prefix = try tree.root(atSize: previous.treeSize), prefix.hex != previous.rootHash {
             try refuse(checkpoint, note: note, cosigned: previous, logKey: logKey, conflict: .fork,
                        reason: "its tiles give another root at the cosigned size \(previous.treeSize) (a fork; the consistency check from the tiles fails)",
-                       in: ledger)
+                       prefix: (prefix, try tree.consistencyProof(from: previous.treeSize)), in: ledger)
         }
         let name = cosignerName(networkID: ledger.networkID, siteKey: ledger.siteKey)
         let line = try Cosignature.sign(checkpointText: text, name: name, timestamp: timestamp, with: ledger.signingKeyForBundles)
@@ -125,11 +125,12 @@ public enum CheckpointWitness {
     private static func refuseOlder(_ checkpoint: Checkpoint, note: [UInt8], than previous: Record, logKey: NoteVerifierKey,
                                     fetch: @escaping TileTree.Fetch, in ledger: SiteLedger) throws -> Never {
         let below = "tree size \(checkpoint.treeSize) is below the \(previous.treeSize) already cosigned"
-        let rootThen: Hash32
+        let rootThen: Hash32, proof: ConsistencyProof
         do {
             let cosigned = try Checkpoint.open(Array(previous.note.utf8), verifiedBy: logKey)
             var tree = try TileTree(checkpoint: cosigned, fetch: fetch)
             rootThen = try tree.root(atSize: checkpoint.treeSize)
+            proof = try tree.consistencyProof(from: checkpoint.treeSize)
         } catch let error as SiteError where error.code == .invalidRequest {
             throw SiteError(.staleCheckpoint, "\(checkpoint.origin): \(below), and the tiles of that one cannot be read to check it (\(error.message)); nothing was cosigned")
         }
@@ -137,16 +138,21 @@ public enum CheckpointWitness {
             throw SiteError(.staleCheckpoint, "\(checkpoint.origin): \(below) and is a prefix of it (an older checkpoint, not a split view); nothing was cosigned")
         }
         try refuse(checkpoint, note: note, cosigned: previous, logKey: logKey, conflict: .rollback,
-                   reason: "\(below), whose tiles give another root at \(checkpoint.treeSize) (a rollback to a fork)", in: ledger)
+                   reason: "\(below), whose tiles give another root at \(checkpoint.treeSize) (a rollback to a fork)",
+                   prefix: (rootThen, proof), in: ledger)
     }
 
     /// Writes a `witness.split_view` entry and refuses.
     /// - Throws: always: `SiteError` `.splitView`; `CoreError` when the entry cannot be appended.
+    /// - Parameter prefix: for a fork or rollback, the larger tree's root at the smaller size and
+    ///   the consistency proof from there, so the evidence is checkable offline.
     private static func refuse(_ checkpoint: Checkpoint, note: [UInt8], cosigned previous: Record, logKey: NoteVerifierKey,
-                               conflict: WitnessSplitViewPayload.Conflict, reason: String, in ledger: SiteLedger) throws -> Never {
+                               conflict: WitnessSplitViewPayload.Conflict, reason: String,
+                               prefix: (root: Hash32, proof: ConsistencyProof)? = nil, in ledger: SiteLedger) throws -> Never {
         let evidence = WitnessSplitViewPayload(
             origin: checkpoint.origin, logKey: logKey.verifierKey, cosigned: previous.note,
-            refused: String(decoding: note, as: UTF8.self), conflict: conflict, reason: reason)
+            refused: String(decoding: note, as: UTF8.self), conflict: conflict, reason: reason,
+            prefixRoot: prefix?.root.hex, proof: prefix?.proof.path.map(\.hex))
         let written = try ledger.append(kind: WitnessSplitViewPayload.kind, payloads: [try CanonicalJSON.encode(evidence)])
         let id = written.first.map { " entry \($0.id.hex)" } ?? ""
         throw SiteError(.splitView, "\(checkpoint.origin): \(reason); both checkpoints are kept as a \(WitnessSplitViewPayload.kind)\(id) and nothing was cosigned")

@@ -86,24 +86,31 @@ public struct WitnessSplitViewPayload: Codable, Sendable, Equatable {
     public var conflict: Conflict
     /// The witness's description of the consistency failure.
     public var reason: String
+    /// For a `fork` or `rollback`: the root, hex, that the larger checkpoint's tiles give at the
+    /// smaller one's size (another root than the smaller one states). Absent for a same-size fork.
+    public var prefixRoot: String?
+    /// For a `fork` or `rollback`: the RFC 9162 consistency proof, hex hashes, from the smaller
+    /// size (root `prefix_root`) to the larger checkpoint, built from its tiles.
+    public var proof: [String]?
 
     /// A payload; `format` is 1 unless a newer format is meant.
     public init(format: Int = formatVersion, origin: String, logKey: String, cosigned: String, refused: String,
-                conflict: Conflict, reason: String) {
+                conflict: Conflict, reason: String, prefixRoot: String? = nil, proof: [String]? = nil) {
         self.format = format; self.origin = origin; self.logKey = logKey; self.cosigned = cosigned; self.refused = refused
-        self.conflict = conflict; self.reason = reason
+        self.conflict = conflict; self.reason = reason; self.prefixRoot = prefixRoot; self.proof = proof
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, origin, logKey = "log_key", cosigned, refused, conflict, reason
+        case format, origin, logKey = "log_key", cosigned, refused, conflict, reason, prefixRoot = "prefix_root", proof
     }
 
     /// What re-checking the evidence offline shows.
     public enum Finding: Equatable, Sendable {
-        /// Both notes verify under the log key and give two roots at one size: proof of a split view.
+        /// Both notes verify under the log key and give two roots at one size, or the consistency
+        /// proof shows the larger tree's prefix has another root than the smaller note: a split view.
         case proven
         /// Both notes verify under the log key; the conflict (a fork at another size, a rollback)
-        /// is the witness's finding from the tiles, which must be fetched to check it again.
+        /// carries no proof, so the tiles must be fetched to check it again.
         case needsTiles
         /// A note does not verify under the log key, or the two do not conflict as claimed.
         case invalid(String)
@@ -126,10 +133,22 @@ public struct WitnessSplitViewPayload: Codable, Sendable, Equatable {
         case .sameSizeFork:
             return earlier.treeSize == later.treeSize && earlier.rootHash != later.rootHash ? .proven : .invalid("not one size with two roots")
         case .fork:
-            return earlier.treeSize < later.treeSize ? .needsTiles : .invalid("the refused checkpoint is not the larger")
+            return earlier.treeSize < later.treeSize ? checkProof(smaller: earlier, larger: later) : .invalid("the refused checkpoint is not the larger")
         case .rollback:
-            return earlier.treeSize > later.treeSize ? .needsTiles : .invalid("the refused checkpoint is not the smaller")
+            return earlier.treeSize > later.treeSize ? checkProof(smaller: later, larger: earlier) : .invalid("the refused checkpoint is not the smaller")
         }
+    }
+
+    /// Proven when the proof shows the larger tree's first leaves have `prefix_root`, and that
+    /// is not the root the log signed for the smaller size; `needsTiles` without a proof.
+    private func checkProof(smaller: Checkpoint, larger: Checkpoint) -> Finding {
+        guard let proof, let prefixRoot else { return .needsTiles }
+        let path = proof.compactMap { Hash32(hex: $0) }
+        guard path.count == proof.count, let prefix = Hash32(hex: prefixRoot) else { return .invalid("the proof is not hex hashes") }
+        guard ConsistencyProof(firstSize: smaller.treeSize, secondSize: larger.treeSize, path: path)
+            .verify(firstRoot: prefix, secondRoot: larger.rootHash)
+        else { return .invalid("the consistency proof does not verify") }
+        return prefix != smaller.rootHash ? .proven : .invalid("the larger tree's prefix has the smaller checkpoint's root: no conflict")
     }
 }
 
