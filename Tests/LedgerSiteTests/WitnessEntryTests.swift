@@ -160,6 +160,11 @@ struct WitnessEntryTests {
         #expect(evidence.author == net.clinic.siteKey)
         #expect(evidence.payload.conflict == .sameSizeFork && evidence.payload.check() == .proven)
         #expect(evidence.payload.cosigned == String(decoding: honest, as: UTF8.self) && evidence.payload.refused == String(decoding: forged, as: UTF8.self))
+        // Shown the same fork again, it refuses without writing the evidence twice.
+        let again = #expect(throws: SiteError.self) {
+            try CheckpointWitness.cosign(net.clinic, note: forged, logKey: net.logKey, fetch: StaticLogWitnessTests.fetch(fork))
+        }
+        #expect(again?.code == .splitView && net.clinic.entryCount == before + 1)
         // Nothing was cosigned for the fork.
         #expect(try net.clinic.witnessPayloads(WitnessCosignaturePayload.self, kind: WitnessCosignaturePayload.kind).count == 1)
 

@@ -43,6 +43,14 @@ public enum CheckpointWitness {
     /// The history file of cosigned checkpoints.
     public static let cosignedHistory = "witness-cosigned.jsonl"
 
+    /// The history file of checkpoints refused as split views (their SHA-256), so one is written as evidence once.
+    public static let refusedHistory = "witness-refused.jsonl"
+
+    /// A checkpoint refused as a split view, as remembered: the SHA-256 (hex) of the note as received.
+    struct RefusedNote: Codable {
+        var note: String
+    }
+
     /// One cosigned checkpoint, as remembered.
     public struct Record: Codable, Sendable, Equatable {
         /// The log's origin.
@@ -149,11 +157,17 @@ public enum CheckpointWitness {
     private static func refuse(_ checkpoint: Checkpoint, note: [UInt8], cosigned previous: Record, logKey: NoteVerifierKey,
                                conflict: WitnessSplitViewPayload.Conflict, reason: String,
                                prefix: (root: Hash32, proof: ConsistencyProof)? = nil, in ledger: SiteLedger) throws -> Never {
+        // The same refused checkpoint again: the evidence is on the ledger already.
+        let seen = Hash32.sha256(note).hex
+        if ledger.readHistory(RefusedNote.self, from: refusedHistory).contains(where: { $0.note == seen }) {
+            throw SiteError(.splitView, "\(checkpoint.origin): \(reason); this checkpoint was refused before and its \(WitnessSplitViewPayload.kind) entry is on the ledger; nothing was cosigned")
+        }
         let evidence = WitnessSplitViewPayload(
             origin: checkpoint.origin, logKey: logKey.verifierKey, cosigned: previous.note,
             refused: String(decoding: note, as: UTF8.self), conflict: conflict, reason: reason,
             prefixRoot: prefix?.root.hex, proof: prefix?.proof.path.map(\.hex))
         let written = try ledger.append(kind: WitnessSplitViewPayload.kind, payloads: [try CanonicalJSON.encode(evidence)])
+        try ledger.appendHistory(RefusedNote(note: seen), to: refusedHistory)
         let id = written.first.map { " entry \($0.id.hex)" } ?? ""
         throw SiteError(.splitView, "\(checkpoint.origin): \(reason); both checkpoints are kept as a \(WitnessSplitViewPayload.kind)\(id) and nothing was cosigned")
     }
