@@ -33,6 +33,8 @@ struct WitnessCommandTests {
             #expect(log.contains { $0["kind"] as? String == "witness.cosignature" && $0["id"] as? String == cosigned["entry_id"] as? String })
             try Self.carry(cli, from: clinic, to: "central")
         }
+        let none = try cli.json(["witness", "evidence", "--dir", "central"])
+        #expect(none["proven"] as? Int == 0 && (none["evidence"] as? [Any])?.isEmpty == true, "\(none)")
         let second = try cli.json(["publish", "--dir", "central", "--to", "pub"])
         #expect(second["witnessed_tree_size"] as? Int == size && second["witnessed_cosignatures"] as? Int == 2, "\(second)")
         #expect((second["tree_size"] as? Int ?? 0) > size)
@@ -123,6 +125,15 @@ struct WitnessCommandTests {
         try Self.carry(cli, from: "central", to: "clinic-b")
         let atB = try #require(try cli.json(["log", "--dir", "clinic-b"])["entries"] as? [[String: Any]])
         #expect(atB.contains { $0["kind"] as? String == "witness.split_view" && $0["id"] as? String == evidence })
+        // clinic-b re-checks it offline: a proven same-size fork (exit 1), and central is named.
+        let listed = try cli.run(["witness", "evidence", "--dir", "clinic-b", "--json"])
+        #expect(listed.status == 1, "\(listed)")
+        let object = try listed.json()
+        let items = try #require(object["evidence"] as? [[String: Any]])
+        #expect(object["proven"] as? Int == 1 && items.count == 1, "\(object)")
+        #expect(items.first?["entry_id"] as? String == evidence && items.first?["conflict"] as? String == "same_size_fork")
+        #expect(items.first?["cosigned_tree_size"] as? Int == size && items.first?["refused_tree_size"] as? Int == size)
+        #expect(try cli.run(["witness", "evidence", "--dir", "central"]).status == 1)
 
         let keyArguments = witnessKeys.flatMap { ["--witness-key", $0] }
         let fork = try cli.run(["verify", "--mirror", "fork", "--log-key", key, "--witnesses", "2", "--json"] + keyArguments)

@@ -9,7 +9,7 @@ import LedgerSite
 struct WitnessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "witness", abstract: "Witness other members' published logs (C2SP tlog-cosignature).",
-        subcommands: [WitnessCosignCommand.self])
+        subcommands: [WitnessCosignCommand.self, WitnessEvidenceCommand.self])
 }
 
 /// `careledger witness cosign --log SOURCE --log-key VKEY [--checkpoint FILE]`.
@@ -53,5 +53,51 @@ struct WitnessCosignCommand: AsyncParsableCommand {
                                 note: String(decoding: cosigning.cosignedNote, as: UTF8.self), entryId: cosigning.entryID.hex)
             try CommandOutput(json: options.json).emit(output) { print(output.note, terminator: "") }
         }
+    }
+}
+
+/// `careledger witness evidence`: the split-view evidence entries this site holds, each re-checked offline.
+struct WitnessEvidenceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evidence",
+        abstract: "List the witness.split_view entries this site holds, each re-checked offline (exit 1 when one proves a split view).")
+    @OptionGroup var options: SiteOptions
+
+    struct Item: Encodable {
+        let entryId: String, author: String, origin: String, conflict: String, cosignedTreeSize: UInt64?, refusedTreeSize: UInt64?
+        let finding: String, why: String?, reason: String
+    }
+    struct Output: Encodable { let evidence: [Item], proven: Int }
+
+    func run() async throws {
+        try await runReportingFailures(json: options.json) {
+            let ledger = try openSite(options, access: .read)
+            let items = try WitnessEvidence.list(ledger).map { evidence -> Item in
+                let p = evidence.payload
+                let finding: (String, String?)
+                switch evidence.finding {
+                case .proven: finding = ("proven", nil)
+                case .needsTiles: finding = ("needs_tiles", nil)
+                case .invalid(let why): finding = ("invalid", why)
+                }
+                return Item(entryId: evidence.entryID.hex, author: evidence.author.hex, origin: p.origin, conflict: p.conflict.rawValue,
+                            cosignedTreeSize: Self.size(p.cosigned), refusedTreeSize: Self.size(p.refused),
+                            finding: finding.0, why: finding.1, reason: p.reason)
+            }
+            let proven = items.filter { $0.finding == "proven" }.count
+            try CommandOutput(json: options.json).emit(Output(evidence: items, proven: proven)) {
+                if items.isEmpty { print("No split-view evidence on this ledger") }
+                for item in items {
+                    print("\(item.finding.uppercased()) \(item.conflict) of \(item.origin): cosigned size \(item.cosignedTreeSize.map(String.init) ?? "?"), refused size \(item.refusedTreeSize.map(String.init) ?? "?") (entry \(item.entryId) by \(item.author))\(item.why.map { ": \($0)" } ?? "")")
+                }
+            }
+            if proven > 0 { throw ExitCode(1) }
+        }
+    }
+
+    /// The tree size line of a checkpoint note, unverified (the finding says whether it verifies).
+    static func size(_ note: String) -> UInt64? {
+        let lines = note.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+        return lines.count > 1 ? UInt64(lines[1]) : nil
     }
 }
