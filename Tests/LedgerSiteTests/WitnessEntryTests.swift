@@ -218,4 +218,29 @@ struct WitnessEntryTests {
         }
         #expect(throws: SiteError.self) { try tree.consistencyProof(from: published.treeSize + 1) }
     }
+
+    @Test("sync --mirror with witnesses counts only members the site knows, and refuses a witnessed checkpoint below the size it accepted before, not as a rollback")
+    func mirrorSyncWithWitnesses() throws {
+        let net = try WitnessNetwork()
+        defer { net.sites.folder.remove() }
+        _ = try net.central.append(kind: "anchor", payloads: (0..<300).map { Array("{\"n\":\($0)}".utf8) })
+        _ = try StaticLogPublisher.publish(net.central, to: net.published)
+        for witness in [net.clinic, net.second] {
+            _ = try CheckpointWitness.cosign(witness, note: try net.checkpoint(), logKey: net.logKey, fetch: StaticLogWitnessTests.fetch(net.published))
+            try WitnessNetwork.carry(from: witness, to: net.central)
+        }
+        let second = try StaticLogPublisher.publish(net.central, to: net.published)
+        #expect(second.witnessedCosignatures == 2)
+        let source = FolderLogSource(directory: net.published)
+
+        // A clinic knows only the genesis's members until it holds central's admits: no witness counts yet.
+        let unknown = #expect(throws: SiteError.self) { try MirrorSync.run(net.clinic, from: source, witnesses: 1) }
+        #expect(unknown?.code == .checkpointUnwitnessed && unknown?.message.contains("of 0 witness key(s)") == true)
+        let latest = try MirrorSync.run(net.clinic, from: source)
+        #expect(latest.treeSize == second.treeSize)
+        let below = #expect(throws: SiteError.self) { try MirrorSync.run(net.clinic, from: source, witnesses: 2) }
+        #expect(below?.code == .checkpointUnwitnessed)
+        #expect(below?.message.contains("below the \(second.treeSize) already accepted") == true)
+        #expect(net.clinic.readHistory(MirrorEvidence.self, from: "mirror-evidence.jsonl").isEmpty, "no split view was recorded")
+    }
 }
