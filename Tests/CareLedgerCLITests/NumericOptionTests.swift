@@ -58,6 +58,12 @@ struct NumericOptionTests {
         // Accepted values would found a network (exit 0, not 3): only refusals are checked.
         Option(command: ["network", "create"], flag: "--quorum", required: ["--site", "s", "--name", "n"],
                refused: alwaysRefused + ["0", "-0", "1.5", "65"], accepted: []),
+        Option(command: ["sync"], flag: "--witnesses", required: ["--mirror", "."],
+               refused: alwaysRefused + ["1.5", "65"], accepted: ["0", "64"]),
+        Option(command: ["verify"], flag: "--witnesses", required: ["--mirror", "."],
+               refused: alwaysRefused + ["1.5", "65"], accepted: []),
+        Option(command: ["network", "create"], flag: "--witnesses", required: ["--site", "s", "--name", "n"],
+               refused: alwaysRefused + ["1.5", "65"], accepted: []),
         Option(command: ["trial", "custody", "record"], flag: "--quantity", required: ["--trial", "T1", "--lot", "L1", "--step", "receiving"],
                refused: alwaysRefused + ["0", "-0", "1.5", "1000000001"], accepted: ["1", "1000000000"]),
     ] + waitOptions
@@ -78,6 +84,7 @@ struct NumericOptionTests {
         (["trial", "protocol", "add"], ["--trial", "T1", "--version", "v1", "--file", BuiltBinary.repositoryRoot + "/Package.swift", "--effective", "2026-01-01"]),
         (["trial", "custody", "record"], ["--trial", "T1", "--lot", "L1", "--step", "receiving"]),
         (["trial", "custody", "import"], ["events.json"]),
+        (["witness", "cosign"], ["--log", ".", "--log-key", "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"]),
     ].map { command, required in
         Option(command: command, flag: "--wait", required: required,
                refused: alwaysRefused + ["-0.5", "3600.5", "3601"], accepted: ["0", "-0", "0.5", "3600"])

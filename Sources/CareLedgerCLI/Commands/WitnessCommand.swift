@@ -33,6 +33,7 @@ struct WitnessCosignCommand: AsyncParsableCommand {
             guard let key = NoteVerifierKey(verifierKey: logKey) else {
                 throw CLIFailure.usage("--log-key is not an Ed25519 note verifier key (name+keyid+base64)")
             }
+            let ledger = try openSite(options, access: .write, wait: lock.duration)
             let source = try StaticLogSources.open(log)
             let note: [UInt8]
             if let checkpoint {
@@ -44,7 +45,6 @@ struct WitnessCosignCommand: AsyncParsableCommand {
                 }
                 note = fetched
             }
-            let ledger = try openSite(options, access: .write, wait: lock.duration)
             let cosigning = try MirrorCLI.mapped {
                 try CheckpointWitness.cosign(ledger, note: note, logKey: key) { try source.fetch($0, limit: StaticLogSources.maximumFileBytes) }
             }
