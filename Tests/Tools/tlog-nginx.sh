@@ -59,7 +59,7 @@ http {
   server {
     listen 127.0.0.1:$port;
     root $work/www;
-    location ~ /checkpoint\$ { default_type "text/plain; charset=utf-8"; add_header Cache-Control "no-cache"; }
+    location ~ /checkpoint(\.witnessed)?\$ { default_type "text/plain; charset=utf-8"; add_header Cache-Control "no-cache"; }
     location ~ /tile/ { add_header Cache-Control "max-age=31536000, immutable"; }
   }
 }
