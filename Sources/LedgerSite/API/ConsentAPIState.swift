@@ -21,7 +21,7 @@ struct ConsentAPIState {
     /// The patients whose versions ``consent`` holds, with an index; nil: every patient (no index).
     private(set) var loadedPatients: LoadedPatients?
     /// Patients held at most (with an index) before the least recently asked about are dropped.
-    static let patientCapacity = 16_384
+    let patientCapacity: Int
     /// Consent logical id → the consents (patient and id) that use it; without an index only.
     var consentsByID: [String: Set<ConsentKey>] = [:]
     /// Every recorded access decision, in log order; without an index only.
@@ -52,13 +52,14 @@ struct ConsentAPIState {
     private var voided: Set<Hash32>
 
     /// Ready to answer: with derived state, nothing is read yet; without, the whole log once.
-    init(ledger: SiteLedger) throws {
+    init(ledger: SiteLedger, patientCapacity: Int) throws {
+        self.patientCapacity = patientCapacity
         consent = SiteConsent(ledger: ledger, loaded: LoadedConsent(engine: ConsentEngine(policy: ledger.consentPolicy), skipped: []))
         voided = ledger.charter.upheldEntries
         index = try ledger.currentIndex()
         seen = 0
         if index != nil {
-            loadedPatients = LoadedPatients(capacity: Self.patientCapacity)
+            loadedPatients = LoadedPatients(capacity: patientCapacity)
         } else {
             try indexEntries(of: ledger, from: 0)
         }
@@ -70,7 +71,7 @@ struct ConsentAPIState {
     mutating func catchUp(_ ledger: SiteLedger) throws {
         guard ledger.entryCount > seen else { return }
         guard ledger.charter.upheldEntries == voided else {
-            self = try ConsentAPIState(ledger: ledger)
+            self = try ConsentAPIState(ledger: ledger, patientCapacity: patientCapacity)
             return
         }
         if index != nil { _ = try ledger.currentIndex() }  // level with the log before it is asked

@@ -21,6 +21,10 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
     public let layout: SiteLayout
     /// The site's name, shown as the source of cards and audit events.
     public let siteName: String
+    /// Patients whose consents the API holds at most (Specs/fhir-api.md §3).
+    public let patientCapacity: Int
+    /// The default of ``patientCapacity``.
+    public static let defaultPatientCapacity = 16_384
     private var state: ConsentAPIState?
     private let tokens = APITokenCache()
     /// Made on first use, on the ledger's queue (it tells ``state`` what it wrote).
@@ -28,9 +32,11 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         self.state?.absorb(written: entries, ledger: ledger)
     }
 
-    /// An API over the ledger that `service` serves.
-    public init(service: LedgerSyncService, layout: SiteLayout, siteName: String) {
+    /// An API over the ledger that `service` serves, holding at most `patientCapacity`
+    /// patients' consents (the least recently asked about are dropped and read again when needed).
+    public init(service: LedgerSyncService, layout: SiteLayout, siteName: String, patientCapacity: Int = SiteAPI.defaultPatientCapacity) {
         self.service = service
+        self.patientCapacity = patientCapacity
         self.layout = layout
         self.siteName = siteName
     }
@@ -116,7 +122,7 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
 
     /// Runs `body` with the API state caught up with `ledger`; on the ledger's queue.
     private func withState<T>(_ ledger: SiteLedger, _ body: (inout APIContext) -> T) throws -> T {
-        if state == nil { state = try ConsentAPIState(ledger: ledger) }
+        if state == nil { state = try ConsentAPIState(ledger: ledger, patientCapacity: patientCapacity) }
         guard var current = state else { throw SiteError(.unusableSite, "the API state could not be loaded") }
         // Taken out, so it is mutated in place: a second reference would make every write copy
         // every consent version the site holds. (A throw leaves it unloaded: the next request
