@@ -7,7 +7,8 @@ extension SiteIndex {
     /// Ordinals of the patient's `consent.version` entries below `end` (a snapshot's size), in log order.
     public func consentVersionOrdinals(patient: PatientPseudonym, below end: Int) throws -> [Int] {
         try read { db in
-            try Int.fetchAll(db, sql: "SELECT ordinal FROM consent_versions WHERE patient = ? AND ordinal < ? ORDER BY ordinal",
+            // Cached: a consult asks this for every patient it loads.
+            try Int.fetchAll(db.cachedStatement(sql: "SELECT ordinal FROM consent_versions WHERE patient = ? AND ordinal < ? ORDER BY ordinal"),
                              arguments: [Data(patient.value.bytes), end])
         }
     }

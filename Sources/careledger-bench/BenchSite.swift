@@ -14,6 +14,15 @@ struct BenchSite {
     /// The clinics' names; their entries reach central by bundle.
     static let clinics = ["clinic-1", "clinic-2", "clinic-3"]
 
+    /// A site built earlier (by ``build(size:root:binary:say:)`` with `--keep`): its folder and
+    /// its size as `stats` reports it; `scratch` holds the command's output.
+    static func existing(_ folder: String, binary: String, scratch: String) throws -> BenchSite {
+        let statsFile = scratch + "/stats.json"
+        _ = try MeasuredProcess.runChecked(binary, ["stats", "--dir", folder, "--json"], scratch: scratch, stdoutPath: statsFile)
+        let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statsFile))) as? [String: Any] ?? [:]
+        return BenchSite(central: folder, entries: stats["entries"] as? Int ?? 0)
+    }
+
     /// Builds a site of about `size` entries under `root` (which must not exist yet).
     /// - Parameter say: a progress line for each step (to stderr).
     static func build(size: Int, root: String, binary: String, say: (String) -> Void) throws -> BenchSite {

@@ -18,6 +18,7 @@ struct HTTPBenchmark: ParsableCommand {
     @Option(help: "Concurrent keep-alive connections (1-1024).") var connections: Int = 16
     @Option(help: "The careledger binary (default: the one beside this program).") var binary: String?
     @Option(help: "Build the site here and keep it (default: a temporary folder, removed).") var keep: String?
+    @Option(help: "Use this existing site folder instead of building one (--entries then only sizes the patients; the run records its consults in it).") var site: String?
     @Flag(help: "Print the figures as one JSON line last.") var json = false
 
     func validate() throws {
@@ -34,10 +35,17 @@ struct HTTPBenchmark: ParsableCommand {
         let root = keep ?? FileManager.default.temporaryDirectory.path + "/careledger-bench-http-\(UUID().uuidString.prefix(8))"
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: root) } }
         let say: (String) -> Void = { FileHandle.standardError.write(Data(("http: " + $0 + "\n").utf8)) }
-        let site = try BenchSite.build(size: entries, root: root, binary: binary, say: say)
+        let site: BenchSite
+        if let existing = self.site {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            site = try BenchSite.existing(existing, binary: binary, scratch: root)
+        } else {
+            site = try BenchSite.build(size: entries, root: root, binary: binary, say: say)
+        }
         let patients = max(1, (entries / 10) / 2)
         let tokenFile = root + "/token.json"
-        _ = try MeasuredProcess.runChecked(binary, ["api-token", "--dir", site.central, "--name", "bench", "--json"], scratch: root, stdoutPath: tokenFile)
+        let tokenName = "bench-" + UUID().uuidString.prefix(8).lowercased()
+        _ = try MeasuredProcess.runChecked(binary, ["api-token", "--dir", site.central, "--name", tokenName, "--json"], scratch: root, stdoutPath: tokenFile)
         let tokenObject = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tokenFile))) as? [String: Any]
         guard let token = tokenObject?["token"] as? String else { throw ValidationError("api-token printed no token") }
 
@@ -50,8 +58,14 @@ struct HTTPBenchmark: ParsableCommand {
         figures["first_request_ms"] = Self.milliseconds(ContinuousClock.now - first)
         figures["server_rss_after_first_request_mb"] = (MeasuredChild.statusMegabytes(pid: server.pid, field: "VmRSS") ?? 0).rounded()
 
+        let cpuBefore = MeasuredChild.cpuMilliseconds(pid: server.pid)
         let consult = try WrkRun(wrk: wrk, port: server.port, seconds: seconds, connections: connections, scratch: root,
                                  script: WrkRun.consultScript(token: token, patients: patients))
+        // The server's CPU per consult: unlike the rate, it does not move with the disk's fsync
+        // latency (a busy shared machine's), so runs far apart compare.
+        if let before = cpuBefore, let after = MeasuredChild.cpuMilliseconds(pid: server.pid), consult.perSecond > 0 {
+            figures["consult_server_cpu_us"] = ((after - before) * 1000 / (consult.perSecond * Double(seconds))).rounded()
+        }
         say("consults: \(consult.perSecond)/s, p50 \(consult.p50) ms, p99 \(consult.p99) ms, \(consult.failures) non-2xx")
         let search = try WrkRun(wrk: wrk, port: server.port, seconds: seconds, connections: connections, scratch: root,
                                 script: WrkRun.searchScript(token: token, patients: patients))
@@ -70,7 +84,7 @@ struct HTTPBenchmark: ParsableCommand {
         let library = try Self.libraryConsults(site: site.central, patients: patients, seconds: min(seconds, 5), token: token)
         figures["library_consults_per_s"] = Int(library)
         figures["http_vs_library_ratio"] = library > 0 ? (consult.perSecond / library * 100).rounded() / 100 : 0
-        print("consults over HTTP: \(Int(consult.perSecond))/s (p50 \(consult.p50) ms, p99 \(consult.p99) ms); in-process library: \(Int(library))/s; ratio \(figures["http_vs_library_ratio"] ?? 0)")
+        print("consults over HTTP: \(Int(consult.perSecond))/s (p50 \(consult.p50) ms, p99 \(consult.p99) ms, server CPU \(figures["consult_server_cpu_us"] ?? 0) µs each); in-process library: \(Int(library))/s; ratio \(figures["http_vs_library_ratio"] ?? 0)")
         print("Consent?patient= over HTTP: \(Int(search.perSecond))/s (p50 \(search.p50) ms, p99 \(search.p99) ms)")
         print("serve peak RSS \(figures["server_peak_rss_mb"] ?? 0) MB; first request \(figures["first_request_ms"] ?? 0) ms at \(site.entries) entries")
         print("targets: consult p99 < 10 ms, >= 5000 consults/s, RSS < 300 MB")

@@ -43,6 +43,18 @@ struct MeasuredChild {
                       output: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
     }
 
+    /// CPU time (user + system) the process has used so far, in milliseconds, from
+    /// /proc/PID/stat; nil where it cannot be read.
+    static func cpuMilliseconds(pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ticks > 0 ? (user + system) / ticks * 1000 : nil
+    }
+
     /// A field of /proc/PID/status (`VmHWM`, `VmRSS`) in MB, or nil where it cannot be read.
     static func statusMegabytes(pid: Int32, field: String) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }

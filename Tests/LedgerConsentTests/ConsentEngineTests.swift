@@ -27,6 +27,23 @@ struct ConsentEngineTests {
         #expect(engine.versionCount == 1)
     }
 
+    @Test("a forgotten patient is as if never ingested, and ingesting it again restores the same answers")
+    func forgetPatient() {
+        var engine = ConsentEngine()
+        engine.ingest(Fx.version("a", Fx.content(provision: Fx.permitAll), at: 3000))
+        engine.ingest(Fx.version("b", Fx.content(status: .inactive), at: 2000))
+        let conflicts = engine.conflicts(), versions = engine.versions(patient: Fx.patient)
+        engine.forget(patient: Fx.patient)
+        #expect(engine.versionCount == 0)
+        #expect(engine.patientCount == 0)
+        #expect(engine.conflicts().isEmpty)
+        #expect(engine.versions(patient: Fx.patient).isEmpty)
+        for version in versions { engine.ingest(version) }
+        #expect(engine.versionCount == 2)
+        #expect(engine.conflicts().map(\.heads) == conflicts.map(\.heads))
+        #expect(engine.versions(patient: Fx.patient).map(\.id) == versions.map(\.id))
+    }
+
     @Test("concurrent heads are listed as a conflict until a version supersedes them all")
     func conflictLifecycle() throws {
         var engine = ConsentEngine()

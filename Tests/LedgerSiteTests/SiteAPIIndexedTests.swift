@@ -31,8 +31,9 @@ struct SiteAPIIndexedTests {
         await api.respond(to: APIRequest(method: method, path: path, query: query, authorization: "Bearer \(token)", body: body))
     }
 
-    @Test("consents, consults and audit searches through the index give byte for byte the answers of the API that reads the log")
-    func indexedAnswersEqualLogAnswers() async throws {
+    @Test("consents, consults and audit searches through the index give byte for byte the answers of the API that reads the log, also when it holds one patient at a time",
+          arguments: [SiteAPI.defaultPatientCapacity, 1])
+    func indexedAnswersEqualLogAnswers(patientCapacity: Int) async throws {
         let folder = try TemporaryDirectory(prefix: "careledger-api-index")
         let path = folder.path + "/central"
         let token: String
@@ -51,7 +52,8 @@ struct SiteAPIIndexedTests {
         do {
             let ledger = try SiteAccess.openExclusive(at: path, wait: .seconds(5), logger: Self.quiet)
             #expect(try ledger.currentIndex() != nil)
-            let api = SiteAPI(service: try LedgerSyncService(ledger: ledger), layout: ledger.layout, siteName: "central")
+            let api = SiteAPI(service: try LedgerSyncService(ledger: ledger), layout: ledger.layout, siteName: "central",
+                              patientCapacity: patientCapacity)
             // First a new version of c-a: the API must supersede the version it has not loaded yet.
             let revoked = dated.replacingOccurrences(of: "\"status\": \"active\"", with: "\"status\": \"inactive\"")
             #expect(await Self.call(api, "PUT", "/fhir/Consent/c-a", body: Array(revoked.utf8), token: token).status == 201)

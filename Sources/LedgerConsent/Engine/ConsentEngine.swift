@@ -45,6 +45,16 @@ public struct ConsentEngine: Sendable {
         return histories[index].isConflicted
     }
 
+    /// Drops every version of `patient`, as if none had been ingested: for a holder that keeps
+    /// only some patients (the HTTP API's bounded state) and ingests them again when needed.
+    public mutating func forget(patient: PatientPseudonym) {
+        guard let histories = patients.removeValue(forKey: patient) else { return }
+        for history in histories {
+            versionCount -= history.versions.count
+            openConflicts.remove(history.key)
+        }
+    }
+
     /// Decodes a `consent.version` payload and ingests it with its entry's id, time and author.
     /// - Throws: `ConsentError` when the payload is not a canonical consent version.
     @discardableResult

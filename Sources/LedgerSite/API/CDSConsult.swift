@@ -110,9 +110,14 @@ extension APIContext {
     /// that records it (naming `client`); the caller records it (group commit) before answering.
     mutating func prepareConsult(_ body: [UInt8], client: String?) -> Result<(decision: AccessDecision, payload: [UInt8]), APIFailure> {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let consent = state.consent
+        // The key, not `state.consent`: a second reference to the engine would make the load
+        // below copy every version held.
+        let key: PseudonymKey
+        do { key = try ledger.pseudonymKey() } catch {
+            return .failure(APIFailure(500, "exception", "the site's pseudonym key is unusable: \(error)", nil))
+        }
         let request: AccessRequest
-        switch CDSConsult.request(body, client: client, pseudonym: { try consent.pseudonym(of: $0) }, now: now) {
+        switch CDSConsult.request(body, client: client, pseudonym: { try key.resolve(patient: $0) }, now: now) {
         case .failure(let failure): return .failure(failure)
         case .success(let parsed): request = parsed
         }

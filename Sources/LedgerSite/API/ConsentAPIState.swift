@@ -19,7 +19,9 @@ struct ConsentAPIState {
     /// The derived state, when the site has it.
     let index: SiteIndex?
     /// The patients whose versions ``consent`` holds, with an index; nil: every patient (no index).
-    private(set) var loadedPatients: Set<PatientPseudonym>?
+    private(set) var loadedPatients: LoadedPatients?
+    /// Patients held at most (with an index) before the least recently asked about are dropped.
+    let patientCapacity: Int
     /// Consent logical id → the consents (patient and id) that use it; without an index only.
     var consentsByID: [String: Set<ConsentKey>] = [:]
     /// Every recorded access decision, in log order; without an index only.
@@ -50,13 +52,14 @@ struct ConsentAPIState {
     private var voided: Set<Hash32>
 
     /// Ready to answer: with derived state, nothing is read yet; without, the whole log once.
-    init(ledger: SiteLedger) throws {
+    init(ledger: SiteLedger, patientCapacity: Int) throws {
+        self.patientCapacity = patientCapacity
         consent = SiteConsent(ledger: ledger, loaded: LoadedConsent(engine: ConsentEngine(policy: ledger.consentPolicy), skipped: []))
         voided = ledger.charter.upheldEntries
         index = try ledger.currentIndex()
         seen = 0
         if index != nil {
-            loadedPatients = []
+            loadedPatients = LoadedPatients(capacity: patientCapacity)
         } else {
             try indexEntries(of: ledger, from: 0)
         }
@@ -68,7 +71,7 @@ struct ConsentAPIState {
     mutating func catchUp(_ ledger: SiteLedger) throws {
         guard ledger.entryCount > seen else { return }
         guard ledger.charter.upheldEntries == voided else {
-            self = try ConsentAPIState(ledger: ledger)
+            self = try ConsentAPIState(ledger: ledger, patientCapacity: patientCapacity)
             return
         }
         if index != nil { _ = try ledger.currentIndex() }  // level with the log before it is asked
@@ -76,17 +79,34 @@ struct ConsentAPIState {
         seen = ledger.entryCount
     }
 
+    /// Absorbs entries this process has just appended (the API's group commit) without
+    /// reading them back from the log, when they are all the log gained since ``seen``;
+    /// otherwise it does nothing and the next ``catchUp(_:)`` reads the log. Either way the
+    /// state ends up as if the log had been read (Specs/fhir-api.md §3).
+    mutating func absorb(written entries: [Entry], ledger: SiteLedger) {
+        guard !entries.isEmpty, ledger.entryCount == seen + entries.count, ledger.charter.upheldEntries == voided else { return }
+        // Searches read the index below ``seen``: it must hold these too (the commit applied them).
+        if let index, (try? index.appliedSize()) != ledger.entryCount { return }
+        for entry in entries { absorb(entry) }
+        seen = ledger.entryCount
+    }
+
     /// Makes the engine hold every version of `patients` (after ``catchUp(_:)``): read by
-    /// ordinal through the index the first time a patient is asked about.
+    /// ordinal through the index the first time a patient is asked about, or again after it
+    /// was dropped (``LoadedPatients``; never one of `patients` while they are loaded).
     mutating func load(_ patients: some Sequence<PatientPseudonym>, from ledger: SiteLedger) throws {
-        guard let index, var loaded = loadedPatients else { return }
-        for patient in patients where !loaded.contains(patient) {
+        guard let index, loadedPatients != nil else { return }
+        let asked = Array(patients)
+        // `loadedPatients` is changed in place: a copy would copy every patient held.
+        let missing = asked.filter { loadedPatients?.use($0) == false }
+        guard !missing.isEmpty else { return }
+        for patient in loadedPatients?.evict(keeping: Set(asked)) ?? [] { consent.forget(patient: patient) }
+        for patient in missing where loadedPatients?.contains(patient) == false {
             for ordinal in try index.consentVersionOrdinals(patient: patient, below: seen) {
                 consent.absorb(try ledger.entry(at: ordinal), voided: voided)
             }
-            loaded.insert(patient)
+            loadedPatients?.insert(patient)
         }
-        loadedPatients = loaded
     }
 
     /// The consents that use logical id `id`, their patients loaded.
@@ -100,24 +120,27 @@ struct ConsentAPIState {
     /// One pass over the log from `ordinal`. Without an index: the consent engine, the id index
     /// and the decisions; with one: only new versions of the patients already loaded.
     private mutating func indexEntries(of ledger: SiteLedger, from ordinal: Int) throws {
-        try ledger.forEachEntry(from: ordinal) { _, entry in
-            if let loaded = loadedPatients {
-                guard entry.kind == ConsentVersionPayload.kind, let content = try? ConsentVersionPayload.decode(entry.payload),
-                      loaded.contains(content.key.patient) else { return }
-                consent.absorb(entry, voided: voided)
-                return
-            }
+        try ledger.forEachEntry(from: ordinal) { _, entry in absorb(entry) }
+    }
+
+    /// One entry past ``seen``, in log order: see ``indexEntries(of:from:)``.
+    private mutating func absorb(_ entry: Entry) {
+        if let loaded = loadedPatients {
+            guard entry.kind == ConsentVersionPayload.kind, let content = try? ConsentVersionPayload.decode(entry.payload),
+                  loaded.contains(content.key.patient) else { return }
             consent.absorb(entry, voided: voided)
-            switch entry.kind {
-            case ConsentVersionPayload.kind:
-                if let content = try? ConsentVersionPayload.decode(entry.payload) {
-                    consentsByID[content.key.consentId, default: []].insert(content.key)
-                }
-            case AccessDecisionPayload.kind:
-                if let recorded = RecordedDecision(entry) { decisions.append(recorded) }
-            default:
-                break
+            return
+        }
+        consent.absorb(entry, voided: voided)
+        switch entry.kind {
+        case ConsentVersionPayload.kind:
+            if let content = try? ConsentVersionPayload.decode(entry.payload) {
+                consentsByID[content.key.consentId, default: []].insert(content.key)
             }
+        case AccessDecisionPayload.kind:
+            if let recorded = RecordedDecision(entry) { decisions.append(recorded) }
+        default:
+            break
         }
     }
 }

@@ -1,52 +1,62 @@
 import LedgerConsent
 import LedgerCore
+import LedgerSync
 
 /// Writes the API's `access.decision` entries in group commits (Specs/fhir-api.md §4.3).
 ///
 /// Why: every consult is recorded before it is answered, and one commit (one `fdatasync`)
-/// per consult caps a site at a few hundred consults a second. Consults that arrive while a
-/// commit runs wait for the next one, which writes them all at once; each is answered only
-/// after the commit holding its entry is durable, so recording-before-answering still holds.
-actor DecisionCommitter {
+/// per consult caps a site at a few hundred consults a second. Everything here runs on the
+/// serving ledger's queue: a consult decided there adds its payload with ``add(_:then:)``, and
+/// the first one added schedules a commit behind the work already queued, so the commit writes
+/// every payload decided before it runs (the consults that queued while the previous commit
+/// waited for its `fdatasync`) at once. Each consult is answered only after the commit holding
+/// its entry is durable, so recording-before-answering still holds.
+final class DecisionCommitter: @unchecked Sendable {  // `pending` and `scheduled` are touched only on the service's queue.
+    /// What a consult waits for: its entry once durable, or why it was not written.
+    typealias Completion = (Result<Entry, any Error>) -> Void
+
     private let service: LedgerSyncService
-    private var pending: [(payload: [UInt8], continuation: CheckedContinuation<Entry, any Error>)] = []
-    private var committing = false
+    /// Told, on the queue, of each batch once durable (the API state absorbs it).
+    private let committed: (SiteLedger, [Entry]) -> Void
+    private var pending: [(payload: [UInt8], completion: Completion)] = []
+    private var scheduled = false
 
-    init(service: LedgerSyncService) {
+    /// A committer appending through `service`; `committed` is called on the ledger's queue
+    /// with each batch it wrote, before the consults in it are told.
+    init(service: LedgerSyncService, committed: @escaping (SiteLedger, [Entry]) -> Void) {
         self.service = service
+        self.committed = committed
     }
 
-    /// Writes `payload` as an `access.decision` entry with the others waiting, and returns it
-    /// once it is durable.
-    func record(_ payload: [UInt8]) async throws -> Entry {
-        try await withCheckedThrowingContinuation { continuation in
-            pending.append((payload, continuation))
-            if !committing {
-                committing = true
-                Task { await self.drain() }
-            }
-        }
+    /// On the ledger's queue: records `payload` in the next group commit and calls
+    /// `completion` (on the queue) once it is durable or has failed.
+    func add(_ payload: [UInt8], then completion: @escaping Completion) {
+        pending.append((payload, completion))
+        guard !scheduled else { return }
+        scheduled = true
+        service.schedule { ledger, set in self.commit(ledger, &set) }
     }
 
-    private func drain() async {
-        while !pending.isEmpty {
-            let batch = pending
-            pending = []
-            let payloads = batch.map(\.payload)
-            do {
-                let entries = try await service.withLedger { ledger, set in
-                    let written = try ledger.append(kind: AccessDecisionPayload.kind, payloads: payloads)
-                    _ = set.insert(contentsOf: written.map(\.id))
-                    return written
-                }
-                guard entries.count == batch.count else {
-                    throw SiteError(.unusableSite, "\(entries.count) of \(batch.count) access.decision entries were written")
-                }
-                for (item, entry) in zip(batch, entries) { item.continuation.resume(returning: entry) }
-            } catch {
-                for item in batch { item.continuation.resume(throwing: error) }
+    /// On the ledger's queue: writes every pending payload as one append (one `fdatasync`).
+    private func commit(_ ledger: SiteLedger, _ set: inout ReconcilableSet) {
+        let batch = pending
+        pending = []
+        scheduled = false
+        guard !batch.isEmpty else { return }
+        let result = Result { () throws -> [Entry] in
+            let written = try ledger.append(kind: AccessDecisionPayload.kind, payloads: batch.map(\.payload))
+            guard written.count == batch.count else {
+                throw SiteError(.unusableSite, "\(written.count) of \(batch.count) access.decision entries were written")
             }
+            return written
         }
-        committing = false
+        switch result {
+        case .success(let entries):
+            _ = set.insert(contentsOf: entries.map(\.id))
+            committed(ledger, entries)
+            for (item, entry) in zip(batch, entries) { item.completion(.success(entry)) }
+        case .failure(let error):
+            for item in batch { item.completion(.failure(error)) }
+        }
     }
 }

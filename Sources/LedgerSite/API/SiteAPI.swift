@@ -17,19 +17,28 @@ import LedgerSync
 public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on the service's queue.
     /// The serving ledger and its queue.
     public let service: LedgerSyncService
-    /// Where the site's files are (tokens are re-read per request, so a revocation takes effect at once).
+    /// Where the site's files are (the token file is checked per request, so a revocation takes effect at once).
     public let layout: SiteLayout
     /// The site's name, shown as the source of cards and audit events.
     public let siteName: String
+    /// Patients whose consents the API holds at most (Specs/fhir-api.md §3).
+    public let patientCapacity: Int
+    /// The default of ``patientCapacity``.
+    public static let defaultPatientCapacity = 16_384
     private var state: ConsentAPIState?
-    private let committer: DecisionCommitter
+    private let tokens = APITokenCache()
+    /// Made on first use, on the ledger's queue (it tells ``state`` what it wrote).
+    private lazy var committer = DecisionCommitter(service: service) { [unowned self] ledger, entries in
+        self.state?.absorb(written: entries, ledger: ledger)
+    }
 
-    /// An API over the ledger that `service` serves.
-    public init(service: LedgerSyncService, layout: SiteLayout, siteName: String) {
+    /// An API over the ledger that `service` serves, holding at most `patientCapacity`
+    /// patients' consents (the least recently asked about are dropped and read again when needed).
+    public init(service: LedgerSyncService, layout: SiteLayout, siteName: String, patientCapacity: Int = SiteAPI.defaultPatientCapacity) {
         self.service = service
+        self.patientCapacity = patientCapacity
         self.layout = layout
         self.siteName = siteName
-        self.committer = DecisionCommitter(service: service)
     }
 
     /// Answers one request; never throws: every failure is an `OperationOutcome` (§6).
@@ -42,7 +51,7 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         var client: String?
         if route.needsToken {
             let holder: String?
-            do { holder = try APITokens.load(from: layout).holder(ofAuthorization: request.authorization) } catch {
+            do { holder = try tokens.current(of: layout).holder(ofAuthorization: request.authorization) } catch {
                 return .outcome(500, code: "exception", "the site's API token file cannot be read: \(error)")
             }
             guard holder != nil else {
@@ -55,7 +64,7 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         var response: APIResponse
         do {
             if route == .consult {
-                response = try await consult(request.body, client: client)
+                response = await consult(request.body, client: client)
             } else {
                 response = try await service.withLedger { ledger, set in
                     try self.respond(route, request: request, ledger: ledger, set: &set)
@@ -68,28 +77,52 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         return response
     }
 
-    /// A consult: decided on the ledger's queue, recorded in the next group commit, then
+    /// A consult: decided on the ledger's queue, recorded in the next group commit (which the
+    /// decision joins there, so the commit holds every consult decided before it runs), then
     /// answered (§4.3). A decision whose entry cannot be written is not given. The entry names
     /// `client`, the token's name (§2).
-    private func consult(_ body: [UInt8], client: String?) async throws -> APIResponse {
-        let prepared = try await service.withLedger { ledger, _ in
-            try self.withState(ledger) { context in context.prepareConsult(body, client: client) }
-        }
-        switch prepared {
-        case .failure(let failure):
-            return failure.response
-        case .success(let (decision, payload)):
-            let entry: Entry
-            do { entry = try await committer.record(payload) } catch {
-                return .outcome(503, code: "transient", "the decision could not be recorded, so none is given: \(error)")
+    private func consult(_ body: [UInt8], client: String?) async -> APIResponse {
+        let outcome: ConsultOutcome = await withCheckedContinuation { continuation in
+            service.schedule { ledger, _ in
+                let prepared: Result<(decision: AccessDecision, payload: [UInt8]), APIFailure>
+                do {
+                    prepared = try self.withState(ledger) { context in context.prepareConsult(body, client: client) }
+                } catch {
+                    return continuation.resume(returning: .failed(error))
+                }
+                switch prepared {
+                case .failure(let failure):
+                    continuation.resume(returning: .refused(failure))
+                case .success(let (decision, payload)):
+                    self.committer.add(payload) { continuation.resume(returning: .decided(decision, $0)) }
+                }
             }
+        }
+        switch outcome {
+        case .refused(let failure):
+            return failure.response
+        case .failed(let error):
+            return .outcome(500, code: "exception", "the site could not answer: \(error)")
+        case .decided(_, .failure(let error)):
+            return .outcome(503, code: "transient", "the decision could not be recorded, so none is given: \(error)")
+        case .decided(let decision, .success(let entry)):
             return CDSConsult.card(decision, entry: entry, siteName: siteName)
         }
     }
 
+    /// How a consult ended on the ledger's queue.
+    private enum ConsultOutcome: Sendable {
+        /// Refused before deciding (a malformed request).
+        case refused(APIFailure)
+        /// The state could not be read.
+        case failed(any Error)
+        /// Decided, and recorded or not.
+        case decided(AccessDecision, Result<Entry, any Error>)
+    }
+
     /// Runs `body` with the API state caught up with `ledger`; on the ledger's queue.
     private func withState<T>(_ ledger: SiteLedger, _ body: (inout APIContext) -> T) throws -> T {
-        if state == nil { state = try ConsentAPIState(ledger: ledger) }
+        if state == nil { state = try ConsentAPIState(ledger: ledger, patientCapacity: patientCapacity) }
         guard var current = state else { throw SiteError(.unusableSite, "the API state could not be loaded") }
         // Taken out, so it is mutated in place: a second reference would make every write copy
         // every consent version the site holds. (A throw leaves it unloaded: the next request

@@ -177,6 +177,12 @@ public struct SiteConsent {
         return patients.sorted().flatMap { engine.versions(patient: $0) }.filter { $0.content.original == anchor }
     }
 
+    /// Drops `patient`'s versions (``ConsentEngine/forget(patient:)``): for a long-lived value
+    /// that holds only the patients asked about lately (the HTTP API's) and reads them again.
+    public mutating func forget(patient: PatientPseudonym) {
+        engine.forget(patient: patient)
+    }
+
     /// Adds a `consent.version` entry the ledger gained since this value was made (by a sync
     /// or another writer), so a long-lived value, such as the HTTP API's, answers from
     /// everything the site holds. Other kinds, versions already held, payloads this build

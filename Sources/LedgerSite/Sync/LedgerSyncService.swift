@@ -30,6 +30,12 @@ public final class LedgerSyncService: @unchecked Sendable {  // all state is tou
         }
     }
 
+    /// Runs `body` on the writer queue after the work already queued, without waiting for it:
+    /// for work that reports through its own callbacks (the HTTP API's group commit).
+    public func schedule(_ body: @escaping @Sendable (SiteLedger, inout ReconcilableSet) -> Void) {
+        queue.async { body(self.ledger, &self.set) }
+    }
+
     /// Runs `body` on the writer queue and blocks the calling thread until it is done: for
     /// threads of their own (the control socket's), never for the cooperative pool.
     public func withLedgerBlocking<T>(_ body: (SiteLedger, inout ReconcilableSet) throws -> T) throws -> T {

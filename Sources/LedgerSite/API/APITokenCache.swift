@@ -1,0 +1,52 @@
+import Foundation
+import LedgerCore
+
+/// The site's API tokens, read again only when `api-tokens.json` changed (Specs/fhir-api.md §2).
+///
+/// Why: reading and decoding the file for every request costs more than the rest of a consult
+/// at load; a `stat` per request keeps "a revocation takes effect on the next request". The
+/// file is replaced atomically (a new file renamed over it), so a change shows as another
+/// inode, size, or change time.
+final class APITokenCache: @unchecked Sendable {  // `cached` is touched only under `lock`.
+    private let lock = NSLock()
+    private var cached: (identity: FileIdentity, tokens: APITokens)?
+
+    /// What identifies one version of the file.
+    private struct FileIdentity: Equatable {
+        let device: UInt64, inode: UInt64, size: Int64
+        let changed: Int, changedNanos: Int, modified: Int, modifiedNanos: Int
+    }
+
+    /// The tokens as the file holds them now (none when it does not exist).
+    /// - Throws: what ``APITokens/load(from:)`` throws.
+    func current(of layout: SiteLayout) throws -> APITokens {
+        guard let identity = Self.identity(of: APITokens.path(of: layout)) else { return try APITokens.load(from: layout) }
+        lock.lock()
+        if let cached, cached.identity == identity {
+            lock.unlock()
+            return cached.tokens
+        }
+        lock.unlock()
+        let tokens = try APITokens.load(from: layout)
+        // Kept only if the file did not change while it was read.
+        if Self.identity(of: APITokens.path(of: layout)) == identity {
+            lock.lock()
+            cached = (identity, tokens)
+            lock.unlock()
+        }
+        return tokens
+    }
+
+    private static func identity(of path: String) -> FileIdentity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        let changed = info.st_ctimespec, modified = info.st_mtimespec
+        #else
+        let changed = info.st_ctim, modified = info.st_mtim
+        #endif
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                            changed: Int(changed.tv_sec), changedNanos: Int(changed.tv_nsec),
+                            modified: Int(modified.tv_sec), modifiedNanos: Int(modified.tv_nsec))
+    }
+}
