@@ -1,3 +1,4 @@
+import GRDB
 import LedgerConsent
 import LedgerCore
 import LedgerIndex
@@ -75,6 +76,21 @@ struct AuditAggregatesTests {
         _ = try network.openCentral()
         let (rebuiltEnd, rebuilt) = try Self.aggregates(network)
         #expect(rebuiltEnd == end && rebuilt == before, "seed 8")
+    }
+
+    @Test("a schema-3 database, without the aggregates, is rebuilt with them by the first open")
+    func schemaThreeDatabaseIsRebuilt() throws {
+        let network = try Self.site(seed: 11)
+        let (end, before) = try Self.aggregates(network)
+        do {
+            let queue = try DatabaseQueue(path: network.central + "/index.sqlite")
+            try queue.write { db in
+                for statement in ["DROP TABLE decision_counts", "DROP TABLE consent_version_counts", "DROP INDEX decisions_emergency",
+                                  "UPDATE meta SET value = 3 WHERE key = 'schema'"] { try db.execute(sql: statement) }
+            }
+        }
+        let (rebuiltEnd, rebuilt) = try Self.aggregates(network)
+        #expect(rebuiltEnd == end && rebuilt == before && before != nil, "seed 11")
     }
 
     private static func aggregates(_ network: IndexedNetwork) throws -> (Int, SiteIndex.AuditAggregates?) {
