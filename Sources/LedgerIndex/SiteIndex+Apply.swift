@@ -133,6 +133,7 @@ extension SiteIndex {
         let patient = Data(content.key.patient.value.bytes), consent = content.key.consentId
         try db.cachedStatement(sql: "INSERT INTO consent_versions(ordinal, id, patient, consent_id, status, date_time, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [ordinal, id, patient, consent, content.status.rawValue, content.dateTime, Data(content.supersedes.flatMap(\.bytes))])
+        try countConsentVersion(patient: patient, consentID: consent, in: db)
         let superseded = try Int.fetchOne(
             db.cachedStatement(sql: "SELECT count(*) FROM consent_supersedes WHERE patient = ? AND consent_id = ? AND id = ?"),
             arguments: [patient, consent, id]) ?? 0
@@ -159,5 +160,6 @@ extension SiteIndex {
         try db.cachedStatement(sql: "INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency, purpose, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [ordinal, Data(decision.request.patient.value.bytes), decision.request.actor, decision.request.time,
                                  decision.outcome.rawValue, decision.emergency, decision.request.purpose, decision.request.client])
+        try countDecision(purpose: decision.request.purpose, outcome: decision.outcome.rawValue, emergency: decision.emergency, in: db)
     }
 }

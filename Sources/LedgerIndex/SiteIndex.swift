@@ -13,7 +13,7 @@ import LedgerCore
 /// 10 s); readers read a consistent state beside it.
 public final class SiteIndex: DerivedStateIndex, Sendable {
     /// The schema this build writes; another value means a rebuild.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     /// The database file.
     public let path: String
     let pool: DatabasePool

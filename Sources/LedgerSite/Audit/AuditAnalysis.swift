@@ -42,7 +42,10 @@ public enum AuditAnalysis {
         return ConflictFigures(opened: episodes.count, resolved: resolved, open: episodes.count - resolved, conflicts: episodes)
     }
 
-    /// Access decisions by purpose (sorted by purpose code) and every break-glass decision.
+    /// Access decisions by purpose (sorted by purpose code) and every break-glass decision:
+    /// counted from ``AuditScan/decisions``, or taken from ``AuditScan/decisionCounts`` when
+    /// the scan read the derived-state database's aggregates (its decisions are then the
+    /// break-glass ones only).
     public static func access(_ scan: AuditScan) -> AccessFigures {
         var byPurpose: [String: PurposeCount] = [:]
         var breakGlass: [BreakGlassEvent] = []
@@ -58,10 +61,9 @@ public enum AuditAnalysis {
             }
             byPurpose[d.request.purpose] = count
         }
-        let counts = byPurpose.values.sorted { $0.purpose < $1.purpose }
-        return AccessFigures(
-            total: scan.decisions.count, permit: counts.reduce(0) { $0 + $1.permit }, deny: counts.reduce(0) { $0 + $1.deny },
-            emergency: breakGlass.count, byPurpose: counts, breakGlass: breakGlass)
+        let counts = scan.decisionCounts ?? byPurpose.values.sorted { $0.purpose < $1.purpose }
+        let permit = counts.reduce(0) { $0 + $1.permit }, deny = counts.reduce(0) { $0 + $1.deny }
+        return AccessFigures(total: permit + deny, permit: permit, deny: deny, emergency: breakGlass.count, byPurpose: counts, breakGlass: breakGlass)
     }
 
     /// Milliseconds since the epoch of an RFC 3339 time.

@@ -35,8 +35,12 @@ public struct AuditScan {
     /// versions of consents that have more than one (the conflict timeline is the same: a
     /// consent's only version never opens a conflict).
     public var versions: [VersionNode] = []
-    /// Every access decision that decodes.
+    /// Every access decision that decodes; only the break-glass ones when
+    /// ``decisionCounts`` holds the counts.
     public var decisions: [DecisionRecord] = []
+    /// Decodable decisions per purpose (sorted by purpose), from the derived-state
+    /// database's aggregates; nil when ``decisions`` holds every decision.
+    public var decisionCounts: [PurposeCount]?
     /// Entries held in quarantine now.
     public var quarantined: [QuarantineIncident] = []
     /// Fork evidence held now.
@@ -116,12 +120,35 @@ public struct AuditScan {
     }
 
     /// Reads versions and decisions from the derived-state database instead of the log
-    /// (Specs/site-layout.md §9.5): the same figures, at what the rows cost. A decision's
-    /// record carries what the report reads (purpose, outcome, actor, patient, time); a
-    /// break-glass decision, which the report lists whole, is read from its entry.
+    /// (Specs/site-layout.md §9.5, §9.8): the decision counts from its aggregates, the
+    /// break-glass decisions (which the report lists whole) from their entries, and only
+    /// the versions of consents with more than one. What this costs does not grow with the
+    /// site; a database behind this snapshot (never after ``SiteLedger/currentIndex()``) is
+    /// read row by row instead.
     private mutating func readIndexed(_ index: SiteIndex, _ ledger: SiteLedger) throws {
         let end = ledger.entryCount
         entries = end
+        guard let aggregates = try index.auditAggregates(below: end) else { return try readIndexedRows(index, ledger) }
+        versions = aggregates.sharedConsentVersions.map {
+            VersionNode(consent: $0.key.description, id: $0.id, time: $0.time, supersedes: $0.supersedes)
+        }
+        var byPurpose: [String: PurposeCount] = [:]
+        var counted = 0
+        for count in aggregates.decisionCounts {
+            var purpose = byPurpose[count.purpose] ?? PurposeCount(purpose: count.purpose, permit: 0, deny: 0, emergency: 0)
+            if count.outcome == .permit { purpose.permit += count.decisions } else { purpose.deny += count.decisions }
+            if count.emergency { purpose.emergency += count.decisions }
+            byPurpose[count.purpose] = purpose
+            counted += count.decisions
+        }
+        decisionCounts = byPurpose.values.sorted { $0.purpose < $1.purpose }
+        for ordinal in aggregates.breakGlassOrdinals { addDecision(try ledger.entry(at: ordinal)) }
+        undecodable = try index.undecodableConsentVersionCount(below: end) + max(0, aggregates.decisionEntries - counted)
+    }
+
+    /// The row-by-row read of the derived-state database: every decision's row.
+    private mutating func readIndexedRows(_ index: SiteIndex, _ ledger: SiteLedger) throws {
+        let end = ledger.entryCount
         versions = try index.consentVersions(below: end, sharingConsent: true).map {
             VersionNode(consent: $0.key.description, id: $0.id, time: $0.time, supersedes: $0.supersedes)
         }

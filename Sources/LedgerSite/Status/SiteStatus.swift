@@ -68,7 +68,7 @@ public struct SiteStatus: Encodable {
         let runs = ledger.readHistory(SyncRun.self, from: SyncRun.historyFile)
         let arrivals = ledger.arrivalSamples()
         let peers = ledger.charter.sortedMembers.filter { $0.key != ledger.siteKey }.map { member in
-            let bundle = ledger.lastKnownSummary(of: member.key).map { $0.asOf.rfc3339 }
+            let bundle = ledger.peerSummaryTime(of: member.key).map(\.rfc3339)
             let tcp = latest(runs.filter { Self.tcpTransports.contains($0.transport) && $0.ok && ($0.peer == member.name || $0.peer == member.key.hex) }.map(\.time))
             let own = arrivals.filter { $0.author == member.key.hex }
             return PeerRow(name: member.name, key: member.key.hex, role: member.role.rawValue,
