@@ -73,14 +73,22 @@ public enum MirrorSync {
 
         var outcome = MirrorSyncOutcome(origin: checkpoint.origin, treeSize: checkpoint.treeSize, previousIngestedSize: record.ingestedSize)
         let bundles = needed(from: record.ingestedSize, to: checkpoint.treeSize)
-        folder.pruneSpool(keeping: bundles)
+        let spool = folder.spool
+        if !bundles.isEmpty { try folder.makeSpool() }
+        spool.prune(keeping: bundles)
         progress?(.begin(total: bundles.count))
         defer { progress?(.end) }
         var batch: [[UInt8]] = []
         var batchBundles: [TileCoordinates] = []
-        var downloadedSinceRecord = 0
+        var consumedSinceRecord = 0
+        var renamedSinceFolderSync = false
         func flush() throws {
             guard let last = batchBundles.last else { return }
+            // Every bundle renamed into the spool so far (the window's too) becomes durable.
+            if renamedSinceFolderSync {
+                try spool.syncFolder()
+                renamedSinceFolderSync = false
+            }
             let report: IngestReport
             do {
                 report = try ledger.ingest(batch)
@@ -98,34 +106,37 @@ public enum MirrorSync {
             }
             record.ingestedSize = last.index * UInt64(TileCoordinates.fullWidth) + UInt64(last.width)
             record.entriesIngested += batch.count
-            record.bundlesDownloaded += downloadedSinceRecord
+            // A bundle spooled by a stopped run was not counted then: it is counted once, here.
+            record.bundlesDownloaded += consumedSinceRecord
             record.bytesDownloaded = (previous?.bytesDownloaded ?? 0) + counted.total
-            downloadedSinceRecord = 0
+            consumedSinceRecord = 0
             try folder.save(record)
-            folder.unspool(batchBundles)
+            spool.remove(batchBundles)
             batch.removeAll(keepingCapacity: true)
             batchBundles.removeAll(keepingCapacity: true)
             HeapTrim.releaseFreePages()
         }
-        let spoolFolder = folder
-        let fileSystemSpool = SpoolReader(paths: bundles.map { spoolFolder.spoolPath($0) }, fileSystem: ledger.files.fileSystem)
         do {
             try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: connections, job: { index in
-                try MirrorBundle.fetch(bundles[index], from: counted, spooled: fileSystemSpool.read(index))
+                try MirrorBundle.fetch(bundles[index], from: counted, spool: spool)
             }, consume: { _, fetched in
+                if !fetched.fromSpool { renamedSinceFolderSync = true }
+                if fetched.spooledCopySetAside {
+                    outcome.warnings.append("the spooled copy of \(fetched.bundle.path) did not hash to its tile: set aside in \(spool.damagedFolder) and fetched again")
+                }
                 do {
                     try fetched.check(against: &tree)
                 } catch {
-                    if fetched.fromSpool { folder.unspool([fetched.bundle]) }
+                    // Spooled against a tile that does not check: never trusted again.
+                    spool.setAside(fetched.bundle)
                     throw error
                 }
                 if fetched.fromSpool {
                     outcome.bundlesFromSpool += 1
                 } else {
-                    try folder.spool(fetched)
                     outcome.bundlesDownloaded += 1
-                    downloadedSinceRecord += 1
                 }
+                consumedSinceRecord += 1
                 batch += fetched.entries
                 batchBundles.append(fetched.bundle)
                 progress?(.advance(units: 1, items: fetched.entries.count))
@@ -168,16 +179,6 @@ public enum MirrorSync {
         }
         if width > 0 { out.append(TileCoordinates(entriesIndex: full, width: width)) }
         return out
-    }
-}
-
-/// Reads spooled bundles from the download threads.
-struct SpoolReader: Sendable {
-    let paths: [String]
-    let fileSystem: any FileSystem
-
-    func read(_ index: Int) -> [UInt8]? {
-        try? fileSystem.contents(of: paths[index], limit: StaticLogSources.maximumFileBytes)
     }
 }
 
