@@ -56,6 +56,8 @@ struct MirrorCommandTests {
     final class LoggingServer {
         let process = Process()
         let port: Int
+        /// The server's own pid (SIGKILLed by `stop`: a child of a test thread inherits a mask that blocks SIGTERM).
+        let serverPID: Int32
         let logPath: String
 
         init(cli: CLI, folder: String) throws {
@@ -68,7 +70,9 @@ struct MirrorCommandTests {
             try process.run()
             var line = Data()
             while let byte = try stdout.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 0x0A { line.append(first) }
-            port = try #require(Int(String(decoding: line, as: UTF8.self)), "logging_http_server.py printed no port")
+            let words = String(decoding: line, as: UTF8.self).split(separator: " ")
+            port = try #require(words.first.flatMap { Int($0) }, "logging_http_server.py printed no port")
+            serverPID = try #require(words.last.flatMap { Int32($0) }, "logging_http_server.py printed no pid")
         }
 
         /// The bundle paths requested so far, in order (`tile/entries/…`, without the leading slash).
@@ -81,7 +85,8 @@ struct MirrorCommandTests {
         }
 
         func stop() {
-            process.terminate()
+            kill(serverPID, SIGKILL)
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
