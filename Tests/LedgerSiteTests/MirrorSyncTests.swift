@@ -277,11 +277,11 @@ struct MirrorSyncTests {
         try Self.append(sites.central, 2000, tag: "n")
         let published = try StaticLogPublisher.publish(sites.central, to: out)
         let bundles = Int((published.treeSize + 255) / 256)
-        // Window 4: bundles 0–3 start; 1 fails; 0 is consumed (starting 4), then the run stops
-        // at 1. 0 is ingested; 2, 3 and 4 finished their transfers and are spooled.
+        // Window 4 (one-bundle batches): bundles 0–3 start; 1 fails; 0 is consumed (starting 4)
+        // and ingested, then the run stops at 1. 2, 3 and 4 finished their transfers: spooled.
         let first = OnceFailingSource(out, failing: "tile/entries/001")
         let stopped = #expect(throws: SiteError.self) {
-            try MirrorSync.run(sites.clinic, from: first, connections: 4, batchEntries: 4096)
+            try MirrorSync.run(sites.clinic, from: first, connections: 4, batchEntries: 256)
         }
         #expect(stopped?.code == .mirrorUnreachable)
         let spool = try Self.spoolFolder(sites)
