@@ -19,6 +19,10 @@ final class OrderedWindow<Result: Sendable>: @unchecked Sendable {  // every fie
     private let window: Int
     private let concurrency: Int
     private let job: @Sendable (Int) throws -> Result
+    /// Jobs block on I/O (an HTTP answer delivered by URLSession on another dispatch thread):
+    /// a queue of our own targets an overcommitting pool, which starts a thread for each job
+    /// rather than waiting for one of the CPU-wide pool that ingest's signature checks keep busy.
+    private let queue = DispatchQueue(label: "careledger.mirror.fetch", attributes: .concurrent)
 
     private init(count: Int, window: Int, concurrency: Int, job: @escaping @Sendable (Int) throws -> Result) {
         self.count = count
@@ -59,7 +63,7 @@ final class OrderedWindow<Result: Sendable>: @unchecked Sendable {  // every fie
             let index = started
             started += 1
             running += 1
-            DispatchQueue.global().async { [self] in
+            queue.async { [self] in
                 let result = Swift.Result { try job(index) }
                 condition.lock()
                 results[index] = result
