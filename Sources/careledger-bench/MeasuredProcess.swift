@@ -21,6 +21,8 @@ struct MeasuredProcess {
         var peakRSSMegabytes: Double
         /// The exit status (or 128 + signal).
         var status: Int32
+        /// User + system CPU seconds the child used (`wait4`'s rusage).
+        var cpuSeconds = 0.0
     }
 
     /// Why a run could not be made or did not succeed.
@@ -72,7 +74,8 @@ struct MeasuredProcess {
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let (seconds, attoseconds) = elapsed.components
         return Run(milliseconds: Double(seconds) * 1000 + Double(attoseconds) / 1e15,
-                   peakRSSMegabytes: Double(samplingPeak ? sampledKB : usage.ru_maxrss) / 1024, status: exit)
+                   peakRSSMegabytes: Double(samplingPeak ? sampledKB : usage.ru_maxrss) / 1024, status: exit,
+                   cpuSeconds: Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6)
     }
 
     /// `VmHWM` of a running process in KB (0 when it cannot be read).

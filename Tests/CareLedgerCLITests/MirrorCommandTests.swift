@@ -8,15 +8,7 @@ struct MirrorCommandTests {
     static let syncKeys = ["origin", "tree_size", "previous_ingested_size", "entries_ingested", "imported", "already_had", "quarantined",
                            "bundles_downloaded", "bundles_from_spool", "bytes_downloaded", "seconds", "warnings"]
 
-    /// The download journal of the one log `site` mirrors: one line per bundle fetched.
-    static func journal(_ cli: CLI, _ site: String) throws -> [String] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: cli.path("\(site)/mirror"))
-        let name = try #require(names.first { $0.hasSuffix(".downloads") })
-        let text = try String(contentsOfFile: cli.path("\(site)/mirror/\(name)"), encoding: .utf8)
-        return text.split(separator: "\n").map(String.init)
-    }
-
-    /// Lines in `site`'s download journal; 0 before the first fetch.
+    /// Lines in `site`'s download journal (one per bundle spooled from the source); 0 before the first.
     static func journalCount(_ cli: CLI, _ site: String) throws -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cli.path("\(site)/mirror"))) ?? []
         guard let name = names.first(where: { $0.hasSuffix(".downloads") }),
@@ -59,7 +51,75 @@ struct MirrorCommandTests {
         #expect(delta["received"] as? Int == 5, "\(delta)")
     }
 
-    @Test("a catch-up killed with SIGKILL at random points and restarted ends with central's entries, every bundle fetched once")
+    /// A static folder server (`Tests/Tools/logging_http_server.py`) that logs each request's
+    /// path before answering it: the source's request log.
+    final class LoggingServer {
+        let process = Process()
+        let port: Int
+        /// The server's own pid (SIGKILLed by `stop`: a child of a test thread inherits a mask that blocks SIGTERM).
+        let serverPID: Int32
+        let logPath: String
+
+        init(cli: CLI, folder: String) throws {
+            logPath = cli.path("requests.log")
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", BuiltBinary.repositoryRoot + "/Tests/Tools/logging_http_server.py", cli.path(folder), logPath]
+            let stdout = Pipe()
+            process.standardOutput = stdout
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            var line = Data()
+            while let byte = try stdout.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 0x0A { line.append(first) }
+            let words = String(decoding: line, as: UTF8.self).split(separator: " ")
+            port = try #require(words.first.flatMap { Int($0) }, "logging_http_server.py printed no port")
+            serverPID = try #require(words.last.flatMap { Int32($0) }, "logging_http_server.py printed no pid")
+        }
+
+        /// The bundle paths requested so far, in order (`tile/entries/…`, without the leading slash).
+        func bundleRequests() -> [String] {
+            let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap { line in
+                let path = line.split(separator: " ").first.map { String($0.drop { $0 == "/" }) } ?? ""
+                return path.hasPrefix("tile/entries/") ? path : nil
+            }
+        }
+
+        func stop() {
+            kill(serverPID, SIGKILL)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// The spool name (`<index>-<width>`) of a bundle path (`tile/entries/x001/234.p/17`, Specs/static-log.md §2.1).
+    static func spoolName(ofBundlePath path: String) -> String {
+        var parts = path.dropFirst("tile/entries/".count).split(separator: "/").map(String.init)
+        var width = 256
+        if parts.count >= 2, parts[parts.count - 2].hasSuffix(".p"), let partial = Int(parts[parts.count - 1]) {
+            width = partial
+            parts.removeLast()
+        }
+        let digits = parts.map { $0.replacingOccurrences(of: "x", with: "").replacingOccurrences(of: ".p", with: "") }.joined()
+        return "\(Int(digits) ?? -1)-\(width)"
+    }
+
+    /// The bundles `site` holds durably: in its spool (whole files, no `.tmp`) or below its `ingested_size`.
+    static func durableBundles(_ cli: CLI, _ site: String, size: Int) throws -> Set<String> {
+        let mirror = cli.path("\(site)/mirror")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: mirror)) ?? []
+        var held = Set<String>()
+        if let spool = names.first(where: { $0.hasSuffix(".spool") }) {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: mirror + "/" + spool)) ?? [] where !name.hasSuffix(".tmp") {
+                held.insert(name)
+            }
+        }
+        let ingested = try Self.ingestedSize(cli, site)
+        for index in 0..<(ingested / 256) { held.insert("\(index)-256") }
+        if ingested == size, size % 256 != 0 { held.insert("\(size / 256)-\(size % 256)") }
+        return held
+    }
+
+    @Test("a catch-up over HTTP killed with SIGKILL at random points and restarted loses no entry, and no bundle spooled or ingested before a kill is requested again (the request log)")
     func killedCatchUpResumes() throws {
         let cli = try CLI()
         defer { cli.remove() }
@@ -68,32 +128,42 @@ struct MirrorCommandTests {
         let published = try cli.json(["publish", "--dir", "central", "--to", "pub"])
         let own = try ConcurrentAccessTests.logIDs(cli, "clinic")
         let size = try #require(published["tree_size"] as? Int)
+        let server = try LoggingServer(cli: cli, folder: "pub")
+        defer { server.stop() }
+        let url = "http://127.0.0.1:\(server.port)"
         var generator = SeededGenerator(seed: 19)
         var interrupted: [Int] = []
-        let bundles = (size + 255) / 256
-        for round in 0..<5 {
-            // Killed once the journal holds a random number of fetches (and a random few
+        let bundles = (size + 255) / 256, connections = 3, rounds = 6
+        // After kill k: the bundles durable then, and how many bundle requests the log held.
+        var durableAtKill: [(bundles: Set<String>, requests: Int)] = []
+        for round in 0..<rounds {
+            // Killed once the journal holds a random number of spooled bundles (and a random few
             // milliseconds later), so the kill lands mid-catch-up at any machine speed.
             let target = try Self.journalCount(cli, "clinic") + 1 + Int(generator.next() % 4)
             let extra = UInt32(generator.next() % 20_000)
-            let process = try ConcurrentAccessTests.start(cli, ["sync", "--dir", "clinic", "--mirror", "pub", "--connections", "2"])
+            let process = try ConcurrentAccessTests.start(cli, ["sync", "--dir", "clinic", "--mirror", url, "--connections", "\(connections)"])
             let deadline = Date().addingTimeInterval(60)
             while process.isRunning, Date() < deadline, try Self.journalCount(cli, "clinic") < min(target, bundles) { usleep(500) }
             usleep(extra)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            durableAtKill.append((try Self.durableBundles(cli, "clinic", size: size), server.bundleRequests().count))
             // A kill that landed mid-way: bundles were fetched, and not all of them are ingested.
-            let fetched = (try? Self.journal(cli, "clinic").count) ?? 0
-            if fetched > 0, try Self.ingestedSize(cli, "clinic") < size { interrupted.append(round) }
+            if try Self.journalCount(cli, "clinic") > 0, try Self.ingestedSize(cli, "clinic") < size { interrupted.append(round) }
         }
         #expect(!interrupted.isEmpty, "seed \(generator.seed): no kill landed during the catch-up")
-        let last = try cli.json(["sync", "--dir", "clinic", "--mirror", "pub"])
+        let last = try cli.json(["sync", "--dir", "clinic", "--mirror", url])
         #expect(last["tree_size"] as? Int == size)
-        let lines = try Self.journal(cli, "clinic")
-        // Each bundle is journalled once when it is spooled; a kill between the spool's rename
-        // and its journal line leaves that line out (at most one per kill: Specs/static-log.md §11).
-        #expect(lines.count <= bundles && lines.count >= bundles - 5, "seed \(generator.seed): \(lines)")
-        #expect(Set(lines).count == lines.count, "a bundle was fetched twice (seed \(generator.seed)): \(lines)")
+        let requests = server.bundleRequests()
+        // No bundle durable at a kill (spooled whole, or ingested) is requested after it.
+        for (round, kill) in durableAtKill.enumerated() {
+            let again = requests[kill.requests...].filter { kill.bundles.contains(Self.spoolName(ofBundlePath: $0)) }
+            #expect(again.isEmpty, "seed \(generator.seed): after kill \(round), bundles spooled or ingested before it were fetched again: \(again)")
+        }
+        // Only transfers a kill interrupted are repeated: at most the window's per kill.
+        let perPath = Dictionary(requests.map { ($0, 1) }, uniquingKeysWith: +)
+        #expect(perPath.count == bundles, "seed \(generator.seed): \(perPath)")
+        #expect(requests.count - perPath.count <= rounds * connections, "seed \(generator.seed): \(perPath.filter { $0.value > 1 })")
         let expected = own.union(try ConcurrentAccessTests.logIDs(cli, "central")), held = try ConcurrentAccessTests.logIDs(cli, "clinic")
         #expect(held == expected, "seed \(generator.seed): \(expected.subtracting(held).count) missing, \(held.subtracting(expected).count) extra; \(last)")
         #expect(try cli.run(["verify", "--dir", "clinic"]).status == 0)

@@ -31,6 +31,7 @@ struct DirectorySyncLintTests {
         "CareLedgerCLI/Report/": "report output, rebuilt from the ledger on demand; not ledger data",
         "CareLedgerCLI/Support/JSONLinesStream.swift:spoolStandardInput": "append's temporary copy of stdin, deleted when it ends; not ledger data",
         "LedgerSite/Publish/StaticLogFolder.swift:write": "a publish batches its directory fsyncs: the folders it touched are synced by syncFolders() before the checkpoint is renamed (Specs/static-log.md §5)",
+        "LedgerSite/Mirror/BundleSpool.swift:write": "a catch-up batches the spool's directory fsync: syncFolder() runs before each batch is ingested and covers every rename before it; a bundle counts as downloaded only after it (Specs/static-log.md §11.4)",
         "LedgerSite/Publish/StaticLogFolder.swift:makeFolder": "the same batch: makeFolder records the parent, which syncFolders() fsyncs before the checkpoint",
     ]
 

@@ -231,6 +231,80 @@ struct MirrorSyncTests {
         #expect(Set(try Self.ids(sites.central)).isSubset(of: Set(try Self.ids(sites.clinic))))
     }
 
+    /// A folder source that fails the first fetch of one bundle path, and counts the bundle
+    /// files it served by path.
+    final class OnceFailingSource: StaticLogSource, @unchecked Sendable {  // `failed` and `served` only under `lock`
+        let inner: FolderLogSource
+        let failing: String
+        private let lock = NSLock()
+        private var failed = false
+        private var served: [String: Int] = [:]
+
+        init(_ directory: String, failing: String) {
+            inner = FolderLogSource(directory: directory)
+            self.failing = failing
+        }
+
+        var location: String { inner.location }
+
+        func fetch(_ path: String, limit: Int) throws -> [UInt8]? {
+            guard path.hasPrefix("tile/entries/") else { return try inner.fetch(path, limit: limit) }
+            let fail = lock.withLock { () -> Bool in
+                defer { if path == failing { failed = true } }
+                return path == failing && !failed
+            }
+            if fail { throw SiteError(.mirrorUnreachable, "the network went away") }
+            let bytes = try inner.fetch(path, limit: limit)
+            lock.withLock { served[path, default: 0] += 1 }
+            return bytes
+        }
+
+        var counts: [String: Int] { lock.withLock { served } }
+    }
+
+    /// The clinic's spool folder of the one log it mirrors.
+    static func spoolFolder(_ sites: TwoSites) throws -> String {
+        let mirror = sites.folder.path + "/clinic/mirror"
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: mirror).first { $0.hasSuffix(".spool") })
+        return mirror + "/" + name
+    }
+
+    @Test("bundles fetched in the window when a run stops stay spooled and are read, not fetched, by the next run; a spooled copy with a changed byte is set aside and fetched again")
+    func windowBundlesSurviveAStop() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub"
+        try Self.append(sites.central, 2000, tag: "n")
+        let published = try StaticLogPublisher.publish(sites.central, to: out)
+        let bundles = Int((published.treeSize + 255) / 256)
+        // Window 4 (one-bundle batches): bundles 0–3 start; 1 fails; 0 is consumed (starting 4)
+        // and ingested, then the run stops at 1. 2, 3 and 4 finished their transfers: spooled.
+        let first = OnceFailingSource(out, failing: "tile/entries/001")
+        let stopped = #expect(throws: SiteError.self) {
+            try MirrorSync.run(sites.clinic, from: first, connections: 4, batchEntries: 256)
+        }
+        #expect(stopped?.code == .mirrorUnreachable)
+        let spool = try Self.spoolFolder(sites)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: spool)) == ["2-256", "3-256", "4-256"])
+        // A changed byte in a spooled bundle: not trusted, set aside, fetched again.
+        let damaged = spool + "/3-256"
+        var bytes = try #require(FileManager.default.contents(atPath: damaged))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: damaged))
+        let second = OnceFailingSource(out, failing: "")
+        let outcome = try MirrorSync.run(sites.clinic, from: second, connections: 4, batchEntries: 1024)
+        #expect(outcome.treeSize == published.treeSize)
+        #expect(outcome.bundlesFromSpool == 2 && outcome.bundlesDownloaded == bundles - 1 - 2, "\(outcome)")
+        #expect(outcome.warnings.contains { $0.contains("tile/entries/003") && $0.contains("set aside") }, "\(outcome.warnings)")
+        var served = first.counts
+        for (path, count) in second.counts { served[path, default: 0] += count }
+        let twice = served.filter { $0.value > 1 }.map(\.key)
+        #expect(served.count == bundles && twice == ["tile/entries/003"], "\(served)")
+        #expect(FileManager.default.fileExists(atPath: spool.replacingOccurrences(of: ".spool", with: ".damaged") + "/3-256"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
+        #expect(Set(try Self.ids(sites.central)).isSubset(of: Set(try Self.ids(sites.clinic))))
+    }
+
     @Test("verify --mirror's library accepts a published log, checking every entry's signature, and names the first bad tile")
     func auditorVerifies() throws {
         let sites = try TwoSites()

@@ -20,35 +20,28 @@ struct MirrorBundle: Sendable {
     /// With entry checks: the index of the first entry that does not decode or verify, and why.
     var badEntry: (index: Int, why: String)?
 
+    /// Whether a spooled copy did not hash to its tile and was set aside (fetched again).
+    var spooledCopySetAside = false
+
     /// Fetches the bundle (unless `spooled` holds it) and its level-0 tile from `source`,
     /// reading a superseded partial file from the full one, cut to the width.
     /// - Parameter checkEntries: also decode each entry and verify its Ed25519 signature.
     static func fetch(_ bundle: TileCoordinates, from source: any StaticLogSource, spooled: [UInt8]?,
                       checkEntries: Bool = false) throws -> MirrorBundle {
-        let tileAt = TileCoordinates(level: 0, index: bundle.index, width: bundle.width)
-        let (tileBytes, tilePath) = try fetchCut(tileAt, from: source)
-        guard let hashes = TileHashing.decode(tileBytes), hashes.count == (tilePath == tileAt.path ? tileAt.width : TileCoordinates.fullWidth) else {
-            throw SiteError(.mirrorInvalid, "\(tilePath) is not \(tileAt.width) hashes")
-        }
-        var fetched = tileBytes.count
+        let (hashes, tileBytes) = try fetchTile(bundle, from: source)
         let entries: [[UInt8]]
+        var fetched = tileBytes
         var fromSpool = false
         if let spooled, let decoded = EntryBundle.decode(spooled), decoded.count == bundle.width {
             entries = decoded
             fromSpool = true
         } else {
-            let (bytes, path) = try fetchCut(bundle, from: source)
-            fetched += bytes.count
-            guard let decoded = EntryBundle.decode(bytes),
-                  path == bundle.path ? decoded.count == bundle.width : decoded.count == TileCoordinates.fullWidth
-            else { throw SiteError(.mirrorInvalid, "\(path) is not \(path == bundle.path ? bundle.width : TileCoordinates.fullWidth) length-prefixed entries") }
-            entries = Array(decoded.prefix(bundle.width))
+            let (decoded, bytes) = try fetchEntries(bundle, from: source)
+            entries = decoded
+            fetched += bytes
         }
-        var encoded: [UInt8] = []
-        for entry in entries { EntryBundle.append(entry, to: &encoded) }
-        var result = MirrorBundle(bundle: bundle, tile: Array(hashes.prefix(bundle.width)), entries: entries,
-                                  leaves: entries.map { MerkleHash.leaf($0) }, encoded: encoded,
-                                  bytesFetched: fetched, fromSpool: fromSpool)
+        var result = MirrorBundle(bundle: bundle, tile: hashes, entries: entries, leaves: entries.map { MerkleHash.leaf($0) },
+                                  encoded: reframe(entries), bytesFetched: fetched, fromSpool: fromSpool)
         if checkEntries {
             for (index, check) in EntryBatch.decodeAndVerify(entries, parallelism: 1).enumerated() {
                 switch check {
@@ -60,6 +53,64 @@ struct MirrorBundle: Sendable {
             }
         }
         return result
+    }
+
+    /// Fetches the bundle's level-0 tile, then takes the bundle from `spool` when a copy
+    /// there hashes to that tile, else fetches it and — when it hashes to the tile — spools
+    /// it (fsynced and renamed) before returning: a bundle whose transfer ended is never
+    /// fetched again (Specs/static-log.md §11.4). A spooled copy that does not hash to the
+    /// tile is set aside and fetched again. One that is fetched and does not hash to its tile
+    /// is not spooled; the caller's `check` names it.
+    /// - Throws: `SiteError` `.mirrorInvalid`, `.mirrorUnreachable` (the source), `.cannotWrite` (the spool).
+    static func fetch(_ bundle: TileCoordinates, from source: any StaticLogSource, spool: BundleSpool) throws -> MirrorBundle {
+        let (hashes, tileBytes) = try fetchTile(bundle, from: source)
+        var setAside = false
+        if let spooled = spool.read(bundle) {
+            if let entries = EntryBundle.decode(spooled), entries.count == bundle.width {
+                let leaves = entries.map { MerkleHash.leaf($0) }
+                if leaves == hashes {
+                    return MirrorBundle(bundle: bundle, tile: hashes, entries: entries, leaves: leaves, encoded: spooled,
+                                        bytesFetched: tileBytes, fromSpool: true)
+                }
+            }
+            spool.setAside(bundle)
+            setAside = true
+        }
+        let (entries, bytes) = try fetchEntries(bundle, from: source)
+        let leaves = entries.map { MerkleHash.leaf($0) }
+        let encoded = reframe(entries)
+        if leaves == hashes { try spool.write(bundle, encoded) }
+        var result = MirrorBundle(bundle: bundle, tile: hashes, entries: entries, leaves: leaves, encoded: encoded,
+                                  bytesFetched: tileBytes + bytes, fromSpool: false)
+        result.spooledCopySetAside = setAside
+        return result
+    }
+
+    /// The level-0 tile holding the bundle's leaves, cut to its width, and the bytes fetched.
+    private static func fetchTile(_ bundle: TileCoordinates, from source: any StaticLogSource) throws -> ([Hash32], Int) {
+        let tileAt = TileCoordinates(level: 0, index: bundle.index, width: bundle.width)
+        let (tileBytes, tilePath) = try fetchCut(tileAt, from: source)
+        guard let hashes = TileHashing.decode(tileBytes), hashes.count == (tilePath == tileAt.path ? tileAt.width : TileCoordinates.fullWidth) else {
+            throw SiteError(.mirrorInvalid, "\(tilePath) is not \(tileAt.width) hashes")
+        }
+        return (Array(hashes.prefix(bundle.width)), tileBytes.count)
+    }
+
+    /// The bundle's entries, cut to its width, and the bytes fetched.
+    private static func fetchEntries(_ bundle: TileCoordinates, from source: any StaticLogSource) throws -> ([[UInt8]], Int) {
+        let (bytes, path) = try fetchCut(bundle, from: source)
+        guard let decoded = EntryBundle.decode(bytes),
+              path == bundle.path ? decoded.count == bundle.width : decoded.count == TileCoordinates.fullWidth
+        else { throw SiteError(.mirrorInvalid, "\(path) is not \(path == bundle.path ? bundle.width : TileCoordinates.fullWidth) length-prefixed entries") }
+        return (Array(decoded.prefix(bundle.width)), bytes.count)
+    }
+
+    /// The entries framed as a bundle (Specs/static-log.md §2.3): the spool's bytes.
+    private static func reframe(_ entries: [[UInt8]]) -> [UInt8] {
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(entries.reduce(0) { $0 + $1.count + 2 })
+        for entry in entries { EntryBundle.append(entry, to: &encoded) }
+        return encoded
     }
 
     /// A file at its own path, or (a partial one that is gone) the full file at its place.

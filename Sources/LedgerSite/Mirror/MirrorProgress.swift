@@ -44,8 +44,18 @@ struct MirrorFolder {
     var root: String { ledger.layout.root + "/mirror" }
     var progressPath: String { root + "/\(logID).progress" }
     var journalPath: String { root + "/\(logID).downloads" }
-    var spool: String { root + "/\(logID).spool" }
-    func spoolPath(_ bundle: TileCoordinates) -> String { spool + "/\(bundle.index)-\(bundle.width)" }
+
+    /// The spool of fetched bundles not yet ingested, and the journal of downloads.
+    var spool: BundleSpool {
+        BundleSpool(folder: root + "/\(logID).spool", damagedFolder: root + "/\(logID).damaged", journalPath: journalPath,
+                    fileSystem: ledger.files.fileSystem)
+    }
+
+    /// Creates the mirror folder and its spool (durably).
+    /// - Throws: `CoreError` `.io`, `.noSpace`.
+    func makeSpool() throws {
+        try ledger.files.makeDirectory(spool.folder)
+    }
 
     /// The progress record, nil when there is none.
     /// - Throws: `SiteError` `.unusableSite` when the file is there but does not decode.
@@ -68,45 +78,6 @@ struct MirrorFolder {
         try ledger.files.writeAtomically(Array(try encoder.encode(record)) + [0x0a], to: progressPath)
     }
 
-    /// A spooled bundle's bytes, nil when not spooled.
-    func spooled(_ bundle: TileCoordinates) -> [UInt8]? {
-        try? ledger.files.contents(of: spoolPath(bundle), limit: StaticLogSources.maximumFileBytes)
-    }
-
-    /// Keeps a fetched bundle until it is ingested (written beside and renamed: whole or
-    /// absent after a kill; not fsynced: after a power cut it is fetched again), then notes
-    /// the download in the journal, one line `<index> <width>`.
-    func spool(_ fetched: MirrorBundle) throws {
-        let fileSystem = ledger.files.fileSystem
-        let target = spoolPath(fetched.bundle)
-        let temporary = target + ".tmp"
-        try storage(target) {
-            if !fileSystem.exists(spool) { try ledger.files.makeDirectory(spool) }
-            let file = try fileSystem.open(temporary, mode: .createTruncate)
-            defer { fileSystem.close(file) }
-            try fileSystem.writeAll(file, fetched.encoded, at: 0)
-            try fileSystem.rename(temporary, to: target)
-            let journal = try fileSystem.open(journalPath, mode: .readWriteCreate)
-            defer { fileSystem.close(journal) }
-            try fileSystem.writeAll(journal, Array("\(fetched.bundle.index) \(fetched.bundle.width)\n".utf8), at: try fileSystem.size(journal))
-        }
-    }
-
-    /// Removes ingested bundles from the spool (best effort: a leftover is read, checked and
-    /// found already held next time).
-    func unspool(_ bundles: [TileCoordinates]) {
-        for bundle in bundles { try? ledger.files.fileSystem.remove(spoolPath(bundle)) }
-    }
-
-    /// Removes spooled files this catch-up does not need: bundles ingested already, and partial
-    /// bundles of an older checkpoint (a kill can leave either). Best effort.
-    func pruneSpool(keeping bundles: [TileCoordinates]) {
-        let wanted = Set(bundles.map { "\($0.index)-\($0.width)" })
-        for name in ledger.files.names(in: spool) where !wanted.contains(name) {
-            try? ledger.files.fileSystem.remove(spool + "/" + name)
-        }
-    }
-
     /// The journal's lines: every bundle fetched from the log, in order of download.
     func journal() -> [(index: UInt64, width: Int)] {
         guard let bytes = try? ledger.files.contents(of: journalPath, limit: 1 << 30) else { return [] }
@@ -114,12 +85,6 @@ struct MirrorFolder {
             let parts = String(decoding: line, as: UTF8.self).split(separator: " ")
             guard parts.count == 2, let index = UInt64(parts[0]), let width = Int(parts[1]) else { return nil }
             return (index, width)
-        }
-    }
-
-    private func storage(_ path: String, _ body: () throws -> Void) throws {
-        do { try body() } catch let error as StorageError {
-            throw SiteError(.cannotWrite, "cannot write \(path): \(error.message)", path: path, underlying: CoreError(fileError: error))
         }
     }
 }

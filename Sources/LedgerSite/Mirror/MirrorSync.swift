@@ -35,14 +35,17 @@ public struct MirrorSyncOutcome: Sendable, Equatable {
 /// checkpoint, signature, consistency, then the missing entry bundles fetched a window at
 /// a time, each checked against the tiles and ingested through the site's normal ingest.
 public enum MirrorSync {
-    /// Entries ingested per batch (one ingest call, one progress record).
-    public static let defaultBatchEntries = 1024
+    /// Entries ingested per batch (one ingest call, one progress record): 32 full bundles.
+    /// Each batch costs the site's commit and the record's fsyncs, so a larger batch spends
+    /// less of the catch-up waiting on the disk; memory holds about two batches.
+    public static let defaultBatchEntries = 8192
 
     /// Catches `ledger` (opened for writing) up from `source`.
     /// - Parameters:
     ///   - logKey: the log's key; nil to find it among the members from the checkpoint's origin.
-    ///   - connections: bundles fetched at once (the window).
-    ///   - batchEntries: entries per ingest (memory holds about one batch and the window).
+    ///   - connections: bundles fetched at once.
+    ///   - batchEntries: entries per ingest. Downloads run a batch ahead of the ingest (the
+    ///     window holds up to two batches of bundles), so memory holds about two batches.
     ///   - witnesses: cosignatures of distinct members the checkpoint must carry (0: none; §8.5).
     ///   - progress: `.begin` with the bundles to fetch, `.advance` per bundle, `.end`.
     /// - Throws: `SiteError` `.mirrorInvalid` (a signature, tile, bundle or entry that does not
@@ -74,14 +77,22 @@ public enum MirrorSync {
 
         var outcome = MirrorSyncOutcome(origin: checkpoint.origin, treeSize: checkpoint.treeSize, previousIngestedSize: record.ingestedSize)
         let bundles = needed(from: record.ingestedSize, to: checkpoint.treeSize)
-        folder.pruneSpool(keeping: bundles)
+        let spool = folder.spool
+        if !bundles.isEmpty { try folder.makeSpool() }
+        spool.prune(keeping: bundles)
         progress?(.begin(total: bundles.count))
         defer { progress?(.end) }
         var batch: [[UInt8]] = []
         var batchBundles: [TileCoordinates] = []
-        var downloadedSinceRecord = 0
+        var consumedSinceRecord = 0
+        var renamedSinceFolderSync = false
         func flush() throws {
             guard let last = batchBundles.last else { return }
+            // Every bundle renamed into the spool so far (the window's too) becomes durable.
+            if renamedSinceFolderSync {
+                try spool.syncFolder()
+                renamedSinceFolderSync = false
+            }
             let report: IngestReport
             do {
                 report = try ledger.ingest(batch)
@@ -99,34 +110,39 @@ public enum MirrorSync {
             }
             record.ingestedSize = last.index * UInt64(TileCoordinates.fullWidth) + UInt64(last.width)
             record.entriesIngested += batch.count
-            record.bundlesDownloaded += downloadedSinceRecord
+            // A bundle spooled by a stopped run was not counted then: it is counted once, here.
+            record.bundlesDownloaded += consumedSinceRecord
             record.bytesDownloaded = (previous?.bytesDownloaded ?? 0) + counted.total
-            downloadedSinceRecord = 0
+            consumedSinceRecord = 0
             try folder.save(record)
-            folder.unspool(batchBundles)
+            spool.remove(batchBundles)
             batch.removeAll(keepingCapacity: true)
             batchBundles.removeAll(keepingCapacity: true)
             HeapTrim.releaseFreePages()
         }
-        let spoolFolder = folder
-        let fileSystemSpool = SpoolReader(paths: bundles.map { spoolFolder.spoolPath($0) }, fileSystem: ledger.files.fileSystem)
         do {
-            try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: connections, job: { index in
-                try MirrorBundle.fetch(bundles[index], from: counted, spooled: fileSystemSpool.read(index))
+            // While a batch is ingested, the next one downloads: the window holds two batches.
+            let window = max(connections, 2 * max(1, batchEntries / TileCoordinates.fullWidth))
+            try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: window, concurrency: connections, job: { index in
+                try MirrorBundle.fetch(bundles[index], from: counted, spool: spool)
             }, consume: { _, fetched in
+                if !fetched.fromSpool { renamedSinceFolderSync = true }
+                if fetched.spooledCopySetAside {
+                    outcome.warnings.append("the spooled copy of \(fetched.bundle.path) did not hash to its tile: set aside in \(spool.damagedFolder) and fetched again")
+                }
                 do {
                     try fetched.check(against: &tree)
                 } catch {
-                    if fetched.fromSpool { folder.unspool([fetched.bundle]) }
+                    // Spooled against a tile that does not check: never trusted again.
+                    spool.setAside(fetched.bundle)
                     throw error
                 }
                 if fetched.fromSpool {
                     outcome.bundlesFromSpool += 1
                 } else {
-                    try folder.spool(fetched)
                     outcome.bundlesDownloaded += 1
-                    downloadedSinceRecord += 1
                 }
+                consumedSinceRecord += 1
                 batch += fetched.entries
                 batchBundles.append(fetched.bundle)
                 progress?(.advance(units: 1, items: fetched.entries.count))
@@ -169,16 +185,6 @@ public enum MirrorSync {
         }
         if width > 0 { out.append(TileCoordinates(entriesIndex: full, width: width)) }
         return out
-    }
-}
-
-/// Reads spooled bundles from the download threads.
-struct SpoolReader: Sendable {
-    let paths: [String]
-    let fileSystem: any FileSystem
-
-    func read(_ index: Int) -> [UInt8]? {
-        try? fileSystem.contents(of: paths[index], limit: StaticLogSources.maximumFileBytes)
     }
 }
 
