@@ -34,8 +34,9 @@ public enum MerkleHash {
     /// encoding, signature included (`Specs/merkle-log.md` §3).
     public static func leaf(entry: Entry) -> Hash32 { leaf(entry.encoded) }
 
-    /// The largest power of two strictly less than `n` (n ≥ 2): the RFC's split point k.
-    static func split(_ n: UInt64) -> UInt64 {
+    /// The largest power of two strictly less than `n` (n ≥ 2): the RFC's split point k, where
+    /// every RFC 9162 tree divides a range of `n` leaves (its own log's and a published one's tiles).
+    public static func split(_ n: UInt64) -> UInt64 {
         precondition(n >= 2, "split needs at least two leaves")
         return UInt64(1) << (63 - (n - 1).leadingZeroBitCount)
     }

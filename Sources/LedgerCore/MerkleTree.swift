@@ -111,26 +111,8 @@ public struct MerkleTree<Store: MerkleNodeStore> {
         guard first <= second, second <= size else {
             throw CoreError(.outOfRange, "no consistency proof from size \(first) to \(second) (the log has \(size) leaves)")
         }
-        var path = [Hash32]()
-        if first > 0 && first < second {
-            try appendSubproof(m: first, start: 0, count: second, complete: true, to: &path)
-        }
-        return ConsistencyProof(firstSize: first, secondSize: second, path: path)
-    }
-
-    /// SUBPROOF(m, D[start : start+count], b).
-    private func appendSubproof(m: UInt64, start: UInt64, count: UInt64, complete: Bool, to path: inout [Hash32]) throws {
-        if m == count {
-            if !complete { path.append(try subtreeHash(start: start, count: count)) }
-            return
-        }
-        let k = MerkleHash.split(count)
-        if m <= k {
-            try appendSubproof(m: m, start: start, count: k, complete: complete, to: &path)
-            path.append(try subtreeHash(start: start + k, count: count - k))
-        } else {
-            try appendSubproof(m: m - k, start: start + k, count: count - k, complete: false, to: &path)
-            path.append(try subtreeHash(start: start, count: k))
+        return try ConsistencyProof.build(from: first, to: second) { start, count in
+            try subtreeHash(start: start, count: count)
         }
     }
 

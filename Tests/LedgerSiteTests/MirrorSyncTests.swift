@@ -181,26 +181,44 @@ struct MirrorSyncTests {
         #expect(audit?.message.contains("tile/entries/001.p/") == true && audit?.message.contains("leaf 270") == true)
     }
 
-    /// A folder source that fails every bundle fetch from the `failFrom`-th on, and counts the
-    /// bundle files it served by path.
-    final class FlakySource: StaticLogSource, @unchecked Sendable {  // `served` and `bundleFetches` only under `lock`
+    /// A folder source that counts the bundle files it served by path, and fails a bundle
+    /// fetch (as a network that went away) when `fails(path, attempt, earlier)` says so:
+    /// `attempt` counts this source's bundle fetches from 1, `earlier` the fetches of `path`
+    /// before this one.
+    final class ScriptedSource: StaticLogSource, @unchecked Sendable {  // `attempts`, `requested` and `served` only under `lock`
+        typealias Rule = @Sendable (_ path: String, _ attempt: Int, _ earlier: Int) -> Bool
         let inner: FolderLogSource
-        let failFrom: Int
+        let fails: Rule
         private let lock = NSLock()
-        private var bundleFetches = 0
-        private(set) var served: [String: Int] = [:]
+        private var attempts = 0
+        private var requested: [String: Int] = [:]
+        private var served: [String: Int] = [:]
 
-        init(_ directory: String, failFrom: Int) {
+        init(_ directory: String, fails: @escaping Rule) {
             inner = FolderLogSource(directory: directory)
-            self.failFrom = failFrom
+            self.fails = fails
+        }
+
+        /// Fails every bundle fetch from the `failFrom`-th on.
+        convenience init(_ directory: String, failFrom: Int) {
+            self.init(directory) { _, attempt, _ in attempt >= failFrom }
+        }
+
+        /// Fails the first fetch of `failing` only.
+        convenience init(_ directory: String, failingOnce failing: String) {
+            self.init(directory) { path, _, earlier in path == failing && earlier == 0 }
         }
 
         var location: String { inner.location }
 
         func fetch(_ path: String, limit: Int) throws -> [UInt8]? {
             guard path.hasPrefix("tile/entries/") else { return try inner.fetch(path, limit: limit) }
-            let attempt = lock.withLock { () -> Int in bundleFetches += 1; return bundleFetches }
-            if attempt >= failFrom { throw SiteError(.mirrorUnreachable, "the network went away") }
+            let (attempt, earlier) = lock.withLock { () -> (Int, Int) in
+                attempts += 1
+                defer { requested[path, default: 0] += 1 }
+                return (attempts, requested[path, default: 0])
+            }
+            if fails(path, attempt, earlier) { throw SiteError(.mirrorUnreachable, "the network went away") }
             let bytes = try inner.fetch(path, limit: limit)
             lock.withLock { served[path, default: 0] += 1 }
             return bytes
@@ -220,46 +238,15 @@ struct MirrorSyncTests {
         var served: [String: Int] = [:]
         // Each run gets one bundle through, then the network fails; the run ingests that bundle.
         for cut in 1...bundles {
-            let source = FlakySource(out, failFrom: 2)
+            let source = ScriptedSource(out, failFrom: 2)
             let outcome = Result { try MirrorSync.run(sites.clinic, from: source, connections: 1, batchEntries: 512) }
             for (path, count) in source.counts { served[path, default: 0] += count }
             if case .failure(let error) = outcome { #expect((error as? SiteError)?.code == .mirrorUnreachable, "cut \(cut)") }
         }
-        let final = try MirrorSync.run(sites.clinic, from: FlakySource(out, failFrom: Int.max))
+        let final = try MirrorSync.run(sites.clinic, from: ScriptedSource(out, failFrom: Int.max))
         #expect(final.treeSize == published.treeSize)
         #expect(served.count == bundles && served.values.allSatisfy { $0 == 1 }, "\(served)")
         #expect(Set(try Self.ids(sites.central)).isSubset(of: Set(try Self.ids(sites.clinic))))
-    }
-
-    /// A folder source that fails the first fetch of one bundle path, and counts the bundle
-    /// files it served by path.
-    final class OnceFailingSource: StaticLogSource, @unchecked Sendable {  // `failed` and `served` only under `lock`
-        let inner: FolderLogSource
-        let failing: String
-        private let lock = NSLock()
-        private var failed = false
-        private var served: [String: Int] = [:]
-
-        init(_ directory: String, failing: String) {
-            inner = FolderLogSource(directory: directory)
-            self.failing = failing
-        }
-
-        var location: String { inner.location }
-
-        func fetch(_ path: String, limit: Int) throws -> [UInt8]? {
-            guard path.hasPrefix("tile/entries/") else { return try inner.fetch(path, limit: limit) }
-            let fail = lock.withLock { () -> Bool in
-                defer { if path == failing { failed = true } }
-                return path == failing && !failed
-            }
-            if fail { throw SiteError(.mirrorUnreachable, "the network went away") }
-            let bytes = try inner.fetch(path, limit: limit)
-            lock.withLock { served[path, default: 0] += 1 }
-            return bytes
-        }
-
-        var counts: [String: Int] { lock.withLock { served } }
     }
 
     /// The clinic's spool folder of the one log it mirrors.
@@ -279,7 +266,7 @@ struct MirrorSyncTests {
         let bundles = Int((published.treeSize + 255) / 256)
         // Window 4 (one-bundle batches): bundles 0–3 start; 1 fails; 0 is consumed (starting 4)
         // and ingested, then the run stops at 1. 2, 3 and 4 finished their transfers: spooled.
-        let first = OnceFailingSource(out, failing: "tile/entries/001")
+        let first = ScriptedSource(out, failingOnce: "tile/entries/001")
         let stopped = #expect(throws: SiteError.self) {
             try MirrorSync.run(sites.clinic, from: first, connections: 4, batchEntries: 256)
         }
@@ -291,7 +278,7 @@ struct MirrorSyncTests {
         var bytes = try #require(FileManager.default.contents(atPath: damaged))
         bytes[bytes.count / 2] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: damaged))
-        let second = OnceFailingSource(out, failing: "")
+        let second = ScriptedSource(out, failingOnce: "")
         let outcome = try MirrorSync.run(sites.clinic, from: second, connections: 4, batchEntries: 1024)
         #expect(outcome.treeSize == published.treeSize)
         #expect(outcome.bundlesFromSpool == 2 && outcome.bundlesDownloaded == bundles - 1 - 2, "\(outcome)")

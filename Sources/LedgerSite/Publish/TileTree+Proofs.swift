@@ -10,26 +10,8 @@ extension TileTree {
         guard first <= second else {
             throw SiteError(.invalidRequest, "tree size \(first) is beyond the checkpoint's \(second)")
         }
-        var path: [Hash32] = []
-        if first > 0 && first < second {
-            try appendSubproof(m: first, start: 0, count: second, complete: true, to: &path)
-        }
-        return ConsistencyProof(firstSize: first, secondSize: second, path: path)
-    }
-
-    /// SUBPROOF(m, D[start : start+count], b) of RFC 9162 §2.1.4.1.
-    private mutating func appendSubproof(m: UInt64, start: UInt64, count: UInt64, complete: Bool, to path: inout [Hash32]) throws {
-        if m == count {
-            if !complete { path.append(try subtreeHash(start: start, count: count)) }
-            return
-        }
-        let k = Self.split(count)
-        if m <= k {
-            try appendSubproof(m: m, start: start, count: k, complete: complete, to: &path)
-            path.append(try subtreeHash(start: start + k, count: count - k))
-        } else {
-            try appendSubproof(m: m - k, start: start + k, count: count - k, complete: false, to: &path)
-            path.append(try subtreeHash(start: start, count: k))
+        return try ConsistencyProof.build(from: first, to: second) { start, count in
+            try subtreeHash(start: start, count: count)
         }
     }
 
@@ -50,12 +32,7 @@ extension TileTree {
             }
             return TileHashing.perfectRoot(tile[offset..<offset + run])
         }
-        let k = Self.split(count)
+        let k = MerkleHash.split(count)
         return MerkleHash.node(try subtreeHash(start: start, count: k), try subtreeHash(start: start + k, count: count - k))
-    }
-
-    /// The largest power of two below `n` (n ≥ 2): RFC 9162's split point.
-    private static func split(_ n: UInt64) -> UInt64 {
-        UInt64(1) << (63 - (n - 1).leadingZeroBitCount)
     }
 }
