@@ -35,8 +35,11 @@ struct TCPSessionTests {
                      configuration: TransportConfiguration = configuration()) async throws
         -> SyncOutcome<SetUnionConversation> {
         let client = SyncClient(configuration: configuration, staticKey: site.agreementKey, authorizer: roster.authorizer)
-        return try await client.sync(host: "127.0.0.1", port: port) { _ in
-            SetUnionConversation(role: .initiator, store: store)
+        // Off the cooperative pool, like the server (NetworkTestExecutor).
+        return try await withTaskExecutorPreference(NetworkTestExecutor.shared) {
+            try await client.sync(host: "127.0.0.1", port: port) { _ in
+                SetUnionConversation(role: .initiator, store: store)
+            }
         }
     }
 

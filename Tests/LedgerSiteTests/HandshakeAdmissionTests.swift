@@ -4,6 +4,7 @@ import LedgerCore
 import LedgerNet
 import LedgerSite
 import Logging
+import TestSupport
 import Testing
 
 /// Admission by the identity key the handshake binds to the static key
@@ -55,7 +56,7 @@ struct HandshakeAdmissionTests {
         let server = try await LedgerServing.bind(ledger: sites.central, host: "127.0.0.1", port: 0, idleTimeout: 600,
                                                   exchangeTimeout: 1200, maximumConcurrentSessions: 4,
                                                   admission: AdmissionLimits(handshakeTimeout: 600), logger: quiet)
-        let serving = Task { try await server.run() }
+        let serving = Task(executorPreference: NetworkTestExecutor.shared) { try await server.run() }  // off the cooperative pool
         let service = try LedgerSyncService(ledger: sites.clinic)
         var configuration = TransportConfiguration(networkID: sites.central.networkID, idleTimeout: 600, exchangeTimeout: 1200)
         configuration.handshakePayload = { stolen }

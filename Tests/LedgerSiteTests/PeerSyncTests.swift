@@ -4,6 +4,7 @@ import LedgerCore
 import LedgerNet
 import LedgerSite
 import Logging
+import TestSupport
 import Testing
 
 @Suite("TCP sync through the library")
@@ -20,7 +21,7 @@ struct PeerSyncTests {
         let server = try await LedgerServing.bind(ledger: sites.central, host: "127.0.0.1", port: 0, idleTimeout: 600,
                                                   exchangeTimeout: 1200, maximumConcurrentSessions: 4,
                                                   admission: AdmissionLimits(handshakeTimeout: 600), logger: quiet)
-        let serving = Task { try await server.run() }
+        let serving = Task(executorPreference: NetworkTestExecutor.shared) { try await server.run() }  // off the cooperative pool
         let service = try LedgerSyncService(ledger: sites.clinic)
         let result: PeerSyncResult
         do {

@@ -129,7 +129,7 @@ struct RestoredSiteTests {
                                                   idleTimeout: 600, exchangeTimeout: 1200, maximumConcurrentSessions: 4,
                                                   admission: AdmissionLimits(handshakeTimeout: 600), logger: quiet,
                                                   service: centralService)
-        let serving = Task { try await server.run() }
+        let serving = Task(executorPreference: NetworkTestExecutor.shared) { try await server.run() }  // off the cooperative pool
         let clinic = try LedgerSyncService(ledger: try SiteLedger.open(at: net.clinic, logger: quiet))
         do {
             _ = try await clinic.sync(with: PeerAddress(host: "127.0.0.1", port: server.port), idleTimeout: 600, exchangeTimeout: 1200)

@@ -3,6 +3,7 @@ import Foundation
 import LedgerCore
 import LedgerNet
 import Logging
+import TestSupport
 
 /// A simulated member site: a name and its two keys.
 struct TestSite: Sendable {
@@ -102,7 +103,9 @@ struct RunningServer {
         let server = try await SyncServer.bind(host: "127.0.0.1", port: 0, configuration: configuration,
                                                staticKey: site.agreementKey, authorizer: roster.authorizer,
                                                logger: logger, conversation: conversation)
-        let task = Task { try await server.run() }
+        // Off the cooperative pool, so that synchronous tests beside it cannot hold its sessions
+        // back past their deadlines (NetworkTestExecutor).
+        let task = Task(executorPreference: NetworkTestExecutor.shared) { try await server.run() }
         return RunningServer(server: server, task: task, log: log)
     }
 }
