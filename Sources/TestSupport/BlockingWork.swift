@@ -15,12 +15,19 @@ public enum BlockingWork {
     }
 }
 
-/// A task executor that runs each job on one serial dispatch queue (a thread outside the
-/// cooperative pool).
-final class QueueTaskExecutor: TaskExecutor {
-    private let queue = DispatchQueue(label: "careledger.tests.blocking-work")
+/// A task executor that runs each job on a dispatch queue: threads outside the cooperative
+/// pool, for test work that blocks (`BlockingWork`, a serial queue) or must not wait behind
+/// work that does (`NetworkTestExecutor`, a concurrent one).
+public final class QueueTaskExecutor: TaskExecutor {
+    private let queue: DispatchQueue
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    /// Runs jobs on `queue`; by default a serial queue of its own.
+    public init(_ queue: DispatchQueue = DispatchQueue(label: "careledger.tests.blocking-work")) {
+        self.queue = queue
+    }
+
+    /// Runs `job` on the queue.
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         queue.async { job.runSynchronously(on: executor) }

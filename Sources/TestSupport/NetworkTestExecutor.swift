@@ -9,18 +9,8 @@ import Dispatch
 /// on NIO's event-loop threads meanwhile, so a server whose session tasks wait for a pool
 /// thread sees its peers' deadlines pass: a handshake that should fail at once times out,
 /// or a member is evicted as a stranger. Tasks that prefer this executor keep running.
-public final class NetworkTestExecutor: TaskExecutor {
-    /// The one executor the network tests share (immutable; jobs go to a concurrent queue).
-    public static let shared = NetworkTestExecutor()
-
-    private let queue = DispatchQueue(label: "careledger.tests.network", attributes: .concurrent)
-
-    private init() {}
-
-    /// Runs `job` on the executor's queue (the runtime never runs two jobs of one task at once).
-    public func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        let executor = asUnownedTaskExecutor()
-        queue.async { job.runSynchronously(on: executor) }
-    }
+public enum NetworkTestExecutor {
+    /// The one executor the network tests share: a concurrent queue (the runtime never runs
+    /// two jobs of one task at once).
+    public static let shared = QueueTaskExecutor(DispatchQueue(label: "careledger.tests.network", attributes: .concurrent))
 }
