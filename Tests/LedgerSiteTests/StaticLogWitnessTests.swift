@@ -122,4 +122,26 @@ struct StaticLogWitnessTests {
         #expect(wrongTiles?.code == .invalidRequest)
         #expect(sites.clinic.readHistory(CheckpointWitness.Record.self, from: CheckpointWitness.cosignedHistory).isEmpty)
     }
+
+    @Test("a checkpoint signed by a member's log key but naming another origin is not cosigned, and nothing is written")
+    func refusesAnotherOrigin() throws {
+        let sites = try TwoSites()
+        defer { sites.folder.remove() }
+        let out = sites.folder.path + "/pub"
+        _ = try sites.central.append(kind: "anchor", payloads: (0..<3).map { Array("{\"n\":\($0)}".utf8) })
+        _ = try StaticLogPublisher.publish(sites.central, to: out)
+        let key = Self.key(of: sites.central)
+        let honest = try Checkpoint.open(try Self.checkpoint(out), verifiedBy: key)
+        let renamed = Checkpoint(origin: key.name + "/elsewhere", treeSize: honest.treeSize, rootHash: honest.rootHash)
+        // Signed under the key's own name, so only the origin line differs from what the key names.
+        let note = try SignedNote.sign(renamed.noteText, name: key.name, with: sites.central.signingKeyForBundles)
+        let entries = sites.clinic.entryCount
+        let refused = #expect(throws: SiteError.self) {
+            try CheckpointWitness.cosign(sites.clinic, note: note, logKey: key, fetch: Self.fetch(out))
+        }
+        #expect(refused?.code == .invalidRequest)
+        #expect((refused?.underlying as? SiteError)?.code == .checkpointOriginMismatch)
+        #expect(sites.clinic.entryCount == entries)
+        #expect(sites.clinic.readHistory(CheckpointWitness.Record.self, from: CheckpointWitness.cosignedHistory).isEmpty)
+    }
 }

@@ -63,9 +63,6 @@ enum MirrorCheckpoint {
         } catch let error as SiteError {
             throw SiteError(.mirrorInvalid, "\(source.location)/checkpoint: \(error.message)", underlying: error)
         }
-        guard checkpoint.origin == key.name else {
-            throw SiteError(.mirrorInvalid, "\(source.location)/checkpoint names origin \(checkpoint.origin), not \(key.name)")
-        }
         do {
             return (checkpoint, try TileTree(checkpoint: checkpoint, fetch: { try source.fetch($0, limit: StaticLogSources.maximumFileBytes) }))
         } catch let error as SiteError where error.code == .invalidRequest {

@@ -2,6 +2,12 @@ import Crypto
 import Foundation
 import LedgerCore
 
+extension SiteError.Code {
+    /// A checkpoint whose origin line is not the name of the key it was checked against
+    /// (C2SP tlog-checkpoint: the origin names the log and its key; Specs/static-log.md §4.1).
+    public static let checkpointOriginMismatch = SiteError.Code("checkpoint_origin_mismatch")
+}
+
 /// A static log's checkpoint: origin, tree size and root, as a C2SP signed note
 /// (tlog-checkpoint, signed-note; Specs/static-log.md §4).
 public struct Checkpoint: Hashable, Sendable {
@@ -28,9 +34,19 @@ public struct Checkpoint: Hashable, Sendable {
         try SignedNote.sign(noteText, name: origin, with: key)
     }
 
-    /// Parses a signed checkpoint and verifies the signature of `key`.
-    /// - Throws: `SiteError` `.invalidRequest` naming what is wrong.
+    /// Parses a signed checkpoint and verifies the signature of `key`, whose name must be
+    /// the checkpoint's origin.
+    /// - Throws: `SiteError` `.invalidRequest` naming what is wrong, `.checkpointOriginMismatch`
+    ///   when the origin line is not `key.name`.
     public static func open(_ note: [UInt8], verifiedBy key: NoteVerifierKey) throws -> Checkpoint {
+        try openNote(note, verifiedBy: key).checkpoint
+    }
+
+    /// ``open(_:verifiedBy:)`` that also returns the signed text (final newline and any
+    /// extension lines included), what a cosignature signs (tlog-cosignature): the note's
+    /// signature is verified once for both.
+    /// - Throws: as ``open(_:verifiedBy:)``.
+    public static func openNote(_ note: [UInt8], verifiedBy key: NoteVerifierKey) throws -> (checkpoint: Checkpoint, text: [UInt8]) {
         let text = try SignedNote.open(note, verifiedBy: key)
         let lines = (String(validating: text, as: UTF8.self) ?? "").split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         guard lines.count >= 3, !lines.contains(where: \.isEmpty), let size = UInt64(lines[lines.startIndex + 1]),
@@ -39,6 +55,10 @@ public struct Checkpoint: Hashable, Sendable {
         else {
             throw SiteError(.invalidRequest, "the checkpoint's text is not origin, tree size and base64 root hash")
         }
-        return Checkpoint(origin: String(lines[lines.startIndex]), treeSize: size, rootHash: root)
+        let origin = String(lines[lines.startIndex])
+        guard origin == key.name else {
+            throw SiteError(.checkpointOriginMismatch, "the checkpoint names origin \(origin), not its key's name \(key.name)")
+        }
+        return (Checkpoint(origin: origin, treeSize: size, rootHash: root), text)
     }
 }

@@ -84,9 +84,14 @@ public enum CheckpointWitness {
     ///   `CoreError` when the entry cannot be appended.
     public static func cosign(_ ledger: SiteLedger, note: [UInt8], logKey: NoteVerifierKey, fetch: @escaping TileTree.Fetch,
                               timestamp: UInt64 = UInt64(Date().timeIntervalSince1970)) throws -> WitnessCosigning {
-        let checkpoint = try Checkpoint.open(note, verifiedBy: logKey)
         // The cosigned message holds the note's whole text, extension lines included (tlog-cosignature).
-        let text = try SignedNote.open(note, verifiedBy: logKey)
+        let (checkpoint, text): (Checkpoint, [UInt8])
+        do {
+            (checkpoint, text) = try Checkpoint.openNote(note, verifiedBy: logKey)
+        } catch let error as SiteError where error.code == .checkpointOriginMismatch {
+            throw SiteError(.invalidRequest, "\(error.message): a witness cosigns a log's checkpoints under the log's own key name only; nothing was cosigned",
+                            underlying: error)
+        }
         guard let member = ledger.charter.members[logKey.publicKey], member.revokedFrom == nil else {
             throw SiteError(.invalidRequest, "the log key \(logKey.publicKey.hex) is not an active member of this network; a witness cosigns members' logs only")
         }

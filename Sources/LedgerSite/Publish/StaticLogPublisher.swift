@@ -112,11 +112,10 @@ struct PublishRun {
         let checkpoint: Checkpoint
         do {
             checkpoint = try Checkpoint.open(bytes, verifiedBy: key)
+        } catch let error as SiteError where error.code == .checkpointOriginMismatch {
+            throw SiteError(.publishedLogConflict, "\(where_): \(error.message); publish to another folder, or pass the --origin it was published with", path: where_, underlying: error)
         } catch let error as SiteError {
             throw SiteError(.publishedLogConflict, "\(where_) is not a checkpoint of this site under origin \(key.name) (\(error.message)); publish to another folder, or pass the --origin it was published with", path: where_)
-        }
-        guard checkpoint.origin == key.name else {
-            throw SiteError(.publishedLogConflict, "\(where_) names origin \(checkpoint.origin), not \(key.name)", path: where_)
         }
         guard checkpoint.treeSize <= size else {
             throw SiteError(.publishedLogConflict, "\(where_) is at tree size \(checkpoint.treeSize), beyond this site's \(size) signed entries: the folder is not this site's past; keep it as evidence and publish elsewhere", path: where_)
