@@ -101,4 +101,22 @@ struct IngestAtomicityTests {
         #expect(throws: CoreError.self) { _ = try founder.ingest(entries.member + [truncated]) }
         #expect(State(founder) == before)
     }
+
+    @Test("entries verified apart (as a catch-up verifies the next batch while it stores this one) are stored as ingest stores them, and a forgery never gets a verified value")
+    func verifiedApartIngestsTheSame() throws {
+        let network = try TestNetwork()
+        defer { network.remove() }
+        let entries = try Self.setting(network)
+        var forged = entries.member
+        forged[3][forged[3].count - 1] ^= 0x01
+        #expect { _ = try SiteLedger.verifyForIngest(forged, parallelism: 1) } throws: { ($0 as? CoreError)?.code == .badSignature }
+        var verified = try SiteLedger.verifyForIngest(entries.stranger, parallelism: 1)
+        verified.append(try SiteLedger.verifyForIngest(entries.member))
+        #expect(verified.count == entries.stranger.count + entries.member.count)
+        let founder = try network.founder()
+        let report = try founder.ingest(verified: verified)
+        #expect(report.imported == 6 && report.quarantined == 3, "\(report)")
+        #expect(founder.verify().ok)
+    }
 }
+

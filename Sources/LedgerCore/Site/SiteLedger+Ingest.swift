@@ -25,7 +25,39 @@ public struct IngestReport: Sendable, Equatable {
     public init() {}
 }
 
+/// Entries decoded and their signatures verified, ready for ``SiteLedger/ingest(verified:)``.
+///
+/// Only ``SiteLedger/verifyForIngest(_:parallelism:)`` makes one, so an ingest of verified
+/// entries still never stores an entry whose signature was not checked; the caller chooses
+/// when and on which thread the checks run (a catch-up verifies the next batch while the
+/// site stores this one, Specs/static-log.md §11.3).
+public struct VerifiedEntries: Sendable {
+    /// The entries, in the order given.
+    public private(set) var entries: [Entry]
+
+    /// No entries.
+    public init() { entries = [] }
+
+    fileprivate init(checked entries: [Entry]) { self.entries = entries }
+
+    /// How many entries.
+    public var count: Int { entries.count }
+
+    /// Appends entries verified by another call.
+    public mutating func append(_ other: VerifiedEntries) { entries += other.entries }
+
+    /// Removes every entry.
+    public mutating func removeAll(keepingCapacity: Bool = false) { entries.removeAll(keepingCapacity: keepingCapacity) }
+}
+
 extension SiteLedger {
+    /// Decodes `encodedEntries` and verifies every signature, on `parallelism` threads; the
+    /// site is not touched, so this may run on any thread while the site ingests something else.
+    /// - Throws: `CoreError` `.badSignature` or a decoding error, naming the first bad entry.
+    public static func verifyForIngest(_ encodedEntries: [[UInt8]], parallelism: Int = EntryBatch.defaultParallelism) throws -> VerifiedEntries {
+        VerifiedEntries(checked: try decodeAndVerify(encodedEntries, parallelism: parallelism))
+    }
+
     /// Ingests entries from another site (a bundle or a sync session), all or nothing.
     ///
     /// Every entry is decoded and its signature and network checked before anything is
@@ -35,8 +67,16 @@ extension SiteLedger {
     /// - Throws: `CoreError` `.badSignature`, `.wrongNetwork`, or a decoding error, naming the entry.
     public func ingest(_ encodedEntries: [[UInt8]]) throws -> IngestReport {
         try requireIntact()
+        return try ingest(verified: Self.verifyForIngest(encodedEntries))
+    }
+
+    /// ``ingest(_:)`` of entries already decoded and verified by ``verifyForIngest(_:parallelism:)``:
+    /// the network is checked, then the same all-or-nothing store.
+    /// - Throws: `CoreError` `.wrongNetwork` naming the entry; the site's storage errors.
+    public func ingest(verified: VerifiedEntries) throws -> IngestReport {
+        try requireIntact()
         var report = IngestReport()
-        let entries = try Self.decodeAndVerify(encodedEntries)
+        let entries = verified.entries
         for entry in entries where entry.networkID != networkID {
             throw CoreError(.wrongNetwork, "entry \(entry.id.hex) belongs to network \(entry.networkID.hex), not \(networkID.hex)", entryID: entry.id)
         }
@@ -135,10 +175,10 @@ extension SiteLedger {
     }
 
     /// Decodes and verifies a batch on every core; the first bad entry rejects the batch.
-    static func decodeAndVerify(_ encoded: [[UInt8]]) throws -> [Entry] {
+    static func decodeAndVerify(_ encoded: [[UInt8]], parallelism: Int = EntryBatch.defaultParallelism) throws -> [Entry] {
         var entries: [Entry] = []
         entries.reserveCapacity(encoded.count)
-        for (index, check) in EntryBatch.decodeAndVerify(encoded).enumerated() {
+        for (index, check) in EntryBatch.decodeAndVerify(encoded, parallelism: parallelism).enumerated() {
             switch check {
             case .valid(let entry):
                 entries.append(entry)

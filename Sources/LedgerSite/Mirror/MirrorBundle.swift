@@ -22,6 +22,33 @@ struct MirrorBundle: Sendable {
 
     /// Whether a spooled copy did not hash to its tile and was set aside (fetched again).
     var spooledCopySetAside = false
+    /// With ``verifyingEntries()``: the entries decoded and verified for ingest, or the first
+    /// entry that does not decode or verify.
+    var verified: Result<VerifiedEntries, CoreError>?
+
+    /// The bundle with its entries decoded and their signatures verified on this thread (a
+    /// download thread: the catch-up's consumer stores one batch while the next is verified).
+    func verifyingEntries() -> MirrorBundle {
+        var result = self
+        do {
+            result.verified = .success(try SiteLedger.verifyForIngest(entries, parallelism: 1))
+        } catch let error as CoreError {
+            result.verified = .failure(error)
+        } catch {
+            result.verified = .failure(CoreError(.malformedFile, "an entry does not decode", underlying: error))
+        }
+        return result
+    }
+
+    /// The entries verified for ingest: by ``verifyingEntries()`` if it ran, else now.
+    /// - Throws: `CoreError` `.badSignature` or a decoding error, naming the entry.
+    func verifiedEntries() throws -> VerifiedEntries {
+        switch verified {
+        case .success(let entries)?: return entries
+        case .failure(let error)?: throw error
+        case nil: return try SiteLedger.verifyForIngest(entries)
+        }
+    }
 
     /// Fetches the bundle (unless `spooled` holds it) and its level-0 tile from `source`,
     /// reading a superseded partial file from the full one, cut to the width.

@@ -82,7 +82,7 @@ public enum MirrorSync {
         spool.prune(keeping: bundles)
         progress?(.begin(total: bundles.count))
         defer { progress?(.end) }
-        var batch: [[UInt8]] = []
+        var batch = VerifiedEntries()
         var batchBundles: [TileCoordinates] = []
         var consumedSinceRecord = 0
         var renamedSinceFolderSync = false
@@ -95,10 +95,9 @@ public enum MirrorSync {
             }
             let report: IngestReport
             do {
-                report = try ledger.ingest(batch)
-            } catch let error as CoreError where error.code == .wrongNetwork || Self.holdsRefusedEntry(batch) {
-                // An entry the tiles vouch for that ingest refuses (a bad signature, another
-                // network, bytes that do not decode): the publisher signed a bad log.
+                report = try ledger.ingest(verified: batch)
+            } catch let error as CoreError where error.code == .wrongNetwork {
+                // An entry the tiles vouch for that ingest refuses: the publisher signed a bad log.
                 throw SiteError(.mirrorInvalid, "bundles \(batchBundles.first?.path ?? "") to \(last.path): \(error.message)", underlying: error)
             }
             outcome.entriesIngested += batch.count
@@ -121,10 +120,11 @@ public enum MirrorSync {
             HeapTrim.releaseFreePages()
         }
         do {
-            // While a batch is ingested, the next one downloads: the window holds two batches.
+            // While a batch is stored, the next one downloads and its signatures are verified on
+            // the download threads (the other core): the window holds two batches.
             let window = max(connections, 2 * max(1, batchEntries / TileCoordinates.fullWidth))
             try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: window, concurrency: connections, job: { index in
-                try MirrorBundle.fetch(bundles[index], from: counted, spool: spool)
+                try MirrorBundle.fetch(bundles[index], from: counted, spool: spool).verifyingEntries()
             }, consume: { _, fetched in
                 if !fetched.fromSpool { renamedSinceFolderSync = true }
                 if fetched.spooledCopySetAside {
@@ -137,13 +137,21 @@ public enum MirrorSync {
                     spool.setAside(fetched.bundle)
                     throw error
                 }
+                let verified: VerifiedEntries
+                do {
+                    verified = try fetched.verifiedEntries()
+                } catch let error as CoreError {
+                    // An entry the tiles vouch for that does not decode or verify: the publisher
+                    // signed a bad log. The bundles before it are ingested (below, on the throw).
+                    throw SiteError(.mirrorInvalid, "\(fetched.bundle.path): \(error.message)", underlying: error)
+                }
                 if fetched.fromSpool {
                     outcome.bundlesFromSpool += 1
                 } else {
                     outcome.bundlesDownloaded += 1
                 }
                 consumedSinceRecord += 1
-                batch += fetched.entries
+                batch.append(verified)
                 batchBundles.append(fetched.bundle)
                 progress?(.advance(units: 1, items: fetched.entries.count))
                 if batch.count >= batchEntries { try flush() }
@@ -162,15 +170,6 @@ public enum MirrorSync {
         outcome.bytesDownloaded = counted.total + note.count
         outcome.seconds = Date().timeIntervalSince(started)
         return outcome
-    }
-
-    /// Whether an entry of `batch` does not decode or verify: asked only after ingest refused
-    /// the batch, to tell the publisher's fault from this site's (its storage, its state).
-    static func holdsRefusedEntry(_ batch: [[UInt8]]) -> Bool {
-        EntryBatch.decodeAndVerify(batch).contains { check in
-            if case .valid = check { return false }
-            return true
-        }
     }
 
     /// The entry bundles holding leaves `[from, to)`, from the one holding leaf `from`.
