@@ -53,7 +53,7 @@ struct DamagedIndexTests {
     /// (which delete the WAL).
     static func foldWAL(_ path: String) throws {
         let queue = try DatabaseQueue(path: path)
-        try queue.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        _ = try queue.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try queue.close()
     }
 
