@@ -68,6 +68,7 @@ extension SiteIndex {
 
     /// Caches `value` under `name` for the state `key` describes.
     public func cache(_ value: Data, as name: String, for key: Data) throws {
+        wrote.withLock { $0 = true }
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 try Self.setMeta(db, "cache." + name, value)

@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import GRDB
 import LedgerCore
+import Synchronization
 
 /// A site's derived-state database: `index.sqlite` in the data folder, SQLite in WAL mode
 /// (Specs/site-layout.md §9).
@@ -23,6 +24,8 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    /// Whether this process wrote the database through this instance (§9.9 rule 6).
+    let wrote = Mutex(false)
 
     /// Opens (creating if needed) the database at `path`.
     /// - Throws: GRDB's `DatabaseError` when the file is not a database.
@@ -38,6 +41,31 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
             try Self.keepWAL(db)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    deinit { restartLargeWAL() }
+
+    /// A WAL file larger than this when a process that wrote closes the database is
+    /// checkpointed and restarted small (§9.9 rule 6).
+    static let walRestartBytes = 2 << 20
+
+    /// After this process's writes left a large WAL (a big transaction: an import, a long
+    /// `append --jsonl`, a reindex), checkpoints it, truncates it and commits one tiny
+    /// transaction, so that the next process neither replays megabytes of frames at its open
+    /// nor has to create the WAL (Specs/site-layout.md §9.9 rule 6). Gives up after 100 ms
+    /// when another process's readers hold the WAL: a later writer's close does it.
+    private func restartLargeWAL() {
+        guard wrote.withLock({ $0 }),
+              let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int,
+              size > Self.walRestartBytes else { return }
+        try? pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = 100")
+            try db.checkpoint(.truncate)
+            try db.inTransaction {
+                try db.execute(sql: "CREATE TABLE careledger_wal_restart(x INTEGER); DROP TABLE careledger_wal_restart")
+                return .commit
+            }
+        }
     }
 
     /// WAL pages after which a committing writer checkpoints (SQLite's default is 1000): the
@@ -99,6 +127,7 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     }
 
     private func recreateSchema() throws {
+        wrote.withLock { $0 = true }
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 for table in Self.tables { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }

@@ -47,6 +47,23 @@ struct IndexWALTests {
         #expect(try network.openCentral().verifyDerivedState().isEmpty)
     }
 
+    @Test("a writer whose big transaction left a WAL past the restart size checkpoints it and leaves a small WAL as it closes")
+    func aBigTransactionsWALIsRestartedAtClose() throws {
+        let network = try IndexedNetwork()
+        let path = SiteLayout(root: network.central).index
+        var before = 0
+        do {
+            let ledger = try network.openCentral()
+            // One commit of 20,000 entries: one transaction of more pages than the restart size.
+            _ = try ledger.append(kind: "note", payloads: (0..<20_000).map { Array("{\"n\":\($0)}".utf8) })
+            before = Self.bytes(path + "-wal")?.count ?? 0
+        }
+        let after = Self.bytes(path + "-wal")?.count ?? 0
+        #expect(before > SiteIndex.walRestartBytes, "WAL \(before) bytes before the close")
+        #expect(after > 0 && after < 64 << 10, "WAL \(after) bytes after the close")
+        #expect(try network.openCentral().verifyDerivedState().isEmpty)
+    }
+
     @Test("a WAL left without its database (only index.sqlite deleted) is discarded, not replayed into the new one")
     func anOrphanedWALIsDiscarded() throws {
         var generator = SeededGenerator(seed: 9)
