@@ -51,7 +51,7 @@ let package = Package(
     targets: [
         // Debian's liblz4 (apt-get install liblz4-dev), found through pkg-config.
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
-        // Debian's libsqlite3, used only by the benchmark baseline.
+        // Debian's libsqlite3: the benchmark baseline, and LedgerIndex's connection settings GRDB does not offer.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The one JSON of the project: strict parser, canonical writer, exact numbers (Specs/canonical-json.md).
         // Depends on nothing, so every layer (and a program embedding CareLedger) can use it.
@@ -99,7 +99,7 @@ let package = Package(
         // implies, maintained on every commit so that opening a site does not replay its log.
         .target(
             name: "LedgerIndex",
-            dependencies: ["LedgerCore", "LedgerConsent", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LedgerCore", "LedgerConsent", "CSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         // A site as a program uses it: open, append, bundles, the folder mailbox, TCP sync
         // sessions, consent checks with their audit entries, status and the audit analysis.

@@ -12,6 +12,7 @@ extension SiteIndex {
     /// costs one `entries` row (plus its consent or decision rows).
     public func apply(_ entries: [IndexedEntry]) throws {
         guard !entries.isEmpty else { return }
+        wrote.withLock { $0 = true }
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 guard try (Self.meta(db, "schema") as Int?) == Self.schemaVersion else { return .rollback }

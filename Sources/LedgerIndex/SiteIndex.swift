@@ -1,6 +1,8 @@
+import CSQLite
 import Foundation
 import GRDB
 import LedgerCore
+import Synchronization
 
 /// A site's derived-state database: `index.sqlite` in the data folder, SQLite in WAL mode
 /// (Specs/site-layout.md §9).
@@ -11,12 +13,19 @@ import LedgerCore
 /// damaged, of another schema or does not match the log. One writer at a time across
 /// processes (SQLite's write lock, taken at the start of each transaction, waited for up to
 /// 10 s); readers read a consistent state beside it.
+///
+/// The `-wal` file stays in place between processes (Specs/site-layout.md §9.9): no connection
+/// checkpoints or deletes it when it closes, so a command that only reads writes and syncs
+/// nothing, and the next opener finds the WAL it needs. Writers checkpoint as they commit,
+/// every ``walCheckpointPages`` pages, which bounds the WAL and what an opener replays of it.
 public final class SiteIndex: DerivedStateIndex, Sendable {
     /// The schema this build writes; another value means a rebuild.
     public static let schemaVersion = 4
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    /// Whether this process wrote the database through this instance (§9.9 rule 6).
+    let wrote = Mutex(false)
 
     /// Opens (creating if needed) the database at `path`.
     /// - Throws: GRDB's `DatabaseError` when the file is not a database.
@@ -29,8 +38,55 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
         configuration.prepareDatabase { db in
             // A cache: losing the last commits on power loss only costs a catch-up from the log.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try Self.keepWAL(db)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    deinit { restartLargeWAL() }
+
+    /// A WAL file larger than this when a process that wrote closes the database is
+    /// checkpointed and restarted small (§9.9 rule 6).
+    static let walRestartBytes = 2 << 20
+
+    /// After this process's writes left a large WAL (a big transaction: an import, a long
+    /// `append --jsonl`, a reindex), checkpoints it, truncates it and commits one tiny
+    /// transaction, so that the next process neither replays megabytes of frames at its open
+    /// nor has to create the WAL (Specs/site-layout.md §9.9 rule 6). Gives up after 100 ms
+    /// when another process's readers hold the WAL: a later writer's close does it.
+    private func restartLargeWAL() {
+        guard wrote.withLock({ $0 }),
+              let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int,
+              size > Self.walRestartBytes else { return }
+        try? pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = 100")
+            try db.checkpoint(.truncate)
+            try db.inTransaction {
+                try db.execute(sql: "CREATE TABLE careledger_wal_restart(x INTEGER); DROP TABLE careledger_wal_restart")
+                return .commit
+            }
+        }
+    }
+
+    /// WAL pages after which a committing writer checkpoints (SQLite's default is 1000): the
+    /// most an opener replays of the WAL into its shared-memory index is about this many pages
+    /// plus the last transaction (Specs/site-layout.md §9.9).
+    public static let walCheckpointPages = 256
+
+    /// The WAL file is kept after its last commit once this many bytes have been checkpointed
+    /// out of it; a larger one (a reindex's big transactions) is cut back to this size.
+    static let walSizeLimit = 4 << 20
+
+    /// Settings of every connection that keep the WAL between processes (§9.9): no
+    /// checkpoint and no deletion of the WAL when the last connection closes, so a reader
+    /// process never writes or syncs, and GRDB never has to create the WAL again (which is a
+    /// write transaction and two syncs at every open that finds no WAL).
+    private static func keepWAL(_ db: Database) throws {
+        guard let connection = db.sqliteConnection,
+              careledger_sqlite_no_checkpoint_on_close(connection) == 0, careledger_sqlite_persist_wal(connection) == 0
+        else { throw DatabaseError(message: "cannot keep the derived-state database's WAL between connections") }
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walCheckpointPages)")
+        try db.execute(sql: "PRAGMA journal_size_limit = \(walSizeLimit)")
     }
 
     /// The opener a site passes to `SiteLedger.open`: the site's `index.sqlite`, deleted and
@@ -38,6 +94,9 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     /// truth). Any other failure (a full or failing disk) is thrown: the site then opens
     /// without it, replaying its log, and the file is left for a later open.
     public static let opener: DerivedStateIndexOpener = { layout in
+        // A `-wal` or `-shm` without its database (someone deleted only `index.sqlite`) belongs
+        // to the deleted database: SQLite would replay that WAL into the new file.
+        if !FileManager.default.fileExists(atPath: layout.index) { removeFiles(at: layout.index) }
         do {
             return try SiteIndex(path: layout.index)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
@@ -68,6 +127,7 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     }
 
     private func recreateSchema() throws {
+        wrote.withLock { $0 = true }
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 for table in Self.tables { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }

@@ -9,8 +9,10 @@ struct SegmentIndex {
     /// The blocks in file order, with absolute ordinals.
     var blocks: [BlockInfo]
     /// `recordCount` entries of 12 bytes: an 8-byte key prefix then the u32 LE ordinal within
-    /// the segment, sorted by prefix (bytewise) then ordinal.
-    var keyEntries: [UInt8]
+    /// the segment, sorted by prefix (bytewise) then ordinal. A decoded index keeps them in
+    /// the frame it was read into (a slice, not a copy: a sealed segment's key table is about
+    /// 1.2 MB per 100,000 records, and opening a site reads a few of them).
+    var keyEntries: ArraySlice<UInt8>
 
     static let entrySize = 12
 
@@ -31,10 +33,10 @@ struct SegmentIndex {
             entries.integer(item.prefix, .bigEndian)
             entries.u32(item.ordinal)
         }
-        keyEntries = entries.bytes
+        keyEntries = entries.bytes[...]
     }
 
-    private init(blocks: [BlockInfo], keyEntries: [UInt8]) {
+    private init(blocks: [BlockInfo], keyEntries: ArraySlice<UInt8>) {
         self.blocks = blocks
         self.keyEntries = keyEntries
     }
@@ -91,8 +93,7 @@ struct SegmentIndex {
             }
             guard ordinal &- firstOrdinal == count else { throw corrupt("block counts do not add up") }
             let start = reader.position
-            let entries = Array(raw[start..<(start + Int(count) * entrySize)])
-            return SegmentIndex(blocks: blocks, keyEntries: entries)
+            return SegmentIndex(blocks: blocks, keyEntries: bytes[start..<(start + Int(count) * entrySize)])
         }
     }
 

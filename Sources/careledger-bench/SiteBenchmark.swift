@@ -7,6 +7,12 @@ import LedgerCore
 /// and answer), median of `--runs`; then the bulk paths at the largest size: a CLI append of
 /// that many lines beside the same append in-process, `log --json` over everything, and a
 /// 20,000-Consent import into an empty site beside the same import into the largest.
+///
+/// `--reuse DIR` skips the building: it times the commands on the sites an earlier
+/// `--keep DIR` run left in `DIR/size-N/central` (each timed `append` adds one line to them,
+/// and the bulk import adds its 20,000 Consents to the largest), so a quiet re-measurement
+/// takes minutes. The bulk figures then build their own sites in a temporary folder (a CLI
+/// append of the largest size's lines, two imports); `--no-bulk` skips them.
 struct SiteBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "site",
@@ -16,6 +22,10 @@ struct SiteBenchmark: ParsableCommand {
     @Option(help: "Runs per command and size; the median is reported (1-99).") var runs: Int = 5
     @Option(help: "The careledger binary (default: the one beside this program).") var binary: String?
     @Option(help: "Build the sites here and keep them (default: a temporary folder, removed).") var keep: String?
+    @Option(help: "Time the sites an earlier --keep run built here (DIR/size-N/central) instead of building them.")
+    var reuse: String?
+    @Flag(help: "Skip the bulk figures (CLI append of the largest size, log --json, the 20,000-Consent imports).")
+    var noBulk = false
     @Flag(help: "Print the figures as one JSON line last.") var json = false
 
     func validate() throws {
@@ -23,7 +33,17 @@ struct SiteBenchmark: ParsableCommand {
         guard !parsedSizes.isEmpty, parsedSizes.allSatisfy({ (100...100_000_000).contains($0) }) else {
             throw ValidationError("--sizes takes comma-separated entry counts from 100 to 100000000")
         }
+        guard keep == nil || reuse == nil else { throw ValidationError("--keep builds sites and --reuse times built ones: pass one") }
+        if let reuse {
+            let missing = parsedSizes.filter { !FileManager.default.fileExists(atPath: Self.central(in: reuse, size: $0) + "/site.json") }
+            guard missing.isEmpty else {
+                throw ValidationError("--reuse \(reuse) holds no site for size(s) \(missing.map(String.init).joined(separator: ",")) (expected size-N/central, as --keep leaves them)")
+            }
+        }
     }
+
+    /// Where a `--keep` run leaves the central site of `size` under `root`.
+    static func central(in root: String, size: Int) -> String { root + "/size-\(size)/central" }
 
     private var parsedSizes: [Int] {
         sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.sorted()
@@ -31,8 +51,11 @@ struct SiteBenchmark: ParsableCommand {
 
     func run() throws {
         let binary = try BenchBinary.locate(binary)
-        let root = keep ?? FileManager.default.temporaryDirectory.path + "/careledger-bench-site-\(UUID().uuidString.prefix(8))"
-        defer { if keep == nil { try? FileManager.default.removeItem(atPath: root) } }
+        let temporary = FileManager.default.temporaryDirectory.path + "/careledger-bench-site-\(UUID().uuidString.prefix(8))"
+        let root = reuse ?? keep ?? temporary
+        // Reused sites are not a place for the bulk sites: those go to a temporary folder.
+        let bulkRoot = reuse == nil ? root : temporary
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: temporary) } }
         let say: (String) -> Void = { FileHandle.standardError.write(Data(("site: " + $0 + "\n").utf8)) }
         var figures: [String: Any] = [:]
         var table: [String: [Int: Double]] = [:]
@@ -41,7 +64,9 @@ struct SiteBenchmark: ParsableCommand {
         figures["binary_static_swift_stdlib"] = try Self.linksSwiftStatically(binary)
         var largestSite: BenchSite?
         for size in sizes {
-            let site = try BenchSite.build(size: size, root: root + "/size-\(size)", binary: binary, say: say)
+            let site = try reuse == nil
+                ? BenchSite.build(size: size, root: root + "/size-\(size)", binary: binary, say: say)
+                : BenchSite.existing(Self.central(in: root, size: size), binary: binary, scratch: root + "/size-\(size)")
             figures["entries_\(size)"] = site.entries
             for command in SiteCommand.all(site: site, scratch: root + "/size-\(size)") {
                 let median = try timeMedian(binary: binary, command: command, scratch: root + "/size-\(size)")
@@ -61,8 +86,8 @@ struct SiteBenchmark: ParsableCommand {
                 figures["worst_flatness_command"] = worst.0
             }
         }
-        if let site = largestSite, let largest = sizes.last {
-            try measureBulk(site: site, size: largest, binary: binary, root: root, into: &figures, say: say)
+        if !noBulk, let site = largestSite, let largest = sizes.last {
+            try measureBulk(site: site, size: largest, binary: binary, root: bulkRoot, into: &figures, say: say)
         }
         printTable(table, sizes: sizes, figures: figures)
         if json { print(try sortedJSONLine(figures)) }

@@ -48,6 +48,8 @@ struct DerivedStateTests {
         try network.randomTraffic(steps: 15, generator: &generator)
         let path = SiteLayout(root: network.central).index
         // The database as it was: later commits reach the log only, as if each update was lost.
+        // (Its WAL folded in first: the writer keeps it, Specs/site-layout.md §9.9.)
+        try DamagedIndexTests.foldWAL(path)
         let saved = try Data(contentsOf: URL(fileURLWithPath: path))
         try network.randomTraffic(steps: 25, generator: &generator)
         let expected = try network.answers()
