@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import LedgerConsent
 import LedgerCore
 import LedgerSync
@@ -23,7 +24,15 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
     /// What a consult waits for: its entry once durable, or why it was not written.
     typealias Completion = (Result<Entry, any Error>) -> Void
 
+    /// The longest a commit waits for the consults it expects (``commit(_:_:)``).
+    static let gatheringLimit = DispatchTimeInterval.milliseconds(1)
+    /// How often a waiting commit looks again.
+    static let gatheringStep = DispatchTimeInterval.microseconds(100)
+
     private let service: LedgerSyncService
+    private let inFlight: ConsultsInFlight
+    /// When the oldest pending payload was added.
+    private var firstPending = DispatchTime.now()
     /// Told, on the queue, of each batch once durable (the API state absorbs it).
     private let committed: (SiteLedger, [Entry]) -> Void
     private var pending: [(payload: [UInt8], completion: Completion)] = []
@@ -32,14 +41,16 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
 
     /// A committer appending through `service`; `committed` is called on the ledger's queue
     /// with each batch it wrote, before the consults in it are told.
-    init(service: LedgerSyncService, committed: @escaping (SiteLedger, [Entry]) -> Void) {
+    init(service: LedgerSyncService, inFlight: ConsultsInFlight, committed: @escaping (SiteLedger, [Entry]) -> Void) {
         self.service = service
+        self.inFlight = inFlight
         self.committed = committed
     }
 
     /// On the ledger's queue: records `payload` in the next group commit and calls
     /// `completion` (on the queue) once it is durable or has failed.
     func add(_ payload: [UInt8], then completion: @escaping Completion) {
+        if pending.isEmpty { firstPending = .now() }
         pending.append((payload, completion))
         guard !scheduled else { return }
         scheduled = true
@@ -47,7 +58,19 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
     }
 
     /// On the ledger's queue: writes every pending payload as one append (one `fdatasync`).
+    ///
+    /// Gathering: with `n` clients each waiting for its answer before asking again, the
+    /// answers of one commit come back while the next one runs, so without waiting the
+    /// clients split into groups that take turns, each paying its own `fdatasync`. So while
+    /// fewer payloads are pending than the most consults in flight since the last commit, and
+    /// the oldest has waited less than ``gatheringLimit``, the commit looks again after
+    /// ``gatheringStep`` (the consults queued meanwhile are decided first). One client: no wait.
     private func commit(_ ledger: SiteLedger, _ set: inout ReconcilableSet) {
+        if pending.count < inFlight.peak, DispatchTime.now() < firstPending + Self.gatheringLimit {
+            service.schedule(after: Self.gatheringStep) { ledger, set in self.commit(ledger, &set) }
+            return
+        }
+        inFlight.resetPeak()
         let batch = pending
         pending = []
         scheduled = false
@@ -81,4 +104,29 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
             do { try ledger.syncTreeHeads() } catch { self.scheduleHeadSync(ledger) }
         }
     }
+}
+
+/// Consults received and not yet answered, and the most at once since the last commit: what a
+/// group commit can expect to gather (Specs/fhir-api.md §4.3).
+final class ConsultsInFlight: @unchecked Sendable {  // `count` and `highest` are touched only under `lock`.
+    private let lock = NSLock()
+    private var count = 0
+    private var highest = 0
+
+    /// A consult arrived.
+    func enter() {
+        lock.withLock {
+            count += 1
+            highest = max(highest, count)
+        }
+    }
+
+    /// A consult was answered.
+    func leave() { lock.withLock { count -= 1 } }
+
+    /// The most consults in flight at once since the last ``resetPeak()``.
+    var peak: Int { lock.withLock { highest } }
+
+    /// Starts a new period: the peak is the count in flight now.
+    func resetPeak() { lock.withLock { highest = count } }
 }

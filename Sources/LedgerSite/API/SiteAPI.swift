@@ -31,7 +31,9 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
     /// consults are parsed and pseudonymised before they reach the ledger's queue.
     private let pseudonymKey = PseudonymKeyCache()
     /// Made on first use, on the ledger's queue (it tells ``state`` what it wrote).
-    private lazy var committer = DecisionCommitter(service: service) { [unowned self] ledger, entries in
+    /// Consults received and not yet answered (the group commit waits briefly for as many).
+    private let inFlight = ConsultsInFlight()
+    private lazy var committer = DecisionCommitter(service: service, inFlight: inFlight) { [unowned self] ledger, entries in
         self.state?.absorb(written: entries, ledger: ledger)
     }
 
@@ -85,6 +87,8 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
     /// answered (§4.3). A decision whose entry cannot be written is not given. The entry names
     /// `client`, the token's name (§2).
     private func consult(_ body: [UInt8], client: String?) async -> APIResponse {
+        inFlight.enter()
+        defer { inFlight.leave() }
         // Read here, on the caller's thread, when the key is known: the ledger's queue is the
         // server's bottleneck (it also waits for every commit's fdatasync).
         let parsed = pseudonymKey.value.map { CDSConsult.request(body, client: client, key: $0) }
