@@ -50,6 +50,29 @@ package struct FileIO: Sendable {
         try core { try DurableFile.writeRecord(bytes, to: path, at: UInt64(offset), fileSystem: fileSystem) }
     }
 
+    /// Writes a record at `offset` and cuts what follows, without syncing it: visible to every
+    /// reader at once, durable at the next ``sync(_:)`` of the file (Specs/site-layout.md §3.1).
+    /// A file that does not exist yet is created durably (``writeRecord(_:to:at:)``).
+    package func writeRecordUnsynced(_ bytes: [UInt8], to path: String, at offset: Int) throws {
+        guard fileSystem.exists(path) else { return try writeRecord(bytes, to: path, at: offset) }
+        try core {
+            let file = try fileSystem.open(path, mode: .readWrite)
+            defer { fileSystem.close(file) }
+            try fileSystem.writeAll(file, bytes, at: UInt64(offset))
+            let end = UInt64(offset + bytes.count)
+            if try fileSystem.size(file) != end { try fileSystem.truncate(file, to: end) }
+        }
+    }
+
+    /// `fsync`s `path`: what unsynced writes left in it becomes durable.
+    package func sync(_ path: String) throws {
+        try core {
+            let file = try fileSystem.open(path, mode: .readWrite)
+            defer { fileSystem.close(file) }
+            try fileSystem.sync(file)
+        }
+    }
+
     /// Cuts `path` to `length` bytes durably.
     package func truncate(_ path: String, to length: Int) throws {
         try core { try DurableFile.truncate(path, to: UInt64(length), fileSystem: fileSystem) }

@@ -8,8 +8,12 @@ extension SiteLedger {
     /// tree head is signed. Returns once the entries survive power loss.
     /// - Throws: `CoreError` when a payload breaks a limit or the disk fails; then nothing
     ///   of the batch is acknowledged.
+    /// - Parameter treeHeadSync: ``TreeHeadSync/deferred`` writes the batch's tree head
+    ///   without its `fsync` (the caller syncs it soon, ``syncTreeHeads()``); the entries are
+    ///   durable either way (Specs/site-layout.md §3.1).
     @discardableResult
-    public func append(kind: String, payloads: [[UInt8]], progress: ((Int) -> Void)? = nil) throws -> [Entry] {
+    public func append(kind: String, payloads: [[UInt8]], treeHeadSync: TreeHeadSync = .perCommit,
+                       progress: ((Int) -> Void)? = nil) throws -> [Entry] {
         guard !payloads.isEmpty else { return [] }
         if isSnapshot, let writer {
             let entries = try appendThroughWriter(writer, kind: kind, payloads: payloads)
@@ -20,7 +24,7 @@ extension SiteLedger {
         let entries = try Self.signedBatch(
             kind: kind, payloads: payloads[...], links: chains.heads(of: siteKey), firstSequence: chains.nextSequence(of: siteKey),
             timestamps: payloads.map { _ in clock.now() }, keys: keys, network: networkID, author: siteKey)
-        try commit(entries, kind: kind)
+        try commit(entries, kind: kind, treeHeadSync: treeHeadSync)
         progress?(entries.count)
         return entries
     }
@@ -98,7 +102,7 @@ extension SiteLedger {
     }
 
     /// Makes a signed batch durable, then grows the Merkle tree and signs a tree head.
-    private func commit(_ entries: [Entry], kind: String) throws {
+    private func commit(_ entries: [Entry], kind: String, treeHeadSync: TreeHeadSync = .perCommit) throws {
         try log.append(entries.map { ($0.id, $0.encoded) })
         for entry in entries { absorb(entry) }
         try growMerkle(with: entries)
@@ -106,7 +110,7 @@ extension SiteLedger {
         // now (a failing disk) is signed at the next append or `head`; it never un-acknowledges
         // entries that are durable (Specs/site-layout.md §3).
         do {
-            try signTreeHead()
+            try signTreeHead(durably: treeHeadSync == .perCommit)
         } catch {
             logger.warning("tree head not written after a durable append: \(error)")
         }
@@ -115,18 +119,33 @@ extension SiteLedger {
         if kind.hasPrefix("charter.") && quarantineHasReleasable { _ = try? ingest([]) }
     }
 
-    /// Signs a tree head for the current log and appends it to the heads file, durably.
+    /// Signs a tree head for the current log and appends it to the heads file, durably
+    /// (with every head written before it); with `durably` false, the record is written but
+    /// its `fsync` is left to ``syncTreeHeads()`` (Specs/site-layout.md §3.1).
     @discardableResult
-    public func signTreeHead() throws -> SignedTreeHead {
-        if let last = treeHeads.last, last.treeSize == UInt64(log.count) { return last }
+    public func signTreeHead(durably: Bool = true) throws -> SignedTreeHead {
+        if let last = treeHeads.last, last.treeSize == UInt64(log.count) {
+            if durably { try syncTreeHeads() }
+            return last
+        }
         try requireWritable()
         try catchUpMerkle()
         let head = try SignedTreeHead.sign(
             networkID: networkID, treeSize: UInt64(log.count), rootHash: merkle.root(), timestamp: clock.now(), keys: keys)
-        try TreeHeadFile.write(head, asRecord: treeHeadRecords, to: layout.heads, files: files)
+        try TreeHeadFile.write(head, asRecord: treeHeadRecords, to: layout.heads, durably: durably, files: files)
         treeHeads.append(head)
         treeHeadRecords += 1
+        // An fsync makes every record before this one durable too.
+        treeHeadsUnsynced = !durably
         return head
+    }
+
+    /// Makes the tree heads written without their `fsync` (``TreeHeadSync/deferred``)
+    /// durable; a no-op when there are none.
+    public func syncTreeHeads() throws {
+        guard treeHeadsUnsynced else { return }
+        try files.sync(layout.heads)
+        treeHeadsUnsynced = false
     }
 
     /// Adds the leaves of `entries`, just made durable at the end of the log, to the Merkle
@@ -205,6 +224,16 @@ extension SiteLedger {
             bytesRaw: sizes.bytesRaw, treeSize: log.count, treeRoot: (try? merkle.root()) ?? .zero,
             quarantined: pendingQuarantine.count, forks: chains.forks.count, authors: chains.chains.count)
     }
+}
+
+/// When an append's tree head is made durable (Specs/site-layout.md §3.1).
+public enum TreeHeadSync: Sendable {
+    /// Written and `fsync`ed in the commit, before the append returns.
+    case perCommit
+    /// Written in the commit (readers see it at once) and `fsync`ed later by
+    /// ``SiteLedger/syncTreeHeads()``: a group committer making heads durable a few times a
+    /// second instead of once per commit.
+    case deferred
 }
 
 /// Sizes and counts of a site's ledger.

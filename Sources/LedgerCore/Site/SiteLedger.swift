@@ -27,6 +27,9 @@ public final class SiteLedger {
     package let files: FileIO
     /// Whole records in the tree-head file: where the next head is written.
     var treeHeadRecords = 0
+    /// Whether heads were written to the tree-head file since its last `fsync`
+    /// (``TreeHeadSync/deferred``, Specs/site-layout.md §3.1).
+    public internal(set) var treeHeadsUnsynced = false
     let keys: SiteKeys
     let log: any EntryLog
     let quarantineLog: any EntryLog
@@ -73,6 +76,7 @@ public final class SiteLedger {
     /// with every batch; the mark is moved only after that sync.
     deinit {
         guard !readOnly else { return }
+        try? syncTreeHeads()
         try? recordMerkleSynced()
     }
 

@@ -50,9 +50,14 @@ enum TreeHeadFile {
         return contents
     }
 
-    /// Writes `head` as record number `index` (the file's whole records so far) and makes it
-    /// durable; whatever an earlier failed write left after that record is cut.
-    static func write(_ head: SignedTreeHead, asRecord index: Int, to path: String, files: FileIO) throws {
-        try files.writeRecord(head.encoded, to: path, at: index * recordSize)
+    /// Writes `head` as record number `index` (the file's whole records so far) and, when
+    /// `durably`, makes it durable (else the next sync of the file does, §3.1); whatever an
+    /// earlier failed write left after that record is cut.
+    static func write(_ head: SignedTreeHead, asRecord index: Int, to path: String, durably: Bool = true, files: FileIO) throws {
+        if durably {
+            try files.writeRecord(head.encoded, to: path, at: index * recordSize)
+        } else {
+            try files.writeRecordUnsynced(head.encoded, to: path, at: index * recordSize)
+        }
     }
 }

@@ -10,6 +10,11 @@ enum CDSConsult {
     /// The service id and path segment.
     static let serviceID = "patient-consent-consult"
 
+    /// The consult's `context` read with the network's pseudonym key, at the current time.
+    static func request(_ body: [UInt8], client: String?, key: PseudonymKey) -> Result<AccessRequest, APIFailure> {
+        request(body, client: client, pseudonym: { try key.resolve(patient: $0) }, now: Int64(Date().timeIntervalSince1970 * 1000))
+    }
+
     /// `GET /cds-services`.
     static func discovery() -> APIResponse {
         APIResponse(status: 200, json: .object([("services", .array([.object([
@@ -109,18 +114,18 @@ extension APIContext {
     /// `POST /cds-services/patient-consent-consult`, first half: the decision and the payload
     /// that records it (naming `client`); the caller records it (group commit) before answering.
     mutating func prepareConsult(_ body: [UInt8], client: String?) -> Result<(decision: AccessDecision, payload: [UInt8]), APIFailure> {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
         // The key, not `state.consent`: a second reference to the engine would make the load
         // below copy every version held.
         let key: PseudonymKey
         do { key = try ledger.pseudonymKey() } catch {
             return .failure(APIFailure(500, "exception", "the site's pseudonym key is unusable: \(error)", nil))
         }
-        let request: AccessRequest
-        switch CDSConsult.request(body, client: client, pseudonym: { try key.resolve(patient: $0) }, now: now) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let parsed): request = parsed
-        }
+        return CDSConsult.request(body, client: client, key: key).flatMap { prepareConsult($0) }
+    }
+
+    /// The second half for a request read already (``CDSConsult/request(_:client:key:)``, off
+    /// the ledger's queue): the patient's consents loaded, the decision and its payload.
+    mutating func prepareConsult(_ request: AccessRequest) -> Result<(decision: AccessDecision, payload: [UInt8]), APIFailure> {
         do { try state.load([request.patient], from: ledger) } catch {
             return .failure(APIFailure(500, "exception", "the site could not read the patient's consents: \(error)", nil))
         }

@@ -27,8 +27,13 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
     public static let defaultPatientCapacity = 16_384
     private var state: ConsentAPIState?
     private let tokens = APITokenCache()
+    /// The network's pseudonym key once a consult read it (genesis never changes), so later
+    /// consults are parsed and pseudonymised before they reach the ledger's queue.
+    private let pseudonymKey = PseudonymKeyCache()
     /// Made on first use, on the ledger's queue (it tells ``state`` what it wrote).
-    private lazy var committer = DecisionCommitter(service: service) { [unowned self] ledger, entries in
+    /// Consults received and not yet answered (the group commit waits briefly for as many).
+    private let inFlight = ConsultsInFlight()
+    private lazy var committer = DecisionCommitter(service: service, inFlight: inFlight) { [unowned self] ledger, entries in
         self.state?.absorb(written: entries, ledger: ledger)
     }
 
@@ -82,11 +87,22 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
     /// answered (§4.3). A decision whose entry cannot be written is not given. The entry names
     /// `client`, the token's name (§2).
     private func consult(_ body: [UInt8], client: String?) async -> APIResponse {
+        inFlight.enter()
+        defer { inFlight.leave() }
+        // Read here, on the caller's thread, when the key is known: the ledger's queue is the
+        // server's bottleneck (it also waits for every commit's fdatasync).
+        let parsed = pseudonymKey.value.map { CDSConsult.request(body, client: client, key: $0) }
+        if case .failure(let failure)? = parsed { return failure.response }
         let outcome: ConsultOutcome = await withCheckedContinuation { continuation in
             service.schedule { ledger, _ in
                 let prepared: Result<(decision: AccessDecision, payload: [UInt8]), APIFailure>
                 do {
-                    prepared = try self.withState(ledger) { context in context.prepareConsult(body, client: client) }
+                    if case .success(let request)? = parsed {
+                        prepared = try self.withState(ledger) { context in context.prepareConsult(request) }
+                    } else {
+                        if let key = try? ledger.pseudonymKey() { self.pseudonymKey.set(key) }
+                        prepared = try self.withState(ledger) { context in context.prepareConsult(body, client: client) }
+                    }
                 } catch {
                     return continuation.resume(returning: .failed(error))
                 }
@@ -199,4 +215,13 @@ struct APIContext {
     let siteName: String
     /// Entries this request appended (the sync set learns them).
     var written: [Entry] = []
+}
+
+/// The network's pseudonym key, set once by the ledger's queue and read by any thread.
+private final class PseudonymKeyCache: @unchecked Sendable {  // `key` is touched only under `lock`.
+    private let lock = NSLock()
+    private var key: PseudonymKey?
+
+    var value: PseudonymKey? { lock.withLock { key } }
+    func set(_ key: PseudonymKey) { lock.withLock { self.key = key } }
 }

@@ -36,6 +36,12 @@ public final class LedgerSyncService: @unchecked Sendable {  // all state is tou
         queue.async { body(self.ledger, &self.set) }
     }
 
+    /// Runs `body` on the writer queue once `delay` has passed (then after the work queued by
+    /// that time), without waiting for it: the group commit's deferred tree-head sync.
+    public func schedule(after delay: DispatchTimeInterval, _ body: @escaping @Sendable (SiteLedger, inout ReconcilableSet) -> Void) {
+        queue.asyncAfter(deadline: .now() + delay) { body(self.ledger, &self.set) }
+    }
+
     /// Runs `body` on the writer queue and blocks the calling thread until it is done: for
     /// threads of their own (the control socket's), never for the cooperative pool.
     public func withLedgerBlocking<T>(_ body: (SiteLedger, inout ReconcilableSet) throws -> T) throws -> T {
