@@ -153,6 +153,7 @@ extension SiteIndex {
             db.cachedStatement(sql: "SELECT count(*) FROM consent_heads WHERE patient = ? AND consent_id = ?"), arguments: [patient, consent]) ?? 0
         try db.cachedStatement(sql: "INSERT INTO consents(patient, consent_id, heads) VALUES (?, ?, ?) ON CONFLICT(patient, consent_id) DO UPDATE SET heads = excluded.heads")
             .execute(arguments: [patient, consent, heads])
+        try indexConsentSearch(content, ordinal: ordinal, into: db)
     }
 
     /// An access decision: who asked about whom, when, and the answer.

@@ -24,6 +24,14 @@ struct SiteAPIIndexedTests {
         ("/fhir/AuditEvent", [("agent", "ehr-1")]), ("/fhir/AuditEvent", [("agent", "ehr-1"), ("_count", "1"), ("_offset", "1")]),
         ("/fhir/AuditEvent", [("agent", "Organization/clinic")]), ("/fhir/AuditEvent", [("agent", "Organization/other")]),
         ("/fhir/AuditEvent", [("date", "ge2026-01-01"), ("date", "le2100-01-01")]), ("/fhir/AuditEvent", [("date", "lt2026-01-01")]),
+        // Across patients (the index's search tables against every patient the log gives).
+        ("/fhir/Consent", []), ("/fhir/Consent", [("status", "active")]), ("/fhir/Consent", [("status", "inactive")]),
+        ("/fhir/Consent", [("actor", "Organization/other")]), ("/fhir/Consent", [("actor", "Organization/clinic"), ("status", "active")]),
+        ("/fhir/Consent", [("purpose", "TREAT")]), ("/fhir/Consent", [("purpose", "|TREAT")]),
+        ("/fhir/Consent", [("purpose", "http://terminology.hl7.org/CodeSystem/v3-ActReason|TREAT")]),
+        ("/fhir/Consent", [("date", "ge2026-02")]), ("/fhir/Consent", [("date", "lt2026-02")]),
+        ("/fhir/Consent", [("_count", "2")]), ("/fhir/Consent", [("_count", "2"), ("_offset", "2")]),
+        ("/fhir/Consent", [("_count", "2"), ("_offset", "4")]),
     ]
 
     static func call(_ api: SiteAPI, _ method: String, _ path: String, query: [(name: String, value: String)] = [],
@@ -87,5 +95,8 @@ struct SiteAPIIndexedTests {
         }
         #expect(indexedAnswers[0].contains("\"inactive\""), "c-a's newest version is the revocation")
         #expect(indexedAnswers[14].contains("\"total\": 4") || indexedAnswers[14].contains("\"total\":4"), "\(indexedAnswers[14])")
+        let everyConsent = try #require(Self.reads.firstIndex { $0.path == "/fhir/Consent" && $0.query.isEmpty })
+        #expect(indexedAnswers[everyConsent].contains("\"total\": 5") || indexedAnswers[everyConsent].contains("\"total\":5"),
+                "c-a, c-b, c-c and shared of two patients: \(indexedAnswers[everyConsent])")
     }
 }

@@ -111,6 +111,71 @@ struct SiteAPISearchTests {
         }
     }
 
+    /// The `url` of the Bundle link `relation`, if any.
+    static func link(_ response: APIResponse, _ relation: String) -> String? {
+        guard case .array(let links)? = member(response.json, "link") else { return nil }
+        for link in links where member(link, "relation") == .string(relation) {
+            if case .string(let url)? = member(link, "url") { return url }
+        }
+        return nil
+    }
+
+    /// `path?a=b&c=d` back into a path and percent-decoded parameters.
+    static func split(_ url: String) -> (path: String, query: [(name: String, value: String)]) {
+        let parts = url.split(separator: "?", maxSplits: 1)
+        var query: [(name: String, value: String)] = []
+        for pair in parts.count < 2 ? [] : parts[1].split(separator: "&") {
+            let nameValue = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+            query.append((name: nameValue[0], value: nameValue.count > 1 ? nameValue[1] : ""))
+        }
+        return (String(parts[0]), query)
+    }
+
+    @Test("Consent search without a patient searches every patient's current consents, paged in a stable order by its next links")
+    func consentSearchAcrossPatients() async throws {
+        let fixture = try Fixture()
+        let posts: [(String, String, String)] = [("c-1", "m1", "Organization/a"), ("c-2", "m2", "Organization/b"), ("c-3", "m3", "Organization/a"),
+                                                 ("c-4", "m1", "Organization/b"), ("c-5", "m4", "Organization/a")]
+        for (id, mrn, actor) in posts {
+            #expect(await fixture.call("POST", "/fhir/Consent", body: TwoSites.consent(id: id, mrn: mrn, actor: actor)).status == 201)
+        }
+        let revoked = String(decoding: TwoSites.consent(id: "c-3", mrn: "m3", actor: "Organization/a"), as: UTF8.self)
+            .replacingOccurrences(of: "\"status\": \"active\"", with: "\"status\": \"inactive\"")
+        #expect(await fixture.call("PUT", "/fhir/Consent/c-3", body: Array(revoked.utf8)).status == 201)
+
+        func ids(_ response: APIResponse) -> [String] {
+            guard case .array(let entries)? = Self.member(response.json, "entry") else { return [] }
+            return entries.compactMap { if case .string(let id)? = Self.member($0, "resource", "id") { id } else { nil } }
+        }
+        let all = await fixture.call("GET", "/fhir/Consent", query: [])
+        #expect(all.status == 200 && Self.total(all) == 5 && Set(ids(all)) == ["c-1", "c-2", "c-3", "c-4", "c-5"])
+        #expect(Self.link(all, "next") == nil && Self.link(all, "self") == "/fhir/Consent?_count=50&_offset=0")
+
+        // Following `next` from a page of 2 visits every match once, in the order of the whole answer.
+        var visited: [String] = []
+        var response = await fixture.call("GET", "/fhir/Consent", query: [("actor", "Organization/a"), ("_count", "2")])
+        var pages = 0
+        while true {
+            #expect(response.status == 200 && Self.total(response) == 3)
+            visited += ids(response)
+            pages += 1
+            guard let next = Self.link(response, "next"), pages < 10 else { break }
+            #expect(next.hasPrefix("/fhir/Consent?actor=Organization%2Fa&_count=2&_offset="), "\(next)")
+            let (path, query) = Self.split(next)
+            response = await fixture.call("GET", path, query: query)
+        }
+        #expect(pages == 2 && visited.count == 3 && Set(visited) == ["c-1", "c-3", "c-5"])
+        let whole = await fixture.call("GET", "/fhir/Consent", query: [("actor", "Organization/a")])
+        #expect(ids(whole) == visited, "the pages put together are the whole answer, in its order")
+
+        let active = await fixture.call("GET", "/fhir/Consent", query: [("status", "active"), ("purpose", "TREAT")])
+        #expect(Self.total(active) == 4 && !ids(active).contains("c-3"), "c-3's current version is the revocation")
+        let inactive = await fixture.call("GET", "/fhir/Consent", query: [("status", "inactive")])
+        #expect(ids(inactive) == ["c-3"])
+        let past = await fixture.call("GET", "/fhir/Consent", query: [("_offset", "7")])
+        #expect(Self.total(past) == 5 && ids(past).isEmpty && Self.link(past, "next") == nil)
+    }
+
     @Test("an unknown or malformed search parameter is a 400 naming it, for Consent and AuditEvent alike")
     func unknownParametersAreRefused() async throws {
         let fixture = try Fixture()

@@ -163,7 +163,7 @@ struct SiteAPITests {
             ("POST", "/fhir/Consent", [], Array(#"{"resourceType": "Consent", "id": "x", "status": "bogus"}"#.utf8), 422, nil),
             ("PUT", "/fhir/Consent/other", [], TwoSites.consent(id: "c-1", mrn: "m1"), 400, "Consent.id"),
             ("GET", "/fhir/Consent/unknown", [], [], 404, "Consent.id"),
-            ("GET", "/fhir/Consent", [], [], 400, "patient"),
+            ("GET", "/fhir/Consent", [("patient", "not a patient")], [], 400, "patient"),
             ("GET", "/fhir/Consent", [("patient", "urn:test:mrn|m1"), ("_count", "0")], [], 400, "_count"),
             ("GET", "/fhir/AuditEvent", [("date", "yesterday")], [], 400, "date"),
             ("POST", "/cds-services/patient-consent-consult", [], Array(#"{"context": {}}"#.utf8), 400, "context.patientId"),

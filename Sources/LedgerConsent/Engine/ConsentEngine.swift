@@ -106,4 +106,7 @@ public struct ConsentEngine: Sendable {
 
     /// How many patients have at least one consent version.
     public var patientCount: Int { patients.count }
+
+    /// The patients with at least one consent version, sorted (a search across patients).
+    public var patientPseudonyms: [PatientPseudonym] { patients.keys.sorted() }
 }

@@ -46,14 +46,14 @@ extension APIContext {
             guard let version = state.consent.engine.version(entry.id, patient: content.key.patient) else { continue }
             var headers = Self.versionHeaders(version)
             headers.append((name: "Location", value: "/fhir/Consent/\(version.content.key.consentId)/_history/\(version.id.hex)"))
-            return APIResponse(status: 201, json: FHIRConsentExporter.resource(version), headers: headers)
+            return APIResponse(status: 201, json: state.consent.fhirResource(version), headers: headers)
         }
         // Already held: the request repeated a version the site has.
         guard case .string(let consentID)? = members.first(where: { $0.0 == "id" })?.1,
               case .found(let version)? = try? currentVersion(consentID) else {
             return .outcome(200, code: "informational", "this consent version is already held; nothing was written", severity: "information")
         }
-        return APIResponse(status: 200, json: FHIRConsentExporter.resource(version), headers: Self.versionHeaders(version))
+        return APIResponse(status: 200, json: state.consent.fhirResource(version), headers: Self.versionHeaders(version))
     }
 
     /// `GET /fhir/Consent/{id}`: the current version (the newest head when versions conflict,
@@ -71,7 +71,7 @@ extension APIContext {
             var headers = Self.versionHeaders(version)
             let heads = state.consent.engine.heads(of: version.content.key)
             if heads.count > 1 { headers.append((name: "X-CareLedger-Heads", value: heads.map(\.hex).joined(separator: ","))) }
-            return APIResponse(status: 200, json: FHIRConsentExporter.resource(version), headers: headers)
+            return APIResponse(status: 200, json: state.consent.fhirResource(version), headers: headers)
         }
     }
 
@@ -79,7 +79,7 @@ extension APIContext {
     mutating func history(_ id: String) -> APIResponse {
         guard let key = try? uniqueKey(id) else { return readConsent(id) }
         let versions = state.consent.engine.versions(patient: key.patient).filter { $0.content.key == key }.reversed()
-        return APIResponse(status: 200, json: Self.bundle(type: "history", versions.map(FHIRConsentExporter.resource), total: versions.count))
+        return APIResponse(status: 200, json: Self.bundle(type: "history", versions.map { state.consent.fhirResource($0) }, total: versions.count))
     }
 
     /// `GET /fhir/Consent/{id}/_history/{vid}`.
@@ -89,7 +89,7 @@ extension APIContext {
               version.content.key == key else {
             return .outcome(404, code: "not-found", "Consent \(id) has no version \(versionID)", expression: "Consent.meta.versionId")
         }
-        return APIResponse(status: 200, json: FHIRConsentExporter.resource(version), headers: Self.versionHeaders(version))
+        return APIResponse(status: 200, json: state.consent.fhirResource(version), headers: Self.versionHeaders(version))
     }
 
     /// What an id names among the consents held.
@@ -124,11 +124,14 @@ extension APIContext {
          (name: "Last-Modified", value: HTTPDate.format(millis: Int64(clamping: version.time.wallMillis)))]
     }
 
-    /// A Bundle of `type` holding `resources`.
-    static func bundle(type: String, _ resources: [JSONValue], total: Int) -> JSONValue {
+    /// A Bundle of `type` holding `resources`, with `links` (`relation`, `url`) when given.
+    static func bundle(type: String, _ resources: [JSONValue], total: Int, links: [(relation: String, url: String)] = []) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("resourceType", .string("Bundle")), ("type", .string(type)), ("total", .number(JSONNumber(total))),
         ]
+        if !links.isEmpty {
+            members.append(("link", .array(links.map { .object([("relation", .string($0.relation)), ("url", .string($0.url))]) })))
+        }
         if !resources.isEmpty {
             members.append(("entry", .array(resources.map { resource in
                 var entry: [(String, JSONValue)] = []

@@ -1,3 +1,4 @@
+import CanonicalJSON
 import Foundation
 import LedgerConsent
 import LedgerCore
@@ -158,9 +159,20 @@ public struct SiteConsent {
     /// any other the ledger's view naming its original's anchor (Specs/consent.md §4.6).
     public func exportFHIR(patient: PatientPseudonym) -> [UInt8] {
         let originals = try? ConsentOriginals(ledger)
-        return FHIRConsentExporter.bundle(engine.versions(patient: patient)) { version in
-            version.content.original.flatMap { originals?.original($0) }
-        }
+        return FHIRConsentExporter.bundle(engine.versions(patient: patient)) { Self.original(of: $0, in: originals) }
+    }
+
+    /// One version as `consent export` gives it (Specs/consent.md §4.6): the original resource
+    /// when this site holds it (the importing site), with the version's `meta`; else the
+    /// ledger's view naming the original's anchor. The HTTP API's reads answer with this.
+    public func fhirResource(_ version: RecordedConsentVersion) -> JSONValue {
+        guard version.content.original != nil else { return FHIRConsentExporter.resource(version) }
+        return FHIRConsentExporter.resource(version, original: Self.original(of: version, in: try? ConsentOriginals(ledger)))
+    }
+
+    /// The original `version` anchors, when `originals` holds it intact.
+    private static func original(of version: RecordedConsentVersion, in originals: ConsentOriginals?) -> JSONValue? {
+        version.content.original.flatMap { originals?.original($0) }
     }
 
     /// The versions anchoring `resource` (any JSON text of an original Consent) as their
