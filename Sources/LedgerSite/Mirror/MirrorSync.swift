@@ -64,6 +64,7 @@ public enum MirrorSync {
         let folder = MirrorFolder(ledger, key: key)
         let previous = try folder.progress()
         try MirrorCheckpoint.checkConsistency(checkpoint, note: note, key: key, tree: &tree, previous: previous, ledger: ledger)
+        try WitnessEvidence.refuseContradicted(checkpoint, logKey: key, in: ledger, then: "nothing was fetched or ingested")  // §8.6
 
         // Accepted: remember it before fetching, so a later rollback below it is caught even
         // if this run is stopped.

@@ -114,6 +114,8 @@ public enum CheckpointWitness {
                        reason: "its tiles give another root at the cosigned size \(previous.treeSize) (a fork; the consistency check from the tiles fails)",
                        prefix: (prefix, try tree.consistencyProof(from: previous.treeSize)), in: ledger)
         }
+        // Evidence another witness (or this one) wrote: a log proven split gets no cosignature (§8.6).
+        try WitnessEvidence.refuseContradicted(checkpoint, logKey: logKey, in: ledger, then: "nothing was cosigned")
         let name = cosignerName(networkID: ledger.networkID, siteKey: ledger.siteKey)
         let line = try Cosignature.sign(checkpointText: text, name: name, timestamp: timestamp, with: ledger.signingKeyForBundles)
         try ledger.appendHistory(Record(origin: checkpoint.origin, logKey: logKey.publicKey.hex, treeSize: checkpoint.treeSize,
