@@ -70,10 +70,21 @@ enum MirrorCLI {
         return WitnessRequirement(count: required, cosigners: keys)
     }
 
-    static func verify(json: Bool, mirror: String, logKey: String?, connections: Int, witnesses: Int = 0, witnessKeys: [String] = []) throws {
+    /// `verify --mirror`; `witnesses` nil: the network's default, read from the log's genesis
+    /// (Specs/static-log.md §11.6).
+    static func verify(json: Bool, mirror: String, logKey: String?, connections: Int, witnesses: Int? = nil, witnessKeys: [String] = []) throws {
         guard let key = try parseKey(logKey) else { throw CLIFailure.usage("verify --mirror needs --log-key, the publishing site's verifier key") }
-        let requirement = try parseWitnessKeys(witnessKeys, required: witnesses)
         let source = try StaticLogSources.open(mirror, connections: connections)
+        let requirement: WitnessRequirement
+        if let witnesses {
+            requirement = try parseWitnessKeys(witnessKeys, required: witnesses)
+        } else {
+            let required = try mapped { try MirrorGenesis.read(source, key: key).witnesses ?? 0 }
+            guard Set(witnessKeys).count >= required || required == 0 else {
+                throw CLIFailure.usage("the network's genesis requires \(required) witness cosignature(s) on a mirrored checkpoint: give \(required) distinct --witness-key, or --witnesses 0 to check without them")
+            }
+            requirement = try parseWitnessKeys(witnessKeys, required: required)
+        }
         let report = try mapped {
             try MirrorAudit.run(source, key: key, connections: connections, witnesses: requirement,
                                 progress: ProgressBar.handler(label: "verify", unit: "bundles", itemUnit: "entries"))

@@ -11,8 +11,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "With --mirror: the log's verifier key as publish prints it.") var logKey: String?
     @Option(parsing: .unconditional, help: NumericOptions.connections.help("With --mirror: bundles fetched and verified at once.", default: "4"),
             transform: NumericOptions.connections.parse) var connections: Int = 4
-    @Option(parsing: .unconditional, help: NumericOptions.witnesses.help("With --mirror: valid cosignatures required from distinct --witness-key witnesses (Specs/static-log.md §8.5).", default: "0"),
-            transform: NumericOptions.witnesses.parse) var witnesses: Int = 0
+    @Option(parsing: .unconditional, help: NumericOptions.witnesses.help("With --mirror: valid cosignatures required from distinct --witness-key witnesses (Specs/static-log.md §8.5).", default: "the genesis's witnesses, read from the log's first entry"),
+            transform: NumericOptions.witnesses.parse) var witnesses: Int?
     @Option(name: .customLong("witness-key"), help: "With --mirror --witnesses: a witness's cosigner verifier key as `witness cosign` prints it (repeat).")
     var witnessKeys: [String] = []
 
