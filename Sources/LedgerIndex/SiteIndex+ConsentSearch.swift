@@ -16,7 +16,8 @@ extension SiteIndex {
     static let consentSearchSchema = [
         "CREATE TABLE consent_current(patient BLOB NOT NULL, consent_id TEXT NOT NULL, ordinal INTEGER NOT NULL, status TEXT NOT NULL, date_time INTEGER, PRIMARY KEY(patient, consent_id)) WITHOUT ROWID",
         "CREATE INDEX consent_current_status ON consent_current(status, patient, consent_id)",
-        "CREATE INDEX consent_current_date ON consent_current(date_time) WHERE date_time IS NOT NULL",
+        // With the primary key every index carries, covering for a date search's page and count.
+        "CREATE INDEX consent_current_date ON consent_current(date_time, ordinal) WHERE date_time IS NOT NULL",
         "CREATE INDEX consent_current_ordinal ON consent_current(ordinal)",
         // Every version's `provision.actor.reference`, at any nesting level, once per version.
         "CREATE TABLE consent_actors(actor TEXT NOT NULL, ordinal INTEGER NOT NULL, PRIMARY KEY(actor, ordinal)) WITHOUT ROWID",
@@ -91,14 +92,17 @@ extension SiteIndex {
             self.purposeSystem = purposeSystem
         }
 
-        /// The WHERE clause over `consent_current c`.
+        /// The WHERE clause over `consent_current c`. With an actor, the status and date terms
+        /// are written `+c.…` (no index for them): the planner then starts from the actor's few
+        /// versions instead of every consent of a common status (49 → 1.2 ms at 10^5 consents).
         func whereClause() -> (String, StatementArguments) {
             var clauses = ["1"]
             var arguments: StatementArguments = []
+            let column = actor == nil ? "c." : "+c."
             if let patient { clauses.append("c.patient = ?"); arguments += [Data(patient.value.bytes)] }
-            if let status { clauses.append("c.status = ?"); arguments += [status] }
-            if let earliest { clauses.append("c.date_time >= ?"); arguments += [earliest] }
-            if let latest { clauses.append("c.date_time <= ?"); arguments += [latest] }
+            if let status { clauses.append("\(column)status = ?"); arguments += [status] }
+            if let earliest { clauses.append("\(column)date_time >= ?"); arguments += [earliest] }
+            if let latest { clauses.append("\(column)date_time <= ?"); arguments += [latest] }
             if let actor { clauses.append("c.ordinal IN (SELECT ordinal FROM consent_actors WHERE actor = ?)"); arguments += [actor] }
             if let purposeCode {
                 if case .some(let system) = purposeSystem {

@@ -71,12 +71,17 @@ struct ConsentSearchIndexTests {
             .init(earliest: 1_700_000_000_000, latest: 1_800_000_000_000), .init(actor: "Organization/clinic"),
             .init(purposeCode: "TREAT"), .init(purposeCode: "TREAT", purposeSystem: "urn:x"), .init(purposeCode: "TREAT", purposeSystem: .some(nil)),
             .init(status: "active", actor: "Organization/clinic"), .init(status: "active", earliest: 1_700_000_000_000, purposeCode: "TREAT"),
+            .init(earliest: 1_700_000_000_000, actor: "Organization/clinic"),
         ]
         for filter in filters {
             let plan = try index.consentSearchPlan(filter)
             #expect(!plan.isEmpty)
             #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(filter): \(plan)")
         }
+        // An actor drives the search (few rows) even beside a status most consents have.
+        #expect(try index.consentSearchPlan(.init(status: "active", actor: "Organization/clinic")).first?.contains("consent_current_ordinal") == true)
+        // A date search's page and count read only the date index (covering).
+        #expect(try index.consentSearchPlan(.init(earliest: 1_700_000_000_000)).contains { $0.contains("COVERING INDEX consent_current_date") })
         // Every consent, with no filter at all, is read in key order through the primary key (one pass, no sort).
         #expect(try index.consentSearchPlan(.init()).allSatisfy { !$0.contains("TEMP B-TREE") })
     }
