@@ -85,7 +85,9 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Lowercase hex, 64 characters.
-    public var hex: String { Hex.encode(bytes) }
+    public var hex: String {
+        withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { Hex.encode(raw: $0) }
+    }
 
     /// Lowercase hex, 64 characters.
     public var description: String { hex }

@@ -185,11 +185,12 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
 
     static func meta<T: DatabaseValueConvertible>(_ db: Database, _ key: String) throws -> T? {
         guard try db.tableExists("meta") else { return nil }
-        return try T.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+        // Cached: every commit and most API requests read the applied size.
+        return try T.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key])
     }
 
     static func setMeta(_ db: Database, _ key: String, _ value: some DatabaseValueConvertible) throws {
-        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       arguments: [key, value])
+        try db.cachedStatement(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .execute(arguments: [key, value])
     }
 }

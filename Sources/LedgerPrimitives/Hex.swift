@@ -2,15 +2,31 @@
 /// behind ids, keys and vectors printed as text.
 public enum Hex {
     /// Lowercase hex, two digits per byte.
+    ///
+    /// Written straight into the string's storage from a digit table: ids are printed on
+    /// every API answer and payload, so the generic append-per-digit form showed in profiles.
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(digit(byte >> 4))
-            out.append(digit(byte & 0x0f))
-        }
-        return String(decoding: out, as: UTF8.self)
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(raw: UnsafeRawBufferPointer($0)) }) { return encoded }
+        return Array(bytes).withUnsafeBytes { encode(raw: $0) }
     }
+
+    /// Lowercase hex of the bytes in memory (a value's own bytes, without copying them out).
+    public static func encode(raw bytes: UnsafeRawBufferPointer) -> String {
+        guard !bytes.isEmpty else { return "" }
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            let table = digits.utf8Start
+            var position = 0
+            for byte in bytes {
+                out[position] = table[Int(byte >> 4)]
+                out[position + 1] = table[Int(byte & 0x0f)]
+                position += 2
+            }
+            return position
+        }
+    }
+
+    /// The sixteen lowercase digits, by value.
+    private static var digits: StaticString { "0123456789abcdef" }
 
     /// Decodes an even number of hex digits (either case); nil for anything else.
     public static func decode<Text: StringProtocol>(_ text: Text) -> [UInt8]? {

@@ -25,3 +25,17 @@ struct HexTests {
         }
     }
 }
+
+struct HexTableTests {
+    @Test("every byte encodes as its two lowercase digits, alone and inside longer runs")
+    func everyByteEncodesAsTwoDigits() {
+        var all = ""
+        for byte in UInt8.min...UInt8.max {
+            let expected = (byte < 16 ? "0" : "") + String(byte, radix: 16)
+            #expect(Hex.encode([byte]) == expected)
+            all += expected
+        }
+        #expect(Hex.encode(Array(UInt8.min...UInt8.max)) == all)
+        #expect(Hex.encode((UInt8.min...UInt8.max).lazy.map { $0 }) == all, "a sequence without contiguous storage")
+    }
+}

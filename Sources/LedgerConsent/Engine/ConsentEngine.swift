@@ -58,11 +58,13 @@ public struct ConsentEngine: Sendable {
     /// Decodes a `consent.version` payload and ingests it with its entry's id, time and author.
     /// - Throws: `ConsentError` when the payload is not a canonical consent version.
     @discardableResult
+    /// - Parameter indexed: the payload is one the site's index decoded already, so its
+    ///   canonical form is not checked again (``ConsentVersionPayload/decode(indexed:)``).
     public mutating func ingest(
-        entryId: Hash32, time: HybridTimestamp, author: Hash32, payload: [UInt8]
+        entryId: Hash32, time: HybridTimestamp, author: Hash32, payload: [UInt8], indexed: Bool = false
     ) throws(ConsentError) -> Bool {
         let content: ConsentVersionContent
-        do { content = try ConsentVersionPayload.decode(payload) } catch { throw ConsentError(error.code, error.message, path: error.path, offset: error.offset, versionId: entryId.hex) }
+        do { content = try indexed ? ConsentVersionPayload.decode(indexed: payload) : ConsentVersionPayload.decode(payload) } catch { throw ConsentError(error.code, error.message, path: error.path, offset: error.offset, versionId: entryId.hex) }
         return ingest(RecordedConsentVersion(id: entryId, time: time, author: author, content: content))
     }
 

@@ -36,6 +36,14 @@ public enum ConsentVersionPayload {
         return content
     }
 
+    /// Decodes a payload the site's derived-state index has already decoded with
+    /// ``decode(_:)`` (it lists only those as consent versions): the same content, without
+    /// encoding it again to prove the byte form canonical — that was proved when it was indexed.
+    /// - Throws: `ConsentError` as ``decode(_:)``, but a non-canonical byte form is not refused.
+    public static func decode(indexed bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
+        try content(try ConsentJSON.parse(bytes))
+    }
+
     static func json(_ c: ConsentVersionContent) -> JSONValue {
         var m: [(String, JSONValue)] = [
             ("format", .number(JSONNumber(format(of: c)))),

@@ -103,7 +103,9 @@ extension SiteLedger {
 
     /// Makes a signed batch durable, then grows the Merkle tree and signs a tree head.
     private func commit(_ entries: [Entry], kind: String, treeHeadSync: TreeHeadSync = .perCommit) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
         try log.append(entries.map { ($0.id, $0.encoded) })
+        lastLogWriteNanos = DispatchTime.now().uptimeNanoseconds &- started
         for entry in entries { absorb(entry) }
         try growMerkle(with: entries)
         // The batch is acknowledged once the log holds it. A tree head that cannot be written

@@ -30,6 +30,9 @@ public final class SiteLedger {
     /// Whether heads were written to the tree-head file since its last `fsync`
     /// (``TreeHeadSync/deferred``, Specs/site-layout.md §3.1).
     public internal(set) var treeHeadsUnsynced = false
+    /// How long the last local append's log write took, its `fdatasync` included, in
+    /// nanoseconds (0 before the first): what a group committer weighs a wait against.
+    public internal(set) var lastLogWriteNanos: UInt64 = 0
     let keys: SiteKeys
     let log: any EntryLog
     let quarantineLog: any EntryLog

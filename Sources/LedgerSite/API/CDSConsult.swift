@@ -66,7 +66,7 @@ enum CDSConsult {
         return items.compactMap { item in
             guard case .object(let m) = item, case .string(let value)? = m.first(where: { $0.0 == "value" })?.1 else { return nil }
             guard case .string(let system)? = m.first(where: { $0.0 == "system" })?.1 else { return value }
-            return value.contains("/") && !value.contains("|") && !system.hasPrefix("urn:careledger:patient") ? value : "\(system)|\(value)"
+            return value.utf8.contains(UInt8(ascii: "/")) && !value.utf8.contains(UInt8(ascii: "|")) && !system.hasPrefix("urn:careledger:patient") ? value : "\(system)|\(value)"
         }
     }
 

@@ -103,7 +103,7 @@ struct ConsentAPIState {
         for patient in loadedPatients?.evict(keeping: Set(asked)) ?? [] { consent.forget(patient: patient) }
         for patient in missing where loadedPatients?.contains(patient) == false {
             for ordinal in try index.consentVersionOrdinals(patient: patient, below: seen) {
-                consent.absorb(try ledger.entry(at: ordinal), voided: voided)
+                consent.absorb(indexed: try ledger.entry(at: ordinal), voided: voided)
             }
             loadedPatients?.insert(patient)
         }

@@ -3,6 +3,7 @@ import Foundation
 import LedgerConsent
 import LedgerCore
 import LedgerSync
+import Synchronization
 
 /// Writes the API's `access.decision` entries in group commits (Specs/fhir-api.md §4.3).
 ///
@@ -24,15 +25,12 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
     /// What a consult waits for: its entry once durable, or why it was not written.
     typealias Completion = (Result<Entry, any Error>) -> Void
 
-    /// The longest a commit waits for the consults it expects (``commit(_:_:)``).
-    static let gatheringLimit = DispatchTimeInterval.milliseconds(1)
-    /// How often a waiting commit looks again.
-    static let gatheringStep = DispatchTimeInterval.microseconds(100)
-
     private let service: LedgerSyncService
     private let inFlight: ConsultsInFlight
     /// When the oldest pending payload was added.
     private var firstPending = DispatchTime.now()
+    /// How long the last commit's log write (with its `fdatasync`) took, in nanoseconds.
+    private var lastLogWrite: UInt64 = 0
     /// Told, on the queue, of each batch once durable (the API state absorbs it).
     private let committed: (SiteLedger, [Entry]) -> Void
     private var pending: [(payload: [UInt8], completion: Completion)] = []
@@ -59,15 +57,18 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
 
     /// On the ledger's queue: writes every pending payload as one append (one `fdatasync`).
     ///
-    /// Gathering: with `n` clients each waiting for its answer before asking again, the
-    /// answers of one commit come back while the next one runs, so without waiting the
-    /// clients split into groups that take turns, each paying its own `fdatasync`. So while
-    /// fewer payloads are pending than the most consults in flight since the last commit, and
-    /// the oldest has waited less than ``gatheringLimit``, the commit looks again after
-    /// ``gatheringStep`` (the consults queued meanwhile are decided first). One client: no wait.
+    /// Gathering (``CommitGathering``): with `n` clients each waiting for its answer before
+    /// asking again, the answers of one commit come back while the next one runs, so without
+    /// waiting the clients split into groups that take turns, each paying its own
+    /// `fdatasync`. So while fewer payloads are pending than the most consults in flight since
+    /// the last commit, the commit looks again after ``CommitGathering/step`` (the consults
+    /// queued meanwhile are decided first) — but only as long as the wait stays shorter than
+    /// the last commit's log write: on a disk that syncs faster than the wait, a second group
+    /// costs less than waiting for it.
     private func commit(_ ledger: SiteLedger, _ set: inout ReconcilableSet) {
-        if pending.count < inFlight.peak, DispatchTime.now() < firstPending + Self.gatheringLimit {
-            service.schedule(after: Self.gatheringStep) { ledger, set in self.commit(ledger, &set) }
+        let waited = DispatchTime.now().uptimeNanoseconds &- firstPending.uptimeNanoseconds
+        if CommitGathering.shouldWait(pending: pending.count, expected: inFlight.peak, waitedNanos: waited, lastLogWriteNanos: lastLogWrite) {
+            service.schedule(after: .nanoseconds(Int(CommitGathering.stepNanos))) { ledger, set in self.commit(ledger, &set) }
             return
         }
         inFlight.resetPeak()
@@ -77,6 +78,7 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
         guard !batch.isEmpty else { return }
         let result = Result { () throws -> [Entry] in
             let written = try ledger.append(kind: AccessDecisionPayload.kind, payloads: batch.map(\.payload), treeHeadSync: .deferred)
+            lastLogWrite = ledger.lastLogWriteNanos
             guard written.count == batch.count else {
                 throw SiteError(.unusableSite, "\(written.count) of \(batch.count) access.decision entries were written")
             }
@@ -106,27 +108,45 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
     }
 }
 
+/// When a group commit waits for more consults (Specs/fhir-api.md §4.3): a pure rule, so
+/// tests pin it exactly.
+enum CommitGathering {
+    /// The longest a commit waits for the consults it expects.
+    static let limitNanos: UInt64 = 1_000_000
+    /// How often a waiting commit looks again.
+    static let stepNanos: UInt64 = 100_000
+
+    /// Whether a commit with `pending` payloads, expecting `expected` (the most consults in
+    /// flight since the last commit), whose oldest payload has waited `waitedNanos`, waits one
+    /// more step: only while fewer are pending than expected and the wait, one step longer,
+    /// stays within both ``limitNanos`` and the last commit's log write (`lastLogWriteNanos`;
+    /// 0 before the first commit: no wait).
+    static func shouldWait(pending: Int, expected: Int, waitedNanos: UInt64, lastLogWriteNanos: UInt64) -> Bool {
+        guard pending < expected else { return false }
+        let waitedAfterStep = waitedNanos &+ stepNanos
+        return waitedAfterStep <= limitNanos && waitedAfterStep < lastLogWriteNanos
+    }
+}
+
 /// Consults received and not yet answered, and the most at once since the last commit: what a
 /// group commit can expect to gather (Specs/fhir-api.md §4.3).
-final class ConsultsInFlight: @unchecked Sendable {  // `count` and `highest` are touched only under `lock`.
-    private let lock = NSLock()
-    private var count = 0
-    private var highest = 0
+final class ConsultsInFlight: Sendable {
+    private let counts = Mutex((inFlight: 0, highest: 0))
 
     /// A consult arrived.
     func enter() {
-        lock.withLock {
-            count += 1
-            highest = max(highest, count)
+        counts.withLock { counts in
+            counts.inFlight += 1
+            counts.highest = max(counts.highest, counts.inFlight)
         }
     }
 
     /// A consult was answered.
-    func leave() { lock.withLock { count -= 1 } }
+    func leave() { counts.withLock { $0.inFlight -= 1 } }
 
     /// The most consults in flight at once since the last ``resetPeak()``.
-    var peak: Int { lock.withLock { highest } }
+    var peak: Int { counts.withLock { $0.highest } }
 
     /// Starts a new period: the peak is the count in flight now.
-    func resetPeak() { lock.withLock { highest = count } }
+    func resetPeak() { counts.withLock { $0.highest = $0.inFlight } }
 }

@@ -3,6 +3,7 @@ import Foundation
 import LedgerConsent
 import LedgerCore
 import LedgerSync
+import Synchronization
 
 /// The site's FHIR R4 and CDS Hooks API, without HTTP (Specs/fhir-api.md).
 ///
@@ -218,10 +219,9 @@ struct APIContext {
 }
 
 /// The network's pseudonym key, set once by the ledger's queue and read by any thread.
-private final class PseudonymKeyCache: @unchecked Sendable {  // `key` is touched only under `lock`.
-    private let lock = NSLock()
-    private var key: PseudonymKey?
+private final class PseudonymKeyCache: Sendable {
+    private let key = Mutex<PseudonymKey?>(nil)
 
-    var value: PseudonymKey? { lock.withLock { key } }
-    func set(_ key: PseudonymKey) { lock.withLock { self.key = key } }
+    var value: PseudonymKey? { key.withLock { $0 } }
+    func set(_ key: PseudonymKey) { self.key.withLock { $0 = key } }
 }

@@ -205,6 +205,14 @@ public struct SiteConsent {
         _ = try? engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload)
     }
 
+    /// Adds a `consent.version` entry that the site's index lists as a decodable version of a
+    /// patient (the HTTP API's load by ordinal, Specs/fhir-api.md §3): as ``absorb(_:voided:)``,
+    /// without proving its byte form canonical again (the index did when it decoded it).
+    mutating func absorb(indexed entry: Entry, voided: Set<Hash32>) {
+        guard entry.kind == ConsentVersionPayload.kind, !voided.contains(entry.id) else { return }
+        _ = try? engine.ingest(entryId: entry.id, time: entry.timestamp, author: entry.author, payload: entry.payload, indexed: true)
+    }
+
     /// Appends consent versions and adds them to the engine.
     private mutating func appendVersions(_ contents: [ConsentVersionContent]) throws -> [Entry] {
         let entries = try ledger.append(kind: ConsentVersionPayload.kind, payloads: contents.map { ConsentVersionPayload.encode($0) })
