@@ -92,11 +92,15 @@ extension SiteLedger {
             fresh.append(entry)
         }
         // Charter entries first: an admission in this batch can make other entries trusted.
-        fresh.sort { lhs, rhs in
-            let l = lhs.kind.hasPrefix("charter."), r = rhs.kind.hasPrefix("charter.")
-            if l != r { return l }
+        // Positions are sorted, not entries (a catch-up's batch is 8,192 of them), each kind
+        // read once; ids are unique here, so the order is the one sorting the entries gives.
+        let keys = fresh.map { (charter: $0.kind.hasPrefix("charter."), author: $0.author, sequence: $0.sequence, id: $0.id) }
+        let order = keys.indices.sorted { a, b in
+            let lhs = keys[a], rhs = keys[b]
+            if lhs.charter != rhs.charter { return lhs.charter }
             return (lhs.author, lhs.sequence, lhs.id) < (rhs.author, rhs.sequence, rhs.id)
         }
+        fresh = order.map { fresh[$0] }
         // Derived state is updated as entries become trusted; if a write below fails it is
         // put back, so memory never claims what the disk does not hold.
         let saved = (chains, charter, clock)

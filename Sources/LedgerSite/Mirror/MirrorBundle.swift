@@ -7,8 +7,9 @@ struct MirrorBundle: Sendable {
     let bundle: TileCoordinates
     /// The level-0 tile's hashes as served, cut to the bundle's width (not yet checked).
     let tile: [Hash32]
-    /// The entries, cut to the bundle's width.
-    let entries: [[UInt8]]
+    /// The entries, cut to the bundle's width (emptied by ``verifyingEntries()`` once they
+    /// are decoded: the decoded entries hold their bytes).
+    var entries: [[UInt8]]
     /// RFC 9162 leaf hashes of `entries`.
     let leaves: [Hash32]
     /// The bundle's bytes as spooled (the entries re-framed, cut to the width).
@@ -22,16 +23,21 @@ struct MirrorBundle: Sendable {
 
     /// Whether a spooled copy did not hash to its tile and was set aside (fetched again).
     var spooledCopySetAside = false
+    /// A catch-up's fetch: why the bundle does not match the checked tiles (nil: it matches).
+    var mismatch: SiteError?
     /// With ``verifyingEntries()``: the entries decoded and verified for ingest, or the first
     /// entry that does not decode or verify.
     var verified: Result<VerifiedEntries, CoreError>?
 
     /// The bundle with its entries decoded and their signatures verified on this thread (a
     /// download thread: the catch-up's consumer stores one batch while the next is verified).
+    /// A bundle that does not match its tiles is not verified (it is refused as it is).
     func verifyingEntries() -> MirrorBundle {
+        guard mismatch == nil else { return self }
         var result = self
         do {
             result.verified = .success(try SiteLedger.verifyForIngest(entries, parallelism: 1))
+            result.entries = []
         } catch let error as CoreError {
             result.verified = .failure(error)
         } catch {
@@ -63,7 +69,7 @@ struct MirrorBundle: Sendable {
             entries = decoded
             fromSpool = true
         } else {
-            let (decoded, bytes) = try fetchEntries(bundle, from: source)
+            let (decoded, bytes, _) = try fetchEntries(bundle, from: source)
             entries = decoded
             fetched += bytes
         }
@@ -103,7 +109,7 @@ struct MirrorBundle: Sendable {
             spool.setAside(bundle)
             setAside = true
         }
-        let (entries, bytes) = try fetchEntries(bundle, from: source)
+        let (entries, bytes, _) = try fetchEntries(bundle, from: source)
         let leaves = entries.map { MerkleHash.leaf($0) }
         let encoded = reframe(entries)
         if leaves == hashes { try spool.write(bundle, encoded) }
@@ -111,6 +117,85 @@ struct MirrorBundle: Sendable {
                                   bytesFetched: tileBytes + bytes, fromSpool: false)
         result.spooledCopySetAside = setAside
         return result
+    }
+
+    /// What a bundle's leaves must match, from the checked tiles (``CheckedTiles``).
+    enum Expectation: Sendable {
+        /// A full bundle: the perfect root of its 256 leaves, its level-0 tile's hash in the level-1 tile.
+        case root(Hash32)
+        /// The checkpoint's partial bundle: the leaves of its checked partial level-0 tile.
+        case leaves([Hash32])
+
+        /// Whether `leaves` are the ones expected.
+        func matches(_ leaves: [Hash32]) -> Bool {
+            switch self {
+            case .root(let root): leaves.count == TileCoordinates.fullWidth && TileHashing.perfectRoot(leaves[...]) == root
+            case .leaves(let expected): leaves == expected
+            }
+        }
+    }
+
+    /// A catch-up's fetch (Specs/static-log.md §11.3): the bundle from `spool` when a copy
+    /// there matches what the checked tiles expect, else fetched and — when it matches —
+    /// spooled (fsynced and renamed) before returning: a bundle whose transfer ended is never
+    /// fetched again (§11.4). A full bundle is checked against its hash in the level-1 tile, so
+    /// its level-0 tile is not fetched; only when it does not match is that tile fetched, to
+    /// name the entry. A spooled copy that does not match is set aside and fetched again; a
+    /// fetched one that does not match is not spooled and carries the fault in `mismatch`.
+    /// - Throws: `SiteError` `.mirrorInvalid` (a tile or the bundle missing or malformed),
+    ///   `.mirrorUnreachable` (the source), `.cannotWrite` (the spool).
+    static func fetch(_ bundle: TileCoordinates, from source: any StaticLogSource, spool: BundleSpool,
+                      tiles: CheckedTiles) throws -> MirrorBundle {
+        let expected = try tiles.expectation(bundle)
+        var setAside = false
+        if let spooled = spool.read(bundle) {
+            if let entries = EntryBundle.decode(spooled), entries.count == bundle.width {
+                let leaves = entries.map { MerkleHash.leaf($0) }
+                if expected.matches(leaves) {
+                    return MirrorBundle(bundle: bundle, tile: [], entries: entries, leaves: leaves, encoded: [],
+                                        bytesFetched: 0, fromSpool: true)
+                }
+            }
+            spool.setAside(bundle)
+            setAside = true
+        }
+        let (entries, bytes, fetchedWhole) = try fetchEntries(bundle, from: source)
+        let leaves = entries.map { MerkleHash.leaf($0) }
+        var result = MirrorBundle(bundle: bundle, tile: [], entries: entries, leaves: leaves, encoded: [],
+                                  bytesFetched: bytes, fromSpool: false)
+        result.spooledCopySetAside = setAside
+        if expected.matches(leaves) {
+            try spool.write(bundle, fetchedWhole ?? reframe(entries))
+        } else {
+            result.mismatch = try mismatch(bundle, leaves: leaves, expected: expected, from: source, fetched: &result)
+        }
+        return result
+    }
+
+    /// Why `leaves` do not match: the level-0 tile is fetched to name the first entry that
+    /// differs (as ``check(against:)`` names it), or the tile itself does not fold to the root.
+    private static func mismatch(_ bundle: TileCoordinates, leaves: [Hash32], expected: Expectation,
+                                 from source: any StaticLogSource, fetched: inout MirrorBundle) throws -> SiteError {
+        let tilePath = TileCoordinates(level: 0, index: bundle.index, width: bundle.width).path
+        var hashes: [Hash32]
+        switch expected {
+        case .leaves(let known):
+            hashes = known
+        case .root(let root):
+            let (tile, tileBytes) = try fetchTile(bundle, from: source)
+            fetched = MirrorBundle(bundle: fetched.bundle, tile: tile, entries: fetched.entries, leaves: fetched.leaves,
+                                   encoded: [], bytesFetched: fetched.bytesFetched + tileBytes, fromSpool: false,
+                                   spooledCopySetAside: fetched.spooledCopySetAside)
+            guard tile.count == TileCoordinates.fullWidth, TileHashing.perfectRoot(tile[...]) == root else {
+                return SiteError(.mirrorInvalid, "\(tilePath) does not hash to its entry in the tile above")
+            }
+            hashes = tile
+        }
+        for (offset, leaf) in leaves.enumerated() where offset >= hashes.count || hashes[offset] != leaf {
+            let index = bundle.index * UInt64(TileCoordinates.fullWidth) + UInt64(offset)
+            return SiteError(.mirrorInvalid, "\(bundle.path): entry \(offset) (leaf \(index)) is not the leaf \(tilePath) holds there")
+        }
+        return SiteError(.mirrorInvalid, "\(bundle.path) does not hold the \(bundle.width) leaves \(tilePath) holds")
     }
 
     /// The level-0 tile holding the bundle's leaves, cut to its width, and the bytes fetched.
@@ -124,12 +209,14 @@ struct MirrorBundle: Sendable {
     }
 
     /// The bundle's entries, cut to its width, and the bytes fetched.
-    private static func fetchEntries(_ bundle: TileCoordinates, from source: any StaticLogSource) throws -> ([[UInt8]], Int) {
+    /// When the file read is the bundle's own (not a full one cut to a partial width), its
+    /// bytes too: they are the bundle as spooled.
+    private static func fetchEntries(_ bundle: TileCoordinates, from source: any StaticLogSource) throws -> ([[UInt8]], Int, [UInt8]?) {
         let (bytes, path) = try fetchCut(bundle, from: source)
         guard let decoded = EntryBundle.decode(bytes),
               path == bundle.path ? decoded.count == bundle.width : decoded.count == TileCoordinates.fullWidth
         else { throw SiteError(.mirrorInvalid, "\(path) is not \(path == bundle.path ? bundle.width : TileCoordinates.fullWidth) length-prefixed entries") }
-        return (Array(decoded.prefix(bundle.width)), bytes.count)
+        return (Array(decoded.prefix(bundle.width)), bytes.count, path == bundle.path ? bytes : nil)
     }
 
     /// The entries framed as a bundle (Specs/static-log.md §2.3): the spool's bytes.

@@ -124,20 +124,17 @@ public enum MirrorSync {
             // While a batch is stored, the next one downloads and its signatures are verified on
             // the download threads (the other core): the window holds two batches.
             let window = max(connections, 2 * max(1, batchEntries / TileCoordinates.fullWidth))
+            // Each download thread checks its bundle against the checked tiles (a full one
+            // against its hash in the level-1 tile: its level-0 tile is not fetched).
+            let tiles = CheckedTiles(tree)
             try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: window, concurrency: connections, job: { index in
-                try MirrorBundle.fetch(bundles[index], from: counted, spool: spool).verifyingEntries()
+                try MirrorBundle.fetch(bundles[index], from: counted, spool: spool, tiles: tiles).verifyingEntries()
             }, consume: { _, fetched in
                 if !fetched.fromSpool { renamedSinceFolderSync = true }
                 if fetched.spooledCopySetAside {
                     outcome.warnings.append("the spooled copy of \(fetched.bundle.path) did not hash to its tile: set aside in \(spool.damagedFolder) and fetched again")
                 }
-                do {
-                    try fetched.check(against: &tree)
-                } catch {
-                    // Spooled against a tile that does not check: never trusted again.
-                    spool.setAside(fetched.bundle)
-                    throw error
-                }
+                if let mismatch = fetched.mismatch { throw mismatch }
                 let verified: VerifiedEntries
                 do {
                     verified = try fetched.verifiedEntries()
@@ -154,7 +151,7 @@ public enum MirrorSync {
                 consumedSinceRecord += 1
                 batch.append(verified)
                 batchBundles.append(fetched.bundle)
-                progress?(.advance(units: 1, items: fetched.entries.count))
+                progress?(.advance(units: 1, items: verified.count))
                 if batch.count >= batchEntries { try flush() }
             })
             try flush()
