@@ -25,7 +25,7 @@ struct PublishFixture {
     }
 
     var key: NoteVerifierKey {
-        StaticLogPublisher.verifierKey(origin: StaticLogPublisher.defaultOrigin(networkID: site.networkID, siteKey: site.siteKey),
+        StaticLogPublisher.verifierKey(origin: LogOrigin(network: site.networkID, site: site.siteKey).text,
                                        siteKey: site.siteKey)
     }
 

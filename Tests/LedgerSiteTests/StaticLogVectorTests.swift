@@ -109,7 +109,7 @@ struct StaticLogVectorTests {
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: seed.bytes)
         let publicKey = try #require(Hash32(hex: vector.publicKey))
         let networkID = try #require(Hash32(hex: vector.networkId))
-        #expect(StaticLogPublisher.defaultOrigin(networkID: networkID, siteKey: publicKey) == vector.origin)
+        #expect(LogOrigin(network: networkID, site: publicKey).text == vector.origin)
         let checkpoint = Checkpoint(origin: vector.origin, treeSize: vector.treeSize, rootHash: try #require(Hash32(hex: vector.rootHash)))
         let note = try checkpoint.signed(with: key)
         #expect(note == Array(vector.note.utf8))

@@ -12,7 +12,7 @@ struct StaticLogWitnessTests {
     }
 
     static func key(of site: SiteLedger) -> NoteVerifierKey {
-        StaticLogPublisher.verifierKey(origin: StaticLogPublisher.defaultOrigin(networkID: site.networkID, siteKey: site.siteKey),
+        StaticLogPublisher.verifierKey(origin: LogOrigin(network: site.networkID, site: site.siteKey).text,
                                        siteKey: site.siteKey)
     }
 
@@ -45,7 +45,7 @@ struct StaticLogWitnessTests {
         let first = try CheckpointWitness.cosign(sites.clinic, note: try Self.checkpoint(out), logKey: Self.key(of: sites.central),
                                                  fetch: Self.fetch(out), timestamp: 1_764_900_000)
         #expect(first.previousTreeSize == 0 && first.treeSize == UInt64(sites.central.entryCount))
-        let name = CheckpointWitness.cosignerName(networkID: sites.clinic.networkID, siteKey: sites.clinic.siteKey)
+        let name = LogOrigin(network: sites.clinic.networkID, site: sites.clinic.siteKey).cosignerName
         #expect(try Cosignature.verify(first.cosignedNote, name: name, publicKey: sites.clinic.siteKey) == 1_764_900_000)
         #expect(try Checkpoint.open(first.cosignedNote, verifiedBy: Self.key(of: sites.central)).treeSize == first.treeSize)
         _ = try sites.central.append(kind: "anchor", payloads: (0..<300).map { Array("{\"m\":\($0)}".utf8) })

@@ -80,11 +80,10 @@ enum MirrorCheckpoint {
             key = given
         } else {
             let origin = String(decoding: note.prefix { $0 != 0x0a }, as: UTF8.self)
-            let prefix = "careledger.invalid/\(ledger.networkID.hex)/"
-            guard origin.hasPrefix(prefix), let site = Hash32(hex: String(origin.dropFirst(prefix.count))) else {
+            guard let parsed = LogOrigin(origin), parsed.networkID == ledger.networkID else {
                 throw SiteError(.invalidRequest, "the checkpoint's origin \(origin) does not name a site of this network; pass --log-key with the publishing site's verifier key")
             }
-            key = NoteVerifierKey(name: origin, publicKey: site)
+            key = NoteVerifierKey(name: origin, publicKey: parsed.siteKey)
         }
         guard key.publicKey == ledger.siteKey || ledger.charter.members[key.publicKey] != nil else {
             throw SiteError(.invalidRequest, "the log key \(key.publicKey.hex) is not a member of this network; a site catches up from members' logs only")

@@ -31,9 +31,8 @@ public enum MirrorGenesis {
         guard entry.isSignatureValid(), entry.author == payload.founderKey, entry.networkID == networkID else {
             throw invalid("is not a genesis signed by the founder it names for the network it describes")
         }
-        let prefix = "careledger.invalid/"
-        if checkpoint.origin.hasPrefix(prefix),
-           checkpoint.origin.dropFirst(prefix.count).split(separator: "/").first.map(String.init) != networkID.hex {
+        // Any origin in the default namespace must be a well-formed default origin of this network.
+        if checkpoint.origin.hasPrefix(LogOrigin.prefix), LogOrigin(checkpoint.origin)?.networkID != networkID {
             throw invalid("is the genesis of network \(networkID.hex), not the network the origin \(checkpoint.origin) names")
         }
         return payload

@@ -67,11 +67,6 @@ public enum CheckpointWitness {
         public var time: UInt64
     }
 
-    /// The name a site cosigns under: `careledger.invalid/<network id>/<site key>/witness`.
-    public static func cosignerName(networkID: Hash32, siteKey: Hash32) -> String {
-        "careledger.invalid/\(networkID.hex)/\(siteKey.hex)/witness"
-    }
-
     /// Checks `note` and cosigns it with `ledger`'s key (opened for writing), appending a
     /// `witness.cosignature` entry.
     /// - Parameters:
@@ -116,7 +111,7 @@ public enum CheckpointWitness {
         }
         // Evidence another witness (or this one) wrote: a log proven split gets no cosignature (§8.6).
         try WitnessEvidence.refuseContradicted(checkpoint, logKey: logKey, in: ledger, then: "nothing was cosigned")
-        let name = cosignerName(networkID: ledger.networkID, siteKey: ledger.siteKey)
+        let name = LogOrigin(network: ledger.networkID, site: ledger.siteKey).cosignerName
         let line = try Cosignature.sign(checkpointText: text, name: name, timestamp: timestamp, with: ledger.signingKeyForBundles)
         try ledger.appendHistory(Record(origin: checkpoint.origin, logKey: logKey.publicKey.hex, treeSize: checkpoint.treeSize,
                                         rootHash: checkpoint.rootHash.hex, note: String(decoding: note, as: UTF8.self), time: timestamp),

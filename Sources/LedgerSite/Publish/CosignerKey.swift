@@ -18,7 +18,7 @@ public struct CosignerKey: Hashable, Sendable {
     /// The cosigner key of a member site: its Ed25519 key under
     /// `careledger.invalid/<network id>/<site key>/witness`.
     public init(site: Hash32, networkID: Hash32) {
-        self.init(name: CheckpointWitness.cosignerName(networkID: networkID, siteKey: site), publicKey: site)
+        self.init(name: LogOrigin(network: networkID, site: site).cosignerName, publicKey: site)
     }
 
     /// Parses a cosigner verifier key `<name>+<hex key ID>+<base64(0x04 || public key)>`.

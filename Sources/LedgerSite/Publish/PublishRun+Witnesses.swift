@@ -44,13 +44,11 @@ extension PublishRun {
               let text = String(validating: bytes, as: UTF8.self), let split = text.range(of: "\n\n", options: .backwards)
         else { return nil }
         var lines: [String: String] = [:]
-        let prefix = "careledger.invalid/\(ledger.networkID.hex)/", suffix = "/witness"
         for line in text[split.upperBound...].split(separator: "\n") {
             let fields = line.split(separator: " ")
             // A member's cosigner name holds its site key (§8.1): `careledger.invalid/<network>/<site>/witness`.
-            guard fields.count == 3, fields[1].hasPrefix(prefix), fields[1].hasSuffix(suffix),
-                  let site = Hash32(hex: String(fields[1].dropFirst(prefix.count).dropLast(suffix.count))),
-                  site != ledger.siteKey, let member = ledger.charter.members[site], member.revokedFrom == nil,
+            guard fields.count == 3, let name = LogOrigin(cosignerName: String(fields[1])), name.networkID == ledger.networkID,
+                  case let site = name.siteKey, site != ledger.siteKey, let member = ledger.charter.members[site], member.revokedFrom == nil,
                   ((try? Cosignature.verify(bytes, name: String(fields[1]), publicKey: site)) ?? nil) != nil
             else { continue }
             lines[String(fields[1])] = String(line)

@@ -14,11 +14,6 @@ public enum StaticLogPublisher {
     /// The file holding the newest checkpoint with the most cosignatures (Specs/static-log.md §8.4).
     public static let witnessedCheckpoint = "checkpoint.witnessed"
 
-    /// The origin used when none is given: `careledger.invalid/<network id>/<site key>`, both hex.
-    public static func defaultOrigin(networkID: Hash32, siteKey: Hash32) -> String {
-        "careledger.invalid/\(networkID.hex)/\(siteKey.hex)"
-    }
-
     /// The note verifier key of a site's checkpoints under `origin`.
     public static func verifierKey(origin: String, siteKey: Hash32) -> NoteVerifierKey {
         NoteVerifierKey(name: origin, publicKey: siteKey)
@@ -26,7 +21,7 @@ public enum StaticLogPublisher {
 
     /// Publishes `ledger`'s log into `directory` (created when missing).
     /// - Parameters:
-    ///   - origin: the checkpoint's origin and key name; nil for ``defaultOrigin(networkID:siteKey:)``.
+    ///   - origin: the checkpoint's origin and key name; nil for the site's ``LogOrigin``.
     ///     A folder keeps the origin it was first published with.
     ///   - fileSystem: the seam every byte of the folder goes through.
     ///   - progress: `.begin` with the bundles to write, `.advance` per full bundle, `.end`.
@@ -37,7 +32,7 @@ public enum StaticLogPublisher {
         _ ledger: SiteLedger, to directory: String, origin: String? = nil,
         fileSystem: any FileSystem = POSIXFileSystem(), progress: SiteProgressHandler? = nil
     ) throws -> StaticLogPublication {
-        let origin = origin ?? defaultOrigin(networkID: ledger.networkID, siteKey: ledger.siteKey)
+        let origin = origin ?? LogOrigin(network: ledger.networkID, site: ledger.siteKey).text
         guard NoteVerifierKey.isValidName(origin), !origin.lowercased().hasPrefix("careledger-"), !origin.hasPrefix("cosignature/") else {
             throw SiteError(.invalidRequest, "the origin \"\(origin)\" must be printable ASCII without spaces or '+', and not start with \"careledger-\" or \"cosignature/\" (Specs/static-log.md §4.1)")
         }
