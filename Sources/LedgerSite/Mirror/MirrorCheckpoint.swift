@@ -96,7 +96,7 @@ enum MirrorCheckpoint {
     /// smaller size than accepted (a rollback) or another root at a size held (a fork).
     /// The conflict is kept as evidence first.
     /// - Throws: `SiteError` `.splitView` (evidence kept), `.mirrorInvalid` (tiles that do not check).
-    static func checkConsistency(_ checkpoint: Checkpoint, note: [UInt8], key: NoteVerifierKey, tree: inout TileTree,
+    static func checkConsistency(_ checkpoint: Checkpoint, note: [UInt8], key: NoteVerifierKey, tree: inout sending TileTree,
                                  previous: MirrorProgress?, ledger: SiteLedger) throws {
         func refuse(_ kept: String, _ kind: String, _ reason: String) throws -> Never {
             try ledger.appendHistory(MirrorEvidence(origin: checkpoint.origin, logKey: key.publicKey.hex, kept: kept, keptKind: kind,
