@@ -22,11 +22,10 @@ struct MirrorSyncTests {
 
     @Test("a fresh clinic catches up from central's published folder and then holds every entry of central's log")
     func freshClinicCatchesUp() throws {
-        let sites = try TwoSites()
+        let fixture = try PublishedCentral(entries: 700)
+        let (sites, out) = (fixture.sites, fixture.out)
         defer { sites.folder.remove() }
-        let out = sites.folder.path + "/pub"
-        try Self.append(sites.central, 700, tag: "n")
-        let published = try StaticLogPublisher.publish(sites.central, to: out)
+        let published = fixture.published
         let outcome = try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: out), connections: 3, batchEntries: 300)
         #expect(outcome.treeSize == published.treeSize)
         #expect(outcome.bundlesDownloaded == Int((published.treeSize + 255) / 256))
@@ -40,11 +39,10 @@ struct MirrorSyncTests {
 
     @Test("after more appends and a second publish, a second catch-up fetches only the bundles that are new or were partial")
     func secondCatchUpFetchesOnlyNewBundles() throws {
-        let sites = try TwoSites()
+        let fixture = try PublishedCentral(entries: 600)
+        let (sites, out) = (fixture.sites, fixture.out)
         defer { sites.folder.remove() }
-        let out = sites.folder.path + "/pub"
-        try Self.append(sites.central, 600, tag: "n")
-        let first = try StaticLogPublisher.publish(sites.central, to: out)
+        let first = fixture.published
         let one = try MirrorSync.run(sites.clinic, from: FolderLogSource(directory: out))
         #expect(one.bundlesDownloaded == 3)
         try Self.append(sites.central, 600, tag: "m")
@@ -59,11 +57,9 @@ struct MirrorSyncTests {
 
     @Test("a bundle with one byte changed is refused naming its path, and none of its entries is ingested")
     func tamperedBundleIsRefused() throws {
-        let sites = try TwoSites()
+        let fixture = try PublishedCentral(entries: 700)
+        let (sites, out) = (fixture.sites, fixture.out)
         defer { sites.folder.remove() }
-        let out = sites.folder.path + "/pub"
-        try Self.append(sites.central, 700, tag: "n")
-        _ = try StaticLogPublisher.publish(sites.central, to: out)
         let path = out + "/tile/entries/001"
         var bytes = try #require(FileManager.default.contents(atPath: path))
         bytes[bytes.count / 2] ^= 0x01
@@ -229,11 +225,10 @@ struct MirrorSyncTests {
 
     @Test("a catch-up cut by a failing network after each bundle ingests what it checked and resumes from its progress record: every bundle served once in all, nothing lost")
     func cutCatchUpResumes() throws {
-        let sites = try TwoSites()
+        let fixture = try PublishedCentral(entries: 1500)
+        let (sites, out) = (fixture.sites, fixture.out)
         defer { sites.folder.remove() }
-        let out = sites.folder.path + "/pub"
-        try Self.append(sites.central, 1500, tag: "n")
-        let published = try StaticLogPublisher.publish(sites.central, to: out)
+        let published = fixture.published
         let bundles = Int((published.treeSize + 255) / 256)
         var served: [String: Int] = [:]
         // Each run gets one bundle through, then the network fails; the run ingests that bundle.
@@ -258,11 +253,10 @@ struct MirrorSyncTests {
 
     @Test("bundles fetched in the window when a run stops stay spooled and are read, not fetched, by the next run; a spooled copy with a changed byte is set aside and fetched again")
     func windowBundlesSurviveAStop() throws {
-        let sites = try TwoSites()
+        let fixture = try PublishedCentral(entries: 2000)
+        let (sites, out) = (fixture.sites, fixture.out)
         defer { sites.folder.remove() }
-        let out = sites.folder.path + "/pub"
-        try Self.append(sites.central, 2000, tag: "n")
-        let published = try StaticLogPublisher.publish(sites.central, to: out)
+        let published = fixture.published
         let bundles = Int((published.treeSize + 255) / 256)
         // Window 4 (one-bundle batches): bundles 0–3 start; 1 fails; 0 is consumed (starting 4)
         // and ingested, then the run stops at 1. 2, 3 and 4 finished their transfers: spooled.
@@ -294,11 +288,10 @@ struct MirrorSyncTests {
 
     @Test("verify --mirror's library accepts a published log, checking every entry's signature, and names the first bad tile")
     func auditorVerifies() throws {
-        let sites = try TwoSites()
+        let fixture = try PublishedCentral(entries: 70_000 / 100)
+        let (sites, out) = (fixture.sites, fixture.out)
         defer { sites.folder.remove() }
-        let out = sites.folder.path + "/pub"
-        try Self.append(sites.central, 70_000 / 100, tag: "n")
-        let published = try StaticLogPublisher.publish(sites.central, to: out)
+        let published = fixture.published
         let report = try MirrorAudit.run(FolderLogSource(directory: out), key: Self.key(of: sites.central), connections: 2)
         #expect(report.entriesChecked == Int(published.treeSize) && report.rootHash == published.rootHash.hex)
         let tile = out + "/tile/0/000"

@@ -28,11 +28,10 @@ struct MirrorTileFetchTests {
 
     @Test("a catch-up fetches no level-0 tile of a full bundle, only the checkpoint's partial one, and each bundle once")
     func fullBundlesNeedNoLevelZeroTile() throws {
-        let sites = try TwoSites()
+        let fixture = try PublishedCentral(entries: 700)
+        let (sites, out) = (fixture.sites, fixture.out)
         defer { sites.folder.remove() }
-        let out = sites.folder.path + "/pub"
-        try MirrorSyncTests.append(sites.central, 700, tag: "n")
-        let published = try StaticLogPublisher.publish(sites.central, to: out)
+        let published = fixture.published
         let source = CountingSource(out)
         let outcome = try MirrorSync.run(sites.clinic, from: source, connections: 3, batchEntries: 256)
         #expect(outcome.treeSize == published.treeSize)
@@ -48,11 +47,9 @@ struct MirrorTileFetchTests {
 
     @Test("a full bundle with one byte changed is refused naming the entry and its leaf, read from its level-0 tile fetched only then")
     func badFullBundleIsNamedByItsLevelZeroTile() throws {
-        let sites = try TwoSites()
+        let fixture = try PublishedCentral(entries: 700)
+        let (sites, out) = (fixture.sites, fixture.out)
         defer { sites.folder.remove() }
-        let out = sites.folder.path + "/pub"
-        try MirrorSyncTests.append(sites.central, 700, tag: "n")
-        _ = try StaticLogPublisher.publish(sites.central, to: out)
         let path = out + "/tile/entries/001"
         var bytes = try #require(FileManager.default.contents(atPath: path))
         bytes[bytes.count - 3] ^= 0x01

@@ -11,10 +11,12 @@ struct TwoSites {
     let central: SiteLedger
     let clinic: SiteLedger
 
-    init() throws {
+    /// - Parameter witnesses: the genesis's witnesses default (Specs/charter.md §2).
+    init(witnesses: Int = 0) throws {
         folder = try TemporaryDirectory(prefix: "careledger-site-test")
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        central = try SiteLedger.foundNetwork(at: folder.path + "/central", siteName: "central", networkName: "test", logger: quiet)
+        central = try SiteLedger.foundNetwork(at: folder.path + "/central", siteName: "central", networkName: "test",
+                                              witnesses: witnesses, logger: quiet)
         try central.writeGenesis(to: folder.path + "/genesis.json")
         clinic = try SiteLedger.join(at: folder.path + "/clinic", siteName: "clinic", role: .clinic,
                                      genesisPath: folder.path + "/genesis.json", logger: quiet)
@@ -51,5 +53,28 @@ struct TwoSites {
             if entry.kind == AccessDecisionPayload.kind { out.append(try AccessDecisionPayload.decode(entry.payload)) }
         }
         return out
+    }
+}
+
+/// The mirror tests' common start (`MirrorSyncTests`, `MirrorTileFetchTests`): ``TwoSites``,
+/// `entries` anchors appended at central (payloads `{"<tag>":i}`), its log published into
+/// `<folder>/pub`.
+struct PublishedCentral {
+    let sites: TwoSites
+    /// The published folder.
+    let out: String
+    /// What the publish reported.
+    let published: StaticLogPublication
+
+    init(entries: Int, tag: String = "n") throws {
+        sites = try TwoSites()
+        out = sites.folder.path + "/pub"
+        do {
+            _ = try sites.central.append(kind: "anchor", payloads: (0..<entries).map { Array("{\"\(tag)\":\($0)}".utf8) })
+            published = try StaticLogPublisher.publish(sites.central, to: out)
+        } catch {
+            sites.folder.remove()
+            throw error
+        }
     }
 }

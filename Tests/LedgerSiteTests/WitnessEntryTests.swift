@@ -14,8 +14,8 @@ struct WitnessNetwork {
     var clinic: SiteLedger { sites.clinic }
     var published: String { sites.folder.path + "/pub" }
 
-    init() throws {
-        sites = try TwoSites()
+    init(witnesses: Int = 0) throws {
+        sites = try TwoSites(witnesses: witnesses)
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         second = try SiteLedger.join(at: sites.folder.path + "/clinic-2", siteName: "clinic-2", role: .clinic,
                                      genesisPath: sites.folder.path + "/genesis.json", logger: quiet)
