@@ -157,4 +157,32 @@ struct WitnessCommandTests {
         let overridden = try cli.json(["sync", "--dir", "clinic", "--mirror", "pub", "--witnesses", "0"])
         #expect((overridden["tree_size"] as? Int ?? 0) > 10, "\(overridden)")
     }
+
+    @Test("network amend --witnesses 1 raises the default: from the run after the clinic ingests the amendment, sync --mirror refuses the unwitnessed checkpoint; --witnesses 0 overrides; a clinic cannot amend")
+    func amendedDefault() throws {
+        let cli = try CLI()
+        defer { cli.remove() }
+        try TCPSyncTests.network(cli, sites: ["clinic"], admitted: ["clinic"])
+        try TCPSyncTests.append(cli, site: "central", count: 10)
+        _ = try cli.json(["publish", "--dir", "central", "--to", "pub"])
+        _ = try cli.json(["sync", "--dir", "clinic", "--mirror", "pub"])
+        let amended = try cli.json(["network", "amend", "--dir", "central", "--witnesses", "1"])
+        Contract.expectKeys(amended, ["entry_id", "in_effect", "approvals", "quorum", "witnesses_in_force"], "network amend --json")
+        #expect(amended["in_effect"] as? Bool == true && amended["witnesses_in_force"] as? Int == 1, "\(amended)")
+        let again = try cli.run(["network", "amend", "--dir", "central", "--witnesses", "1", "--json"])
+        #expect(again.status == 2 && again.stdout.contains("already_exists"), "\(again)")
+        let clinicAmends = try cli.run(["network", "amend", "--dir", "clinic", "--witnesses", "0", "--json"])
+        #expect(clinicAmends.status == 2 && clinicAmends.stdout.contains("not_permitted"), "\(clinicAmends)")
+        try TCPSyncTests.append(cli, site: "central", count: 5)
+        _ = try cli.json(["publish", "--dir", "central", "--to", "pub"])
+        // The clinic's charter says 0 as this run starts; the amendment it ingests now applies from the next run.
+        let ingested = try cli.json(["sync", "--dir", "clinic", "--mirror", "pub"])
+        #expect((ingested["entries_ingested"] as? Int ?? 0) > 0, "\(ingested)")
+        try TCPSyncTests.append(cli, site: "central", count: 5)
+        _ = try cli.json(["publish", "--dir", "central", "--to", "pub"])
+        let refused = try cli.run(["sync", "--dir", "clinic", "--mirror", "pub", "--json"])
+        #expect(refused.status == 1 && refused.stdout.contains("checkpoint_unwitnessed"), "\(refused)")
+        let overridden = try cli.json(["sync", "--dir", "clinic", "--mirror", "pub", "--witnesses", "0"])
+        #expect((overridden["tree_size"] as? Int ?? 0) > 20, "\(overridden)")
+    }
 }

@@ -13,6 +13,8 @@ struct MembersCommand: AsyncParsableCommand {
         let inEffect: Bool
         let approvals: Int
         let quorum: Int
+        /// For a `charter.amend` entry: the witnesses default in force after it (`network amend`).
+        var witnessesInForce: Int?
     }
 
     /// What the charter-writing subcommands share: open the site, write one charter entry (the
@@ -31,7 +33,8 @@ struct MembersCommand: AsyncParsableCommand {
         }
         let proposal = ledger.charter.proposals[subject]
         let output = EntryOutput(entryId: entry.id.hex, inEffect: proposal?.inEffect ?? true,
-                                 approvals: proposal?.approvers.count ?? 1, quorum: ledger.charter.quorum)
+                                 approvals: proposal?.approvers.count ?? 1, quorum: ledger.charter.quorum,
+                                 witnessesInForce: entry.kind == SiteLedger.CharterKind.amend ? ledger.charter.witnessesDefault : nil)
         try CommandOutput(json: options.json).emit(output) {
             if output.inEffect {
                 print(human(entry))
@@ -136,6 +139,8 @@ struct MembersCommand: AsyncParsableCommand {
             let proposer: String, approvers: [String], approvals: Int, quorum: Int
             /// For a `resolve` proposal, whose `key` is the dispute's id: `upheld` or `rejected`.
             var outcome: String?
+            /// For an `amend` proposal (whose `key` is empty): the witnesses default it sets.
+            var witnesses: Int?
         }
         struct Output: Encodable { let quorum: Int, proposals: [Row] }
 
@@ -159,6 +164,10 @@ struct MembersCommand: AsyncParsableCommand {
                         return Row(proposal: proposal.entryID.hex, action: "resolve", key: payload.dispute.hex, name: nil,
                                    role: nil, proposer: proposal.author.hex, approvers: approvers,
                                    approvals: approvers.count, quorum: charter.quorum, outcome: payload.outcome.rawValue)
+                    case .amend(let payload):
+                        return Row(proposal: proposal.entryID.hex, action: "amend", key: "", name: nil,
+                                   role: nil, proposer: proposal.author.hex, approvers: approvers,
+                                   approvals: approvers.count, quorum: charter.quorum, witnesses: payload.witnesses)
                     case .profile, .approve, .disputeOpen:
                         return nil
                     }
@@ -166,7 +175,8 @@ struct MembersCommand: AsyncParsableCommand {
                 try CommandOutput(json: options.json).emit(Output(quorum: charter.quorum, proposals: rows)) {
                     if rows.isEmpty { print("No pending proposals (quorum \(charter.quorum)).") }
                     for row in rows {
-                        let what = [row.action, row.name, row.role, row.outcome].compactMap { $0 }.joined(separator: " ")
+                        let what = [row.action, row.name, row.role, row.outcome, row.witnesses.map { "witnesses \($0)" }]
+                            .compactMap { $0 }.joined(separator: " ")
                         print("\(row.proposal)  \(what)  \(row.key)  \(row.approvals) of \(row.quorum) approvals")
                     }
                 }

@@ -13,6 +13,8 @@ enum MirrorCLI {
     struct VerifyOutput: Encodable {
         let ok: Bool, origin: String, treeSize: UInt64, rootHash: String, bundlesChecked: Int, entriesChecked: Int
         let bytesDownloaded: Int, seconds: Double, cosignatures: Int
+        /// Without --witnesses: the default in force at the checked size (Specs/charter.md §7).
+        let witnessesInForce: Int?
     }
 
     /// Parses `--log-key`: a verifier key `<name>+<key id>+<base64 key>` as `publish` prints it.
@@ -41,7 +43,7 @@ enum MirrorCLI {
         let source = try StaticLogSources.open(mirror, connections: connections)
         let outcome = try mapped {
             try MirrorSync.run(ledger, from: source, logKey: key, connections: connections,
-                               witnesses: witnesses ?? WitnessRequirement.networkDefault(of: ledger),
+                               witnesses: WitnessRequirement.required(explicit: witnesses, of: ledger),
                                progress: ProgressBar.handler(label: "mirror", unit: "bundles", itemUnit: "entries"))
         }
         printWarnings(outcome.warnings)
@@ -70,29 +72,32 @@ enum MirrorCLI {
         return WitnessRequirement(count: required, cosigners: keys)
     }
 
-    /// `verify --mirror`; `witnesses` nil: the network's default, read from the log's genesis
-    /// (Specs/static-log.md §11.6).
+    /// `verify --mirror`; `witnesses` nil: the network's default, read from the log's genesis,
+    /// and the amendment in force in the checked tree checked after the audit (Specs/static-log.md §11.6).
     static func verify(json: Bool, mirror: String, logKey: String?, connections: Int, witnesses: Int? = nil, witnessKeys: [String] = []) throws {
         guard let key = try parseKey(logKey) else { throw CLIFailure.usage("verify --mirror needs --log-key, the publishing site's verifier key") }
         let source = try StaticLogSources.open(mirror, connections: connections)
         let requirement: WitnessRequirement
+        var genesis: GenesisPayload?
         if let witnesses {
             requirement = try parseWitnessKeys(witnessKeys, required: witnesses)
         } else {
-            let required = try mapped { try MirrorGenesis.read(source, key: key).witnesses ?? 0 }
+            let read = try mapped { try MirrorGenesis.read(source, key: key) }
+            genesis = read
+            let required = read.witnesses ?? 0
             guard Set(witnessKeys).count >= required || required == 0 else {
                 throw CLIFailure.usage("the network's genesis requires \(required) witness cosignature(s) on a mirrored checkpoint: give \(required) distinct --witness-key, or --witnesses 0 to check without them")
             }
             requirement = try parseWitnessKeys(witnessKeys, required: required)
         }
         let report = try mapped {
-            try MirrorAudit.run(source, key: key, connections: connections, witnesses: requirement,
+            try MirrorAudit.run(source, key: key, connections: connections, witnesses: requirement, genesis: genesis,
                                 progress: ProgressBar.handler(label: "verify", unit: "bundles", itemUnit: "entries"))
         }
         try CommandOutput(json: json).emit(VerifyOutput(
             ok: true, origin: report.origin, treeSize: report.treeSize, rootHash: report.rootHash, bundlesChecked: report.bundlesChecked,
             entriesChecked: report.entriesChecked, bytesDownloaded: report.bytesDownloaded, seconds: report.seconds,
-            cosignatures: report.cosignatures)) {
+            cosignatures: report.cosignatures, witnessesInForce: report.witnessesInForce)) {
             let witnessed = requirement.count > 0 ? ", with \(report.cosignatures) witness cosignature(s)" : ""
             print("OK: \(report.origin) at tree size \(report.treeSize)\(witnessed): the checkpoint, every tile, \(report.bundlesChecked) bundles and \(report.entriesChecked) entry signatures verified")
         }

@@ -1,11 +1,12 @@
 import ArgumentParser
 import LedgerCore
 
-/// `careledger network create|genesis`: found a network, hand its genesis to joiners.
+/// `careledger network create|genesis|amend`: found a network, hand its genesis to joiners,
+/// change a setting it was founded with.
 struct NetworkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "network", abstract: "Found a network or export its genesis for joiners.",
-        subcommands: [Create.self, Genesis.self])
+        commandName: "network", abstract: "Found a network, export its genesis for joiners, or amend its charter.",
+        subcommands: [Create.self, Genesis.self, Amend.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", 
@@ -56,6 +57,24 @@ struct NetworkCommand: AsyncParsableCommand {
                 try ledger.writeGenesis(to: out)
                 try CommandOutput(json: options.json).emit(Output(networkId: ledger.networkID.hex, out: out)) {
                     print("Wrote the genesis of network \(ledger.networkID.hex) to \(out) (keep it private: it holds the pseudonym key)")
+                }
+            }
+        }
+    }
+
+    struct Amend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "amend",
+            abstract: "Change the network's witnesses default (a charter.amend entry; under a quorum, a proposal to approve).")
+        @OptionGroup var options: SiteOptions
+        @OptionGroup var lock: WaitOption
+        @Option(parsing: .unconditional,
+                help: NumericOptions.witnesses.help("The network's new default for sync --mirror --witnesses (Specs/charter.md §7)."),
+                transform: NumericOptions.witnesses.parse) var witnesses: Int
+
+        func run() async throws {
+            try await runReportingFailures(json: options.json) {
+                try MembersCommand.writeEntry(options, wait: lock, { try $0.amendWitnesses(witnesses) }) { entry in
+                    "Amended the charter: sync --mirror now requires \(witnesses) witness cosignature(s) by default (entry \(entry.id.hex))"
                 }
             }
         }

@@ -69,6 +69,8 @@ public struct NetworkCharter: Sendable {
         case disputeOpen(DisputeOpenPayload)
         /// A `dispute.resolve` entry: a governance site decides a dispute, under the quorum (§6).
         case disputeResolve(DisputeResolvePayload)
+        /// A `charter.amend` entry: a governance site changes a network setting, under the quorum (§7).
+        case amend(AmendPayload)
     }
 
     /// An admission or revocation written by a governance key, with who approved it (§5).
@@ -79,7 +81,7 @@ public struct NetworkCharter: Sendable {
         public var author: Hash32
         /// The entry's hybrid timestamp.
         public var timestamp: HybridTimestamp
-        /// What it changes: `.admit` (also a role change), `.revoke` or `.disputeResolve`.
+        /// What it changes: `.admit` (also a role change), `.revoke`, `.disputeResolve` or `.amend`.
         public var change: Change
         /// The distinct governance keys that approved it, the author included, sorted.
         public var approvers: [Hash32]
@@ -95,7 +97,7 @@ public struct NetworkCharter: Sendable {
     private var events: [Hash32: Event] = [:]
     /// Members by signing key, recomputed after every change.
     public private(set) var members: [Hash32: Member] = [:]
-    /// Every admission, revocation and dispute resolution by a governance key, by entry id,
+    /// Every admission, revocation, dispute resolution and amendment by a governance key, by entry id,
     /// recomputed after every change.
     public private(set) var proposals: [Hash32: Proposal] = [:]
     /// Every dispute, by the id of its `dispute.open` entry, recomputed after every change.
@@ -132,6 +134,13 @@ public struct NetworkCharter: Sendable {
         events[event.entryID] = event
         recompute()
         return true
+    }
+
+    /// Adds many charter events and derives the charter once (a log read whole, e.g. by an
+    /// auditor, Specs/static-log.md §11.6); the same result as adding them one by one.
+    public mutating func apply(contentsOf newEvents: [Event]) {
+        for event in newEvents where events[event.entryID] == nil { events[event.entryID] = event }
+        recompute()
     }
 
     /// Whether `key` may author an entry stamped `time` at `sequence` of its chain.
@@ -230,14 +239,14 @@ public struct NetworkCharter: Sendable {
             result[payload.key] = target
         }
         members = result
-        // Every admission, revocation or dispute resolution by a governance key is a proposal (§5).
+        // Every admission, revocation, dispute resolution or amendment by a governance key is a proposal (§5).
         var found: [Hash32: Proposal] = [:]
         for event in events.values where governance.contains(event.author) {
             let inEffect: Bool
             switch event.change {
             case .admit: inEffect = appliedIDs.contains(event.entryID)
             case .revoke: inEffect = appliedRevocations.contains(event.entryID)
-            case .disputeResolve: inEffect = approvers(of: event, governance: governance).count >= quorum
+            case .disputeResolve, .amend: inEffect = approvers(of: event, governance: governance).count >= quorum
             case .profile, .approve, .disputeOpen: continue
             }
             found[event.entryID] = Proposal(

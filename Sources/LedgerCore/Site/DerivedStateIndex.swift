@@ -80,10 +80,11 @@ public typealias DerivedStateIndexOpener = @Sendable (SiteLayout) throws -> any 
 
 /// The kinds whose entries change the charter (``SiteLedger`` replays them on open).
 public enum CharterEntryKinds {
-    /// `charter.admit`, `charter.revoke`, `charter.approve` (quorum), the site profile kind and
-    /// the dispute kinds: every kind ``SiteLedger/charterEvent(of:)`` reads.
+    /// `charter.admit`, `charter.revoke`, `charter.approve` (quorum), `charter.amend`, the site
+    /// profile kind and the dispute kinds: every kind ``SiteLedger/charterEvent(of:)`` reads.
     public static let all: Set<String> = [
-        SiteLedger.CharterKind.admit, SiteLedger.CharterKind.revoke, SiteLedger.CharterKind.approve, SiteLedger.profileKind,
+        SiteLedger.CharterKind.admit, SiteLedger.CharterKind.revoke, SiteLedger.CharterKind.approve,
+        SiteLedger.CharterKind.amend, SiteLedger.profileKind,
         SiteLedger.DisputeKind.open, SiteLedger.DisputeKind.resolve,
     ]
 }

@@ -53,6 +53,23 @@ extension SiteLedger {
         return try append(kind: CharterKind.approve, payloads: [try CanonicalJSON.encode(ApprovePayload(proposal: id))])[0]
     }
 
+    /// Writes a `charter.amend` entry setting the network's default for `sync --mirror
+    /// --witnesses` (Specs/charter.md §7). With a quorum above 1 it is a proposal that applies
+    /// once enough governance sites approve it; `charter.witnessesDefault` says what is in force.
+    /// - Throws: `CoreError` `.notPermitted` when this site is not governance, `.outOfRange`
+    ///   when `witnesses` is outside 0–64, `.alreadyExists` when it is the value in force.
+    public func amendWitnesses(_ witnesses: Int) throws -> Entry {
+        try requireGovernance()
+        let payload = AmendPayload(witnesses: witnesses)
+        guard payload.isValid else {
+            throw CoreError(.outOfRange, "a witnesses default must be 0 to 64, not \(witnesses)")
+        }
+        guard witnesses != charter.witnessesDefault else {
+            throw CoreError(.alreadyExists, "the network's witnesses default is \(witnesses) already")
+        }
+        return try append(kind: CharterKind.amend, payloads: [try CanonicalJSON.encode(payload)])[0]
+    }
+
     /// Moves quarantined entries that are now trusted into the log.
     @discardableResult
     public func releaseQuarantine() throws -> IngestReport {
@@ -61,7 +78,7 @@ extension SiteLedger {
 
     /// The charter event an entry carries, or nil when it is no charter entry or its payload
     /// does not decode (such an entry is kept, and changes nothing).
-    static func charterEvent(of entry: Entry) -> NetworkCharter.Event? {
+    package static func charterEvent(of entry: Entry) -> NetworkCharter.Event? {
         let change: NetworkCharter.Change
         switch entry.kind {
         case CharterKind.admit:
@@ -79,6 +96,9 @@ extension SiteLedger {
         case DisputeKind.resolve:
             guard let payload = try? CanonicalJSON.decode(DisputeResolvePayload.self, from: entry.payload) else { return nil }
             change = .disputeResolve(payload)
+        case CharterKind.amend:
+            guard let payload = try? CanonicalJSON.decode(AmendPayload.self, from: entry.payload), payload.isValid else { return nil }
+            change = .amend(payload)
         case profileKind:
             guard let payload = try? CanonicalJSON.decode(SiteProfilePayload.self, from: entry.payload) else { return nil }
             change = .profile(payload)

@@ -15,6 +15,8 @@ extension SiteLedger {
         public static let revoke = "charter.revoke"
         /// Approves a pending admission or revocation (Specs/charter.md §5).
         public static let approve = "charter.approve"
+        /// Changes a network setting the genesis founded it with, under the quorum (Specs/charter.md §7).
+        public static let amend = "charter.amend"
     }
 
     /// The kind of the entry in which a site states its own key-agreement key.

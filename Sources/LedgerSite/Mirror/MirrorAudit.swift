@@ -11,6 +11,9 @@ public struct MirrorAuditReport: Sendable, Equatable {
     public var rootHash: String
     /// Valid cosignatures by the required witnesses on the checkpoint checked.
     public var cosignatures = 0
+    /// With a genesis given: the witnesses default in force at the checkpoint's size, from the
+    /// charter entries of the checked tree (Specs/charter.md §7).
+    public var witnessesInForce: Int?
     /// Entry bundles checked.
     public var bundlesChecked = 0
     /// Entries checked (leaf hash and Ed25519 signature).
@@ -31,10 +34,15 @@ public enum MirrorAudit {
     ///   - connections: bundles fetched (and their entries verified) at once.
     ///   - witnesses: the cosignatures the checkpoint must carry; without enough, the source's
     ///     witnessed checkpoint is checked instead (Specs/static-log.md §8.5).
+    ///   - genesis: the network's genesis read from leaf 0 (``MirrorGenesis/read(_:key:)``) when
+    ///     `witnesses` is the network's default rather than the auditor's choice: the charter
+    ///     entries of the checked tree are then read, and the checkpoint must also carry the
+    ///     cosignatures the default in force at its size requires (§11.6).
     /// - Throws: `SiteError` `.mirrorInvalid` naming the first fault (path, entry and leaf index),
     ///   `.mirrorUnreachable`, `.checkpointUnwitnessed`.
     public static func run(_ source: any StaticLogSource, key: NoteVerifierKey, connections: Int = 4,
                            witnesses: WitnessRequirement = WitnessRequirement(count: 0, cosigners: []),
+                           genesis: GenesisPayload? = nil,
                            progress: SiteProgressHandler? = nil) throws -> MirrorAuditReport {
         let started = Date()
         let note = try MirrorWitnesses.select(try MirrorCheckpoint.fetchNote(from: source), from: source, requirement: witnesses)
@@ -44,6 +52,7 @@ public enum MirrorAudit {
         var report = MirrorAuditReport(origin: checkpoint.origin, treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash.hex)
         report.cosignatures = CosignerKey.validCount(in: note, of: witnesses.cosigners)
         let bundles = MirrorSync.needed(from: 0, to: checkpoint.treeSize)
+        var charter = genesis.map(MirrorCharter.init)
         progress?(.begin(total: bundles.count))
         defer { progress?(.end) }
         try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: connections, job: { index in
@@ -54,6 +63,7 @@ public enum MirrorAudit {
                 let leaf = fetched.bundle.index * UInt64(TileCoordinates.fullWidth) + UInt64(bad.index)
                 throw SiteError(.mirrorInvalid, "\(fetched.bundle.path): entry \(bad.index) (leaf \(leaf)): \(bad.why)")
             }
+            charter?.scan(fetched.entries)
             report.bundlesChecked += 1
             report.entriesChecked += fetched.entries.count
             progress?(.advance(units: 1, items: fetched.entries.count))
@@ -65,6 +75,14 @@ public enum MirrorAudit {
                 do { _ = try tree.hashes(level: level, index: index) } catch let error as SiteError where error.code == .invalidRequest {
                     throw SiteError(.mirrorInvalid, error.message, underlying: error)
                 }
+            }
+        }
+        if let charter {
+            let (inForce, amendment) = try charter.witnessesDefault()
+            report.witnessesInForce = inForce
+            if report.cosignatures < inForce {
+                let by = amendment.map { "the charter.amend entry \($0.hex)" } ?? "the genesis"
+                throw SiteError(.checkpointUnwitnessed, "\(source.location): the charter in force at tree size \(checkpoint.treeSize) (\(by)) requires \(inForce) witness cosignature(s); the checkpoint checked carries \(report.cosignatures) by the \(witnesses.cosigners.count) witness key(s) given: check again with --witnesses \(inForce) and \(inForce) distinct --witness-key")
             }
         }
         report.bytesDownloaded = counted.total + note.count

@@ -20,9 +20,18 @@ public struct WitnessRequirement: Sendable, Equatable {
         self.cosigners = cosigners
     }
 
-    /// The network's default K for `sync --mirror`: the genesis's `witnesses`, else 0.
+    /// The network's default K for `sync --mirror`, from the charter `ledger` holds now —
+    /// its own trusted charter entries, before anything of the mirror is ingested: the latest
+    /// `charter.amend` in effect (approved by the quorum), else the genesis's `witnesses`, else 0
+    /// (Specs/static-log.md §8.5, Specs/charter.md §7).
     public static func networkDefault(of ledger: SiteLedger) -> Int {
-        ledger.charter.genesis.witnesses ?? 0
+        ledger.charter.witnessesDefault
+    }
+
+    /// K for one `sync --mirror` run: `explicit` (`--witnesses`) when given, whatever the
+    /// charter says, else ``networkDefault(of:)``.
+    public static func required(explicit: Int?, of ledger: SiteLedger) -> Int {
+        explicit ?? networkDefault(of: ledger)
     }
 
     /// Requires `count` cosignatures from the active members of `ledger`'s network other than
