@@ -64,6 +64,8 @@ struct NumericOptionTests {
                refused: alwaysRefused + ["1.5", "65"], accepted: []),
         Option(command: ["network", "create"], flag: "--witnesses", required: ["--site", "s", "--name", "n"],
                refused: alwaysRefused + ["1.5", "65"], accepted: []),
+        Option(command: ["network", "amend"], flag: "--witnesses", required: [],
+               refused: alwaysRefused + ["1.5", "65"], accepted: ["0", "64"]),
         Option(command: ["trial", "custody", "record"], flag: "--quantity", required: ["--trial", "T1", "--lot", "L1", "--step", "receiving"],
                refused: alwaysRefused + ["0", "-0", "1.5", "1000000001"], accepted: ["1", "1000000000"]),
     ] + waitOptions
@@ -79,6 +81,7 @@ struct NumericOptionTests {
         (["members", "revoke"], ["--key", entry, "--reason", "r"]),
         (["members", "role"], ["--key", entry, "--role", "clinic"]),
         (["members", "approve"], [entry]),
+        (["network", "amend"], ["--witnesses", "1"]),
         (["dispute", "open"], ["--entry", entry, "--reason", "r"]),
         (["dispute", "resolve"], [entry, "--outcome", "upheld", "--note", "n"]),
         (["trial", "protocol", "add"], ["--trial", "T1", "--version", "v1", "--file", BuiltBinary.repositoryRoot + "/Package.swift", "--effective", "2026-01-01"]),

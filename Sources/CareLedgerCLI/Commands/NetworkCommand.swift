@@ -68,7 +68,7 @@ struct NetworkCommand: AsyncParsableCommand {
         @OptionGroup var options: SiteOptions
         @OptionGroup var lock: WaitOption
         @Option(parsing: .unconditional,
-                help: NumericOptions.witnesses.help("The network's new default for sync --mirror --witnesses (Specs/charter.md §7)."),
+                help: NumericOptions.witnesses.help("Cosignatures sync --mirror requires by default from now on."),
                 transform: NumericOptions.witnesses.parse) var witnesses: Int
 
         func run() async throws {
