@@ -9,14 +9,19 @@ extension SiteIndex {
     ///
     /// Per-author state (heads, next sequence, entry count) and kind counters are read once
     /// per touched author or kind, updated in memory and written once per batch; a record
-    /// costs one `entries` row (plus its consent or decision rows).
-    public func apply(_ entries: [IndexedEntry]) throws {
+    /// costs one `entries` row (plus its consent or decision rows). When the batch applies a
+    /// record, `voided` replaces the entries held as void first (``takeVoided(_:in:)``), so the
+    /// batch's consent versions are indexed under it.
+    public func apply(_ entries: [IndexedEntry], voided: Set<Hash32>) throws {
         guard !entries.isEmpty else { return }
         wrote.withLock { $0 = true }
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 guard try (Self.meta(db, "schema") as Int?) == Self.schemaVersion else { return .rollback }
                 var mark: Int = try Self.meta(db, "applied_size") ?? 0
+                // Only an applier whose batch reaches the mark has a charter that covers the new mark.
+                guard entries.first(where: { $0.ordinal >= mark })?.ordinal == mark else { return .commit }
+                try Self.takeVoided(voided, in: db)
                 var latest: (Int64, Int64)?
                 if let wall: Int64 = try Self.meta(db, "latest_wall"), let counter: Int64 = try Self.meta(db, "latest_counter") {
                     latest = (wall, counter)

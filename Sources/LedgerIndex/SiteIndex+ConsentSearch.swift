@@ -4,7 +4,7 @@ import LedgerConsent
 import LedgerCore
 
 /// The Consent search across patients (Specs/fhir-api.md §4.2; tables of
-/// Specs/site-layout.md §9.2, schema 5): each consent's current version with its status and
+/// Specs/site-layout.md §9.2, schema 6): each consent's current version with its status and
 /// date, and every version's actors and purposes, so that a search by any of them reads the
 /// rows it answers through an index instead of the whole consent table.
 extension SiteIndex {
@@ -12,7 +12,8 @@ extension SiteIndex {
     static let consentSearchTables = ["consent_current", "consent_actors", "consent_purposes"]
 
     /// Their schema. `consent_current` holds one row per consent: its newest head (latest HLC
-    /// time, then version id; Specs/consent.md §5.1), as `GET /fhir/Consent/{id}` answers.
+    /// time, then version id; Specs/consent.md §5.1) among the versions not void
+    /// (Specs/consent.md §5.5, `voided_entries`), as `GET /fhir/Consent/{id}` answers.
     static let consentSearchSchema = [
         "CREATE TABLE consent_current(patient BLOB NOT NULL, consent_id TEXT NOT NULL, ordinal INTEGER NOT NULL, status TEXT NOT NULL, date_time INTEGER, PRIMARY KEY(patient, consent_id)) WITHOUT ROWID",
         "CREATE INDEX consent_current_status ON consent_current(status, patient, consent_id)",
@@ -25,8 +26,8 @@ extension SiteIndex {
         "CREATE TABLE consent_purposes(code TEXT NOT NULL, system TEXT NOT NULL, ordinal INTEGER NOT NULL, PRIMARY KEY(code, system, ordinal)) WITHOUT ROWID",
     ]
 
-    /// The search rows of the version at `ordinal` (already in `consent_versions` and
-    /// `consent_heads`), and its consent's current version chosen again among its heads.
+    /// The search rows of the version at `ordinal` (already in `consent_versions`), and its
+    /// consent's current version chosen again (``refreshCurrentVersion(patient:consentID:in:)``).
     static func indexConsentSearch(_ content: ConsentVersionContent, ordinal: Int, into db: Database) throws {
         var actors = Set<String>(), purposes = Set<[String]>()
         content.provision?.visit { provision in
@@ -40,26 +41,40 @@ extension SiteIndex {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO consent_purposes(code, system, ordinal) VALUES (?, ?, ?)")
                 .execute(arguments: [purpose[0], purpose[1], ordinal])
         }
-        let patient = Data(content.key.patient.value.bytes), consent = content.key.consentId
-        // The consent's heads with their entry times: a patient's versions, few.
-        let heads = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT v.ordinal, v.id, v.status, v.date_time, e.wall, e.counter FROM consent_versions v JOIN entries e ON e.ordinal = v.ordinal
-            WHERE v.patient = ? AND v.consent_id = ?
-              AND EXISTS (SELECT 1 FROM consent_heads h WHERE h.patient = v.patient AND h.consent_id = v.consent_id AND h.id = v.id)
-            """), arguments: [patient, consent])
+        try refreshCurrentVersion(patient: Data(content.key.patient.value.bytes), consentID: content.key.consentId, in: db)
+    }
+
+    /// Chooses the consent's current version again from its versions (a patient's, few): the
+    /// heads among the versions not void — a void version and its `supersedes` edges leave, so
+    /// what it superseded is a head again (Specs/consent.md §5.5) — and of those the newest
+    /// (latest HLC time, then version id), as the consent engine does; no row when every
+    /// version is void.
+    static func refreshCurrentVersion(patient: Data, consentID: String, in db: Database) throws {
+        let versions = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT v.ordinal, v.id, v.status, v.date_time, v.supersedes, e.wall, e.counter FROM consent_versions v JOIN entries e ON e.ordinal = v.ordinal
+            WHERE v.patient = ? AND v.consent_id = ? AND NOT EXISTS (SELECT 1 FROM voided_entries x WHERE x.id = v.id)
+            """), arguments: [patient, consentID])
+        var superseded = Set<Data>()
+        for version in versions {
+            let edges: Data = version["supersedes"]
+            for start in stride(from: edges.startIndex, to: edges.endIndex, by: 32) {
+                superseded.insert(Data(edges[start..<min(start + 32, edges.endIndex)]))
+            }
+        }
         func later(_ a: Row, _ b: Row) -> Bool {
             let ta = (UInt64(bitPattern: a["wall"] as Int64), a["counter"] as Int64), tb = (UInt64(bitPattern: b["wall"] as Int64), b["counter"] as Int64)
             if ta != tb { return ta > tb }
             return (b["id"] as Data).lexicographicallyPrecedes(a["id"] as Data)
         }
+        let heads = versions.filter { !superseded.contains($0["id"] as Data) }
         guard let newest = heads.max(by: { later($1, $0) }) else {
-            try db.cachedStatement(sql: "DELETE FROM consent_current WHERE patient = ? AND consent_id = ?").execute(arguments: [patient, consent])
+            try db.cachedStatement(sql: "DELETE FROM consent_current WHERE patient = ? AND consent_id = ?").execute(arguments: [patient, consentID])
             return
         }
         try db.cachedStatement(sql: """
             INSERT INTO consent_current(patient, consent_id, ordinal, status, date_time) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(patient, consent_id) DO UPDATE SET ordinal = excluded.ordinal, status = excluded.status, date_time = excluded.date_time
-            """).execute(arguments: [patient, consent, newest["ordinal"] as Int, newest["status"] as String, newest["date_time"] as Int64?])
+            """).execute(arguments: [patient, consentID, newest["ordinal"] as Int, newest["status"] as String, newest["date_time"] as Int64?])
     }
 
     /// Which consents a search wants (Specs/fhir-api.md §4.2): every member given must hold

@@ -3,9 +3,9 @@ extension SiteIndex {
     static let tables = [
         "meta", "entries", "authors", "heads", "forks", "kinds", "consent_versions", "consent_supersedes", "consent_heads",
         "consents", "consent_undecodable", "decisions",
-    ] + aggregateTables + consentSearchTables
+    ] + aggregateTables + consentSearchTables + voidedTables
 
-    /// Schema 5 (Specs/site-layout.md §9.2; its aggregates §9.8, the Consent search's tables `consentSearchSchema`). Hashes are 32-byte blobs, times HLC wall milliseconds.
+    /// Schema 6 (Specs/site-layout.md §9.2; its aggregates §9.8, the Consent search's tables `consentSearchSchema`, the void entries `voidedSchema`). Hashes are 32-byte blobs, times HLC wall milliseconds.
     static let schema = [
         "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID",
         // One row per log record; author, sequence, kind NULL for a record that does not decode.
@@ -27,5 +27,5 @@ extension SiteIndex {
         "CREATE TABLE consent_undecodable(ordinal INTEGER PRIMARY KEY, id BLOB NOT NULL)",
         "CREATE TABLE decisions(ordinal INTEGER PRIMARY KEY, patient BLOB NOT NULL, actor TEXT NOT NULL, time INTEGER NOT NULL, outcome TEXT NOT NULL, emergency INTEGER NOT NULL, purpose TEXT NOT NULL, client TEXT)",
         "CREATE INDEX decisions_patient ON decisions(patient, actor, time)",
-    ] + aggregateSchema + consentSearchSchema
+    ] + aggregateSchema + consentSearchSchema + voidedSchema
 }

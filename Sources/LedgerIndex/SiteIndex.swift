@@ -20,7 +20,7 @@ import Synchronization
 /// every ``walCheckpointPages`` pages, which bounds the WAL and what an opener replays of it.
 public final class SiteIndex: DerivedStateIndex, Sendable {
     /// The schema this build writes; another value means a rebuild.
-    public static let schemaVersion = 5
+    public static let schemaVersion = 6
     /// The database file.
     public let path: String
     let pool: DatabasePool

@@ -19,23 +19,25 @@ extension ReconcilableSet {
 
     func locate(_ prefix: IdPrefix) -> Location {
         var index = 0
+        var depth = 0
         while true {
             let node = nodes[index]
-            if node.depth == prefix.depth { return node.count == 0 ? .empty : .node(index) }
-            if node.childBlock < 0 { return .insideLeaf(index) }
-            let child = childSlots[Int(node.childBlock) * 16 + IdPrefix.nibble(of: prefix.bits, at: node.depth)]
+            if depth == prefix.depth { return node.count == 0 ? .empty : .node(index) }
+            if node.isLeaf { return .insideLeaf(index) }
+            let child = childSlots[node.block * 16 + IdPrefix.nibble(of: prefix.bits, at: depth)]
             if child < 0 { return .empty }
             index = Int(child)
+            depth += 1
         }
     }
 
     /// The ids of a stored leaf that lie in `prefix`, ascending.
     private func leafIDs(_ leafNode: Int, in prefix: IdPrefix) -> ArraySlice<Hash32> {
-        let ids = leafIDs[Int(nodes[leafNode].leaf)]
+        let ids = leafIDs(nodes[leafNode])
         // Ids in a prefix are contiguous in sorted order.
         let start = Self.search(ids, prefix.bits).index
         var end = start
-        while end < ids.count && prefix.contains(ids[end]) { end += 1 }
+        while end < ids.endIndex && prefix.contains(ids[end]) { end += 1 }
         return ids[start..<end]
     }
 
@@ -68,15 +70,15 @@ extension ReconcilableSet {
         switch locate(prefix) {
         case .empty:
             return result
-        case .node(let index) where nodes[index].childBlock >= 0:
-            let block = Int(nodes[index].childBlock) * 16
+        case .node(let index) where !nodes[index].isLeaf:
+            let block = nodes[index].block * 16
             for nibble in 0..<16 {
                 let child = Int(childSlots[block + nibble])
                 if child >= 0 { result[nibble] = RangeDigest(count: nodes[child].count, hash: nodes[child].hash) }
             }
             return result
         case .node(let index):
-            return Self.childDigests(of: leafIDs[Int(nodes[index].leaf)][...], depth: prefix.depth)
+            return Self.childDigests(of: leafIDs(nodes[index]), depth: prefix.depth)
         case .insideLeaf(let leaf):
             return Self.childDigests(of: leafIDs(leaf, in: prefix), depth: prefix.depth)
         }
@@ -111,9 +113,9 @@ extension ReconcilableSet {
 
     private func collect(_ index: Int, into out: inout [Hash32]) {
         let node = nodes[index]
-        if node.childBlock < 0 { out.append(contentsOf: leafIDs[Int(node.leaf)]); return }
+        if node.isLeaf { out.append(contentsOf: leafIDs(node)); return }
         for nibble in 0..<16 {
-            let child = Int(childSlots[Int(node.childBlock) * 16 + nibble])
+            let child = Int(childSlots[node.block * 16 + nibble])
             if child >= 0 { collect(child, into: &out) }
         }
     }

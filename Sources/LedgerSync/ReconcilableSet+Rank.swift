@@ -9,15 +9,17 @@ extension ReconcilableSet {
     /// O(16 × depth): each inner node on the path adds the counts of the children before it.
     public func rank(of id: Hash32) -> Int? {
         var index = 0
+        var depth = 0
         var before = 0
         while true {
             let node = nodes[index]
-            if node.childBlock < 0 {
-                let found = Self.search(leafIDs[Int(node.leaf)], id)
-                return found.found ? before + found.index : nil
+            if node.isLeaf {
+                let ids = leafIDs(node)
+                let found = Self.search(ids, id)
+                return found.found ? before + found.index - ids.startIndex : nil
             }
-            let nibble = IdPrefix.nibble(of: id, at: node.depth)
-            let base = Int(node.childBlock) * 16
+            let nibble = IdPrefix.nibble(of: id, at: depth)
+            let base = node.block * 16
             for earlier in 0..<nibble {
                 let child = childSlots[base + earlier]
                 if child >= 0 { before += nodes[Int(child)].count }
@@ -25,6 +27,7 @@ extension ReconcilableSet {
             let child = childSlots[base + nibble]
             if child < 0 { return nil }
             index = Int(child)
+            depth += 1
         }
     }
 }

@@ -9,29 +9,50 @@ import LedgerCore
 /// non-empty children. The shape depends only on the set, never on insertion order.
 /// Inserting one id rehashes only the nodes on its path (O(depth)); a bulk insert
 /// rehashes each touched node once. Sets only grow: sync never deletes an id.
+///
+/// Storage (§3.4): a serving site holds one of these for every entry it has, so it is kept
+/// compact — 40-byte nodes in chunks, and each leaf's ids in the pool of leaves of its size
+/// (32 bytes an id, no per-leaf allocation): about 36–48 bytes an id in all.
 public struct ReconcilableSet: Sendable {
     /// A range with at most this many ids is a leaf (a protocol constant, §3.1).
     public static let leafCapacity = 32
 
+    /// One stored range: 40 bytes. Its depth is not stored: every walk starts at the root.
     struct Node: Sendable {
-        var count: Int
         var hash: Hash32
-        var depth: Int
-        /// Index of this node's 16-slot block in `childSlots`, or -1 for a leaf.
-        var childBlock: Int32
-        /// Index of this leaf's sorted ids in `leafIDs`, or -1 for an inner node.
-        var leaf: Int32
-        var dirty: Bool
+        /// The ids in the range (low 31 bits) and whether `hash` is stale (the top bit).
+        var state: UInt32
+        /// A leaf's slot in the pool of leaves of `count` ids (≥ 0), or `~block` for an inner
+        /// node whose 16 children are `childSlots[16·block ..< 16·block + 16]`.
+        var ref: Int32
+
+        static let dirtyBit: UInt32 = 1 << 31
+
+        init(count: Int, ref: Int32) {
+            hash = .zero
+            state = UInt32(count) | Self.dirtyBit
+            self.ref = ref
+        }
+
+        var count: Int { Int(state & ~Self.dirtyBit) }
+        var isDirty: Bool { state & Self.dirtyBit != 0 }
+        var isLeaf: Bool { ref >= 0 }
+        /// An inner node's child block.
+        var block: Int { Int(~ref) }
     }
 
-    var nodes: [Node]
+    var nodes = ChunkedArray<Node>()
+    /// Child node numbers of the inner nodes, 16 per node, -1 for an empty child.
     var childSlots: [Int32] = []
-    var leafIDs: [[Hash32]]
+    /// `pools[k]` holds the leaves of k ids (k = 1...32; pool 0 is never used).
+    var pools: [LeafPool] = (0...ReconcilableSet.leafCapacity).map { LeafPool(width: $0) }
 
     /// An empty set.
     public init() {
-        nodes = [Node(count: 0, hash: SyncHashing.leaf([Hash32]()), depth: 0, childBlock: -1, leaf: 0, dirty: false)]
-        leafIDs = [[]]
+        var root = Node(count: 0, ref: 0)
+        root.hash = SyncHashing.leaf([Hash32]())
+        root.state = 0
+        nodes.append(root)
     }
 
     /// A set holding `ids` (duplicates are ignored).
@@ -58,8 +79,23 @@ public struct ReconcilableSet: Sendable {
     @discardableResult
     public mutating func insert<S: Sequence>(contentsOf ids: S) -> Int where S.Element == Hash32 {
         var batch = Array(ids)
+        if count == 0 && !batch.isEmpty {
+            // Into an empty set (a site's whole log at open): sorted once, then every node is
+            // made at its final size, leaves straight into their pools.
+            batch.sort(by: Self.less)
+            var unique = 0
+            for id in batch where unique == 0 || !Self.equal(batch[unique - 1], id) {
+                batch[unique] = id
+                unique += 1
+            }
+            nodes = ChunkedArray()
+            childSlots = []
+            _ = makeNode(batch[..<unique], depth: 0)
+            rehash(0)
+            return unique
+        }
         // Inserting in id order walks the trie sequentially instead of missing the cache
-        // on every id (a 10^6-id build is several times faster); the result is the same.
+        // on every id; the result is the same.
         if batch.count > 1_024 { batch.sort(by: Self.less) }
         var added = 0
         for id in batch where insertWithoutHashing(id) { added += 1 }
@@ -70,118 +106,176 @@ public struct ReconcilableSet: Sendable {
     /// Whether the set holds `id`.
     public func contains(_ id: Hash32) -> Bool {
         var index = 0
+        var depth = 0
         while true {
             let node = nodes[index]
-            if node.childBlock < 0 {
-                return Self.search(leafIDs[Int(node.leaf)], id).found
-            }
-            let child = childSlots[Int(node.childBlock) * 16 + IdPrefix.nibble(of: id, at: node.depth)]
+            if node.isLeaf { return Self.search(leafIDs(node), id).found }
+            let child = childSlots[node.block * 16 + IdPrefix.nibble(of: id, at: depth)]
             if child < 0 { return false }
             index = Int(child)
+            depth += 1
         }
     }
 
     /// Every id in ascending order.
     public var sortedIDs: [Hash32] { ids(in: .root) }
 
+    /// The ids of a leaf node, ascending.
+    func leafIDs(_ node: Node) -> ArraySlice<Hash32> {
+        node.count == 0 ? [] : pools[node.count].ids(Int(node.ref))
+    }
+
+    /// Bytes the set's storage holds room for (nodes, child slots, leaf pools): what it costs
+    /// in memory, less the allocator's own few bytes per chunk.
+    package var storageBytes: Int {
+        nodes.capacityBytes + childSlots.capacity * 4 + pools.reduce(0) { $0 + $1.capacityBytes }
+    }
+
     // MARK: - Insertion
+
+    /// A node for the sorted, distinct `ids` at `depth` and below it; returns its number.
+    private mutating func makeNode(_ ids: ArraySlice<Hash32>, depth: Int) -> Int {
+        if ids.count <= Self.leafCapacity || depth == 64 { return appendLeaf(ids) }
+        let index = nodes.count
+        let block = childSlots.count / 16
+        childSlots.append(contentsOf: repeatElement(-1, count: 16))
+        nodes.append(Node(count: ids.count, ref: ~Int32(block)))
+        var start = ids.startIndex
+        while start < ids.endIndex {
+            let nibble = IdPrefix.nibble(of: ids[start], at: depth)
+            var end = start + 1
+            while end < ids.endIndex && IdPrefix.nibble(of: ids[end], at: depth) == nibble { end += 1 }
+            let child = makeNode(ids[start..<end], depth: depth + 1)
+            childSlots[block * 16 + nibble] = Int32(child)
+            start = end
+        }
+        return index
+    }
+
+    /// A new leaf node holding the sorted `ids` (1...32 of them).
+    private mutating func appendLeaf(_ ids: ArraySlice<Hash32>) -> Int {
+        let index = nodes.count
+        let slot = pools[ids.count].append(owner: Int32(index)) { $0.append(contentsOf: ids) }
+        nodes.append(Node(count: ids.count, ref: Int32(slot)))
+        return index
+    }
+
+    /// Frees a leaf's slot in the pool of its size, telling the node whose slot moved.
+    private mutating func freeSlot(_ slot: Int, width: Int) {
+        if let moved = pools[width].remove(slot) { nodes[Int(moved)].ref = Int32(slot) }
+    }
 
     private mutating func insertWithoutHashing(_ id: Hash32) -> Bool {
         // First walk: find where the id belongs and whether it is already there.
         var index = 0
+        var depth = 0
         var emptySlot = -1
         while true {
             let node = nodes[index]
-            if node.childBlock < 0 { break }
-            let slot = Int(node.childBlock) * 16 + IdPrefix.nibble(of: id, at: node.depth)
+            if node.isLeaf { break }
+            let slot = node.block * 16 + IdPrefix.nibble(of: id, at: depth)
             let child = childSlots[slot]
             if child < 0 { emptySlot = slot; break }
             index = Int(child)
+            depth += 1
         }
-        var leafIndex = -1
         var at = 0
         if emptySlot < 0 {
-            leafIndex = Int(nodes[index].leaf)
-            let (found, position) = Self.search(leafIDs[leafIndex], id)
+            let (found, position) = Self.search(leafIDs(nodes[index]), id)
             if found { return false }
-            at = position
+            at = position - leafIDs(nodes[index]).startIndex
         }
-        // Second walk: count the new id on its path and mark the path for rehashing.
+        // Second walk: count the new id on the inner nodes of its path and mark them for rehashing.
         var walk = 0
+        var walkDepth = 0
         while walk != index {
-            nodes[walk].count += 1
-            nodes[walk].dirty = true
-            walk = Int(childSlots[Int(nodes[walk].childBlock) * 16 + IdPrefix.nibble(of: id, at: nodes[walk].depth)])
+            nodes[walk].state = (nodes[walk].state + 1) | Node.dirtyBit
+            walk = Int(childSlots[nodes[walk].block * 16 + IdPrefix.nibble(of: id, at: walkDepth)])
+            walkDepth += 1
         }
-        nodes[index].count += 1
-        nodes[index].dirty = true
         if emptySlot >= 0 {
-            let leaf = appendLeaf([id], depth: nodes[index].depth + 1)
-            childSlots[emptySlot] = Int32(leaf)
+            nodes[index].state = (nodes[index].state + 1) | Node.dirtyBit
+            childSlots[emptySlot] = Int32(appendLeaf([id]))
             return true
         }
-        leafIDs[leafIndex].insert(id, at: at)
-        if nodes[index].count > Self.leafCapacity && nodes[index].depth < 64 { split(index) }
-        return true
-    }
-
-    private mutating func appendLeaf(_ ids: [Hash32], depth: Int) -> Int {
-        leafIDs.append(ids)
-        nodes.append(Node(count: ids.count, hash: .zero, depth: depth, childBlock: -1,
-                          leaf: Int32(leafIDs.count - 1), dirty: true))
-        return nodes.count - 1
-    }
-
-    /// Turns an over-full leaf into an inner node with leaf children (recursing when one
-    /// child is itself over-full).
-    private mutating func split(_ index: Int) {
-        let leafIndex = Int(nodes[index].leaf)
-        let ids = leafIDs[leafIndex]
-        leafIDs[leafIndex] = []
-        let depth = nodes[index].depth
-        let block = childSlots.count / 16
-        childSlots.append(contentsOf: repeatElement(-1, count: 16))
-        nodes[index].childBlock = Int32(block)
-        nodes[index].leaf = -1
-        var groups = [[Hash32]](repeating: [], count: 16)
-        for id in ids { groups[IdPrefix.nibble(of: id, at: depth)].append(id) }
-        for nibble in 0..<16 where !groups[nibble].isEmpty {
-            let child = appendLeaf(groups[nibble], depth: depth + 1)
-            childSlots[block * 16 + nibble] = Int32(child)
-            if groups[nibble].count > Self.leafCapacity && depth + 1 < 64 { split(child) }
+        let leaf = nodes[index]
+        let width = leaf.count, slot = Int(leaf.ref)
+        if width == 0 {
+            // The empty root becomes a leaf of one.
+            let root = pools[1].append(owner: Int32(index)) { $0.append(id) }
+            nodes[index] = Node(count: 1, ref: Int32(root))
+            return true
         }
+        if width + 1 > Self.leafCapacity && depth < 64 {
+            // An over-full leaf becomes an inner node with leaf children (deeper when one
+            // child is itself over-full).
+            var ids = Array(pools[width].ids(slot))
+            ids.insert(id, at: at)
+            freeSlot(slot, width: width)
+            let block = childSlots.count / 16
+            childSlots.append(contentsOf: repeatElement(-1, count: 16))
+            nodes[index] = Node(count: ids.count, ref: ~Int32(block))
+            var start = 0
+            while start < ids.count {
+                let nibble = IdPrefix.nibble(of: ids[start], at: depth)
+                var end = start + 1
+                while end < ids.count && IdPrefix.nibble(of: ids[end], at: depth) == nibble { end += 1 }
+                let child = makeNode(ids[start..<end], depth: depth + 1)
+                childSlots[block * 16 + nibble] = Int32(child)
+                start = end
+            }
+            return true
+        }
+        // The leaf moves to the pool of leaves one larger, the id in its place.
+        let moved: Int
+        do {
+            // Released before the old slot is freed: a live copy of the pool would make that
+            // write copy the pool's chunk.
+            let old = pools[width]
+            moved = pools[width + 1].append(owner: Int32(index)) { chunk in
+                for offset in 0..<at { chunk.append(old.id(slot, offset)) }
+                chunk.append(id)
+                for offset in at..<width { chunk.append(old.id(slot, offset)) }
+            }
+        }
+        nodes[index] = Node(count: width + 1, ref: Int32(moved))
+        freeSlot(slot, width: width)
+        return true
     }
 
     // MARK: - Hashing
 
     private mutating func rehash(_ index: Int) {
-        guard nodes[index].dirty else { return }
         let node = nodes[index]
-        if node.childBlock < 0 {
-            nodes[index].hash = SyncHashing.leaf(leafIDs[Int(node.leaf)])
+        guard node.isDirty else { return }
+        var hash: Hash32
+        if node.isLeaf {
+            hash = SyncHashing.leaf(leafIDs(node))
         } else {
             var bitmap: UInt16 = 0
             var hashes: [Hash32] = []
             hashes.reserveCapacity(16)
             for nibble in 0..<16 {
-                let child = Int(childSlots[Int(node.childBlock) * 16 + nibble])
+                let child = Int(childSlots[node.block * 16 + nibble])
                 if child < 0 { continue }
                 rehash(child)
                 bitmap |= 1 << UInt16(15 - nibble)
                 hashes.append(nodes[child].hash)
             }
-            nodes[index].hash = SyncHashing.inner(bitmap: bitmap, childHashes: hashes)
+            hash = SyncHashing.inner(bitmap: bitmap, childHashes: hashes)
         }
-        nodes[index].dirty = false
+        nodes[index].hash = hash
+        nodes[index].state &= ~Node.dirtyBit
     }
 
-    static func search(_ sorted: [Hash32], _ id: Hash32) -> (found: Bool, index: Int) {
-        var low = 0, high = sorted.count
+    /// Where `id` is or would go in `sorted`: its index (in `sorted`'s own indices).
+    static func search(_ sorted: ArraySlice<Hash32>, _ id: Hash32) -> (found: Bool, index: Int) {
+        var low = sorted.startIndex, high = sorted.endIndex
         while low < high {
             let mid = (low + high) >> 1
             if less(sorted[mid], id) { low = mid + 1 } else { high = mid }
         }
-        return (low < sorted.count && equal(sorted[low], id), low)
+        return (low < sorted.endIndex && equal(sorted[low], id), low)
     }
 
     /// Byte order of two ids, inlined here (Hash32's own `<` is not inlinable across modules).

@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "careledger-bench",
         abstract: "CareLedger benchmarks, each printed beside a baseline measured in the same run.",
-        subcommands: [CryptoBenchmark.self, BundleBenchmark.self, StorageBenchmarkCommand.self, StorageCrashChildCommand.self, CheckBenchmark.self, ReconcileBenchmark.self, TCPLoadBenchmark.self, TCPServeChildCommand.self, SyncMemoryBenchmark.self, StorageProbeCommand.self, SiteBenchmark.self, RouteBenchmark.self, HTTPBenchmark.self, MirrorBenchmark.self]
+        subcommands: [CryptoBenchmark.self, BundleBenchmark.self, StorageBenchmarkCommand.self, StorageCrashChildCommand.self, CheckBenchmark.self, ReconcileBenchmark.self, TCPLoadBenchmark.self, TCPServeChildCommand.self, SyncMemoryBenchmark.self, StorageProbeCommand.self, SiteBenchmark.self, RouteBenchmark.self, HTTPBenchmark.self, MirrorBenchmark.self, SetMemoryBenchmark.self]
     )
 }
 

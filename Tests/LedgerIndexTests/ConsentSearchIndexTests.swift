@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// The Consent search across patients through the derived state (Specs/fhir-api.md §4.2,
-/// Specs/site-layout.md §9.2 schema 5): the index's current versions equal the consent
+/// Specs/site-layout.md §9.2 schema 6): the index's current versions equal the consent
 /// engine's newest heads, and no search parameter makes SQLite scan a whole table.
 @Suite("The index's Consent search tables")
 struct ConsentSearchIndexTests {

@@ -73,6 +73,6 @@ final class FaultyIndex: DerivedStateIndex {
     func state() throws -> DerivedState? { try forward("state") { try $0.state() } }
     func appliedSize() throws -> Int { try forward("appliedSize") { try $0.appliedSize() } }
     func reset() throws { try forward("reset") { try $0.reset() } }
-    func apply(_ entries: [IndexedEntry]) throws { try forward("apply") { try $0.apply(entries) } }
+    func apply(_ entries: [IndexedEntry], voided: Set<Hash32>) throws { try forward("apply") { try $0.apply(entries, voided: voided) } }
     func entryIDs(author: Hash32, sequence: UInt64) throws -> [Hash32] { try forward("entryIDs") { try $0.entryIDs(author: author, sequence: sequence) } }
 }

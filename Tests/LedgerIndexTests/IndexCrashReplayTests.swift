@@ -61,8 +61,8 @@ struct IndexCrashReplayTests {
             try real.reset()
             capture.take(path, applied: 0)
         }
-        func apply(_ entries: [IndexedEntry]) throws {
-            try real.apply(entries)
+        func apply(_ entries: [IndexedEntry], voided: Set<Hash32>) throws {
+            try real.apply(entries, voided: voided)
             capture.take(path, applied: try real.appliedSize())
         }
     }

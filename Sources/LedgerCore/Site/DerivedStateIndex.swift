@@ -19,7 +19,12 @@ public protocol DerivedStateIndex: AnyObject {
     ///
     /// Entries below the mark are skipped (another process applied them); a batch that does
     /// not reach the mark (a gap) changes nothing. Undecodable records are passed as nil.
-    func apply(_ entries: [IndexedEntry]) throws
+    /// - Parameter voided: the entries under an upheld dispute (`NetworkCharter.upheldEntries`)
+    ///   as the ledger's charter holds them with these entries absorbed: a consent version
+    ///   among them is void (Specs/consent.md §5.5), so what the index derives from consent
+    ///   versions leaves it out. Taken only by a batch that applies something (the applier's
+    ///   charter then covers at least the new mark), in the same transaction.
+    func apply(_ entries: [IndexedEntry], voided: Set<Hash32>) throws
     /// The ids of `author`'s entries at `sequence` the index holds: fork detection for an
     /// entry whose position was filled before the ledger was opened.
     func entryIDs(author: Hash32, sequence: UInt64) throws -> [Hash32]

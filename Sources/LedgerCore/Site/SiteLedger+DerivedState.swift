@@ -98,7 +98,7 @@ extension SiteLedger {
     func applyToIndex(_ entries: [IndexedEntry]) {
         guard let index, !entries.isEmpty else { return }
         do {
-            try index.apply(entries)
+            try index.apply(entries, voided: charter.upheldEntries)
         } catch {
             logger.warning("derived-state database not updated (caught up at the next open): \(error)")
         }
@@ -128,16 +128,17 @@ extension SiteLedger {
         let mark = try index.appliedSize()
         guard mark < end else { return }
         var batch: [IndexedEntry] = []
+        let voided = charter.upheldEntries
         try log.forEach(from: mark) { ordinal, bytes in
             guard ordinal < end else { return }
             batch.append(IndexedEntry(ordinal: ordinal, entry: try? Entry.decode(bytes)))
             if batch.count >= Self.indexBatch {
-                try index.apply(batch)
+                try index.apply(batch, voided: voided)
                 progress(batch.count)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        try index.apply(batch)
+        try index.apply(batch, voided: voided)
         progress(batch.count)
     }
 

@@ -33,9 +33,9 @@ extension SiteLedger {
             var batch: [IndexedEntry] = []
             try forEachEntryOrFault(below: mark) { record in
                 batch.append(record)
-                if batch.count >= 4096 { try fresh.apply(batch); batch.removeAll(keepingCapacity: true) }
+                if batch.count >= 4096 { try fresh.apply(batch, voided: charter.upheldEntries); batch.removeAll(keepingCapacity: true) }
             }
-            try fresh.apply(batch)
+            try fresh.apply(batch, voided: charter.upheldEntries)
             guard let found = try site.disagreements(with: fresh, at: mark) else { return [] }
             return found.map {
                 LedgerFault(file: "index.sqlite", offset: Int64($0.ordinal ?? 0), ordinal: $0.ordinal.map(Int64.init),
