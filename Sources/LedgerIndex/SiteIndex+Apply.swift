@@ -13,10 +13,12 @@ extension SiteIndex {
     public func apply(_ entries: [IndexedEntry]) throws {
         guard !entries.isEmpty else { return }
         wrote.withLock { $0 = true }
+        var committed: Int?
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 guard try (Self.meta(db, "schema") as Int?) == Self.schemaVersion else { return .rollback }
                 var mark: Int = try Self.meta(db, "applied_size") ?? 0
+                defer { committed = mark }
                 var latest: (Int64, Int64)?
                 if let wall: Int64 = try Self.meta(db, "latest_wall"), let counter: Int64 = try Self.meta(db, "latest_counter") {
                     latest = (wall, counter)
@@ -44,6 +46,8 @@ extension SiteIndex {
                 return .commit
             }
         }
+        // Only once the transaction committed (a throw above leaves the last known mark).
+        if let committed { committedMark.withLock { $0 = committed } }
     }
 
     /// One author's row and heads as a batch changes them.
