@@ -15,10 +15,12 @@ extension SiteIndex {
     public func apply(_ entries: [IndexedEntry], voided: Set<Hash32>) throws {
         guard !entries.isEmpty else { return }
         wrote.withLock { $0 = true }
+        var committed: Int?
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 guard try (Self.meta(db, "schema") as Int?) == Self.schemaVersion else { return .rollback }
                 var mark: Int = try Self.meta(db, "applied_size") ?? 0
+                defer { committed = mark }
                 // Only an applier whose batch reaches the mark has a charter that covers the new mark.
                 guard entries.first(where: { $0.ordinal >= mark })?.ordinal == mark else { return .commit }
                 try Self.takeVoided(voided, in: db)
@@ -49,6 +51,8 @@ extension SiteIndex {
                 return .commit
             }
         }
+        // Only once the transaction committed (a throw above leaves the last known mark).
+        if let committed { committedMark.withLock { $0 = committed } }
     }
 
     /// One author's row and heads as a batch changes them.

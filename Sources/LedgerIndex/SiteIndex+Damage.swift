@@ -31,6 +31,7 @@ extension SiteIndex {
     /// Empties a database SQLite reports damaged, page by page without reading them
     /// (SQLite's backup of an empty database over it), so that a reset can rebuild it.
     func erase() throws {
+        committedMark.withLock { $0 = nil }
         do {
             try pool.erase()
         } catch {

@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// A cache of what the log implies — entries by kind and author, author chains and forks,
 /// charter entries, the consent index, access decisions, counters — kept current by the
-/// ledger on every commit (``apply(_:)``) and rebuilt from the log whenever it is missing,
+/// ledger on every commit (``apply(_:voided:)``) and rebuilt from the log whenever it is missing,
 /// damaged, of another schema or does not match the log. One writer at a time across
 /// processes (SQLite's write lock, taken at the start of each transaction, waited for up to
 /// 10 s); readers read a consistent state beside it.
@@ -26,6 +26,12 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     let pool: DatabasePool
     /// Whether this process wrote the database through this instance (§9.9 rule 6).
     let wrote = Mutex(false)
+    /// The mark this instance's last committed ``apply(_:voided:)`` wrote; nil before one and after a
+    /// reset or erase (``markCommittedHere``).
+    let committedMark = Mutex<Int?>(nil)
+
+    /// What this instance's last committed ``apply(_:voided:)`` set the mark to (no database read).
+    public var markCommittedHere: Int? { committedMark.withLock { $0 } }
 
     /// Opens (creating if needed) the database at `path`.
     /// - Throws: GRDB's `DatabaseError` when the file is not a database.
@@ -128,6 +134,7 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
 
     private func recreateSchema() throws {
         wrote.withLock { $0 = true }
+        committedMark.withLock { $0 = nil }
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 for table in Self.tables { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }

@@ -53,13 +53,30 @@ extension SiteLedger {
         return entry.id == last
     }
 
+    /// The index's high-water mark as the writer's commit needs it: what this process's last
+    /// apply committed when it made one (no database read), else read. For a writer that mark
+    /// is a lower bound of the database's (``DerivedStateIndex/markCommittedHere``), and every
+    /// use below only does more (a catch-up, which skips what is applied) or less (no trim,
+    /// memory only) when it is low; a snapshot always reads, as its index may be ahead of it.
+    func indexAppliedSize(_ index: any DerivedStateIndex) throws -> Int {
+        if !isSnapshot, let mark = index.markCommittedHere { return mark }
+        return try index.appliedSize()
+    }
+
+    /// Whether the derived-state database holds exactly this ledger's log, as the writer's last
+    /// commit left it (``indexAppliedSize(_:)``); false without one or when it cannot be read.
+    public var indexIsLevelWithLog: Bool {
+        guard let index else { return false }
+        return (try? indexAppliedSize(index)) == log.count
+    }
+
     /// Lets the chains forget the entries the derived-state database now holds
     /// (``AuthorChains/forgetRecordedEntries(earlier:)``): called once the database has
     /// applied the whole log, after the open's replay and after each commit.
     func trimChainsToIndex() {
         guard let index else { return }
         do {
-            guard try index.appliedSize() == log.count else { return }
+            guard try indexAppliedSize(index) == log.count else { return }
         } catch {
             // The chains keep what they hold (memory, not correctness); the failure is reported.
             logger.warning("derived-state database unreadable, chains kept in memory: \(error)")
@@ -110,7 +127,7 @@ extension SiteLedger {
         guard let index, !entries.isEmpty else { return }
         let first = log.count - entries.count
         do {
-            if try index.appliedSize() < first { try catchUpIndex(to: first) }
+            if try indexAppliedSize(index) < first { try catchUpIndex(to: first) }
         } catch {
             logger.warning("derived-state database not caught up (caught up at the next open): \(error)")
             return

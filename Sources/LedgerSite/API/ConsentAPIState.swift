@@ -86,7 +86,7 @@ struct ConsentAPIState {
     mutating func absorb(written entries: [Entry], ledger: SiteLedger) {
         guard !entries.isEmpty, ledger.entryCount == seen + entries.count, ledger.charter.upheldEntries == voided else { return }
         // Searches read the index below ``seen``: it must hold these too (the commit applied them).
-        if let index, (try? index.appliedSize()) != ledger.entryCount { return }
+        if index != nil, !ledger.indexIsLevelWithLog { return }
         for entry in entries { absorb(entry) }
         seen = ledger.entryCount
     }
