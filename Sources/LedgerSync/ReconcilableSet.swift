@@ -137,9 +137,16 @@ public struct ReconcilableSet: Sendable {
     private mutating func makeNode(_ ids: ArraySlice<Hash32>, depth: Int) -> Int {
         if ids.count <= Self.leafCapacity || depth == 64 { return appendLeaf(ids) }
         let index = nodes.count
+        nodes.append(Node(count: ids.count, ref: 0))  // numbered before its children; filled below
+        nodes[index] = innerNode(ids, depth: depth)
+        return index
+    }
+
+    /// An inner node over the sorted, distinct `ids` at `depth`: a new block of 16 child
+    /// slots, each nibble's run of ids made a node of its own one level down.
+    private mutating func innerNode(_ ids: ArraySlice<Hash32>, depth: Int) -> Node {
         let block = childSlots.count / 16
         childSlots.append(contentsOf: repeatElement(-1, count: 16))
-        nodes.append(Node(count: ids.count, ref: ~Int32(block)))
         var start = ids.startIndex
         while start < ids.endIndex {
             let nibble = IdPrefix.nibble(of: ids[start], at: depth)
@@ -149,7 +156,7 @@ public struct ReconcilableSet: Sendable {
             childSlots[block * 16 + nibble] = Int32(child)
             start = end
         }
-        return index
+        return Node(count: ids.count, ref: ~Int32(block))
     }
 
     /// A new leaf node holding the sorted `ids` (1...32 of them).
@@ -212,18 +219,7 @@ public struct ReconcilableSet: Sendable {
             var ids = Array(pools[width].ids(slot))
             ids.insert(id, at: at)
             freeSlot(slot, width: width)
-            let block = childSlots.count / 16
-            childSlots.append(contentsOf: repeatElement(-1, count: 16))
-            nodes[index] = Node(count: ids.count, ref: ~Int32(block))
-            var start = 0
-            while start < ids.count {
-                let nibble = IdPrefix.nibble(of: ids[start], at: depth)
-                var end = start + 1
-                while end < ids.count && IdPrefix.nibble(of: ids[end], at: depth) == nibble { end += 1 }
-                let child = makeNode(ids[start..<end], depth: depth + 1)
-                childSlots[block * 16 + nibble] = Int32(child)
-                start = end
-            }
+            nodes[index] = innerNode(ids[...], depth: depth)
             return true
         }
         // The leaf moves to the pool of leaves one larger, the id in its place.
