@@ -54,13 +54,7 @@ extension SiteIndex {
             SELECT v.ordinal, v.id, v.status, v.date_time, v.supersedes, e.wall, e.counter FROM consent_versions v JOIN entries e ON e.ordinal = v.ordinal
             WHERE v.patient = ? AND v.consent_id = ? AND NOT EXISTS (SELECT 1 FROM voided_entries x WHERE x.id = v.id)
             """), arguments: [patient, consentID])
-        var superseded = Set<Data>()
-        for version in versions {
-            let edges: Data = version["supersedes"]
-            for start in stride(from: edges.startIndex, to: edges.endIndex, by: 32) {
-                superseded.insert(Data(edges[start..<min(start + 32, edges.endIndex)]))
-            }
-        }
+        let superseded = Set(versions.flatMap { hashes($0["supersedes"]).map { Data($0.bytes) } })
         func later(_ a: Row, _ b: Row) -> Bool {
             let ta = (UInt64(bitPattern: a["wall"] as Int64), a["counter"] as Int64), tb = (UInt64(bitPattern: b["wall"] as Int64), b["counter"] as Int64)
             if ta != tb { return ta > tb }
