@@ -31,11 +31,12 @@ extension SiteLedger {
             let fresh = try SiteIndex(path: scratch)
             try fresh.reset()
             var batch: [IndexedEntry] = []
+            let voided = charter.upheldEntries
             try forEachEntryOrFault(below: mark) { record in
                 batch.append(record)
-                if batch.count >= 4096 { try fresh.apply(batch, voided: charter.upheldEntries); batch.removeAll(keepingCapacity: true) }
+                if batch.count >= 4096 { try fresh.apply(batch, voided: voided); batch.removeAll(keepingCapacity: true) }
             }
-            try fresh.apply(batch, voided: charter.upheldEntries)
+            try fresh.apply(batch, voided: voided)
             guard let found = try site.disagreements(with: fresh, at: mark) else { return [] }
             return found.map {
                 LedgerFault(file: "index.sqlite", offset: Int64($0.ordinal ?? 0), ordinal: $0.ordinal.map(Int64.init),
