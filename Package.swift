@@ -210,6 +210,6 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerSite", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerHTTP", "LedgerSite", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -20,12 +20,13 @@ public enum HTTPAPIServer {
     /// Serves `api` on `host:port` until the task is cancelled; over TLS when `tls` is given (§5.1).
     /// - Parameter onListening: called with the bound port once the server listens (port 0 picks one).
     /// - Parameter staticLog: a published static log to serve read-only under `/tlog/` (Specs/static-log.md §6).
+    /// - Parameter accessLog: where each request's line goes (§5); without it, `logger` logs each at `info`.
     /// - Throws: what binding throws (the port is taken, the host is not this machine's), and
     ///   NIOSSL's error when `tls`'s key does not belong to its certificate.
     public static func run(api: SiteAPI, host: String, port: Int, tls: HTTPTLSIdentity? = nil, logger: Logger,
-                           staticLog: StaticLogFiles? = nil,
+                           staticLog: StaticLogFiles? = nil, accessLog: AccessLog? = nil,
                            onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let responder = StaticLogResponder(files: staticLog, next: APIResponder(api: api, logger: logger))
+        let responder = StaticLogResponder(files: staticLog, next: APIResponder(api: api, logger: logger, accessLog: accessLog))
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "CareLedger", backlog: 512)
         let running: @Sendable (any Channel) async -> Void = { channel in await onListening(channel.localAddress?.port ?? port) }
         // Two initialisers because Hummingbird's server builder type is not exported by its
@@ -46,6 +47,8 @@ struct APIResponder: HTTPResponder {
     typealias Context = BasicRequestContext
     let api: SiteAPI
     let logger: Logger
+    /// The batched access log (serve's); nil logs each line through `logger`.
+    let accessLog: AccessLog?
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let body: ByteBuffer
@@ -55,13 +58,18 @@ struct APIResponder: HTTPResponder {
             return Self.response(APIResponse.outcome(413, code: "too-costly", "the body is over \(HTTPAPIServer.maximumBodyBytes) bytes"))
         }
         let query = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+        let method = request.method.rawValue, path = request.uri.path
         let answer = await api.respond(to: APIRequest(
-            method: request.method.rawValue, path: request.uri.path, query: query,
+            method: method, path: path, query: query,
             authorization: request.headers[.authorization], body: Array(buffer: body)))
-        logger.info("http request", metadata: [
-            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-            "status": .stringConvertible(answer.status), "client": .string(answer.client ?? "-"),
-        ])
+        if let accessLog {
+            accessLog.record(method: method, path: path, status: answer.status, client: answer.client ?? "-")
+        } else {
+            logger.info("http request", metadata: [
+                "method": .string(method), "path": .string(path),
+                "status": .stringConvertible(answer.status), "client": .string(answer.client ?? "-"),
+            ])
+        }
         return Self.response(answer)
     }
 

@@ -76,6 +76,11 @@ struct SiteAPITests {
         try tokens.revoke(name: "ehr-1")
         try tokens.save(to: fixture.sites.central.layout)
         #expect(await fixture.call("GET", "/fhir/Consent", query: [("patient", "urn:test:mrn|m1")]).status == 401)
+        // The name given again: its new token is accepted, the old one (known to the API's cache) stays refused.
+        let renewed = try tokens.create(name: "ehr-1")
+        try tokens.save(to: fixture.sites.central.layout)
+        #expect(await fixture.call("GET", "/fhir/Consent", query: [("patient", "urn:test:mrn|m1")], token: renewed).status == 200)
+        #expect(await fixture.call("GET", "/fhir/Consent", query: [("patient", "urn:test:mrn|m1")]).status == 401)
         let mode = try FileManager.default.attributesOfItem(atPath: APITokens.path(of: fixture.sites.central.layout))[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }

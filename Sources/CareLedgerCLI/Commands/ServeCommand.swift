@@ -82,7 +82,10 @@ struct ServeCommand: AsyncParsableCommand {
                 control = nil
             }
             defer { control?.stop() }
-            let signals = control.map(Self.removeSocketOnSignals) ?? []
+            // The API's access lines, batched (Specs/fhir-api.md §5); written out before a signal ends serve.
+            let accessLog = httpAddress == nil ? nil : AccessLog.standardError(label: logger.label)
+            defer { accessLog?.flush() }
+            let signals = control != nil || accessLog != nil ? Self.onStopSignals(control: control, accessLog: accessLog) : []
             let api = SiteAPI(service: service, layout: layout, siteName: siteName)
             let json = options.json
             let serverLogger = logger
@@ -98,7 +101,8 @@ struct ServeCommand: AsyncParsableCommand {
                     group.addTask {
                         do {
                             try await HTTPAPIServer.run(api: api, host: host, port: port, tls: tls, logger: serverLogger,
-                                                        staticLog: tlog.map { StaticLogFiles(directory: $0) }) { bound in
+                                                        staticLog: tlog.map { StaticLogFiles(directory: $0) },
+                                                        accessLog: accessLog) { bound in
                                 let scheme = tls == nil ? "http" : "https"
                                 Self.announce(json ? "{\"http\":\"\(host):\(bound)\",\"site_key\":\"\(siteKey.hex)\",\"tls\":\(tls != nil)}"
                                                    : "Serving the FHIR API for \(siteName) on \(scheme)://\(host):\(bound)/fhir; Ctrl-C stops")
@@ -125,14 +129,16 @@ struct ServeCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// Ctrl-C and SIGTERM remove the control socket, then end the process as the signal would
-    /// have (exit 128 + signal): a stopped server leaves no socket behind (Specs/site-layout.md §8.3).
-    static func removeSocketOnSignals(_ control: ControlServer) -> [any DispatchSourceSignal] {
+    /// Ctrl-C and SIGTERM remove the control socket and write out the access log's waiting lines,
+    /// then end the process as the signal would have (exit 128 + signal): a stopped server leaves
+    /// no socket behind (Specs/site-layout.md §8.3) and loses no access line (Specs/fhir-api.md §5).
+    static func onStopSignals(control: ControlServer?, accessLog: AccessLog?) -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                control.stop()
+                control?.stop()
+                accessLog?.flush()
                 Foundation.exit(128 + number)
             }
             source.resume()

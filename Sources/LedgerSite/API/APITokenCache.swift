@@ -6,10 +6,14 @@ import LedgerCore
 /// Why: reading and decoding the file for every request costs more than the rest of a consult
 /// at load; a `stat` per request keeps "a revocation takes effect on the next request". The
 /// file is replaced atomically (a new file renamed over it), so a change shows as another
-/// inode, size, or change time.
+/// inode, size, or change time. The holders of the `Authorization` headers seen with one
+/// version of the file are kept beside it (at most ``maximumHeaders``), so a known header costs
+/// the `stat` and a dictionary lookup instead of a SHA-256 and a scan of the holders.
 final class APITokenCache: @unchecked Sendable {  // `cached` is touched only under `lock`.
     private let lock = NSLock()
-    private var cached: (identity: FileIdentity, tokens: APITokens)?
+    private var cached: (identity: FileIdentity, tokens: APITokens, holders: [String: String])?
+    /// The most headers whose holder is kept per version of the file (only headers of valid tokens are kept).
+    static let maximumHeaders = 256
 
     /// What identifies one version of the file.
     private struct FileIdentity: Equatable {
@@ -17,10 +21,32 @@ final class APITokenCache: @unchecked Sendable {  // `cached` is touched only un
         let changed: Int, changedNanos: Int, modified: Int, modifiedNanos: Int
     }
 
-    /// The tokens as the file holds them now (none when it does not exist).
+    /// The name of the client whose token `header` (an `Authorization` header) bears, as the file
+    /// holds the tokens now, or nil (``APITokens/holder(ofAuthorization:)``).
     /// - Throws: what ``APITokens/load(from:)`` throws.
-    func current(of layout: SiteLayout) throws -> APITokens {
-        guard let identity = Self.identity(of: APITokens.path(of: layout)) else { return try APITokens.load(from: layout) }
+    func holder(ofAuthorization header: String?, in layout: SiteLayout) throws -> String? {
+        guard let header else { return nil }
+        guard let identity = Self.identity(of: APITokens.path(of: layout)) else {
+            return try APITokens.load(from: layout).holder(ofAuthorization: header)
+        }
+        lock.lock()
+        if let cached, cached.identity == identity, let name = cached.holders[header] {
+            lock.unlock()
+            return name
+        }
+        lock.unlock()
+        let name = try current(identity: identity, layout: layout).holder(ofAuthorization: header)
+        if let name {
+            lock.lock()
+            if cached?.identity == identity, let count = cached?.holders.count, count < Self.maximumHeaders {
+                cached?.holders[header] = name
+            }
+            lock.unlock()
+        }
+        return name
+    }
+
+    private func current(identity: FileIdentity, layout: SiteLayout) throws -> APITokens {
         lock.lock()
         if let cached, cached.identity == identity {
             lock.unlock()
@@ -31,7 +57,7 @@ final class APITokenCache: @unchecked Sendable {  // `cached` is touched only un
         // Kept only if the file did not change while it was read.
         if Self.identity(of: APITokens.path(of: layout)) == identity {
             lock.lock()
-            cached = (identity, tokens)
+            cached = (identity, tokens, [:])
             lock.unlock()
         }
         return tokens

@@ -57,7 +57,7 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         var client: String?
         if route.needsToken {
             let holder: String?
-            do { holder = try tokens.current(of: layout).holder(ofAuthorization: request.authorization) } catch {
+            do { holder = try tokens.holder(ofAuthorization: request.authorization, in: layout) } catch {
                 return .outcome(500, code: "exception", "the site's API token file cannot be read: \(error)")
             }
             guard holder != nil else {
