@@ -94,7 +94,7 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
         // server's bottleneck (it also waits for every commit's fdatasync).
         let parsed = pseudonymKey.value.map { CDSConsult.request(body, client: client, key: $0) }
         if case .failure(let failure)? = parsed { return failure.response }
-        let outcome: ConsultOutcome = await withCheckedContinuation { continuation in
+        let outcome: ConsultOutcome = await withUnsafeContinuation { continuation in  // resumed once on every path below
             service.schedule { ledger, _ in
                 let prepared: Result<(decision: AccessDecision, payload: [UInt8]), APIFailure>
                 do {
