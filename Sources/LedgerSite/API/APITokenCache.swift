@@ -9,9 +9,16 @@ import LedgerCore
 /// inode, size, or change time. The holders of the `Authorization` headers seen with one
 /// version of the file are kept beside it (at most ``maximumHeaders``), so a known header costs
 /// the `stat` and a dictionary lookup instead of a SHA-256 and a scan of the holders.
-final class APITokenCache: @unchecked Sendable {  // `cached` is touched only under `lock`.
+/// The `stat` is relative to the site folder, opened once (the path is not walked per request).
+final class APITokenCache: @unchecked Sendable {  // `cached` and `folder` are touched only under `lock`.
     private let lock = NSLock()
     private var cached: (identity: FileIdentity, tokens: APITokens, holders: [String: String])?
+    /// The site folder, open, for the `stat`; nil until first used, or when it cannot be opened.
+    private var folder: (root: String, descriptor: Int32)?
+
+    deinit {
+        if let folder { close(folder.descriptor) }
+    }
     /// The most headers whose holder is kept per version of the file (only headers of valid tokens are kept).
     static let maximumHeaders = 256
 
@@ -26,7 +33,7 @@ final class APITokenCache: @unchecked Sendable {  // `cached` is touched only un
     /// - Throws: what ``APITokens/load(from:)`` throws.
     func holder(ofAuthorization header: String?, in layout: SiteLayout) throws -> String? {
         guard let header else { return nil }
-        guard let identity = Self.identity(of: APITokens.path(of: layout)) else {
+        guard let identity = identity(in: layout) else {
             return try APITokens.load(from: layout).holder(ofAuthorization: header)
         }
         lock.lock()
@@ -55,7 +62,7 @@ final class APITokenCache: @unchecked Sendable {  // `cached` is touched only un
         lock.unlock()
         let tokens = try APITokens.load(from: layout)
         // Kept only if the file did not change while it was read.
-        if Self.identity(of: APITokens.path(of: layout)) == identity {
+        if self.identity(in: layout) == identity {
             lock.lock()
             cached = (identity, tokens, [:])
             lock.unlock()
@@ -63,9 +70,22 @@ final class APITokenCache: @unchecked Sendable {  // `cached` is touched only un
         return tokens
     }
 
-    private static func identity(of path: String) -> FileIdentity? {
+    /// The token file's identity now, or nil when it does not exist.
+    private func identity(in layout: SiteLayout) -> FileIdentity? {
+        lock.lock()
+        if folder?.root != layout.root {
+            if let folder { close(folder.descriptor) }
+            let descriptor = open(layout.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            folder = descriptor >= 0 ? (layout.root, descriptor) : nil
+        }
+        let descriptor = folder?.descriptor
+        lock.unlock()
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        if let descriptor {
+            guard fstatat(descriptor, APITokens.fileName, &info, 0) == 0 else { return nil }
+        } else {
+            guard stat(APITokens.path(of: layout), &info) == 0 else { return nil }
+        }
         #if canImport(Darwin)
         let changed = info.st_ctimespec, modified = info.st_mtimespec
         #else

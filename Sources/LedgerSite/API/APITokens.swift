@@ -25,7 +25,9 @@ public struct APITokens: Sendable, Equatable {
     public static let prefix = "clt_"
 
     /// Where a site keeps its tokens.
-    public static func path(of layout: SiteLayout) -> String { layout.root + "/api-tokens.json" }
+    public static func path(of layout: SiteLayout) -> String { layout.root + "/" + fileName }
+    /// The token file's name in the site folder.
+    static let fileName = "api-tokens.json"
 
     /// No tokens.
     public init() { holders = [] }
