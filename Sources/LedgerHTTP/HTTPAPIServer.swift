@@ -29,14 +29,16 @@ public enum HTTPAPIServer {
         let responder = StaticLogResponder(files: staticLog, next: APIResponder(api: api, logger: logger, accessLog: accessLog))
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "CareLedger", backlog: 512)
         let running: @Sendable (any Channel) async -> Void = { channel in await onListening(channel.localAddress?.port ?? port) }
+        // Hummingbird sets a request id on a copy of its logger per request: a cheap set (RequestLogHandler).
+        let serverLogger = logger.withRequestLogHandler
         // Two initialisers because Hummingbird's server builder type is not exported by its
         // `Hummingbird` product: each branch names it only through `.http1` / `.tls`.
         let application = if let tls {
             Application(responder: responder, server: try .tls(.http1(configuration: .init(idleTimeout: idleTimeout)), tlsConfiguration: tls.configuration),
-                        configuration: configuration, onServerRunning: running, logger: logger)
+                        configuration: configuration, onServerRunning: running, logger: serverLogger)
         } else {
             Application(responder: responder, server: .http1(configuration: .init(idleTimeout: idleTimeout)),
-                        configuration: configuration, onServerRunning: running, logger: logger)
+                        configuration: configuration, onServerRunning: running, logger: serverLogger)
         }
         try await application.run()
     }
