@@ -82,11 +82,15 @@ public enum EntryBatch {
     /// entry can link to the one before it. Every `chunkSize` prepared entries are handed to
     /// signing threads while the caller goes on building, so the hashing that must happen in
     /// order does not leave the other cores idle. This is the bulk-append path.
+    /// A batch of at most `chunkSize` entries (a group commit) is signed on the calling thread:
+    /// it would be one chunk signed after the last entry is built, so another thread would only
+    /// add a hand-off and a copy of the key (which derives the public key again).
     /// - Throws: whatever `build` throws (no entries are returned then), or as `sign`.
     public static func signChain(
         count: Int, with keys: SiteKeys, chunkSize: Int = 256,
         build: (_ index: Int, _ previous: Hash32?) throws -> EntryContent
     ) throws -> [Entry] {
+        if count <= chunkSize { return try signChainHere(count: count, with: keys, build: build) }
         let group = DispatchGroup()
         let queue = DispatchQueue.global(qos: .userInitiated)
         let author = keys.signingPublicKey
@@ -120,6 +124,27 @@ public enum EntryBatch {
             }
             if !chunk.isEmpty { submit() }
         }
+    }
+
+    /// ``signChain(count:with:chunkSize:build:)`` for a small batch: built, hashed and signed in
+    /// order on the calling thread.
+    private static func signChainHere(
+        count: Int, with keys: SiteKeys, build: (_ index: Int, _ previous: Hash32?) throws -> EntryContent
+    ) throws -> [Entry] {
+        let author = keys.signingPublicKey
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        var previous: Hash32?
+        for i in 0..<count {
+            let content = try build(i, previous)
+            guard content.author == author else {
+                throw CoreError(.invalidKey, "the signing key \(author.hex) is not the author \(content.author.hex) of entry \(i) of the batch")
+            }
+            let item = content.prepare()
+            previous = item.id
+            entries.append(try Entry.sign(item, signer: keys.signing, author: author))
+        }
+        return entries
     }
 
     /// Verifies every entry's signature, in parallel; `result[i]` is entry i's verdict.

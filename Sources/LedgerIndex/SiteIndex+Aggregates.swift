@@ -21,12 +21,13 @@ extension SiteIndex {
         "CREATE INDEX consent_version_counts_shared ON consent_version_counts(versions) WHERE versions > 1",
     ]
 
-    /// Counts one decodable access decision (inside the transaction that inserts its row).
-    static func countDecision(purpose: String, outcome: String, emergency: Bool, in db: Database) throws {
+    /// Counts `count` decodable access decisions of one purpose, outcome and flag (inside the
+    /// transaction that inserts their rows, once per batch).
+    static func countDecisions(purpose: String, outcome: String, emergency: Bool, count: Int64, in db: Database) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO decision_counts(purpose, outcome, emergency, decisions) VALUES (?, ?, ?, 1)
-            ON CONFLICT(purpose, outcome, emergency) DO UPDATE SET decisions = decisions + 1
-            """).execute(arguments: [purpose, outcome, emergency])
+            INSERT INTO decision_counts(purpose, outcome, emergency, decisions) VALUES (?, ?, ?, ?)
+            ON CONFLICT(purpose, outcome, emergency) DO UPDATE SET decisions = decisions + excluded.decisions
+            """).execute(arguments: [purpose, outcome, emergency, count])
     }
 
     /// Counts one decodable consent version (inside the transaction that inserts its row).

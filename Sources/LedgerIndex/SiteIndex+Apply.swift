@@ -15,6 +15,7 @@ extension SiteIndex {
     public func apply(_ entries: [IndexedEntry], voided: Set<Hash32>) throws {
         guard !entries.isEmpty else { return }
         wrote.withLock { $0 = true }
+        let known = knownDecisions.withLock { $0 }
         var committed: Int?
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
@@ -28,7 +29,7 @@ extension SiteIndex {
                 if let wall: Int64 = try Self.meta(db, "latest_wall"), let counter: Int64 = try Self.meta(db, "latest_counter") {
                     latest = (wall, counter)
                 }
-                var batch = Batch()
+                var batch = Batch(knownDecisions: known)
                 var lastID: Hash32?
                 for record in entries where record.ordinal >= mark {
                     guard record.ordinal == mark else { break }
@@ -63,10 +64,32 @@ extension SiteIndex {
         let headsBefore: Set<Data>
     }
 
+    /// Runs `body` (which applies entries through this index) telling ``apply(_:voided:)``
+    /// what the `access.decision` payloads in `known` decode to, so it does not parse them
+    /// again (Specs/fhir-api.md §4.3: the group commit's own decisions).
+    ///
+    /// The caller vouches that each payload is `AccessDecisionPayload.encode` of its decision
+    /// and that the decision decodes back (``AccessDecisionPayload/decodes(_:)``): the rows are
+    /// then exactly those the payload's decoding gives. A payload not in `known` is decoded.
+    public func applying<T>(knownDecisions known: [[UInt8]: AccessDecision], _ body: () throws -> T) rethrows -> T {
+        knownDecisions.withLock { $0 = known }
+        defer { knownDecisions.withLock { $0 = [:] } }
+        return try body()
+    }
+
+    /// One row of `decision_counts`.
+    struct DecisionCountKey: Hashable {
+        let purpose: String, outcome: String, emergency: Bool
+    }
+
     /// What a batch changes in the per-author and per-kind tables, written at its end.
     struct Batch {
         var authors: [Data: AuthorState] = [:]
         var kinds: [String: Int64] = [:]
+        /// Decisions counted by the batch, added to `decision_counts` once at its end.
+        var decisionCounts: [DecisionCountKey: Int64] = [:]
+        /// ``SiteIndex/applying(knownDecisions:_:)``'s decisions.
+        var knownDecisions: [[UInt8]: AccessDecision] = [:]
 
         /// The author's state, read from the database the first time the batch touches it.
         mutating func author(_ author: Data, in db: Database) throws -> AuthorState {
@@ -92,6 +115,9 @@ extension SiteIndex {
             for (kind, count) in kinds {
                 try db.cachedStatement(sql: "INSERT INTO kinds(kind, entries) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET entries = entries + excluded.entries")
                     .execute(arguments: [kind, count])
+            }
+            for (key, count) in decisionCounts {
+                try SiteIndex.countDecisions(purpose: key.purpose, outcome: key.outcome, emergency: key.emergency, count: count, in: db)
             }
         }
     }
@@ -124,7 +150,7 @@ extension SiteIndex {
         batch.kinds[entry.kind, default: 0] += 1
         switch entry.kind {
         case ConsentVersionPayload.kind: try insertConsentVersion(entry, ordinal: record.ordinal, into: db)
-        case AccessDecisionPayload.kind: try insertDecision(entry, ordinal: record.ordinal, into: db)
+        case AccessDecisionPayload.kind: try insertDecision(entry, ordinal: record.ordinal, into: db, batch: &batch)
         default: break
         }
     }
@@ -165,12 +191,12 @@ extension SiteIndex {
         try indexConsentSearch(content, ordinal: ordinal, into: db)
     }
 
-    /// An access decision: who asked about whom, when, and the answer.
-    private static func insertDecision(_ entry: Entry, ordinal: Int, into db: Database) throws {
-        guard let decision = try? AccessDecisionPayload.decode(entry.payload) else { return }
+    /// An access decision: who asked about whom, when, and the answer; counted in `batch`.
+    private static func insertDecision(_ entry: Entry, ordinal: Int, into db: Database, batch: inout Batch) throws {
+        guard let decision = batch.knownDecisions[entry.payload] ?? (try? AccessDecisionPayload.decode(entry.payload)) else { return }
         try db.cachedStatement(sql: "INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency, purpose, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [ordinal, Data(decision.request.patient.value.bytes), decision.request.actor, decision.request.time,
                                  decision.outcome.rawValue, decision.emergency, decision.request.purpose, decision.request.client])
-        try countDecision(purpose: decision.request.purpose, outcome: decision.outcome.rawValue, emergency: decision.emergency, in: db)
+        batch.decisionCounts[DecisionCountKey(purpose: decision.request.purpose, outcome: decision.outcome.rawValue, emergency: decision.emergency), default: 0] += 1
     }
 }

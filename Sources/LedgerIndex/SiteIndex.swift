@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import GRDB
+import LedgerConsent
 import LedgerCore
 import Synchronization
 
@@ -29,6 +30,10 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     /// The mark this instance's last committed ``apply(_:voided:)`` wrote; nil before one and after a
     /// reset or erase (``markCommittedHere``).
     let committedMark = Mutex<Int?>(nil)
+
+    /// Decisions whose payloads are known to decode, by payload bytes, while
+    /// ``applying(knownDecisions:_:)`` runs (empty otherwise).
+    let knownDecisions = Mutex<[[UInt8]: AccessDecision]>([:])
 
     /// What this instance's last committed ``apply(_:voided:)`` set the mark to (no database read).
     public var markCommittedHere: Int? { committedMark.withLock { $0 } }

@@ -59,6 +59,27 @@ import Testing
         #expect(try EntryBatch.signChain(count: 0, with: alice) { i, _ in bobs[i].content }.isEmpty)
     }
 
+    @Test func aBatchOfAtMostOneChunkIsSignedOnTheCallingThreadAsTheChunkedPathSignsIt() throws {
+        var rng = SeededGenerator(seed: Self.seed &+ 4)
+        let keys = try Fixtures.keys(&rng)
+        let chain = try Fixtures.chain(16, keys: keys, rng: &rng)
+        for count in [1, 15, 16] {
+            let here = try EntryBatch.signChain(count: count, with: keys, chunkSize: 16) { i, previous in
+                #expect(previous == (i == 0 ? nil : chain[i - 1].id))
+                return chain[i].content
+            }
+            let chunked = try EntryBatch.signChain(count: count, with: keys, chunkSize: 1) { i, _ in chain[i].content }
+            #expect(here == Array(chain.prefix(count)), "count \(count)")
+            #expect(chunked == here, "count \(count)")
+        }
+        #expect(throws: BuildFailure.self) {
+            try EntryBatch.signChain(count: 16, with: keys) { i, _ in
+                if i == 9 { throw BuildFailure() }
+                return chain[i].content
+            }
+        }
+    }
+
     struct BuildFailure: Error {}
 
     @Test func aBuilderThatFailsMidwayYieldsNoEntriesAndItsError() throws {

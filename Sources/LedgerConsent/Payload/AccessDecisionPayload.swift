@@ -44,6 +44,23 @@ public enum AccessDecisionPayload {
         return JSONWriter.canonical(.object(m))
     }
 
+    /// Whether ``encode(_:)``'s payload of `decision` decodes (``decode(_:)``) to a decision with
+    /// the same members as encoded: what decoding requires beyond the encoding — every string
+    /// non-empty, every instant within years 0001–9999, the classes, referring records and basis
+    /// sorted and distinct (as the initialisers leave them). A writer that has just encoded a decision
+    /// (the API's group commit) hands it to the derived-state database instead of parsing
+    /// its payload again when this holds (Specs/fhir-api.md §4.3).
+    public static func decodes(_ decision: AccessDecision) -> Bool {
+        let q = decision.request
+        if q.actor.isEmpty || q.purpose.isEmpty || decision.reason.isEmpty { return false }
+        if q.classes.contains(where: \.isEmpty) || q.referencedBy.contains(where: \.isEmpty) { return false }
+        if q.resource?.isEmpty == true || q.client?.isEmpty == true { return false }
+        if q.classes != Array(Set(q.classes)).sorted() || q.referencedBy != Array(Set(q.referencedBy)).sorted() { return false }
+        if decision.basis != Array(Set(decision.basis)).sorted() { return false }
+        let instants = FHIRDateTime.minMillis...FHIRDateTime.maxMillis
+        return instants.contains(q.time) && (q.dataTime.map { instants.contains($0) } ?? true)
+    }
+
     /// Decodes a canonical payload; throws for any other byte form.
     /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> AccessDecision {

@@ -11,9 +11,13 @@ extension SiteLedger {
     /// - Parameter treeHeadSync: ``TreeHeadSync/deferred`` writes the batch's tree head
     ///   without its `fsync` (the caller syncs it soon, ``syncTreeHeads()``); the entries are
     ///   durable either way (Specs/site-layout.md §3.1).
+    /// - Parameter updatingIndex: false leaves the derived-state database behind the log: the
+    ///   caller applies the batch soon with ``updateIndex(afterCommitOf:)`` (a group committer
+    ///   answering its waiters first, Specs/fhir-api.md §4.3); if it does not, the next commit
+    ///   or open catches the index up from the log (Specs/site-layout.md §9.3).
     @discardableResult
     public func append(kind: String, payloads: [[UInt8]], treeHeadSync: TreeHeadSync = .perCommit,
-                       progress: ((Int) -> Void)? = nil) throws -> [Entry] {
+                       updatingIndex: Bool = true, progress: ((Int) -> Void)? = nil) throws -> [Entry] {
         guard !payloads.isEmpty else { return [] }
         if isSnapshot, let writer {
             let entries = try appendThroughWriter(writer, kind: kind, payloads: payloads)
@@ -24,7 +28,7 @@ extension SiteLedger {
         let entries = try Self.signedBatch(
             kind: kind, payloads: payloads[...], links: chains.heads(of: siteKey), firstSequence: chains.nextSequence(of: siteKey),
             timestamps: payloads.map { _ in clock.now() }, keys: keys, network: networkID, author: siteKey)
-        try commit(entries, kind: kind, treeHeadSync: treeHeadSync)
+        try commit(entries, kind: kind, treeHeadSync: treeHeadSync, updatingIndex: updatingIndex)
         progress?(entries.count)
         return entries
     }
@@ -102,7 +106,7 @@ extension SiteLedger {
     }
 
     /// Makes a signed batch durable, then grows the Merkle tree and signs a tree head.
-    private func commit(_ entries: [Entry], kind: String, treeHeadSync: TreeHeadSync = .perCommit) throws {
+    private func commit(_ entries: [Entry], kind: String, treeHeadSync: TreeHeadSync = .perCommit, updatingIndex: Bool = true) throws {
         let started = DispatchTime.now().uptimeNanoseconds
         try log.append(entries.map { ($0.id, $0.encoded) })
         lastLogWriteNanos = DispatchTime.now().uptimeNanoseconds &- started
@@ -116,7 +120,7 @@ extension SiteLedger {
         } catch {
             logger.warning("tree head not written after a durable append: \(error)")
         }
-        updateIndex(afterCommitOf: entries)
+        if updatingIndex { updateIndex(afterCommitOf: entries) }
         // A charter entry can make quarantined entries trusted (Specs/charter.md §4).
         if kind.hasPrefix("charter.") && quarantineHasReleasable { _ = try? ingest([]) }
     }

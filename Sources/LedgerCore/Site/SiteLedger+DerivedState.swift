@@ -123,8 +123,12 @@ extension SiteLedger {
 
     /// Brings the index level with a commit just made durable: the gap before it first (a
     /// failed earlier update, another process's rebuild), then the commit's own entries.
-    func updateIndex(afterCommitOf entries: [Entry]) {
-        guard let index, !entries.isEmpty else { return }
+    ///
+    /// Called by every commit, or by the caller of an ``append(kind:payloads:treeHeadSync:updatingIndex:progress:)``
+    /// that left the index behind, with that append's entries, before anything else is
+    /// appended (the entries must be the log's last ones).
+    public func updateIndex(afterCommitOf entries: [Entry]) {
+        guard let index, !isSnapshot, !entries.isEmpty, entries.count <= log.count else { return }
         let first = log.count - entries.count
         do {
             if try indexAppliedSize(index) < first { try catchUpIndex(to: first) }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import LedgerConsent
 import LedgerCore
+import LedgerIndex
 import LedgerSync
 import Synchronization
 
@@ -18,6 +19,13 @@ import Synchronization
 /// The commits' tree heads are written at once but `fsync`ed at most every
 /// ``treeHeadSyncDelay`` (`TreeHeadSync.deferred`, Specs/site-layout.md §3.1): on a disk
 /// whose `fdatasync` takes 4 ms, a second sync per commit halved the consults a second.
+///
+/// A commit answers its consults as soon as the log holds their entries durably (with the
+/// Merkle tree grown and the tree head written), then, in the same step on the queue, applies
+/// them to the derived-state database, the sync set and the API state: the index's
+/// transaction is off the answer's path, and no other request runs before it (a search sent
+/// after an answer sees the decision). The index is told what each decision's payload
+/// decodes to, so it does not parse it again.
 final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` and `headSyncScheduled` are touched only on the service's queue.
     /// How long a commit's tree head may wait for its `fsync`.
     static let treeHeadSyncDelay = DispatchTimeInterval.milliseconds(50)
@@ -33,7 +41,7 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
     private var lastLogWrite: UInt64 = 0
     /// Told, on the queue, of each batch once durable (the API state absorbs it).
     private let committed: (SiteLedger, [Entry]) -> Void
-    private var pending: [(payload: [UInt8], completion: Completion)] = []
+    private var pending: [(payload: [UInt8], decision: AccessDecision?, completion: Completion)] = []
     private var scheduled = false
     private var headSyncScheduled = false
 
@@ -46,10 +54,11 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
     }
 
     /// On the ledger's queue: records `payload` in the next group commit and calls
-    /// `completion` (on the queue) once it is durable or has failed.
-    func add(_ payload: [UInt8], then completion: @escaping Completion) {
+    /// `completion` (on the queue) once it is durable or has failed. `decision`, when given,
+    /// is the decision `payload` encodes (`AccessDecisionPayload.encode`).
+    func add(_ payload: [UInt8], decision: AccessDecision? = nil, then completion: @escaping Completion) {
         if pending.isEmpty { firstPending = .now() }
-        pending.append((payload, completion))
+        pending.append((payload, decision, completion))
         guard !scheduled else { return }
         scheduled = true
         service.schedule { ledger, set in self.commit(ledger, &set) }
@@ -77,7 +86,8 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
         scheduled = false
         guard !batch.isEmpty else { return }
         let result = Result { () throws -> [Entry] in
-            let written = try ledger.append(kind: AccessDecisionPayload.kind, payloads: batch.map(\.payload), treeHeadSync: .deferred)
+            let written = try ledger.append(kind: AccessDecisionPayload.kind, payloads: batch.map(\.payload), treeHeadSync: .deferred,
+                                            updatingIndex: false)
             lastLogWrite = ledger.lastLogWriteNanos
             guard written.count == batch.count else {
                 throw SiteError(.unusableSite, "\(written.count) of \(batch.count) access.decision entries were written")
@@ -87,12 +97,24 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
         scheduleHeadSync(ledger)
         switch result {
         case .success(let entries):
+            for (item, entry) in zip(batch, entries) { item.completion(.success(entry)) }
+            updateIndex(ledger, after: entries, of: batch)
             _ = set.insert(contentsOf: entries.map(\.id))
             committed(ledger, entries)
-            for (item, entry) in zip(batch, entries) { item.completion(.success(entry)) }
         case .failure(let error):
             for item in batch { item.completion(.failure(error)) }
         }
+    }
+
+    /// On the ledger's queue: applies a durable batch to the derived-state database (left
+    /// behind by the append), telling a `SiteIndex` the decisions the payloads encode.
+    private func updateIndex(_ ledger: SiteLedger, after entries: [Entry], of batch: [(payload: [UInt8], decision: AccessDecision?, completion: Completion)]) {
+        guard let index = ledger.derivedStateIndex as? SiteIndex else { return ledger.updateIndex(afterCommitOf: entries) }
+        var known: [[UInt8]: AccessDecision] = [:]
+        for item in batch {
+            if let decision = item.decision, AccessDecisionPayload.decodes(decision) { known[item.payload] = decision }
+        }
+        index.applying(knownDecisions: known) { ledger.updateIndex(afterCommitOf: entries) }
     }
 
     /// On the ledger's queue: makes the heads written since the last sync durable within

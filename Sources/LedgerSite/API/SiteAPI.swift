@@ -111,7 +111,7 @@ public final class SiteAPI: @unchecked Sendable {  // `state` is touched only on
                 case .failure(let failure):
                     continuation.resume(returning: .refused(failure))
                 case .success(let (decision, payload)):
-                    self.committer.add(payload) { continuation.resume(returning: .decided(decision, $0)) }
+                    self.committer.add(payload, decision: decision) { continuation.resume(returning: .decided(decision, $0)) }
                 }
             }
         }
