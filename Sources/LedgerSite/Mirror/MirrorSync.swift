@@ -121,6 +121,9 @@ public enum MirrorSync {
             batchBundles.removeAll(keepingCapacity: true)
             HeapTrim.releaseFreePages()
         }
+        // Each download thread checks its bundle against the checked tiles (a full one
+        // against its hash in the level-1 tile: its level-0 tile is not fetched).
+        let tiles = CheckedTiles(tree)
         // Batches of 8,192 entries, one after another: the index's writer gets a larger page
         // cache and later checkpoints for the run (`SiteIndex.withBulkApply`).
         try withBulkIndex(ledger) {
@@ -128,9 +131,6 @@ public enum MirrorSync {
                 // While a batch is stored, the next one downloads and its signatures are verified on
                 // the download threads (the other core): the window holds two batches.
                 let window = max(connections, 2 * max(1, batchEntries / TileCoordinates.fullWidth))
-                // Each download thread checks its bundle against the checked tiles (a full one
-                // against its hash in the level-1 tile: its level-0 tile is not fetched).
-                let tiles = CheckedTiles(tree)
                 try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: window, concurrency: connections, job: { index in
                     try MirrorBundle.fetch(bundles[index], from: counted, spool: spool, tiles: tiles).verifyingEntries()
                 }, consume: { _, fetched in
