@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerIndex
 import LedgerNet
 import LedgerStorage
 
@@ -120,45 +121,49 @@ public enum MirrorSync {
             batchBundles.removeAll(keepingCapacity: true)
             HeapTrim.releaseFreePages()
         }
-        do {
-            // While a batch is stored, the next one downloads and its signatures are verified on
-            // the download threads (the other core): the window holds two batches.
-            let window = max(connections, 2 * max(1, batchEntries / TileCoordinates.fullWidth))
-            // Each download thread checks its bundle against the checked tiles (a full one
-            // against its hash in the level-1 tile: its level-0 tile is not fetched).
-            let tiles = CheckedTiles(tree)
-            try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: window, concurrency: connections, job: { index in
-                try MirrorBundle.fetch(bundles[index], from: counted, spool: spool, tiles: tiles).verifyingEntries()
-            }, consume: { _, fetched in
-                if !fetched.fromSpool { renamedSinceFolderSync = true }
-                if fetched.spooledCopySetAside {
-                    outcome.warnings.append("the spooled copy of \(fetched.bundle.path) did not hash to its tile: set aside in \(spool.damagedFolder) and fetched again")
-                }
-                if let mismatch = fetched.mismatch { throw mismatch }
-                let verified: VerifiedEntries
-                do {
-                    verified = try fetched.verifiedEntries()
-                } catch let error as CoreError {
-                    // An entry the tiles vouch for that does not decode or verify: the publisher
-                    // signed a bad log. The bundles before it are ingested (below, on the throw).
-                    throw SiteError(.mirrorInvalid, "\(fetched.bundle.path): \(error.message)", underlying: error)
-                }
-                if fetched.fromSpool {
-                    outcome.bundlesFromSpool += 1
-                } else {
-                    outcome.bundlesDownloaded += 1
-                }
-                consumedSinceRecord += 1
-                batch.append(verified)
-                batchBundles.append(fetched.bundle)
-                progress?(.advance(units: 1, items: verified.count))
-                if batch.count >= batchEntries { try flush() }
-            })
-            try flush()
-        } catch {
-            // Bundles checked before the failure are ingested: the next run starts after them.
-            if !(error is CoreError) { try? flush() }
-            throw error
+        // Each download thread checks its bundle against the checked tiles (a full one
+        // against its hash in the level-1 tile: its level-0 tile is not fetched).
+        let tiles = CheckedTiles(tree)
+        // Batches of 8,192 entries, one after another: the index's writer gets a larger page
+        // cache and later checkpoints for the run (`SiteIndex.withBulkApply`).
+        try withBulkIndex(ledger) {
+            do {
+                // While a batch is stored, the next one downloads and its signatures are verified on
+                // the download threads (the other core): the window holds two batches.
+                let window = max(connections, 2 * max(1, batchEntries / TileCoordinates.fullWidth))
+                try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: window, concurrency: connections, job: { index in
+                    try MirrorBundle.fetch(bundles[index], from: counted, spool: spool, tiles: tiles).verifyingEntries()
+                }, consume: { _, fetched in
+                    if !fetched.fromSpool { renamedSinceFolderSync = true }
+                    if fetched.spooledCopySetAside {
+                        outcome.warnings.append("the spooled copy of \(fetched.bundle.path) did not hash to its tile: set aside in \(spool.damagedFolder) and fetched again")
+                    }
+                    if let mismatch = fetched.mismatch { throw mismatch }
+                    let verified: VerifiedEntries
+                    do {
+                        verified = try fetched.verifiedEntries()
+                    } catch let error as CoreError {
+                        // An entry the tiles vouch for that does not decode or verify: the publisher
+                        // signed a bad log. The bundles before it are ingested (below, on the throw).
+                        throw SiteError(.mirrorInvalid, "\(fetched.bundle.path): \(error.message)", underlying: error)
+                    }
+                    if fetched.fromSpool {
+                        outcome.bundlesFromSpool += 1
+                    } else {
+                        outcome.bundlesDownloaded += 1
+                    }
+                    consumedSinceRecord += 1
+                    batch.append(verified)
+                    batchBundles.append(fetched.bundle)
+                    progress?(.advance(units: 1, items: verified.count))
+                    if batch.count >= batchEntries { try flush() }
+                })
+                try flush()
+            } catch {
+                // Bundles checked before the failure are ingested: the next run starts after them.
+                if !(error is CoreError) { try? flush() }
+                throw error
+            }
         }
         if record.ingestedSize != checkpoint.treeSize {
             // Nothing was left to fetch (an unchanged checkpoint at a size already ingested).
@@ -168,6 +173,15 @@ public enum MirrorSync {
         outcome.bytesDownloaded = counted.total + note.count
         outcome.seconds = Date().timeIntervalSince(started)
         return outcome
+    }
+
+    /// Runs `body` under ``SiteIndex/withBulkApply(_:)`` when the site keeps a SQLite index.
+    static func withBulkIndex(_ ledger: SiteLedger, _ body: () throws -> Void) throws {
+        if let index = ledger.derivedStateIndex as? SiteIndex {
+            try index.withBulkApply(body)
+        } else {
+            try body()
+        }
     }
 
     /// The entry bundles holding leaves `[from, to)`, from the one holding leaf `from`.
