@@ -113,11 +113,7 @@ public enum EntryBatch {
                 chunk.removeAll(keepingCapacity: true)
             }
             for i in 0..<count {
-                let content = try build(i, previous)
-                guard content.author == author else {
-                    throw CoreError(.invalidKey, "the signing key \(author.hex) is not the author \(content.author.hex) of entry \(i) of the batch")
-                }
-                let item = content.prepare()
+                let item = try prepared(i, after: previous, by: author, build: build)
                 previous = item.id
                 chunk.append(item)
                 if chunk.count == chunkSize { submit() }
@@ -136,15 +132,24 @@ public enum EntryBatch {
         entries.reserveCapacity(count)
         var previous: Hash32?
         for i in 0..<count {
-            let content = try build(i, previous)
-            guard content.author == author else {
-                throw CoreError(.invalidKey, "the signing key \(author.hex) is not the author \(content.author.hex) of entry \(i) of the batch")
-            }
-            let item = content.prepare()
+            let item = try prepared(i, after: previous, by: author, build: build)
             previous = item.id
             entries.append(try Entry.sign(item, signer: keys.signing, author: author))
         }
         return entries
+    }
+
+    /// Entry `index` of a chained batch: built from the id before it, checked to be by the
+    /// signing key's `author`, and prepared (encoded and hashed) for signing.
+    private static func prepared(
+        _ index: Int, after previous: Hash32?, by author: Hash32,
+        build: (_ index: Int, _ previous: Hash32?) throws -> EntryContent
+    ) throws -> PreparedEntry {
+        let content = try build(index, previous)
+        guard content.author == author else {
+            throw CoreError(.invalidKey, "the signing key \(author.hex) is not the author \(content.author.hex) of entry \(index) of the batch")
+        }
+        return content.prepare()
     }
 
     /// Verifies every entry's signature, in parallel; `result[i]` is entry i's verdict.
