@@ -111,6 +111,16 @@ enum FHIRRead {
         if literal.hasPrefix("#") {
             throw ConsentError(.unsupportedElement, "a contained actor cannot be matched and would put its data on the ledger; reference the actor as TYPE/ID", path: r.child("reference"))
         }
+        // The ledger keeps a patient actor as this token and exports it as the pseudonym
+        // identifier: a reference spelled like the token must be one (64 hex digits), kept in
+        // the token's own spelling, or its export would not import back.
+        let tokenPrefix = PseudonymKey.pseudonymSystem + "|"
+        if literal.hasPrefix(tokenPrefix) {
+            guard let p = PatientPseudonym(hex: String(literal.dropFirst(tokenPrefix.count))) else {
+                throw ConsentError(.invalidValue, "a reference starting \(tokenPrefix) names a CareLedger pseudonym and needs 64 hex digits after the bar", path: r.child("reference"))
+            }
+            return PseudonymKey.actorToken(p)
+        }
         return key.ledgerActor(literal)
     }
 
