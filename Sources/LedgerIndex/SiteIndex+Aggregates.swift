@@ -30,13 +30,12 @@ extension SiteIndex {
             """).execute(arguments: [purpose, outcome, emergency, count])
     }
 
-    /// Counts one decodable consent version (inside the transaction that inserts its row).
-    static func countConsentVersion(patient: Data, consentID: String, in db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO consent_version_counts(patient, consent_id, versions) VALUES (?, ?, 1)
-            ON CONFLICT(patient, consent_id) DO UPDATE SET versions = versions + 1
-            """).execute(arguments: [patient, consentID])
-    }
+    /// Counts one decodable consent version (inside the transaction that inserts its row),
+    /// returning the consent's count with it: 1 for its first version.
+    static let countConsentVersionReturning = """
+        INSERT INTO consent_version_counts(patient, consent_id, versions) VALUES (?, ?, 1)
+        ON CONFLICT(patient, consent_id) DO UPDATE SET versions = versions + 1 RETURNING versions
+        """
 
     /// Decisions of one purpose, outcome and break-glass flag.
     public struct DecisionCount: Sendable, Equatable {

@@ -29,11 +29,12 @@ extension SiteIndex {
                 if let wall: Int64 = try Self.meta(db, "latest_wall"), let counter: Int64 = try Self.meta(db, "latest_counter") {
                     latest = (wall, counter)
                 }
-                var batch = Batch(knownDecisions: known)
+                var batch = Batch(knownDecisions: known, voided: voided)
+                let rows = try RowWriter(db)
                 var lastID: Hash32?
                 for record in entries where record.ordinal >= mark {
                     guard record.ordinal == mark else { break }
-                    try Self.insert(record, into: db, batch: &batch)
+                    try Self.insert(record, into: db, rows: rows, batch: &batch)
                     mark += 1
                     lastID = record.entry?.id
                     if let entry = record.entry {
@@ -60,8 +61,16 @@ extension SiteIndex {
     struct AuthorState {
         var nextSequence: Int64
         var entries: Int64
-        var heads: Set<Data>
-        let headsBefore: Set<Data>
+        var heads: Set<Hash32>
+        let headsBefore: Set<Hash32>
+
+        /// Takes in one entry of the author: next sequence, count, heads.
+        mutating func record(_ entry: Entry) {
+            nextSequence = Int64(bitPattern: max(UInt64(bitPattern: nextSequence), entry.sequence &+ 1))
+            entries += 1
+            for link in entry.links { heads.remove(link) }
+            heads.insert(entry.id)
+        }
     }
 
     /// Runs `body` (which applies entries through this index) telling ``apply(_:voided:)``
@@ -84,18 +93,23 @@ extension SiteIndex {
 
     /// What a batch changes in the per-author and per-kind tables, written at its end.
     struct Batch {
-        var authors: [Data: AuthorState] = [:]
+        var authors: [Hash32: AuthorState] = [:]
         var kinds: [String: Int64] = [:]
         /// Decisions counted by the batch, added to `decision_counts` once at its end.
         var decisionCounts: [DecisionCountKey: Int64] = [:]
         /// ``SiteIndex/applying(knownDecisions:_:)``'s decisions.
         var knownDecisions: [[UInt8]: AccessDecision] = [:]
+        /// The entries held as void (``SiteIndex/takeVoided(_:in:)`` made `voided_entries` this set).
+        var voided: Set<Hash32> = []
 
         /// The author's state, read from the database the first time the batch touches it.
-        mutating func author(_ author: Data, in db: Database) throws -> AuthorState {
+        mutating func author(_ author: Hash32, in db: Database) throws -> AuthorState {
             if let state = authors[author] { return state }
-            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT next_sequence, entries FROM authors WHERE author = ?"), arguments: [author])
-            let heads = Set(try Data.fetchAll(db.cachedStatement(sql: "SELECT id FROM heads WHERE author = ?"), arguments: [author]))
+            let key = Data(author.bytes)
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT next_sequence, entries FROM authors WHERE author = ?"), arguments: [key])
+            // Ids are written 32 bytes long, so every stored head reads back as a hash.
+            let heads = Set(try Data.fetchAll(db.cachedStatement(sql: "SELECT id FROM heads WHERE author = ?"), arguments: [key])
+                .compactMap { Hash32(bytes: $0) })
             let state = AuthorState(nextSequence: row?["next_sequence"] ?? 0, entries: row?["entries"] ?? 0, heads: heads, headsBefore: heads)
             authors[author] = state
             return state
@@ -103,13 +117,14 @@ extension SiteIndex {
 
         func store(in db: Database) throws {
             for (author, state) in authors {
+                let key = Data(author.bytes)
                 try db.cachedStatement(sql: "INSERT INTO authors(author, next_sequence, entries) VALUES (?, ?, ?) ON CONFLICT(author) DO UPDATE SET next_sequence = excluded.next_sequence, entries = excluded.entries")
-                    .execute(arguments: [author, state.nextSequence, state.entries])
+                    .execute(arguments: [key, state.nextSequence, state.entries])
                 for gone in state.headsBefore.subtracting(state.heads) {
-                    try db.cachedStatement(sql: "DELETE FROM heads WHERE author = ? AND id = ?").execute(arguments: [author, gone])
+                    try db.cachedStatement(sql: "DELETE FROM heads WHERE author = ? AND id = ?").execute(arguments: [key, Data(gone.bytes)])
                 }
                 for new in state.heads.subtracting(state.headsBefore) {
-                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO heads(author, id) VALUES (?, ?)").execute(arguments: [author, new])
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO heads(author, id) VALUES (?, ?)").execute(arguments: [key, Data(new.bytes)])
                 }
             }
             for (kind, count) in kinds {
@@ -123,18 +138,20 @@ extension SiteIndex {
     }
 
     /// One record's rows: `entries` now, the author's and kind's changes into `batch`.
-    private static func insert(_ record: IndexedEntry, into db: Database, batch: inout Batch) throws {
+    private static func insert(_ record: IndexedEntry, into db: Database, rows: RowWriter, batch: inout Batch) throws {
         guard let entry = record.entry else {
-            try db.cachedStatement(sql: "INSERT INTO entries(ordinal) VALUES (?)").execute(arguments: [record.ordinal])
+            try rows.run("INSERT INTO entries(ordinal) VALUES (?)") { $0.int(record.ordinal) }
             return
         }
-        let author = Data(entry.author.bytes), id = Data(entry.id.bytes), sequence = Int64(bitPattern: entry.sequence)
-        try db.cachedStatement(sql: "INSERT INTO entries(ordinal, id, author, sequence, kind, wall, counter) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [record.ordinal, id, author, sequence, entry.kind,
-                                 Int64(bitPattern: entry.timestamp.wallMillis), Int64(entry.timestamp.counter)])
-        var state = try batch.author(author, in: db)
+        let sequence = Int64(bitPattern: entry.sequence)
+        try rows.run("INSERT INTO entries(ordinal, id, author, sequence, kind, wall, counter) VALUES (?, ?, ?, ?, ?, ?, ?)") {
+            $0.int(record.ordinal); $0.hash(entry.id); $0.hash(entry.author); $0.int(sequence); $0.text(entry.kind)
+            $0.int(Int64(bitPattern: entry.timestamp.wallMillis)); $0.int(Int64(entry.timestamp.counter))
+        }
+        let nextSequence = try batch.author(entry.author, in: db).nextSequence
         // Only a position already reached can hold a second entry.
-        if UInt64(bitPattern: sequence) < UInt64(bitPattern: state.nextSequence) {
+        if UInt64(bitPattern: sequence) < UInt64(bitPattern: nextSequence) {
+            let author = Data(entry.author.bytes)
             let atPosition = try Int.fetchOne(
                 db.cachedStatement(sql: "SELECT count(*) FROM entries WHERE author = ? AND sequence = ?"), arguments: [author, sequence]) ?? 0
             if atPosition > 1 {
@@ -142,34 +159,60 @@ extension SiteIndex {
                     .execute(arguments: [author, sequence, record.ordinal])
             }
         }
-        state.nextSequence = Int64(bitPattern: max(UInt64(bitPattern: state.nextSequence), entry.sequence &+ 1))
-        state.entries += 1
-        for link in entry.links { state.heads.remove(Data(link.bytes)) }
-        state.heads.insert(id)
-        batch.authors[author] = state
+        // In place: a copy taken out and put back would copy the heads' set every record.
+        batch.authors[entry.author]?.record(entry)
         batch.kinds[entry.kind, default: 0] += 1
         switch entry.kind {
-        case ConsentVersionPayload.kind: try insertConsentVersion(entry, ordinal: record.ordinal, into: db)
-        case AccessDecisionPayload.kind: try insertDecision(entry, ordinal: record.ordinal, into: db, batch: &batch)
+        case ConsentVersionPayload.kind: try insertConsentVersion(entry, ordinal: record.ordinal, into: db, rows: rows, voided: batch.voided)
+        case AccessDecisionPayload.kind: try insertDecision(entry, ordinal: record.ordinal, rows: rows, batch: &batch)
         default: break
         }
     }
 
     /// A consent version: its row, and the consent's heads under the rule of Specs/consent.md §5.1
     /// (the versions no known version supersedes).
-    private static func insertConsentVersion(_ entry: Entry, ordinal: Int, into db: Database) throws {
-        let id = Data(entry.id.bytes)
+    ///
+    /// The first version of a consent that supersedes nothing (every version of a catch-up's
+    /// typical consent) skips the look-ups: no row of `consent_supersedes` or `consent_heads`
+    /// names a consent before its first version, so the version is the one head, and the
+    /// current version unless it is void (`voided`, the set `voided_entries` holds in this
+    /// transaction) — the rows ``refreshCurrentVersion(patient:consentID:in:)`` would write.
+    private static func insertConsentVersion(_ entry: Entry, ordinal: Int, into db: Database, rows: RowWriter, voided: Set<Hash32>) throws {
         let content: ConsentVersionContent
         do {
             content = try ConsentVersionPayload.decode(entry.payload)
         } catch {
-            try db.cachedStatement(sql: "INSERT INTO consent_undecodable(ordinal, id) VALUES (?, ?)").execute(arguments: [ordinal, id])
+            try rows.run("INSERT INTO consent_undecodable(ordinal, id) VALUES (?, ?)") { $0.int(ordinal); $0.hash(entry.id) }
             return
         }
-        let patient = Data(content.key.patient.value.bytes), consent = content.key.consentId
-        try db.cachedStatement(sql: "INSERT INTO consent_versions(ordinal, id, patient, consent_id, status, date_time, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [ordinal, id, patient, consent, content.status.rawValue, content.dateTime, Data(content.supersedes.flatMap(\.bytes))])
-        try countConsentVersion(patient: patient, consentID: consent, in: db)
+        let patientHash = content.key.patient.value, consent = content.key.consentId
+        var supersedes: [UInt8] = []
+        supersedes.reserveCapacity(32 * content.supersedes.count)
+        for old in content.supersedes { old.append(to: &supersedes) }
+        try rows.run("INSERT INTO consent_versions(ordinal, id, patient, consent_id, status, date_time, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?)") {
+            $0.int(ordinal); $0.hash(entry.id); $0.hash(patientHash); $0.text(consent); $0.text(content.status.rawValue)
+            $0.int(content.dateTime); $0.blob(supersedes)
+        }
+        // Counted, learning whether it is the consent's first version.
+        let versions = try rows.runReturningInteger(countConsentVersionReturning) { $0.hash(patientHash); $0.text(consent) } ?? 0
+        if versions == 1 && content.supersedes.isEmpty {
+            try rows.run("INSERT OR IGNORE INTO consent_heads(patient, consent_id, id) VALUES (?, ?, ?)") {
+                $0.hash(patientHash); $0.text(consent); $0.hash(entry.id)
+            }
+            try rows.run("INSERT INTO consents(patient, consent_id, heads) VALUES (?, ?, 1) ON CONFLICT(patient, consent_id) DO UPDATE SET heads = excluded.heads") {
+                $0.hash(patientHash); $0.text(consent)
+            }
+            try indexConsentSearchRows(content, ordinal: ordinal, rows: rows)
+            if voided.contains(entry.id) {
+                try rows.run("DELETE FROM consent_current WHERE patient = ? AND consent_id = ?") { $0.hash(patientHash); $0.text(consent) }
+            } else {
+                try rows.run(currentVersionUpsert) {
+                    $0.hash(patientHash); $0.text(consent); $0.int(ordinal); $0.text(content.status.rawValue); $0.int(content.dateTime)
+                }
+            }
+            return
+        }
+        let patient = Data(patientHash.bytes), id = Data(entry.id.bytes)
         let superseded = try Int.fetchOne(
             db.cachedStatement(sql: "SELECT count(*) FROM consent_supersedes WHERE patient = ? AND consent_id = ? AND id = ?"),
             arguments: [patient, consent, id]) ?? 0
@@ -188,15 +231,17 @@ extension SiteIndex {
             db.cachedStatement(sql: "SELECT count(*) FROM consent_heads WHERE patient = ? AND consent_id = ?"), arguments: [patient, consent]) ?? 0
         try db.cachedStatement(sql: "INSERT INTO consents(patient, consent_id, heads) VALUES (?, ?, ?) ON CONFLICT(patient, consent_id) DO UPDATE SET heads = excluded.heads")
             .execute(arguments: [patient, consent, heads])
-        try indexConsentSearch(content, ordinal: ordinal, into: db)
+        try indexConsentSearchRows(content, ordinal: ordinal, rows: rows)
+        try refreshCurrentVersion(patient: patient, consentID: consent, in: db)
     }
 
     /// An access decision: who asked about whom, when, and the answer; counted in `batch`.
-    private static func insertDecision(_ entry: Entry, ordinal: Int, into db: Database, batch: inout Batch) throws {
+    private static func insertDecision(_ entry: Entry, ordinal: Int, rows: RowWriter, batch: inout Batch) throws {
         guard let decision = batch.knownDecisions[entry.payload] ?? (try? AccessDecisionPayload.decode(entry.payload)) else { return }
-        try db.cachedStatement(sql: "INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency, purpose, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [ordinal, Data(decision.request.patient.value.bytes), decision.request.actor, decision.request.time,
-                                 decision.outcome.rawValue, decision.emergency, decision.request.purpose, decision.request.client])
+        try rows.run("INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency, purpose, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)") {
+            $0.int(ordinal); $0.hash(decision.request.patient.value); $0.text(decision.request.actor); $0.int(decision.request.time)
+            $0.text(decision.outcome.rawValue); $0.bool(decision.emergency); $0.text(decision.request.purpose); $0.text(decision.request.client)
+        }
         batch.decisionCounts[DecisionCountKey(purpose: decision.request.purpose, outcome: decision.outcome.rawValue, emergency: decision.emergency), default: 0] += 1
     }
 }

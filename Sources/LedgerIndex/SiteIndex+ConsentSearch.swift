@@ -26,23 +26,29 @@ extension SiteIndex {
         "CREATE TABLE consent_purposes(code TEXT NOT NULL, system TEXT NOT NULL, ordinal INTEGER NOT NULL, PRIMARY KEY(code, system, ordinal)) WITHOUT ROWID",
     ]
 
-    /// The search rows of the version at `ordinal` (already in `consent_versions`), and its
-    /// consent's current version chosen again (``refreshCurrentVersion(patient:consentID:in:)``).
-    static func indexConsentSearch(_ content: ConsentVersionContent, ordinal: Int, into db: Database) throws {
+    /// The search rows of the version at `ordinal` (already in `consent_versions`): its actors
+    /// and purposes, each once. The caller then chooses the consent's current version again.
+    static func indexConsentSearchRows(_ content: ConsentVersionContent, ordinal: Int, rows: RowWriter) throws {
         var actors = Set<String>(), purposes = Set<[String]>()
         content.provision?.visit { provision in
             for actor in provision.actors { actors.insert(actor.reference) }
             for coding in provision.purposes { purposes.insert([coding.code, coding.system ?? ""]) }
         }
         for actor in actors {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO consent_actors(actor, ordinal) VALUES (?, ?)").execute(arguments: [actor, ordinal])
+            try rows.run("INSERT OR IGNORE INTO consent_actors(actor, ordinal) VALUES (?, ?)") { $0.text(actor); $0.int(ordinal) }
         }
         for purpose in purposes {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO consent_purposes(code, system, ordinal) VALUES (?, ?, ?)")
-                .execute(arguments: [purpose[0], purpose[1], ordinal])
+            try rows.run("INSERT OR IGNORE INTO consent_purposes(code, system, ordinal) VALUES (?, ?, ?)") {
+                $0.text(purpose[0]); $0.text(purpose[1]); $0.int(ordinal)
+            }
         }
-        try refreshCurrentVersion(patient: Data(content.key.patient.value.bytes), consentID: content.key.consentId, in: db)
     }
+
+    /// Writes a consent's current version: patient, consent id, ordinal, status, date.
+    static let currentVersionUpsert = """
+        INSERT INTO consent_current(patient, consent_id, ordinal, status, date_time) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(patient, consent_id) DO UPDATE SET ordinal = excluded.ordinal, status = excluded.status, date_time = excluded.date_time
+        """
 
     /// Chooses the consent's current version again from its versions (a patient's, few): the
     /// heads among the versions not void — a void version and its `supersedes` edges leave, so
@@ -65,10 +71,7 @@ extension SiteIndex {
             try db.cachedStatement(sql: "DELETE FROM consent_current WHERE patient = ? AND consent_id = ?").execute(arguments: [patient, consentID])
             return
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO consent_current(patient, consent_id, ordinal, status, date_time) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(patient, consent_id) DO UPDATE SET ordinal = excluded.ordinal, status = excluded.status, date_time = excluded.date_time
-            """).execute(arguments: [patient, consentID, newest["ordinal"] as Int, newest["status"] as String, newest["date_time"] as Int64?])
+        try db.cachedStatement(sql: currentVersionUpsert).execute(arguments: [patient, consentID, newest["ordinal"] as Int, newest["status"] as String, newest["date_time"] as Int64?])
     }
 
     /// Which consents a search wants (Specs/fhir-api.md §4.2): every member given must hold

@@ -81,7 +81,8 @@ extension SiteLedger {
             throw CoreError(.wrongNetwork, "entry \(entry.id.hex) belongs to network \(entry.networkID.hex), not \(networkID.hex)", entryID: entry.id)
         }
         var fresh: [Entry] = []
-        var seen = Set<Hash32>()
+        fresh.reserveCapacity(entries.count)
+        var seen = Set<Hash32>(minimumCapacity: entries.count)
         for entry in entries {
             let stored = try logMayHold(entry) && log.ordinal(of: entry.id) != nil
             if seen.contains(entry.id) || pendingQuarantine[entry.id] != nil || stored {
@@ -105,9 +106,14 @@ extension SiteLedger {
         // put back, so memory never claims what the disk does not hold.
         let saved = (chains, charter, clock)
         let forksBefore = Set(chains.forks.map { ForkKey(author: $0.author, sequence: $0.sequence) })
-        var candidates = Array(pendingQuarantine.values.map(\.entry)) + fresh
-        let freshIDs = Set(fresh.map(\.id))
+        // With nothing held in quarantine (a catch-up's every batch), every candidate is fresh:
+        // no id set to build or ask, no copy of the batch.
+        let heldBefore = !pendingQuarantine.isEmpty
+        var candidates = heldBefore ? Array(pendingQuarantine.values.map(\.entry)) + fresh : fresh
+        let freshIDs = heldBefore ? Set(fresh.map(\.id)) : []
+        func isFresh(_ id: Hash32) -> Bool { !heldBefore || freshIDs.contains(id) }
         var toStore: [Entry] = []
+        toStore.reserveCapacity(candidates.count)
         var progress = true
         // Repeat until no more entries become trusted: admissions and predecessors release others.
         while progress {
@@ -126,8 +132,8 @@ extension SiteLedger {
         }
         // Past its per-author quota, an author that is not admitted is refused, not stored
         // (Specs/charter.md §4.1): a flood is never written, nor relayed.
-        let (newlyQuarantined, refused) = limitNewQuarantine(candidates.filter { freshIDs.contains($0.id) },
-                                                             held: candidates.filter { !freshIDs.contains($0.id) })
+        let (newlyQuarantined, refused) = limitNewQuarantine(candidates.filter { isFresh($0.id) },
+                                                             held: candidates.filter { !isFresh($0.id) })
         let arrivalBase = quarantineLog.count
         // Durability order: quarantine first (so nothing is lost), then the trusted log.
         do {
@@ -153,12 +159,12 @@ extension SiteLedger {
         }
         updateIndex(afterCommitOf: toStore)
         for entry in toStore {
-            if freshIDs.contains(entry.id) { report.imported += 1 } else { report.released += 1 }
-            pendingQuarantine[entry.id] = nil
-            quarantineDrops.arrival[entry.id] = nil
-            report.storedIDs.append(entry.id)
-            report.storedEntries.append(entry)
+            if isFresh(entry.id) { report.imported += 1 } else { report.released += 1 }
+            if !pendingQuarantine.isEmpty { pendingQuarantine[entry.id] = nil }
+            if !quarantineDrops.arrival.isEmpty { quarantineDrops.arrival[entry.id] = nil }
         }
+        report.storedIDs = toStore.map(\.id)
+        report.storedEntries = toStore
         for fork in chains.forks where !forksBefore.contains(ForkKey(author: fork.author, sequence: fork.sequence)) {
             report.forks.append(ForkEvidence(author: fork.author, sequence: fork.sequence, entries: fork.entries))
         }
