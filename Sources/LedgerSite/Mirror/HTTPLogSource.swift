@@ -29,6 +29,13 @@ public final class HTTPLogSource: StaticLogSource {
         configuration.httpMaximumConnectionsPerHost = max(1, connections)
         configuration.timeoutIntervalForRequest = 60
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        // No cache and no cookies: a static log sets none, and FoundationNetworking otherwise
+        // parses every answer's headers for them and keys it for the cache (a catch-up makes
+        // one request per 256 entries).
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
         session = URLSession(configuration: configuration)
     }
 

@@ -129,11 +129,12 @@ public enum MirrorSync {
         try withBulkIndex(ledger) {
             do {
                 // While a batch is stored, the next one downloads and its signatures are verified on
-                // the download threads (the other core): the window holds two batches.
+                // threads of their own, one per core, that never wait on the network or the disk:
+                // the window holds two batches.
                 let window = max(connections, 2 * max(1, batchEntries / TileCoordinates.fullWidth))
                 try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: window, concurrency: connections, job: { index in
-                    try MirrorBundle.fetch(bundles[index], from: counted, spool: spool, tiles: tiles).verifyingEntries()
-                }, consume: { _, fetched in
+                    try MirrorBundle.fetch(bundles[index], from: counted, spool: spool, tiles: tiles)
+                }, then: { $0.verifyingEntries() }, processors: EntryBatch.defaultParallelism, consume: { _, fetched in
                     if !fetched.fromSpool { renamedSinceFolderSync = true }
                     if fetched.spooledCopySetAside {
                         outcome.warnings.append("the spooled copy of \(fetched.bundle.path) did not hash to its tile: set aside in \(spool.damagedFolder) and fetched again")
