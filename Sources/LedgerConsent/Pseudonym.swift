@@ -8,6 +8,9 @@ import LedgerCore
 public struct PseudonymKey: Sendable {
     /// The key bytes never leave this value; only HMAC outputs do.
     private let key: SymmetricKey
+    /// An HMAC keyed with `key` that has taken in ``domain``: copied per pseudonym, so the key
+    /// is padded and hashed once, not per consult (the copy shares the state copy-on-write).
+    private let keyedPseudonymMAC: HMAC<SHA256>
 
     /// The domain-separation prefix hashed before every identifier.
     static let domain = "careledger/patient-pseudonym/v1\n"
@@ -23,14 +26,18 @@ public struct PseudonymKey: Sendable {
             throw ConsentError(.invalidPatient, "a pseudonym key needs at least 32 bytes")
         }
         key = SymmetricKey(data: bytes)
+        var mac = HMAC<SHA256>(key: key)
+        mac.update(data: Array(Self.domain.utf8))
+        keyedPseudonymMAC = mac
     }
 
     /// The pseudonym of the patient identifier `system|value`.
     ///
     /// HMAC-SHA256(key, domain ‖ system ‖ "|" ‖ value), hex encoded.
     public func pseudonym(system: String, value: String) -> PatientPseudonym {
-        let message = Array((Self.domain + system + "|" + value).utf8)
-        let mac = HMAC<SHA256>.authenticationCode(for: message, using: key)
+        var hmac = keyedPseudonymMAC
+        hmac.update(data: Array((system + "|" + value).utf8))
+        let mac = hmac.finalize()
         // A SHA-256 HMAC is always 32 bytes, so the initialiser cannot fail here.
         return PatientPseudonym(Hash32(bytes: Array(mac)) ?? .zero)
     }

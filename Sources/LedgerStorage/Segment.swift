@@ -25,6 +25,11 @@ final class Segment {
     var readOnly = false
     /// Whether the lazy load of a sealed segment's index (or its fallback scan) has happened.
     var blocksLoaded = false
+    /// `fdatasync`s of this file running outside the log's lock (``SegmentLog/syncWritten()``):
+    /// while any runs, closing the descriptor is deferred (it must not be closed under them).
+    var syncsInFlight = 0
+    /// A close deferred by a running sync: done by the last one to finish.
+    var closeWhenSynced = false
 
     init(number: UInt64, path: String, firstOrdinal: UInt64, file: OpenFile?, size: UInt64) {
         self.number = number
@@ -44,10 +49,20 @@ final class Segment {
         return file
     }
 
-    /// Closes the descriptor if open.
+    /// Closes the descriptor if open; while a sync of it runs, the close waits for that sync
+    /// (``syncFinished(_:)``), so a running `fdatasync` never meets a closed or reused descriptor.
     func closeFile(_ fileSystem: any FileSystem) {
+        guard syncsInFlight == 0 else { closeWhenSynced = true; return }
         if let openFile { fileSystem.close(openFile) }
         openFile = nil
+    }
+
+    /// A sync started by ``SegmentLog/syncWritten()`` ended: makes a close deferred by it.
+    func syncFinished(_ fileSystem: any FileSystem) {
+        syncsInFlight -= 1
+        guard syncsInFlight == 0, closeWhenSynced else { return }
+        closeWhenSynced = false
+        closeFile(fileSystem)
     }
 
     var endOrdinal: UInt64 { firstOrdinal + recordCount }

@@ -18,6 +18,11 @@ extension SegmentLog {
     ///   `.noSpace`/`.io` when the disk fails, `.writerPoisoned`, `.closed`.
     @discardableResult
     public func append(_ records: [(key: [UInt8], value: [UInt8])]) throws -> [RecordLocation] {
+        try appendBatch(records, durably: true)
+    }
+
+    /// ``append(_:)``, or with `durably` false ``write(_:)``: the batch written without its `fdatasync`.
+    func appendBatch(_ records: [(key: [UInt8], value: [UInt8])], durably: Bool) throws -> [RecordLocation] {
         let maxValue = min(options.maxRecordSize, SegmentFormat.maxBlockRawLength)
         for (position, record) in records.enumerated() {
             guard record.key.count == SegmentFormat.keySize else {
@@ -31,6 +36,7 @@ extension SegmentLog {
             try checkOpen()
             try checkWritable()
             if let poisoned { throw StorageError(.writerPoisoned, "an earlier failed write could not be undone; reopen the log", file: directory, underlying: poisoned) }
+            try checkNoFailedSync()
             guard !records.isEmpty else { return [] }
             if let last = segments.last, !last.isSealed, last.size >= options.segmentSizeLimit {
                 try seal(last)
@@ -61,7 +67,12 @@ extension SegmentLog {
                 rawTotal += UInt64(record.value.count)
             }
             try flush(until: records.count)
-            try writeDurably(batch, to: active)
+            if durably {
+                try writeDurably(batch, to: active)
+            } else {
+                if unsynced == nil { unsynced = DurablePoint(of: active) }
+                try writeUnsynced(batch, to: active)
+            }
             var locations: [RecordLocation] = []
             locations.reserveCapacity(records.count)
             for block in blocks {
@@ -148,11 +159,25 @@ extension SegmentLog {
     }
 
     /// Writes `bytes` at the end of `segment` and `fdatasync`s; on failure cuts the file back.
+    ///
+    /// The sync makes every record written before it durable too (records written without a
+    /// sync lie only in the active segment, which is the one written here). When it fails
+    /// while such records wait, they are not durable either: the failure is kept
+    /// (``failedSync``) until ``discardUnsynced()`` cuts them.
     func writeDurably(_ bytes: [UInt8], to segment: Segment) throws {
         do {
             try fileSystem.writeAll(segment.file(fileSystem), bytes, at: segment.size)
-            try fileSystem.syncData(segment.file(fileSystem))
+            let file = try segment.file(fileSystem)
+            try syncLock.withLock { try fileSystem.syncData(file) }
+            // A background sync that failed before this one took the error: this one's
+            // success does not make the records it covered durable.
+            try checkNoFailedSync()
+            unsynced = nil
         } catch {
+            if unsynced != nil {
+                let failure = error as? StorageError ?? StorageError(.io, "fdatasync failed", file: segment.path)
+                failureLock.withLock { if failedSync == nil { failedSync = failure } }
+            }
             do {
                 try fileSystem.truncate(segment.file(fileSystem), to: segment.size)
                 try fileSystem.syncData(segment.file(fileSystem))

@@ -46,6 +46,18 @@ public final class SegmentLog: @unchecked Sendable {  // all mutable state is gu
     var scratch: [UInt8] = []
     /// Set when a failed write could not be rolled back; appends then fail until reopen.
     var poisoned: StorageError?
+    /// Where the records written by ``write(_:)`` and not yet known durable begin (nil: every
+    /// record is durable). Guarded by `lock`.
+    var unsynced: DurablePoint?
+    /// Serialises every `fdatasync` of the active segment (the background ``syncWritten()``
+    /// and the owner's durable appends), so a sync error is seen by the first caller only
+    /// once: the flag below carries it to the others. Never held while `lock` is wanted.
+    let syncLock = NSLock()
+    /// Guards `failedSync` (taken alone, for a moment).
+    let failureLock = NSLock()
+    /// The error of a failed `fdatasync` while written records were not yet durable: every
+    /// write and sync fails with it until ``discardUnsynced()`` cuts those records.
+    var failedSync: StorageError?
     /// Sealed segments with an open descriptor, oldest first; at most `maxOpenSealedSegments`.
     var openSealed: [Segment] = []
     static let maxOpenSealedSegments = 32

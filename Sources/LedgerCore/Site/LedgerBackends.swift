@@ -9,6 +9,17 @@ protocol EntryLog: AnyObject {
     func append(_ records: [(id: Hash32, bytes: [UInt8])]) throws
     /// Makes every record held durable (records a killed writer left unsynced included).
     func syncRecords() throws
+    /// Records stored, the written-but-unsynced ones included (``count`` leaves them out).
+    var storedCount: Int { get }
+    /// Writes records after the stored ones without syncing; they are not served (``count``,
+    /// reads) until ``revealDurable()`` finds them durable.
+    func write(_ records: [(id: Hash32, bytes: [UInt8])]) throws
+    /// What syncs written records from another thread.
+    var syncer: LogSyncer { get }
+    /// Serves every record known durable now.
+    func revealDurable()
+    /// After a failed sync: cuts the records not known durable (Specs/site-layout.md §3.2).
+    func discardUnsynced() throws
     /// The record at an ordinal (0-based append order).
     func read(ordinal: Int) throws -> [UInt8]
     /// The ordinal of the record stored under `id`, if any.

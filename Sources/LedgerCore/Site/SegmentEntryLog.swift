@@ -13,6 +13,11 @@ final class SegmentEntryLog: EntryLog {
     let structuralFaults: [LedgerFault]
     /// A snapshot's bound: records from this ordinal on are not served (nil: all of them).
     private let limit: Int?
+    /// Where records written by ``write(_:)`` and not yet taken in begin: from here on they
+    /// are not served (nil: every stored record is). Moved only by the owner
+    /// (``revealDurable()``, a durable ``append(_:)``, ``discardUnsynced()``), so readers on
+    /// the owner's thread never see an entry that is not durable (Specs/site-layout.md §3.2).
+    private var visibleEnd: Int?
 
     /// Opens the segment log in `directory` (the data folder's `log` or `quarantine`).
     ///
@@ -69,13 +74,36 @@ final class SegmentEntryLog: EntryLog {
     deinit { segments.close() }
 
     var count: Int {
-        let stored = Int(segments.recordCount)
+        let stored = visibleEnd ?? Int(segments.recordCount)
         return limit.map { min($0, stored) } ?? stored
     }
+
+    var storedCount: Int { Int(segments.recordCount) }
 
     func append(_ records: [(id: Hash32, bytes: [UInt8])]) throws {
         guard !records.isEmpty else { return }
         try storage { _ = try segments.append(records.map { (key: $0.id.bytes, value: $0.bytes) }) }
+        visibleEnd = nil  // its sync made every record written before it durable too
+    }
+
+    func write(_ records: [(id: Hash32, bytes: [UInt8])]) throws {
+        guard !records.isEmpty else { return }
+        let before = Int(segments.recordCount)
+        try storage { _ = try segments.write(records.map { (key: $0.id.bytes, value: $0.bytes) }) }
+        if visibleEnd == nil { visibleEnd = before }
+    }
+
+    var syncer: LogSyncer { LogSyncer(segments: segments) }
+
+    func revealDurable() {
+        guard visibleEnd != nil else { return }
+        let durable = Int(segments.durableRecordCount)
+        visibleEnd = durable >= Int(segments.recordCount) ? nil : max(visibleEnd ?? 0, durable)
+    }
+
+    func discardUnsynced() throws {
+        try storage { _ = try segments.discardUnsynced() }
+        visibleEnd = nil
     }
 
     func syncRecords() throws {
@@ -86,18 +114,21 @@ final class SegmentEntryLog: EntryLog {
         if let limit, ordinal >= limit {
             throw CoreError(.outOfRange, "record \(ordinal) of \(name) is past this snapshot's \(limit) records")
         }
+        if let visibleEnd, ordinal >= visibleEnd {
+            throw CoreError(.outOfRange, "record \(ordinal) of \(name) is written but not yet durable")
+        }
         return try storage { Array(try segments.read(ordinal: UInt64(ordinal)).value) }
     }
 
     func ordinal(of id: Hash32) throws -> Int? {
         let ordinal = try storage { try segments.location(forKey: id.bytes).map { Int($0.ordinal) } }
-        guard let ordinal, ordinal < limit ?? Int.max else { return nil }
+        guard let ordinal, ordinal < bound else { return nil }
         return ordinal
     }
 
     func forEach(from start: Int, _ body: (Int, [UInt8]) throws -> Void) throws {
         try storage {
-            let end = UInt64(limit ?? Int.max)
+            let end = UInt64(bound)
             try segments.scan(from: UInt64(start)) { record in
                 guard record.ordinal < end else { return false }
                 try body(Int(record.ordinal), Array(record.value))
@@ -108,7 +139,7 @@ final class SegmentEntryLog: EntryLog {
 
     func forEachRecord(_ body: (Hash32, [UInt8]) throws -> Void) throws {
         try storage {
-            let end = UInt64(limit ?? Int.max)
+            let end = UInt64(bound)
             try segments.scan(from: 0) { record in
                 guard record.ordinal < end else { return false }
                 guard let id = Hash32(bytes: record.key) else {
@@ -151,6 +182,9 @@ final class SegmentEntryLog: EntryLog {
         return LogSizes(segments: stats.segments, bytesOnDisk: Int64(stats.bytesOnDisk), bytesRaw: Int64(stats.rawBytes))
     }
 
+    /// The first ordinal not served: the snapshot's limit or the unsynced records' start.
+    private var bound: Int { min(limit ?? Int.max, visibleEnd ?? Int.max) }
+
     private func storage<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
@@ -186,4 +220,21 @@ enum LogAccess {
     case readOnly
     /// A lock-free snapshot beside a live writer, of the first `limit` records (nil: all).
     case snapshot(limit: Int?)
+}
+
+/// Makes the records a site's log holds durable from any thread (Specs/site-layout.md §3.2):
+/// one `fdatasync` covering every record written before the call.
+public struct LogSyncer: Sendable {
+    let segments: SegmentLog
+
+    /// Syncs the log: the records written before this call are durable once it returns.
+    /// - Throws: `CoreError` (`.io`, `.noSpace`) when the `fdatasync` fails; the records not
+    ///   durable before must then be discarded (``SiteLedger/discardWritten()``).
+    public func sync() throws {
+        do {
+            try segments.syncWritten()
+        } catch let error as StorageError {
+            throw SegmentEntryLog.wrap(error)
+        }
+    }
 }

@@ -25,8 +25,9 @@ extension SiteLedger {
             return entries
         }
         try requireIntact()
+        let tip = ownTip()  // after entries written ahead of their sync (SiteLedger+Written.swift)
         let entries = try Self.signedBatch(
-            kind: kind, payloads: payloads[...], links: chains.heads(of: siteKey), firstSequence: chains.nextSequence(of: siteKey),
+            kind: kind, payloads: payloads[...], links: tip.links, firstSequence: tip.nextSequence,
             timestamps: payloads.map { _ in clock.now() }, keys: keys, network: networkID, author: siteKey)
         try commit(entries, kind: kind, treeHeadSync: treeHeadSync, updatingIndex: updatingIndex)
         progress?(entries.count)
@@ -74,7 +75,8 @@ extension SiteLedger {
                     keys: keys, network: network, author: author)
             }
         }
-        var pending: BackgroundBatch? = startSigning(ranges[0], links: chains.heads(of: siteKey), firstSequence: chains.nextSequence(of: siteKey))
+        let tip = ownTip()
+        var pending: BackgroundBatch? = startSigning(ranges[0], links: tip.links, firstSequence: tip.nextSequence)
         defer { pending?.wait() }  // no signing outlives the call, even on a throw
         var appended = 0
         for position in ranges.indices {
@@ -93,7 +95,7 @@ extension SiteLedger {
 
     /// This site's entries for `payloads`, built and hashed in order (each links to the one
     /// before, the first to `links`) and signed on every core; touches no ledger state.
-    private static func signedBatch(
+    static func signedBatch(
         kind: String, payloads: ArraySlice<[UInt8]>, links: [Hash32], firstSequence: UInt64, timestamps: [HybridTimestamp],
         keys: SiteKeys, network: Hash32, author: Hash32
     ) throws -> [Entry] {
@@ -110,6 +112,8 @@ extension SiteLedger {
         let started = DispatchTime.now().uptimeNanoseconds
         try log.append(entries.map { ($0.id, $0.encoded) })
         lastLogWriteNanos = DispatchTime.now().uptimeNanoseconds &- started
+        // Its sync made the entries written before it durable: they come first in the log.
+        _ = takeInVisibleWritten()
         for entry in entries { absorb(entry) }
         try growMerkle(with: entries)
         // The batch is acknowledged once the log holds it. A tree head that cannot be written

@@ -33,6 +33,12 @@ public final class SiteLedger {
     /// How long the last local append's log write took, its `fdatasync` included, in
     /// nanoseconds (0 before the first): what a group committer weighs a wait against.
     public internal(set) var lastLogWriteNanos: UInt64 = 0
+    /// This site's entries written by ``write(kind:payloads:)`` and not yet taken in (not
+    /// known durable), in order: the log's records from ``writtenBase`` on. They are the tip
+    /// of the site's chain for the next write, but nothing else sees them yet.
+    var writtenOwn: [Entry] = []
+    /// The log ordinal of `writtenOwn`'s first entry.
+    var writtenBase = 0
     let keys: SiteKeys
     let log: any EntryLog
     let quarantineLog: any EntryLog

@@ -6,47 +6,57 @@ import LedgerIndex
 import LedgerSync
 import Synchronization
 
-/// Writes the API's `access.decision` entries in group commits (Specs/fhir-api.md §4.3).
+/// Writes the API's `access.decision` entries in group commits whose `fdatasync` runs off the
+/// ledger's queue (Specs/fhir-api.md §4.3).
 ///
 /// Why: every consult is recorded before it is answered, and one commit (one `fdatasync`)
-/// per consult caps a site at a few hundred consults a second. Everything here runs on the
-/// serving ledger's queue: a consult decided there adds its payload with ``add(_:then:)``, and
-/// the first one added schedules a commit behind the work already queued, so the commit writes
-/// every payload decided before it runs (the consults that queued while the previous commit
-/// waited for its `fdatasync`) at once. Each consult is answered only after the commit holding
-/// its entry is durable, so recording-before-answering still holds.
+/// per consult caps a site at a few hundred consults a second; and while a commit waits for
+/// its `fdatasync` (1–4 ms) on the serving ledger's queue, no consult can be decided there.
+/// So a commit is split (``SiteLedger/write(kind:payloads:)``, Specs/site-layout.md §3.2):
+/// on the queue, a consult decided there adds its payload with ``add(_:decision:then:)``; a
+/// commit step writes every pending payload as one batch (signed, compressed, `write(2)`,
+/// no sync) and hands ``LogSyncer/sync()`` to ``syncQueue``, a thread of its own; the queue
+/// goes on deciding consults meanwhile, and they gather in `pending`. When the sync returns,
+/// a step on the queue takes the batch in (``SiteLedger/takeInDurable(treeHeadSync:)``:
+/// counted, readable, in the Merkle tree, under a tree head), answers its consults in order,
+/// applies it to the derived-state database, the sync set and the API state, and writes the
+/// next batch. At most one batch is written and not yet durable: a batch is answered only
+/// after an `fdatasync` that started after its write returned.
+///
+/// A failed sync (or write) answers every consult of its batch with the error and cuts the
+/// written entries from the log (``SiteLedger/discardWritten()``): nothing not known durable
+/// is acknowledged, applied, or built upon. A crash between write and sync leaves at most
+/// that batch in the log, never answered (recovery keeps it if the disk had it).
 ///
 /// The commits' tree heads are written at once but `fsync`ed at most every
-/// ``treeHeadSyncDelay`` (`TreeHeadSync.deferred`, Specs/site-layout.md §3.1): on a disk
-/// whose `fdatasync` takes 4 ms, a second sync per commit halved the consults a second.
-///
-/// A commit answers its consults as soon as the log holds their entries durably (with the
-/// Merkle tree grown and the tree head written), then, in the same step on the queue, applies
-/// them to the derived-state database, the sync set and the API state: the index's
-/// transaction is off the answer's path, and no other request runs before it (a search sent
-/// after an answer sees the decision). The index is told what each decision's payload
-/// decodes to, so it does not parse it again.
-final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` and `headSyncScheduled` are touched only on the service's queue.
+/// ``treeHeadSyncDelay`` (`TreeHeadSync.deferred`, Specs/site-layout.md §3.1).
+final class DecisionCommitter: @unchecked Sendable {  // all `var`s are touched only on the service's queue.
     /// How long a commit's tree head may wait for its `fsync`.
     static let treeHeadSyncDelay = DispatchTimeInterval.milliseconds(50)
 
     /// What a consult waits for: its entry once durable, or why it was not written.
     typealias Completion = (Result<Entry, any Error>) -> Void
+    /// One decided consult waiting for its commit.
+    typealias Item = (payload: [UInt8], decision: AccessDecision?, completion: Completion)
 
     private let service: LedgerSyncService
     private let inFlight: ConsultsInFlight
+    /// Where the log's `fdatasync` runs, so the ledger's queue never waits for the disk.
+    private let syncQueue = DispatchQueue(label: "careledger.decision-sync", qos: .userInitiated)
     /// When the oldest pending payload was added.
     private var firstPending = DispatchTime.now()
-    /// How long the last commit's log write (with its `fdatasync`) took, in nanoseconds.
-    private var lastLogWrite: UInt64 = 0
+    /// How long the last sync took, in nanoseconds (0 before the first).
+    private var lastSyncNanos: UInt64 = 0
     /// Told, on the queue, of each batch once durable (the API state absorbs it).
     private let committed: (SiteLedger, [Entry]) -> Void
-    private var pending: [(payload: [UInt8], decision: AccessDecision?, completion: Completion)] = []
+    private var pending: [Item] = []
+    /// The batch written and waiting for its sync (at most one).
+    private var syncing: (items: [Item], written: WrittenBatch)?
     private var scheduled = false
     private var headSyncScheduled = false
 
     /// A committer appending through `service`; `committed` is called on the ledger's queue
-    /// with each batch it wrote, before the consults in it are told.
+    /// with each batch it wrote, once durable, after the consults in it are told.
     init(service: LedgerSyncService, inFlight: ConsultsInFlight, committed: @escaping (SiteLedger, [Entry]) -> Void) {
         self.service = service
         self.inFlight = inFlight
@@ -59,12 +69,18 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
     func add(_ payload: [UInt8], decision: AccessDecision? = nil, then completion: @escaping Completion) {
         if pending.isEmpty { firstPending = .now() }
         pending.append((payload, decision, completion))
-        guard !scheduled else { return }
-        scheduled = true
-        service.schedule { ledger, set in self.commit(ledger, &set) }
+        scheduleCommit()
     }
 
-    /// On the ledger's queue: writes every pending payload as one append (one `fdatasync`).
+    /// On the ledger's queue: queues a commit step behind the work already queued, unless one
+    /// is queued or a batch is syncing (its end starts the next).
+    private func scheduleCommit() {
+        guard !scheduled, syncing == nil, !pending.isEmpty else { return }
+        scheduled = true
+        service.schedule { ledger, _ in self.commit(ledger) }
+    }
+
+    /// On the ledger's queue: writes every pending payload as one batch and starts its sync.
     ///
     /// Gathering (``CommitGathering``): with `n` clients each waiting for its answer before
     /// asking again, the answers of one commit come back while the next one runs, so without
@@ -72,43 +88,84 @@ final class DecisionCommitter: @unchecked Sendable {  // `pending`, `scheduled` 
     /// `fdatasync`. So while fewer payloads are pending than the most consults in flight since
     /// the last commit, the commit looks again after ``CommitGathering/step`` (the consults
     /// queued meanwhile are decided first) — but only as long as the wait stays shorter than
-    /// the last commit's log write: on a disk that syncs faster than the wait, a second group
-    /// costs less than waiting for it.
-    private func commit(_ ledger: SiteLedger, _ set: inout ReconcilableSet) {
+    /// the last sync: on a disk that syncs faster than the wait, a second group costs less
+    /// than waiting for it.
+    private func commit(_ ledger: SiteLedger) {
         let waited = DispatchTime.now().uptimeNanoseconds &- firstPending.uptimeNanoseconds
-        if CommitGathering.shouldWait(pending: pending.count, expected: inFlight.peak, waitedNanos: waited, lastLogWriteNanos: lastLogWrite) {
-            service.schedule(after: .nanoseconds(Int(CommitGathering.stepNanos))) { ledger, set in self.commit(ledger, &set) }
+        if CommitGathering.shouldWait(pending: pending.count, expected: inFlight.peak, waitedNanos: waited, lastSyncNanos: lastSyncNanos) {
+            service.schedule(after: .nanoseconds(Int(CommitGathering.stepNanos))) { ledger, _ in self.commit(ledger) }
             return
         }
+        scheduled = false
+        guard syncing == nil, !pending.isEmpty else { return }
         inFlight.resetPeak()
         let batch = pending
         pending = []
-        scheduled = false
-        guard !batch.isEmpty else { return }
-        let result = Result { () throws -> [Entry] in
-            let written = try ledger.append(kind: AccessDecisionPayload.kind, payloads: batch.map(\.payload), treeHeadSync: .deferred,
-                                            updatingIndex: false)
-            lastLogWrite = ledger.lastLogWriteNanos
-            guard written.count == batch.count else {
-                throw SiteError(.unusableSite, "\(written.count) of \(batch.count) access.decision entries were written")
+        let written: WrittenBatch
+        do {
+            written = try ledger.write(kind: AccessDecisionPayload.kind, payloads: batch.map(\.payload))
+            guard written.entries.count == batch.count else {
+                throw SiteError(.unusableSite, "\(written.entries.count) of \(batch.count) access.decision entries were written")
             }
-            return written
+        } catch {
+            // The write cut its own batch; an earlier failed sync (of another writer's append)
+            // left the log refusing writes until what it wrote unsynced is discarded.
+            _ = try? ledger.discardWritten()
+            for item in batch { item.completion(.failure(error)) }
+            return scheduleCommit()
+        }
+        syncing = (batch, written)
+        let syncer = ledger.logSyncer
+        syncQueue.async {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let result = Result { try syncer.sync() }
+            let took = DispatchTime.now().uptimeNanoseconds &- started
+            self.service.schedule { ledger, set in self.synced(result, took: took, ledger, &set) }
+        }
+    }
+
+    /// On the ledger's queue, when the written batch's sync returned: takes it in and answers
+    /// it (or fails it and cuts it), applies it, then writes the next batch.
+    private func synced(_ result: Result<Void, any Error>, took: UInt64, _ ledger: SiteLedger, _ set: inout ReconcilableSet) {
+        lastSyncNanos = took
+        guard let (batch, written) = syncing else { return }
+        syncing = nil
+        let outcome = Result { () throws -> [Entry] in
+            switch result {
+            case .success:
+                try ledger.takeInDurable(treeHeadSync: .deferred)
+            case .failure(let error):
+                // Cut what is not known durable; what another writer's sync covered stays.
+                _ = try? ledger.discardWritten()
+                guard ledger.entryCount >= written.end else { throw error }
+            }
+            guard ledger.entryCount >= written.end else {
+                throw SiteError(.unusableSite, "a synced access.decision batch is not in the log")
+            }
+            return written.entries
         }
         scheduleHeadSync(ledger)
-        switch result {
+        switch outcome {
         case .success(let entries):
             for (item, entry) in zip(batch, entries) { item.completion(.success(entry)) }
-            updateIndex(ledger, after: entries, of: batch)
+            updateIndex(ledger, after: entries, endingAt: written.end, of: batch)
             _ = set.insert(contentsOf: entries.map(\.id))
             committed(ledger, entries)
         case .failure(let error):
             for item in batch { item.completion(.failure(error)) }
         }
+        scheduleCommit()
     }
 
     /// On the ledger's queue: applies a durable batch to the derived-state database (left
-    /// behind by the append), telling a `SiteIndex` the decisions the payloads encode.
-    private func updateIndex(_ ledger: SiteLedger, after entries: [Entry], of batch: [(payload: [UInt8], decision: AccessDecision?, completion: Completion)]) {
+    /// behind by the write), telling a `SiteIndex` the decisions the payloads encode. When
+    /// other entries followed the batch into the log (an ingest whose sync covered it), the
+    /// index catches up from the log instead.
+    private func updateIndex(_ ledger: SiteLedger, after entries: [Entry], endingAt end: Int, of batch: [Item]) {
+        guard end == ledger.entryCount else {
+            try? ledger.catchUpIndex()  // a failure is caught up at the next commit or open
+            return
+        }
         guard let index = ledger.derivedStateIndex as? SiteIndex else { return ledger.updateIndex(afterCommitOf: entries) }
         var known: [[UInt8]: AccessDecision] = [:]
         for item in batch {
@@ -141,12 +198,12 @@ enum CommitGathering {
     /// Whether a commit with `pending` payloads, expecting `expected` (the most consults in
     /// flight since the last commit), whose oldest payload has waited `waitedNanos`, waits one
     /// more step: only while fewer are pending than expected and the wait, one step longer,
-    /// stays within both ``limitNanos`` and the last commit's log write (`lastLogWriteNanos`;
+    /// stays within both ``limitNanos`` and the last commit's `fdatasync` (`lastSyncNanos`;
     /// 0 before the first commit: no wait).
-    static func shouldWait(pending: Int, expected: Int, waitedNanos: UInt64, lastLogWriteNanos: UInt64) -> Bool {
+    static func shouldWait(pending: Int, expected: Int, waitedNanos: UInt64, lastSyncNanos: UInt64) -> Bool {
         guard pending < expected else { return false }
         let waitedAfterStep = waitedNanos &+ stepNanos
-        return waitedAfterStep <= limitNanos && waitedAfterStep < lastLogWriteNanos
+        return waitedAfterStep <= limitNanos && waitedAfterStep < lastSyncNanos
     }
 }
 
