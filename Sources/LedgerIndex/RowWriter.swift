@@ -31,19 +31,9 @@ final class RowWriter {
     /// Runs `sql` (a statement that returns no rows) once, its parameters bound by `bind` in order.
     /// - Throws: `DatabaseError` with SQLite's code and message (a constraint, a full disk).
     func run(_ sql: String, _ bind: (inout Binder) -> Void) throws {
-        let statement = try prepared(sql)
-        var binder = Binder(statement: statement)
-        bind(&binder)
-        guard binder.failure == SQLITE_OK else {
-            sqlite3_reset(statement)
-            throw DatabaseError(resultCode: ResultCode(rawValue: binder.failure), message: "cannot bind a parameter", sql: sql)
-        }
+        let statement = try bound(sql, bind)
         let code = sqlite3_step(statement)
-        if code != SQLITE_DONE && code != SQLITE_ROW {
-            let message = String(cString: sqlite3_errmsg(connection))
-            sqlite3_reset(statement)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
-        }
+        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw stepFailure(code, statement, sql) }
         sqlite3_reset(statement)
     }
 
@@ -51,6 +41,22 @@ final class RowWriter {
     /// first row's integer (nil when it returns no row or NULL); every row is stepped through.
     /// - Throws: `DatabaseError` as ``run(_:_:)``.
     func runReturningInteger(_ sql: String, _ bind: (inout Binder) -> Void) throws -> Int64? {
+        let statement = try bound(sql, bind)
+        var value: Int64?
+        var first = true
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else { throw stepFailure(code, statement, sql) }
+            if first && sqlite3_column_type(statement, 0) != SQLITE_NULL { value = sqlite3_column_int64(statement, 0) }
+            first = false
+        }
+        sqlite3_reset(statement)
+        return value
+    }
+
+    /// `sql` prepared (once per writer) with its parameters bound by `bind`, ready to step.
+    private func bound(_ sql: String, _ bind: (inout Binder) -> Void) throws -> OpaquePointer {
         let statement = try prepared(sql)
         var binder = Binder(statement: statement)
         bind(&binder)
@@ -58,21 +64,14 @@ final class RowWriter {
             sqlite3_reset(statement)
             throw DatabaseError(resultCode: ResultCode(rawValue: binder.failure), message: "cannot bind a parameter", sql: sql)
         }
-        var value: Int64?
-        var first = true
-        while true {
-            let code = sqlite3_step(statement)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                let message = String(cString: sqlite3_errmsg(connection))
-                sqlite3_reset(statement)
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
-            }
-            if first && sqlite3_column_type(statement, 0) != SQLITE_NULL { value = sqlite3_column_int64(statement, 0) }
-            first = false
-        }
+        return statement
+    }
+
+    /// The error of a step that failed with `code`, the statement reset for its next use.
+    private func stepFailure(_ code: Int32, _ statement: OpaquePointer, _ sql: String) -> DatabaseError {
+        let message = String(cString: sqlite3_errmsg(connection))
         sqlite3_reset(statement)
-        return value
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
