@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(name: "LedgerConsentTests", dependencies: ["LedgerConsent", "LedgerCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "LedgerSyncTests",
-            dependencies: ["LedgerSync", "LedgerCore", "LedgerStorage", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["LedgerSync", "LedgerCore", "LedgerStorage", "StorageTestSupport", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .testTarget(
             name: "LedgerNetTests",

@@ -14,7 +14,7 @@ import Glibc
 /// strikes the Nth, once or from then on; the sweeps fail N = 1, 2, … until a workload
 /// runs without reaching N. A `shortWrites` switch makes every write write at most half of
 /// what it was asked (at least one byte), to exercise the write loop.
-package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // state guarded by `lock`.
+package final class FaultyFileSystem: ForwardingFileSystem, @unchecked Sendable {  // state guarded by `lock`.
     package enum Operation: Hashable, Sendable {
         case write, syncData, sync, truncate, rename, open, syncDirectory
         case read, size, remove, createDirectory, listDirectory, setPermissions, permissions
@@ -71,7 +71,8 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
         var forever: Bool
     }
 
-    private let real = POSIXFileSystem()
+    /// The real file system every call that is not failed goes to.
+    package let base: any FileSystem = POSIXFileSystem()
 
     /// A file system that fails nothing until a rule is armed or a fault plan injected.
     package init() {}
@@ -169,13 +170,11 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
 
     package func open(_ path: String, mode: FileOpenMode, permissions: UInt32) throws -> OpenFile {
         let creating = mode == .readWriteCreate || mode == .createTruncate || mode == .createExclusive
-        return try forward(.open, path, creating: creating) { try real.open(path, mode: mode, permissions: permissions) }
+        return try forward(.open, path, creating: creating) { try base.open(path, mode: mode, permissions: permissions) }
     }
 
-    package func close(_ file: OpenFile) { real.close(file) }
-
     package func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws -> Int {
-        try forward(.read, file.path) { try real.read(file, into: buffer, at: offset) }
+        try forward(.read, file.path) { try base.read(file, into: buffer, at: offset) }
     }
 
     package func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws -> Int {
@@ -185,48 +184,44 @@ package final class FaultyFileSystem: FileSystem, @unchecked Sendable {  // stat
         case .fail(let errno): throw StorageError.injected(.write, errno: errno, file: file.path)
         case .shorten:
             let half = max(1, bytes.count / 2)
-            return try real.write(file, UnsafeRawBufferPointer(rebasing: bytes[0..<half]), at: offset)
+            return try base.write(file, UnsafeRawBufferPointer(rebasing: bytes[0..<half]), at: offset)
         }
         if shortWrites, bytes.count > 1 {
-            return try real.write(file, UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count / 2)]), at: offset)
+            return try base.write(file, UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count / 2)]), at: offset)
         }
-        return try real.write(file, bytes, at: offset)
+        return try base.write(file, bytes, at: offset)
     }
 
-    package func syncData(_ file: OpenFile) throws { try forward(.syncData, file.path) { try real.syncData(file) } }
+    package func syncData(_ file: OpenFile) throws { try forward(.syncData, file.path) { try base.syncData(file) } }
 
-    package func sync(_ file: OpenFile) throws { try forward(.sync, file.path) { try real.sync(file) } }
+    package func sync(_ file: OpenFile) throws { try forward(.sync, file.path) { try base.sync(file) } }
 
     package func truncate(_ file: OpenFile, to length: UInt64) throws {
-        try forward(.truncate, file.path) { try real.truncate(file, to: length) }
+        try forward(.truncate, file.path) { try base.truncate(file, to: length) }
     }
 
-    package func size(_ file: OpenFile) throws -> UInt64 { try forward(.size, file.path) { try real.size(file) } }
+    package func size(_ file: OpenFile) throws -> UInt64 { try forward(.size, file.path) { try base.size(file) } }
 
     package func rename(_ source: String, to destination: String) throws {
-        try forward(.rename, source) { try real.rename(source, to: destination) }
+        try forward(.rename, source) { try base.rename(source, to: destination) }
     }
 
-    package func remove(_ path: String) throws { try forward(.remove, path) { try real.remove(path) } }
+    package func remove(_ path: String) throws { try forward(.remove, path) { try base.remove(path) } }
 
-    package func syncDirectory(_ path: String) throws { try forward(.syncDirectory, path) { try real.syncDirectory(path) } }
+    package func syncDirectory(_ path: String) throws { try forward(.syncDirectory, path) { try base.syncDirectory(path) } }
 
-    package func createDirectory(_ path: String) throws { try forward(.createDirectory, path) { try real.createDirectory(path) } }
-
-    package func exists(_ path: String) -> Bool { real.exists(path) }
+    package func createDirectory(_ path: String) throws { try forward(.createDirectory, path) { try base.createDirectory(path) } }
 
     package func listDirectory(_ path: String) throws -> [String] {
-        try forward(.listDirectory, path) { try real.listDirectory(path) }
+        try forward(.listDirectory, path) { try base.listDirectory(path) }
     }
 
-    package func lockExclusive(_ file: OpenFile) throws -> Bool { try real.lockExclusive(file) }
-
     package func setPermissions(_ file: OpenFile, to permissions: UInt32) throws {
-        try forward(.setPermissions, file.path) { try real.setPermissions(file, to: permissions) }
+        try forward(.setPermissions, file.path) { try base.setPermissions(file, to: permissions) }
     }
 
     package func permissions(_ file: OpenFile) throws -> UInt32 {
-        try forward(.permissions, file.path) { try real.permissions(file) }
+        try forward(.permissions, file.path) { try base.permissions(file) }
     }
 }
 

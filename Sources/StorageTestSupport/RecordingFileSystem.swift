@@ -9,7 +9,7 @@ import LedgerStorage
 /// called, a creation or rename only changes which name points at which inode. Paths in
 /// the trace are relative to `root`. Files that already exist under `root` when the
 /// recorder is made form the ``baseline`` (durable before the trace starts).
-package final class RecordingFileSystem: FileSystem, @unchecked Sendable {  // all state is guarded by `lock`.
+package final class RecordingFileSystem: ForwardingFileSystem, @unchecked Sendable {  // all state is guarded by `lock`.
     /// One recorded operation, in the order the storage layer issued it.
     package enum Event: Sendable, CustomStringConvertible {
         case createDirectory(path: String)
@@ -41,7 +41,8 @@ package final class RecordingFileSystem: FileSystem, @unchecked Sendable {  // a
     package let root: String
     /// Files (relative path → bytes) present when recording started.
     package let baseline: [String: [UInt8]]
-    private let real = POSIXFileSystem()
+    /// The real file system every call goes to; only the mutating ones are recorded.
+    package let base: any FileSystem = POSIXFileSystem()
     private let lock = NSLock()
     private var recorded: [Event] = []
     private var names: [String: Int] = [:]
@@ -92,7 +93,7 @@ package final class RecordingFileSystem: FileSystem, @unchecked Sendable {  // a
     }
 
     package func open(_ path: String, mode: FileOpenMode, permissions: UInt32) throws -> OpenFile {
-        let file = try real.open(path, mode: mode, permissions: permissions)
+        let file = try base.open(path, mode: mode, permissions: permissions)
         let name = relative(path)
         lock.withLock {
             let inode: Int
@@ -112,38 +113,32 @@ package final class RecordingFileSystem: FileSystem, @unchecked Sendable {  // a
 
     package func close(_ file: OpenFile) {
         lock.withLock { _ = descriptors.removeValue(forKey: file.descriptor) }
-        real.close(file)
-    }
-
-    package func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws -> Int {
-        try real.read(file, into: buffer, at: offset)
+        base.close(file)
     }
 
     package func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws -> Int {
-        let written = try real.write(file, bytes, at: offset)
+        let written = try base.write(file, bytes, at: offset)
         record(.write(inode: inode(of: file), offset: offset, bytes: Array(bytes.prefix(written))))
         return written
     }
 
     package func syncData(_ file: OpenFile) throws {
-        try real.syncData(file)
+        try base.syncData(file)
         record(.syncData(inode: inode(of: file)))
     }
 
     package func sync(_ file: OpenFile) throws {
-        try real.sync(file)
+        try base.sync(file)
         record(.sync(inode: inode(of: file)))
     }
 
     package func truncate(_ file: OpenFile, to length: UInt64) throws {
-        try real.truncate(file, to: length)
+        try base.truncate(file, to: length)
         record(.truncate(inode: inode(of: file), length: length))
     }
 
-    package func size(_ file: OpenFile) throws -> UInt64 { try real.size(file) }
-
     package func rename(_ source: String, to destination: String) throws {
-        try real.rename(source, to: destination)
+        try base.rename(source, to: destination)
         let from = relative(source)
         let to = relative(destination)
         lock.withLock {
@@ -153,7 +148,7 @@ package final class RecordingFileSystem: FileSystem, @unchecked Sendable {  // a
     }
 
     package func remove(_ path: String) throws {
-        try real.remove(path)
+        try base.remove(path)
         let name = relative(path)
         lock.withLock {
             names[name] = nil
@@ -162,20 +157,16 @@ package final class RecordingFileSystem: FileSystem, @unchecked Sendable {  // a
     }
 
     package func syncDirectory(_ path: String) throws {
-        try real.syncDirectory(path)
+        try base.syncDirectory(path)
         record(.syncDirectory(path: relative(path)))
     }
 
     package func createDirectory(_ path: String) throws {
-        let existed = real.exists(path)
-        try real.createDirectory(path)
+        let existed = base.exists(path)
+        try base.createDirectory(path)
         if !existed { record(.createDirectory(path: relative(path))) }
     }
 
-    package func exists(_ path: String) -> Bool { real.exists(path) }
-    package func listDirectory(_ path: String) throws -> [String] { try real.listDirectory(path) }
-    package func lockExclusive(_ file: OpenFile) throws -> Bool { try real.lockExclusive(file) }
-    /// Permission bits are not modelled by the crash states: only names and bytes are.
-    package func setPermissions(_ file: OpenFile, to permissions: UInt32) throws { try real.setPermissions(file, to: permissions) }
-    package func permissions(_ file: OpenFile) throws -> UInt32 { try real.permissions(file) }
+    // Reads, sizes, listings, locks and permission bits go to `base` unrecorded: the crash
+    // states model only names and bytes.
 }

@@ -5,32 +5,12 @@ import LedgerStorage
 /// cache, readable by the next process, lost by a power loss. Wrapped around a
 /// ``RecordingFileSystem``, the trace holds the writes but not the syncs, so the crash-state
 /// replay treats them as volatile.
-package struct UnsyncedFileSystem: FileSystem {
+package struct UnsyncedFileSystem: ForwardingFileSystem {
     package let base: any FileSystem
 
     package init(base: any FileSystem) { self.base = base }
 
-    package func open(_ path: String, mode: FileOpenMode, permissions: UInt32) throws -> OpenFile {
-        try base.open(path, mode: mode, permissions: permissions)
-    }
-    package func close(_ file: OpenFile) { base.close(file) }
-    package func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws -> Int {
-        try base.read(file, into: buffer, at: offset)
-    }
-    package func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws -> Int {
-        try base.write(file, bytes, at: offset)
-    }
     package func syncData(_ file: OpenFile) throws {}
     package func sync(_ file: OpenFile) throws {}
-    package func truncate(_ file: OpenFile, to length: UInt64) throws { try base.truncate(file, to: length) }
-    package func size(_ file: OpenFile) throws -> UInt64 { try base.size(file) }
-    package func rename(_ source: String, to destination: String) throws { try base.rename(source, to: destination) }
-    package func remove(_ path: String) throws { try base.remove(path) }
     package func syncDirectory(_ path: String) throws {}
-    package func createDirectory(_ path: String) throws { try base.createDirectory(path) }
-    package func exists(_ path: String) -> Bool { base.exists(path) }
-    package func listDirectory(_ path: String) throws -> [String] { try base.listDirectory(path) }
-    package func lockExclusive(_ file: OpenFile) throws -> Bool { try base.lockExclusive(file) }
-    package func setPermissions(_ file: OpenFile, to permissions: UInt32) throws { try base.setPermissions(file, to: permissions) }
-    package func permissions(_ file: OpenFile) throws -> UInt32 { try base.permissions(file) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerStorage
+import StorageTestSupport
 import Testing
 import TestSupport
 @testable import LedgerSync
