@@ -12,7 +12,7 @@ public enum MerkleHash {
     /// The hash of a leaf: SHA-256(0x00 || data).
     public static func leaf<Bytes: Sequence>(_ data: Bytes) -> Hash32 where Bytes.Element == UInt8 {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
+        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
         let handled: Void? = data.withContiguousStorageIfAvailable { buffer in
             hasher.update(bufferPointer: UnsafeRawBufferPointer(buffer))
         }
@@ -22,12 +22,13 @@ public enum MerkleHash {
 
     /// The hash of an interior node: SHA-256(0x01 || left || right).
     public static func node(_ left: Hash32, _ right: Hash32) -> Hash32 {
-        var input = [UInt8]()
-        input.reserveCapacity(65)
-        input.append(0x01)
-        left.append(to: &input)
-        right.append(to: &input)
-        return Hash32.sha256(input)
+        // On the stack (a homogeneous tuple is contiguous): a tree grows by about one node per leaf.
+        var words = (left.w0.bigEndian, left.w1.bigEndian, left.w2.bigEndian, left.w3.bigEndian,
+                     right.w0.bigEndian, right.w1.bigEndian, right.w2.bigEndian, right.w3.bigEndian)
+        var hasher = SHA256()
+        withUnsafeBytes(of: UInt8(0x01)) { hasher.update(bufferPointer: $0) }
+        withUnsafeBytes(of: &words) { hasher.update(bufferPointer: $0) }
+        return Hash32(hasher.finalize())
     }
 
     /// The leaf hash of an entry in a site's log: the leaf is the entry's full canonical

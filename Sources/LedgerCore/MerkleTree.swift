@@ -35,16 +35,22 @@ public struct MerkleTree<Store: MerkleNodeStore> {
     /// as it was rather than holding a leaf without its parents.
     public mutating func append(leafHash: Hash32) throws {
         var index = store.count(level: 0)
-        var nodes = [leafHash]
-        var right = leafHash
-        // A node with an odd index is a right child: its parent is now complete.
-        while index & 1 == 1 {
-            let left = try store.node(level: nodes.count - 1, index: index - 1)
-            right = MerkleHash.node(left, right)
-            index >>= 1
-            nodes.append(right)
+        // The leaf and the parents it completes (one per trailing 1 bit of its index), on the
+        // stack: an append per leaf would otherwise allocate an array.
+        try withUnsafeTemporaryAllocation(of: Hash32.self, capacity: (~index).trailingZeroBitCount + 1) { nodes in
+            nodes.initializeElement(at: 0, to: leafHash)
+            var count = 1
+            var right = leafHash
+            // A node with an odd index is a right child: its parent is now complete.
+            while index & 1 == 1 {
+                let left = try store.node(level: count - 1, index: index - 1)
+                right = MerkleHash.node(left, right)
+                index >>= 1
+                nodes.initializeElement(at: count, to: right)
+                count += 1
+            }
+            for level in 0..<count { try store.append(nodes[level], level: level) }
         }
-        for (level, node) in nodes.enumerated() { try store.append(node, level: level) }
     }
 
     /// The current root (the empty-tree hash when there are no leaves).

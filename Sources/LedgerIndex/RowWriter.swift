@@ -14,6 +14,8 @@ import LedgerCore
 final class RowWriter {
     private let connection: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// ``IndexRowSQL``'s statements by slot, prepared at their first use.
+    private var slots = [OpaquePointer?](repeating: nil, count: IndexRowSQL.all.count)
 
     /// A writer on `db`'s connection; its statements live until it is released, which must
     /// happen inside the transaction's closure (before GRDB gives the connection to another use).
@@ -26,12 +28,21 @@ final class RowWriter {
 
     deinit {
         for statement in statements.values { sqlite3_finalize(statement) }
+        for case let statement? in slots { sqlite3_finalize(statement) }
     }
 
     /// Runs `sql` (a statement that returns no rows) once, its parameters bound by `bind` in order.
     /// - Throws: `DatabaseError` with SQLite's code and message (a constraint, a full disk).
     func run(_ sql: String, _ bind: (inout Binder) -> Void) throws {
-        let statement = try bound(sql, bind)
+        try step(try bound(prepared(sql), sql, bind), sql)
+    }
+
+    /// Runs one of ``IndexRowSQL``'s statements as the other `run` runs `sql`; it is found by its slot.
+    func run(_ sql: RowSQL, _ bind: (inout Binder) -> Void) throws {
+        try step(try bound(prepared(sql), sql.text, bind), sql.text)
+    }
+
+    private func step(_ statement: OpaquePointer, _ sql: String) throws {
         let code = sqlite3_step(statement)
         guard code == SQLITE_DONE || code == SQLITE_ROW else { throw stepFailure(code, statement, sql) }
         sqlite3_reset(statement)
@@ -40,14 +51,14 @@ final class RowWriter {
     /// Runs `sql` (a statement with a `RETURNING` clause of one integer) once and returns the
     /// first row's integer (nil when it returns no row or NULL); every row is stepped through.
     /// - Throws: `DatabaseError` as ``run(_:_:)``.
-    func runReturningInteger(_ sql: String, _ bind: (inout Binder) -> Void) throws -> Int64? {
-        let statement = try bound(sql, bind)
+    func runReturningInteger(_ sql: RowSQL, _ bind: (inout Binder) -> Void) throws -> Int64? {
+        let statement = try bound(prepared(sql), sql.text, bind)
         var value: Int64?
         var first = true
         while true {
             let code = sqlite3_step(statement)
             if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else { throw stepFailure(code, statement, sql) }
+            guard code == SQLITE_ROW else { throw stepFailure(code, statement, sql.text) }
             if first && sqlite3_column_type(statement, 0) != SQLITE_NULL { value = sqlite3_column_int64(statement, 0) }
             first = false
         }
@@ -55,9 +66,8 @@ final class RowWriter {
         return value
     }
 
-    /// `sql` prepared (once per writer) with its parameters bound by `bind`, ready to step.
-    private func bound(_ sql: String, _ bind: (inout Binder) -> Void) throws -> OpaquePointer {
-        let statement = try prepared(sql)
+    /// `statement` (`sql` prepared once per writer) with its parameters bound by `bind`, ready to step.
+    private func bound(_ statement: OpaquePointer, _ sql: String, _ bind: (inout Binder) -> Void) throws -> OpaquePointer {
         var binder = Binder(statement: statement)
         bind(&binder)
         guard binder.failure == SQLITE_OK else {
@@ -76,12 +86,24 @@ final class RowWriter {
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
         if let statement = statements[sql] { return statement }
+        let statement = try prepare(sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    private func prepared(_ sql: RowSQL) throws -> OpaquePointer {
+        if let statement = slots[sql.slot] { return statement }
+        let statement = try prepare(sql.text)
+        slots[sql.slot] = statement
+        return statement
+    }
+
+    private func prepare(_ sql: String) throws -> OpaquePointer {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
         guard code == SQLITE_OK, let statement else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
         }
-        statements[sql] = statement
         return statement
     }
 

@@ -140,11 +140,11 @@ extension SiteIndex {
     /// One record's rows: `entries` now, the author's and kind's changes into `batch`.
     private static func insert(_ record: IndexedEntry, into db: Database, rows: RowWriter, batch: inout Batch) throws {
         guard let entry = record.entry else {
-            try rows.run("INSERT INTO entries(ordinal) VALUES (?)") { $0.int(record.ordinal) }
+            try rows.run(IndexRowSQL.undecodableEntry) { $0.int(record.ordinal) }
             return
         }
         let sequence = Int64(bitPattern: entry.sequence)
-        try rows.run("INSERT INTO entries(ordinal, id, author, sequence, kind, wall, counter) VALUES (?, ?, ?, ?, ?, ?, ?)") {
+        try rows.run(IndexRowSQL.entry) {
             $0.int(record.ordinal); $0.hash(entry.id); $0.hash(entry.author); $0.int(sequence); $0.text(entry.kind)
             $0.int(Int64(bitPattern: entry.timestamp.wallMillis)); $0.int(Int64(entry.timestamp.counter))
         }
@@ -182,31 +182,31 @@ extension SiteIndex {
         do {
             content = try ConsentVersionPayload.decode(entry.payload)
         } catch {
-            try rows.run("INSERT INTO consent_undecodable(ordinal, id) VALUES (?, ?)") { $0.int(ordinal); $0.hash(entry.id) }
+            try rows.run(IndexRowSQL.consentUndecodable) { $0.int(ordinal); $0.hash(entry.id) }
             return
         }
         let patientHash = content.key.patient.value, consent = content.key.consentId
         var supersedes: [UInt8] = []
         supersedes.reserveCapacity(32 * content.supersedes.count)
         for old in content.supersedes { old.append(to: &supersedes) }
-        try rows.run("INSERT INTO consent_versions(ordinal, id, patient, consent_id, status, date_time, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?)") {
+        try rows.run(IndexRowSQL.consentVersion) {
             $0.int(ordinal); $0.hash(entry.id); $0.hash(patientHash); $0.text(consent); $0.text(content.status.rawValue)
             $0.int(content.dateTime); $0.blob(supersedes)
         }
         // Counted, learning whether it is the consent's first version.
-        let versions = try rows.runReturningInteger(countConsentVersionReturning) { $0.hash(patientHash); $0.text(consent) } ?? 0
+        let versions = try rows.runReturningInteger(IndexRowSQL.countConsentVersion) { $0.hash(patientHash); $0.text(consent) } ?? 0
         if versions == 1 && content.supersedes.isEmpty {
-            try rows.run("INSERT OR IGNORE INTO consent_heads(patient, consent_id, id) VALUES (?, ?, ?)") {
+            try rows.run(IndexRowSQL.consentHead) {
                 $0.hash(patientHash); $0.text(consent); $0.hash(entry.id)
             }
-            try rows.run("INSERT INTO consents(patient, consent_id, heads) VALUES (?, ?, 1) ON CONFLICT(patient, consent_id) DO UPDATE SET heads = excluded.heads") {
+            try rows.run(IndexRowSQL.consentOneHead) {
                 $0.hash(patientHash); $0.text(consent)
             }
             try indexConsentSearchRows(content, ordinal: ordinal, rows: rows)
             if voided.contains(entry.id) {
-                try rows.run("DELETE FROM consent_current WHERE patient = ? AND consent_id = ?") { $0.hash(patientHash); $0.text(consent) }
+                try rows.run(IndexRowSQL.deleteCurrentVersion) { $0.hash(patientHash); $0.text(consent) }
             } else {
-                try rows.run(currentVersionUpsert) {
+                try rows.run(IndexRowSQL.currentVersion) {
                     $0.hash(patientHash); $0.text(consent); $0.int(ordinal); $0.text(content.status.rawValue); $0.int(content.dateTime)
                 }
             }
@@ -238,7 +238,7 @@ extension SiteIndex {
     /// An access decision: who asked about whom, when, and the answer; counted in `batch`.
     private static func insertDecision(_ entry: Entry, ordinal: Int, rows: RowWriter, batch: inout Batch) throws {
         guard let decision = batch.knownDecisions[entry.payload] ?? (try? AccessDecisionPayload.decode(entry.payload)) else { return }
-        try rows.run("INSERT INTO decisions(ordinal, patient, actor, time, outcome, emergency, purpose, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)") {
+        try rows.run(IndexRowSQL.decision) {
             $0.int(ordinal); $0.hash(decision.request.patient.value); $0.text(decision.request.actor); $0.int(decision.request.time)
             $0.text(decision.outcome.rawValue); $0.bool(decision.emergency); $0.text(decision.request.purpose); $0.text(decision.request.client)
         }

@@ -35,10 +35,10 @@ extension SiteIndex {
             for coding in provision.purposes { purposes.insert([coding.code, coding.system ?? ""]) }
         }
         for actor in actors {
-            try rows.run("INSERT OR IGNORE INTO consent_actors(actor, ordinal) VALUES (?, ?)") { $0.text(actor); $0.int(ordinal) }
+            try rows.run(IndexRowSQL.consentActor) { $0.text(actor); $0.int(ordinal) }
         }
         for purpose in purposes {
-            try rows.run("INSERT OR IGNORE INTO consent_purposes(code, system, ordinal) VALUES (?, ?, ?)") {
+            try rows.run(IndexRowSQL.consentPurpose) {
                 $0.text(purpose[0]); $0.text(purpose[1]); $0.int(ordinal)
             }
         }

@@ -37,6 +37,37 @@ struct IndexRowWriterTests {
         }
     }
 
+    @Test("each per-record statement has its own slot, its place in the list, and its own SQL; each prepares on the index's schema")
+    func rowStatementsHaveDistinctSlots() throws {
+        let all = IndexRowSQL.all
+        #expect(all.map(\.slot) == Array(0..<all.count))
+        #expect(Set(all.map(\.text)).count == all.count)
+        let network = try IndexedNetwork()
+        let ledger = try network.openCentral()
+        let index = try #require(try ledger.currentIndex())
+        try index.pool.writeWithoutTransaction { db in
+            for sql in all { _ = try db.makeStatement(sql: sql.text) }
+        }
+    }
+
+    @Test("a statement run by its slot binds and fails as one run by its text, and runs again after a broken constraint")
+    func slotStatementsRunAsTextOnes() throws {
+        let queue = try DatabaseQueue()
+        let hash = try #require(Hash32(hex: String(repeating: "0a1b2c3d", count: 8)))
+        try queue.inDatabase { db in
+            try db.execute(sql: "CREATE TABLE consent_undecodable(ordinal INTEGER PRIMARY KEY, id BLOB NOT NULL)")
+            let rows = try RowWriter(db)
+            try rows.run(IndexRowSQL.consentUndecodable) { $0.int(4); $0.hash(hash) }
+            try rows.run(IndexRowSQL.consentUndecodable.text) { $0.int(5); $0.hash(hash) }
+            #expect(throws: DatabaseError.self) { try rows.run(IndexRowSQL.consentUndecodable) { $0.int(4); $0.hash(hash) } }
+            try rows.run(IndexRowSQL.consentUndecodable) { $0.int(6); $0.hash(hash) }
+            let stored = try Row.fetchAll(db, sql: "SELECT ordinal, typeof(id), quote(id) FROM consent_undecodable ORDER BY ordinal")
+            #expect(stored.map { $0[0] as Int } == [4, 5, 6])
+            #expect(Set(stored.map { $0[2] as String }).count == 1)
+            #expect(stored.allSatisfy { ($0[1] as String) == "blob" })
+        }
+    }
+
     @Test("after random traffic (first versions, concurrent heads, supersessions), choosing every consent's heads count and current version again with the full look-ups changes no row",
           arguments: [3, 17, 29] as [UInt64])
     func firstVersionRowsEqualFullLookUps(seed: UInt64) throws {

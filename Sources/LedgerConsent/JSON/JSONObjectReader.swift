@@ -9,7 +9,10 @@ struct JSONObjectReader {
     /// The path of this object, e.g. `Bundle.entry[2].resource`.
     let path: String
     private let members: [(String, JSONValue)]
-    private var taken = Set<Int>()  // indices into `members`
+    /// Members taken, by index into `members`: bit i of `takenLow` for the first 64 (every
+    /// payload object; a set would hash each index), `takenHigh` for the rest.
+    private var takenLow: UInt64 = 0
+    private var takenHigh = Set<Int>()
 
     /// Wraps `value`, which must be an object.
     init(_ value: JSONValue, path: String) throws(ConsentError) {
@@ -25,7 +28,20 @@ struct JSONObjectReader {
 
     /// The index of member `key`, names compared by UTF-8 bytes as the parser does
     /// (`String.==` would let the Kelvin sign U+212A stand for `K`).
-    private func index(_ key: String) -> Int? { members.firstIndex { $0.0.utf8.elementsEqual(key.utf8) } }
+    /// Names of another UTF-8 length are skipped before their bytes are compared (a member
+    /// look-up runs for every key a decoder knows, most of them absent or elsewhere).
+    private func index(_ key: String) -> Int? {
+        let utf8 = key.utf8, length = utf8.count
+        return members.firstIndex { $0.0.utf8.count == length && $0.0.utf8.elementsEqual(utf8) }
+    }
+
+    private mutating func take(_ i: Int) {
+        if i < 64 { takenLow |= 1 << UInt64(i) } else { takenHigh.insert(i) }
+    }
+
+    private func isTaken(_ i: Int) -> Bool {
+        i < 64 ? takenLow & (1 << UInt64(i)) != 0 : takenHigh.contains(i)
+    }
 
     /// Whether the object has member `key` (without taking it).
     func has(_ key: String) -> Bool { index(key) != nil }
@@ -33,7 +49,7 @@ struct JSONObjectReader {
     /// Takes member `key` if present.
     mutating func optional(_ key: String) -> JSONValue? {
         guard let i = index(key) else { return nil }
-        taken.insert(i)
+        take(i)
         return members[i].1
     }
 
@@ -55,12 +71,12 @@ struct JSONObjectReader {
 
     /// Marks member `key` as deliberately ignored.
     mutating func ignore(_ key: String) {
-        if let i = index(key) { taken.insert(i) }
+        if let i = index(key) { take(i) }
     }
 
     /// Throws for the first member (in document order) that was not taken.
     func finish(_ code: ConsentError.Code = .unsupportedElement) throws(ConsentError) {
-        if let i = members.indices.first(where: { !taken.contains($0) }) {
+        if let i = members.indices.first(where: { !isTaken($0) }) {
             let stray = members[i]
             let message: String
             if code != .unsupportedElement {
@@ -76,43 +92,47 @@ struct JSONObjectReader {
 }
 
 /// Typed accessors for JSON values that name the path on failure.
+///
+/// The path is built only when it is reported: a payload decoder names the path of every
+/// value it reads, and building those strings cost more than reading the values (a catch-up
+/// decodes every consent version and access decision it indexes, Specs/static-log.md §11.3).
 enum JSONRead {
     /// A string value (FHIR strings must also be non-empty; pass `allowEmpty` for payloads).
-    static func string(_ value: JSONValue, _ path: String, allowEmpty: Bool = false) throws(ConsentError) -> String {
+    static func string(_ value: JSONValue, _ path: @autoclosure () -> String, allowEmpty: Bool = false) throws(ConsentError) -> String {
         guard case .string(let s) = value else {
-            throw ConsentError(.invalidValue, "expected a string, found \(value.typeName)", path: path)
+            throw ConsentError(.invalidValue, "expected a string, found \(value.typeName)", path: path())
         }
-        guard allowEmpty || !s.isEmpty else { throw ConsentError(.invalidValue, "empty string", path: path) }
+        guard allowEmpty || !s.isEmpty else { throw ConsentError(.invalidValue, "empty string", path: path()) }
         return s
     }
 
     /// An array value.
-    static func array(_ value: JSONValue, _ path: String) throws(ConsentError) -> [JSONValue] {
+    static func array(_ value: JSONValue, _ path: @autoclosure () -> String) throws(ConsentError) -> [JSONValue] {
         guard case .array(let items) = value else {
-            throw ConsentError(.invalidValue, "expected an array, found \(value.typeName)", path: path)
+            throw ConsentError(.invalidValue, "expected an array, found \(value.typeName)", path: path())
         }
         return items
     }
 
     /// A non-empty array (FHIR forbids empty arrays; canonical payloads omit them).
-    static func nonEmptyArray(_ value: JSONValue, _ path: String) throws(ConsentError) -> [JSONValue] {
-        let items = try array(value, path)
-        guard !items.isEmpty else { throw ConsentError(.invalidValue, "empty array", path: path) }
+    static func nonEmptyArray(_ value: JSONValue, _ path: @autoclosure () -> String) throws(ConsentError) -> [JSONValue] {
+        let items = try array(value, path())
+        guard !items.isEmpty else { throw ConsentError(.invalidValue, "empty array", path: path()) }
         return items
     }
 
     /// An integer that fits in 64 bits.
-    static func int64(_ value: JSONValue, _ path: String) throws(ConsentError) -> Int64 {
+    static func int64(_ value: JSONValue, _ path: @autoclosure () -> String) throws(ConsentError) -> Int64 {
         guard let n = value.int64Value else {
-            throw ConsentError(.invalidValue, "expected an integer, found \(value.typeName)", path: path)
+            throw ConsentError(.invalidValue, "expected an integer, found \(value.typeName)", path: path())
         }
         return n
     }
 
     /// A boolean.
-    static func bool(_ value: JSONValue, _ path: String) throws(ConsentError) -> Bool {
+    static func bool(_ value: JSONValue, _ path: @autoclosure () -> String) throws(ConsentError) -> Bool {
         guard case .bool(let b) = value else {
-            throw ConsentError(.invalidValue, "expected a boolean, found \(value.typeName)", path: path)
+            throw ConsentError(.invalidValue, "expected a boolean, found \(value.typeName)", path: path())
         }
         return b
     }

@@ -22,11 +22,16 @@ struct AuthorChains {
             let wasFilled = entry.sequence < nextSequence
             nextSequence = max(nextSequence, entry.sequence &+ 1)
             guard ids.insert(entry.id).inserted else { return nil }
-            if positions[entry.sequence] == nil, wasFilled, !before.isEmpty {
-                positions[entry.sequence] = before.filter { $0 != entry.id }
-            }
-            positions[entry.sequence, default: []].append(entry.id)
-            let atPosition = positions[entry.sequence] ?? []
+            // One look-up of the position (a catch-up records every entry of a batch here).
+            return Self.add(entry.id, to: &positions[entry.sequence, default: []],
+                            before: wasFilled && !before.isEmpty ? before.filter { $0 != entry.id } : [])
+        }
+
+        /// Appends `id` to the ids held at a position (first those held `before` the chains
+        /// were loaded, when the position is new here); the ids, sorted, when it is a fork.
+        private static func add(_ id: Hash32, to atPosition: inout [Hash32], before: [Hash32]) -> [Hash32]? {
+            if atPosition.isEmpty && !before.isEmpty { atPosition = before }
+            atPosition.append(id)
             return atPosition.count > 1 ? atPosition.sorted() : nil
         }
     }
@@ -85,11 +90,17 @@ struct AuthorChains {
     /// with every entry it writes (a million appended entries held ~150 MB here).
     mutating func forgetRecordedEntries(earlier: Earlier) {
         for author in chains.keys {
-            chains[author]?.ids = []
-            chains[author]?.positions = [:]
+            // A batch's worth of room is kept for the next one (a catch-up records 8,192
+            // entries per batch); more is given back.
+            let keep = (chains[author]?.ids.count ?? 0) <= Self.capacityKept
+            chains[author]?.ids.removeAll(keepingCapacity: keep)
+            chains[author]?.positions.removeAll(keepingCapacity: keep)
         }
         self.earlier = earlier
     }
+
+    /// Ids per author whose room ``forgetRecordedEntries(earlier:)`` keeps for the next entries.
+    static let capacityKept = 16_384
 
     /// Whether `author`'s chain holds the entry `id`.
     func holds(_ id: Hash32, by author: Hash32) -> Bool {

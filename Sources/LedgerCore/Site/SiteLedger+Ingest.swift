@@ -34,20 +34,33 @@ public struct IngestReport: Sendable, Equatable {
 public struct VerifiedEntries: Sendable {
     /// The entries, in the order given.
     public private(set) var entries: [Entry]
+    /// Each entry's RFC 9162 leaf hash when it was decoded from ``HashedRecords`` (which
+    /// computed it from the entry's bytes), else nil; as many as `entries`.
+    private(set) var leafHashes: [Hash32?]
 
     /// No entries.
-    public init() { entries = [] }
+    public init() { entries = []; leafHashes = [] }
 
-    fileprivate init(checked entries: [Entry]) { self.entries = entries }
+    fileprivate init(checked entries: [Entry], leafHashes: [Hash32?]) {
+        precondition(entries.count == leafHashes.count, "one leaf hash (or nil) per entry")
+        self.entries = entries
+        self.leafHashes = leafHashes
+    }
 
     /// How many entries.
     public var count: Int { entries.count }
 
     /// Appends entries verified by another call.
-    public mutating func append(_ other: VerifiedEntries) { entries += other.entries }
+    public mutating func append(_ other: VerifiedEntries) {
+        entries += other.entries
+        leafHashes += other.leafHashes
+    }
 
     /// Removes every entry.
-    public mutating func removeAll(keepingCapacity: Bool = false) { entries.removeAll(keepingCapacity: keepingCapacity) }
+    public mutating func removeAll(keepingCapacity: Bool = false) {
+        entries.removeAll(keepingCapacity: keepingCapacity)
+        leafHashes.removeAll(keepingCapacity: keepingCapacity)
+    }
 }
 
 extension SiteLedger {
@@ -55,7 +68,18 @@ extension SiteLedger {
     /// site is not touched, so this may run on any thread while the site ingests something else.
     /// - Throws: `CoreError` `.badSignature` or a decoding error, naming the first bad entry.
     public static func verifyForIngest(_ encodedEntries: [[UInt8]], parallelism: Int = EntryBatch.defaultParallelism) throws -> VerifiedEntries {
-        VerifiedEntries(checked: try decodeAndVerify(encodedEntries, parallelism: parallelism))
+        VerifiedEntries(checked: try decodeAndVerify(encodedEntries, parallelism: parallelism),
+                        leafHashes: Array(repeating: nil, count: encodedEntries.count))
+    }
+
+    /// ``verifyForIngest(_:parallelism:)`` of records hashed already (a catch-up hashes each
+    /// one to check it against the published tiles): each entry keeps its record's leaf hash,
+    /// and ingest grows the Merkle tree with it instead of hashing the entry again. Each entry
+    /// is decoded from the very bytes ``HashedRecords`` hashed, so its hash is its leaf's.
+    /// - Throws: `CoreError` `.badSignature` or a decoding error, naming the first bad entry.
+    public static func verifyForIngest(_ records: HashedRecords, parallelism: Int = EntryBatch.defaultParallelism) throws -> VerifiedEntries {
+        VerifiedEntries(checked: try decodeAndVerify(records.records, parallelism: parallelism),
+                        leafHashes: records.leaves.map { Optional($0) })
     }
 
     /// Ingests entries from another site (a bundle or a sync session), all or nothing.
@@ -81,16 +105,21 @@ extension SiteLedger {
             throw CoreError(.wrongNetwork, "entry \(entry.id.hex) belongs to network \(entry.networkID.hex), not \(networkID.hex)", entryID: entry.id)
         }
         var fresh: [Entry] = []
+        // Each fresh entry's leaf hash when the caller's records came hashed (else nil): it
+        // travels with its entry through the sort and the trust loop to the Merkle tree.
+        var freshLeaves: [Hash32?] = []
         fresh.reserveCapacity(entries.count)
+        freshLeaves.reserveCapacity(entries.count)
         var seen = Set<Hash32>(minimumCapacity: entries.count)
-        for entry in entries {
+        for (entry, leaf) in zip(entries, verified.leafHashes) {
             let stored = try logMayHold(entry) && log.ordinal(of: entry.id) != nil
-            if seen.contains(entry.id) || pendingQuarantine[entry.id] != nil || stored {
+            if seen.contains(entry.id) || (!pendingQuarantine.isEmpty && pendingQuarantine[entry.id] != nil) || stored {
                 report.alreadyHad += 1
                 continue
             }
             seen.insert(entry.id)
             fresh.append(entry)
+            freshLeaves.append(leaf)
         }
         // Charter entries first: an admission in this batch can make other entries trusted.
         // Positions are sorted, not entries (a catch-up's batch is 8,192 of them), each kind
@@ -102,6 +131,7 @@ extension SiteLedger {
             return (lhs.author, lhs.sequence, lhs.id) < (rhs.author, rhs.sequence, rhs.id)
         }
         fresh = order.map { fresh[$0] }
+        freshLeaves = order.map { freshLeaves[$0] }
         // Derived state is updated as entries become trusted; if a write below fails it is
         // put back, so memory never claims what the disk does not hold.
         let saved = (chains, charter, clock)
@@ -110,25 +140,32 @@ extension SiteLedger {
         // no id set to build or ask, no copy of the batch.
         let heldBefore = !pendingQuarantine.isEmpty
         var candidates = heldBefore ? Array(pendingQuarantine.values.map(\.entry)) + fresh : fresh
+        var candidateLeaves = heldBefore ? Array(repeating: nil, count: candidates.count - fresh.count) + freshLeaves : freshLeaves
         let freshIDs = heldBefore ? Set(fresh.map(\.id)) : []
         func isFresh(_ id: Hash32) -> Bool { !heldBefore || freshIDs.contains(id) }
         var toStore: [Entry] = []
+        var toStoreLeaves: [Hash32?] = []
         toStore.reserveCapacity(candidates.count)
+        toStoreLeaves.reserveCapacity(candidates.count)
         var progress = true
         // Repeat until no more entries become trusted: admissions and predecessors release others.
         while progress {
             progress = false
             var waiting: [Entry] = []
-            for entry in candidates {
+            var waitingLeaves: [Hash32?] = []
+            for (entry, leaf) in zip(candidates, candidateLeaves) {
                 if trustReason(for: entry) == nil {
                     toStore.append(entry)
+                    toStoreLeaves.append(leaf)
                     absorb(entry)
                     progress = true
                 } else {
                     waiting.append(entry)
+                    waitingLeaves.append(leaf)
                 }
             }
             candidates = waiting
+            candidateLeaves = waitingLeaves
         }
         // Past its per-author quota, an author that is not admitted is refused, not stored
         // (Specs/charter.md §4.1): a flood is never written, nor relayed.
@@ -148,7 +185,7 @@ extension SiteLedger {
             throw error
         }
         if !toStore.isEmpty {
-            try growMerkle(with: toStore)
+            try growMerkle(with: toStore, leaves: toStoreLeaves)
             // As after a local append (§3): the head is what snapshot readers read up to
             // (Specs/site-layout.md §8.1), so every commit to the log ends with one.
             do {
@@ -177,6 +214,16 @@ extension SiteLedger {
         settleQuarantine(refused: refused)
         report.quarantineDropped = refused.reduce(0) { $0 + Int(clamping: $1.count) }
         return report
+    }
+
+    /// ``growMerkle(with:)`` given each entry's leaf hash where the caller has it (nil: hashed
+    /// here). A hash comes only from ``HashedRecords``, which computed it from the bytes the
+    /// entry was decoded from, so the tree is the one hashing every entry gives.
+    func growMerkle(with entries: [Entry], leaves: [Hash32?]) throws {
+        guard merkle.size + UInt64(entries.count) == UInt64(log.count) else { return try catchUpMerkle() }
+        for (entry, leaf) in zip(entries, leaves) {
+            try merkle.append(leafHash: leaf ?? MerkleHash.leaf(entry.encoded))
+        }
     }
 
     /// Whether the trusted log can hold `entry`: only when its author's chain has reached its

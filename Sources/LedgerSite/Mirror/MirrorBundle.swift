@@ -28,6 +28,9 @@ struct MirrorBundle: Sendable {
     /// With ``verifyingEntries()``: the entries decoded and verified for ingest, or the first
     /// entry that does not decode or verify.
     var verified: Result<VerifiedEntries, CoreError>?
+    /// A catch-up's fetch: `entries` with their leaf hashes (`leaves`), handed to ingest so the
+    /// site's Merkle tree does not hash them again (emptied by ``verifyingEntries()``).
+    var hashed: HashedRecords?
 
     /// The bundle with its entries decoded and their signatures verified on this thread (a
     /// download thread: the catch-up's consumer stores one batch while the next is verified).
@@ -36,8 +39,13 @@ struct MirrorBundle: Sendable {
         guard mismatch == nil else { return self }
         var result = self
         do {
-            result.verified = .success(try SiteLedger.verifyForIngest(entries, parallelism: 1))
+            if let hashed {
+                result.verified = .success(try SiteLedger.verifyForIngest(hashed, parallelism: 1))
+            } else {
+                result.verified = .success(try SiteLedger.verifyForIngest(entries, parallelism: 1))
+            }
             result.entries = []
+            result.hashed = nil
         } catch let error as CoreError {
             result.verified = .failure(error)
         } catch {
@@ -150,19 +158,20 @@ struct MirrorBundle: Sendable {
         var setAside = false
         if let spooled = spool.read(bundle) {
             if let entries = EntryBundle.decode(spooled), entries.count == bundle.width {
-                let leaves = entries.map { MerkleHash.leaf($0) }
-                if expected.matches(leaves) {
-                    return MirrorBundle(bundle: bundle, tile: [], entries: entries, leaves: leaves, encoded: [],
-                                        bytesFetched: 0, fromSpool: true)
+                let hashed = HashedRecords(entries)
+                if expected.matches(hashed.leaves) {
+                    return MirrorBundle(bundle: bundle, tile: [], entries: entries, leaves: hashed.leaves, encoded: [],
+                                        bytesFetched: 0, fromSpool: true, hashed: hashed)
                 }
             }
             spool.setAside(bundle)
             setAside = true
         }
         let (entries, bytes, fetchedWhole) = try fetchEntries(bundle, from: source)
-        let leaves = entries.map { MerkleHash.leaf($0) }
+        let hashed = HashedRecords(entries)
+        let leaves = hashed.leaves
         var result = MirrorBundle(bundle: bundle, tile: [], entries: entries, leaves: leaves, encoded: [],
-                                  bytesFetched: bytes, fromSpool: false)
+                                  bytesFetched: bytes, fromSpool: false, hashed: hashed)
         result.spooledCopySetAside = setAside
         if expected.matches(leaves) {
             try spool.write(bundle, fetchedWhole ?? reframe(entries))
