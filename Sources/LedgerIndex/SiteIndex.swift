@@ -71,11 +71,13 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     /// thread of their own (`PASSIVE`, ``WALCheckpointer``; Specs/site-layout.md §9.9): for a
     /// long-running writer whose commits others wait for (the serving site's API). Does
     /// nothing the second time.
-    /// - Parameter threshold: WAL frames past which a commit asks for a checkpoint.
-    public func checkpointInBackground(threshold: Int = SiteIndex.walCheckpointPages) {
+    /// - Parameters:
+    ///   - threshold: WAL frames past which a commit asks for a checkpoint.
+    ///   - hardLimit: WAL frames past which a commit checkpoints on the writer, as before.
+    public func checkpointInBackground(threshold: Int = SiteIndex.walCheckpointPages, hardLimit: Int = 8 * SiteIndex.walCheckpointPages) {
         checkpointer.withLock { current in
             guard current == nil else { return }
-            let made = WALCheckpointer(path: path, threshold: threshold)
+            let made = WALCheckpointer(path: path, threshold: threshold, hardLimit: hardLimit)
             pool.writeWithoutTransaction { db in
                 _ = sqlite3_wal_hook(db.sqliteConnection, WALCheckpointer.hook, Unmanaged.passUnretained(made).toOpaque())
             }

@@ -14,8 +14,9 @@ import Synchronization
 /// blocks the writer — at most once per ``minimumInterval``. SQLite starts the WAL over at
 /// the first write after a checkpoint that copied every frame. Should the checkpoints fall
 /// behind (a commit between every checkpoint's start and end, so the WAL never starts over),
-/// a commit that leaves more than ``hardLimitFactor`` times the threshold checkpoints on
-/// the writer as before: the WAL stays bounded.
+/// a commit that leaves more than ``hardLimit`` frames checkpoints on the writer as before:
+/// the WAL stays bounded (give or take the commits made while such a checkpoint found the
+/// background one running and could not copy everything).
 final class WALCheckpointer: @unchecked Sendable {  // `connection` is touched only on `queue`; `running` is a Mutex.
     /// The database file.
     let path: String
@@ -23,17 +24,19 @@ final class WALCheckpointer: @unchecked Sendable {  // `connection` is touched o
     let threshold: Int
     /// The least time between two checkpoints begun here.
     static let minimumInterval = DispatchTimeInterval.milliseconds(20)
-    /// A commit leaving more than this many times ``threshold`` frames checkpoints itself.
-    static let hardLimitFactor = 8
+    /// WAL frames past which a commit checkpoints on the writer itself.
+    let hardLimit: Int
     private let queue = DispatchQueue(label: "careledger.index-checkpoint", qos: .utility)
     private let running = Mutex(false)
     private let completed = Atomic<Int>(0)
     private var connection: OpaquePointer?
 
-    /// A checkpointer of the database at `path`, asked past `threshold` frames.
-    init(path: String, threshold: Int) {
+    /// A checkpointer of the database at `path`, asked past `threshold` frames; past
+    /// `hardLimit` the writer checkpoints itself.
+    init(path: String, threshold: Int, hardLimit: Int) {
         self.path = path
         self.threshold = max(1, threshold)
+        self.hardLimit = max(1, hardLimit)
     }
 
     deinit { if let connection { sqlite3_close_v2(connection) } }
@@ -46,7 +49,7 @@ final class WALCheckpointer: @unchecked Sendable {  // `connection` is touched o
     /// ``minimumInterval`` ago: a later commit asks again); past the hard limit, checkpoints
     /// on `writer` itself.
     func committed(frames: Int, writer: OpaquePointer?) {
-        if frames > threshold * Self.hardLimitFactor, let writer {
+        if frames > hardLimit, let writer {
             sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             return
         }

@@ -36,7 +36,7 @@ struct BackgroundCheckpointTests {
         do {
             let index = try SiteIndex(path: path)
             // Never asked (and never at the hard limit): the commits alone decide the WAL's length.
-            index.checkpointInBackground(threshold: 1 << 20)
+            index.checkpointInBackground(threshold: 1 << 20, hardLimit: 1 << 20)
             try Self.commit(300, to: index)
             #expect(Self.walFrames(path) >= 300, "SQLite's automatic checkpoint (every \(SiteIndex.walCheckpointPages) frames) still ran")
             #expect(index.backgroundCheckpoints == 0)
@@ -44,21 +44,34 @@ struct BackgroundCheckpointTests {
         #expect(try Self.rows(path) == 300)
     }
 
-    @Test("past the threshold the checkpointer runs, and the WAL stays within the hard limit while its data survives")
-    func theCheckpointerKeepsTheWALBounded() throws {
+    @Test("a commit past the hard limit checkpoints on the writer, so the WAL starts over and stays within the limit")
+    func theHardLimitBoundsTheWAL() throws {
         let folder = try TemporaryDirectory(prefix: "bg-checkpoint")
         defer { folder.remove() }
         let path = folder.path + "/index.sqlite"
-        let threshold = 16
+        let limit = 64
         do {
             let index = try SiteIndex(path: path)
-            index.checkpointInBackground(threshold: threshold)
+            // The checkpointer is never asked: only the writer's own checkpoint acts.
+            index.checkpointInBackground(threshold: 1 << 20, hardLimit: limit)
+            try Self.commit(400, to: index)
+            #expect(index.backgroundCheckpoints == 0)
+            // The limit plus the commit that crossed it (one row: a few frames).
+            #expect(Self.walFrames(path) <= limit + 8, "WAL of \(Self.walFrames(path)) frames")
+        }
+        #expect(try Self.rows(path) == 400)
+    }
+
+    @Test("past the threshold the checkpointer runs on its own connection, and every committed row survives")
+    func theCheckpointerRuns() throws {
+        let folder = try TemporaryDirectory(prefix: "bg-checkpoint")
+        defer { folder.remove() }
+        let path = folder.path + "/index.sqlite"
+        do {
+            let index = try SiteIndex(path: path)
+            index.checkpointInBackground(threshold: 16, hardLimit: 1 << 20)
             try Self.commit(400, to: index)
             #expect(index.backgroundCheckpoints >= 1)
-            // Each commit writes one or two frames; a commit past the hard limit checkpoints on
-            // the writer (one that found the background checkpoint running may not: twice the limit).
-            let limit = threshold * WALCheckpointer.hardLimitFactor
-            #expect(Self.walFrames(path) <= 2 * limit, "WAL of \(Self.walFrames(path)) frames")
         }
         #expect(try Self.rows(path) == 400)
     }
