@@ -54,7 +54,44 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
     }
 
-    deinit { restartLargeWAL() }
+    deinit {
+        if let made = checkpointer.withLock({ $0 }) {
+            // The hook's context is `made`, unretained: give the writer its automatic checkpoint back first.
+            try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walCheckpointPages)") }
+            made.drain()
+        }
+        restartLargeWAL()
+    }
+
+    /// The checkpointer that took this instance's WAL checkpoints off its commits, once
+    /// ``checkpointInBackground()`` made it.
+    let checkpointer = Mutex<WALCheckpointer?>(nil)
+
+    /// Moves this instance's WAL checkpoints off its writer's commits, onto a connection and a
+    /// thread of their own (`PASSIVE`, ``WALCheckpointer``; Specs/site-layout.md §9.9): for a
+    /// long-running writer whose commits others wait for (the serving site's API). Does
+    /// nothing the second time.
+    /// - Parameters:
+    ///   - threshold: WAL frames past which a commit asks for a checkpoint.
+    ///   - hardLimit: WAL frames past which a commit checkpoints on the writer, as before.
+    public func checkpointInBackground(threshold: Int = SiteIndex.walCheckpointPages, hardLimit: Int = 8 * SiteIndex.walCheckpointPages) {
+        checkpointer.withLock { current in
+            guard current == nil else { return }
+            let made = WALCheckpointer(path: path, threshold: threshold, hardLimit: hardLimit)
+            pool.writeWithoutTransaction { db in
+                _ = sqlite3_wal_hook(db.sqliteConnection, WALCheckpointer.hook, Unmanaged.passUnretained(made).toOpaque())
+            }
+            current = made
+        }
+    }
+
+    /// Checkpoints the background checkpointer ran so far (0 without one); waits for the one
+    /// running, so a test reads a settled count.
+    package var backgroundCheckpoints: Int {
+        guard let made = checkpointer.withLock({ $0 }) else { return 0 }
+        made.drain()
+        return made.checkpoints
+    }
 
     /// A WAL file larger than this when a process that wrote closes the database is
     /// checkpointed and restarted small (§9.9 rule 6).

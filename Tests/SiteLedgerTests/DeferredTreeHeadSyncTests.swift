@@ -65,4 +65,29 @@ struct DeferredTreeHeadSyncTests {
         let reopened = try SiteLedger.open(at: site)
         #expect(reopened.treeHeads.map(\.treeSize) == sizes)
     }
+
+    @Test("a head syncer covers the heads written before it was made; a head written after waits for the next")
+    func syncerCoversOnlyEarlierHeads() throws {
+        let folder = try TemporaryDirectory(prefix: "deferred-heads")
+        defer { folder.remove() }
+        let recorder = RecordingFileSystem(root: folder.path)
+        let ledger = try SiteLedger.foundNetwork(at: folder.path + "/founder", siteName: "founder", networkName: "heads-net", fileSystem: recorder)
+        #expect(ledger.treeHeadSyncer() == nil, "nothing waits for its fsync")
+        let syncsBefore = Self.headSyncs(recorder)
+
+        try ledger.append(kind: "anchor", payloads: [[1]], treeHeadSync: .deferred)
+        let syncer = try #require(ledger.treeHeadSyncer())
+        try ledger.append(kind: "anchor", payloads: [[2]], treeHeadSync: .deferred)  // after the syncer was made
+        try syncer.sync()  // as on another thread
+        ledger.treeHeadsSynced(by: syncer)
+        #expect(Self.headSyncs(recorder) == syncsBefore + 1)
+        #expect(ledger.treeHeadsUnsynced, "the head written after the syncer was made is not known durable")
+
+        let next = try #require(ledger.treeHeadSyncer())
+        try next.sync()
+        ledger.treeHeadsSynced(by: next)
+        #expect(!ledger.treeHeadsUnsynced)
+        #expect(ledger.treeHeadSyncer() == nil)
+        #expect(Self.headSyncs(recorder) == syncsBefore + 2)
+    }
 }

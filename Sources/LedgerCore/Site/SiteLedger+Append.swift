@@ -158,6 +158,22 @@ extension SiteLedger {
         treeHeadsUnsynced = false
     }
 
+    /// What makes the heads written so far durable from another thread, or nil when none
+    /// waits for its `fsync`: a group committer keeps that `fsync` off the owner's thread
+    /// (Specs/site-layout.md §3.1). After ``TreeHeadSyncer/sync()`` returned, the owner calls
+    /// ``treeHeadsSynced(by:)``.
+    public func treeHeadSyncer() -> TreeHeadSyncer? {
+        guard treeHeadsUnsynced else { return nil }
+        return TreeHeadSyncer(files: files, path: layout.heads, records: treeHeadRecords)
+    }
+
+    /// On the owner's thread, after `syncer`'s ``TreeHeadSyncer/sync()`` returned: the heads
+    /// count as durable unless one was written after the syncer was made (an `fsync` that may
+    /// have started before that write does not cover it; the next one does).
+    public func treeHeadsSynced(by syncer: TreeHeadSyncer) {
+        if treeHeadRecords == syncer.records { treeHeadsUnsynced = false }
+    }
+
     /// Adds the leaves of `entries`, just made durable at the end of the log, to the Merkle
     /// tree; when an earlier failure left the tree behind the log, it catches up from the
     /// log instead, so every leaf lands at its record's ordinal.
@@ -244,6 +260,19 @@ public enum TreeHeadSync: Sendable {
     /// ``SiteLedger/syncTreeHeads()``: a group committer making heads durable a few times a
     /// second instead of once per commit.
     case deferred
+}
+
+/// Makes a site's tree-head file durable from any thread: one `fsync` of `heads.log`, which
+/// covers every head written before the call (Specs/site-layout.md §3.1).
+public struct TreeHeadSyncer: Sendable {
+    let files: FileIO
+    let path: String
+    /// The heads the file held when the syncer was made (what ``sync()`` surely covers).
+    let records: Int
+
+    /// `fsync`s the file.
+    /// - Throws: `CoreError` (`.io`) when the `fsync` fails; the heads stay unsynced.
+    public func sync() throws { try files.sync(path) }
 }
 
 /// Sizes and counts of a site's ledger.

@@ -29,7 +29,7 @@ import Synchronization
 /// that batch in the log, never answered (recovery keeps it if the disk had it).
 ///
 /// The commits' tree heads are written at once but `fsync`ed at most every
-/// ``treeHeadSyncDelay`` (`TreeHeadSync.deferred`, Specs/site-layout.md §3.1).
+/// ``treeHeadSyncDelay`` (`TreeHeadSync.deferred`, Specs/site-layout.md §3.1), off the queue.
 final class DecisionCommitter: @unchecked Sendable {  // all `var`s are touched only on the service's queue.
     /// How long a commit's tree head may wait for its `fsync`.
     static let treeHeadSyncDelay = DispatchTimeInterval.milliseconds(50)
@@ -43,6 +43,9 @@ final class DecisionCommitter: @unchecked Sendable {  // all `var`s are touched 
     private let inFlight: ConsultsInFlight
     /// Where the log's `fdatasync` runs, so the ledger's queue never waits for the disk.
     private let syncQueue = DispatchQueue(label: "careledger.decision-sync", qos: .userInitiated)
+    /// Where the deferred `fsync` of `heads.log` runs: neither the ledger's queue nor
+    /// ``syncQueue`` (a batch's sync never waits behind it).
+    private let headSyncQueue = DispatchQueue(label: "careledger.head-sync", qos: .utility)
     /// When the oldest pending payload was added.
     private var firstPending = DispatchTime.now()
     /// How long the last sync took, in nanoseconds (0 before the first).
@@ -54,6 +57,8 @@ final class DecisionCommitter: @unchecked Sendable {  // all `var`s are touched 
     private var syncing: (items: [Item], written: WrittenBatch)?
     private var scheduled = false
     private var headSyncScheduled = false
+    /// Whether the derived-state database's checkpoints were moved off its commits.
+    private var checkpointsMoved = false
 
     /// A committer appending through `service`; `committed` is called on the ledger's queue
     /// with each batch it wrote, once durable, after the consults in it are told.
@@ -98,6 +103,11 @@ final class DecisionCommitter: @unchecked Sendable {  // all `var`s are touched 
         }
         scheduled = false
         guard syncing == nil, !pending.isEmpty else { return }
+        if !checkpointsMoved {
+            // The index's WAL checkpoints would otherwise run inside a commit on this queue.
+            checkpointsMoved = true
+            (ledger.derivedStateIndex as? SiteIndex)?.checkpointInBackground()
+        }
         inFlight.resetPeak()
         let batch = pending
         pending = []
@@ -175,14 +185,26 @@ final class DecisionCommitter: @unchecked Sendable {  // all `var`s are touched 
     }
 
     /// On the ledger's queue: makes the heads written since the last sync durable within
-    /// ``treeHeadSyncDelay`` (one `fsync` for every commit in that time). A failed sync is
-    /// tried again after the same delay; the entries are durable regardless.
+    /// ``treeHeadSyncDelay`` (one `fsync` for every commit in that time), on ``headSyncQueue``:
+    /// the queue only takes the syncer and, when the `fsync` returned, marks the heads it
+    /// covered. Heads written meanwhile, or a failed sync, are synced again after the same
+    /// delay; the entries are durable regardless.
     private func scheduleHeadSync(_ ledger: SiteLedger) {
         guard ledger.treeHeadsUnsynced, !headSyncScheduled else { return }
         headSyncScheduled = true
         service.schedule(after: Self.treeHeadSyncDelay) { ledger, _ in
-            self.headSyncScheduled = false
-            do { try ledger.syncTreeHeads() } catch { self.scheduleHeadSync(ledger) }
+            guard let syncer = ledger.treeHeadSyncer() else {
+                self.headSyncScheduled = false
+                return
+            }
+            self.headSyncQueue.async {
+                let result = Result { try syncer.sync() }
+                self.service.schedule { ledger, _ in
+                    self.headSyncScheduled = false
+                    if case .success = result { ledger.treeHeadsSynced(by: syncer) }
+                    self.scheduleHeadSync(ledger)
+                }
+            }
         }
     }
 }
