@@ -1,7 +1,8 @@
 /// A statement ``RowWriter`` runs once per record, with its place among the writer's prepared
 /// statements: found by that place, not by hashing its text (Specs/static-log.md §11.3).
 struct RowSQL: Sendable {
-    /// Its place in ``RowWriter``'s statements: unique among ``all``.
+    /// Its place in ``RowWriter``'s statements: unique among ``IndexRowSQL/all``, and below
+    /// their count (the writer holds that many).
     let slot: Int
     /// The SQL.
     let text: String

@@ -13,8 +13,7 @@ import LedgerCore
 /// BLOB (an empty one as a zero-length BLOB, never NULL), nil as NULL.
 final class RowWriter {
     private let connection: OpaquePointer
-    private var statements: [String: OpaquePointer] = [:]
-    /// ``IndexRowSQL``'s statements by slot, prepared at their first use.
+    /// The statements run so far, by slot (``IndexRowSQL``'s), prepared at their first use.
     private var slots = [OpaquePointer?](repeating: nil, count: IndexRowSQL.all.count)
 
     /// A writer on `db`'s connection; its statements live until it is released, which must
@@ -27,19 +26,14 @@ final class RowWriter {
     }
 
     deinit {
-        for statement in statements.values { sqlite3_finalize(statement) }
         for case let statement? in slots { sqlite3_finalize(statement) }
     }
 
-    /// Runs `sql` (a statement that returns no rows) once, its parameters bound by `bind` in order.
+    /// Runs `sql` (a statement that returns no rows) once, its parameters bound by `bind` in
+    /// order; the statement is found by its slot.
     /// - Throws: `DatabaseError` with SQLite's code and message (a constraint, a full disk).
-    func run(_ sql: String, _ bind: (inout Binder) -> Void) throws {
-        try step(try bound(prepared(sql), sql, bind), sql)
-    }
-
-    /// Runs one of ``IndexRowSQL``'s statements as the other `run` runs `sql`; it is found by its slot.
     func run(_ sql: RowSQL, _ bind: (inout Binder) -> Void) throws {
-        try step(try bound(prepared(sql), sql.text, bind), sql.text)
+        try step(try bound(sql, bind), sql.text)
     }
 
     private func step(_ statement: OpaquePointer, _ sql: String) throws {
@@ -52,7 +46,7 @@ final class RowWriter {
     /// first row's integer (nil when it returns no row or NULL); every row is stepped through.
     /// - Throws: `DatabaseError` as ``run(_:_:)``.
     func runReturningInteger(_ sql: RowSQL, _ bind: (inout Binder) -> Void) throws -> Int64? {
-        let statement = try bound(prepared(sql), sql.text, bind)
+        let statement = try bound(sql, bind)
         var value: Int64?
         var first = true
         while true {
@@ -66,13 +60,14 @@ final class RowWriter {
         return value
     }
 
-    /// `statement` (`sql` prepared once per writer) with its parameters bound by `bind`, ready to step.
-    private func bound(_ statement: OpaquePointer, _ sql: String, _ bind: (inout Binder) -> Void) throws -> OpaquePointer {
+    /// `sql`'s statement (prepared once per writer) with its parameters bound by `bind`, ready to step.
+    private func bound(_ sql: RowSQL, _ bind: (inout Binder) -> Void) throws -> OpaquePointer {
+        let statement = try prepared(sql)
         var binder = Binder(statement: statement)
         bind(&binder)
         guard binder.failure == SQLITE_OK else {
             sqlite3_reset(statement)
-            throw DatabaseError(resultCode: ResultCode(rawValue: binder.failure), message: "cannot bind a parameter", sql: sql)
+            throw DatabaseError(resultCode: ResultCode(rawValue: binder.failure), message: "cannot bind a parameter", sql: sql.text)
         }
         return statement
     }
@@ -84,26 +79,15 @@ final class RowWriter {
         return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
 
-    private func prepared(_ sql: String) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
-        let statement = try prepare(sql)
-        statements[sql] = statement
-        return statement
-    }
-
+    /// `sql`'s statement, prepared on the writer's connection at its first use.
     private func prepared(_ sql: RowSQL) throws -> OpaquePointer {
         if let statement = slots[sql.slot] { return statement }
-        let statement = try prepare(sql.text)
-        slots[sql.slot] = statement
-        return statement
-    }
-
-    private func prepare(_ sql: String) throws -> OpaquePointer {
         var statement: OpaquePointer?
-        let code = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
+        let code = sqlite3_prepare_v2(connection, sql.text, -1, &statement, nil)
         guard code == SQLITE_OK, let statement else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql.text)
         }
+        slots[sql.slot] = statement
         return statement
     }
 
