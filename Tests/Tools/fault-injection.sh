@@ -42,17 +42,36 @@ for i in 1 2 3; do echo "{\"record\":\"late-$i\"}"; done >late.jsonl
 "$bin" append --dir clinic --kind anchor --jsonl acked.jsonl --json >/dev/null
 "$bin" bundle export --dir clinic --to hq --out clinic.clbundle --json >/dev/null
 
+# fiu-run "$@" under a time limit. libfiu's preload can deadlock at process start
+# (its malloc/dlopen wrappers against dlsym); a hang says nothing about CareLedger, so
+# after 120 s (FIU_TIMEOUT) the run is killed, the site is put back as it was and the run is tried once
+# more. A second hang is a failure. Sets $status; stdout/stderr go to out.txt/err.txt.
+run_under_fiu() {
+  local site="$1" spec="$2"; shift 2
+  rm -rf "$site.before"; cp -a "$site" "$site.before"
+  local attempt
+  for attempt in 1 2; do
+    set +e
+    # No Swift backtracer: its own writes fail under fiu and it would wait for its 30 s timeout.
+    SWIFT_BACKTRACE=enable=no timeout -s KILL "${FIU_TIMEOUT:-120}" fiu-run -x -c "$spec" "$bin" "$@" >out.txt 2>err.txt
+    status=$?
+    set -e
+    if [[ $status -ne 124 && $status -ne 137 ]]; then break; fi
+    echo "  note: fiu-run hung for ${FIU_TIMEOUT:-120} s (attempt $attempt); site restored, trying again" >&2
+    rm -rf "$site"; cp -a "$site.before" "$site"
+  done
+  rm -rf "$site.before"
+  if [[ $status -eq 124 || $status -eq 137 ]]; then fail "fiu-run hung twice under $spec"; fi
+}
+
 # One faulty run of "$@" against site $site; checks the aftermath.
 check_faulty() {
   local label="$1" fault="$2" site="$3"; shift 3
   echo "== $label ($fault)"
   local before; before=$(ids "$site")
   local n_before; n_before=$(count "$site")
-  set +e
-  # No Swift backtracer: its own writes fail under fiu and it would wait for its 30 s timeout.
-  SWIFT_BACKTRACE=enable=no fiu-run -x -c "enable name=$fault" "$bin" "$@" >out.txt 2>err.txt
-  local status=$?
-  set -e
+  local status
+  run_under_fiu "$site" "enable name=$fault" "$@"
   local lines; lines=$(grep -c . err.txt || true)
   # The exit code must say what was committed: a failure adds nothing (with a clear error);
   # a success means the log's own write and fdatasync held (only a derived file failed).
@@ -102,10 +121,8 @@ check_no_space() {
   echo "== append, the disk is full (posix/io/rw/pwrite, failinfo=28 = ENOSPC)"
   local n_before; n_before=$(count "$site")
   local store_before; store_before=$(cd "$site" && find log heads.log merkle -type f ! -name LOCK | sort | xargs sha256sum)
-  set +e
-  SWIFT_BACKTRACE=enable=no fiu-run -x -c "enable name=posix/io/rw/pwrite,failinfo=28" "$bin" "$@" >out.txt 2>err.txt
-  local status=$?
-  set -e
+  local status
+  run_under_fiu "$site" "enable name=posix/io/rw/pwrite,failinfo=28" "$@"
   # The contract classes a full disk as exit 3, "the site's data cannot be used".
   if [[ $status -eq 3 ]]; then pass "exit code 3"; else fail "exit code $status on a full disk (expected 3)"; fi
   local lines; lines=$(grep -c . err.txt || true)
