@@ -81,7 +81,8 @@ extension SiteIndex {
     /// and that the decision decodes back (``AccessDecisionPayload/decodes(_:)``): the rows are
     /// then exactly those the payload's decoding gives. A payload not in `known` is decoded.
     public func applying<T>(knownDecisions known: [[UInt8]: AccessDecision], _ body: () throws -> T) rethrows -> T {
-        knownDecisions.withLock { $0 = known }
+        let keyed = Dictionary(known.map { (DecisionPayloadKey($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+        knownDecisions.withLock { $0 = keyed }
         defer { knownDecisions.withLock { $0 = [:] } }
         return try body()
     }
@@ -98,7 +99,7 @@ extension SiteIndex {
         /// Decisions counted by the batch, added to `decision_counts` once at its end.
         var decisionCounts: [DecisionCountKey: Int64] = [:]
         /// ``SiteIndex/applying(knownDecisions:_:)``'s decisions.
-        var knownDecisions: [[UInt8]: AccessDecision] = [:]
+        var knownDecisions: [DecisionPayloadKey: AccessDecision] = [:]
         /// The entries held as void (``SiteIndex/takeVoided(_:in:)`` made `voided_entries` this set).
         var voided: Set<Hash32> = []
 
@@ -237,7 +238,7 @@ extension SiteIndex {
 
     /// An access decision: who asked about whom, when, and the answer; counted in `batch`.
     private static func insertDecision(_ entry: Entry, ordinal: Int, rows: RowWriter, batch: inout Batch) throws {
-        guard let decision = batch.knownDecisions[entry.payload] ?? (try? AccessDecisionPayload.decode(entry.payload)) else { return }
+        guard let decision = batch.knownDecisions[DecisionPayloadKey(entry.payload)] ?? (try? AccessDecisionPayload.decode(entry.payload)) else { return }
         try rows.run(IndexRowSQL.decision) {
             $0.int(ordinal); $0.hash(decision.request.patient.value); $0.text(decision.request.actor); $0.int(decision.request.time)
             $0.text(decision.outcome.rawValue); $0.bool(decision.emergency); $0.text(decision.request.purpose); $0.text(decision.request.client)

@@ -33,7 +33,7 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
 
     /// Decisions whose payloads are known to decode, by payload bytes, while
     /// ``applying(knownDecisions:_:)`` runs (empty otherwise).
-    let knownDecisions = Mutex<[[UInt8]: AccessDecision]>([:])
+    let knownDecisions = Mutex<[DecisionPayloadKey: AccessDecision]>([:])
 
     /// What this instance's last committed ``apply(_:voided:)`` set the mark to (no database read).
     public var markCommittedHere: Int? { committedMark.withLock { $0 } }

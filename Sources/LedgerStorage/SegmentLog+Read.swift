@@ -18,8 +18,20 @@ extension SegmentLog {
     }
 
     /// The record with ordinal `ordinal`.
+    ///
+    /// A block not in the read cache is decompressed only up to this record's end (and cached
+    /// so: a later read of a record past it decompresses the block whole), so a read of one
+    /// record does not pay for the records after it in its block.
     public func read(ordinal: UInt64) throws -> StoredRecord {
-        try read(at: location(ofOrdinal: ordinal))
+        let (location, decoded) = try lock.withLock { () throws -> (RecordLocation, DecodedBlock) in
+            try checkOpen()
+            let (segment, block) = try findBlock(ordinal: ordinal)
+            let index = UInt32(ordinal - block.firstOrdinal)
+            let location = RecordLocation(segment: segment.number, blockOffset: block.offset, index: index, ordinal: ordinal)
+            return (location, try loadBlock(block, in: segment, for: Int(index)))
+        }
+        let index = Int(location.index)
+        return StoredRecord(location: location, key: decoded.key(index), value: decoded.value(index))
     }
 
     /// The record at `location`, checked against its block's checksum.
@@ -35,7 +47,7 @@ extension SegmentLog {
             else {
                 throw StorageError(.invalidArgument, "location \(location) is not a record of this log", file: directory)
             }
-            return try loadBlock(block, in: segment)
+            return try loadBlock(block, in: segment, for: Int(location.index))
         }
         let index = Int(location.index)
         return StoredRecord(location: location, key: decoded.key(index), value: decoded.value(index))
@@ -187,11 +199,24 @@ extension SegmentLog {
         return segment.index?.blocks ?? segment.scannedBlocks
     }
 
-    /// The decoded block, from the cache or from disk (then cached).
+    /// The decoded block, whole, from the cache or from disk (then cached).
     func loadBlock(_ block: BlockInfo, in segment: Segment) throws -> DecodedBlock {
         let key = BlockCache.Key(segment: segment.number, offset: block.offset)
-        if let cached = cache.get(key) { return cached }
+        if let cached = cache.get(key), cached.isComplete { return cached }
         let decoded = try decodeBlock(block, in: segment)
+        cache.put(key, decoded)
+        return decoded
+    }
+
+    /// The decoded block holding at least record `index`'s value: from the cache, or from
+    /// disk decompressed up to that record (then cached; see ``read(ordinal:)``).
+    func loadBlock(_ block: BlockInfo, in segment: Segment, for index: Int) throws -> DecodedBlock {
+        let key = BlockCache.Key(segment: segment.number, offset: block.offset)
+        let cached = cache.get(key)
+        if let cached, cached.holds(index) { return cached }
+        let bytes = try fileSystem.readExactly(file(of: segment), count: Int(block.length), at: block.offset)
+        // A block read again past its decoded part is decoded whole: reads in order cost two decodes at most.
+        let decoded = try Self.decode(bytes, block, path: segment.path, decompressor: decompressor, upTo: cached == nil ? index : nil)
         cache.put(key, decoded)
         return decoded
     }
@@ -203,8 +228,10 @@ extension SegmentLog {
     }
 
     /// Checks and decompresses one block's bytes and checks it is the block the index promised.
-    static func decode(_ bytes: [UInt8], _ block: BlockInfo, path: String, decompressor: LZ4FrameDecompressor) throws -> DecodedBlock {
-        let decoded = try DecodedBlock.decode(bytes, file: path, offset: block.offset, decompressor: decompressor)
+    static func decode(
+        _ bytes: [UInt8], _ block: BlockInfo, path: String, decompressor: LZ4FrameDecompressor, upTo record: Int? = nil
+    ) throws -> DecodedBlock {
+        let decoded = try DecodedBlock.decode(bytes, file: path, offset: block.offset, decompressor: decompressor, upTo: record)
         guard decoded.firstOrdinal == block.firstOrdinal, decoded.count == Int(block.recordCount) else {
             throw StorageError(.corruptBlock, "block ordinals disagree with the segment index", file: path, offset: block.offset)
         }

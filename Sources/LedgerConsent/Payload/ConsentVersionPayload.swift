@@ -29,7 +29,21 @@ public enum ConsentVersionPayload {
 
     /// Decodes a canonical payload; throws for any other byte form.
     /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
+    ///
+    /// The usual canonical form is read by ``ConsentPayloadScanner`` (no JSON tree, and no
+    /// encoding to compare when it saw the canonical form); anything else by the full decoder,
+    /// which gives the same content or names the fault.
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
+        if let scanned = ConsentPayloadScanner.scan(bytes) {
+            if !scanned.isCanonical { try PayloadValues.requireCanonical(bytes, encode(scanned.content)) }
+            return scanned.content
+        }
+        return try decodeFully(bytes)
+    }
+
+    /// ``decode(_:)`` through the JSON tree and the strict member readers only (what the
+    /// scanner must agree with; its errors name the path at fault).
+    static func decodeFully(_ bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
         let value = try ConsentJSON.parse(bytes)
         let content = try content(value)
         try PayloadValues.requireCanonical(bytes, encode(content))
@@ -41,7 +55,8 @@ public enum ConsentVersionPayload {
     /// encoding it again to prove the byte form canonical — that was proved when it was indexed.
     /// - Throws: `ConsentError` as ``decode(_:)``, but a non-canonical byte form is not refused.
     public static func decode(indexed bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
-        try content(try ConsentJSON.parse(bytes))
+        if let scanned = ConsentPayloadScanner.scan(bytes) { return scanned.content }
+        return try content(try ConsentJSON.parse(bytes))
     }
 
     static func json(_ c: ConsentVersionContent) -> JSONValue {
