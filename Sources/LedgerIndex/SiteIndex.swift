@@ -34,6 +34,9 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
     /// Decisions whose payloads are known to decode, by payload bytes, while
     /// ``applying(knownDecisions:_:)`` runs (empty otherwise).
     let knownDecisions = Mutex<[[UInt8]: AccessDecision]>([:])
+    /// Consent versions whose payloads were decoded ahead, by payload bytes, while
+    /// ``applying(decoded:_:)`` runs (empty otherwise).
+    let knownConsentVersions = Mutex<[[UInt8]: ConsentVersionContent]>([:])
 
     /// What this instance's last committed ``apply(_:voided:)`` set the mark to (no database read).
     public var markCommittedHere: Int? { committedMark.withLock { $0 } }

@@ -110,6 +110,8 @@ public enum MirrorSync {
         progress?(.begin(total: bundles.count))
         defer { progress?(.end) }
         var batch = VerifiedEntries()
+        // The batch's consent-version and access-decision payloads, decoded on the verify threads.
+        var batchDecoded = DecodedPayloads()
         var batchBundles: [TileCoordinates] = []
         var consumedSinceRecord = 0
         var renamedSinceFolderSync = false
@@ -124,7 +126,7 @@ public enum MirrorSync {
             }
             let report: IngestReport
             do {
-                report = try ledger.ingest(verified: batch)
+                report = try withDecoded(batchDecoded, ledger) { try ledger.ingest(verified: batch) }
             } catch let error as CoreError where error.code == .wrongNetwork {
                 // An entry the tiles vouch for that ingest refuses: the publisher signed a bad log.
                 throw SiteError(.mirrorInvalid, "bundles \(batchBundles.first?.path ?? "") to \(last.path): \(error.message)", underlying: error)
@@ -145,6 +147,7 @@ public enum MirrorSync {
             try folder.save(record)
             spool.remove(batchBundles)
             batch.removeAll(keepingCapacity: true)
+            batchDecoded.removeAll()
             batchBundles.removeAll(keepingCapacity: true)
             HeapTrim.releaseFreePages()
         }
@@ -185,6 +188,7 @@ public enum MirrorSync {
                     }
                     consumedSinceRecord += 1
                     batch.append(verified)
+                    batchDecoded.merge(fetched.decoded)
                     batchBundles.append(fetched.bundle)
                     progress?(.advance(units: 1, items: verified.count))
                     if batch.count >= batchEntries { try flush() }
@@ -207,6 +211,13 @@ public enum MirrorSync {
         outcome.bytesDownloaded = counted.total + note.count
         outcome.seconds = Date().timeIntervalSince(started)
         return outcome
+    }
+
+    /// Runs `body` with the index told the payloads decoded ahead
+    /// (``SiteIndex/applying(decoded:_:)``) when the site keeps a SQLite index.
+    static func withDecoded<T>(_ decoded: DecodedPayloads, _ ledger: SiteLedger, _ body: () throws -> T) throws -> T {
+        guard !decoded.isEmpty, let index = ledger.derivedStateIndex as? SiteIndex else { return try body() }
+        return try index.applying(decoded: decoded, body)
     }
 
     /// Runs `body` under ``SiteIndex/withBulkApply(_:)`` when the site keeps a SQLite index.
