@@ -61,9 +61,9 @@ public enum MirrorSync {
     public static let defaultBatchEntries = 8192
 
     /// Batches the window holds past the one being stored (downloaded, verified or waiting
-    /// for the storing thread). Two left the verify threads without work whenever a batch's
-    /// store (its commit's and the record's fsyncs) outlasted the next batch's verification;
-    /// each batch held costs about 10 MB.
+    /// for the storing thread): a batch whose store is slow (its commit's and the record's
+    /// fsyncs, a WAL checkpoint) leaves the verify threads more work before they wait on it.
+    /// Each batch held costs about 10 MB.
     static let windowBatches = 3
 
     /// Catches `ledger` (opened for writing) up from `source`.
