@@ -16,6 +16,7 @@ extension SiteIndex {
         guard !entries.isEmpty else { return }
         wrote.withLock { $0 = true }
         let known = knownDecisions.withLock { $0 }
+        let knownVersions = knownConsentVersions.withLock { $0 }
         var committed: Int?
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
@@ -29,7 +30,7 @@ extension SiteIndex {
                 if let wall: Int64 = try Self.meta(db, "latest_wall"), let counter: Int64 = try Self.meta(db, "latest_counter") {
                     latest = (wall, counter)
                 }
-                var batch = Batch(knownDecisions: known, voided: voided)
+                var batch = Batch(knownDecisions: known, knownConsentVersions: knownVersions, voided: voided)
                 let rows = try RowWriter(db)
                 var lastID: Hash32?
                 for record in entries where record.ordinal >= mark {
@@ -81,7 +82,7 @@ extension SiteIndex {
     /// and that the decision decodes back (``AccessDecisionPayload/decodes(_:)``): the rows are
     /// then exactly those the payload's decoding gives. A payload not in `known` is decoded.
     public func applying<T>(knownDecisions known: [[UInt8]: AccessDecision], _ body: () throws -> T) rethrows -> T {
-        let keyed = Dictionary(known.map { (DecisionPayloadKey($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+        let keyed = Dictionary(known.map { (PayloadKey($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
         knownDecisions.withLock { $0 = keyed }
         defer { knownDecisions.withLock { $0 = [:] } }
         return try body()
@@ -99,7 +100,9 @@ extension SiteIndex {
         /// Decisions counted by the batch, added to `decision_counts` once at its end.
         var decisionCounts: [DecisionCountKey: Int64] = [:]
         /// ``SiteIndex/applying(knownDecisions:_:)``'s decisions.
-        var knownDecisions: [DecisionPayloadKey: AccessDecision] = [:]
+        var knownDecisions: [PayloadKey: AccessDecision] = [:]
+        /// ``SiteIndex/applying(decoded:_:)``'s consent versions.
+        var knownConsentVersions: [PayloadKey: ConsentVersionContent] = [:]
         /// The entries held as void (``SiteIndex/takeVoided(_:in:)`` made `voided_entries` this set).
         var voided: Set<Hash32> = []
 
@@ -164,7 +167,8 @@ extension SiteIndex {
         batch.authors[entry.author]?.record(entry)
         batch.kinds[entry.kind, default: 0] += 1
         switch entry.kind {
-        case ConsentVersionPayload.kind: try insertConsentVersion(entry, ordinal: record.ordinal, into: db, rows: rows, voided: batch.voided)
+        case ConsentVersionPayload.kind:
+            try insertConsentVersion(entry, known: batch.knownConsentVersions[PayloadKey(entry.payload)], ordinal: record.ordinal, into: db, rows: rows, voided: batch.voided)
         case AccessDecisionPayload.kind: try insertDecision(entry, ordinal: record.ordinal, rows: rows, batch: &batch)
         default: break
         }
@@ -178,10 +182,12 @@ extension SiteIndex {
     /// names a consent before its first version, so the version is the one head, and the
     /// current version unless it is void (`voided`, the set `voided_entries` holds in this
     /// transaction) — the rows ``refreshCurrentVersion(patient:consentID:in:)`` would write.
-    private static func insertConsentVersion(_ entry: Entry, ordinal: Int, into db: Database, rows: RowWriter, voided: Set<Hash32>) throws {
+    /// `known`: the payload's decoding when it was decoded ahead (``applying(decoded:_:)``).
+    private static func insertConsentVersion(_ entry: Entry, known: ConsentVersionContent?, ordinal: Int, into db: Database,
+                                             rows: RowWriter, voided: Set<Hash32>) throws {
         let content: ConsentVersionContent
         do {
-            content = try ConsentVersionPayload.decode(entry.payload)
+            content = try known ?? ConsentVersionPayload.decode(entry.payload)
         } catch {
             try rows.run(IndexRowSQL.consentUndecodable) { $0.int(ordinal); $0.hash(entry.id) }
             return
@@ -238,7 +244,7 @@ extension SiteIndex {
 
     /// An access decision: who asked about whom, when, and the answer; counted in `batch`.
     private static func insertDecision(_ entry: Entry, ordinal: Int, rows: RowWriter, batch: inout Batch) throws {
-        guard let decision = batch.knownDecisions[DecisionPayloadKey(entry.payload)] ?? (try? AccessDecisionPayload.decode(entry.payload)) else { return }
+        guard let decision = batch.knownDecisions[PayloadKey(entry.payload)] ?? (try? AccessDecisionPayload.decode(entry.payload)) else { return }
         try rows.run(IndexRowSQL.decision) {
             $0.int(ordinal); $0.hash(decision.request.patient.value); $0.text(decision.request.actor); $0.int(decision.request.time)
             $0.text(decision.outcome.rawValue); $0.bool(decision.emergency); $0.text(decision.request.purpose); $0.text(decision.request.client)

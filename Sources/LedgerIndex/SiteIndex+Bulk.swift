@@ -39,4 +39,17 @@ extension SiteIndex {
         }
         return try body()
     }
+
+    /// Runs `body` (which applies entries through this index) with payloads decoded ahead:
+    /// ``apply(_:voided:)`` takes a consent version's or an access decision's content from
+    /// `decoded` instead of parsing its payload again.
+    public func applying<T>(decoded: DecodedPayloads, _ body: () throws -> T) rethrows -> T {
+        knownDecisions.withLock { $0 = decoded.decisions }
+        knownConsentVersions.withLock { $0 = decoded.consentVersions }
+        defer {
+            knownDecisions.withLock { $0 = [:] }
+            knownConsentVersions.withLock { $0 = [:] }
+        }
+        return try body()
+    }
 }

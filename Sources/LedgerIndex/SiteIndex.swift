@@ -33,7 +33,10 @@ public final class SiteIndex: DerivedStateIndex, Sendable {
 
     /// Decisions whose payloads are known to decode, by payload bytes, while
     /// ``applying(knownDecisions:_:)`` runs (empty otherwise).
-    let knownDecisions = Mutex<[DecisionPayloadKey: AccessDecision]>([:])
+    let knownDecisions = Mutex<[PayloadKey: AccessDecision]>([:])
+    /// Consent versions whose payloads were decoded ahead, by payload bytes, while
+    /// ``applying(decoded:_:)`` runs (empty otherwise).
+    let knownConsentVersions = Mutex<[PayloadKey: ConsentVersionContent]>([:])
 
     /// What this instance's last committed ``apply(_:voided:)`` set the mark to (no database read).
     public var markCommittedHere: Int? { committedMark.withLock { $0 } }

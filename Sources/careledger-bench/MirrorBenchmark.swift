@@ -99,6 +99,12 @@ struct MirrorBenchmark: ParsableCommand {
         figures["catchup_entries_per_s"] = Int(catchUpRate)
         figures["catchup_peak_rss_mb"] = Self.rounded(catchUp.peakRSSMegabytes)
         figures["catchup_cpu_s"] = Self.rounded(catchUp.cpuSeconds)
+        figures["catchup_cores_busy"] = Self.rounded(catchUpSeconds > 0 ? catchUp.cpuSeconds / catchUpSeconds : 0)
+        figures["catchup_cpu_us_per_entry"] = Self.rounded(catchUp.cpuSeconds / Double(max(1, ingested)) * 1e6)
+        // Where the pipeline's stages waited (Specs/static-log.md §11.3), as `sync --json` reports it.
+        if let waits = synced["pipeline"] as? [String: Any] {
+            for (key, value) in waits { figures["catchup_pipeline_\(key)_s"] = Self.rounded(value as? Double ?? 0) }
+        }
         figures["central_server_cpu_s_during_catchup"] = Self.rounded(centralCPU)
         figures["nginx_cpu_s_during_catchup"] = Self.rounded(nginxCPU)
         figures["bytes_transferred"] = sent.bytes

@@ -8,6 +8,8 @@ enum MirrorCLI {
         let origin: String, treeSize: UInt64, previousIngestedSize: UInt64, entriesIngested: Int, imported: Int
         let alreadyHad: Int, quarantined: Int, bundlesDownloaded: Int, bundlesFromSpool: Int, bytesDownloaded: Int
         let seconds: Double, warnings: [String]
+        /// Where the pipeline's stages waited (Specs/static-log.md §11.3).
+        let pipeline: MirrorPipelineWaits
     }
 
     struct VerifyOutput: Encodable {
@@ -51,7 +53,8 @@ enum MirrorCLI {
             origin: outcome.origin, treeSize: outcome.treeSize, previousIngestedSize: outcome.previousIngestedSize,
             entriesIngested: outcome.entriesIngested, imported: outcome.imported, alreadyHad: outcome.alreadyHad,
             quarantined: outcome.quarantined, bundlesDownloaded: outcome.bundlesDownloaded, bundlesFromSpool: outcome.bundlesFromSpool,
-            bytesDownloaded: outcome.bytesDownloaded, seconds: outcome.seconds, warnings: outcome.warnings)
+            bytesDownloaded: outcome.bytesDownloaded, seconds: outcome.seconds, warnings: outcome.warnings,
+            pipeline: outcome.pipeline)
         try CommandOutput(json: options.json).emit(output) {
             print("Caught up to tree size \(outcome.treeSize) of \(outcome.origin) (was \(outcome.previousIngestedSize)): \(outcome.entriesIngested) entries ingested (\(outcome.imported) new, \(outcome.alreadyHad) held already, \(outcome.quarantined) quarantined) from \(outcome.bundlesDownloaded) bundle(s) fetched and \(outcome.bundlesFromSpool) spooled, \(outcome.bytesDownloaded) bytes in \(String(format: "%.1f", outcome.seconds)) s")
         }

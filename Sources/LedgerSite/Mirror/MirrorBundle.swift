@@ -1,4 +1,5 @@
 import LedgerCore
+import LedgerIndex
 
 /// One entry bundle of a static log as fetched, with the level-0 tile that holds its
 /// leaves (Specs/static-log.md §11.3). Built on a download thread; checked on the caller's.
@@ -31,6 +32,9 @@ struct MirrorBundle: Sendable {
     /// A catch-up's fetch: `entries` with their leaf hashes (`leaves`), handed to ingest so the
     /// site's Merkle tree does not hash them again (emptied by ``verifyingEntries()``).
     var hashed: HashedRecords?
+    /// With ``verifyingEntries()``: the consent-version and access-decision payloads of the
+    /// verified entries, decoded on the verify thread for the index (Specs/static-log.md §11.3).
+    var decoded = DecodedPayloads()
 
     /// The bundle with its entries decoded and their signatures verified on this thread (a
     /// download thread: the catch-up's consumer stores one batch while the next is verified).
@@ -39,11 +43,13 @@ struct MirrorBundle: Sendable {
         guard mismatch == nil else { return self }
         var result = self
         do {
-            if let hashed {
-                result.verified = .success(try SiteLedger.verifyForIngest(hashed, parallelism: 1))
+            let verified = if let hashed {
+                try SiteLedger.verifyForIngest(hashed, parallelism: 1)
             } else {
-                result.verified = .success(try SiteLedger.verifyForIngest(entries, parallelism: 1))
+                try SiteLedger.verifyForIngest(entries, parallelism: 1)
             }
+            for entry in verified.entries { result.decoded.add(entry) }
+            result.verified = .success(verified)
             result.entries = []
             result.hashed = nil
         } catch let error as CoreError {

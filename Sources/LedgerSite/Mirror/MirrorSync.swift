@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import LedgerCore
 import LedgerIndex
@@ -30,6 +31,24 @@ public struct MirrorSyncOutcome: Sendable, Equatable {
     public var seconds = 0.0
     /// Derived files not written after a batch was stored.
     public var warnings: [String] = []
+    /// Where the catch-up's pipeline waited.
+    public var pipeline = MirrorPipelineWaits()
+}
+
+/// Where a catch-up's stages waited, in seconds (Specs/static-log.md §11.3): the figures that
+/// tell whether the downloads, the verify threads or the storing thread held the others back.
+public struct MirrorPipelineWaits: Sendable, Equatable, Codable {
+    /// Verify threads idle (summed over them) with room in the window: waiting for downloads.
+    public var verifyWaitingOnDownloads = 0.0
+    /// Verify threads idle (summed) with the window full of verified bundles: waiting for the store.
+    public var verifyWaitingOnStore = 0.0
+    /// The storing thread waiting for its next bundle (downloaded and verified).
+    public var storeWaiting = 0.0
+    /// The storing thread storing batches (ingest, arrivals, progress record, spool).
+    public var storing = 0.0
+
+    /// No waits.
+    public init() {}
 }
 
 /// Catches a site up from a static log published by a member (Specs/static-log.md §11):
@@ -40,6 +59,12 @@ public enum MirrorSync {
     /// Each batch costs the site's commit and the record's fsyncs, so a larger batch spends
     /// less of the catch-up waiting on the disk; memory holds about two batches.
     public static let defaultBatchEntries = 8192
+
+    /// Batches the window holds past the one being stored (downloaded, verified or waiting
+    /// for the storing thread): a batch whose store is slow (its commit's and the record's
+    /// fsyncs, a WAL checkpoint) leaves the verify threads more work before they wait on it.
+    /// Each batch held costs about 10 MB.
+    static let windowBatches = 3
 
     /// Catches `ledger` (opened for writing) up from `source`.
     /// - Parameters:
@@ -85,11 +110,15 @@ public enum MirrorSync {
         progress?(.begin(total: bundles.count))
         defer { progress?(.end) }
         var batch = VerifiedEntries()
+        // The batch's consent-version and access-decision payloads, decoded on the verify threads.
+        var batchDecoded = DecodedPayloads()
         var batchBundles: [TileCoordinates] = []
         var consumedSinceRecord = 0
         var renamedSinceFolderSync = false
         func flush() throws {
             guard let last = batchBundles.last else { return }
+            let flushStarted = DispatchTime.now().uptimeNanoseconds
+            defer { outcome.pipeline.storing += Double(DispatchTime.now().uptimeNanoseconds &- flushStarted) / 1e9 }
             // Every bundle renamed into the spool so far (the window's too) becomes durable.
             if renamedSinceFolderSync {
                 try spool.syncFolder()
@@ -97,7 +126,7 @@ public enum MirrorSync {
             }
             let report: IngestReport
             do {
-                report = try ledger.ingest(verified: batch)
+                report = try withDecoded(batchDecoded, ledger) { try ledger.ingest(verified: batch) }
             } catch let error as CoreError where error.code == .wrongNetwork {
                 // An entry the tiles vouch for that ingest refuses: the publisher signed a bad log.
                 throw SiteError(.mirrorInvalid, "bundles \(batchBundles.first?.path ?? "") to \(last.path): \(error.message)", underlying: error)
@@ -118,6 +147,7 @@ public enum MirrorSync {
             try folder.save(record)
             spool.remove(batchBundles)
             batch.removeAll(keepingCapacity: true)
+            batchDecoded.removeAll()
             batchBundles.removeAll(keepingCapacity: true)
             HeapTrim.releaseFreePages()
         }
@@ -128,11 +158,14 @@ public enum MirrorSync {
         // cache and later checkpoints for the run (`SiteIndex.withBulkApply`).
         try withBulkIndex(ledger) {
             do {
-                // While a batch is stored, the next one downloads and its signatures are verified on
-                // threads of their own, one per core, that never wait on the network or the disk:
-                // the window holds two batches.
-                let window = max(connections, 2 * max(1, batchEntries / TileCoordinates.fullWidth))
-                try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: window, concurrency: connections, job: { index in
+                // While a batch is stored, the next ones download and their signatures are verified
+                // on threads of their own, one per core, that never wait on the network or the disk:
+                // the window holds `windowBatches` batches past the one being stored. Twice as many
+                // download threads as connections: while half of them wait on their spool's fsync,
+                // the others keep every connection busy (the HTTP source holds at most `connections`
+                // requests in flight; the others wait their turn).
+                let window = max(connections, windowBatches * max(1, batchEntries / TileCoordinates.fullWidth))
+                let waits = try OrderedWindow<MirrorBundle>.run(count: bundles.count, window: window, concurrency: 2 * connections, job: { index in
                     try MirrorBundle.fetch(bundles[index], from: counted, spool: spool, tiles: tiles)
                 }, then: { $0.verifyingEntries() }, processors: EntryBatch.defaultParallelism, consume: { _, fetched in
                     if !fetched.fromSpool { renamedSinceFolderSync = true }
@@ -155,10 +188,14 @@ public enum MirrorSync {
                     }
                     consumedSinceRecord += 1
                     batch.append(verified)
+                    batchDecoded.merge(fetched.decoded)
                     batchBundles.append(fetched.bundle)
                     progress?(.advance(units: 1, items: verified.count))
                     if batch.count >= batchEntries { try flush() }
                 })
+                outcome.pipeline.verifyWaitingOnDownloads = waits.processorsOnJobs
+                outcome.pipeline.verifyWaitingOnStore = waits.processorsOnCaller
+                outcome.pipeline.storeWaiting = waits.caller
                 try flush()
             } catch {
                 // Bundles checked before the failure are ingested: the next run starts after them.
@@ -174,6 +211,13 @@ public enum MirrorSync {
         outcome.bytesDownloaded = counted.total + note.count
         outcome.seconds = Date().timeIntervalSince(started)
         return outcome
+    }
+
+    /// Runs `body` with the index told the payloads decoded ahead
+    /// (``SiteIndex/applying(decoded:_:)``) when the site keeps a SQLite index.
+    static func withDecoded<T>(_ decoded: DecodedPayloads, _ ledger: SiteLedger, _ body: () throws -> T) throws -> T {
+        guard !decoded.isEmpty, let index = ledger.derivedStateIndex as? SiteIndex else { return try body() }
+        return try index.applying(decoded: decoded, body)
     }
 
     /// Runs `body` under ``SiteIndex/withBulkApply(_:)`` when the site keeps a SQLite index.

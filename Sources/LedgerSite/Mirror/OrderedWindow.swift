@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Runs numbered jobs on threads of its own, at most `concurrency` at once and at most
@@ -17,7 +18,19 @@ import Foundation
 /// the window's fetched results to work on, so the cores stay busy; the stage takes the
 /// lowest-numbered result first, the one the caller waits for.
 final class OrderedWindow<Result: Sendable>: @unchecked Sendable {  // every field is read and written under `condition`
+    /// Where a run's threads waited (seconds, summed over the threads of a stage): what tells
+    /// which stage held the others back (Specs/static-log.md §11.3).
+    struct Waits: Sendable, Equatable {
+        /// Second-stage threads idle while the window had room: waiting for jobs (downloads) to end.
+        var processorsOnJobs = 0.0
+        /// Second-stage threads idle with the window full: waiting for the caller to consume.
+        var processorsOnCaller = 0.0
+        /// The caller waiting for its next result.
+        var caller = 0.0
+    }
+
     private let condition = NSCondition()
+    private var waits = Waits()
     /// Results ready for the caller (both stages done, or a failure).
     private var results: [Int: Swift.Result<Result, any Error>] = [:]
     /// Results of the first stage waiting for the second.
@@ -56,10 +69,12 @@ final class OrderedWindow<Result: Sendable>: @unchecked Sendable {  // every fie
     ///   - then: a second stage for each successful result, on `processors` threads of its own
     ///     (nil: none; the job's result is consumed as it is).
     ///   - processors: threads running `then` (at least 1).
+    /// - Returns: where the threads waited.
+    @discardableResult
     static func run(count: Int, window: Int, concurrency: Int? = nil, job: @escaping @Sendable (Int) throws -> Result,
                     then: (@Sendable (Result) -> Result)? = nil, processors: Int = 1,
-                    consume: (Int, Result) throws -> Void) throws {
-        guard count > 0 else { return }
+                    consume: (Int, Result) throws -> Void) throws -> Waits {
+        guard count > 0 else { return Waits() }
         let state = OrderedWindow(count: count, window: window, concurrency: concurrency ?? window, job: job, then: then)
         defer { state.stopAndWait() }
         let processorCount = then == nil ? 0 : max(1, min(processors, count))
@@ -80,7 +95,11 @@ final class OrderedWindow<Result: Sendable>: @unchecked Sendable {  // every fie
         }
         for next in 0..<count {
             state.condition.lock()
-            while state.results[next] == nil { state.condition.wait() }
+            if state.results[next] == nil {
+                let began = DispatchTime.now().uptimeNanoseconds
+                while state.results[next] == nil { state.condition.wait() }
+                state.waits.caller += Self.seconds(since: began)
+            }
             let result = state.results.removeValue(forKey: next)
             state.consumed = next + 1
             if case .failure = result { state.stopped = true }
@@ -88,6 +107,12 @@ final class OrderedWindow<Result: Sendable>: @unchecked Sendable {  // every fie
             state.condition.unlock()
             if let result { try consume(next, try result.get()) }
         }
+        state.condition.lock(); defer { state.condition.unlock() }
+        return state.waits
+    }
+
+    private static func seconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9
     }
 
     /// Starts jobs while the bounds allow (a worker takes each). Called with `condition` locked.
@@ -129,7 +154,13 @@ final class OrderedWindow<Result: Sendable>: @unchecked Sendable {  // every fie
         guard let then else { return }
         condition.lock()
         while true {
-            while fetched.isEmpty && !stopped && (workers > 0 || started < count) { condition.wait() }
+            while fetched.isEmpty && !stopped && (workers > 0 || started < count) {
+                // The window full and no job running: all it holds is processed, the caller is behind.
+                let onCaller = started >= consumed + window && running == 0
+                let began = DispatchTime.now().uptimeNanoseconds
+                condition.wait()
+                if onCaller { waits.processorsOnCaller += Self.seconds(since: began) } else { waits.processorsOnJobs += Self.seconds(since: began) }
+            }
             guard !stopped, let index = fetched.keys.min(), let value = fetched.removeValue(forKey: index) else { break }
             condition.unlock()
             let processed = then(value)
