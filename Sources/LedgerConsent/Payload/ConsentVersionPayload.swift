@@ -30,12 +30,13 @@ public enum ConsentVersionPayload {
     /// Decodes a canonical payload; throws for any other byte form.
     /// - Throws: `ConsentError` naming the JSON path (rooted at `$`) or byte offset at fault.
     ///
-    /// The usual canonical form is read by ``ConsentPayloadScanner`` (no JSON tree, and no
-    /// encoding to compare when it saw the canonical form); anything else by the full decoder,
-    /// which gives the same content or names the fault.
+    /// The usual canonical form is read by ``ConsentPayloadScanner`` (no JSON tree); anything
+    /// else by the full decoder, which gives the same content or names the fault. Either way
+    /// the bytes must be the content's encoding: what a site accepts onto its ledger never
+    /// rests on the scanner's own idea of canonical.
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
         if let scanned = ConsentPayloadScanner.scan(bytes) {
-            if !scanned.isCanonical { try PayloadValues.requireCanonical(bytes, encode(scanned.content)) }
+            try PayloadValues.requireCanonical(bytes, encode(scanned.content))
             return scanned.content
         }
         return try decodeFully(bytes)
