@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTLS
@@ -61,9 +62,12 @@ struct APIResponder: HTTPResponder {
         }
         let query = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
         let method = request.method.rawValue, path = request.uri.path
-        let answer = await api.respond(to: APIRequest(
-            method: method, path: path, query: query,
-            authorization: request.headers[.authorization], body: Array(buffer: body)))
+        let apiRequest = APIRequest(method: method, path: path, query: query,
+                                    authorization: request.headers[.authorization], body: Array(buffer: body))
+        let api = self.api
+        let answer = HopsToggle.preference
+            ? await EventLoopTasks.stayingOnThisLoop { await api.respond(to: apiRequest) }
+            : await api.respond(to: apiRequest)
         if let accessLog {
             accessLog.record(method: method, path: path, status: answer.status, client: answer.client ?? "-")
         } else {
@@ -84,4 +88,9 @@ struct APIResponder: HTTPResponder {
         return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
+}
+
+// TEMPORARY (hops measurements): toggles read once from the environment.
+enum HopsToggle {
+    static let preference = ProcessInfo.processInfo.environment["HOPS_PREF"] != "0"
 }
