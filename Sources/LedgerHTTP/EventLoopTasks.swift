@@ -11,14 +11,12 @@ import NIOPosix
 /// without leaving that thread; only the ledger's queue (which decides and records) is a
 /// thread of its own.
 public enum EventLoopTasks {
-    /// Makes NIO's singleton event loops Swift Concurrency's global executor, with `loops`
-    /// loops when given (before anything used the singleton group). Call once, before serving
-    /// and from the main thread; only for a process whose tasks never block (every blocking
-    /// file access of `serve` runs on queues of its own).
+    /// Makes NIO's singleton event loops (one per core) Swift Concurrency's global executor.
+    /// Call once, before serving and from the main thread; only for a process whose tasks
+    /// never block (every blocking file access of `serve` runs on queues of its own).
     /// - Returns: whether the event loops took over (false when the runtime offers no hook).
     @discardableResult
-    public static func install(loops: Int? = nil) -> Bool {
-        if let loops { NIOSingletons.groupLoopCountSuggestion = loops }
+    public static func install() -> Bool {
         return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 

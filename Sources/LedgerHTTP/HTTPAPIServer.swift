@@ -1,4 +1,3 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTLS
@@ -65,9 +64,8 @@ struct APIResponder: HTTPResponder {
         let apiRequest = APIRequest(method: method, path: path, query: query,
                                     authorization: request.headers[.authorization], body: Array(buffer: body))
         let api = self.api
-        let answer = HopsToggle.preference
-            ? await EventLoopTasks.stayingOnThisLoop { await api.respond(to: apiRequest) }
-            : await api.respond(to: apiRequest)
+        // Back on the loop that owns the connection when the ledger's queue answers (§5.2).
+        let answer = await EventLoopTasks.stayingOnThisLoop { await api.respond(to: apiRequest) }
         if let accessLog {
             accessLog.record(method: method, path: path, status: answer.status, client: answer.client ?? "-")
         } else {
@@ -88,9 +86,4 @@ struct APIResponder: HTTPResponder {
         return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
-}
-
-// TEMPORARY (hops measurements): toggles read once from the environment.
-enum HopsToggle {
-    static let preference = ProcessInfo.processInfo.environment["HOPS_PREF"] != "0"
 }
