@@ -121,6 +121,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),  // the event loops as the global executor
             ],
             swiftSettings: strict),
         // A set-union conversation and its item store: a load for the transport without ledgers,
@@ -210,6 +211,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerHTTP", "LedgerSite", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CareLedgerCLITests", dependencies: ["CareLedgerCLI", "LedgerHTTP", "LedgerSite", "LedgerCore", "LedgerStorage", "CanonicalJSON", "TestSupport",
+                                                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
     ]
 )

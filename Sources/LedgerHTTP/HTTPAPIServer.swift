@@ -61,9 +61,11 @@ struct APIResponder: HTTPResponder {
         }
         let query = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
         let method = request.method.rawValue, path = request.uri.path
-        let answer = await api.respond(to: APIRequest(
-            method: method, path: path, query: query,
-            authorization: request.headers[.authorization], body: Array(buffer: body)))
+        let apiRequest = APIRequest(method: method, path: path, query: query,
+                                    authorization: request.headers[.authorization], body: Array(buffer: body))
+        let api = self.api
+        // Back on the loop that owns the connection when the ledger's queue answers (§5.2).
+        let answer = await EventLoopTasks.stayingOnThisLoop { await api.respond(to: apiRequest) }
         if let accessLog {
             accessLog.record(method: method, path: path, status: answer.status, client: answer.client ?? "-")
         } else {

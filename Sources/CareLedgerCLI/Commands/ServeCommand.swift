@@ -57,6 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
             guard tlsCert == nil || http != nil else { throw CLIFailure.usage("--tls-cert and --tls-key serve the FHIR API over HTTPS; give --http too") }
             if tlog != nil && http == nil { throw CLIFailure.usage("--tlog DIR is served by --http HOST:PORT; give both") }
             let tls = try tlsCert.map { try HTTPTLSIdentity.load(certificate: $0, key: tlsKey ?? "") }
+            // The API's tasks run on the event loops, not the cooperative pool (Specs/fhir-api.md §5.2).
+            if http != nil { EventLoopTasks.install() }
             let ledger = try openSite(options, access: .exclusive)
             let siteName = ledger.metadata.name, siteKey = ledger.siteKey
             var logger = Logger(label: "careledger.serve") { _ in StreamLogHandler.standardError(label: "careledger.serve") }
