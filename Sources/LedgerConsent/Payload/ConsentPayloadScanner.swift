@@ -14,19 +14,13 @@ import LedgerCore
 /// so the caller then runs the full decoder, which gives the content or the error. When it
 /// answers, the content is the one the full decoder gives (a property test holds it to that).
 enum ConsentPayloadScanner {
-    /// What the scanner read: the content, and whether the bytes are exactly its canonical
-    /// encoding (then ``ConsentVersionPayload/encode(_:)`` would give `bytes` back).
-    struct Scanned {
-        let content: ConsentVersionContent
-        let isCanonical: Bool
-    }
-
     /// The content of `bytes`, or nil when they are not in the form this reader takes.
-    static func scan(_ bytes: [UInt8]) -> Scanned? {
-        bytes.withUnsafeBufferPointer { buffer -> Scanned? in
+    /// Whether the bytes are the content's canonical encoding is the caller's check.
+    static func scan(_ bytes: [UInt8]) -> ConsentVersionContent? {
+        bytes.withUnsafeBufferPointer { buffer -> ConsentVersionContent? in
             var cursor = PayloadCursor(buffer)
             guard let content = try? cursor.content(), cursor.atEnd else { return nil }
-            return Scanned(content: content, isCanonical: cursor.isCanonical)
+            return content
         }
     }
 }
@@ -38,9 +32,6 @@ struct ScanRefusal: Error {}
 struct PayloadCursor {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var at = 0
-    /// False once something was read that the canonical encoding would write otherwise
-    /// (unsorted or repeated `supersedes` or `policies`: the content sorts them).
-    private(set) var isCanonical = true
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -64,9 +55,7 @@ struct PayloadCursor {
             case .organizations: organizations = try list { (c) throws(ScanRefusal) in try c.string() }
             case .original: original = try hash()
             case .patient: patient = PatientPseudonym(try hash())
-            case .policies:
-                policies = try list { (c) throws(ScanRefusal) in try c.string() }
-                if !zip(policies, policies.dropFirst()).allSatisfy({ $0.utf8.lexicographicallyPrecedes($1.utf8) }) { isCanonical = false }
+            case .policies: policies = try list { (c) throws(ScanRefusal) in try c.string() }
             case .policyReferences: references = try list { (c) throws(ScanRefusal) in try c.policyReference() }
             case .policyRule: rule = try concept()
             case .provision: provision = try provisionValue(depth: 1)
@@ -74,9 +63,7 @@ struct PayloadCursor {
             case .status:
                 guard let read = ConsentStatus(rawValue: try string()) else { throw ScanRefusal() }
                 status = read
-            case .supersedes:
-                supersedes = try list { (c) throws(ScanRefusal) in try c.hash() }
-                if !zip(supersedes, supersedes.dropFirst()).allSatisfy({ $0 < $1 }) { isCanonical = false }
+            case .supersedes: supersedes = try list { (c) throws(ScanRefusal) in try c.hash() }
             default: throw ScanRefusal()
             }
         }

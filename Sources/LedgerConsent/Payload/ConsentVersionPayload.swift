@@ -35,9 +35,9 @@ public enum ConsentVersionPayload {
     /// the bytes must be the content's encoding: what a site accepts onto its ledger never
     /// rests on the scanner's own idea of canonical.
     public static func decode(_ bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
-        if let scanned = ConsentPayloadScanner.scan(bytes) {
-            try PayloadValues.requireCanonical(bytes, encode(scanned.content))
-            return scanned.content
+        if let content = ConsentPayloadScanner.scan(bytes) {
+            try PayloadValues.requireCanonical(bytes, encode(content))
+            return content
         }
         return try decodeFully(bytes)
     }
@@ -56,7 +56,7 @@ public enum ConsentVersionPayload {
     /// encoding it again to prove the byte form canonical — that was proved when it was indexed.
     /// - Throws: `ConsentError` as ``decode(_:)``, but a non-canonical byte form is not refused.
     public static func decode(indexed bytes: [UInt8]) throws(ConsentError) -> ConsentVersionContent {
-        if let scanned = ConsentPayloadScanner.scan(bytes) { return scanned.content }
+        if let content = ConsentPayloadScanner.scan(bytes) { return content }
         return try content(try ConsentJSON.parse(bytes))
     }
 
